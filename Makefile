@@ -1,0 +1,52 @@
+# Tongxin: `make run` sets everything up and serves the demo; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .uv/bin/uv
+PY := .venv/bin/python
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup deps test lint typecheck test-sqlite test-postgres test-e2e bench messages clean
+
+run: setup ## install, migrate, seed the demo district once, serve on http://127.0.0.1:8000
+	TONGXIN_DEBUG=1 $(PY) manage.py migrate --no-input -v0
+	TONGXIN_DEBUG=1 $(PY) manage.py seed_demo --if-empty
+	@echo "Serving on http://$(HOST):$(PORT)/"
+	TONGXIN_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+setup: deps node_modules/.package-lock.json
+
+deps: .venv/.synced
+
+$(UV):
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+test: setup ## ruff, mypy, migrations check, the suite on SQLite and (when reachable) on PostgreSQL
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy tongxin
+	$(PY) manage.py makemigrations --check --dry-run -v0
+	scripts/system-deps.sh || true
+	scripts/test-all.sh
+
+bench: setup ## benchmarks under bench/ (prints figures and ratios)
+	$(PY) bench/roster.py
+
+messages: setup ## refresh the zh-hans catalogue after changing user-facing strings (needs GNU gettext)
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location -i node_modules -i .venv -i .uv
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans --no-obsolete --no-location -i node_modules -i .venv -i .uv -i var || true
+	$(PY) manage.py compilemessages -l zh_Hans
+
+clean:
+	rm -rf .venv .uv node_modules var

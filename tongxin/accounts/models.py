@@ -1,0 +1,98 @@
+"""Users, their role assignments, and the scope those give them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tongxin.core.scoping import CHANGE, MANAGE, VIEW, Scope, normalise_prefixes
+from tongxin.orgs.models import Organization
+from tongxin.people.models import Person
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    SECRETARY = "secretary", _("Secretary")
+    VIEWER = "viewer", _("Viewer")
+
+
+# What each role may do over its organisation's subtree.
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({VIEW, CHANGE, MANAGE}),
+    Role.SECRETARY: frozenset({VIEW, CHANGE}),
+    Role.VIEWER: frozenset({VIEW}),
+}
+
+
+class User(AbstractUser):
+    """A login. ``person`` links it to the roster: a member with no role sees only their own profile."""
+
+    person = models.OneToOneField(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
+        verbose_name=_("person"),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def get_scope(self, action: str = VIEW) -> Scope:
+        """The subtrees this user may act on for ``action``; cached for the life of this object."""
+        cache = self.__dict__.setdefault("_scope_cache", {})
+        if action not in cache:
+            if self.is_superuser:
+                cache[action] = Scope(everything=True)
+            else:
+                paths = [
+                    path for role, path in self._assignment_rows() if action in ROLE_ACTIONS.get(role, frozenset())
+                ]
+                prefixes = normalise_prefixes(paths)
+                person_id = self.person_id if action == VIEW else None
+                if person_id is not None and prefixes:
+                    # Drop the self-service grant when the person is inside the user's subtrees anyway.
+                    own_path = Person.objects.filter(pk=person_id).values_list("org_path", flat=True).first() or ""
+                    if own_path and any(own_path.startswith(p) for p in prefixes):
+                        person_id = None
+                cache[action] = Scope(prefixes=prefixes, person_id=person_id)
+        return cache[action]
+
+    def _assignment_rows(self) -> list[tuple[str, str]]:
+        rows = self.__dict__.get("_assignment_rows_cache")
+        if rows is None:
+            rows = list(
+                self.role_assignments.filter(organization__status="active").values_list("role", "organization__path")
+            )
+            self.__dict__["_assignment_rows_cache"] = rows
+        return rows
+
+    @property
+    def has_org_role(self) -> bool:
+        return self.is_superuser or bool(self._assignment_rows())
+
+    def can(self, action: str, path: str) -> bool:
+        return self.get_scope(action).covers_path(path)
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user"))
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [models.UniqueConstraint(fields=["user", "organization", "role"], name="unique_role_assignment")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organization}"

@@ -1,0 +1,112 @@
+"""The shared fixture set (ARCHITECTURE.md, Tests): a small tree with two committees and four branches,
+and users with one clear role each, plus an outsider and a member.
+
+    root (local committee)                       district         admin of root
+    ├── committee1 ── branch_a, branch_b         committee_admin  admin of committee1
+    ├── committee2 ── branch_c, branch_d         secretary_a      secretary of branch_a
+    └── party_branch (paired with root)          secretary_b      secretary of branch_b
+                                                 member           a member of branch_a, no role
+                                                 outsider         admin of committee2 (sees none of committee1)
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.hashers import make_password
+
+from tongxin.accounts.models import Role, RoleAssignment, User
+from tongxin.core.testing import person_data
+from tongxin.orgs.models import OrgKind
+from tongxin.orgs.services import create_organization
+from tongxin.people.services import create_person
+
+PASSWORD = "test-pass-123"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def tree(db):
+    root = create_organization(None, parent=None, kind=OrgKind.LOCAL_COMMITTEE, name="共青团测试区委员会", code="T0")
+    c1 = create_organization(None, parent=root, kind=OrgKind.COMMITTEE, name="第一团委", code="T1")
+    c2 = create_organization(None, parent=root, kind=OrgKind.COMMITTEE, name="第二团委", code="T2")
+    a = create_organization(None, parent=c1, kind=OrgKind.BRANCH, name="甲团支部", code="T1A")
+    b = create_organization(None, parent=c1, kind=OrgKind.BRANCH, name="乙团支部", code="T1B")
+    c = create_organization(None, parent=c2, kind=OrgKind.BRANCH, name="丙团支部", code="T2C")
+    d = create_organization(None, parent=c2, kind=OrgKind.BRANCH, name="丁团支部", code="T2D")
+    party = create_organization(
+        None, parent=root, kind=OrgKind.PARTY_BRANCH, name="机关党支部", code="TP", paired_org=root
+    )
+    people = SimpleNamespace(
+        a1=create_person(None, person_data(a, name="张甲一")),
+        a2=create_person(None, person_data(a, name="李甲二")),
+        b1=create_person(None, person_data(b, name="王乙一")),
+        c1=create_person(None, person_data(c, name="赵丙一")),
+        d1=create_person(None, person_data(d, name="孙丁一")),
+    )
+    return SimpleNamespace(
+        root=root, committee1=c1, committee2=c2, branch_a=a, branch_b=b, branch_c=c, branch_d=d,
+        party_branch=party, people=people,
+    )  # fmt: skip
+
+
+def _user(username: str, org=None, role: str | None = None, person=None) -> User:
+    user = User.objects.create(username=username, password=make_password(PASSWORD), person=person)
+    if org is not None and role is not None:
+        RoleAssignment.objects.create(user=user, organization=org, role=role)
+    return user
+
+
+@pytest.fixture
+def users(tree):
+    return SimpleNamespace(
+        district=_user("district", tree.root, Role.ADMIN),
+        committee_admin=_user("committee_admin", tree.committee1, Role.ADMIN),
+        secretary_a=_user("secretary_a", tree.branch_a, Role.SECRETARY),
+        secretary_b=_user("secretary_b", tree.branch_b, Role.SECRETARY),
+        viewer=_user("viewer", tree.committee1, Role.VIEWER),
+        member=_user("member", person=tree.people.a2),
+        outsider=_user("outsider", tree.committee2, Role.ADMIN),
+        nobody=_user("nobody"),
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)``: a test client logged in as ``user``."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def api_for():
+    """``api_for(user)``: a DRF client authenticated with the user's token."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def make(user):
+        api = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return api
+
+    return make

@@ -1,0 +1,81 @@
+"""Writing audit rows. Services call these inside their transaction."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from tongxin.core.masking import mask_fields
+from tongxin.core.models import AccessLog, ChangeLog
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The audited fields of ``obj`` as plain JSON values, personal data masked."""
+    names = fields or getattr(obj, "audit_fields", None) or [f.attname for f in obj._meta.concrete_fields]
+    data = {}
+    for name in names:
+        field = obj._meta.get_field(name)
+        data[name] = _plain(getattr(obj, field.attname))
+    return mask_fields(data)
+
+
+def record_change(
+    actor: Any,
+    obj: models.Model,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    org_path: str = "",
+) -> ChangeLog:
+    if action == ChangeLog.Action.UPDATE and before is not None and after is not None:
+        keys = set(before) | set(after)
+        before = {k: before.get(k) for k in keys if before.get(k) != after.get(k)}
+        after = {k: after.get(k) for k in keys if k in before}
+    return ChangeLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        org_path=org_path,
+        before=before,
+        after=after,
+    )
+
+
+def record_access(
+    actor: Any,
+    action: str,
+    *,
+    obj: models.Model | None = None,
+    fields: str = "",
+    filters: dict[str, Any] | None = None,
+    row_count: int | None = None,
+    org_path: str = "",
+) -> AccessLog:
+    return AccessLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        fields=fields,
+        filters=filters,
+        row_count=row_count,
+        org_path=org_path,
+    )

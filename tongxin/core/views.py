@@ -1,0 +1,47 @@
+"""Pages every area shares: home, audit log, health."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from tongxin.core.models import AccessLog, ChangeLog
+from tongxin.core.pagination import keyset_page
+from tongxin.core.scoping import scope_for
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if getattr(user, "has_org_role", False):
+        return redirect("orgs:tree")
+    if getattr(user, "person_id", None):
+        return redirect("people:detail", pk=user.person_id)  # type: ignore[union-attr]
+    return render(request, "core/no_role.html", status=200)
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    if scope_for(request.user).prefixes == () and not scope_for(request.user).everything:
+        return render(request, "core/no_role.html")
+    kind = request.GET.get("kind", "change")
+    if kind == "access":
+        qs = AccessLog.objects.visible_to(request.user).select_related("actor", "content_type")
+    else:
+        kind = "change"
+        qs = ChangeLog.objects.visible_to(request.user).select_related("actor", "content_type")
+    page = keyset_page(
+        qs,
+        [("created_at", f"{qs.model._meta.db_table}.created_at"), ("id", f"{qs.model._meta.db_table}.id")],
+        request.GET.get("cursor"),
+        50,
+    )
+    page.rows.reverse()  # newest first
+    page.next_cursor, page.prev_cursor = page.prev_cursor, page.next_cursor
+    return render(request, "core/audit_log.html", {"page": page, "kind": kind, "title": _("Audit log")})
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,81 @@
+"""/api/orgs/: the organisation tree, scoped to the caller."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, serializers, viewsets
+
+from tongxin.core.api import ScopedViewSetMixin
+from tongxin.core.scoping import MANAGE, require, subtree_q
+from tongxin.orgs import services
+from tongxin.orgs.models import Organization, OrgKind, OrgStatus
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    org = django_filters.NumberFilter(label=_("Organisation (with its subtree)"), method="filter_org")
+    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Parent"))
+    kind = django_filters.ChoiceFilter(choices=OrgKind.choices, label=_("Kind"))
+    status = django_filters.ChoiceFilter(choices=OrgStatus.choices, label=_("Status"))
+    q = django_filters.CharFilter(field_name="name", lookup_expr="contains", label=_("Name contains"))
+
+    class Meta:
+        model = Organization
+        fields = ["org", "parent", "kind", "status", "q"]
+
+    def filter_org(self, queryset, name, value):
+        org = Organization.objects.filter(pk=int(value)).only("path").first()
+        return queryset.filter(subtree_q("path", org.path)) if org else queryset.none()
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    members_direct = serializers.IntegerField(source="stats.members_direct", read_only=True)
+    members_total = serializers.IntegerField(source="stats.members_total", read_only=True)
+    children_count = serializers.IntegerField(source="stats.children_count", read_only=True)
+    parent = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), allow_null=True, required=False)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id", "parent", "path", "depth", "kind", "level", "category", "is_joint", "name", "short_name", "code",
+            "division_code", "established", "term_start", "term_end", "status", "dissolved_on", "paired_org",
+            "members_direct", "members_total", "children_count",
+        ]  # fmt: skip
+        read_only_fields = ["path", "depth"]
+        extra_kwargs = {"code": {"validators": []}}
+
+    def validate_parent(self, value):
+        request = self.context["request"]
+        if value is not None and not Organization.objects.visible_to(request.user).filter(pk=value.pk).exists():
+            raise serializers.ValidationError(_("No such organisation in your scope."))
+        return value
+
+    def create(self, validated_data):
+        return services.create_organization(self.context["request"].user, **validated_data)
+
+    def update(self, instance, validated_data):
+        request = self.context["request"]
+        new_parent = validated_data.pop("parent", instance.parent)
+        org = instance
+        if new_parent is not None and new_parent.pk != instance.parent_id:
+            org = services.move_organization(request.user, instance, new_parent)
+        return services.update_organization(request.user, org, **validated_data)
+
+
+class OrganizationViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Organisations in the caller's subtrees; ``?org=<id>`` narrows to that organisation's subtree."""
+
+    queryset = Organization.objects.select_related("stats").order_by("path")
+    serializer_class = OrganizationSerializer
+    filterset_class = OrganizationFilter
+
+    def perform_update(self, serializer):
+        require(self.request.user, MANAGE, serializer.instance.path)
+        serializer.save()

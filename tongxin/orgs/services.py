@@ -1,0 +1,244 @@
+"""Every write to the organisation tree, and the roll-up counters other apps keep current."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+
+from tongxin.core.audit import record_change, snapshot
+from tongxin.core.exceptions import DomainError
+from tongxin.core.models import AccessLog, ChangeLog
+from tongxin.core.scoping import MANAGE, require, subtree_q
+from tongxin.orgs.models import (
+    ALLOWED_PARENT_KINDS,
+    MEMBER_HOLDING_KINDS,
+    Organization,
+    OrgKind,
+    OrgStats,
+    OrgStatus,
+    path_ids,
+    path_step,
+)
+
+# (model, field) pairs holding a copy of an organisation path; a move rewrites them all.
+# Apps register theirs in AppConfig.ready() so the tree app needs no import of them.
+_PATH_COLUMNS: list[tuple[type[models.Model], str]] = [(ChangeLog, "org_path"), (AccessLog, "org_path")]
+
+
+def register_path_column(model: type[models.Model], field_name: str) -> None:
+    if (model, field_name) not in _PATH_COLUMNS:
+        _PATH_COLUMNS.append((model, field_name))
+
+
+def _check_manage(actor: Any, path: str | None) -> None:
+    require(actor, MANAGE, path)
+
+
+def validate_placement(kind: str, parent: Organization | None) -> None:
+    allowed = ALLOWED_PARENT_KINDS.get(kind)
+    if allowed is None:
+        raise DomainError("kind", _("Unknown organisation kind."))
+    parent_kind = parent.kind if parent else None
+    if parent is not None and parent.kind in MEMBER_HOLDING_KINDS:
+        raise DomainError(
+            "parent", _("A branch cannot have child organisations; choose a committee or general branch.")
+        )
+    if parent is not None and parent.status != OrgStatus.ACTIVE:
+        raise DomainError("parent", _("The parent organisation has been dissolved."))
+    if parent_kind not in allowed:
+        kind_label = OrgKind(kind).label
+        if parent is None:
+            raise DomainError("parent", _("A %(kind)s needs a parent organisation.") % {"kind": kind_label})
+        if kind == OrgKind.WORKING_COMMITTEE:
+            raise DomainError("parent", _("A working committee must sit under a League committee."))
+        raise DomainError(
+            "parent",
+            _("A %(kind)s cannot sit under a %(parent)s.") % {"kind": kind_label, "parent": OrgKind(parent.kind).label},
+        )
+
+
+def _check_code_free(code: str, exclude_pk: int | None = None) -> None:
+    qs = Organization.objects.filter(code=code)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    other = qs.first()
+    if other is not None:
+        raise DomainError(
+            "code", _("The code %(code)s is already used by %(org)s.") % {"code": code, "org": other.name}
+        )
+
+
+@transaction.atomic
+def create_organization(actor: Any, *, parent: Organization | None, kind: str, name: str, code: str,
+                        **fields: Any) -> Organization:  # fmt: skip
+    if parent is not None:
+        parent = Organization.objects.select_for_update().get(pk=parent.pk)
+    _check_manage(actor, parent.path if parent else None)
+    validate_placement(kind, parent)
+    name, code = name.strip(), code.strip()
+    if not name:
+        raise DomainError("name", _("The full name is required."))
+    if not code:
+        raise DomainError("code", _("The code is required."))
+    _check_code_free(code)
+    org = Organization(parent=parent, kind=kind, name=name, code=code, **fields)
+    org.path = f"~{uuid.uuid4().hex}"  # placeholder until the id is known
+    org.depth = parent.depth + 1 if parent else 0
+    org.save()
+    org.path = (parent.path if parent else "") + path_step(org.pk)
+    Organization.objects.filter(pk=org.pk).update(path=org.path)
+    OrgStats.objects.create(organization=org)
+    if parent is not None:
+        OrgStats.objects.filter(pk=parent.pk).update(children_count=F("children_count") + 1)
+    record_change(actor, org, ChangeLog.Action.CREATE, after=snapshot(org), org_path=org.path)
+    return org
+
+
+@transaction.atomic
+def update_organization(actor: Any, org: Organization, **changes: Any) -> Organization:
+    org = Organization.objects.select_for_update().select_related("parent", "stats").get(pk=org.pk)
+    _check_manage(actor, org.path)
+    before = snapshot(org)
+    changes.pop("parent", None)  # moving is its own service
+    new_kind = changes.get("kind", org.kind)
+    if new_kind != org.kind:
+        validate_placement(new_kind, org.parent)
+        if org.kind in MEMBER_HOLDING_KINDS and new_kind not in MEMBER_HOLDING_KINDS and org.stats.members_direct:
+            raise DomainError("kind", _("Only branches hold members: move this branch's members out first."))
+        if new_kind in MEMBER_HOLDING_KINDS and org.stats.children_count:
+            raise DomainError("kind", _("A branch cannot have child organisations; move them out first."))
+    if "code" in changes:
+        changes["code"] = changes["code"].strip()
+        _check_code_free(changes["code"], exclude_pk=org.pk)
+    new_status = changes.get("status", org.status)
+    if new_status == OrgStatus.DISSOLVED and org.status != OrgStatus.DISSOLVED:
+        if org.stats.members_total:
+            raise DomainError("status", _("An organisation with members cannot be dissolved; move them first."))
+        if org.stats.children_count:
+            raise DomainError("status", _("Dissolve or move its child organisations first."))
+        if org.parent_id:
+            OrgStats.objects.filter(pk=org.parent_id).update(children_count=F("children_count") - 1)
+    elif new_status == OrgStatus.ACTIVE and org.status == OrgStatus.DISSOLVED:
+        if org.parent is not None and org.parent.status != OrgStatus.ACTIVE:
+            raise DomainError("status", _("The parent organisation has been dissolved."))
+        changes.setdefault("dissolved_on", None)
+        if org.parent_id:
+            OrgStats.objects.filter(pk=org.parent_id).update(children_count=F("children_count") + 1)
+    for key, value in changes.items():
+        setattr(org, key, value)
+    org.save()
+    record_change(actor, org, ChangeLog.Action.UPDATE, before=before, after=snapshot(org), org_path=org.path)
+    return org
+
+
+@transaction.atomic
+def move_organization(actor: Any, org: Organization, new_parent: Organization) -> Organization:
+    """Put ``org`` and its whole subtree under ``new_parent``: every path is rewritten at once."""
+    locked = {
+        o.pk: o
+        for o in Organization.objects.select_for_update().select_related("stats").filter(pk__in=[org.pk, new_parent.pk])
+    }
+    org, new_parent = locked[org.pk], locked[new_parent.pk]
+    _check_manage(actor, org.path)
+    _check_manage(actor, new_parent.path)
+    if new_parent.path.startswith(org.path):
+        raise DomainError("parent", _("An organisation cannot be moved under itself or its own subtree."))
+    if org.parent_id == new_parent.pk:
+        return org
+    validate_placement(org.kind, new_parent)
+    old_path, old_parent_id = org.path, org.parent_id
+    new_path = new_parent.path + path_step(org.pk)
+    depth_delta = new_parent.depth + 1 - org.depth
+    total = org.stats.members_total
+    old_ancestors = path_ids(old_path)[:-1]
+    # Roll-ups: the subtree's members leave the old ancestors and join the new ones.
+    if total:
+        OrgStats.objects.filter(pk__in=old_ancestors).update(members_total=F("members_total") - total)
+        OrgStats.objects.filter(pk__in=path_ids(new_parent.path)).update(members_total=F("members_total") + total)
+    if old_parent_id:
+        OrgStats.objects.filter(pk=old_parent_id).update(children_count=F("children_count") - 1)
+    OrgStats.objects.filter(pk=new_parent.pk).update(children_count=F("children_count") + 1)
+    rest = len(old_path) + 1
+    Organization.objects.filter(subtree_q("path", old_path)).update(
+        path=Concat(Value(new_path), Substr("path", rest), output_field=models.CharField()),
+        depth=F("depth") + depth_delta,
+    )
+    for model, field_name in _PATH_COLUMNS:
+        model._default_manager.filter(subtree_q(field_name, old_path)).update(
+            **{field_name: Concat(Value(new_path), Substr(field_name, rest), output_field=models.CharField())}
+        )
+    Organization.objects.filter(pk=org.pk).update(parent=new_parent)
+    org.refresh_from_db()
+    record_change(
+        actor, org, ChangeLog.Action.MOVE,
+        before={"parent": old_parent_id}, after={"parent": new_parent.pk}, org_path=org.path,
+    )  # fmt: skip
+    return org
+
+
+def check_member_branch(org: Organization | None, field: str = "branch") -> Organization:
+    """The organisation a member is placed in must be an active branch."""
+    if org is None:
+        raise DomainError(field, _("Choose the branch the person belongs to."))
+    if org.kind not in MEMBER_HOLDING_KINDS:
+        raise DomainError(
+            field,
+            _("Only branches hold members: %(org)s is a %(kind)s.") % {"org": org.name, "kind": org.get_kind_display()},
+        )
+    if org.status != OrgStatus.ACTIVE:
+        raise DomainError(field, _("%(org)s has been dissolved.") % {"org": org.name})
+    return org
+
+
+def adjust_member_counts(branch_path: str, delta: int) -> None:
+    """Add ``delta`` active members to the branch at ``branch_path`` and all its ancestors."""
+    if not delta:
+        return
+    ids = path_ids(branch_path)
+    OrgStats.objects.filter(pk__in=ids).update(
+        members_total=F("members_total") + delta,
+        members_direct=Case(
+            When(pk=ids[-1], then=F("members_direct") + delta),
+            default=F("members_direct"),
+            output_field=models.PositiveIntegerField(),
+        ),
+    )
+
+
+def rebuild_rollups(direct_counts: dict[int, int]) -> int:
+    """Recompute every OrgStats row from ``direct_counts`` (active members per branch id).
+
+    Returns the number of rows written. Used by the ``rebuild_rollups`` command and after bulk loads.
+    """
+    orgs = list(Organization.objects.values_list("pk", "path", "parent_id", "status"))
+    totals: dict[int, int] = defaultdict(int)
+    children: dict[int, int] = defaultdict(int)
+    for pk, path, parent_id, status in orgs:
+        count = direct_counts.get(pk, 0)
+        if count:
+            for ancestor in path_ids(path):
+                totals[ancestor] += count
+        if parent_id and status == OrgStatus.ACTIVE:
+            children[parent_id] += 1
+    rows = [
+        OrgStats(organization_id=pk, members_direct=direct_counts.get(pk, 0), members_total=totals[pk],
+                 children_count=children[pk])
+        for pk, _path, _parent, _status in orgs
+    ]  # fmt: skip
+    with transaction.atomic():
+        OrgStats.objects.all().delete()
+        OrgStats.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def ancestors_of(org: Organization) -> Iterable[Organization]:
+    ids = org.ancestor_ids()
+    by_id = Organization.objects.in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]

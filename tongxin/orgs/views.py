@@ -1,0 +1,90 @@
+"""Organisation pages: the lazily loaded tree, an organisation's page, its edit form."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from tongxin.core.exceptions import DomainError
+from tongxin.core.scoping import MANAGE, scope_for
+from tongxin.orgs import services
+from tongxin.orgs.forms import OrganizationForm
+from tongxin.orgs.models import Organization, OrgStatus
+from tongxin.orgs.queries import children_page, top_organizations
+from tongxin.people.queries import current_cadres
+
+CHILDREN_PAGE_SIZE = 100
+
+
+def visible_org(request: HttpRequest, pk: int) -> Organization:
+    return get_object_or_404(Organization.objects.visible_to(request.user).select_related("stats", "parent"), pk=pk)
+
+
+@login_required
+def tree(request: HttpRequest) -> HttpResponse:
+    tops = top_organizations(request.user)
+    if not tops:
+        raise Http404
+    return render(request, "orgs/tree.html", {"tops": tops, "title": _("Organisation tree")})
+
+
+@login_required
+def children(request: HttpRequest, pk: int) -> HttpResponse:
+    org = visible_org(request, pk)
+    page = children_page(org, request.GET.get("after"), CHILDREN_PAGE_SIZE)
+    return render(request, "orgs/_children.html", {"org": org, **page})
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    org = visible_org(request, pk)
+    page = children_page(org, request.GET.get("after"), CHILDREN_PAGE_SIZE)
+    ancestors = [a for a in services.ancestors_of(org) if scope_for(request.user).covers_path(a.path)]
+    context = {
+        "org": org,
+        "title": org.name,
+        "ancestors": ancestors,
+        "cadres": current_cadres(org),
+        "can_manage": scope_for(request.user, MANAGE).covers_path(org.path),
+        **page,
+    }
+    return render(request, "orgs/detail.html", context)
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    org = visible_org(request, pk)
+    if not scope_for(request.user, MANAGE).covers_path(org.path):
+        raise PermissionDenied
+    form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=org.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_organization(request.user, org, **{f: form.cleaned_data[f] for f in form.changed_data})
+        except DomainError as exc:
+            exc.add_to_form(form)
+        else:
+            return redirect("orgs:detail", pk=org.pk)
+    return render(request, "orgs/form.html", {"form": form, "org": org, "title": _("Edit %(org)s") % {"org": org}})
+
+
+@login_required
+def create_child(request: HttpRequest, pk: int) -> HttpResponse:
+    parent = visible_org(request, pk)
+    if not scope_for(request.user, MANAGE).covers_path(parent.path):
+        raise PermissionDenied
+    form = OrganizationForm(request.POST or None, initial={"status": OrgStatus.ACTIVE})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("status", "dissolved_on")}
+        try:
+            org = services.create_organization(request.user, parent=parent, **data)
+        except DomainError as exc:
+            exc.add_to_form(form)
+        else:
+            return redirect("orgs:detail", pk=org.pk)
+    return render(
+        request, "orgs/form.html",
+        {"form": form, "parent": parent, "title": _("New organisation under %(org)s") % {"org": parent}},
+    )  # fmt: skip

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PeopleConfig(AppConfig):
+    name = "tongxin.people"
+    verbose_name = _("People")
+
+    def ready(self) -> None:
+        from tongxin.orgs.services import register_path_column
+        from tongxin.people.models import CadrePosition, Membership, Person
+
+        for model in (Person, CadrePosition, Membership):
+            register_path_column(model, "org_path")

@@ -1,0 +1,314 @@
+"""The demo district (西山区 shape): a deterministic generator used by ``seed_demo`` and the benchmarks.
+
+Data (names of places, schools, companies) is Chinese by nature: it is sample content, not UI text.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from faker import Faker
+from stdnum.cn import ric
+
+from tongxin.core.codes import Education, PoliticalStatus
+from tongxin.orgs.models import Organization, OrgCategory, OrgKind, OrgStats, path_step
+from tongxin.orgs.services import rebuild_rollups
+from tongxin.people.models import CadrePosition, CadreTitle, Membership, Occupation, Person
+from tongxin.people.validators import name_pinyin
+
+# 1× shape of the demo district (共青团昆明市西山区委: 32 团委, 12 团工委, 86 团总支, 576 团支部).
+COMMITTEES, WORKING_COMMITTEES, GENERAL_BRANCHES, BRANCHES = 32, 12, 86, 576
+LEAGUE_MEMBERS = 13_373
+PARTY_MEMBERS = 15
+MIN_BRANCH, MAX_BRANCH = 3, 50
+DEMO_PASSWORD = "tongxin-demo"
+
+ROOT_NAME = "共青团昆明市西山区委员会"
+ROOT_DIVISION = "530112"
+AREA_CODES = ["530112", "530112", "530112", "530102", "530103", "530111", "530113", "530114", "530181"]
+SUBDISTRICTS = [
+    "金碧",
+    "永昌",
+    "前卫",
+    "福海",
+    "棕树营",
+    "西苑",
+    "马街",
+    "碧鸡",
+    "海口",
+    "团结",
+    "金马",
+    "大观",
+]
+SCHOOL_WORDS = [
+    "第一中学",
+    "第二中学",
+    "实验中学",
+    "职业中学",
+    "民族中学",
+    "外国语学校",
+    "职业技术学院",
+    "理工学校",
+]
+ETHNICITY_WEIGHTS = [("01", 80), ("07", 8), ("14", 4), ("03", 3), ("18", 2), ("16", 1), ("06", 1), ("08", 1)]
+
+
+@dataclass
+class DemoResult:
+    organizations: int
+    people: int
+    root: Organization
+
+
+def _branch_sizes(rng: random.Random, count: int, total: int) -> list[int]:
+    """``count`` sizes in [MIN_BRANCH, MAX_BRANCH] that add up to ``total``."""
+    sizes = [MIN_BRANCH] * count
+    remaining = total - MIN_BRANCH * count
+    if remaining < 0 or total > MAX_BRANCH * count:
+        raise ValueError("members cannot be spread over the branches within the size limits")
+    while remaining:
+        i = rng.randrange(count)
+        room = MAX_BRANCH - sizes[i]
+        if room:
+            add = min(room, remaining, rng.randint(1, 8))
+            sizes[i] += add
+            remaining -= add
+    return sizes
+
+
+def _id_number(rng: random.Random, birth: datetime.date, male: bool, used: set[str]) -> str:
+    while True:
+        seq = rng.randrange(0, 100)
+        sex_digit = rng.choice("13579" if male else "02468")
+        body = f"{rng.choice(AREA_CODES)}{birth:%Y%m%d}{seq:02d}{sex_digit}"
+        number = body + ric.calc_check_digit(body + "0")  # the function expects a full 18-character number
+        if number not in used:
+            used.add(number)
+            return number
+
+
+def _add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
+    return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
+
+
+class _Builder:
+    def __init__(self, scale: int, seed: int, today: datetime.date, progress: Callable[[str], None]):
+        self.scale, self.today, self.progress = scale, today, progress
+        self.rng = random.Random(seed)
+        self.fake = Faker("zh_CN")
+        self.fake.seed_instance(seed)
+        self.used_ids: set[str] = set()
+        self.league_seq: dict[int, int] = defaultdict(int)
+        self.code_seq = 0
+
+    def code(self) -> str:
+        self.code_seq += 1
+        return f"{ROOT_DIVISION}{self.code_seq:06d}"
+
+    def orgs(self, specs: list[dict]) -> list[Organization]:
+        """Bulk-create organisations (their parents already exist) and set their paths."""
+        objs = [
+            Organization(
+                path=f"~{self.code_seq}-{i}", depth=(s["parent"].depth + 1 if s.get("parent") else 0),
+                division_code=ROOT_DIVISION, established=datetime.date(self.rng.randint(1990, 2022), 5, 4),
+                code=self.code(), **s,
+            )
+            for i, s in enumerate(specs)
+        ]  # fmt: skip
+        Organization.objects.bulk_create(objs, batch_size=1000)
+        for o in objs:
+            o.path = (o.parent.path if o.parent else "") + path_step(o.pk)
+            start = datetime.date(self.today.year - self.rng.randint(0, 1), self.rng.choice([3, 9]), 1)
+            o.term_start = start
+            o.term_end = start.replace(year=start.year + (3 if o.kind == OrgKind.PARTY_BRANCH else 2))
+        Organization.objects.bulk_update(objs, ["path", "term_start", "term_end"], batch_size=1000)
+        OrgStats.objects.bulk_create([OrgStats(organization=o) for o in objs], batch_size=1000)
+        return objs
+
+    def person(self, branch: Organization, *, party: bool = False) -> tuple[Person, datetime.date]:
+        rng, today = self.rng, self.today
+        male = rng.random() < 0.48
+        age = (
+            rng.randint(26, 55)
+            if party
+            else rng.choices(range(14, 28), weights=[3, 4, 5, 6, 6, 6, 6, 6, 6, 5, 5, 5, 4, 4])[0]
+        )
+        birth = _add_years(today, -age) - datetime.timedelta(days=rng.randint(30, 330))
+        number = _id_number(rng, birth, male, self.used_ids)
+        name = self.fake.name_male() if male else self.fake.name_female()
+        pinyin, initials = name_pinyin(name)
+        if party:
+            occupation, education = Occupation.EMPLOYED, _weighted(rng, [("20", 6), ("14", 3), ("30", 1)])
+        elif age <= 18:
+            occupation = Occupation.STUDENT
+            education = Education.JUNIOR_HIGH if age <= 15 else Education.HIGH_SCHOOL
+        elif age <= 22 and rng.random() < 0.7:
+            occupation, education = Occupation.STUDENT, _weighted(rng, [("20", 5), ("30", 3), ("40", 2)])
+        else:
+            occupation = _weighted(rng, [("employed", 80), ("unemployed", 5), ("farmer", 10), ("other", 5)])
+            education = _weighted(rng, [("20", 5), ("30", 3), ("40", 1), ("60", 1), ("14", 1)])
+        # Joined the League at 14 at the earliest (the rule since 2017), and not after today.
+        earliest = _add_years(birth, 14) + datetime.timedelta(days=1)
+        latest = min(today - datetime.timedelta(days=30), _add_years(birth, 27))
+        join = earliest + datetime.timedelta(days=rng.randint(0, max(0, (latest - earliest).days)))
+        league_number = None
+        if join.year >= 2017:
+            self.league_seq[join.year] += 1
+            league_number = f"{join.year}{ROOT_DIVISION}{self.league_seq[join.year]:06d}"
+        party_join = None
+        status = PoliticalStatus.LEAGUE_MEMBER
+        if party:
+            status = PoliticalStatus.PARTY_MEMBER if rng.random() < 0.9 else PoliticalStatus.PROBATIONARY_PARTY_MEMBER
+            party_join = _add_years(birth, rng.randint(20, min(age, 25)))
+        phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+        person = Person(
+            name=name, name_pinyin=pinyin, name_initials=initials, id_number=number, id_tail=number[-4:],
+            birth_date=birth, sex="1" if male else "2", ethnicity=_weighted(rng, ETHNICITY_WEIGHTS),
+            political_status=status, education=education, phone=phone, phone_tail=phone[-4:],
+            occupation=occupation, league_join_date=join, league_number=league_number, party_join_date=party_join,
+            branch=branch, org_path=branch.path,
+        )  # fmt: skip
+        since = max(join, today.replace(year=today.year - 3))
+        return person, since
+
+
+def build_demo(scale: int = 1, seed: int = 2026, today: datetime.date | None = None,
+               progress: Callable[[str], None] = lambda _m: None) -> DemoResult:  # fmt: skip
+    """Create the demo district at ``scale`` (must run on an empty tree)."""
+    if Organization.objects.exists():
+        raise RuntimeError("the organisation tree is not empty")
+    b = _Builder(scale, seed, today or datetime.date.today(), progress)
+    rng = b.rng
+    with transaction.atomic():
+        (root,) = b.orgs([{"kind": OrgKind.LOCAL_COMMITTEE, "level": "county", "name": ROOT_NAME,
+                           "short_name": "西山团区委", "category": OrgCategory.GOVERNMENT}])  # fmt: skip
+        committees = b.orgs([_committee_spec(b, root, i) for i in range(COMMITTEES * scale)])
+        working = b.orgs([
+            {"parent": root, "kind": OrgKind.WORKING_COMMITTEE, "category": OrgCategory.COMMUNITY,
+             "name": f"共青团昆明市西山区{SUBDISTRICTS[i % len(SUBDISTRICTS)]}街道工作委员会"
+                     + (f"（{i // len(SUBDISTRICTS) + 1}）" if i >= len(SUBDISTRICTS) else ""),
+             "short_name": f"{SUBDISTRICTS[i % len(SUBDISTRICTS)]}街道团工委"}
+            for i in range(WORKING_COMMITTEES * scale)
+        ])  # fmt: skip
+        upper = committees + working
+        generals = b.orgs([
+            {"parent": (p := upper[i % len(upper)]), "kind": OrgKind.GENERAL_BRANCH, "category": p.category,
+             "name": (label := f"{p.short_name}第{i // len(upper) + 1}团总支"), "short_name": label}
+            for i in range(GENERAL_BRANCHES * scale)
+        ])  # fmt: skip
+        holders = generals * 5 + upper  # most branches sit in general branches, the rest directly
+        branch_specs = []
+        numbers: dict[int, int] = defaultdict(int)
+        for _i in range(BRANCHES * scale):
+            parent = holders[rng.randrange(len(holders))]
+            numbers[parent.pk] += 1
+            label = f"{parent.short_name}第{numbers[parent.pk]}团支部"
+            branch_specs.append({"parent": parent, "kind": OrgKind.BRANCH, "category": parent.category,
+                                 "name": label, "short_name": label})  # fmt: skip
+        branches = b.orgs(branch_specs)
+        (party_branch,) = b.orgs([
+            {"parent": root, "kind": OrgKind.PARTY_BRANCH, "category": OrgCategory.GOVERNMENT,
+             "name": "中共共青团昆明市西山区委员会机关支部委员会", "short_name": "团区委机关党支部", "paired_org": root}
+        ])  # fmt: skip
+        Organization.objects.filter(pk=root.pk).update(paired_org=party_branch)
+        progress(f"organisations: {Organization.objects.count()}")
+
+        sizes = _branch_sizes(rng, len(branches), LEAGUE_MEMBERS * scale)
+        people: list[Person] = []
+        sinces: list[datetime.date] = []
+        for branch, size in zip(branches, sizes, strict=True):
+            for _ in range(size):
+                p, since = b.person(branch)
+                people.append(p)
+                sinces.append(since)
+        for _ in range(PARTY_MEMBERS):
+            p, since = b.person(party_branch, party=True)
+            people.append(p)
+            sinces.append(since)
+        Person.objects.bulk_create(people, batch_size=2000)
+        progress(f"people: {len(people)}")
+        Membership.objects.bulk_create(
+            [Membership(person=p, organization=p.branch, org_path=p.org_path, start=s, start_reason="registered")
+             for p, s in zip(people, sinces, strict=True)],
+            batch_size=2000,
+        )  # fmt: skip
+        _cadres(b, root, upper, generals, branches, party_branch, people)
+        direct: dict[int, int] = defaultdict(int)
+        for p in people:
+            direct[p.branch_id] += 1  # type: ignore[index]
+        rebuild_rollups(dict(direct))
+    return DemoResult(organizations=Organization.objects.count(), people=len(people), root=root)
+
+
+def _committee_spec(b: _Builder, root: Organization, i: int) -> dict:
+    rng = b.rng
+    kind = i % 4
+    if kind == 0:
+        school = f"昆明市西山区{SCHOOL_WORDS[i % len(SCHOOL_WORDS)]}"
+        suffix = f"（{i // 4 + 1}）" if i >= 4 * len(SCHOOL_WORDS) else ""
+        return {"parent": root, "kind": OrgKind.COMMITTEE, "category": OrgCategory.SCHOOL,
+                "name": f"共青团{school}{suffix}委员会", "short_name": f"{school}{suffix}团委"}  # fmt: skip
+    if kind == 1:
+        company = b.fake.company().replace("有限公司", "").replace("科技", "")[:10]
+        return {"parent": root, "kind": OrgKind.COMMITTEE, "category": OrgCategory.ENTERPRISE,
+                "name": f"共青团{company}有限公司委员会", "short_name": f"{company}团委"}  # fmt: skip
+    if kind == 2:
+        town = SUBDISTRICTS[rng.randrange(len(SUBDISTRICTS))]
+        return {"parent": root, "kind": OrgKind.COMMITTEE, "category": OrgCategory.COMMUNITY,
+                "name": f"共青团西山区{town}社区委员会（{i}）", "short_name": f"{town}社区团委{i}"}  # fmt: skip
+    office = [
+        "区教育体育局",
+        "区卫生健康局",
+        "区人民医院",
+        "区市场监督管理局",
+        "区交通运输局",
+        "区文化和旅游局",
+    ][i % 6]
+    return {"parent": root, "kind": OrgKind.COMMITTEE, "category": OrgCategory.GOVERNMENT,
+            "name": f"共青团西山{office}委员会（{i}）", "short_name": f"{office}团委{i}"}  # fmt: skip
+
+
+def _cadres(b: _Builder, root, upper, generals, branches, party_branch, people: list[Person]) -> None:
+    """A secretary for every organisation (and a deputy for committees), drawn from its members."""
+    by_branch: dict[int, list[Person]] = defaultdict(list)
+    for p in people:
+        by_branch[p.branch_id].append(p)  # type: ignore[index]
+    first_branch: dict[int, int] = {}
+    for br in branches:
+        for ancestor_path_len in range(8, len(br.path), 8):
+            first_branch.setdefault(int(br.path[ancestor_path_len - 8 : ancestor_path_len]), br.pk)
+    start = b.today.replace(year=b.today.year - 1, month=9, day=1)
+    rows = []
+    for br in branches:
+        members = by_branch[br.pk]
+        rows.append(CadrePosition(person=members[0], organization=br, org_path=br.path, title=CadreTitle.SECRETARY,
+                                  start=start))  # fmt: skip
+        if len(members) >= 7:
+            rows.append(CadrePosition(person=members[1], organization=br, org_path=br.path,
+                                      title=CadreTitle.ORGANISATION, start=start))  # fmt: skip
+    for org in [root, *upper, *generals]:
+        branch_id = first_branch.get(org.pk)
+        if branch_id is None:
+            continue
+        members = by_branch[branch_id]
+        rows.append(CadrePosition(person=members[-1], organization=org, org_path=org.path,
+                                  title=CadreTitle.SECRETARY, start=start))  # fmt: skip
+        if org.kind in (OrgKind.COMMITTEE, OrgKind.LOCAL_COMMITTEE) and len(members) > 2:
+            rows.append(CadrePosition(person=members[-2], organization=org, org_path=org.path,
+                                      title=CadreTitle.DEPUTY_SECRETARY, start=start))  # fmt: skip
+    party = by_branch[party_branch.pk]
+    rows.append(CadrePosition(person=party[0], organization=party_branch, org_path=party_branch.path,
+                              title=CadreTitle.SECRETARY, start=start))  # fmt: skip
+    CadrePosition.objects.bulk_create(rows, batch_size=2000)

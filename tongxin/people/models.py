@@ -1,0 +1,189 @@
+"""Persons (league members, party members, other youths), cadre positions and membership history."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tongxin.core.codes import ETHNICITY_NAMES, Education, PoliticalStatus, Sex
+from tongxin.core.masking import mask_id_number, mask_phone
+from tongxin.core.scoping import Scope, ScopedQuerySet
+from tongxin.orgs.models import Organization
+
+
+class Occupation(models.TextChoices):
+    STUDENT = "student", _("Student")
+    EMPLOYED = "employed", _("Employed")
+    UNEMPLOYED = "unemployed", _("Unemployed")
+    FARMER = "farmer", _("Farmer")
+    OTHER = "other", _("Other")
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+    AGED_OUT = "aged_out", _("Aged out")
+    LEFT = "left", _("Left")
+    DECEASED = "deceased", _("Deceased")
+
+
+class PersonQuerySet(ScopedQuerySet):
+    def active(self) -> PersonQuerySet:
+        return self.filter(status=MembershipStatus.ACTIVE)
+
+
+class Person(models.Model):
+    name = models.CharField(_("name"), max_length=50)
+    name_pinyin = models.CharField(_("pinyin"), max_length=200, editable=False, db_index=True)
+    name_initials = models.CharField(_("initials"), max_length=50, editable=False, db_index=True)
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    # The last four characters, so "search by the last digits" needs no scan of the full numbers.
+    id_tail = models.CharField(max_length=4, editable=False, db_index=True)
+    birth_date = models.DateField(_("birth date"), editable=False)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
+    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=list(ETHNICITY_NAMES.items()), default="01")
+    political_status = models.CharField(
+        _("political status"),
+        max_length=2,
+        choices=PoliticalStatus.choices,
+        default=PoliticalStatus.LEAGUE_MEMBER,
+    )
+    education = models.CharField(_("education"), max_length=2, choices=Education.choices, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone_tail = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
+    occupation = models.CharField(_("occupation"), max_length=16, choices=Occupation.choices, default=Occupation.OTHER)
+    league_join_date = models.DateField(_("league join date"), null=True, blank=True)
+    league_number = models.CharField(_("league member number"), max_length=32, null=True, blank=True, unique=True)
+    party_join_date = models.DateField(_("party join date"), null=True, blank=True)
+    branch = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("branch"),
+    )
+    # Copy of the branch's path: scoping and the subtree roster need no join.
+    org_path = models.CharField(max_length=255, blank=True, editable=False)
+    status = models.CharField(
+        _("membership status"),
+        max_length=16,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.ACTIVE,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+    scope_path_field = "org_path"
+    audit_fields = [
+        "name", "id_number", "ethnicity", "political_status", "education", "phone", "occupation",
+        "league_join_date", "league_number", "party_join_date", "branch", "status",
+    ]  # fmt: skip
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["org_path", "name_pinyin", "id"]
+        indexes = [
+            # The roster's default sort within a subtree, for active members and for all.
+            models.Index(fields=["status", "org_path", "name_pinyin", "id"], name="person_roster_idx"),
+            models.Index(fields=["org_path", "name_pinyin", "id"], name="person_roster_all_idx"),
+            models.Index(fields=["org_path", "birth_date"], name="person_age_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def scope_self_q(scope: Scope) -> Q | None:
+        return Q(pk=scope.person_id) if scope.person_id else None
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    def age_on(self, day: datetime.date) -> int:
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+    @property
+    def age(self) -> int:
+        return self.age_on(datetime.date.today())
+
+
+class CadreTitle(models.TextChoices):
+    SECRETARY = "secretary", _("Secretary")
+    DEPUTY_SECRETARY = "deputy_secretary", _("Deputy secretary")
+    ORGANISATION = "organisation", _("Organisation committee member")
+    PUBLICITY = "publicity", _("Publicity committee member")
+    MEMBER = "member", _("Committee member")
+
+
+class CadrePosition(models.Model):
+    """A position held by a person in an organisation (团干部, 定人定岗定责)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="positions", verbose_name=_("person"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="cadres", verbose_name=_("organisation")
+    )
+    org_path = models.CharField(max_length=255, editable=False, db_index=True)
+    title = models.CharField(_("title"), max_length=32, choices=CadreTitle.choices)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "org_path"
+    audit_fields = ["person", "organization", "title", "start", "end"]
+
+    class Meta:
+        verbose_name = _("cadre position")
+        verbose_name_plural = _("cadre positions")
+        ordering = ["organization", "title", "start"]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.get_title_display()} {self.person}"
+
+    def is_current(self, day: datetime.date | None = None) -> bool:
+        day = day or datetime.date.today()
+        return self.start <= day and (self.end is None or self.end > day)
+
+
+class Membership(models.Model):
+    """One stay of a person in a branch: ``end`` is empty while it lasts."""
+
+    class Reason(models.TextChoices):
+        JOINED = "joined", _("Joined")
+        REGISTERED = "registered", _("Registered in the system")
+        TRANSFER = "transfer", _("Transfer")
+        CORRECTION = "correction", _("Correction")
+        LEFT = "left", _("Left")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("branch")
+    )
+    org_path = models.CharField(max_length=255, editable=False)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"), null=True, blank=True)
+    start_reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    end_reason = models.CharField(_("reason for leaving"), max_length=16, choices=Reason.choices, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "org_path"
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("membership history")
+        ordering = ["person", "start", "id"]
+        indexes = [models.Index(fields=["org_path", "start"], name="membership_period_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.organization} {self.start}–{self.end or ''}"

@@ -1,0 +1,50 @@
+"""Reads of the roster that need more than a filter."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q, QuerySet
+
+from tongxin.core.scoping import subtree_q
+from tongxin.orgs.models import Organization
+from tongxin.people.models import Membership, Person
+
+
+def roster_on(org: Organization, day: datetime.date) -> QuerySet[Person]:
+    """The people who belonged to ``org``'s subtree on ``day``, from the membership history."""
+    stays = Membership.objects.filter(subtree_q("org_path", org.path), start__lte=day).filter(
+        Q(end__isnull=True) | Q(end__gt=day)
+    )
+    return Person.objects.filter(pk__in=stays.values("person_id"))
+
+
+def current_cadres(org: Organization, day: datetime.date | None = None):
+    day = day or datetime.date.today()
+    return (
+        org.cadres.filter(start__lte=day)
+        .filter(Q(end__isnull=True) | Q(end__gt=day))
+        .select_related("person")
+        .order_by("title", "start")
+    )
+
+
+def roster_count(user, filterset, qs: QuerySet[Person]) -> int:
+    """How many rows the roster lists: from the roll-up rows when only the subtree narrows the list."""
+    from tongxin.core.scoping import scope_for
+    from tongxin.orgs.models import OrgStats
+
+    if not (filterset.is_valid() and filterset.only_subtree_and_status()):
+        return qs.count()
+    scope = scope_for(user)
+    org_id = filterset.form.cleaned_data.get("org")
+    if org_id is not None:
+        org = Organization.objects.filter(pk=int(org_id)).only("path").first()
+        if org is not None and scope.covers_path(org.path):
+            return OrgStats.objects.filter(pk=org.pk).values_list("members_total", flat=True).first() or 0
+    elif scope.everything:
+        return sum(OrgStats.objects.filter(organization__parent__isnull=True).values_list("members_total", flat=True))
+    elif scope.person_id is None:
+        totals = OrgStats.objects.filter(organization__path__in=scope.prefixes).values_list("members_total", flat=True)
+        return sum(totals)
+    return qs.count()

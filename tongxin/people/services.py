@@ -1,0 +1,184 @@
+"""Every write to the roster: persons, their branch and history, cadre positions.
+
+Roll-up counts (``OrgStats``) are adjusted here whenever a person's active membership begins, moves
+or ends, so organisation pages never count the roster.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tongxin.core.audit import record_change, snapshot
+from tongxin.core.exceptions import DomainError
+from tongxin.core.models import ChangeLog
+from tongxin.core.scoping import CHANGE, require
+from tongxin.orgs.models import Organization
+from tongxin.orgs.services import adjust_member_counts, check_member_branch
+from tongxin.people.models import CadrePosition, Membership, MembershipStatus, Person
+from tongxin.people.validators import (
+    check_id_number,
+    check_league_join,
+    check_phone,
+    id_birth_date,
+    id_sex,
+    name_pinyin,
+    normalise_text,
+)
+
+PERSON_FIELDS = (
+    "name", "id_number", "ethnicity", "political_status", "education", "phone", "occupation",
+    "league_join_date", "league_number", "party_join_date", "branch", "status",
+)  # fmt: skip
+
+
+def _collect(errors: dict[str, list[str]], func, *args, **kwargs):
+    try:
+        return func(*args, **kwargs)
+    except DomainError as exc:
+        for key, messages in exc.errors.items():
+            errors.setdefault(key, []).extend(messages)
+        return None
+
+
+def _clean(data: dict[str, Any], instance: Person | None) -> dict[str, Any]:
+    """Normalise and validate a person's fields; raise one DomainError with every problem found."""
+    errors: dict[str, list[str]] = {}
+    cleaned = dict(data)
+    name = " ".join((data.get("name") or "").split())
+    if not name:
+        errors.setdefault("name", []).append(_("The name is required."))
+    cleaned["name"] = name
+    id_number = _collect(errors, check_id_number, data.get("id_number") or "")
+    cleaned["id_number"] = id_number
+    cleaned["phone"] = _collect(errors, check_phone, data.get("phone") or "") or ""
+    number = normalise_text(data.get("league_number") or "") or None
+    cleaned["league_number"] = number
+    if id_number:
+        birth = id_birth_date(id_number)
+        _collect(errors, check_league_join, birth, data.get("league_join_date"), number)
+        party_join = data.get("party_join_date")
+        if party_join and party_join <= birth:
+            errors.setdefault("party_join_date", []).append(_("The party join date is before the birth date."))
+        holder = Person.objects.select_related("branch").filter(id_number=id_number)
+        if instance is not None:
+            holder = holder.exclude(pk=instance.pk)
+        other = holder.first()
+        if other is not None:
+            where = other.branch.name if other.branch else _("no organisation")
+            errors.setdefault("id_number", []).append(
+                _("This ID number is already registered to a person in %(org)s.") % {"org": where}
+            )
+    if number:
+        taken = Person.objects.filter(league_number=number)
+        if instance is not None:
+            taken = taken.exclude(pk=instance.pk)
+        if taken.exists():
+            errors.setdefault("league_number", []).append(_("This league member number is already in use."))
+    status = cleaned.get("status") or MembershipStatus.ACTIVE
+    cleaned["status"] = status
+    branch = cleaned.get("branch")
+    if status == MembershipStatus.ACTIVE or branch is not None:
+        _collect(errors, check_member_branch, branch)
+    if errors:
+        raise DomainError(errors=errors)
+    return cleaned
+
+
+def _apply(person: Person, cleaned: dict[str, Any]) -> None:
+    for key in PERSON_FIELDS:
+        if key in cleaned:
+            setattr(person, key, cleaned[key])
+    person.birth_date = id_birth_date(person.id_number)
+    person.sex = id_sex(person.id_number)
+    person.id_tail = person.id_number[-4:]
+    person.phone_tail = person.phone[-4:] if person.phone else ""
+    person.name_pinyin, person.name_initials = name_pinyin(person.name)
+    person.org_path = person.branch.path if person.branch else ""
+
+
+def _counted(status: str, branch: Organization | None) -> bool:
+    return status == MembershipStatus.ACTIVE and branch is not None
+
+
+@transaction.atomic
+def create_person(actor: Any, data: dict[str, Any], *, since: datetime.date | None = None,
+                  reason: str = Membership.Reason.REGISTERED) -> Person:  # fmt: skip
+    branch = data.get("branch")
+    require(actor, CHANGE, branch.path if branch else None)
+    cleaned = _clean(data, None)
+    person = Person()
+    _apply(person, cleaned)
+    person.save()
+    if person.branch is not None:
+        Membership.objects.create(
+            person=person, organization=person.branch, org_path=person.org_path,
+            start=since or datetime.date.today(), start_reason=reason,
+        )  # fmt: skip
+    if _counted(person.status, person.branch):
+        adjust_member_counts(person.org_path, +1)
+    record_change(actor, person, ChangeLog.Action.CREATE, after=snapshot(person), org_path=person.org_path)
+    return person
+
+
+@transaction.atomic
+def update_person(actor: Any, person: Person, changes: dict[str, Any], *,
+                  reason: str = Membership.Reason.CORRECTION) -> Person:  # fmt: skip
+    person = Person.objects.select_for_update().select_related("branch").get(pk=person.pk)
+    require(actor, CHANGE, person.org_path)
+    new_branch = changes.get("branch", person.branch)
+    if new_branch is not None and new_branch != person.branch:
+        require(actor, CHANGE, new_branch.path)
+    before = snapshot(person)
+    data = {key: getattr(person, key) for key in PERSON_FIELDS}
+    data.update(changes)
+    cleaned = _clean(data, person)
+    old_branch, old_status, old_path = person.branch, person.status, person.org_path
+    was_counted = _counted(old_status, old_branch)
+    _apply(person, cleaned)
+    person.save()
+    today = datetime.date.today()
+    if person.branch != old_branch:
+        Membership.objects.filter(person=person, end__isnull=True).update(end=today, end_reason=reason)
+        if person.branch is not None:
+            Membership.objects.create(
+                person=person,
+                organization=person.branch,
+                org_path=person.org_path,
+                start=today,
+                start_reason=reason,
+            )
+    if was_counted:
+        adjust_member_counts(old_path, -1)
+    if _counted(person.status, person.branch):
+        adjust_member_counts(person.org_path, +1)
+    record_change(
+        actor,
+        person,
+        ChangeLog.Action.UPDATE,
+        before=before,
+        after=snapshot(person),
+        org_path=person.org_path,
+    )
+    return person
+
+
+@transaction.atomic
+def appoint_cadre(actor: Any, *, person: Person, organization: Organization, title: str,
+                  start: datetime.date, end: datetime.date | None = None) -> CadrePosition:  # fmt: skip
+    require(actor, CHANGE, organization.path)
+    if end is not None and end <= start:
+        raise DomainError("end", _("The end date must be after the start date."))
+    position = CadrePosition.objects.create(
+        person=person,
+        organization=organization,
+        org_path=organization.path,
+        title=title,
+        start=start,
+        end=end,
+    )
+    record_change(actor, position, ChangeLog.Action.CREATE, after=snapshot(position), org_path=position.org_path)
+    return position

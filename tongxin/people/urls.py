@@ -1,0 +1,12 @@
+from django.urls import path
+
+from tongxin.people import views
+
+app_name = "people"
+urlpatterns = [
+    path("", views.roster, name="roster"),
+    path("new/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/reveal/", views.reveal, name="reveal"),
+]

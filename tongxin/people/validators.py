@@ -1,0 +1,115 @@
+"""Normalising and checking personal data (DOMAIN.md: People and codes, League membership)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.cn import ric
+
+from tongxin.core.codes import Sex
+from tongxin.core.exceptions import DomainError
+from tongxin.core.rules import rule
+
+
+def normalise_text(value: str) -> str:
+    """Full-width characters to ASCII, spaces removed."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or ""))
+
+
+def normalise_id_number(value: str) -> str:
+    return normalise_text(value).upper()
+
+
+def check_id_number(value: str, field: str = "id_number") -> str:
+    """Normalise and validate a resident ID number (GB 11643) or raise DomainError naming the rule."""
+    number = normalise_id_number(value)
+    if not number:
+        raise DomainError(field, _("The ID number is required."))
+    try:
+        return ric.validate(number)
+    except stdnum_exceptions.InvalidLength:
+        raise DomainError(
+            field, _("An ID number has 18 characters; this one has %(n)d.") % {"n": len(number)}
+        ) from None
+    except stdnum_exceptions.InvalidChecksum:
+        raise DomainError(
+            field, _("The ID number's check character is wrong (GB 11643 checksum): please check each digit.")
+        ) from None
+    except stdnum_exceptions.ValidationError:
+        raise DomainError(
+            field, _("The ID number is malformed: its region code or birth date is not valid (GB 11643).")
+        ) from None
+
+
+def id_birth_date(number: str) -> datetime.date:
+    return ric.get_birth_date(number)
+
+
+def id_sex(number: str) -> str:
+    return Sex.MALE if int(number[16]) % 2 else Sex.FEMALE
+
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+
+
+def check_phone(value: str, field: str = "phone") -> str:
+    phone = normalise_text(value).replace("+86", "", 1) if value else ""
+    if not phone:
+        return ""
+    if MOBILE_RE.match(phone) or LANDLINE_RE.match(phone):
+        return phone
+    raise DomainError(
+        field,
+        _("The phone number is malformed: use an 11-digit mobile number or a landline such as 0871-12345678."),
+    )
+
+
+def name_pinyin(name: str) -> tuple[str, str]:
+    """Full pinyin (no spaces) and initials of a Chinese name, both lowercase."""
+    syllables = lazy_pinyin(name, errors="ignore")
+    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    return "".join(syllables).lower(), "".join(initials).lower()
+
+
+def age_on(birth: datetime.date, day: datetime.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def check_league_join(birth: datetime.date, join: datetime.date | None, number: str | None) -> None:
+    """The age at joining and the member number's year rule (DOMAIN.md: League membership)."""
+    errors: dict[str, list[str]] = {}
+    if join is not None:
+        if join > datetime.date.today():
+            errors.setdefault("league_join_date", []).append(_("The league join date is in the future."))
+        threshold_year = rule("league_number_required_from_year")
+        min_age = (
+            rule("league_join_min_age") if join.year >= threshold_year else rule("league_join_min_age_before_2017")
+        )
+        max_age = rule("league_max_age")
+        age = age_on(birth, join)
+        if age < min_age or age > max_age:
+            errors.setdefault("league_join_date", []).append(
+                _("Joining the League is open from age %(min)d to %(max)d; this person was %(age)d on that date.")
+                % {"min": min_age, "max": max_age, "age": age}
+            )
+        if join.year >= threshold_year and not number:
+            errors.setdefault("league_number", []).append(
+                _("Members who joined from %(year)d need a league member number.") % {"year": threshold_year}
+            )
+    if number:
+        if not number.isdigit():
+            errors.setdefault("league_number", []).append(_("The league member number has digits only."))
+        elif join is not None and number[:4] != str(join.year):
+            errors.setdefault("league_number", []).append(
+                _("The league member number must start with the join year %(year)d.") % {"year": join.year}
+            )
+        elif join is None:
+            errors.setdefault("league_join_date", []).append(_("Give the league join date for this member number."))
+    if errors:
+        raise DomainError(errors=errors)

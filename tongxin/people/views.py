@@ -1,0 +1,106 @@
+"""Roster pages: the filtered list, a person's page, the edit form, revealing personal data."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tongxin.core.audit import record_access
+from tongxin.core.exceptions import DomainError
+from tongxin.core.models import AccessLog
+from tongxin.core.pagination import keyset_page
+from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.people import services
+from tongxin.people.filters import PersonFilter
+from tongxin.people.forms import PersonForm
+from tongxin.people.models import Person
+from tongxin.people.queries import roster_count
+
+ROSTER_PAGE_SIZE = 50
+
+
+def visible_person(request: HttpRequest, pk: int) -> Person:
+    return get_object_or_404(Person.objects.visible_to(request.user).select_related("branch"), pk=pk)
+
+
+@login_required
+def roster(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    if not scope.everything and not scope.prefixes:
+        raise Http404
+    base = Person.objects.visible_to(request.user)
+    filterset = PersonFilter(request.GET, queryset=base)
+    qs = filterset.qs.select_related("branch") if filterset.is_valid() else base.none()
+    page = keyset_page(qs, filterset.sort_keys, request.GET.get("cursor"), ROSTER_PAGE_SIZE)
+    total = roster_count(request.user, filterset, qs)
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "total": total,
+        "query": query.urlencode(),
+        "title": _("Roster"),
+        "can_change": bool(scope_for(request.user, CHANGE).prefixes) or scope.everything,
+    }
+    template = "people/_roster_table.html" if request.htmx and not request.htmx.boosted else "people/roster.html"
+    return render(request, template, context)
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = visible_person(request, pk)
+    context = {
+        "person": person,
+        "title": person.name,
+        "can_change": scope_for(request.user, CHANGE).covers_path(person.org_path),
+        "memberships": person.memberships.select_related("organization").order_by("-start", "-id"),
+        "positions": person.positions.select_related("organization").order_by("-start"),
+    }
+    return render(request, "people/detail.html", context)
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one person's full ID number and phone; each reveal leaves an AccessLog row."""
+    person = visible_person(request, pk)
+    record_access(request.user, AccessLog.Action.REVEAL, obj=person, fields="id_number,phone", org_path=person.org_path)
+    return render(request, "people/_revealed.html", {"person": person})
+
+
+def _edit_form(request: HttpRequest, person: Person | None) -> HttpResponse:
+    form = PersonForm(request.POST or None, instance=person, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            if person is None:
+                saved = services.create_person(request.user, data)
+            else:
+                saved = services.update_person(request.user, person, data)
+        except DomainError as exc:
+            exc.add_to_form(form)
+        else:
+            return redirect("people:detail", pk=saved.pk)
+    title = _("Edit %(name)s") % {"name": person.name} if person else _("New person")
+    return render(request, "people/form.html", {"form": form, "person": person, "title": title})
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = visible_person(request, pk)
+    if not scope_for(request.user, CHANGE).covers_path(person.org_path):
+        raise PermissionDenied
+    return _edit_form(request, person)
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user, CHANGE)
+    if not scope.everything and not scope.prefixes:
+        raise Http404
+    return _edit_form(request, None)

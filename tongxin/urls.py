@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("tongxin.core.urls")),
+    path("accounts/", include("tongxin.accounts.urls")),
+    path("orgs/", include("tongxin.orgs.urls")),
+    path("people/", include("tongxin.people.urls")),
+    path("api/", include("tongxin.api_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
