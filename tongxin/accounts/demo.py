@@ -18,7 +18,9 @@ def create_demo_accounts(root: Organization) -> None:
     secretary_person = (
         CadrePosition.objects.filter(organization=branch, title=CadreTitle.SECRETARY).select_related("person").first()
     )
+    assert secretary_person is not None
     member_person = Person.objects.filter(branch=branch).exclude(pk=secretary_person.person_id).order_by("id").first()
+    assert member_person is not None
     district = User.objects.create_user("district", password=DEMO_PASSWORD, first_name="区团委管理员")
     RoleAssignment.objects.create(user=district, organization=root, role=Role.ADMIN)
     committee_user = User.objects.create_user("committee", password=DEMO_PASSWORD, first_name="团委管理员")

@@ -26,5 +26,5 @@ class ScopedViewSetMixin:
 
     queryset: Any
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return self.queryset.visible_to(self.request.user)  # type: ignore[attr-defined]

@@ -17,11 +17,11 @@ class KeysetPagination(BasePagination):
     page_size = 50
     cursor_query_param = "cursor"
 
-    def paginate_queryset(self, queryset, request, view=None):  # type: ignore[override]
+    def paginate_queryset(self, queryset, request, view=None):
         self.request = request
-        keys = view.get_keyset_keys()  # type: ignore[union-attr]
+        keys = view.get_keyset_keys()
         self.page = keyset_page(queryset, keys, request.query_params.get(self.cursor_query_param), self.page_size)
-        self.count = view.get_keyset_count(queryset)  # type: ignore[union-attr]
+        self.count = view.get_keyset_count(queryset)
         return self.page.rows
 
     def _link(self, cursor: str | None) -> str | None:

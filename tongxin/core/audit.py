@@ -29,7 +29,7 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
     data = {}
     for name in names:
         field = obj._meta.get_field(name)
-        data[name] = _plain(getattr(obj, field.attname))
+        data[name] = _plain(getattr(obj, getattr(field, "attname", name)))
     return mask_fields(data)
 
 

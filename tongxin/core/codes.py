@@ -70,10 +70,6 @@ ETHNICITY_NAMES: dict[str, str] = {
 # Names used before the standard was revised, mapped to today's code.
 ETHNICITY_OLD_NAMES: dict[str, str] = {"崩龙族": "46", "崩龙": "46", "毛难族": "36", "毛难": "36"}
 
-Ethnicity = models.TextChoices(  # type: ignore[misc]
-    "Ethnicity", [(f"E{code}", (code, name)) for code, name in ETHNICITY_NAMES.items()]
-)
-
 
 def ethnicity_code(value: str) -> str | None:
     """Return the GB/T 3304 code for a code or a (current or old) name, or None."""

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.core.models import AccessLog, ChangeLog
 from tongxin.core.pagination import keyset_page
-from tongxin.core.scoping import scope_for
+from tongxin.core.scoping import ScopedQuerySet, scope_for
 
 
 @login_required
@@ -27,6 +27,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if scope_for(request.user).prefixes == () and not scope_for(request.user).everything:
         return render(request, "core/no_role.html")
     kind = request.GET.get("kind", "change")
+    qs: ScopedQuerySet
     if kind == "access":
         qs = AccessLog.objects.visible_to(request.user).select_related("actor", "content_type")
     else:

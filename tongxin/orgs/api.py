@@ -32,7 +32,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
     members_direct = serializers.IntegerField(source="stats.members_direct", read_only=True)
     members_total = serializers.IntegerField(source="stats.members_total", read_only=True)
     children_count = serializers.IntegerField(source="stats.children_count", read_only=True)
-    parent = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), allow_null=True, required=False)
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
+        queryset=Organization.objects.all(), allow_null=True, required=False
+    )
 
     class Meta:
         model = Organization
@@ -42,7 +44,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "members_direct", "members_total", "children_count",
         ]  # fmt: skip
         read_only_fields = ["path", "depth"]
-        extra_kwargs = {"code": {"validators": []}}
+        extra_kwargs: dict[str, dict] = {"code": {"validators": []}}
 
     def validate_parent(self, value):
         request = self.context["request"]

@@ -33,7 +33,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "league_number", "party_join_date", "branch", "branch_name", "status",
         ]  # fmt: skip
         read_only_fields = ["name_pinyin", "birth_date", "sex"]
-        extra_kwargs = {"league_number": {"validators": []}}
+        extra_kwargs: dict[str, dict] = {"league_number": {"validators": []}}
 
     def validate_branch(self, value):
         request = self.context["request"]

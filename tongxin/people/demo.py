@@ -149,6 +149,8 @@ class _Builder:
         number = _id_number(rng, birth, male, self.used_ids)
         name = self.fake.name_male() if male else self.fake.name_female()
         pinyin, initials = name_pinyin(name)
+        occupation: str
+        education: str
         if party:
             occupation, education = Occupation.EMPLOYED, _weighted(rng, [("20", 6), ("14", 3), ("30", 1)])
         elif age <= 18:
@@ -204,8 +206,8 @@ def build_demo(scale: int = 1, seed: int = 2026, today: datetime.date | None = N
         ])  # fmt: skip
         upper = committees + working
         generals = b.orgs([
-            {"parent": (p := upper[i % len(upper)]), "kind": OrgKind.GENERAL_BRANCH, "category": p.category,
-             "name": (label := f"{p.short_name}第{i // len(upper) + 1}团总支"), "short_name": label}
+            {"parent": (up := upper[i % len(upper)]), "kind": OrgKind.GENERAL_BRANCH, "category": up.category,
+             "name": (label := f"{up.short_name}第{i // len(upper) + 1}团总支"), "short_name": label}
             for i in range(GENERAL_BRANCHES * scale)
         ])  # fmt: skip
         holders = generals * 5 + upper  # most branches sit in general branches, the rest directly
@@ -230,24 +232,24 @@ def build_demo(scale: int = 1, seed: int = 2026, today: datetime.date | None = N
         sinces: list[datetime.date] = []
         for branch, size in zip(branches, sizes, strict=True):
             for _ in range(size):
-                p, since = b.person(branch)
-                people.append(p)
+                member, since = b.person(branch)
+                people.append(member)
                 sinces.append(since)
         for _ in range(PARTY_MEMBERS):
-            p, since = b.person(party_branch, party=True)
-            people.append(p)
+            member, since = b.person(party_branch, party=True)
+            people.append(member)
             sinces.append(since)
         Person.objects.bulk_create(people, batch_size=2000)
         progress(f"people: {len(people)}")
         Membership.objects.bulk_create(
-            [Membership(person=p, organization=p.branch, org_path=p.org_path, start=s, start_reason="registered")
-             for p, s in zip(people, sinces, strict=True)],
+            [Membership(person=m, organization=m.branch, org_path=m.org_path, start=s, start_reason="registered")
+             for m, s in zip(people, sinces, strict=True)],
             batch_size=2000,
         )  # fmt: skip
         _cadres(b, root, upper, generals, branches, party_branch, people)
         direct: dict[int, int] = defaultdict(int)
-        for p in people:
-            direct[p.branch_id] += 1  # type: ignore[index]
+        for person in people:
+            direct[person.branch_id] += 1  # type: ignore[index]
         rebuild_rollups(dict(direct))
     return DemoResult(organizations=Organization.objects.count(), people=len(people), root=root)
 

@@ -24,13 +24,13 @@ class PersonForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = (
+        self.fields["branch"].queryset = (  # type: ignore[attr-defined]
             Organization.objects.visible_to(user, "change")
             .filter(kind__in=MEMBER_HOLDING_KINDS, status="active")
             .order_by("path")
         )
         # The ID number and phone are checked and normalised by the service, with the rule named.
-        self.fields["id_number"].max_length = 40
+        self.fields["id_number"].max_length = 40  # type: ignore[attr-defined]
         self.fields["id_number"].widget.attrs["maxlength"] = 40
 
     def _post_clean(self) -> None:

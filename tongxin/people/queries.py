@@ -48,3 +48,17 @@ def roster_count(user, filterset, qs: QuerySet[Person]) -> int:
         totals = OrgStats.objects.filter(organization__path__in=scope.prefixes).values_list("members_total", flat=True)
         return sum(totals)
     return qs.count()
+
+
+def direct_member_counts() -> dict[int, int]:
+    """Active members per branch id, counted from the roster (for rebuilding the roll-ups)."""
+    from django.db.models import Count
+
+    rows = (
+        Person.objects.active()
+        .filter(branch__isnull=False)
+        .values("branch_id")
+        .annotate(n=Count("id"))
+        .values_list("branch_id", "n")
+    )
+    return dict(rows)

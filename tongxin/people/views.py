@@ -47,7 +47,9 @@ def roster(request: HttpRequest) -> HttpResponse:
         "title": _("Roster"),
         "can_change": bool(scope_for(request.user, CHANGE).prefixes) or scope.everything,
     }
-    template = "people/_roster_table.html" if request.htmx and not request.htmx.boosted else "people/roster.html"
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.boosted  # type: ignore[union-attr]
+    template = "people/_roster_table.html" if partial else "people/roster.html"
     return render(request, template, context)
 
 
