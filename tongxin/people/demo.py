@@ -258,8 +258,9 @@ def _committee_spec(b: _Builder, root: Organization, i: int) -> dict:
     rng = b.rng
     kind = i % 4
     if kind == 0:
-        school = f"昆明市西山区{SCHOOL_WORDS[i % len(SCHOOL_WORDS)]}"
-        suffix = f"（{i // 4 + 1}）" if i >= 4 * len(SCHOOL_WORDS) else ""
+        n = i // 4
+        school = f"昆明市西山区{SCHOOL_WORDS[n % len(SCHOOL_WORDS)]}"
+        suffix = f"（{n // len(SCHOOL_WORDS) + 1}）" if n >= len(SCHOOL_WORDS) else ""
         return {"parent": root, "kind": OrgKind.COMMITTEE, "category": OrgCategory.SCHOOL,
                 "name": f"共青团{school}{suffix}委员会", "short_name": f"{school}{suffix}团委"}  # fmt: skip
     if kind == 1:

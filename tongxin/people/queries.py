@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 
 from tongxin.core.scoping import subtree_q
 from tongxin.orgs.models import Organization
-from tongxin.people.models import Membership, Person
+from tongxin.people.models import CadreTitle, Membership, Person
 
 
 def roster_on(org: Organization, day: datetime.date) -> QuerySet[Person]:
@@ -25,7 +25,8 @@ def current_cadres(org: Organization, day: datetime.date | None = None):
         org.cadres.filter(start__lte=day)
         .filter(Q(end__isnull=True) | Q(end__gt=day))
         .select_related("person")
-        .order_by("title", "start")
+        .annotate(rank=Case(*[When(title=t, then=Value(i)) for i, t in enumerate(CadreTitle.values)], default=99))
+        .order_by("rank", "start")
     )
 
 
