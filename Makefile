@@ -9,7 +9,7 @@ export UV_PROJECT_ENVIRONMENT := .venv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup deps test lint typecheck test-sqlite test-postgres test-e2e bench messages clean
+.PHONY: run setup deps test bench messages clean
 
 run: setup ## install, migrate, seed the demo district once, serve on http://127.0.0.1:8000
 	TONGXIN_DEBUG=1 $(PY) manage.py migrate --no-input -v0
@@ -44,9 +44,8 @@ bench: setup ## benchmarks under bench/ (prints figures and ratios)
 	$(PY) bench/roster.py
 
 messages: setup ## refresh the zh-hans catalogue after changing user-facing strings (needs GNU gettext)
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location -i node_modules -i .venv -i .uv
-	$(PY) manage.py makemessages -d djangojs -l zh_Hans --no-obsolete --no-location -i node_modules -i .venv -i .uv -i var || true
-	$(PY) manage.py compilemessages -l zh_Hans
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location -i node_modules -i .venv -i .uv -i var -i bench -i tests
+	$(PY) manage.py compilemessages -l zh_Hans -i node_modules -i .venv -i .uv
 
 clean:
 	rm -rf .venv .uv node_modules var

@@ -110,3 +110,43 @@ def api_for():
         return api
 
     return make
+
+
+@pytest.fixture
+def rollups():
+    """``rollups()``: every OrgStats row as ``{org id: (members_direct, members_total, children_count)}``."""
+    from tongxin.orgs.models import OrgStats
+
+    def read() -> dict[int, tuple[int, int, int]]:
+        rows = OrgStats.objects.values_list("organization_id", "members_direct", "members_total", "children_count")
+        return {pk: (direct, total, children) for pk, direct, total, children in rows}
+
+    return read
+
+
+@pytest.fixture
+def row_counts():
+    """``row_counts()``: row counts of the tree, roster and audit tables, to show a refused write left nothing."""
+    from tongxin.core.models import AccessLog, ChangeLog
+    from tongxin.orgs.models import Organization, OrgStats
+    from tongxin.people.models import CadrePosition, Membership, Person
+
+    models = (Organization, OrgStats, Person, Membership, CadrePosition, ChangeLog, AccessLog)
+
+    def count() -> dict[str, int]:
+        return {model.__name__: model.objects.count() for model in models}
+
+    return count
+
+
+@pytest.fixture
+def english(settings):
+    """Pages, API answers and service messages in English, whatever the product's default language.
+
+    Tests that read a message (the rule it names) use this so they do not depend on the translations.
+    """
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -94,10 +94,12 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
+    SQLITE_PATH = Path(os.environ.get("TONGXIN_SQLITE_PATH", str(BASE_DIR / "var" / "tongxin.sqlite3")))
+    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("TONGXIN_SQLITE_PATH", str(BASE_DIR / "var" / "tongxin.sqlite3")),
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 # WAL lets readers proceed while one writer writes; IMMEDIATE avoids lock upgrades.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
@@ -126,7 +128,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("TONGXIN_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 NODE_MODULES = BASE_DIR / "node_modules"
 # Front-end libraries come from npm (package-lock.json) and are served locally by whitenoise.
 STATICFILES_DIRS = [

@@ -15,3 +15,11 @@ class BootstrapFormMixin:
             else:
                 css = "form-control"
             widget.attrs.setdefault("class", css)
+
+    def add_error(self, field, error):
+        super().add_error(field, error)  # type: ignore[misc]
+        for name in self.errors:  # type: ignore[attr-defined]
+            if name in self.fields:  # type: ignore[attr-defined]
+                attrs = self.fields[name].widget.attrs  # type: ignore[attr-defined]
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()

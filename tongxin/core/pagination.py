@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connections
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -43,9 +45,25 @@ class Page:
     is_first: bool
 
 
+def _db_values(qs: QuerySet, keys: list[tuple[str, str]], values: list[Any]) -> list[Any]:
+    """Cursor values (plain JSON) as the database stores them: a datetime key must compare as a datetime,
+    not as its JSON text (on SQLite "…05.123456+00:00" sorts after the stored "…05.123456")."""
+    connection = connections[qs.db]
+    result = []
+    for (name, _column), value in zip(keys, values, strict=True):
+        try:
+            field = qs.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            result.append(value)
+            continue
+        result.append(field.get_db_prep_value(field.to_python(value), connection))
+    return result
+
+
 def _row_filter(qs: QuerySet, keys: list[tuple[str, str]], values: list[Any], op: str) -> QuerySet:
     # A row-value comparison "(a, b, c) > (x, y, z)" lets the index seek straight to the boundary on
     # PostgreSQL and SQLite alike.
+    values = _db_values(qs, keys, values)
     columns = ", ".join(column for _name, column in keys)
     placeholders = ", ".join(["%s"] * len(keys))
     # Columns and operator come from code (the view's sort table), never from the request; values are bound.
@@ -57,6 +75,11 @@ def keyset_page(qs: QuerySet, keys: list[tuple[str, str]], cursor: str | None, s
     """One page of ``qs``. ``keys`` are (attribute, qualified SQL column) pairs, in sort order."""
     names = [name for name, _column in keys]
     decoded = decode_cursor(cursor)
+    if decoded and decoded[1] and len(decoded[1]) == len(keys):
+        try:
+            _db_values(qs, keys, decoded[1])
+        except (ValidationError, TypeError, ValueError):
+            decoded = None  # a tampered cursor: start from the first page
     forward = [*names]
     backward = [f"-{n}" for n in names]
     direction = "first"

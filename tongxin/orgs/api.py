@@ -52,8 +52,18 @@ class OrganizationSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(_("No such organisation in your scope."))
         return value
 
+    def validate_paired_org(self, value):
+        request = self.context["request"]
+        if value is not None and not Organization.objects.visible_to(request.user).filter(pk=value.pk).exists():
+            raise serializers.ValidationError(_("No such organisation in your scope."))
+        return value
+
     def create(self, validated_data):
-        return services.create_organization(self.context["request"].user, **validated_data)
+        # A new organisation starts active; dissolving is an update with its own checks.
+        validated_data.pop("status", None)
+        validated_data.pop("dissolved_on", None)
+        parent = validated_data.pop("parent", None)  # optional in the schema; the service needs it named
+        return services.create_organization(self.context["request"].user, parent=parent, **validated_data)
 
     def update(self, instance, validated_data):
         request = self.context["request"]

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.orgs.models import Organization
@@ -21,3 +22,11 @@ class OrganizationForm(BootstrapFormMixin, forms.ModelForm):
     def _post_clean(self) -> None:
         # Model validation (uniqueness, structure) is the service's job, with its own messages.
         pass
+
+
+class MoveForm(forms.Form):
+    new_parent_code = forms.CharField(
+        label=_("Code of the new parent organisation"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
+    )

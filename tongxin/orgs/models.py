@@ -136,7 +136,7 @@ class Organization(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["path"]
-        indexes = [models.Index(fields=["parent", "status", "kind", "name"], name="org_children_idx")]
+        indexes = [models.Index(fields=["parent", "status", "kind", "code"], name="org_children_idx")]
 
     def __str__(self) -> str:
         return self.name

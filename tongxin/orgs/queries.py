@@ -18,11 +18,11 @@ def top_organizations(user: Any) -> list[Organization]:
 
 
 def children_page(org: Organization, after: str | None, size: int) -> dict[str, Any]:
-    """Active child organisations of ``org``, a page at a time (ordered by kind, then name)."""
+    """Active child organisations of ``org``, a page at a time (ordered by kind, then code)."""
     qs = (
         Organization.objects.filter(parent=org, status=OrgStatus.ACTIVE)
         .select_related("stats")
-        .order_by("kind", "name", "id")
+        .order_by("kind", "code", "id")
     )
     offset = int(after) if after and after.isdigit() else 0
     rows = list(qs[offset : offset + size + 1])

@@ -48,7 +48,8 @@ def validate_placement(kind: str, parent: Organization | None) -> None:
     parent_kind = parent.kind if parent else None
     if parent is not None and parent.kind in MEMBER_HOLDING_KINDS:
         raise DomainError(
-            "parent", _("A branch cannot have child organisations; choose a committee or general branch.")
+            "parent",
+            _("A branch cannot have child organisations; choose a committee, working committee or general branch."),
         )
     if parent is not None and parent.status != OrgStatus.ACTIVE:
         raise DomainError("parent", _("The parent organisation has been dissolved."))
@@ -95,7 +96,7 @@ def create_organization(actor: Any, *, parent: Organization | None, kind: str, n
     org.path = (parent.path if parent else "") + path_step(org.pk)
     Organization.objects.filter(pk=org.pk).update(path=org.path)
     OrgStats.objects.create(organization=org)
-    if parent is not None:
+    if parent is not None and org.status == OrgStatus.ACTIVE:  # children_count counts active children only
         OrgStats.objects.filter(pk=parent.pk).update(children_count=F("children_count") + 1)
     record_change(actor, org, ChangeLog.Action.CREATE, after=snapshot(org), org_path=org.path)
     return org
@@ -103,7 +104,8 @@ def create_organization(actor: Any, *, parent: Organization | None, kind: str, n
 
 @transaction.atomic
 def update_organization(actor: Any, org: Organization, **changes: Any) -> Organization:
-    org = Organization.objects.select_for_update().select_related("parent", "stats").get(pk=org.pk)
+    # "of self": PostgreSQL cannot lock the nullable side of the outer joins to parent and stats.
+    org = Organization.objects.select_for_update(of=("self",)).select_related("parent", "stats").get(pk=org.pk)
     _check_manage(actor, org.path)
     before = snapshot(org)
     changes.pop("parent", None)  # moving is its own service
@@ -111,9 +113,19 @@ def update_organization(actor: Any, org: Organization, **changes: Any) -> Organi
     if new_kind != org.kind:
         validate_placement(new_kind, org.parent)
         if org.kind in MEMBER_HOLDING_KINDS and new_kind not in MEMBER_HOLDING_KINDS and org.stats.members_direct:
-            raise DomainError("kind", _("Only branches hold members: move this branch's members out first."))
+            raise DomainError(
+                "kind", _("A branch with members must stay a branch: move its members out before changing its kind.")
+            )
         if new_kind in MEMBER_HOLDING_KINDS and org.stats.children_count:
             raise DomainError("kind", _("A branch cannot have child organisations; move them out first."))
+        # The children must still be allowed under the new kind (a committee cannot sit under a general branch).
+        for child_kind in Organization.objects.filter(parent=org).values_list("kind", flat=True).distinct():
+            if new_kind not in ALLOWED_PARENT_KINDS.get(child_kind, frozenset()):
+                raise DomainError(
+                    "kind",
+                    _("A %(kind)s cannot sit under a %(parent)s.")
+                    % {"kind": OrgKind(child_kind).label, "parent": OrgKind(new_kind).label},
+                )
     if "code" in changes:
         changes["code"] = changes["code"].strip()
         _check_code_free(changes["code"], exclude_pk=org.pk)
@@ -143,7 +155,9 @@ def move_organization(actor: Any, org: Organization, new_parent: Organization) -
     """Put ``org`` and its whole subtree under ``new_parent``: every path is rewritten at once."""
     locked = {
         o.pk: o
-        for o in Organization.objects.select_for_update().select_related("stats").filter(pk__in=[org.pk, new_parent.pk])
+        for o in Organization.objects.select_for_update(of=("self",))
+        .select_related("stats")
+        .filter(pk__in=[org.pk, new_parent.pk])
     }
     org, new_parent = locked[org.pk], locked[new_parent.pk]
     _check_manage(actor, org.path)
@@ -162,9 +176,10 @@ def move_organization(actor: Any, org: Organization, new_parent: Organization) -
     if total:
         OrgStats.objects.filter(pk__in=old_ancestors).update(members_total=F("members_total") - total)
         OrgStats.objects.filter(pk__in=path_ids(new_parent.path)).update(members_total=F("members_total") + total)
-    if old_parent_id:
-        OrgStats.objects.filter(pk=old_parent_id).update(children_count=F("children_count") - 1)
-    OrgStats.objects.filter(pk=new_parent.pk).update(children_count=F("children_count") + 1)
+    if org.status == OrgStatus.ACTIVE:  # a dissolved organisation is not in its parent's children_count
+        if old_parent_id:
+            OrgStats.objects.filter(pk=old_parent_id).update(children_count=F("children_count") - 1)
+        OrgStats.objects.filter(pk=new_parent.pk).update(children_count=F("children_count") + 1)
     rest = len(old_path) + 1
     Organization.objects.filter(subtree_q("path", old_path)).update(
         path=Concat(Value(new_path), Substr("path", rest), output_field=models.CharField()),
@@ -184,9 +199,21 @@ def move_organization(actor: Any, org: Organization, new_parent: Organization) -
 
 
 def check_member_branch(org: Organization | None, field: str = "branch") -> Organization:
-    """The organisation a member is placed in must be an active branch."""
+    """The organisation a member is placed in must be an active branch.
+
+    ``org`` is first refreshed from the database (and locked inside a transaction): the caller's copy may
+    be stale (the branch was dissolved or moved since it was loaded) and the member's path is copied from it.
+    """
     if org is None:
         raise DomainError(field, _("Choose the branch the person belongs to."))
+    current = Organization.objects.filter(pk=org.pk)
+    if transaction.get_connection().in_atomic_block:
+        current = current.select_for_update()
+    row = current.values("kind", "status", "path", "depth").first()
+    if row is None:
+        raise DomainError(field, _("Choose the branch the person belongs to."))
+    for key, value in row.items():
+        setattr(org, key, value)
     if org.kind not in MEMBER_HOLDING_KINDS:
         raise DomainError(
             field,

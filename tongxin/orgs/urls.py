@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/children/", views.children, name="children"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/new/", views.create_child, name="create_child"),
+    path("<int:pk>/move/", views.move, name="move"),
 ]

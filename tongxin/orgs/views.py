@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import MANAGE, scope_for
 from tongxin.orgs import services
-from tongxin.orgs.forms import OrganizationForm
+from tongxin.orgs.forms import MoveForm, OrganizationForm
 from tongxin.orgs.models import Organization, OrgStatus
 from tongxin.orgs.queries import children_page, top_organizations
 from tongxin.people.queries import current_cadres
@@ -88,3 +88,27 @@ def create_child(request: HttpRequest, pk: int) -> HttpResponse:
         request, "orgs/form.html",
         {"form": form, "parent": parent, "title": _("New organisation under %(org)s") % {"org": parent}},
     )  # fmt: skip
+
+
+@login_required
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put an organisation and its whole subtree under another parent."""
+    org = visible_org(request, pk)
+    if not scope_for(request.user, MANAGE).covers_path(org.path):
+        raise PermissionDenied
+    form = MoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["new_parent_code"].strip()
+        new_parent = Organization.objects.visible_to(request.user, MANAGE).filter(code=code).first()
+        if new_parent is None:
+            message = _("No organisation with the code %(code)s in your scope.") % {"code": code}
+            form.add_error("new_parent_code", message)
+        else:
+            try:
+                services.move_organization(request.user, org, new_parent)
+            except DomainError as exc:
+                for message in exc.errors.get("parent", []) + exc.errors.get("__all__", []):
+                    form.add_error("new_parent_code", message)
+            else:
+                return redirect("orgs:detail", pk=org.pk)
+    return render(request, "orgs/move.html", {"form": form, "org": org, "title": _("Move %(org)s") % {"org": org}})

@@ -17,7 +17,9 @@ from tongxin.people.queries import roster_count
 
 class PersonSerializer(serializers.ModelSerializer):
     id_number = serializers.CharField(
-        write_only=True, max_length=40, help_text=_("Written in full; read back masked as id_number_masked")
+        write_only=True,
+        max_length=40,
+        help_text=_("Write the full number; responses return it only masked, as id_number_masked"),
     )
     phone = serializers.CharField(write_only=True, max_length=40, required=False, allow_blank=True)
     id_number_masked = serializers.CharField(source="masked_id_number", read_only=True)

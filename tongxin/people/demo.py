@@ -182,7 +182,7 @@ class _Builder:
             occupation=occupation, league_join_date=join, league_number=league_number, party_join_date=party_join,
             branch=branch, org_path=branch.path,
         )  # fmt: skip
-        since = max(join, today.replace(year=today.year - 3))
+        since = max(join, _add_years(today, -3))  # not today.replace(): 29 February has no match
         return person, since
 
 

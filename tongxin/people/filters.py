@@ -43,6 +43,7 @@ class PersonFilter(django_filters.FilterSet):
         label=_("Organisation kind"),
         choices=[(k, OrgKind(k).label) for k in sorted(MEMBER_HOLDING_KINDS)],
         field_name="branch__kind",
+        empty_label=_("All"),
     )
     status = django_filters.ChoiceFilter(
         label=_("Membership status"),
@@ -50,7 +51,9 @@ class PersonFilter(django_filters.FilterSet):
         method="filter_status",
         empty_label=None,
     )
-    political_status = django_filters.ChoiceFilter(label=_("Political status"), choices=PoliticalStatus.choices)
+    political_status = django_filters.ChoiceFilter(
+        label=_("Political status"), choices=PoliticalStatus.choices, empty_label=_("All")
+    )
     age_min = django_filters.NumberFilter(label=_("Age from"), method="filter_age_min", min_value=0)
     age_max = django_filters.NumberFilter(label=_("Age to"), method="filter_age_max", min_value=0)
     q = django_filters.CharFilter(

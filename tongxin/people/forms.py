@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.forms import BootstrapFormMixin
@@ -7,7 +8,13 @@ from tongxin.people.models import Person
 
 
 class PersonForm(BootstrapFormMixin, forms.ModelForm):
-    branch = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Branch"))
+    branch = forms.ModelChoiceField(
+        queryset=Organization.objects.none(),
+        label=_("Branch"),
+        error_messages={
+            "invalid_choice": _("Only branches hold members: choose a League branch or party branch in your scope.")
+        },
+    )
 
     class Meta:
         model = Person
@@ -30,8 +37,30 @@ class PersonForm(BootstrapFormMixin, forms.ModelForm):
             .order_by("path")
         )
         # The ID number and phone are checked and normalised by the service, with the rule named.
-        self.fields["id_number"].max_length = 40  # type: ignore[attr-defined]
-        self.fields["id_number"].widget.attrs["maxlength"] = 40
+        # The model's 18-character limit is for the normalised number: typed input may hold spaces.
+        id_field = self.fields["id_number"]
+        id_field.max_length = 40  # type: ignore[attr-defined]
+        id_field.validators = [v for v in id_field.validators if not isinstance(v, MaxLengthValidator)]
+        id_field.validators.append(MaxLengthValidator(40))
+        id_field.widget.attrs["maxlength"] = 40
+        if self.instance.pk:
+            # Personal data is not put into the edit page in clear (that would be an unaudited reveal):
+            # the fields start empty with the masked value as a hint, and empty means "unchanged".
+            for name, masked in (("id_number", self.instance.masked_id_number), ("phone", self.instance.masked_phone)):
+                field = self.fields[name]
+                field.required = False
+                self.initial[name] = ""
+                field.widget.attrs["placeholder"] = masked
+                field.help_text = _("Leave empty to keep the current value.")
+
+    def changed_personal_data(self) -> dict:
+        """The cleaned data, without the personal-data fields left empty on an existing person."""
+        data = {name: self.cleaned_data[name] for name in self.fields}
+        if self.instance.pk:
+            for name in ("id_number", "phone"):
+                if not data.get(name):
+                    data.pop(name, None)
+        return data
 
     def _post_clean(self) -> None:
         pass  # uniqueness and domain rules are the service's job, with their own messages

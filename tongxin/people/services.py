@@ -62,7 +62,7 @@ def _clean(data: dict[str, Any], instance: Person | None) -> dict[str, Any]:
         _collect(errors, check_league_join, birth, data.get("league_join_date"), number)
         party_join = data.get("party_join_date")
         if party_join and party_join <= birth:
-            errors.setdefault("party_join_date", []).append(_("The party join date is before the birth date."))
+            errors.setdefault("party_join_date", []).append(_("The party join date must be after the birth date."))
         holder = Person.objects.select_related("branch").filter(id_number=id_number)
         if instance is not None:
             holder = holder.exclude(pk=instance.pk)
@@ -81,7 +81,10 @@ def _clean(data: dict[str, Any], instance: Person | None) -> dict[str, Any]:
     status = cleaned.get("status") or MembershipStatus.ACTIVE
     cleaned["status"] = status
     branch = cleaned.get("branch")
-    if status == MembershipStatus.ACTIVE or branch is not None:
+    branch_changed = instance is None or branch != instance.branch
+    # An active member needs an active branch; a former member keeps the branch they left from,
+    # even if it was dissolved since, so their record can still be corrected.
+    if status == MembershipStatus.ACTIVE or (branch is not None and branch_changed):
         _collect(errors, check_member_branch, branch)
     if errors:
         raise DomainError(errors=errors)
@@ -113,12 +116,11 @@ def create_person(actor: Any, data: dict[str, Any], *, since: datetime.date | No
     person = Person()
     _apply(person, cleaned)
     person.save()
-    if person.branch is not None:
+    if person.branch is not None and _counted(person.status, person.branch):  # a stay lasts while active
         Membership.objects.create(
             person=person, organization=person.branch, org_path=person.org_path,
             start=since or datetime.date.today(), start_reason=reason,
         )  # fmt: skip
-    if _counted(person.status, person.branch):
         adjust_member_counts(person.org_path, +1)
     record_change(actor, person, ChangeLog.Action.CREATE, after=snapshot(person), org_path=person.org_path)
     return person
@@ -127,7 +129,8 @@ def create_person(actor: Any, data: dict[str, Any], *, since: datetime.date | No
 @transaction.atomic
 def update_person(actor: Any, person: Person, changes: dict[str, Any], *,
                   reason: str = Membership.Reason.CORRECTION) -> Person:  # fmt: skip
-    person = Person.objects.select_for_update().select_related("branch").get(pk=person.pk)
+    # Lock the person row only: the branch is a nullable join, which PostgreSQL cannot lock.
+    person = Person.objects.select_for_update(of=("self",)).select_related("branch").get(pk=person.pk)
     require(actor, CHANGE, person.org_path)
     new_branch = changes.get("branch", person.branch)
     if new_branch is not None and new_branch != person.branch:
@@ -141,19 +144,21 @@ def update_person(actor: Any, person: Person, changes: dict[str, Any], *,
     _apply(person, cleaned)
     person.save()
     today = datetime.date.today()
-    if person.branch != old_branch:
+    is_counted = _counted(person.status, person.branch)
+    # A stay lasts while the person is an active member of that branch: a move or leaving ends it.
+    if person.branch != old_branch or not is_counted:
         Membership.objects.filter(person=person, end__isnull=True).update(end=today, end_reason=reason)
-        if person.branch is not None:
-            Membership.objects.create(
-                person=person,
-                organization=person.branch,
-                org_path=person.org_path,
-                start=today,
-                start_reason=reason,
-            )
+    if is_counted and person.branch is not None and (person.branch != old_branch or not was_counted):
+        Membership.objects.create(
+            person=person,
+            organization=person.branch,
+            org_path=person.org_path,
+            start=today,
+            start_reason=reason,
+        )
     if was_counted:
         adjust_member_counts(old_path, -1)
-    if _counted(person.status, person.branch):
+    if is_counted:
         adjust_member_counts(person.org_path, +1)
     record_change(
         actor,

@@ -9,6 +9,7 @@ import unicodedata
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 from stdnum import exceptions as stdnum_exceptions
+from stdnum import numdb
 from stdnum.cn import ric
 
 from tongxin.core.codes import Sex
@@ -30,20 +31,34 @@ def check_id_number(value: str, field: str = "id_number") -> str:
     number = normalise_id_number(value)
     if not number:
         raise DomainError(field, _("The ID number is required."))
-    try:
-        return ric.validate(number)
-    except stdnum_exceptions.InvalidLength:
-        raise DomainError(
-            field, _("An ID number has 18 characters; this one has %(n)d.") % {"n": len(number)}
-        ) from None
-    except stdnum_exceptions.InvalidChecksum:
+    malformed = DomainError(
+        field, _("The ID number is malformed: its region code or birth date is not valid (GB 11643).")
+    )
+    if len(number) != 18:
+        raise DomainError(field, _("An ID number has 18 characters; this one has %(n)d.") % {"n": len(number)})
+    if not ID_NUMBER_RE.match(number):
+        raise malformed
+    if number[-1] != ric.calc_check_digit(number):
         raise DomainError(
             field, _("The ID number's check character is wrong (GB 11643 checksum): please check each digit.")
-        ) from None
+        )
+    try:
+        ric.get_birth_date(number)
     except stdnum_exceptions.ValidationError:
-        raise DomainError(
-            field, _("The ID number is malformed: its region code or birth date is not valid (GB 11643).")
-        ) from None
+        raise malformed from None
+    # The region code is where the number was issued, which may be later than the birth: a code in use
+    # at any time is accepted (stdnum's validate() wants it in use in the birth year, refusing real numbers).
+    if not _known_region(number[:6]):
+        raise malformed
+    return number
+
+
+ID_NUMBER_RE = re.compile(r"^[0-9]{17}[0-9X]$")
+
+
+def _known_region(code: str) -> bool:
+    parts = numdb.get("cn/loc").info(code)
+    return any("county" in props for _part, props in parts)
 
 
 def id_birth_date(number: str) -> datetime.date:
@@ -104,12 +119,14 @@ def check_league_join(birth: datetime.date, join: datetime.date | None, number: 
             )
     if number:
         if not number.isdigit():
-            errors.setdefault("league_number", []).append(_("The league member number has digits only."))
+            errors.setdefault("league_number", []).append(_("The league member number must contain digits only."))
         elif join is not None and number[:4] != str(join.year):
             errors.setdefault("league_number", []).append(
                 _("The league member number must start with the join year %(year)d.") % {"year": join.year}
             )
         elif join is None:
-            errors.setdefault("league_join_date", []).append(_("Give the league join date for this member number."))
+            errors.setdefault("league_join_date", []).append(
+                _("Enter the league join date that goes with this member number.")
+            )
     if errors:
         raise DomainError(errors=errors)

@@ -14,6 +14,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.models import AccessLog
 from tongxin.core.pagination import keyset_page
 from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.orgs.models import Organization
 from tongxin.people import services
 from tongxin.people.filters import PersonFilter
 from tongxin.people.forms import PersonForm
@@ -37,10 +38,15 @@ def roster(request: HttpRequest) -> HttpResponse:
     qs = filterset.qs.select_related("branch") if filterset.is_valid() else base.none()
     page = keyset_page(qs, filterset.sort_keys, request.GET.get("cursor"), ROSTER_PAGE_SIZE)
     total = roster_count(request.user, filterset, qs)
+    scope_org = None
+    org_id = filterset.form.cleaned_data.get("org") if filterset.is_valid() else None
+    if org_id is not None:
+        scope_org = Organization.objects.visible_to(request.user).filter(pk=int(org_id)).first()
     query = request.GET.copy()
     query.pop("cursor", None)
     context = {
         "filter": filterset,
+        "scope_org": scope_org,
         "page": page,
         "total": total,
         "query": query.urlencode(),
@@ -56,14 +62,17 @@ def roster(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = visible_person(request, pk)
-    context = {
+    return render(request, "people/detail.html", _detail_context(request, person))
+
+
+def _detail_context(request: HttpRequest, person: Person) -> dict:
+    return {
         "person": person,
         "title": person.name,
         "can_change": scope_for(request.user, CHANGE).covers_path(person.org_path),
         "memberships": person.memberships.select_related("organization").order_by("-start", "-id"),
         "positions": person.positions.select_related("organization").order_by("-start"),
     }
-    return render(request, "people/detail.html", context)
 
 
 @login_required
@@ -72,13 +81,15 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show one person's full ID number and phone; each reveal leaves an AccessLog row."""
     person = visible_person(request, pk)
     record_access(request.user, AccessLog.Action.REVEAL, obj=person, fields="id_number,phone", org_path=person.org_path)
-    return render(request, "people/_revealed.html", {"person": person})
+    if getattr(request, "htmx", False):
+        return render(request, "people/_revealed.html", {"person": person})
+    return render(request, "people/detail.html", {**_detail_context(request, person), "revealed": True})
 
 
 def _edit_form(request: HttpRequest, person: Person | None) -> HttpResponse:
     form = PersonForm(request.POST or None, instance=person, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.fields}
+        data = form.changed_personal_data()
         try:
             if person is None:
                 saved = services.create_person(request.user, data)

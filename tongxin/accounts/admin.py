@@ -1,0 +1,22 @@
+"""Django admin, for superusers only. Domain data is edited through the pages and the API, whose
+services validate and audit; the admin offers users, role assignments and rule overrides."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from tongxin.accounts.models import RoleAssignment, User
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    raw_id_fields = ["organization"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = [RoleAssignmentInline]
+    raw_id_fields = ["person"]
+    list_display = ["username", "first_name", "is_active", "is_superuser", "last_login"]
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("Roster"), {"fields": ["person"]}))  # type: ignore[misc]

@@ -1,0 +1,370 @@
+"""Walk every URL pattern as people who must not see committee 1 (ARCHITECTURE.md, "One way to scope").
+
+The walk enumerates every pattern of the root URLconf, through every include (API router routes and
+their ``.json`` format-suffix twins included), and fills path parameters from the ``ROUTES`` table below.
+A pattern the table does not know makes ``test_every_route_is_in_the_table`` fail, so a new page or API
+route cannot be added without saying here how it is filled and which methods it takes.
+
+What each caller must get (decisions, checked below):
+
+* Routes with an object parameter (``pk``): org routes get committee 1, people routes get person a1 of
+  branch A. ``outsider`` (admin of committee 2), ``nobody`` (no role), ``member`` (only his own record,
+  a2) and ``secretary_b`` (the sibling branch) get **404 for every method the route takes** — pages and
+  API alike — and nothing is written. A POST-only route (``people:reveal``) answers GET with 405 to
+  everybody, in scope or not, so it shows nothing either way. A control request by ``committee_admin``
+  gets 200, which proves the filled object exists and the 404 comes from scoping.
+* Routes without a parameter list the caller's own subtree: the outsider gets 200 with committee 2 only;
+  ``nobody`` gets 404 or the "no role yet" page (pages) or an empty list (API). The page text and API
+  rows hold no name, id or ID number from committee 1, also when asked with ``?org=<committee 1>``.
+  Write requests there that target committee 1 (a new person in branch A, a new organisation under
+  committee 1) create nothing: the page re-renders its form (200) or 404s, the API answers 400 with a
+  field error (the parent or branch is "not in your scope"), never 201.
+* Anonymous: pages redirect to the login page; the API answers 401.
+* Public routes (``PUBLIC``) answer anonymous without a login redirect.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RoutePattern
+
+from tongxin.core.testing import person_data
+from tongxin.people.models import Person
+
+SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
+# Routes anyone may reach without logging in.
+PUBLIC = {"accounts:login", "accounts:logout", "core:health", "schema", "docs", "redoc"}
+
+
+@dataclass(frozen=True)
+class Route:
+    target: str | None  # "org": an organisation in committee 1; "person": a person in branch A; None: no pk
+    methods: tuple[str, ...] = ("GET",)
+    api: bool = False
+    payload: str | None = None  # for non-GET methods: which PAYLOADS entry to send
+
+
+ROUTES: dict[str, Route] = {
+    # Pages
+    "core:home": Route(None),
+    "core:audit": Route(None),
+    "orgs:tree": Route(None),
+    "orgs:detail": Route("org"),
+    "orgs:children": Route("org"),
+    "orgs:edit": Route("org", ("GET", "POST"), payload="org_form"),
+    "orgs:create_child": Route("org", ("GET", "POST"), payload="org_form"),
+    "orgs:move": Route("org", ("GET", "POST"), payload="org_form"),
+    "people:roster": Route(None),
+    "people:create": Route(None, ("GET", "POST"), payload="person_form"),
+    "people:detail": Route("person"),
+    "people:edit": Route("person", ("GET", "POST"), payload="person_form"),
+    "people:reveal": Route("person", ("POST",), payload="empty"),
+    # API (DefaultRouter)
+    "api-root": Route(None, api=True),
+    "org-list": Route(None, ("GET", "POST"), api=True, payload="org_api"),
+    "org-detail": Route("org", ("GET", "PUT", "PATCH"), api=True, payload="org_api"),
+    "person-list": Route(None, ("GET", "POST"), api=True, payload="person_api"),
+    "person-detail": Route("person", ("GET", "PUT", "PATCH"), api=True, payload="person_api"),
+}
+
+FILLABLE_PARAMS = {"pk", "format"}
+
+
+# --- enumerating the URLconf -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Found:
+    name: str
+    pattern: str
+    params: tuple[str, ...]
+    callback: Any
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}[{','.join(self.params)}]" if self.params else self.name
+
+
+def _params(entry: URLPattern | URLResolver) -> tuple[str, ...]:
+    pattern = entry.pattern
+    if isinstance(pattern, RoutePattern):
+        return tuple(pattern.converters)
+    return tuple(pattern.regex.groupindex)
+
+
+def walk(patterns, prefix: str = "", namespace: str = "", params: tuple[str, ...] = ()) -> Iterator[Found]:
+    for entry in patterns:
+        text = prefix + str(entry.pattern).lstrip("^")
+        if text.startswith(SKIPPED_PREFIXES):
+            continue
+        here = (*params, *_params(entry))
+        if isinstance(entry, URLResolver):
+            ns = namespace
+            if entry.namespace:
+                ns = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from walk(entry.url_patterns, text, ns, here)
+        else:
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield Found(name or f"<unnamed {text}>", text, here, entry.callback)
+
+
+FOUND = list(walk(get_resolver().url_patterns))
+WALKED = [f for f in FOUND if f.name in ROUTES]
+OBJECT_ROUTES = [f for f in WALKED if ROUTES[f.name].target]
+COLLECTION_ROUTES = [f for f in WALKED if not ROUTES[f.name].target]
+
+
+# --- filling parameters and payloads -------------------------------------------------------------------
+
+
+def url_for(found: Found, tree) -> str:
+    route = ROUTES[found.name]
+    kwargs: dict[str, Any] = {}
+    if "pk" in found.params:
+        kwargs["pk"] = tree.committee1.pk if route.target == "org" else tree.people.a1.pk
+    if "format" in found.params:
+        kwargs["format"] = "json"
+    return reverse(found.name, kwargs=kwargs)
+
+
+def _form_values(data: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in data.items():
+        if value is None:
+            out[key] = ""
+        elif isinstance(value, datetime.date):
+            out[key] = value.isoformat()
+        elif hasattr(value, "pk"):
+            out[key] = value.pk
+        else:
+            out[key] = value
+    return out
+
+
+PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "empty": lambda tree: {},
+    "org_form": lambda tree: {
+        "kind": "branch",
+        "name": "越权改名",
+        "code": "WALK1",
+        "category": "other",
+        "status": "active",
+        "new_parent_code": tree.committee2.code,
+    },
+    "org_api": lambda tree: {"parent": tree.committee1.pk, "kind": "branch", "name": "越权改名", "code": "WALK2"},
+    "person_form": lambda tree: _form_values(person_data(tree.branch_a, name="越权新人", status="active")),
+    "person_api": lambda tree: {
+        k: v for k, v in _form_values(person_data(tree.branch_a, name="越权新人")).items() if v != ""
+    },
+}
+
+
+def send(client, method: str, url: str, route: Route, tree):
+    if method == "GET":
+        return client.get(url)
+    data = PAYLOADS[route.payload or "empty"](tree)
+    if route.api:
+        return client.generic(method, url, data=json.dumps(data), content_type="application/json")
+    if method == "POST":
+        return client.post(url, data)
+    return client.generic(method, url, data=data)
+
+
+def page_client(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def client_as(user, route: Route, api_for):
+    return api_for(user) if route.api else page_client(user)
+
+
+def committee1_marks(tree) -> list[str]:
+    """Strings that must not appear in an answer to someone outside committee 1."""
+    people = [tree.people.a1, tree.people.a2, tree.people.b1]
+    marks = [tree.committee1.name, tree.branch_a.name, tree.branch_b.name]
+    marks += [p.name for p in people] + [p.id_number for p in people] + [p.masked_id_number for p in people]
+    return marks
+
+
+def committee1_ids(tree) -> tuple[set[int], set[int]]:
+    return (
+        {tree.committee1.pk, tree.branch_a.pk, tree.branch_b.pk},
+        {tree.people.a1.pk, tree.people.a2.pk, tree.people.b1.pk},
+    )
+
+
+def snapshot_of_targets(tree) -> tuple:
+    tree.committee1.refresh_from_db()
+    a1 = Person.objects.get(pk=tree.people.a1.pk)
+    return (tree.committee1.name, tree.committee1.code, tree.committee1.parent_id, tree.committee1.path, a1.name,
+            a1.branch_id, a1.status)  # fmt: skip
+
+
+# --- the table matches the URLconf ---------------------------------------------------------------------
+
+
+def test_every_route_is_in_the_table():
+    unknown = sorted({f.id for f in FOUND if f.name not in ROUTES and f.name not in PUBLIC})
+    assert not unknown, (
+        f"New URL patterns {unknown}: add them to ROUTES in {__name__} with how to fill their parameters "
+        "and which methods they take, so the scope walk covers them."
+    )
+
+
+def test_the_table_has_no_stale_entries():
+    names = {f.name for f in FOUND}
+    assert not (set(ROUTES) - names), "ROUTES lists routes the URLconf no longer has"
+    assert not (PUBLIC - names), "PUBLIC lists routes the URLconf no longer has"
+
+
+def test_every_router_route_is_walked():
+    from tongxin.api_urls import router
+
+    router_names = {p.name for p in router.urls if isinstance(p, URLPattern)}
+    assert router_names <= {f.name for f in WALKED}
+    for _prefix, _viewset, basename in router.registry:
+        assert f"{basename}-list" in ROUTES and f"{basename}-detail" in ROUTES
+
+
+def test_the_walk_sees_nested_includes_and_unnamed_patterns():
+    """The enumeration itself: namespaces, nested includes, parameters, skipped prefixes, unnamed routes."""
+    from django.http import HttpResponse
+    from django.urls import include, path, re_path
+
+    def view(request, **kwargs):
+        return HttpResponse()
+
+    inner = ([path("x/<int:pk>/", view, name="x"), re_path(r"^y/(?P<slug>[a-z]+)/$", view)], "inner")
+    patterns = [path("a/<int:year>/", include(inner)), path("admin/", view, name="skipped"), path("", view, name="top")]
+    assert {f.id for f in walk(patterns)} == {
+        "inner:x[year,pk]",
+        "<unnamed a/<int:year>/y/(?P<slug>[a-z]+)/$>[year,slug]",
+        "top",
+    }
+
+
+@pytest.mark.parametrize("found", WALKED, ids=lambda f: f.id)
+def test_parameters_can_be_filled(found):
+    route = ROUTES[found.name]
+    unknown = set(found.params) - FILLABLE_PARAMS
+    assert not unknown, f"{found.id}: the walk cannot fill {unknown}; teach url_for how"
+    assert ("pk" in found.params) == bool(route.target), f"{found.id}: target and pk parameter disagree"
+    actions = getattr(found.callback, "actions", None)
+    if actions:  # a DRF viewset route: the table must list exactly the methods it serves
+        served = {m.upper() for m in actions} - {"HEAD", "OPTIONS"}
+        assert served == set(route.methods), f"{found.id} serves {sorted(served)}; update ROUTES"
+    for method in route.methods:
+        assert method == "GET" or route.payload, f"{found.id}: {method} needs a payload"
+
+
+# --- object routes: 404 for everyone outside --------------------------------------------------------------
+
+OUTSIDERS = ["outsider", "nobody", "member", "secretary_b"]
+
+
+@pytest.mark.parametrize("found", OBJECT_ROUTES, ids=lambda f: f.id)
+def test_object_routes_are_404_outside_the_scope(tree, users, api_for, row_counts, found):
+    route = ROUTES[found.name]
+    url = url_for(found, tree)
+    rows, targets = row_counts(), snapshot_of_targets(tree)
+    for who in OUTSIDERS:
+        client = client_as(getattr(users, who), route, api_for)
+        for method in route.methods:
+            response = send(client, method, url, route, tree)
+            assert response.status_code == 404, (who, method, url, response.status_code)
+        if "GET" not in route.methods:
+            response = client.get(url)
+            assert response.status_code == 405, (who, "GET", url, response.status_code)
+            assert tree.people.a1.id_number not in response.content.decode()
+    assert row_counts() == rows
+    assert snapshot_of_targets(tree) == targets
+
+    # Control: someone in scope reaches the same URL, so the 404s above come from scoping.
+    insider = client_as(users.committee_admin, route, api_for)
+    method = "GET" if "GET" in route.methods else route.methods[0]
+    assert send(insider, method, url, route, tree).status_code == 200
+
+
+@pytest.mark.parametrize("found", COLLECTION_ROUTES, ids=lambda f: f.id)
+def test_collection_routes_show_nothing_of_committee1(tree, users, api_for, row_counts, found):
+    route = ROUTES[found.name]
+    url = url_for(found, tree)
+    marks = committee1_marks(tree)
+    org_ids, person_ids = committee1_ids(tree)
+    for who in ("outsider", "nobody"):
+        client = client_as(getattr(users, who), route, api_for)
+        for query in ("", f"?org={tree.committee1.pk}"):
+            response = client.get(url + query, follow=True)
+            assert response.status_code in (200, 404), (who, url + query, response.status_code)
+            body = response.content.decode()
+            leaked = [m for m in marks if m in body]
+            assert not leaked, (who, url + query, leaked)
+            if route.api and response.status_code == 200 and "results" in response.json():
+                rows = response.json()["results"]
+                got = {r["id"] for r in rows}
+                assert not got & (person_ids if found.name.startswith("person") else org_ids)
+                if who == "nobody":
+                    assert rows == [] and response.json()["count"] == 0
+
+        rows_before, targets = row_counts(), snapshot_of_targets(tree)
+        for method in route.methods:
+            if method == "GET":
+                continue
+            response = send(client, method, url, route, tree)
+            expected = (400,) if route.api else (200, 404)
+            assert response.status_code in expected, (who, method, url, response.status_code)
+        assert row_counts() == rows_before
+        assert snapshot_of_targets(tree) == targets
+
+
+def test_outsider_lists_show_their_own_subtree(tree, users, client_for, api_for):
+    """The collection checks above are not vacuous: the outsider does get committee 2's data."""
+    client = client_for(users.outsider)
+    assert tree.committee2.name in client.get("/orgs/").content.decode()
+    assert tree.people.c1.name in client.get("/people/").content.decode()
+    api = api_for(users.outsider)
+    assert tree.committee2.pk in {r["id"] for r in api.get("/api/orgs/").json()["results"]}
+    assert tree.people.c1.pk in {r["id"] for r in api.get("/api/people/").json()["results"]}
+
+
+# --- anonymous and public --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("found", WALKED, ids=lambda f: f.id)
+def test_anonymous_is_sent_to_login_or_refused(tree, api_for, row_counts, found):
+    route = ROUTES[found.name]
+    url = url_for(found, tree)
+    client = client_as(None, route, api_for)
+    rows = row_counts()
+    login = reverse("accounts:login")
+    for method in dict.fromkeys(("GET", *route.methods)):
+        response = send(client, method, url, route, tree)
+        if route.api:
+            assert response.status_code in (401, 403), (method, url, response.status_code)
+        else:
+            assert response.status_code == 302, (method, url, response.status_code)
+            assert response["Location"].startswith(login), response["Location"]
+    assert row_counts() == rows
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_public_routes_answer_anonymous(db, name):
+    client = Client()
+    url = reverse(name)
+    if name == "accounts:logout":  # Django's LogoutView takes POST only
+        response = client.post(url)
+        assert response.status_code == 302
+    else:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
