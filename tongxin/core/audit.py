@@ -41,11 +41,14 @@ def record_change(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     org_path: str = "",
-) -> ChangeLog:
+) -> ChangeLog | None:
+    """Append a ChangeLog row; an update that changed nothing leaves none."""
     if action == ChangeLog.Action.UPDATE and before is not None and after is not None:
         keys = set(before) | set(after)
         before = {k: before.get(k) for k in keys if before.get(k) != after.get(k)}
         after = {k: after.get(k) for k in keys if k in before}
+        if not before:
+            return None
     return ChangeLog.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from tongxin.core.exceptions import DomainError
-from tongxin.core.scoping import MANAGE, scope_for
+from tongxin.core.scoping import CHANGE, MANAGE, scope_for
 from tongxin.orgs import services
 from tongxin.orgs.forms import MoveForm, OrganizationForm
 from tongxin.orgs.models import Organization, OrgStatus
@@ -49,6 +49,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ancestors": ancestors,
         "cadres": current_cadres(org),
         "can_manage": scope_for(request.user, MANAGE).covers_path(org.path),
+        "can_change": scope_for(request.user, CHANGE).covers_path(org.path),
         **page,
     }
     return render(request, "orgs/detail.html", context)

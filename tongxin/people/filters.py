@@ -16,7 +16,7 @@ from tongxin.orgs.models import MEMBER_HOLDING_KINDS, Organization, OrgKind
 from tongxin.people.models import MembershipStatus, Person
 
 STATUS_ALL = "all"
-ID_TAIL_RE = re.compile(r"^\d{3,17}[\dXx]?$")
+ID_TAIL_RE = re.compile(r"^\d{3,17}[\dXx]$")  # at least the 4 characters id_tail holds
 
 # Sort keys: (label, [(attribute, SQL column), ...]); the last key is unique so cursors are exact.
 SORTS: dict[str, tuple[Any, list[tuple[str, str]]]] = {
@@ -24,7 +24,7 @@ SORTS: dict[str, tuple[Any, list[tuple[str, str]]]] = {
                                            ("name_pinyin", "people_person.name_pinyin"),
                                            ("id", "people_person.id")]),
     "name": (_("Name"), [("name_pinyin", "people_person.name_pinyin"), ("id", "people_person.id")]),
-    "youngest": (_("Youngest first"), [("birth_date", "people_person.birth_date"), ("id", "people_person.id")]),
+    "oldest": (_("Oldest first"), [("birth_date", "people_person.birth_date"), ("id", "people_person.id")]),
 }  # fmt: skip
 DEFAULT_SORT = "org"
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.orgs.models import MEMBER_HOLDING_KINDS, Organization
-from tongxin.people.models import Person
+from tongxin.people.models import CadreTitle, Person
 
 
 class PersonForm(BootstrapFormMixin, forms.ModelForm):
@@ -64,3 +64,18 @@ class PersonForm(BootstrapFormMixin, forms.ModelForm):
 
     def _post_clean(self) -> None:
         pass  # uniqueness and domain rules are the service's job, with their own messages
+
+
+class AppointCadreForm(BootstrapFormMixin, forms.Form):
+    person_number = forms.CharField(
+        label=_("ID number or league member number"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("The person must be in your organisations."),
+    )
+    title = forms.ChoiceField(label=_("Position"), choices=CadreTitle.choices)
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+class EndCadreForm(BootstrapFormMixin, forms.Form):
+    end = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))

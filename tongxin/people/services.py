@@ -10,6 +10,7 @@ import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tongxin.core.audit import record_change, snapshot
@@ -18,7 +19,7 @@ from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, require
 from tongxin.orgs.models import Organization
 from tongxin.orgs.services import adjust_member_counts, check_member_branch
-from tongxin.people.models import CadrePosition, Membership, MembershipStatus, Person
+from tongxin.people.models import CadrePosition, CadreTitle, Membership, MembershipStatus, Person
 from tongxin.people.validators import (
     check_id_number,
     check_league_join,
@@ -174,9 +175,21 @@ def update_person(actor: Any, person: Person, changes: dict[str, Any], *,
 @transaction.atomic
 def appoint_cadre(actor: Any, *, person: Person, organization: Organization, title: str,
                   start: datetime.date, end: datetime.date | None = None) -> CadrePosition:  # fmt: skip
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
     require(actor, CHANGE, organization.path)
     if end is not None and end <= start:
         raise DomainError("end", _("The end date must be after the start date."))
+    current = CadrePosition.objects.filter(organization=organization).filter(Q(end__isnull=True) | Q(end__gt=start))
+    if current.filter(person=person, title=title).exists():
+        raise DomainError("title", _("%(name)s already holds this position.") % {"name": person.name})
+    if title == CadreTitle.SECRETARY:
+        holder = current.filter(title=CadreTitle.SECRETARY).select_related("person").first()
+        if holder is not None:
+            raise DomainError(
+                "title",
+                _("%(org)s already has a secretary (%(name)s): end that position first.")
+                % {"org": organization.name, "name": holder.person.name},
+            )
     position = CadrePosition.objects.create(
         person=person,
         organization=organization,
@@ -187,3 +200,34 @@ def appoint_cadre(actor: Any, *, person: Person, organization: Organization, tit
     )
     record_change(actor, position, ChangeLog.Action.CREATE, after=snapshot(position), org_path=position.org_path)
     return position
+
+
+@transaction.atomic
+def end_cadre(actor: Any, position: CadrePosition, end: datetime.date) -> CadrePosition:
+    position = CadrePosition.objects.select_for_update().get(pk=position.pk)
+    require(actor, CHANGE, position.org_path)
+    if position.end is not None:
+        raise DomainError("end", _("This position has already ended."))
+    if end <= position.start:
+        raise DomainError("end", _("The end date must be after the start date."))
+    before = snapshot(position)
+    position.end = end
+    position.save(update_fields=["end"])
+    record_change(
+        actor, position, ChangeLog.Action.UPDATE, before=before, after=snapshot(position), org_path=position.org_path
+    )
+    return position
+
+
+def find_person_by_number(actor: Any, number: str) -> Person:
+    """The person in ``actor``'s scope with this ID number or league member number."""
+    text = normalise_text(number).upper()
+    person = (
+        Person.objects.visible_to(actor)
+        .filter(Q(id_number=text) | Q(league_number=text))
+        .select_related("branch")
+        .first()
+    )
+    if person is None:
+        raise DomainError("person_number", _("No one in your organisations has this ID number or member number."))
+    return person

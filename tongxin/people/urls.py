@@ -9,4 +9,6 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/reveal/", views.reveal, name="reveal"),
+    path("cadres/appoint/<int:pk>/", views.appoint_cadre, name="appoint_cadre"),
+    path("cadres/<int:pk>/end/", views.end_cadre, name="end_cadre"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,8 +19,8 @@ from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.orgs.models import Organization
 from tongxin.people import services
 from tongxin.people.filters import PersonFilter
-from tongxin.people.forms import PersonForm
-from tongxin.people.models import Person
+from tongxin.people.forms import AppointCadreForm, EndCadreForm, PersonForm
+from tongxin.people.models import CadrePosition, Person
 from tongxin.people.queries import roster_count
 
 ROSTER_PAGE_SIZE = 50
@@ -117,3 +119,51 @@ def create(request: HttpRequest) -> HttpResponse:
     if not scope.everything and not scope.prefixes:
         raise Http404
     return _edit_form(request, None)
+
+
+@login_required
+def appoint_cadre(request: HttpRequest, pk: int) -> HttpResponse:
+    """Appoint a secretary or committee member of an organisation (定人定岗定责)."""
+    org = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+    if not scope_for(request.user, CHANGE).covers_path(org.path):
+        raise PermissionDenied
+    form = AppointCadreForm(request.POST or None, initial={"start": datetime.date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.find_person_by_number(request.user, form.cleaned_data["person_number"])
+            services.appoint_cadre(
+                request.user,
+                person=person,
+                organization=org,
+                title=form.cleaned_data["title"],
+                start=form.cleaned_data["start"],
+            )
+        except DomainError as exc:
+            exc.add_to_form(form)
+        else:
+            return redirect("orgs:detail", pk=org.pk)
+    title = _("Appoint a cadre of %(org)s") % {"org": org.name}
+    return render(request, "people/cadre_form.html", {"form": form, "org": org, "title": title})
+
+
+@login_required
+def end_cadre(request: HttpRequest, pk: int) -> HttpResponse:
+    """End a position: the cadre leaves it on the given day, and the history keeps it."""
+    position = get_object_or_404(
+        CadrePosition.objects.visible_to(request.user).select_related("person", "organization"), pk=pk
+    )
+    if not scope_for(request.user, CHANGE).covers_path(position.org_path):
+        raise PermissionDenied
+    form = EndCadreForm(request.POST or None, initial={"end": datetime.date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_cadre(request.user, position, form.cleaned_data["end"])
+        except DomainError as exc:
+            exc.add_to_form(form)
+        else:
+            return redirect("orgs:detail", pk=position.organization_id)
+    title = _("End %(name)s's position as %(title)s") % {
+        "name": position.person.name,
+        "title": position.get_title_display(),
+    }
+    return render(request, "people/cadre_form.html", {"form": form, "org": position.organization, "title": title})

@@ -37,7 +37,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
 from tongxin.core.testing import person_data
-from tongxin.people.models import Person
+from tongxin.people.models import CadrePosition, Person
+from tongxin.people.services import appoint_cadre
 
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
 # Routes anyone may reach without logging in.
@@ -46,7 +47,7 @@ PUBLIC = {"accounts:login", "accounts:logout", "core:health", "schema", "docs", 
 
 @dataclass(frozen=True)
 class Route:
-    target: str | None  # "org": an organisation in committee 1; "person": a person in branch A; None: no pk
+    target: str | None  # "org": committee 1; "person": person a1 of branch A; "cadre": a position in branch A
     methods: tuple[str, ...] = ("GET",)
     api: bool = False
     payload: str | None = None  # for non-GET methods: which PAYLOADS entry to send
@@ -67,6 +68,8 @@ ROUTES: dict[str, Route] = {
     "people:detail": Route("person"),
     "people:edit": Route("person", ("GET", "POST"), payload="person_form"),
     "people:reveal": Route("person", ("POST",), payload="empty"),
+    "people:appoint_cadre": Route("org", ("GET", "POST"), payload="cadre_form"),
+    "people:end_cadre": Route("cadre", ("GET", "POST"), payload="cadre_form"),
     # API (DefaultRouter)
     "api-root": Route(None, api=True),
     "org-list": Route(None, ("GET", "POST"), api=True, payload="org_api"),
@@ -129,10 +132,25 @@ def url_for(found: Found, tree) -> str:
     route = ROUTES[found.name]
     kwargs: dict[str, Any] = {}
     if "pk" in found.params:
-        kwargs["pk"] = tree.committee1.pk if route.target == "org" else tree.people.a1.pk
+        if route.target == "org":
+            kwargs["pk"] = tree.committee1.pk
+        elif route.target == "cadre":
+            kwargs["pk"] = _cadre_in_branch_a(tree).pk
+        else:
+            kwargs["pk"] = tree.people.a1.pk
     if "format" in found.params:
         kwargs["format"] = "json"
     return reverse(found.name, kwargs=kwargs)
+
+
+def _cadre_in_branch_a(tree):
+    """A current cadre position in branch A (the secretary: person a1), made once per test."""
+    position = CadrePosition.objects.filter(organization=tree.branch_a, title="secretary", end__isnull=True).first()
+    if position is None:
+        position = appoint_cadre(
+            None, person=tree.people.a1, organization=tree.branch_a, title="secretary", start=datetime.date(2024, 9, 1)
+        )
+    return position
 
 
 def _form_values(data: dict[str, Any]) -> dict[str, Any]:
@@ -161,6 +179,12 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     },
     "org_api": lambda tree: {"parent": tree.committee1.pk, "kind": "branch", "name": "越权改名", "code": "WALK2"},
     "person_form": lambda tree: _form_values(person_data(tree.branch_a, name="越权新人", status="active")),
+    "cadre_form": lambda tree: {
+        "person_number": tree.people.a2.id_number,
+        "title": "publicity",
+        "start": "2025-09-01",
+        "end": "2025-12-31",
+    },
     "person_api": lambda tree: {
         k: v for k, v in _form_values(person_data(tree.branch_a, name="越权新人")).items() if v != ""
     },

@@ -38,7 +38,7 @@ def urls(tree) -> list[str]:
         "/people/?q=成员&age_min=16",
         f"/people/?cursor={cursor}",
         "/api/people/",
-        "/api/people/?status=all&sort=youngest",
+        "/api/people/?status=all&sort=oldest",
         f"/api/people/?org={tree.committee2.pk}",
         "/api/people/?q=cy",
         f"/api/people/?cursor={cursor}",
