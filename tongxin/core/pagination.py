@@ -68,7 +68,14 @@ def _row_filter(qs: QuerySet, keys: list[tuple[str, str]], values: list[Any], op
     placeholders = ", ".join(["%s"] * len(keys))
     # Columns and operator come from code (the view's sort table), never from the request; values are bound.
     sql = f"({columns}) {op} ({placeholders})"
-    return qs.filter(RawSQL(sql, values, output_field=BooleanField()))  # noqa: S611
+    seek = qs.filter(RawSQL(sql, values, output_field=BooleanField()))  # noqa: S611
+    # Put the seek first in WHERE. The subtree filter also bounds the leading column (org_path >= prefix);
+    # SQLite's planner, with two equally costed lower bounds, keeps the first one it meets as the index
+    # start, and would otherwise read the whole subtree up to the cursor (O(position)). PostgreSQL uses
+    # both bounds either way. (Top-level WHERE children are ANDed, so their order does not change results.)
+    where = seek.query.where
+    where.children.insert(0, where.children.pop())
+    return seek
 
 
 def keyset_page(qs: QuerySet, keys: list[tuple[str, str]], cursor: str | None, size: int) -> Page:

@@ -30,6 +30,13 @@ class MembershipStatus(models.TextChoices):
     DECEASED = "deceased", _("Deceased")
 
 
+def _choice_label(choices: type[models.TextChoices], value: str) -> str:
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
 class PersonQuerySet(ScopedQuerySet):
     def active(self) -> PersonQuerySet:
         return self.filter(status=MembershipStatus.ACTIVE)
@@ -101,6 +108,20 @@ class Person(models.Model):
     @staticmethod
     def scope_self_q(scope: Scope) -> Q | None:
         return Q(pk=scope.person_id) if scope.person_id else None
+
+    # One label each, for lists: get_FOO_display() rebuilds a dict of all the field's choices per call,
+    # translating every lazy label (13 for political status) to hash it.
+    @property
+    def sex_label(self) -> str:
+        return _choice_label(Sex, self.sex)
+
+    @property
+    def political_status_label(self) -> str:
+        return _choice_label(PoliticalStatus, self.political_status)
+
+    @property
+    def status_label(self) -> str:
+        return _choice_label(MembershipStatus, self.status)
 
     @property
     def masked_id_number(self) -> str:
