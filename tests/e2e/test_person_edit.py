@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.helpers import CJK, login, shoot, url, zh
 from tongxin.core.exceptions import DomainError
+from tongxin.core.models import AccessLog
 from tongxin.people.models import Person
 from tongxin.people.validators import check_phone
 
@@ -39,9 +40,16 @@ def test_secretary_changes_a_phone_and_sees_it_masked(page, tree, users):
         page.get_by_role("button", name=zh("Save"), exact=True).click()
 
     expect(page).to_have_url(url("people:detail", person.pk))
-    expect(page.locator("#personal-data .tx-masked").nth(1)).to_have_text(NEW_PHONE_MASKED)
+    expect(page.locator("#phone")).to_have_text(NEW_PHONE_MASKED)
     assert NEW_PHONE not in page.content()  # the full number only after "show in full", which is logged
     assert Person.objects.get(pk=person.pk).phone == NEW_PHONE
+
+    # "Show in full" swaps in the full values in place and leaves an AccessLog row.
+    reveals = AccessLog.objects.filter(object_id=str(person.pk)).count()
+    page.get_by_role("button", name=zh("Show in full")).click()
+    expect(page.locator("#phone")).to_have_text(NEW_PHONE)
+    expect(page.locator("#id-number")).to_have_text(person.id_number)
+    assert AccessLog.objects.filter(object_id=str(person.pk)).count() == reveals + 1
 
 
 def test_a_malformed_phone_shows_the_field_error(page, tree, users):
