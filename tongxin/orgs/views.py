@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tongxin.core.exceptions import DomainError
@@ -68,7 +69,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             exc.add_to_form(form)
         else:
             return redirect("orgs:detail", pk=org.pk)
-    return render(request, "orgs/form.html", {"form": form, "org": org, "title": _("Edit %(org)s") % {"org": org}})
+    context = {
+        "form": form,
+        "title": _("Edit %(org)s") % {"org": org},
+        "cancel_url": reverse("orgs:detail", args=[org.pk]),
+    }
+    return render(request, "form_page.html", context)
 
 
 @login_required
@@ -86,8 +92,9 @@ def create_child(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("orgs:detail", pk=org.pk)
     return render(
-        request, "orgs/form.html",
-        {"form": form, "parent": parent, "title": _("New organisation under %(org)s") % {"org": parent}},
+        request, "form_page.html",
+        {"form": form, "title": _("New organisation under %(org)s") % {"org": parent},
+         "cancel_url": reverse("orgs:detail", args=[parent.pk])},
     )  # fmt: skip
 
 
@@ -112,4 +119,15 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
                     form.add_error("new_parent_code", message)
             else:
                 return redirect("orgs:detail", pk=org.pk)
-    return render(request, "orgs/move.html", {"form": form, "org": org, "title": _("Move %(org)s") % {"org": org}})
+    context = {
+        "form": form,
+        "title": _("Move %(org)s") % {"org": org},
+        "intro": _(
+            "%(name)s moves together with all its child organisations and members. "
+            "Member counts of the old and new parents are updated at once."
+        )
+        % {"name": org.name},
+        "submit_label": _("Move"),
+        "cancel_url": reverse("orgs:detail", args=[org.pk]),
+    }
+    return render(request, "form_page.html", context)

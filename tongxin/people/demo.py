@@ -164,7 +164,10 @@ class _Builder:
         # Joined the League at 14 at the earliest (the rule since 2017), and not after today.
         earliest = _add_years(birth, 14) + datetime.timedelta(days=1)
         latest = min(today - datetime.timedelta(days=30), _add_years(birth, 27))
-        join = earliest + datetime.timedelta(days=rng.randint(0, max(0, (latest - earliest).days)))
+        # Most join at school, at 14 to 16; a few later (at university or work).
+        join_age = rng.choices([14, 15, 16, 17, 18, 20, 23], weights=[30, 25, 20, 10, 8, 5, 2])[0]
+        join = _add_years(birth, join_age) + datetime.timedelta(days=rng.randint(1, 300))
+        join = max(earliest, min(join, latest))
         league_number = None
         if join.year >= 2017:
             self.league_seq[join.year] += 1

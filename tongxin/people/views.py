@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -107,7 +108,8 @@ def _edit_form(request: HttpRequest, person: Person | None) -> HttpResponse:
         else:
             return redirect("people:detail", pk=saved.pk)
     title = _("Edit %(name)s") % {"name": person.name} if person else _("New person")
-    return render(request, "people/form.html", {"form": form, "person": person, "title": title})
+    cancel_url = reverse("people:detail", args=[person.pk]) if person else reverse("people:roster")
+    return render(request, "form_page.html", {"form": form, "title": title, "cancel_url": cancel_url})
 
 
 @login_required
@@ -148,7 +150,8 @@ def appoint_cadre(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("orgs:detail", pk=org.pk)
     title = _("Appoint a cadre of %(org)s") % {"org": org.name}
-    return render(request, "people/cadre_form.html", {"form": form, "org": org, "title": title})
+    cancel_url = reverse("orgs:detail", args=[org.pk])
+    return render(request, "form_page.html", {"form": form, "title": title, "cancel_url": cancel_url})
 
 
 @login_required
@@ -171,4 +174,5 @@ def end_cadre(request: HttpRequest, pk: int) -> HttpResponse:
         "name": position.person.name,
         "title": position.get_title_display(),
     }
-    return render(request, "people/cadre_form.html", {"form": form, "org": position.organization, "title": title})
+    cancel_url = reverse("orgs:detail", args=[position.organization_id])
+    return render(request, "form_page.html", {"form": form, "title": title, "cancel_url": cancel_url})
