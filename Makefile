@@ -6,6 +6,9 @@ UV := .uv/bin/uv
 PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
+# A throw-away key for the commands below that load the settings without DEBUG (tests, checks, benchmarks);
+# production sets its own TONGXIN_SECRET_KEY and the settings refuse to start without one.
+test bench messages: export TONGXIN_SECRET_KEY ?= insecure-test-only-key
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

@@ -217,6 +217,7 @@ def run_child(args: argparse.Namespace) -> None:
         os.environ["TONGXIN_SQLITE_PATH"] = str(sqlite_path(scale))
         prepare_sqlite(scale, args.fresh)
     os.environ["DJANGO_SETTINGS_MODULE"] = "tongxin.settings"
+    os.environ.setdefault("TONGXIN_SECRET_KEY", "bench-only-key")
     os.environ.pop("TONGXIN_DEBUG", None)  # time what production runs (DEBUG off, cached templates)
     sys.path.insert(0, str(ROOT))
     import warnings

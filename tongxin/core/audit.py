@@ -24,13 +24,13 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
-    """The audited fields of ``obj`` as plain JSON values, personal data masked."""
+    """The audited fields of ``obj`` as plain JSON values (raw: record_change masks what it stores)."""
     names = fields or getattr(obj, "audit_fields", None) or [f.attname for f in obj._meta.concrete_fields]
     data = {}
     for name in names:
         field = obj._meta.get_field(name)
         data[name] = _plain(getattr(obj, getattr(field, "attname", name)))
-    return mask_fields(data)
+    return data
 
 
 def record_change(
@@ -42,13 +42,19 @@ def record_change(
     after: dict[str, Any] | None = None,
     org_path: str = "",
 ) -> ChangeLog | None:
-    """Append a ChangeLog row; an update that changed nothing leaves none."""
+    """Append a ChangeLog row; an update that changed nothing leaves none.
+
+    Changes are found on the raw values (a new phone with the same mask is still a change), then
+    personal data is masked before it is stored.
+    """
     if action == ChangeLog.Action.UPDATE and before is not None and after is not None:
         keys = set(before) | set(after)
         before = {k: before.get(k) for k in keys if before.get(k) != after.get(k)}
         after = {k: after.get(k) for k in keys if k in before}
         if not before:
             return None
+    before = mask_fields(before) if before is not None else None
+    after = mask_fields(after) if after is not None else None
     return ChangeLog.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -42,9 +43,25 @@ class ChangeLog(models.Model):
         return f"{self.get_action_display()} {self.object_repr}"
 
     def changed_fields(self) -> list[tuple[str, object, object]]:
+        """(field label, old, new) for each changed field, coded values shown by their labels."""
         before, after = self.before or {}, self.after or {}
-        keys = sorted(set(before) | set(after))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        model = self.content_type.model_class()
+        rows = []
+        for key in sorted(set(before) | set(after)):
+            old, new = before.get(key), after.get(key)
+            if old == new:
+                continue
+            label: object = key
+            try:
+                field = model._meta.get_field(key) if model else None
+            except FieldDoesNotExist:
+                field = None
+            if field is not None:
+                label = getattr(field, "verbose_name", key)
+                choices = dict(getattr(field, "flatchoices", None) or [])
+                old, new = choices.get(old, old), choices.get(new, new)
+            rows.append((str(label), old, new))
+        return rows
 
 
 class AccessLog(models.Model):

@@ -51,6 +51,8 @@ def _db_values(qs: QuerySet, keys: list[tuple[str, str]], values: list[Any]) -> 
     connection = connections[qs.db]
     result = []
     for (name, _column), value in zip(keys, values, strict=True):
+        if isinstance(value, bool | float | dict | list) or (isinstance(value, int) and abs(value) >= 2**63):
+            raise ValueError("a cursor value out of range")
         try:
             field = qs.model._meta.get_field(name)
         except FieldDoesNotExist:
@@ -78,28 +80,36 @@ def _row_filter(qs: QuerySet, keys: list[tuple[str, str]], values: list[Any], op
     return seek
 
 
-def keyset_page(qs: QuerySet, keys: list[tuple[str, str]], cursor: str | None, size: int) -> Page:
-    """One page of ``qs``. ``keys`` are (attribute, qualified SQL column) pairs, in sort order."""
+def keyset_page(
+    qs: QuerySet, keys: list[tuple[str, str]], cursor: str | None, size: int, *, descending: bool = False
+) -> Page:
+    """One page of ``qs``. ``keys`` are (attribute, qualified SQL column) pairs, in sort order; with
+    ``descending`` the list runs from the largest keys down (a log, newest first)."""
     names = [name for name, _column in keys]
     decoded = decode_cursor(cursor)
     if decoded and decoded[1] and len(decoded[1]) == len(keys):
         try:
             _db_values(qs, keys, decoded[1])
-        except (ValidationError, TypeError, ValueError):
+        except (ValidationError, TypeError, ValueError, OverflowError):
             decoded = None  # a tampered cursor: start from the first page
     forward = [*names]
     backward = [f"-{n}" for n in names]
+    later, earlier = ">", "<"
+    if descending:
+        forward, backward, later, earlier = backward, forward, earlier, later
     direction = "first"
     if decoded and (decoded[0] == "last" or len(decoded[1]) == len(keys)):
         direction, values = decoded
     if direction == "after":
-        rows = list(_row_filter(qs, keys, values, ">").order_by(*forward)[: size + 1])
+        rows = list(_row_filter(qs, keys, values, later).order_by(*forward)[: size + 1])
         has_more_after, has_more_before = len(rows) > size, True
         rows = rows[:size]
     elif direction == "before":
-        rows = list(_row_filter(qs, keys, values, "<").order_by(*backward)[: size + 1])
+        rows = list(_row_filter(qs, keys, values, earlier).order_by(*backward)[: size + 1])
         has_more_before, has_more_after = len(rows) > size, True
         rows = rows[:size][::-1]
+        if not has_more_before:  # back at the start: show a whole first page, as the "First" link does
+            return keyset_page(qs, keys, None, size, descending=descending)
     elif direction == "last":
         rows = list(qs.order_by(*backward)[: size + 1])
         has_more_before, has_more_after = len(rows) > size, False

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from tongxin.core.models import AccessLog, ChangeLog
-from tongxin.core.pagination import encode_cursor, keyset_page
+from tongxin.core.pagination import keyset_page
 from tongxin.core.scoping import ScopedQuerySet, scope_for
 
 
@@ -33,21 +33,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     else:
         kind = "change"
         qs = ChangeLog.objects.visible_to(request.user).select_related("actor", "content_type")
-    # keyset_page walks oldest to newest; the log reads newest first. So without a cursor it starts at the
-    # keyset's last page, and every link of the page is flipped.
-    newest, oldest = encode_cursor([], "last"), encode_cursor([], "after")  # "after" nothing: the oldest page
-    page = keyset_page(
-        qs,
-        [("created_at", f"{qs.model._meta.db_table}.created_at"), ("id", f"{qs.model._meta.db_table}.id")],
-        request.GET.get("cursor") or newest,
-        50,
-    )
-    page.rows.reverse()  # newest first
-    at_newest, at_oldest = page.last_cursor is None, page.first_cursor is None
-    page.next_cursor, page.prev_cursor = page.prev_cursor, page.next_cursor
-    page.first_cursor = None if at_newest else ""
-    page.last_cursor = None if at_oldest else oldest
-    page.is_first = at_newest
+    table = qs.model._meta.db_table
+    keys = [("created_at", f"{table}.created_at"), ("id", f"{table}.id")]
+    page = keyset_page(qs, keys, request.GET.get("cursor"), 50, descending=True)  # newest first
     return render(request, "core/audit_log.html", {"page": page, "kind": kind, "title": _("Audit log")})
 
 

@@ -6,15 +6,17 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, viewsets
 
-from tongxin.core.api import ScopedViewSetMixin
+from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
 from tongxin.core.scoping import MANAGE, require, subtree_q
 from tongxin.orgs import services
 from tongxin.orgs.models import Organization, OrgKind, OrgStatus
 
 
 class OrganizationFilter(django_filters.FilterSet):
-    org = django_filters.NumberFilter(label=_("Organisation (with its subtree)"), method="filter_org")
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Parent"))
+    org = django_filters.NumberFilter(
+        label=_("Organisation (with its subtree)"), method="filter_org", min_value=1, max_value=2**62
+    )
+    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Parent"), min_value=1, max_value=2**62)
     kind = django_filters.ChoiceFilter(choices=OrgKind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=OrgStatus.choices, label=_("Status"))
     q = django_filters.CharFilter(field_name="name", lookup_expr="contains", label=_("Name contains"))
@@ -32,9 +34,10 @@ class OrganizationSerializer(serializers.ModelSerializer):
     members_direct = serializers.IntegerField(source="stats.members_direct", read_only=True)
     members_total = serializers.IntegerField(source="stats.members_total", read_only=True)
     children_count = serializers.IntegerField(source="stats.children_count", read_only=True)
-    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
+    parent = ScopedPrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Organization.objects.all(), allow_null=True, required=False
     )
+    paired_org = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), allow_null=True, required=False)
 
     class Meta:
         model = Organization
@@ -45,18 +48,6 @@ class OrganizationSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = ["path", "depth"]
         extra_kwargs: dict[str, dict] = {"code": {"validators": []}}
-
-    def validate_parent(self, value):
-        request = self.context["request"]
-        if value is not None and not Organization.objects.visible_to(request.user).filter(pk=value.pk).exists():
-            raise serializers.ValidationError(_("No such organisation in your scope."))
-        return value
-
-    def validate_paired_org(self, value):
-        request = self.context["request"]
-        if value is not None and not Organization.objects.visible_to(request.user).filter(pk=value.pk).exists():
-            raise serializers.ValidationError(_("No such organisation in your scope."))
-        return value
 
     def create(self, validated_data):
         # A new organisation starts active; dissolving is an update with its own checks.

@@ -24,7 +24,7 @@ def children_page(org: Organization, after: str | None, size: int) -> dict[str, 
         .select_related("stats")
         .order_by("kind", "code", "id")
     )
-    offset = int(after) if after and after.isdigit() else 0
+    offset = int(after) if after and after.isascii() and after.isdigit() and len(after) <= 9 else 0
     rows = list(qs[offset : offset + size + 1])
     return {
         "children": rows[:size],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import models, transaction
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import AccessLog, ChangeLog
-from tongxin.core.scoping import MANAGE, require, subtree_q
+from tongxin.core.scoping import MANAGE, require, scope_for, subtree_q
 from tongxin.orgs.models import (
     ALLOWED_PARENT_KINDS,
     MEMBER_HOLDING_KINDS,
@@ -65,12 +65,15 @@ def validate_placement(kind: str, parent: Organization | None) -> None:
         )
 
 
-def _check_code_free(code: str, exclude_pk: int | None = None) -> None:
+def _check_code_free(actor: Any, code: str, exclude_pk: int | None = None) -> None:
     qs = Organization.objects.filter(code=code)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     other = qs.first()
     if other is not None:
+        if actor is not None and not scope_for(actor).covers_path(other.path):
+            # Say the code is taken, but not by whom: that organisation is outside the actor's scope.
+            raise DomainError("code", _("The code %(code)s is already used by another organisation.") % {"code": code})
         raise DomainError(
             "code", _("The code %(code)s is already used by %(org)s.") % {"code": code, "org": other.name}
         )
@@ -88,7 +91,7 @@ def create_organization(actor: Any, *, parent: Organization | None, kind: str, n
         raise DomainError("name", _("The full name is required."))
     if not code:
         raise DomainError("code", _("The code is required."))
-    _check_code_free(code)
+    _check_code_free(actor, code)
     org = Organization(parent=parent, kind=kind, name=name, code=code, **fields)
     org.path = f"~{uuid.uuid4().hex}"  # placeholder until the id is known
     org.depth = parent.depth + 1 if parent else 0
@@ -105,7 +108,9 @@ def create_organization(actor: Any, *, parent: Organization | None, kind: str, n
 @transaction.atomic
 def update_organization(actor: Any, org: Organization, **changes: Any) -> Organization:
     # "of self": PostgreSQL cannot lock the nullable side of the outer joins to parent and stats.
-    org = Organization.objects.select_for_update(of=("self",)).select_related("parent", "stats").get(pk=org.pk)
+    org = Organization.objects.select_for_update(of=("self",)).select_related("parent").get(pk=org.pk)
+    # The counts are read after the lock, in their own locked statement: a member added meanwhile is seen.
+    org.stats = OrgStats.objects.select_for_update().get(pk=org.pk)
     _check_manage(actor, org.path)
     before = snapshot(org)
     changes.pop("parent", None)  # moving is its own service
@@ -128,7 +133,7 @@ def update_organization(actor: Any, org: Organization, **changes: Any) -> Organi
                 )
     if "code" in changes:
         changes["code"] = changes["code"].strip()
-        _check_code_free(changes["code"], exclude_pk=org.pk)
+        _check_code_free(actor, changes["code"], exclude_pk=org.pk)
     new_status = changes.get("status", org.status)
     if new_status == OrgStatus.DISSOLVED and org.status != OrgStatus.DISSOLVED:
         if org.stats.members_total:
@@ -155,11 +160,13 @@ def move_organization(actor: Any, org: Organization, new_parent: Organization) -
     """Put ``org`` and its whole subtree under ``new_parent``: every path is rewritten at once."""
     locked = {
         o.pk: o
-        for o in Organization.objects.select_for_update(of=("self",))
-        .select_related("stats")
-        .filter(pk__in=[org.pk, new_parent.pk])
+        for o in Organization.objects.select_for_update().filter(pk__in=[org.pk, new_parent.pk]).order_by("path")
     }
     org, new_parent = locked[org.pk], locked[new_parent.pk]
+    # Lock the whole subtree (members are added under a lock on their branch), then read the counts:
+    # nobody can add, move or count members inside it until the move commits.
+    list(Organization.objects.select_for_update().filter(subtree_q("path", org.path)).order_by("path").values("pk"))
+    org.stats = OrgStats.objects.select_for_update().get(pk=org.pk)
     _check_manage(actor, org.path)
     _check_manage(actor, new_parent.path)
     if new_parent.path.startswith(org.path):
@@ -239,27 +246,34 @@ def adjust_member_counts(branch_path: str, delta: int) -> None:
     )
 
 
-def rebuild_rollups(direct_counts: dict[int, int]) -> int:
-    """Recompute every OrgStats row from ``direct_counts`` (active members per branch id).
+def rebuild_rollups(count_direct: Callable[[], dict[int, int]]) -> int:
+    """Recompute every OrgStats row; ``count_direct()`` gives active members per branch id.
 
+    Runs in one transaction that first locks the roll-up table (on PostgreSQL), so writers that add,
+    move or remove members wait: each change is either counted here or applied after the rebuild.
     Returns the number of rows written. Used by the ``rebuild_rollups`` command and after bulk loads.
     """
-    orgs = list(Organization.objects.values_list("pk", "path", "parent_id", "status"))
-    totals: dict[int, int] = defaultdict(int)
-    children: dict[int, int] = defaultdict(int)
-    for pk, path, parent_id, status in orgs:
-        count = direct_counts.get(pk, 0)
-        if count:
-            for ancestor in path_ids(path):
-                totals[ancestor] += count
-        if parent_id and status == OrgStatus.ACTIVE:
-            children[parent_id] += 1
-    rows = [
-        OrgStats(organization_id=pk, members_direct=direct_counts.get(pk, 0), members_total=totals[pk],
-                 children_count=children[pk])
-        for pk, _path, _parent, _status in orgs
-    ]  # fmt: skip
     with transaction.atomic():
+        connection = transaction.get_connection()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {OrgStats._meta.db_table} IN EXCLUSIVE MODE")
+        direct_counts = count_direct()
+        orgs = list(Organization.objects.values_list("pk", "path", "parent_id", "status"))
+        totals: dict[int, int] = defaultdict(int)
+        children: dict[int, int] = defaultdict(int)
+        for pk, path, parent_id, status in orgs:
+            count = direct_counts.get(pk, 0)
+            if count:
+                for ancestor in path_ids(path):
+                    totals[ancestor] += count
+            if parent_id and status == OrgStatus.ACTIVE:
+                children[parent_id] += 1
+        rows = [
+            OrgStats(organization_id=pk, members_direct=direct_counts.get(pk, 0), members_total=totals[pk],
+                     children_count=children[pk])
+            for pk, _path, _parent, _status in orgs
+        ]  # fmt: skip
         OrgStats.objects.all().delete()
         OrgStats.objects.bulk_create(rows, batch_size=2000)
     return len(rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, viewsets
 
-from tongxin.core.api import ScopedViewSetMixin
+from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
 from tongxin.core.api_pagination import KeysetPagination
 from tongxin.core.scoping import CHANGE
 from tongxin.orgs.models import Organization
@@ -24,7 +24,10 @@ class PersonSerializer(serializers.ModelSerializer):
     phone = serializers.CharField(write_only=True, max_length=40, required=False, allow_blank=True)
     id_number_masked = serializers.CharField(source="masked_id_number", read_only=True)
     phone_masked = serializers.CharField(source="masked_phone", read_only=True)
-    branch = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), allow_null=True)
+    branch = ScopedPrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), action=CHANGE,
+        error_messages={"does_not_exist": _("No such branch in your scope.")},
+    )  # fmt: skip
     branch_name = serializers.CharField(source="branch.name", read_only=True, default="")
 
     class Meta:
@@ -36,12 +39,6 @@ class PersonSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = ["name_pinyin", "birth_date", "sex"]
         extra_kwargs: dict[str, dict] = {"league_number": {"validators": []}}
-
-    def validate_branch(self, value):
-        request = self.context["request"]
-        if value is not None and not Organization.objects.visible_to(request.user, CHANGE).filter(pk=value.pk).exists():
-            raise serializers.ValidationError(_("No such branch in your scope."))
-        return value
 
     def create(self, validated_data):
         return services.create_person(self.context["request"].user, validated_data)

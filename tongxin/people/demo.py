@@ -253,7 +253,7 @@ def build_demo(scale: int = 1, seed: int = 2026, today: datetime.date | None = N
         direct: dict[int, int] = defaultdict(int)
         for person in people:
             direct[person.branch_id] += 1  # type: ignore[index]
-        rebuild_rollups(dict(direct))
+        rebuild_rollups(lambda: dict(direct))
     return DemoResult(organizations=Organization.objects.count(), people=len(people), root=root)
 
 

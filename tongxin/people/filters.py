@@ -38,7 +38,9 @@ def _years_ago(years: int) -> datetime.date:
 
 
 class PersonFilter(django_filters.FilterSet):
-    org = django_filters.NumberFilter(label=_("Organisation (with its subtree)"), method="filter_org")
+    org = django_filters.NumberFilter(
+        label=_("Organisation (with its subtree)"), method="filter_org", min_value=1, max_value=2**62
+    )
     org_kind = django_filters.ChoiceFilter(
         label=_("Organisation kind"),
         choices=[(k, OrgKind(k).label) for k in sorted(MEMBER_HOLDING_KINDS)],
@@ -54,8 +56,8 @@ class PersonFilter(django_filters.FilterSet):
     political_status = django_filters.ChoiceFilter(
         label=_("Political status"), choices=PoliticalStatus.choices, empty_label=_("All")
     )
-    age_min = django_filters.NumberFilter(label=_("Age from"), method="filter_age_min", min_value=0)
-    age_max = django_filters.NumberFilter(label=_("Age to"), method="filter_age_max", min_value=0)
+    age_min = django_filters.NumberFilter(label=_("Age from"), method="filter_age_min", min_value=0, max_value=150)
+    age_max = django_filters.NumberFilter(label=_("Age to"), method="filter_age_max", min_value=0, max_value=150)
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_text",
@@ -106,13 +108,18 @@ class PersonFilter(django_filters.FilterSet):
         if not text:
             return queryset
         if ID_TAIL_RE.match(text):
+            # The last 4-6 characters of an ID number (no more: a whole number typed here would confirm it
+            # without the audited reveal), or the last 4-11 digits of a phone.
             tail = text[-4:].upper()
-            by_id = Q(id_tail=tail, id_number__endswith=text.upper())
-            by_phone = Q(phone_tail=tail, phone__endswith=text)
-            return queryset.filter(by_id | by_phone)
+            by_phone = Q(phone_tail=tail, phone__endswith=text) if text.isdigit() and len(text) <= 11 else Q(pk=None)
+            if len(text) <= 6:
+                return queryset.filter(Q(id_tail=tail, id_number__endswith=text.upper()) | by_phone)
+            return queryset.filter(by_phone)
         if text.isascii() and text.isalpha():
             lowered = text.lower()
-            return queryset.filter(Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered))
+            return queryset.filter(
+                Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered) | Q(name__icontains=text)
+            )
         return queryset.filter(name__contains=text)
 
     @property

@@ -31,11 +31,13 @@ class PersonForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = (  # type: ignore[attr-defined]
-            Organization.objects.visible_to(user, "change")
-            .filter(kind__in=MEMBER_HOLDING_KINDS, status="active")
-            .order_by("path")
+        branches = Organization.objects.visible_to(user, "change").filter(
+            kind__in=MEMBER_HOLDING_KINDS, status="active"
         )
+        if self.instance.pk and self.instance.branch_id:
+            # A former member's branch may have been dissolved since: it stays selectable for corrections.
+            branches = branches | Organization.objects.visible_to(user, "change").filter(pk=self.instance.branch_id)
+        self.fields["branch"].queryset = branches.order_by("path")  # type: ignore[attr-defined]
         # The ID number and phone are checked and normalised by the service, with the rule named.
         # The model's 18-character limit is for the normalised number: typed input may hold spaces.
         id_field = self.fields["id_number"]

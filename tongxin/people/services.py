@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -83,9 +83,12 @@ def _clean(data: dict[str, Any], instance: Person | None) -> dict[str, Any]:
     cleaned["status"] = status
     branch = cleaned.get("branch")
     branch_changed = instance is None or branch != instance.branch
-    # An active member needs an active branch; a former member keeps the branch they left from,
-    # even if it was dissolved since, so their record can still be corrected.
-    if status == MembershipStatus.ACTIVE or (branch is not None and branch_changed):
+    # Everyone keeps a branch (a former member, the one they left from), or nobody could find their record.
+    # An active member needs an active branch; a former member's branch may have been dissolved since,
+    # so their record can still be corrected.
+    if branch is None:
+        errors.setdefault("branch", []).append(_("Choose the branch the person belongs to."))
+    elif status == MembershipStatus.ACTIVE or branch_changed:
         _collect(errors, check_member_branch, branch)
     if errors:
         raise DomainError(errors=errors)
@@ -104,6 +107,20 @@ def _apply(person: Person, cleaned: dict[str, Any]) -> None:
     person.org_path = person.branch.path if person.branch else ""
 
 
+def _save_unique(person: Person) -> None:
+    """Save; a unique number taken by a concurrent request since the check becomes the same field error."""
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:
+        text = str(exc)
+        if "league_number" in text:
+            raise DomainError("league_number", _("This league member number is already in use.")) from None
+        if "id_number" in text:
+            raise DomainError("id_number", _("This ID number is already registered to another person.")) from None
+        raise
+
+
 def _counted(status: str, branch: Organization | None) -> bool:
     return status == MembershipStatus.ACTIVE and branch is not None
 
@@ -116,7 +133,7 @@ def create_person(actor: Any, data: dict[str, Any], *, since: datetime.date | No
     cleaned = _clean(data, None)
     person = Person()
     _apply(person, cleaned)
-    person.save()
+    _save_unique(person)
     if person.branch is not None and _counted(person.status, person.branch):  # a stay lasts while active
         Membership.objects.create(
             person=person, organization=person.branch, org_path=person.org_path,
@@ -143,7 +160,7 @@ def update_person(actor: Any, person: Person, changes: dict[str, Any], *,
     old_branch, old_status, old_path = person.branch, person.status, person.org_path
     was_counted = _counted(old_status, old_branch)
     _apply(person, cleaned)
-    person.save()
+    _save_unique(person)
     today = datetime.date.today()
     is_counted = _counted(person.status, person.branch)
     # A stay lasts while the person is an active member of that branch: a move or leaving ends it.

@@ -43,9 +43,11 @@ def check_id_number(value: str, field: str = "id_number") -> str:
             field, _("The ID number's check character is wrong (GB 11643 checksum): please check each digit.")
         )
     try:
-        ric.get_birth_date(number)
+        birth = ric.get_birth_date(number)
     except stdnum_exceptions.ValidationError:
         raise malformed from None
+    if birth > datetime.date.today() or birth.year < 1900:
+        raise malformed
     # The region code is where the number was issued, which may be later than the birth: a code in use
     # at any time is accepted (stdnum's validate() wants it in use in the birth year, refusing real numbers).
     if not _known_region(number[:6]):

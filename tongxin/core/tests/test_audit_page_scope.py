@@ -25,7 +25,7 @@ def test_secretary_a_sees_her_branch_changes_with_actor_and_fields(tree, users, 
     body = client_for(users.secretary_a).get("/audit/").content.decode()
     assert "张甲壹" in body
     assert "secretary_a" in body
-    assert "<code>name</code>" in body
+    assert "全称" in body  # the field's label (verbose name "full name"), not its code name
     assert tree.people.b1.name not in body
 
 

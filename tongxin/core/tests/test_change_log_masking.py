@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils import translation
 
 from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.models import ChangeLog
@@ -45,7 +46,8 @@ def test_updating_an_organisation_logs_only_what_changed(tree, users):
     assert entry.actor == users.committee_admin
     assert entry.before == {"name": "甲团支部", "short_name": ""}
     assert entry.after == {"name": "甲团支部（更名）", "short_name": "甲支"}
-    assert entry.changed_fields() == [("name", "甲团支部", "甲团支部（更名）"), ("short_name", "", "甲支")]
+    with translation.override("en"):
+        assert entry.changed_fields() == [("full name", "甲团支部", "甲团支部（更名）"), ("short name", "", "甲支")]
 
 
 def test_creating_a_person_logs_masked_personal_data(tree, users):

@@ -99,10 +99,10 @@ def test_create_under_a_branch_is_a_field_error(tree, users, api_for, row_counts
 def test_create_with_a_taken_code_names_the_holder(tree, users, api_for, row_counts):
     before = row_counts()
     response = api_for(users.committee_admin).post(
-        URL, {"parent": tree.committee1.pk, "kind": "branch", "name": "新支部", "code": "T2C"}, format="json"
+        URL, {"parent": tree.committee1.pk, "kind": "branch", "name": "新支部", "code": "T1B"}, format="json"
     )
     assert response.status_code == 400
-    assert tree.branch_c.name in response.json()["code"][0]
+    assert tree.branch_b.name in response.json()["code"][0]
     assert row_counts() == before
 
 

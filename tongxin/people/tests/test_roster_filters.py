@@ -117,7 +117,14 @@ def test_filter_on_page_and_api(query, expected, roster, users, client_for, api_
     assert api_names(api_for(users.district), query) == want
 
 
-@pytest.mark.parametrize("digits", [4, 6, 18])
+def test_a_whole_id_number_typed_in_search_finds_nobody(roster, users, client_for, api_for):
+    # Confirming a full number must go through the audited reveal, not the search box.
+    number = roster.tree.people.a1.id_number
+    assert page_names(client_for(users.district), f"q={number}") == set()
+    assert api_names(api_for(users.district), f"q={number}") == set()
+
+
+@pytest.mark.parametrize("digits", [4, 6])
 def test_search_by_the_last_digits_of_an_id_number(digits, roster, users, client_for, api_for):
     target = roster.tree.people.a1
     tail = target.id_number[-digits:]

@@ -11,5 +11,5 @@ class Command(BaseCommand):
     help = "Recompute members_direct, members_total and children_count of every organisation."
 
     def handle(self, *args, **options):
-        rows = rebuild_rollups(direct_member_counts())
+        rows = rebuild_rollups(direct_member_counts)
         self.stdout.write(_("Rebuilt the counts of %(n)d organisations.") % {"n": rows})
