@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django_filters.utils import translate_validation
 from rest_framework import mixins, serializers, viewsets
 
 from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
@@ -65,6 +66,16 @@ class PersonViewSet(
     filterset_class = PersonFilter
     pagination_class = KeysetPagination
 
+    def filter_queryset(self, queryset):
+        """The list is filtered by the one FilterSet that also gives the sort keys and the count; a single
+        person is fetched by id whatever their status (the default "active" filter is for lists)."""
+        if self.action != "list":
+            return queryset
+        fs = self._filterset()
+        if fs is None:
+            raise translate_validation(self._fs_errors)
+        return fs.qs
+
     def get_keyset_keys(self):
         fs = self._filterset()
         return fs.sort_keys if fs is not None else SORTS["org"][1]
@@ -77,7 +88,5 @@ class PersonViewSet(
         if not hasattr(self, "_fs"):
             fs = PersonFilter(self.request.query_params, queryset=self.get_queryset(), request=self.request)
             self._fs = fs if fs.is_valid() else None
+            self._fs_errors = fs.errors
         return self._fs
-
-    def perform_update(self, serializer):
-        serializer.save()

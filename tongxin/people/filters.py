@@ -8,6 +8,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.codes import PoliticalStatus
@@ -87,8 +88,16 @@ class PersonFilter(django_filters.FilterSet):
     def filter_noop(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         return queryset
 
+    @cached_property
+    def subtree_org(self) -> Organization | None:
+        """The organisation named by ``?org=``, fetched once for the filter, the count and the page."""
+        org_id = self.form.cleaned_data.get("org") if self.is_valid() else None
+        if org_id is None:
+            return None
+        return Organization.objects.filter(pk=int(org_id)).only("path", "name").first()
+
     def filter_org(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
-        org = Organization.objects.filter(pk=int(value)).only("path").first()
+        org = self.subtree_org
         if org is None:
             return queryset.none()
         return queryset.filter(subtree_q("org_path", org.path))

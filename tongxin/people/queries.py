@@ -38,9 +38,8 @@ def roster_count(user, filterset, qs: QuerySet[Person]) -> int:
     if not (filterset.is_valid() and filterset.only_subtree_and_status()):
         return qs.count()
     scope = scope_for(user)
-    org_id = filterset.form.cleaned_data.get("org")
-    if org_id is not None:
-        org = Organization.objects.filter(pk=int(org_id)).only("path").first()
+    if filterset.form.cleaned_data.get("org") is not None:
+        org = filterset.subtree_org
         if org is not None and scope.covers_path(org.path):
             return OrgStats.objects.filter(pk=org.pk).values_list("members_total", flat=True).first() or 0
     elif scope.everything:

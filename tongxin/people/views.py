@@ -46,10 +46,8 @@ def roster(request: HttpRequest) -> HttpResponse:
     qs = filterset.qs.select_related("branch").only(*ROSTER_COLUMNS) if filterset.is_valid() else base.none()
     page = keyset_page(qs, filterset.sort_keys, request.GET.get("cursor"), ROSTER_PAGE_SIZE)
     total = roster_count(request.user, filterset, qs)
-    scope_org = None
-    org_id = filterset.form.cleaned_data.get("org") if filterset.is_valid() else None
-    if org_id is not None:
-        scope_org = Organization.objects.visible_to(request.user).filter(pk=int(org_id)).first()
+    org = filterset.subtree_org
+    scope_org = org if org is not None and scope.covers_path(org.path) else None
     query = request.GET.copy()
     query.pop("cursor", None)
     context = {

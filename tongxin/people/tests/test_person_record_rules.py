@@ -75,3 +75,13 @@ def test_latin_letters_in_a_name_are_found_by_search(tree, users, api_for):
     create_person(None, person_data(tree.branch_a, name="Anna"))
     names = [p["name"] for p in api_for(users.district).get("/api/people/?q=ann").json()["results"]]
     assert names == ["Anna"]
+
+
+def test_a_former_member_is_listed_only_on_request_but_always_reachable_by_id(tree, users, api_for):
+    person = tree.people.a1
+    update_person(None, person, {"status": "left"})
+    api = api_for(users.secretary_a)
+    assert person.pk not in [p["id"] for p in api.get("/api/people/").json()["results"]]
+    assert person.pk in [p["id"] for p in api.get("/api/people/?status=all").json()["results"]]
+    response = api.get(f"/api/people/{person.pk}/")
+    assert response.status_code == 200 and response.json()["status"] == "left"
