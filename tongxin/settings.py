@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "tongxin.core",
     "tongxin.orgs",
     "tongxin.people",
@@ -196,3 +198,20 @@ LOGGING = {
 # Domain rules marked "configurable" in DOMAIN.md: defaults live in tongxin.core.rules and can be
 # overridden per deployment with RuleValue rows (edited by the district admin).
 TONGXIN_PAGE_SIZE = int(os.environ.get("TONGXIN_PAGE_SIZE", "50"))
+
+# Long work (imports, exports) runs as tasks: stored in the database and run by `manage.py db_worker`,
+# which `make run` starts beside the web server. The test suite runs them inline.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TONGXIN_TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if "pytest" in sys.modules
+            else "django_tasks_db.DatabaseBackend",
+        )
+    }
+}
+
+# Spreadsheet imports: the largest file and the most data rows accepted in one file.
+TONGXIN_IMPORT_MAX_BYTES = int(os.environ.get("TONGXIN_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+TONGXIN_IMPORT_MAX_ROWS = int(os.environ.get("TONGXIN_IMPORT_MAX_ROWS", "50000"))

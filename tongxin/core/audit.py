@@ -33,7 +33,7 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
     return data
 
 
-def record_change(
+def change_entry(
     actor: Any,
     obj: models.Model,
     action: str,
@@ -42,10 +42,10 @@ def record_change(
     after: dict[str, Any] | None = None,
     org_path: str = "",
 ) -> ChangeLog | None:
-    """Append a ChangeLog row; an update that changed nothing leaves none.
+    """An unsaved ChangeLog row, or None for an update that changed nothing.
 
     Changes are found on the raw values (a new phone with the same mask is still a change), then
-    personal data is masked before it is stored.
+    personal data is masked before it is stored. Bulk writers (imports) save many with bulk_create.
     """
     if action == ChangeLog.Action.UPDATE and before is not None and after is not None:
         keys = set(before) | set(after)
@@ -55,7 +55,7 @@ def record_change(
             return None
     before = mask_fields(before) if before is not None else None
     after = mask_fields(after) if after is not None else None
-    return ChangeLog.objects.create(
+    return ChangeLog(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         content_type=ContentType.objects.get_for_model(obj),
@@ -65,6 +65,22 @@ def record_change(
         before=before,
         after=after,
     )
+
+
+def record_change(
+    actor: Any,
+    obj: models.Model,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    org_path: str = "",
+) -> ChangeLog | None:
+    """Append a ChangeLog row; an update that changed nothing leaves none."""
+    entry = change_entry(actor, obj, action, before=before, after=after, org_path=org_path)
+    if entry is not None:
+        entry.save()
+    return entry
 
 
 def record_access(

@@ -71,15 +71,61 @@ ETHNICITY_NAMES: dict[str, str] = {
 ETHNICITY_OLD_NAMES: dict[str, str] = {"崩龙族": "46", "崩龙": "46", "毛难族": "36", "毛难": "36"}
 
 
-def ethnicity_code(value: str) -> str | None:
-    """Return the GB/T 3304 code for a code or a (current or old) name, or None."""
-    value = value.strip()
-    if value in ETHNICITY_NAMES:
-        return value
-    if value.isdigit() and len(value) == 1:
-        padded = value.zfill(2)
-        return padded if padded in ETHNICITY_NAMES else None
-    for code, name in ETHNICITY_NAMES.items():
-        if value in (name, name.removesuffix("族")):
-            return code
-    return ETHNICITY_OLD_NAMES.get(value)
+# The Chinese names of the codes as they are written in spreadsheets (data, like ETHNICITY_NAMES): exports
+# write them and imports read them back, whatever the interface language.
+POLITICAL_STATUS_NAMES: dict[str, str] = {
+    "01": "中共党员", "02": "中共预备党员", "03": "共青团员", "04": "民革会员", "05": "民盟盟员",
+    "06": "民建会员", "07": "民进会员", "08": "农工党党员", "09": "致公党党员", "10": "九三学社社员",
+    "11": "台盟盟员", "12": "无党派人士", "13": "群众",
+}  # fmt: skip
+POLITICAL_STATUS_ALIASES: dict[str, str] = {
+    "中国共产党党员": "01", "党员": "01", "正式党员": "01", "中共正式党员": "01",
+    "中国共产党预备党员": "02", "预备党员": "02",
+    "中国共产主义青年团团员": "03", "团员": "03", "共青团": "03",
+    "民革党员": "04", "民盟会员": "05", "民建": "06", "民进": "07", "农工党": "08", "致公党": "09",
+    "九三学社": "10", "台盟": "11", "无党派": "12", "无党派民主人士": "12", "普通群众": "13",
+}  # fmt: skip
+
+SEX_NAMES: dict[str, str] = {"0": "未知", "1": "男", "2": "女", "9": "未说明"}
+SEX_ALIASES: dict[str, str] = {"男性": "1", "女性": "2", "未知的性别": "0", "未说明的性别": "9"}
+
+EDUCATION_NAMES: dict[str, str] = {
+    "10": "研究生", "11": "博士研究生", "14": "硕士研究生", "20": "大学本科", "30": "大学专科",
+    "40": "中等职业教育", "60": "普通高中", "70": "初中", "80": "小学", "90": "其他",
+}  # fmt: skip
+EDUCATION_ALIASES: dict[str, str] = {
+    "博士": "11", "硕士": "14", "本科": "20", "大本": "20", "学士": "20", "大专": "30", "专科": "30",
+    "高职": "30", "中专": "40", "中职": "40", "职高": "40", "技校": "40", "中等专科": "40", "高中": "60",
+    "初级中学": "70", "其它": "90",
+}  # fmt: skip
+
+
+class CodeTable:
+    """A code table as written in spreadsheets: code -> standard name, plus the usual other spellings."""
+
+    def __init__(self, names: dict[str, str], aliases: dict[str, str] | None = None) -> None:
+        self.names = names
+        self.width = len(next(iter(names)))
+        self._lookup = {**(aliases or {}), **{name: code for code, name in names.items()}}
+
+    def name(self, code: str) -> str:
+        return self.names.get(code, code)
+
+    def code(self, value: str) -> str | None:
+        """The code for ``value`` given as a code ("03", "3") or as text (the standard name or an alias)."""
+        value = value.strip()
+        if value in self.names:
+            return value
+        if value.isdigit() and len(value) < self.width:
+            padded = value.zfill(self.width)
+            return padded if padded in self.names else None
+        return self._lookup.get(value)
+
+
+POLITICAL_STATUS_TABLE = CodeTable(POLITICAL_STATUS_NAMES, POLITICAL_STATUS_ALIASES)
+SEX_TABLE = CodeTable(SEX_NAMES, SEX_ALIASES)
+EDUCATION_TABLE = CodeTable(EDUCATION_NAMES, EDUCATION_ALIASES)
+ETHNICITY_TABLE = CodeTable(
+    ETHNICITY_NAMES,
+    {**ETHNICITY_OLD_NAMES, **{name.removesuffix("族"): code for code, name in ETHNICITY_NAMES.items()}},
+)

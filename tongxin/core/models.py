@@ -17,6 +17,7 @@ class ChangeLog(models.Model):
         UPDATE = "update", _("Updated")
         DELETE = "delete", _("Deleted")
         MOVE = "move", _("Moved")
+        IMPORT = "import", _("Imported")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("actor")
@@ -110,3 +111,59 @@ class RuleValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+
+class ImportJob(models.Model):
+    """One uploaded spreadsheet and what became of it: checked (dry run), then imported or not.
+
+    The job belongs to the user who uploaded it: only they see it (the file holds personal data). The
+    ChangeLog row written when it is imported is the audit entry (who, file name, counts).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be checked")
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Checked")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        REFUSED = "refused", _("Refused")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    kind = models.CharField(_("kind"), max_length=32)
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("file content"))
+    # Choices made on the upload page: default organisation, column mapping, language of the messages.
+    options = models.JSONField(_("options"), default=dict)
+    org_path = models.CharField(_("organisation path"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    report = models.JSONField(_("check report"), null=True, blank=True)
+    result = models.JSONField(_("import result"), null=True, blank=True)
+    error = models.TextField(_("reason refused"), blank=True)
+    finished_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "org_path"
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["actor", "created_at"], name="importjob_actor_idx")]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING)

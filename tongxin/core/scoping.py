@@ -94,6 +94,10 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         return self.filter(q)
 
+    def for_actor(self, actor: Any, action: str = VIEW) -> Self:
+        """Like ``visible_to``, for services and commands: ``actor=None`` is the system, which sees all."""
+        return self if actor is None else self.visible_to(actor, action)
+
     def in_subtree(self, prefix: str) -> Self:
         return self.filter(subtree_q(self.model.scope_path_field, prefix))  # type: ignore[attr-defined]
 

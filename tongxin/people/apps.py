@@ -12,3 +12,8 @@ class PeopleConfig(AppConfig):
 
         for model in (Person, CadrePosition, Membership):
             register_path_column(model, "org_path")
+
+        from tongxin.core import imports
+        from tongxin.people.imports import RosterImport
+
+        imports.register(RosterImport())

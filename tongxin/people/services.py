@@ -11,9 +11,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.core.audit import record_change, snapshot
+from tongxin.core.audit import change_entry, record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, require
@@ -27,6 +28,7 @@ from tongxin.people.validators import (
     id_birth_date,
     id_sex,
     name_pinyin,
+    normalise_name,
     normalise_text,
 )
 
@@ -49,7 +51,7 @@ def _clean(data: dict[str, Any], instance: Person | None) -> dict[str, Any]:
     """Normalise and validate a person's fields; raise one DomainError with every problem found."""
     errors: dict[str, list[str]] = {}
     cleaned = dict(data)
-    name = " ".join((data.get("name") or "").split())
+    name = normalise_name(data.get("name") or "")
     if not name:
         errors.setdefault("name", []).append(_("The name is required."))
     cleaned["name"] = name
@@ -187,6 +189,61 @@ def update_person(actor: Any, person: Person, changes: dict[str, Any], *,
         org_path=person.org_path,
     )
     return person
+
+
+def import_people(actor: Any, *, new: list[dict[str, Any]], updates: list[tuple[int, dict[str, Any]]],
+                  since: datetime.date | None = None) -> None:  # fmt: skip
+    """Write the checked rows of a roster import (``people.imports``) in bulk, inside its transaction.
+
+    ``new``: complete records with ``branch_id``; ``updates``: (person id, changed fields). The branches
+    are locked and checked again, so a branch dissolved or moved since the check stops the import.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("import_people must run inside the import's transaction")
+    today = since or datetime.date.today()
+    branch_ids = {data["branch_id"] for data in new}
+    branches = {org.pk: org for org in Organization.objects.select_for_update().filter(pk__in=branch_ids)}
+    for branch_id in branch_ids:
+        branch = check_member_branch(branches.get(branch_id))
+        require(actor, CHANGE, branch.path)
+    entries: list[ChangeLog | None] = []
+    people: list[Person] = []
+    for data in new:
+        person = Person()
+        _apply(person, {**{key: data.get(key) for key in PERSON_FIELDS if key in data},
+                        "branch": branches[data["branch_id"]], "status": MembershipStatus.ACTIVE})  # fmt: skip
+        people.append(person)
+    Person.objects.bulk_create(people, batch_size=500)
+    Membership.objects.bulk_create(
+        [Membership(person=p, organization=p.branch, org_path=p.org_path, start=today,
+                    start_reason=Membership.Reason.REGISTERED) for p in people],
+        batch_size=1000,
+    )  # fmt: skip
+    per_branch: dict[str, int] = {}
+    for person in people:
+        per_branch[person.org_path] = per_branch.get(person.org_path, 0) + 1
+        entries.append(change_entry(actor, person, ChangeLog.Action.CREATE, after=snapshot(person),
+                                    org_path=person.org_path))  # fmt: skip
+    for path, count in per_branch.items():
+        adjust_member_counts(path, count)
+    if updates:
+        locked = Person.objects.select_for_update().in_bulk([pk for pk, _changes in updates])
+        changed_fields: set[str] = set()
+        to_save = []
+        now = timezone.now()
+        for pk, changes in updates:
+            person = locked[pk]
+            require(actor, CHANGE, person.org_path)
+            before = snapshot(person)
+            _apply(person, {**{key: getattr(person, key) for key in PERSON_FIELDS}, **changes})
+            person.updated_at = now
+            changed_fields.update(changes)
+            to_save.append(person)
+            entries.append(change_entry(actor, person, ChangeLog.Action.UPDATE, before=before,
+                                        after=snapshot(person), org_path=person.org_path))  # fmt: skip
+        derived = {"name_pinyin", "name_initials", "phone_tail", "updated_at"}
+        Person.objects.bulk_update(to_save, sorted(changed_fields | derived), batch_size=500)
+    ChangeLog.objects.bulk_create([entry for entry in entries if entry is not None], batch_size=1000)
 
 
 @transaction.atomic

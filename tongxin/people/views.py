@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import decimal
+import io
+import tempfile
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,8 +22,9 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.models import AccessLog
 from tongxin.core.pagination import keyset_page
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.orgs.models import Organization
+from tongxin.orgs.models import STEP_WIDTH, Organization
 from tongxin.people import services
+from tongxin.people.exports import build_template, export_roster
 from tongxin.people.filters import PersonFilter
 from tongxin.people.forms import AppointCadreForm, EndCadreForm, PersonForm
 from tongxin.people.models import CadrePosition, Person
@@ -58,6 +64,7 @@ def roster(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "title": _("Roster"),
         "can_change": bool(scope_for(request.user, CHANGE).prefixes) or scope.everything,
+        "can_export_full": full_export_allowed(request.user, filterset),
     }
     htmx = getattr(request, "htmx", None)
     partial = bool(htmx) and not htmx.boosted  # type: ignore[union-attr]
@@ -174,3 +181,114 @@ def end_cadre(request: HttpRequest, pk: int) -> HttpResponse:
     }
     cancel_url = reverse("orgs:detail", args=[position.organization_id])
     return render(request, "form_page.html", {"form": form, "title": title, "cancel_url": cancel_url})
+
+
+# --- Excel export and the import template -------------------------------------------------------------
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def full_export_allowed(user: Any, filterset: PersonFilter) -> bool:
+    """May ``user`` export the rows of ``filterset`` with full ID numbers and phones?
+
+    Only when the user may change every row listed: their CHANGE scope covers the part of their VIEW
+    scope that the filter's ``?org=`` subtree (or, without one, the whole VIEW scope) selects. Decided
+    from the scopes and the organisation's path alone, without counting rows.
+    """
+    change = scope_for(user, CHANGE)
+    if change.everything:
+        return True
+    if not filterset.is_valid():
+        return False
+    view = scope_for(user)
+    if filterset.form.cleaned_data.get("org") is None:
+        parts: tuple[str, ...] | list[str] = () if view.everything else view.prefixes
+    else:
+        org = filterset.subtree_org
+        if org is None:
+            return False
+        if change.covers_path(org.path):
+            return True
+        if view.covers_path(org.path):  # the whole subtree is listed, and it is not all the user's to change
+            return False
+        parts = [prefix for prefix in view.prefixes if prefix.startswith(org.path)]
+    return bool(parts) and all(change.covers_path(prefix) for prefix in parts)
+
+
+def _audited_filters(filterset: PersonFilter) -> dict[str, Any]:
+    """The filter's cleaned values as JSON (empty ones left out), for the AccessLog row."""
+    filters: dict[str, Any] = {}
+    for key, value in filterset.form.cleaned_data.items():
+        if value is None or value == "":
+            continue
+        if isinstance(value, decimal.Decimal):
+            value = int(value) if value == value.to_integral_value() else str(value)
+        elif not isinstance(value, str | int | float | bool):
+            value = str(value)
+        filters[key] = value
+    return filters
+
+
+def _export_org_path(user: Any, filterset: PersonFilter) -> str:
+    """The subtree an export was drawn from, for the AccessLog row: the ``?org=`` organisation's path,
+    else the deepest path shared by the user's VIEW subtrees ("" for the whole system)."""
+    if filterset.form.cleaned_data.get("org") is not None:
+        org = filterset.subtree_org
+        return org.path if org is not None else ""
+    view = scope_for(user)
+    if view.everything or not view.prefixes:
+        return ""
+    first, common = view.prefixes[0], ""
+    for end in range(STEP_WIDTH, len(first) + 1, STEP_WIDTH):
+        if any(prefix[:end] != first[:end] for prefix in view.prefixes):
+            break
+        common = first[:end]
+    return common
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse | FileResponse:
+    """The roster as filtered on the roster page, as an .xlsx file; ``?full=1`` for full ID numbers and
+    phones (only for rows the user may change, else 403). Every export leaves one AccessLog row."""
+    scope = scope_for(request.user)
+    if not scope.everything and not scope.prefixes:
+        raise Http404
+    filterset = PersonFilter(request.GET, queryset=Person.objects.visible_to(request.user))
+    if not filterset.is_valid():
+        errors = " ".join(str(error) for errors in filterset.errors.values() for error in errors)
+        message = _("These filters are not valid: %(errors)s") % {"errors": errors}
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+    full = request.GET.get("full") == "1"
+    if full and not full_export_allowed(request.user, filterset):
+        raise PermissionDenied
+    qs = filterset.qs.order_by(*(attribute for attribute, _column in filterset.sort_keys))
+
+    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
+    try:
+        rows = export_roster(qs, out, full=full)
+        record_access(
+            request.user,
+            AccessLog.Action.EXPORT,
+            fields="id_number,phone" if full else "",
+            filters=_audited_filters(filterset),
+            row_count=rows,
+            org_path=_export_org_path(request.user, filterset),
+        )
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    filename = f"团员名册-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+@login_required
+def import_template(request: HttpRequest) -> FileResponse:
+    """The empty roster workbook to fill in for an import, with drop-down lists and instructions."""
+    scope = scope_for(request.user)
+    if not scope.everything and not scope.prefixes:
+        raise Http404
+    out = io.BytesIO()
+    build_template(out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename="团员导入模板.xlsx", content_type=XLSX_CONTENT_TYPE)
