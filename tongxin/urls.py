@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("tongxin.accounts.urls")),
     path("orgs/", include("tongxin.orgs.urls")),
     path("people/", include("tongxin.people.urls")),
+    path("imports/", include("tongxin.people.import_urls")),
     path("api/", include("tongxin.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

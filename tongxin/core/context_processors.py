@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core.scoping import CHANGE, scope_for
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
@@ -19,6 +21,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if has_role:
         organisation_items.append((_("Organisation tree"), reverse("orgs:tree")))
         team_items.append((_("Roster"), reverse("people:roster")))
+        change = scope_for(user, CHANGE)
+        if change.everything or change.prefixes:
+            team_items.append((_("Imports"), reverse("imports:list")))
         organisation_items.append((_("Audit log"), reverse("core:audit")))
     if getattr(user, "person_id", None):
         team_items.append((_("My profile"), reverse("people:detail", args=[user.person_id])))

@@ -15,6 +15,11 @@ class DomainError(Exception):
             self.errors.setdefault(field or "__all__", []).append(str(message))
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in self.errors.items()))
 
+    @property
+    def messages(self) -> list[str]:
+        """Every message, field by field, for a page that shows them as one notice."""
+        return [message for messages in self.errors.values() for message in messages]
+
     def add_to_form(self, form) -> None:
         for field, messages in self.errors.items():
             target = field if field in form.fields else None

@@ -352,8 +352,10 @@ class Outcome:
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(OUTCOMES, 0)
-        for row in self.rows:
-            counts[REJECTED if row.rejected else row.status] += 1
+        for row in self.rows:  # rows stay unclassified while a required column is missing
+            outcome = REJECTED if row.rejected else row.status
+            if outcome:
+                counts[outcome] += 1
         return counts
 
     def report(self, spec: ImportSpec) -> dict[str, Any]:
@@ -518,7 +520,7 @@ def run_commit(job: ImportJob, *, valid_only: bool = False, progress: Progress |
             job.status = ImportJob.Status.CHECKED
             job.save(update_fields=["report", "status"])
         except DomainError as exc:  # the data changed since the check (a concurrent edit): nothing written
-            _stop(job, " ".join(message for messages in exc.errors.values() for message in messages))
+            _stop(job, " ".join(exc.messages))
         except IntegrityError:  # a number taken by a concurrent request since the check: nothing written
             _stop(
                 job,
@@ -543,7 +545,7 @@ def _stop(job: ImportJob, message: str) -> None:
 
 def _refuse(job: ImportJob, exc: DomainError) -> ImportJob:
     job.status = ImportJob.Status.REFUSED
-    job.error = " ".join(message for messages in exc.errors.values() for message in messages)
+    job.error = " ".join(exc.messages)
     job.save(update_fields=["status", "error"])
     return job
 

@@ -165,5 +165,12 @@ class ImportJob(models.Model):
         return min(100, round(100 * self.progress_done / self.progress_total))
 
     @property
+    def kind_label(self) -> str:
+        from tongxin.core.imports import SPECS
+
+        spec = SPECS.get(self.kind)
+        return str(spec.label) if spec is not None else self.kind
+
+    @property
     def is_running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING)

@@ -55,6 +55,18 @@ class Scope:
     def covers_path(self, path: str) -> bool:
         return self.everything or any(path.startswith(p) for p in self.prefixes)
 
+    def common_prefix(self, step: int) -> str:
+        """The deepest path (in whole steps of ``step`` characters) shared by all the subtrees: where an
+        action over the whole scope is filed in the audit log ("" for everything or nothing)."""
+        if self.everything or not self.prefixes:
+            return ""
+        first, common = self.prefixes[0], ""
+        for end in range(step, len(first) + 1, step):
+            if any(prefix[:end] != first[:end] for prefix in self.prefixes):
+                break
+            common = first[:end]
+        return common
+
     @property
     def is_empty(self) -> bool:
         return not self.everything and not self.prefixes and self.person_id is None

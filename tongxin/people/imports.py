@@ -75,7 +75,9 @@ class BranchFinder:
         if not text:
             org = self.default
             if org is None:
-                return _("Name the branch in this column, or choose an organisation on the import page.")
+                return _(
+                    "No branch given: name it in a “所在团支部” column, or choose the organisation on the import page."
+                )
             if org["kind"] not in MEMBER_HOLDING_KINDS:
                 return _("No branch is named on this row and %(org)s is not a branch: name the branch.") % {
                     "org": org["name"]

@@ -235,15 +235,7 @@ def _export_org_path(user: Any, filterset: PersonFilter) -> str:
     if filterset.form.cleaned_data.get("org") is not None:
         org = filterset.subtree_org
         return org.path if org is not None else ""
-    view = scope_for(user)
-    if view.everything or not view.prefixes:
-        return ""
-    first, common = view.prefixes[0], ""
-    for end in range(STEP_WIDTH, len(first) + 1, STEP_WIDTH):
-        if any(prefix[:end] != first[:end] for prefix in view.prefixes):
-            break
-        common = first[:end]
-    return common
+    return scope_for(user).common_prefix(STEP_WIDTH)
 
 
 @login_required
