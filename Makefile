@@ -14,10 +14,11 @@ PORT ?= 8000
 
 .PHONY: run setup deps test bench messages clean
 
-run: setup ## install, migrate, seed the demo district once, serve on http://127.0.0.1:8000
+run: setup ## install, migrate, seed the demo district once, serve on http://127.0.0.1:8000 with a task worker
 	TONGXIN_DEBUG=1 $(PY) manage.py migrate --no-input -v0
 	TONGXIN_DEBUG=1 $(PY) manage.py seed_demo --if-empty
-	@echo "Serving on http://$(HOST):$(PORT)/"
+	@echo "Serving on http://$(HOST):$(PORT)/ (with a task worker for imports)"
+	TONGXIN_DEBUG=1 $(PY) manage.py db_worker -v0 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	TONGXIN_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 setup: deps node_modules/.package-lock.json
