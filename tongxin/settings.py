@@ -215,3 +215,5 @@ TASKS = {
 # Spreadsheet imports: the largest file and the most data rows accepted in one file.
 TONGXIN_IMPORT_MAX_BYTES = int(os.environ.get("TONGXIN_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 TONGXIN_IMPORT_MAX_ROWS = int(os.environ.get("TONGXIN_IMPORT_MAX_ROWS", "50000"))
+# Uploaded files hold personal data: `manage.py prune_imports` deletes those older than this.
+TONGXIN_IMPORT_KEEP_DAYS = int(os.environ.get("TONGXIN_IMPORT_KEEP_DAYS", "30"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -69,12 +70,15 @@ def check_size(size: int, max_bytes: int) -> None:
     if size > max_bytes:
         raise FileRefused(
             _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.")
-            % {"size": _megabytes(size), "limit": _megabytes(max_bytes)}
+            % {"size": _megabytes(size, up=True), "limit": _megabytes(max_bytes)}
         )
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
+def _megabytes(size: int, *, up: bool = False) -> str:
+    """``size`` in MB with one decimal; ``up``: rounded up, so a file just over the limit never reads as
+    the limit itself ("20.1 MB; the limit is 20 MB", not "20 MB; the limit is 20 MB")."""
+    tenths = size * 10 / 1024 / 1024
+    return f"{(math.ceil(tenths) if up else math.floor(tenths)) / 10:.1f}".rstrip("0").rstrip(".")
 
 
 def _not_a_spreadsheet() -> str:
