@@ -28,7 +28,8 @@ COMMENT_SIZE = {"x_scale": 2.2, "y_scale": 1.6}
 def report_file_name(file_name: str) -> str:
     """``名册.xls`` -> ``名册_错误报告.xlsx`` (the report is always .xlsx, whatever was sent)."""
     stem = file_name.rsplit(".", 1)[0] if "." in file_name else file_name
-    return f"{stem}_{_('error report')}.xlsx"
+    suffix = _("error report")
+    return f"{stem}_{suffix}.xlsx"
 
 
 def _sheet_of(job: ImportJob) -> Sheet:

@@ -12,7 +12,7 @@ from django.db.models import Case, F, Value, When
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
-from tongxin.core.audit import record_change, snapshot
+from tongxin.core.audit import change_entry, record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import AccessLog, ChangeLog
 from tongxin.core.scoping import MANAGE, require, scope_for, subtree_q
@@ -283,3 +283,109 @@ def ancestors_of(org: Organization) -> Iterable[Organization]:
     ids = org.ancestor_ids()
     by_id = Organization.objects.in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]
+
+
+IMPORT_BATCH = 2000  # codes per lookup query
+
+
+def import_organizations(actor: Any, *, new: list[dict[str, Any]],
+                         updates: list[tuple[int, dict[str, Any]]]) -> list[Organization]:  # fmt: skip
+    """Write the checked rows of an organisation-tree import (``orgs.imports``); returns the new organisations.
+
+    ``updates``: (organisation id, changed fields), applied first through :func:`update_organization` (a
+    structure file has hundreds of rows, and that service holds the rules of a change of kind; the parent is
+    never changed). ``new``: one dict per organisation with its fields and ``code``, and its parent as
+    ``parent_id`` (an existing organisation) or ``parent_code`` (the code of another entry of ``new``, before
+    or after it), neither for a root. They are created parents first, one generation at a time, each in a
+    few bulk statements: paths and depths as :func:`create_organization` sets them, an OrgStats row each,
+    the parents' ``children_count`` and one ChangeLog row per organisation. The existing parents are locked
+    and checked again (MANAGE rights, placement, dissolved since the check), as are the codes: a rule broken
+    since the check raises DomainError (PermissionDenied for rights) and the caller's transaction writes nothing.
+    """
+    with transaction.atomic():
+        for pk, changes in sorted(updates, key=lambda update: update[0]):
+            update_organization(actor, Organization(pk=pk), **changes)
+        if not new:
+            return []
+        by_code: dict[str, dict[str, Any]] = {}
+        for data in new:
+            name, code = str(data.get("name") or "").strip(), str(data.get("code") or "").strip()
+            if not name:
+                raise DomainError("name", _("The full name is required."))
+            if not code:
+                raise DomainError("code", _("The code is required."))
+            if code in by_code:
+                raise DomainError("code", _("The code %(code)s is given to two new organisations.") % {"code": code})
+            by_code[code] = {**data, "name": name, "code": code}
+        codes = list(by_code)
+        for start in range(0, len(codes), IMPORT_BATCH):
+            taken = Organization.objects.filter(code__in=codes[start : start + IMPORT_BATCH]).values_list("code")
+            for (code,) in taken[:1]:
+                _check_code_free(actor, code)  # raises, naming the holder only if the actor may see it
+        parent_ids = sorted({data["parent_id"] for data in by_code.values() if data.get("parent_id")})
+        parents = {org.pk: org for org in Organization.objects.select_for_update().filter(pk__in=parent_ids)}
+        for parent_id in parent_ids:
+            parent = parents.get(parent_id)
+            if parent is None:
+                raise DomainError("parent", _("The parent organisation no longer exists."))
+            _check_manage(actor, parent.path)
+        if any(not data.get("parent_id") and not data.get("parent_code") for data in by_code.values()):
+            _check_manage(actor, None)
+        created: dict[str, Organization] = {}
+        pending = list(by_code.values())
+        while pending:
+            generation: list[tuple[dict[str, Any], Organization | None]] = []
+            waiting: list[dict[str, Any]] = []
+            for data in pending:
+                if data.get("parent_code"):
+                    if data["parent_code"] not in created:
+                        waiting.append(data)
+                        continue
+                    generation.append((data, created[data["parent_code"]]))
+                else:
+                    generation.append((data, parents[data["parent_id"]] if data.get("parent_id") else None))
+            if not generation:
+                raise DomainError(
+                    "parent",
+                    _("The parents of %(codes)s are neither organisations in the tree nor new ones in this import.")
+                    % {"codes": "、".join(sorted(data["code"] for data in waiting))},
+                )
+            for org in _create_generation(generation):
+                created[org.code] = org
+            pending = waiting
+        orgs = list(created.values())
+        per_parent: dict[int, int] = defaultdict(int)
+        for org in orgs:
+            if org.parent_id:
+                per_parent[org.parent_id] += 1  # new organisations are active: each counts in its parent
+        by_count: dict[int, list[int]] = defaultdict(list)
+        for parent_id, count in per_parent.items():
+            by_count[count].append(parent_id)
+        for count, ids in by_count.items():
+            OrgStats.objects.filter(pk__in=ids).update(children_count=F("children_count") + count)
+        entries = [change_entry(actor, org, ChangeLog.Action.CREATE, after=snapshot(org), org_path=org.path)
+                   for org in orgs]  # fmt: skip
+        ChangeLog.objects.bulk_create([entry for entry in entries if entry is not None], batch_size=1000)
+        return orgs
+
+
+def _create_generation(generation: list[tuple[dict[str, Any], Organization | None]]) -> list[Organization]:
+    """Create organisations whose parents exist already: placement checked, paths set, OrgStats rows added."""
+    orgs: list[Organization] = []
+    for data, parent in generation:
+        kind = data.get("kind") or ""
+        validate_placement(kind, parent)
+        fields = {key: value for key, value in data.items() if key not in ("parent_id", "parent_code", "parent")}
+        fields.pop("status", None)  # a new organisation starts active
+        fields.pop("dissolved_on", None)
+        org = Organization(parent=parent, **fields)
+        org.path = f"~{uuid.uuid4().hex}"  # placeholder until the id is known
+        org.depth = parent.depth + 1 if parent else 0
+        orgs.append(org)
+    Organization.objects.bulk_create(orgs, batch_size=500)
+    for org in orgs:
+        assert org.pk is not None, "the database returns the ids of bulk-created rows"
+        org.path = (org.parent.path if org.parent else "") + path_step(org.pk)
+    Organization.objects.bulk_update(orgs, ["path"], batch_size=500)
+    OrgStats.objects.bulk_create([OrgStats(organization=org) for org in orgs], batch_size=1000)
+    return orgs

@@ -38,7 +38,7 @@ OCCUPATION_TABLE = CodeTable(OCCUPATION_NAMES, OCCUPATION_ALIASES)
 
 
 ROSTER_COLUMNS: tuple[Column, ...] = (
-    Column("name", "姓名", _("name"), ("团员姓名", "名字"), required=True),
+    Column("name", "姓名", _("name"), ("团员姓名", "名字"), required=True, max_length=50),
     Column(
         "id_number", "公民身份号码", _("ID number"),
         ("身份证号", "身份证号码", "证件号码", "身份证", "证件号"), kind="id", required=True,
@@ -52,7 +52,7 @@ ROSTER_COLUMNS: tuple[Column, ...] = (
     Column("political_status", "政治面貌", _("political status"), (), kind="code", codes=POLITICAL_STATUS_TABLE),
     Column("league_join_date", "入团时间", _("league join date"), ("入团年月", "入团日期"), kind="date"),
     Column("league_number", "团员编号", _("league member number"), ("发展团员编号", "团员证号"),
-           hint=_("Required for members who joined from 2017; starts with the join year.")),
+           hint=_("Required for members who joined from 2017; starts with the join year."), max_length=32),
     Column("party_join_date", "入党时间", _("party join date"), ("入党年月", "入党日期"), kind="date"),
     Column("phone", "手机号码", _("phone"), ("手机", "手机号", "联系电话", "电话", "联系方式"), kind="phone"),
     Column("education", "学历", _("education"), ("文化程度", "最高学历"), kind="code", codes=EDUCATION_TABLE),

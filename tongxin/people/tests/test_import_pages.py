@@ -72,7 +72,8 @@ def test_a_clean_file_imports_all_rows_with_one_click(tree, users, client_for):
     assert 'data-testid="done"' in response.content.decode()
     audit = ChangeLog.objects.get(action=ChangeLog.Action.IMPORT)
     assert audit.actor == users.secretary_a
-    assert audit.after["file"] == "名册.csv" and audit.after["new"] == 2
+    assert audit.after is not None
+    assert (audit.after["file"], audit.after["new"]) == ("名册.csv", 2)
 
 
 def test_a_second_click_imports_nothing_twice(tree, users, client_for):
