@@ -262,7 +262,6 @@ def body_text(response) -> str:
     if not getattr(response, "streaming", False):
         return response.content.decode()
     data = b"".join(response.streaming_content)
-    response.close()
     if not response.get("Content-Disposition", "").startswith("attachment"):
         return data.decode()
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))

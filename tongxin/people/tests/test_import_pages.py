@@ -140,7 +140,6 @@ def test_the_error_report_marks_the_bad_cell_with_a_comment(tree, users, client_
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     data = b"".join(response.streaming_content)
-    response.close()
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     sheet = workbook.get_sheet_by_name(workbook.sheet_names[0]).to_python()
     assert sheet[2][:2] == ["错号码", "110101200001011234"]  # the user's own row 3, where it was
