@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tongxin.orgs",
     "tongxin.people",
     "tongxin.accounts",
+    "tongxin.lifecycle",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,22 @@ DEFAULTS: dict[str, Any] = {
     # Branch sizes
     "branch_min_members": 3,
     "branch_usual_max_members": 50,
+    # Transfers and graduation (关系转接, 学社衔接)
+    "transfer_stall_days": 10,
+    "flow_branch_max_months": 6,
+    # League dues (中青发〔2016〕13号), yuan per month: a flat amount for students, the unemployed and those
+    # on relief; wage earners below the limit pay the low amount, from it the per-mille rate of the wage
+    # rounded down to the yuan, at most the maximum.
+    "league_dues_flat_yuan": "0.20",
+    "league_dues_low_wage_limit": 2000,
+    "league_dues_low_wage_yuan": 3,
+    "league_dues_wage_permille": 2,
+    "league_dues_max_yuan": 20,
+    # Party dues: [upper bound of monthly after-tax income (null: no bound), rate]; a flat amount for
+    # students and those on relief.
+    "party_dues_brackets": [[3000, "0.005"], [5000, "0.01"], [10000, "0.015"], [None, "0.02"]],
+    "party_dues_retiree_brackets": [[5000, "0.005"], [None, "0.01"]],
+    "party_dues_flat_yuan": "0.20",
 }
 
 _CACHE_KEY = "tongxin:rules"

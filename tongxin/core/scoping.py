@@ -82,10 +82,17 @@ def scope_for(user: Any, action: str = VIEW) -> Scope:
     return get_scope(action) if get_scope else EMPTY_SCOPE
 
 
+def scope_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """The path columns that place ``model``'s rows in the tree: ``scope_path_fields`` for a record that
+    belongs to two subtrees (a transfer: the sending and the receiving side), else ``scope_path_field``."""
+    return getattr(model, "scope_path_fields", None) or (model.scope_path_field,)  # type: ignore[attr-defined]
+
+
 class ScopedQuerySet(models.QuerySet):
     """Queryset whose ``visible_to`` restricts rows to a user's organisation subtrees.
 
-    The model names its path column with ``scope_path_field`` and may widen the scope for
+    The model names its path column with ``scope_path_field`` (or several, ``scope_path_fields``: a row
+    is visible from each) and may widen the scope for
     self-service with ``scope_self_q(scope)`` (a Person sees their own record).
     """
 
@@ -94,9 +101,9 @@ class ScopedQuerySet(models.QuerySet):
         if scope.everything:
             return self
         q = Q()
-        field_name = self.model.scope_path_field  # type: ignore[attr-defined]
-        for prefix in scope.prefixes:
-            q |= subtree_q(field_name, prefix)
+        for field_name in scope_fields(self.model):
+            for prefix in scope.prefixes:
+                q |= subtree_q(field_name, prefix)
         self_q = getattr(self.model, "scope_self_q", None)
         if self_q is not None:
             extra = self_q(scope)

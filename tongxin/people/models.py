@@ -185,6 +185,7 @@ class Membership(models.Model):
         REGISTERED = "registered", _("Registered in the system")
         TRANSFER = "transfer", _("Transfer")
         CORRECTION = "correction", _("Correction")
+        AGED_OUT = "aged_out", _("Aged out")
         LEFT = "left", _("Left")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person"))

@@ -1,0 +1,3 @@
+"""Placeholder until the ageout pages land."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Placeholder until the transfers pages land."""
+
+urlpatterns: list = []
