@@ -2,12 +2,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from tongxin.core.api import NotificationViewSet
+from tongxin.lifecycle.api import TransferViewSet
 from tongxin.orgs.api import OrganizationViewSet
 from tongxin.people.api import PersonViewSet
 
 router = DefaultRouter()
 router.register("orgs", OrganizationViewSet, basename="org")
 router.register("people", PersonViewSet, basename="person")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("transfers", TransferViewSet, basename="transfer")
 
 urlpatterns = [
     path("", include(router.urls)),

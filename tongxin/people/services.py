@@ -191,6 +191,45 @@ def update_person(actor: Any, person: Person, changes: dict[str, Any], *,
     return person
 
 
+def move_member(actor: Any, person: Person, *, branch: Organization | None = None, status: str | None = None,
+                reason: str, on: datetime.date | None = None) -> Person:  # fmt: skip
+    """Move an active member to ``branch`` (a completed transfer), or end their membership with ``status``
+    (transferred out of the system). For workflows that have checked the rights of both sides
+    themselves: the sending side approved, the receiving side accepted.
+
+    Runs in the caller's transaction: locks the person, ends the open stay and opens the new one, moves
+    the roll-ups, and writes a ChangeLog row on each side, so both branches' secretaries see the move.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("move_member must run inside the workflow's transaction")
+    person = Person.objects.select_for_update(of=("self",)).select_related("branch").get(pk=person.pk)
+    if person.status != MembershipStatus.ACTIVE or person.branch is None:
+        raise DomainError("person", _("%(name)s is no longer an active member.") % {"name": person.name})
+    if branch is not None:
+        branch = check_member_branch(branch)
+    day = on or datetime.date.today()
+    before = snapshot(person)
+    old_path = person.org_path
+    Membership.objects.filter(person=person, end__isnull=True).update(end=day, end_reason=reason)
+    adjust_member_counts(old_path, -1)
+    if branch is not None:
+        person.branch = branch
+        person.org_path = branch.path
+        Membership.objects.create(person=person, organization=branch, org_path=branch.path, start=day,
+                                  start_reason=reason)  # fmt: skip
+        adjust_member_counts(branch.path, +1)
+    if status is not None:
+        person.status = status
+    person.save(update_fields=["branch", "org_path", "status", "updated_at"])
+    after = snapshot(person)
+    entries = [change_entry(actor, person, ChangeLog.Action.UPDATE, before=before, after=after, org_path=old_path)]
+    if person.org_path != old_path:
+        entries.append(change_entry(actor, person, ChangeLog.Action.UPDATE, before=before, after=after,
+                                    org_path=person.org_path))  # fmt: skip
+    ChangeLog.objects.bulk_create([entry for entry in entries if entry is not None])
+    return person
+
+
 def import_people(actor: Any, *, new: list[dict[str, Any]], updates: list[tuple[int, dict[str, Any]]],
                   since: datetime.date | None = None) -> None:  # fmt: skip
     """Write the checked rows of a roster import (``people.imports``) in bulk, inside its transaction.

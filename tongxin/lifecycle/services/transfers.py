@@ -1,0 +1,342 @@
+"""Transfers (组织关系转接): start, approve out, accept in, reject, cancel; stalled ones escalated.
+
+The state machine is ``TRANSFER_TRANSITIONS`` in ``lifecycle.models``. Who acts at each step:
+
+* start: the member (their own record), the sending side (CHANGE over the member's branch) or the
+  receiving side (CHANGE over the destination). When the sending side starts it, starting *is* its
+  approval, so the transfer waits for the receiving side at once.
+* approve out: the sending branch or any organisation above it (CHANGE over ``from_path``). A
+  transfer to a destination outside the system is completed by this approval ("transferred out").
+* accept in: the receiving organisation or any above it (CHANGE over ``to_path``); when the
+  destination is a committee rather than a branch, the acceptance names the branch it assigns.
+* reject (with a reason): whichever side is to act next; cancel: the side that started it.
+
+Every transition locks the transfer row first, so of two people acting at once exactly one succeeds and
+the other is told what happened. The member's branch, path and history change only on completion,
+in the same transaction (``people.services.move_member``). Each transition leaves a ChangeLog row and
+notifies the next actor in the inbox.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tongxin.accounts.notify import notify_actors, notify_users
+from tongxin.core.audit import record_change, snapshot
+from tongxin.core.exceptions import DomainError
+from tongxin.core.models import ChangeLog
+from tongxin.core.rules import rule
+from tongxin.core.scoping import CHANGE, scope_for, subtree_q
+from tongxin.lifecycle.models import (
+    OPEN_TRANSFER_STATUSES,
+    TRANSFER_TRANSITIONS,
+    Transfer,
+    TransferSide,
+    TransferStatus,
+)
+from tongxin.orgs.models import LEAGUE_KINDS, MEMBER_HOLDING_KINDS, STEP_WIDTH, Organization, OrgStatus
+from tongxin.people.models import Membership, MembershipStatus, Person
+from tongxin.people.services import move_member
+
+
+def _may(actor: Any, path: str) -> bool:
+    return actor is None or scope_for(actor, CHANGE).covers_path(path)
+
+
+def _notice(message: str, transfer: Transfer, **params: Any) -> str:
+    """A notification's text, in the deployment's language (the recipient reads it, not the actor)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(message) % {"name": transfer.person.name, **params}
+
+
+def _url(transfer: Transfer) -> str:
+    return reverse("lifecycle:transfer_detail", args=[transfer.pk])
+
+
+def _locked(transfer: Transfer, transition: str) -> Transfer:
+    """The transfer, locked, in a status the ``transition`` may leave from; else a message saying why not."""
+    current = (
+        Transfer.objects.select_for_update(of=("self",))
+        .select_related("person", "from_org", "to_org", "to_branch")
+        .get(pk=transfer.pk)
+    )
+    allowed, _target = TRANSFER_TRANSITIONS[transition]
+    if current.status not in allowed:
+        raise DomainError(
+            "status",
+            _("This transfer is already “%(status)s”; someone acted on it before you. Reload the page.")
+            % {"status": current.get_status_display()},
+        )
+    return current
+
+
+def _destination(to_org: Organization | None, external_destination: str) -> tuple[Organization | None, str]:
+    external_destination = " ".join((external_destination or "").split())
+    if to_org is None:
+        if not external_destination:
+            raise DomainError(
+                "to_org", _("Choose the receiving organisation, or name the destination outside the system.")
+            )
+        return None, external_destination[:200]
+    if external_destination:
+        raise DomainError(
+            "external_destination",
+            _("Give either a receiving organisation in the system or a destination outside it, not both."),
+        )
+    to_org = Organization.objects.get(pk=to_org.pk)
+    if to_org.kind not in LEAGUE_KINDS:
+        raise DomainError("to_org", _("A league member is transferred to a league organisation, not to %(org)s.")
+                          % {"org": to_org.name})  # fmt: skip
+    if to_org.status != OrgStatus.ACTIVE:
+        raise DomainError("to_org", _("%(org)s has been dissolved.") % {"org": to_org.name})
+    return to_org, ""
+
+
+@transaction.atomic
+def start_transfer(
+    actor: Any,
+    *,
+    person: Person,
+    reason: str,
+    side: str,
+    to_org: Organization | None = None,
+    external_destination: str = "",
+    note: str = "",
+) -> Transfer:
+    """Start moving ``person`` out of their branch; the side that starts it is ``side``."""
+    person = Person.objects.select_for_update(of=("self",)).select_related("branch").get(pk=person.pk)
+    if person.status != MembershipStatus.ACTIVE or person.branch is None:
+        raise DomainError("person", _("%(name)s is not an active member: there is nothing to transfer.")
+                          % {"name": person.name})  # fmt: skip
+    to_org, external = _destination(to_org, external_destination)
+    if to_org is not None and to_org.pk == person.branch_id:
+        raise DomainError("to_org", _("%(name)s is already a member of %(org)s.")
+                          % {"name": person.name, "org": to_org.name})  # fmt: skip
+    if side == TransferSide.MEMBER:
+        if actor is not None and getattr(actor, "person_id", None) != person.pk:
+            raise PermissionDenied
+    elif side == TransferSide.SENDING:
+        if not _may(actor, person.org_path):
+            raise PermissionDenied
+    elif side == TransferSide.RECEIVING:
+        if to_org is None or not _may(actor, to_org.path):
+            raise PermissionDenied
+    else:
+        raise DomainError("side", _("Unknown side."))
+    if Transfer.objects.filter(person=person, status__in=OPEN_TRANSFER_STATUSES).exists():
+        raise DomainError("person", _("%(name)s already has a transfer in progress: finish or cancel it first.")
+                          % {"name": person.name})  # fmt: skip
+    now = timezone.now()
+    by = actor if getattr(actor, "pk", None) else None
+    transfer = Transfer(
+        person=person, from_org=person.branch, from_path=person.org_path, to_org=to_org,
+        to_path=to_org.path if to_org else "", external_destination=external, reason=reason, note=note[:500],
+        started_by_side=side, started_by=by,
+    )  # fmt: skip
+    if side == TransferSide.SENDING:  # the sending side's start is its approval
+        transfer.status = TransferStatus.PENDING_IN
+        transfer.out_approved_by, transfer.out_approved_at = by, now
+    try:
+        with transaction.atomic():
+            transfer.save()
+    except IntegrityError:  # a concurrent start for the same person won
+        raise DomainError("person", _("%(name)s already has a transfer in progress: finish or cancel it first.")
+                          % {"name": person.name}) from None  # fmt: skip
+    _log(actor, transfer, ChangeLog.Action.CREATE, None)
+    if transfer.status == TransferStatus.PENDING_IN and transfer.is_external:
+        return _complete(actor, transfer)
+    _notify_next(actor, transfer)
+    return transfer
+
+
+@transaction.atomic
+def approve_out(actor: Any, transfer: Transfer) -> Transfer:
+    transfer = _locked(transfer, "approve_out")
+    if not _may(actor, transfer.from_path):
+        raise PermissionDenied
+    before = snapshot(transfer)
+    transfer.status = TransferStatus.PENDING_IN
+    transfer.out_approved_by = actor if getattr(actor, "pk", None) else None
+    transfer.out_approved_at = transfer.last_action_at = timezone.now()
+    transfer.save()
+    _log(actor, transfer, ChangeLog.Action.UPDATE, before)
+    if transfer.is_external:
+        return _complete(actor, transfer)
+    _notify_next(actor, transfer)
+    return transfer
+
+
+@transaction.atomic
+def accept_in(actor: Any, transfer: Transfer, *, branch: Organization | None = None) -> Transfer:
+    """Accept ``transfer`` on the receiving side; ``branch`` is required when the destination is not one."""
+    transfer = _locked(transfer, "accept_in")
+    to_org = transfer.to_org
+    assert to_org is not None  # an external transfer is completed by its approval
+    if not _may(actor, transfer.to_path):
+        raise PermissionDenied
+    if to_org.kind in MEMBER_HOLDING_KINDS:
+        if branch is not None and branch.pk != to_org.pk:
+            raise DomainError("branch", _("The transfer goes to %(org)s itself.") % {"org": to_org.name})
+        branch = to_org
+    elif branch is None:
+        raise DomainError(
+            "branch", _("%(org)s is not a branch: choose the branch that receives the member.") % {"org": to_org.name}
+        )
+    elif not branch.path.startswith(transfer.to_path) or branch.pk == to_org.pk:
+        raise DomainError("branch", _("Choose a branch of %(org)s.") % {"org": to_org.name})
+    before = snapshot(transfer)
+    transfer.to_branch = branch
+    transfer.in_accepted_by = actor if getattr(actor, "pk", None) else None
+    transfer.in_accepted_at = timezone.now()
+    transfer.save()
+    return _complete(actor, transfer, before=before)
+
+
+def _complete(actor: Any, transfer: Transfer, *, before: dict[str, Any] | None = None) -> Transfer:
+    before = before or snapshot(transfer)
+    day = timezone.localdate()
+    if transfer.is_external:
+        move_member(actor, transfer.person, status=MembershipStatus.TRANSFERRED_OUT,
+                    reason=Membership.Reason.TRANSFER, on=day)  # fmt: skip
+    else:
+        move_member(actor, transfer.person, branch=transfer.to_branch, reason=Membership.Reason.TRANSFER, on=day)
+    transfer.status = TransferStatus.COMPLETED
+    transfer.last_action_at = timezone.now()
+    transfer.save()
+    _log(actor, transfer, ChangeLog.Action.UPDATE, before)
+    text = _notice("The transfer of %(name)s is completed.", transfer)
+    notify_actors(CHANGE, transfer.from_path, text=text, url=_url(transfer), exclude=actor)
+    return transfer
+
+
+@transaction.atomic
+def reject(actor: Any, transfer: Transfer, *, reason: str) -> Transfer:
+    """Reject ``transfer`` (the side to act next); the reason is required and shown to the other side."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError("reason", _("Say why the transfer is rejected: the member and the other side will read it."))
+    transfer = _locked(transfer, "reject")
+    acting_path = transfer.from_path if transfer.status == TransferStatus.PENDING_OUT else transfer.to_path
+    if not _may(actor, acting_path):
+        raise PermissionDenied
+    return _close(actor, transfer, TransferStatus.REJECTED, reason=reason[:500])
+
+
+@transaction.atomic
+def cancel(actor: Any, transfer: Transfer) -> Transfer:
+    """Withdraw ``transfer``: the member who asked for it, or the side that started it."""
+    transfer = _locked(transfer, "cancel")
+    side = transfer.started_by_side
+    if side == TransferSide.MEMBER:
+        allowed = actor is None or getattr(actor, "person_id", None) == transfer.person_id
+        allowed = allowed or _may(actor, transfer.from_path)
+    elif side == TransferSide.SENDING:
+        allowed = _may(actor, transfer.from_path)
+    else:
+        allowed = _may(actor, transfer.to_path)
+    if not allowed:
+        raise PermissionDenied
+    return _close(actor, transfer, TransferStatus.CANCELLED)
+
+
+def _close(actor: Any, transfer: Transfer, status: str, *, reason: str = "") -> Transfer:
+    before = snapshot(transfer)
+    transfer.status = status
+    transfer.rejection_reason = reason
+    transfer.closed_by = actor if getattr(actor, "pk", None) else None
+    transfer.closed_at = transfer.last_action_at = timezone.now()
+    transfer.save()
+    _log(actor, transfer, ChangeLog.Action.UPDATE, before)
+    if status == TransferStatus.REJECTED:
+        text = _notice("The transfer of %(name)s was rejected: %(reason)s", transfer, reason=reason)
+        starter = [transfer.started_by] if transfer.started_by_id and transfer.started_by != actor else []
+        notify_users(starter, text=text, url=_url(transfer), org_path=transfer.from_path)
+        notify_actors(CHANGE, transfer.from_path, text=text, url=_url(transfer), exclude=actor)
+    return transfer
+
+
+def _log(actor: Any, transfer: Transfer, action: str, before: dict[str, Any] | None) -> None:
+    """One ChangeLog row on each side, so both secretaries see the transfer in their audit log."""
+    after = snapshot(transfer)
+    for path in dict.fromkeys(p for p in (transfer.from_path, transfer.to_path) if p):
+        record_change(actor, transfer, action, before=before, after=after, org_path=path)
+
+
+def _notify_next(actor: Any, transfer: Transfer) -> None:
+    if transfer.status == TransferStatus.PENDING_OUT:
+        text = _notice("%(name)s asks to transfer out: please approve or reject.", transfer)
+        notify_actors(CHANGE, transfer.from_path, text=text, url=_url(transfer), exclude=actor)
+    elif transfer.status == TransferStatus.PENDING_IN:
+        text = _notice("%(name)s is being transferred to %(org)s: please accept or reject.", transfer,
+                       org=transfer.to_org.name if transfer.to_org else "")  # fmt: skip
+        notify_actors(CHANGE, transfer.to_path, text=text, url=_url(transfer), exclude=actor)
+
+
+# --- bulk and lists -------------------------------------------------------------------------------------
+
+
+def act_on_many(actor: Any, transfers: Iterable[Transfer]) -> tuple[list[Transfer], list[tuple[Transfer, str]]]:
+    """Approve or accept each transfer the actor may move on (bulk action of the "waiting for me" list).
+
+    Each goes in its own transaction: one that cannot (a committee destination needs a branch, someone
+    else acted first) is reported with the reason and the others still go through.
+    """
+    done: list[Transfer] = []
+    failed: list[tuple[Transfer, str]] = []
+    for transfer in transfers:
+        try:
+            if transfer.status == TransferStatus.PENDING_OUT:
+                done.append(approve_out(actor, transfer))
+            else:
+                done.append(accept_in(actor, transfer))
+        except DomainError as exc:
+            failed.append((transfer, " ".join(exc.messages)))
+        except PermissionDenied:
+            failed.append((transfer, _("You may not act on this transfer.")))
+    return done, failed
+
+
+def waiting_for(user: Any) -> QuerySet[Transfer]:
+    """Open transfers the user may move on now: approval over their sending side, acceptance over their
+    receiving side."""
+    scope = scope_for(user, CHANGE)
+    qs = Transfer.objects.filter(status__in=OPEN_TRANSFER_STATUSES)
+    if scope.everything:
+        return qs
+    out_q, in_q = Q(), Q()
+    for prefix in scope.prefixes:
+        out_q |= subtree_q("from_path", prefix)
+        in_q |= subtree_q("to_path", prefix)
+    if not scope.prefixes:
+        return qs.none()
+    return qs.filter((Q(status=TransferStatus.PENDING_OUT) & out_q) | (Q(status=TransferStatus.PENDING_IN) & in_q))
+
+
+def stalled(qs: QuerySet[Transfer], now: datetime.datetime | None = None) -> QuerySet[Transfer]:
+    """Open transfers nobody has acted on for the configured number of days (default 10)."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=rule("transfer_stall_days"))
+    return qs.filter(status__in=OPEN_TRANSFER_STATUSES, last_action_at__lt=cutoff)
+
+
+def escalate_stalled(now: datetime.datetime | None = None) -> int:
+    """Tell the organisation above the side that must act about each stalled transfer; return how many."""
+    count = 0
+    for transfer in stalled(Transfer.objects.select_related("person", "to_org"), now):
+        path = transfer.from_path if transfer.status == TransferStatus.PENDING_OUT else transfer.to_path
+        parent_path = path[:-STEP_WIDTH] or path  # the organisation above the one that must act
+        days = rule("transfer_stall_days")
+        text = _notice("The transfer of %(name)s has waited more than %(days)d days: please follow it up.",
+                       transfer, days=days)  # fmt: skip
+        notify_actors(CHANGE, parent_path, text=text, url=_url(transfer))
+        count += 1
+    return count
