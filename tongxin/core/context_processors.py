@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.inbox import pending_total
+from tongxin.core.models import Notification
+from tongxin.core.scoping import CHANGE, MANAGE, scope_for
+from tongxin.core.services import may_edit_rules
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -24,7 +28,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         change = scope_for(user, CHANGE)
         if change.everything or change.prefixes:
             team_items.append((_("Imports"), reverse("imports:list")))
+        team_items.append((_("Transfers"), reverse("lifecycle:transfers")))
         organisation_items.append((_("Audit log"), reverse("core:audit")))
+    manage = scope_for(user, MANAGE)
+    if (manage.everything or manage.prefixes) and may_edit_rules(user):
+        organisation_items.append((_("Rules"), reverse("core:rules")))
     if getattr(user, "person_id", None):
         team_items.append((_("My profile"), reverse("people:detail", args=[user.person_id])))
     areas = [
@@ -34,4 +42,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("activities", _("Activities"), []),
         ("positions", _("Positions"), []),
     ]
-    return {"nav_areas": areas}
+    return {"nav_areas": areas, "inbox_badge": inbox_badge(user)}
+
+
+def inbox_badge(user: Any) -> Callable[[], int]:
+    """The navbar badge: work waiting (the pending registry) plus unread notifications.
+
+    Lazy and computed once: a template that shows it pays one COUNT query plus one per pending provider;
+    one that does not (an htmx partial) pays nothing.
+    """
+    cache: list[int] = []
+
+    def count() -> int:
+        if not cache:
+            cache.append(pending_total(user) + Notification.objects.visible_to(user).unread().count())
+        return cache[0]
+
+    return count

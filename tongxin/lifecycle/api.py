@@ -5,16 +5,18 @@ One section per workflow (transfers, age-out, dues); every transition calls the 
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.mixins import ListModelMixin, RetrieveModelMixin
 from rest_framework.response import Response
 
 from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
 from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.lifecycle.models import Transfer, TransferReason, TransferSide
-from tongxin.lifecycle.services import transfers
+from tongxin.lifecycle.services import ageout, transfers
 from tongxin.orgs.models import LEAGUE_KINDS, Organization
 from tongxin.people.models import Person
 from tongxin.people.validators import normalise_id_number
@@ -136,3 +138,90 @@ class TransferViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None, **kwargs):
         return self._transition(request, "cancel")
+
+
+# --- age-out (超龄离团) -------------------------------------------------------------------------------------
+
+
+class AgeOutCandidateSerializer(serializers.ModelSerializer):
+    branch_name = serializers.CharField(source="branch.name", read_only=True, default="")
+    political_status_label = serializers.CharField(read_only=True)
+    age = serializers.SerializerMethodField(help_text=_("Age on the day the list is for (today)"))
+    eligible = serializers.SerializerMethodField(help_text=_("Due to age out today"))
+
+    class Meta:
+        model = Person
+        fields = ["id", "name", "birth_date", "age", "political_status", "political_status_label", "branch",
+                  "branch_name", "status", "eligible"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_age(self, person: Person) -> int:
+        return person.age_on(self.context.get("on") or timezone.localdate())
+
+    def get_eligible(self, person: Person) -> bool:
+        return getattr(person, "age_out_eligible", True)  # everyone in the list is; a detail is checked
+
+
+class AgeOutConfirmSerializer(serializers.Serializer):
+    person_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        allow_empty=False,
+        max_length=ageout.MAX_BATCH,
+        help_text=_("The ids of the members to confirm, all in one batch"),
+    )
+
+
+class AgeOutConfirmedSerializer(serializers.Serializer):
+    confirmed = serializers.IntegerField(help_text=_("How many members left the League"))
+
+
+class AgeOutViewSet(ListModelMixin, RetrieveModelMixin, viewsets.GenericViewSet):
+    """Members due to age out today (超龄离团) in the caller's subtrees: active members of league branches,
+    aged 28 (the ``league_max_age`` rule) or more, without a current league post; by branch, oldest first.
+
+    ``?org=<id>`` narrows the list to that organisation's subtree (one outside the caller's scope lists
+    nothing). ``/api/age-outs/<person id>/``: one person in the caller's scope, with ``eligible``.
+    ``POST /api/age-outs/confirm/`` ``{"person_ids": [...]}`` confirms a batch, all or nothing: a 400
+    names everyone who is not due or not in the caller's organisations, and nothing is written.
+    """
+
+    serializer_class = AgeOutCandidateSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        if self.action != "list":
+            return Person.objects.visible_to(user).select_related("branch")
+        raw = self.request.query_params.get("org", "")
+        org = None
+        if raw:
+            if not raw.isdigit() or int(raw) >= 2**63:
+                raise exceptions.ValidationError({"org": [_("Give the organisation's id (a number).")]})
+            org = Organization.objects.visible_to(user).filter(pk=int(raw)).first()
+            if org is None:
+                return Person.objects.none()
+        return ageout.age_out_candidates(user, org, self._on()).select_related("branch")
+
+    def _on(self):
+        if not hasattr(self, "_day"):
+            self._day = timezone.localdate()
+        return self._day
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "on": self._on()}
+
+    def get_object(self):
+        person = super().get_object()
+        # Visible to the caller, so the system's own check (no scope) says whether they are due.
+        person.age_out_eligible = ageout.age_out_candidates(None, on=self._on()).filter(pk=person.pk).exists()
+        return person
+
+    @extend_schema(request=AgeOutConfirmSerializer, responses=AgeOutConfirmedSerializer)
+    @action(detail=False, methods=["post"])
+    def confirm(self, request, **kwargs):
+        data = AgeOutConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        count = ageout.confirm_age_out(request.user, person_ids=data.validated_data["person_ids"], on=self._on())
+        return Response(AgeOutConfirmedSerializer({"confirmed": count}).data)
+
+
+# --- end of age-out ------------------------------------------------------------------------------------------

@@ -7,9 +7,18 @@ class LifecycleConfig(AppConfig):
     verbose_name = _("Member lifecycle")
 
     def ready(self) -> None:
-        from tongxin.orgs.services import register_path_column
         from tongxin.lifecycle.models import DuesPayment, Transfer
+        from tongxin.orgs.services import register_path_column
 
         register_path_column(Transfer, "from_path")
         register_path_column(Transfer, "to_path")
         register_path_column(DuesPayment, "org_path")
+
+        from tongxin.core.inbox import register_pending
+        from tongxin.lifecycle.services.transfers import pending_transfers
+
+        register_pending(pending_transfers)
+
+        from tongxin.lifecycle.services.ageout import pending_age_outs
+
+        register_pending(pending_age_outs)  # members to confirm as aged out, for branch secretaries

@@ -30,10 +30,12 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tongxin.accounts.notify import notify_actors, notify_users
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
+from tongxin.core.inbox import PendingItem
 from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
@@ -320,6 +322,15 @@ def waiting_for(user: Any) -> QuerySet[Transfer]:
     if not scope.prefixes:
         return qs.none()
     return qs.filter((Q(status=TransferStatus.PENDING_OUT) & out_q) | (Q(status=TransferStatus.PENDING_IN) & in_q))
+
+
+def pending_transfers(user: Any) -> list[PendingItem]:
+    """The inbox's line for transfers: how many wait for this user's approval or acceptance (one COUNT)."""
+    change = scope_for(user, CHANGE)
+    if not change.everything and not change.prefixes:
+        return []
+    count = waiting_for(user).count()
+    return [PendingItem(gettext_lazy("Transfers to approve or accept"), count, reverse("lifecycle:transfers"))]
 
 
 def stalled(qs: QuerySet[Transfer], now: datetime.datetime | None = None) -> QuerySet[Transfer]:

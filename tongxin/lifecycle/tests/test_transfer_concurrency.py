@@ -1,0 +1,99 @@
+"""Two people acting on the same transfer at once (real concurrent connections, PostgreSQL only): exactly
+one succeeds, the other is told what happened, and the member moves once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from tongxin.core.exceptions import DomainError
+from tongxin.lifecycle.models import Transfer, TransferReason, TransferSide, TransferStatus
+from tongxin.lifecycle.services import transfers as services
+from tongxin.orgs.tests.test_rollups_match_rebuild import assert_rollups_exact
+from tongxin.people.models import Membership, Person
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections"),
+    pytest.mark.usefixtures("english"),
+]
+
+
+def race(*actions):
+    """Run the actions in threads released together; return what each returned or raised."""
+    start = threading.Barrier(len(actions))
+    results: list[object] = [None] * len(actions)
+
+    def run(index, action):
+        try:
+            start.wait(10)
+            results[index] = action()
+        except Exception as exc:  # reported to the test
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    return results
+
+
+def test_two_acceptances_at_once_move_the_member_once(tree, users, rollups):
+    transfer = services.start_transfer(users.secretary_a, person=tree.people.a1, to_org=tree.committee1,
+                                       side=TransferSide.SENDING, reason=TransferReason.OTHER)  # fmt: skip
+
+    results = race(
+        lambda: services.accept_in(users.committee_admin, transfer, branch=tree.branch_b),
+        lambda: services.accept_in(users.district, transfer, branch=tree.branch_b),
+    )
+
+    winners = [r for r in results if isinstance(r, Transfer)]
+    losers = [r for r in results if isinstance(r, DomainError)]
+    assert len(winners) == 1 and len(losers) == 1, results
+    assert "already “Completed”" in " ".join(losers[0].messages)
+    assert Person.objects.get(pk=tree.people.a1.pk).branch == tree.branch_b
+    assert Membership.objects.filter(person=tree.people.a1, end__isnull=True).count() == 1
+    assert_rollups_exact(rollups)
+
+
+def test_an_approval_and_a_cancellation_at_once_leave_one_outcome(tree, users):
+    transfer = services.start_transfer(users.member, person=tree.people.a2, to_org=tree.branch_b,
+                                       side=TransferSide.MEMBER, reason=TransferReason.OTHER)  # fmt: skip
+
+    results = race(
+        lambda: services.approve_out(users.secretary_a, transfer),
+        lambda: services.cancel(users.member, transfer),
+    )
+
+    assert sum(isinstance(r, Transfer) for r in results) == 1, results
+    assert sum(isinstance(r, DomainError) for r in results) == 1, results
+    transfer.refresh_from_db()
+    assert transfer.status in (TransferStatus.PENDING_IN, TransferStatus.CANCELLED)
+
+
+def test_two_starts_for_one_person_at_once_open_one_transfer(tree, users):
+    results = race(
+        lambda: services.start_transfer(
+            users.secretary_a,
+            person=tree.people.a1,
+            to_org=tree.branch_b,
+            side=TransferSide.SENDING,
+            reason=TransferReason.OTHER,
+        ),  # fmt: skip
+        lambda: services.start_transfer(
+            users.committee_admin,
+            person=tree.people.a1,
+            to_org=tree.branch_c,
+            side=TransferSide.SENDING,
+            reason=TransferReason.OTHER,
+        ),  # fmt: skip
+    )
+
+    assert sum(isinstance(r, Transfer) for r in results) == 1, results
+    assert sum(isinstance(r, DomainError) for r in results) == 1, results
+    assert Transfer.objects.filter(person=tree.people.a1).count() == 1
