@@ -84,14 +84,14 @@ def test_two_starts_for_one_person_at_once_open_one_transfer(tree, users):
             to_org=tree.branch_b,
             side=TransferSide.SENDING,
             reason=TransferReason.OTHER,
-        ),  # fmt: skip
+        ),
         lambda: services.start_transfer(
             users.committee_admin,
             person=tree.people.a1,
             to_org=tree.branch_c,
             side=TransferSide.SENDING,
             reason=TransferReason.OTHER,
-        ),  # fmt: skip
+        ),
     )
 
     assert sum(isinstance(r, Transfer) for r in results) == 1, results
