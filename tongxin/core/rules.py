@@ -8,6 +8,8 @@ import time
 from typing import Any
 
 from django.core.cache import cache
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 DEFAULTS: dict[str, Any] = {
     # League membership (团章, 团员发展工作细则)
@@ -21,6 +23,18 @@ DEFAULTS: dict[str, Any] = {
     # Transfers and graduation (关系转接, 学社衔接)
     "transfer_stall_days": 10,
     "flow_branch_max_months": 6,
+    # Recruitment (团员发展工作细则): training before an activist may become a candidate
+    "recruitment_training_months": 3,
+    "recruitment_training_hours": 8,
+    # Party recommendation (推优入党)
+    "recommendation_min_age": 18,
+    "recommendation_min_league_years": 1,
+    "recommendation_min_application_months": 6,
+    "recommendation_branch_quota": "0.20",
+    # Annual review and registration (两制)
+    "review_excellent_cap": "0.30",
+    "registration_deferral_min_months": 3,
+    "registration_deferral_max_months": 6,
     # League dues (中青发〔2016〕13号), yuan per month: a flat amount for students, the unemployed and those
     # on relief; wage earners below the limit pay the low amount, from it the per-mille rate of the wage
     # rounded down to the yuan, at most the maximum.
@@ -65,3 +79,94 @@ def clear_cache() -> None:
     global _local
     _local = None
     cache.delete(_CACHE_KEY)
+
+
+# What the rules page shows for each rule: (label, help). Every key of DEFAULTS has an entry (a test checks
+# it): a new rule is added here with its default.
+RULE_INFO: dict[str, tuple[Promise, Promise]] = {
+    "league_join_min_age": (
+        _("Youngest age to join the League"),
+        _("Age in years on the day of joining, for members who joined in or after the year from which the "
+          "member number is required."),
+    ),
+    "league_join_min_age_before_2017": (
+        _("Youngest age to join, earlier records"),
+        _("The same limit for members who joined before that year (historical records)."),
+    ),
+    "league_max_age": (
+        _("League age limit"),
+        _("At this age a member without a League post leaves the League (age-out)."),
+    ),
+    "league_number_required_from_year": (
+        _("Member number required from year"),
+        _("Members who joined in or after this year must have a League member number whose first four digits "
+          "are the year of joining."),
+    ),
+    "branch_min_members": (
+        _("Fewest members of a branch"),
+        _("With fewer members, a branch is set up as a joint branch."),
+    ),
+    "branch_usual_max_members": (
+        _("Usual largest branch"),
+        _("A branch with more members than this is pointed out for splitting."),
+    ),
+    "transfer_stall_days": (
+        _("Days before a transfer counts as stalled"),
+        _("A transfer that waits longer than this for its next step is listed for escalation."),
+    ),
+    "flow_branch_max_months": (
+        _("Months in a flow branch"),
+        _("How long a graduate may stay in a flow branch before moving on."),
+    ),
+    "league_dues_flat_yuan": (
+        _("League dues: flat amount (yuan a month)"),
+        _("Paid by students, the unemployed and those on relief."),
+    ),
+    "league_dues_low_wage_limit": (
+        _("League dues: low wage limit (yuan)"),
+        _("Members whose monthly after-tax wage is below this pay the low amount."),
+    ),
+    "league_dues_low_wage_yuan": (
+        _("League dues: low amount (yuan a month)"),
+        _("Paid by wage earners below the low wage limit."),
+    ),
+    "league_dues_wage_permille": (
+        _("League dues: share of the wage (per mille)"),
+        _("From the low wage limit up, dues are this many thousandths of the monthly after-tax wage, rounded "
+          "down to the yuan."),
+    ),
+    "league_dues_max_yuan": (
+        _("League dues: most a month (yuan)"),
+        _("The most a wage earner pays a month."),
+    ),
+    "party_dues_brackets": (
+        _("Party dues: brackets"),
+        _("One line a bracket: the upper bound of the monthly after-tax income in yuan and the rate; the last "
+          "line has no bound (“-”)."),
+    ),
+    "party_dues_retiree_brackets": (
+        _("Party dues: brackets for retirees"),
+        _("The same, for the monthly pension of retired members."),
+    ),
+    "party_dues_flat_yuan": (
+        _("Party dues: flat amount (yuan a month)"),
+        _("Paid by students and those on relief."),
+    ),
+}
+
+# The groups of the rules page, in order. A rule in no group is shown under "Other rules".
+RULE_GROUPS: list[tuple[Promise, tuple[str, ...]]] = [
+    (
+        _("League membership"),
+        ("league_join_min_age", "league_join_min_age_before_2017", "league_max_age",
+         "league_number_required_from_year"),
+    ),
+    (_("Branch sizes"), ("branch_min_members", "branch_usual_max_members")),
+    (_("Transfers and graduation"), ("transfer_stall_days", "flow_branch_max_months")),
+    (
+        _("League dues"),
+        ("league_dues_flat_yuan", "league_dues_low_wage_limit", "league_dues_low_wage_yuan",
+         "league_dues_wage_permille", "league_dues_max_yuan"),
+    ),
+    (_("Party dues"), ("party_dues_brackets", "party_dues_retiree_brackets", "party_dues_flat_yuan")),
+]  # fmt: skip

@@ -208,3 +208,218 @@ class DuesPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.month:%Y-%m} {self.amount}"
+
+
+# --- recruitment (团员发展) -------------------------------------------------------------------------------
+
+
+class RecruitmentStage(models.TextChoices):
+    APPLIED = "applied", _("Application received")
+    ACTIVIST = "activist", _("Activist")
+    CANDIDATE = "candidate", _("Candidate")
+    PRECHECKED = "prechecked", _("Pre-checked by the committee")
+    VOTED = "voted", _("Passed by the branch general meeting")
+    APPROVED = "approved", _("Approved by the committee")
+    SWORN = "sworn", _("Oath taken")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Each step and the stage it leaves from (DOMAIN.md, recruitment, in order); withdrawal from any open stage.
+RECRUITMENT_STEPS: dict[str, tuple[str, str]] = {
+    "name_activist": (RecruitmentStage.APPLIED, RecruitmentStage.ACTIVIST),
+    "choose_candidate": (RecruitmentStage.ACTIVIST, RecruitmentStage.CANDIDATE),
+    "precheck": (RecruitmentStage.CANDIDATE, RecruitmentStage.PRECHECKED),
+    "record_vote": (RecruitmentStage.PRECHECKED, RecruitmentStage.VOTED),
+    "approve": (RecruitmentStage.VOTED, RecruitmentStage.APPROVED),
+    "record_oath": (RecruitmentStage.APPROVED, RecruitmentStage.SWORN),
+}
+OPEN_RECRUITMENT_STAGES = tuple(stage for stage, _target in RECRUITMENT_STEPS.values())
+
+
+class Recruitment(models.Model):
+    """A young person's way into the League, from the written application to the oath.
+
+    The applicant is not on the roster until the committee approves: the approval creates the Person,
+    a league member from the date of the branch general meeting, with the member number it issues.
+    Each step stores its date and who recorded it.
+    """
+
+    branch = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="recruitments",
+                               verbose_name=_("branch"))  # fmt: skip
+    org_path = models.CharField(max_length=255, editable=False)
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("ID number"), max_length=18)
+    birth_date = models.DateField(_("birth date"), editable=False)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    stage = models.CharField(_("stage"), max_length=16, choices=RecruitmentStage.choices,
+                             default=RecruitmentStage.APPLIED)  # fmt: skip
+    applied_on = models.DateField(_("application date"))
+    activist_on = models.DateField(_("named activist on"), null=True, blank=True)
+    training_hours = models.DecimalField(_("league class hours"), max_digits=5, decimal_places=1, default=0)
+    candidate_on = models.DateField(_("chosen as candidate on"), null=True, blank=True)
+    prechecked_on = models.DateField(_("pre-checked on"), null=True, blank=True)
+    sponsor_1 = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("first sponsor"))  # fmt: skip
+    sponsor_2 = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("second sponsor"))  # fmt: skip
+    meeting_on = models.DateField(_("branch general meeting"), null=True, blank=True)
+    members_expected = models.PositiveIntegerField(_("members of the branch"), null=True, blank=True)
+    members_present = models.PositiveIntegerField(_("present"), null=True, blank=True)
+    votes_for = models.PositiveIntegerField(_("for"), null=True, blank=True)
+    votes_against = models.PositiveIntegerField(_("against"), null=True, blank=True)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    league_number = models.CharField(_("league member number"), max_length=32, blank=True)
+    oath_on = models.DateField(_("oath taken on"), null=True, blank=True)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                               verbose_name=_("member record"))  # fmt: skip
+    withdrawn_reason = models.CharField(_("reason for withdrawal"), max_length=500, blank=True)
+    # Who recorded each step: {"activist": user id, ...}; the ChangeLog has the full trail.
+    actors = models.JSONField(default=dict, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "org_path"
+    audit_fields = ["name", "stage", "applied_on", "activist_on", "training_hours", "candidate_on", "prechecked_on",
+                    "sponsor_1", "sponsor_2", "meeting_on", "members_present", "votes_for", "votes_against",
+                    "approved_on", "league_number", "oath_on", "withdrawn_reason"]  # fmt: skip
+
+    class Meta:
+        verbose_name = _("recruitment")
+        verbose_name_plural = _("recruitments")
+        ordering = ["-applied_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=Q(stage__in=list(OPEN_RECRUITMENT_STAGES)),
+                name="recruitment_one_open_per_person",
+            ),
+        ]
+        indexes = [models.Index(fields=["org_path", "stage"], name="recruitment_scope_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- party recommendation (推优入党) ----------------------------------------------------------------------
+
+
+class RecommendationStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    VOTED = "voted", _("Passed by the branch")
+    APPROVED = "approved", _("Approved by the committee")
+    HANDED_OVER = "handed_over", _("Handed over to the party organisation")
+    ADMITTED = "admitted", _("Admitted by the party")
+    NOT_ADMITTED = "not_admitted", _("Not admitted by the party")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class PartyRecommendation(models.Model):
+    """A league member recommended to the party (推优入党): checks, branch vote, committee approval,
+    hand-over to the paired party organisation, and what the party side later reports."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="party_recommendations",
+                               verbose_name=_("member"))  # fmt: skip
+    branch = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("branch"))
+    org_path = models.CharField(max_length=255, editable=False)
+    party_application_on = models.DateField(_("party application filed on"))
+    status = models.CharField(_("status"), max_length=16, choices=RecommendationStatus.choices,
+                              default=RecommendationStatus.PROPOSED)  # fmt: skip
+    meeting_on = models.DateField(_("branch general meeting"), null=True, blank=True)
+    voters_expected = models.PositiveIntegerField(_("expected voters"), null=True, blank=True)
+    votes_for = models.PositiveIntegerField(_("for"), null=True, blank=True)
+    votes_against = models.PositiveIntegerField(_("against"), null=True, blank=True)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    party_org = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("party organisation"))  # fmt: skip
+    handed_over_on = models.DateField(_("handed over on"), null=True, blank=True)
+    outcome_on = models.DateField(_("party decision on"), null=True, blank=True)
+    actors = models.JSONField(default=dict, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "org_path"
+    audit_fields = ["person", "party_application_on", "status", "meeting_on", "votes_for", "votes_against",
+                    "approved_on", "party_org", "handed_over_on", "outcome_on"]  # fmt: skip
+
+    class Meta:
+        verbose_name = _("party recommendation")
+        verbose_name_plural = _("party recommendations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status__in=["proposed", "voted", "approved"]),
+                name="recommendation_one_open_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+# --- annual review and registration (教育评议, 团籍注册) ------------------------------------------------------
+
+
+class ReviewGrade(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")
+    QUALIFIED = "qualified", _("Qualified")
+    BASICALLY_QUALIFIED = "basic", _("Basically qualified")
+    UNQUALIFIED = "unqualified", _("Unqualified")
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", _("Being graded by the branch")
+    SUBMITTED = "submitted", _("Submitted for approval")
+    APPROVED = "approved", _("Approved")
+
+
+class AnnualReview(models.Model):
+    """One branch's review of one year: its grades, attendance, and the committee's approval."""
+
+    branch = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("branch"))
+    org_path = models.CharField(max_length=255, editable=False)
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
+    meeting_on = models.DateField(_("review meeting"), null=True, blank=True)
+    members_present = models.PositiveIntegerField(_("present"), null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")  # fmt: skip
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "org_path"
+    audit_fields = ["year", "status", "meeting_on", "members_present"]
+
+    class Meta:
+        verbose_name = _("annual review")
+        verbose_name_plural = _("annual reviews")
+        ordering = ["-year", "org_path"]
+        constraints = [models.UniqueConstraint(fields=["branch", "year"], name="review_one_per_branch_year")]
+
+    def __str__(self) -> str:
+        return f"{self.branch} {self.year}"
+
+
+class ReviewEntry(models.Model):
+    """One member's grade in an annual review, and their registration (团籍注册) that follows."""
+
+    review = models.ForeignKey(AnnualReview, on_delete=models.CASCADE, related_name="entries")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="review_entries")
+    org_path = models.CharField(max_length=255, editable=False)
+    grade = models.CharField(_("grade"), max_length=16, choices=ReviewGrade.choices, blank=True)
+    registered_on = models.DateField(_("registered on"), null=True, blank=True)
+    deferred_until = models.DateField(_("registration deferred until"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "org_path"
+
+    class Meta:
+        verbose_name = _("review entry")
+        verbose_name_plural = _("review entries")
+        ordering = ["review", "person"]
+        constraints = [models.UniqueConstraint(fields=["review", "person"], name="review_entry_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_grade_display()}"

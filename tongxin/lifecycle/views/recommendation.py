@@ -1,0 +1,3 @@
+"""Placeholder until the recommendation pages land."""
+
+urlpatterns: list = []

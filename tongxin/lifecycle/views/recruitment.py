@@ -1,0 +1,3 @@
+"""Placeholder until the recruitment pages land."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Placeholder until the review pages land."""
+
+urlpatterns: list = []
