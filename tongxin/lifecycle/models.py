@@ -55,6 +55,40 @@ TRANSFER_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+class GraduationDestination(models.TextChoices):
+    """Where a graduate goes (学社衔接): the kind of destination a graduation batch assigns."""
+
+    EMPLOYER = "employer", _("Employer's organisation")
+    COMMUNITY = "community", _("Community organisation of residence")
+    FLOW = "flow", _("Flow branch (up to 6 months)")
+    ABROAD = "abroad", _("Abroad branch")
+    OUTSIDE = "outside", _("Outside the system")
+
+
+class GraduationBatch(models.Model):
+    """A school branch's graduates sent on in one batch: one transfer per graduate."""
+
+    branch = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("branch"))
+    org_path = models.CharField(max_length=255, editable=False)
+    graduation_date = models.DateField(_("graduation date"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path_field = "org_path"
+    audit_fields = ["branch", "graduation_date"]
+
+    class Meta:
+        verbose_name = _("graduation batch")
+        verbose_name_plural = _("graduation batches")
+        ordering = ["-graduation_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.branch} {self.graduation_date}"
+
+
 class Transfer(models.Model):
     """A member's move from one branch to another organisation (or out of the system).
 
@@ -109,6 +143,11 @@ class Transfer(models.Model):
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     rejection_reason = models.CharField(_("reason for rejection"), max_length=500, blank=True)
+    graduation = models.ForeignKey(GraduationBatch, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="transfers", verbose_name=_("graduation batch"))  # fmt: skip
+    graduation_destination = models.CharField(
+        _("graduate's destination"), max_length=16, choices=GraduationDestination.choices, blank=True
+    )
     # The last time anyone acted on it: a transfer open longer than the stall rule is escalated.
     last_action_at = models.DateTimeField(_("last action"), auto_now_add=True, db_index=True)
 
