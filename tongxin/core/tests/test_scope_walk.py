@@ -95,6 +95,8 @@ ROUTES: dict[str, Route] = {
     "imports:remap": Route("import", ("POST",), payload="empty"),
     "imports:commit": Route("import", ("POST",), payload="empty"),
     "imports:report": Route("import"),
+    "lifecycle:graduation": Route("branch", ("GET", "POST"), payload="graduation_form"),
+    "lifecycle:graduation_overdue": Route(None),
     "lifecycle:transfers": Route(None),
     "lifecycle:transfers_act": Route(None, ("POST",), payload="transfer_ids", post_redirects=True, prepare="transfer"),
     "lifecycle:transfer_start_in": Route(None, ("GET", "POST"), payload="transfer_in"),
@@ -190,6 +192,8 @@ def url_for(found: Found, tree) -> str:
             kwargs["pk"] = _import_for_branch_a(tree).pk
         elif route.target == "notification":
             kwargs["pk"] = _notification_of_committee_admin()
+        elif route.target == "branch":
+            kwargs["pk"] = tree.branch_a.pk
         elif route.target == "transfer":
             kwargs["pk"] = _transfer_of_a1(tree).pk
         else:
@@ -304,6 +308,12 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "file": SimpleUploadedFile("名册.csv", _import_file(tree), content_type="text/csv"),
     },
     "transfer_api": lambda tree: {"person": tree.people.a1.pk, "to_org": tree.committee2.pk, "reason": "other"},
+    "graduation_form": lambda tree: {
+        "graduation_date": "2026-07-01",
+        f"pick-{tree.people.a1.pk}": "1",
+        f"dest-{tree.people.a1.pk}": "employer",
+        f"org-{tree.people.a1.pk}": "T2C",
+    },
     "transfer_ids": lambda tree: {"ids": [_transfer_of_a1(tree).pk]},
     "transfer_in": lambda tree: {
         "id_number": tree.people.a1.id_number,
