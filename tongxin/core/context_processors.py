@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.inbox import pending_total
+from tongxin.core.inbox import BADGE_SECONDS, badge_key, pending_total
 from tongxin.core.models import Notification
 from tongxin.core.scoping import CHANGE, MANAGE, scope_for
 from tongxin.core.services import may_edit_rules
@@ -48,14 +49,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 def inbox_badge(user: Any) -> Callable[[], int]:
     """The navbar badge: work waiting (the pending registry) plus unread notifications.
 
-    Lazy and computed once: a template that shows it pays one COUNT query plus one per pending provider;
-    one that does not (an htmx partial) pays nothing.
+    Lazy: a template that does not show it (an htmx partial) pays nothing. Computing it costs one COUNT
+    plus one per pending provider, so the total is kept in the cache for ``BADGE_SECONDS``; a new
+    notification for the user (``accounts.notify``) and the inbox page refresh it at once.
     """
-    cache: list[int] = []
+    memo: list[int] = []
 
     def count() -> int:
-        if not cache:
-            cache.append(pending_total(user) + Notification.objects.visible_to(user).unread().count())
-        return cache[0]
+        if not memo:
+            key = badge_key(user.pk)
+            value = cache.get(key)
+            if value is None:
+                value = pending_total(user) + Notification.objects.visible_to(user).unread().count()
+                cache.set(key, value, BADGE_SECONDS)
+            memo.append(value)
+        return memo[0]
 
     return count

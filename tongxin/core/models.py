@@ -1,4 +1,8 @@
-"""Models every app uses: the audit trail and rule overrides."""
+"""Models every app uses: the audit trail, rule overrides, imports and notifications."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -174,3 +178,58 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING)
+
+
+class NotificationQuerySet(models.QuerySet):
+    """Notifications are per recipient: ``visible_to(user)`` is the user's own, whatever their roles."""
+
+    def visible_to(self, user: Any, action: str = "view") -> NotificationQuerySet:
+        if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+            return self.none()
+        return self.filter(recipient_id=user.pk)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message to one user: something happened, or something waits for them at ``url``.
+
+    Written by ``tongxin.accounts.notify`` inside the caller's transaction. The text is stored in the
+    deployment's language (settings.LANGUAGE_CODE), rendered when the notification is made. ``org_path``
+    says where it happened (for display and filtering); it does not scope the row: only the recipient
+    sees it.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+        db_index=False,  # both indexes below start with the recipient
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    text = models.TextField(_("message"))
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    org_path = models.CharField(_("organisation path"), max_length=255, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The unread count of the navbar badge.
+            models.Index(fields=["recipient", "read_at", "created_at"], name="notification_unread_idx"),
+            # The inbox list, newest first, with keyset pages.
+            models.Index(fields=["recipient", "created_at", "id"], name="notification_list_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

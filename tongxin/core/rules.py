@@ -86,8 +86,10 @@ def clear_cache() -> None:
 RULE_INFO: dict[str, tuple[Promise, Promise]] = {
     "league_join_min_age": (
         _("Youngest age to join the League"),
-        _("Age in years on the day of joining, for members who joined in or after the year from which the "
-          "member number is required."),
+        _(
+            "Age in years on the day of joining, for members who joined in or after the year from which the "
+            "member number is required."
+        ),
     ),
     "league_join_min_age_before_2017": (
         _("Youngest age to join, earlier records"),
@@ -99,8 +101,10 @@ RULE_INFO: dict[str, tuple[Promise, Promise]] = {
     ),
     "league_number_required_from_year": (
         _("Member number required from year"),
-        _("Members who joined in or after this year must have a League member number whose first four digits "
-          "are the year of joining."),
+        _(
+            "Members who joined in or after this year must have a League member number whose first four digits "
+            "are the year of joining."
+        ),
     ),
     "branch_min_members": (
         _("Fewest members of a branch"),
@@ -118,6 +122,42 @@ RULE_INFO: dict[str, tuple[Promise, Promise]] = {
         _("Months in a flow branch"),
         _("How long a graduate may stay in a flow branch before moving on."),
     ),
+    "recruitment_training_months": (
+        _("Recruitment: months of training"),
+        _("How long an activist is trained before the branch may choose them as a candidate."),
+    ),
+    "recruitment_training_hours": (
+        _("Recruitment: class hours of training"),
+        _("The fewest class hours of League lessons an activist attends before becoming a candidate."),
+    ),
+    "recommendation_min_age": (
+        _("Party recommendation: youngest age"),
+        _("A member younger than this cannot be recommended to the Party."),
+    ),
+    "recommendation_min_league_years": (
+        _("Party recommendation: years in the League"),
+        _("How long a member has been in the League before they may be recommended."),
+    ),
+    "recommendation_min_application_months": (
+        _("Party recommendation: months since the Party application"),
+        _("How long ago the member must have applied to join the Party."),
+    ),
+    "recommendation_branch_quota": (
+        _("Party recommendation: share of the branch"),
+        _("At most this share of a branch's members is recommended at a time, such as 0.20 for 20%."),
+    ),
+    "review_excellent_cap": (
+        _("Annual review: share rated excellent"),
+        _("At most this share of the members reviewed may be rated excellent, such as 0.30 for 30%."),
+    ),
+    "registration_deferral_min_months": (
+        _("Registration: shortest deferral (months)"),
+        _("A member rated unqualified has their registration deferred at least this long."),
+    ),
+    "registration_deferral_max_months": (
+        _("Registration: longest deferral (months)"),
+        _("And at most this long."),
+    ),
     "league_dues_flat_yuan": (
         _("League dues: flat amount (yuan a month)"),
         _("Paid by students, the unemployed and those on relief."),
@@ -132,8 +172,10 @@ RULE_INFO: dict[str, tuple[Promise, Promise]] = {
     ),
     "league_dues_wage_permille": (
         _("League dues: share of the wage (per mille)"),
-        _("From the low wage limit up, dues are this many thousandths of the monthly after-tax wage, rounded "
-          "down to the yuan."),
+        _(
+            "From the low wage limit up, dues are this many thousandths of the monthly after-tax wage, rounded "
+            "down to the yuan."
+        ),
     ),
     "league_dues_max_yuan": (
         _("League dues: most a month (yuan)"),
@@ -141,8 +183,10 @@ RULE_INFO: dict[str, tuple[Promise, Promise]] = {
     ),
     "party_dues_brackets": (
         _("Party dues: brackets"),
-        _("One line a bracket: the upper bound of the monthly after-tax income in yuan and the rate; the last "
-          "line has no bound (“-”)."),
+        _(
+            "One line a bracket: the upper bound of the monthly after-tax income in yuan and the rate; the last "
+            "line has no bound (“-”)."
+        ),
     ),
     "party_dues_retiree_brackets": (
         _("Party dues: brackets for retirees"),
@@ -163,6 +207,16 @@ RULE_GROUPS: list[tuple[Promise, tuple[str, ...]]] = [
     ),
     (_("Branch sizes"), ("branch_min_members", "branch_usual_max_members")),
     (_("Transfers and graduation"), ("transfer_stall_days", "flow_branch_max_months")),
+    (_("Recruitment"), ("recruitment_training_months", "recruitment_training_hours")),
+    (
+        _("Party recommendation"),
+        ("recommendation_min_age", "recommendation_min_league_years", "recommendation_min_application_months",
+         "recommendation_branch_quota"),
+    ),
+    (
+        _("Annual review and registration"),
+        ("review_excellent_cap", "registration_deferral_min_months", "registration_deferral_max_months"),
+    ),
     (
         _("League dues"),
         ("league_dues_flat_yuan", "league_dues_low_wage_limit", "league_dues_low_wage_yuan",

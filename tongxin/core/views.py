@@ -1,15 +1,31 @@
-"""Pages every area shares: home, audit log, health."""
+"""Pages every area shares: home, audit log, health, the inbox (待我处理) and the rules page."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from typing import Any
 
-from tongxin.core.models import AccessLog, ChangeLog
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from tongxin.core import services
+from tongxin.core.exceptions import DomainError
+from tongxin.core.forms import BootstrapFormMixin
+from tongxin.core.inbox import badge_key, pending_for
+from tongxin.core.models import AccessLog, ChangeLog, Notification, RuleValue
 from tongxin.core.pagination import keyset_page
+from tongxin.core.rules import DEFAULTS, RULE_GROUPS, RULE_INFO
 from tongxin.core.scoping import ScopedQuerySet, scope_for
+
+INBOX_PAGE_SIZE = 30
 
 
 @login_required
@@ -41,3 +57,144 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
+
+
+# --- the inbox (待我处理) ---------------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """What waits for the user (the pending registry) and their notifications, newest first."""
+    user = request.user
+    cache.delete(badge_key(user.pk))  # this page is fresh, and so is its badge
+    notifications = Notification.objects.visible_to(user)
+    keys = [("created_at", "core_notification.created_at"), ("id", "core_notification.id")]
+    page = keyset_page(notifications, keys, request.GET.get("cursor"), INBOX_PAGE_SIZE, descending=True)
+    unread_ids = [n.pk for n in page.rows if n.read_at is None]
+    context = {
+        "title": _("Waiting for me"),
+        "pending": pending_for(user),
+        "page": page,
+        "newest_unread": max(unread_ids) if unread_ids else None,
+    }
+    return render(request, "core/inbox.html", context)
+
+
+@login_required
+@require_POST
+def read_all(request: HttpRequest) -> HttpResponse:
+    """Mark the user's unread notifications read: those up to ``upto`` (the newest unread one the page
+    showed, so one that arrived since stays unread), or all of them."""
+    upto = request.POST.get("upto", "")
+    count = services.mark_all_read(request.user, upto=int(upto) if upto.isdigit() and len(upto) < 19 else None)
+    if count:
+        messages.success(request, _("Notifications marked as read."))
+    return redirect("core:inbox")
+
+
+@login_required
+@require_POST
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one of the user's notifications read and go to its page (404 for anyone else's)."""
+    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+    services.mark_read(request.user, notification)
+    url = notification.url
+    safe = url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    if url and safe:
+        return redirect(url)
+    return redirect("core:inbox")
+
+
+# --- the rules page ---------------------------------------------------------------------------------------
+
+
+def _rules_admin(request: HttpRequest) -> None:
+    """Only the district admin (MANAGE on a root organisation) or a superuser: everyone else gets 404."""
+    if not services.may_edit_rules(request.user):
+        raise Http404
+
+
+def _rule_label(key: str) -> tuple[Any, Any]:
+    return RULE_INFO.get(key, (key, ""))
+
+
+@login_required
+def rules(request: HttpRequest) -> HttpResponse:
+    _rules_admin(request)
+    overrides = dict(RuleValue.objects.values_list("key", "value"))
+    grouped = [key for _label, keys in RULE_GROUPS for key in keys]
+    groups = [*RULE_GROUPS, (gettext_lazy("Other rules"), tuple(k for k in DEFAULTS if k not in grouped))]
+    sections = []
+    for label, keys in groups:
+        rows = []
+        for key in keys:
+            if key not in DEFAULTS:
+                continue
+            name, help_text = _rule_label(key)
+            rows.append({
+                "key": key,
+                "label": name,
+                "help": help_text,
+                "default": services.rule_to_text(key, DEFAULTS[key]),
+                "current": services.rule_to_text(key, overrides.get(key, DEFAULTS[key])),
+                "overridden": key in overrides,
+            })  # fmt: skip
+        if rows:
+            sections.append((label, rows))
+    return render(request, "core/rules.html", {"title": _("Rules"), "sections": sections})
+
+
+class RuleForm(BootstrapFormMixin, forms.Form):
+    value = forms.CharField(label=gettext_lazy("Value"), required=False, max_length=2000, strip=False)
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["value"]
+        if kind == "brackets":
+            field.widget = forms.Textarea(attrs={"rows": 6, "class": "form-control font-monospace"})
+            field.help_text = gettext_lazy(
+                "One bracket a line: the upper bound in yuan, a space, the rate (such as “3000 0.005”); bounds "
+                "ascending; the last line has no bound: “- 0.02”."
+            )
+        elif kind == "int":
+            field.widget.attrs.update({"inputmode": "numeric"})
+            field.help_text = gettext_lazy("A whole number, 0 or more.")
+        elif kind == "decimal":
+            field.widget.attrs.update({"inputmode": "decimal"})
+            field.help_text = gettext_lazy("A number, 0 or more, with at most 2 decimal places.")
+        else:
+            field.help_text = gettext_lazy("JSON, of the same form as the default.")
+
+
+@login_required
+def rule_edit(request: HttpRequest, key: str) -> HttpResponse:
+    _rules_admin(request)
+    if key not in DEFAULTS:
+        raise Http404
+    label, help_text = _rule_label(key)
+    kind = services.rule_kind(key)
+    override = RuleValue.objects.filter(key=key).first()
+    current = override.value if override is not None else DEFAULTS[key]
+    if request.method == "POST" and "reset" in request.POST:
+        if services.reset_rule(request.user, key):
+            messages.success(request, _("“%(rule)s” is back to its default.") % {"rule": label})
+        return redirect("core:rules")
+    form = RuleForm(request.POST or None, kind=kind, initial={"value": services.rule_to_text(key, current)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_rule(request.user, key, form.cleaned_data["value"])
+        except DomainError as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(request, _("“%(rule)s” is saved.") % {"rule": label})
+            return redirect("core:rules")
+    context = {
+        "title": label,
+        "rule_key": key,
+        "help": help_text,
+        "form": form,
+        "default": services.rule_to_text(key, DEFAULTS[key]),
+        "overridden": override is not None,
+        "cancel_url": reverse("core:rules"),
+    }
+    return render(request, "core/rule_edit.html", context)
