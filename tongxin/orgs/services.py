@@ -233,17 +233,37 @@ def check_member_branch(org: Organization | None, field: str = "branch") -> Orga
 
 def adjust_member_counts(branch_path: str, delta: int) -> None:
     """Add ``delta`` active members to the branch at ``branch_path`` and all its ancestors."""
-    if not delta:
-        return
-    ids = path_ids(branch_path)
-    OrgStats.objects.filter(pk__in=ids).update(
-        members_total=F("members_total") + delta,
-        members_direct=Case(
-            When(pk=ids[-1], then=F("members_direct") + delta),
-            default=F("members_direct"),
-            output_field=models.PositiveIntegerField(),
-        ),
-    )
+    adjust_member_counts_many({branch_path: delta})
+
+
+ROLLUP_CHUNK = 500  # organisations per UPDATE when many branches change at once
+
+
+def adjust_member_counts_many(deltas: dict[str, int]) -> None:
+    """Apply ``{branch path: delta}`` for many branches at once (an age-out batch, an import): each
+    organisation's change is summed first, then written with one UPDATE per 500 organisations, in id
+    order (so two batches lock the rows in the same order), instead of one UPDATE per branch."""
+    total: dict[int, int] = defaultdict(int)
+    direct: dict[int, int] = defaultdict(int)
+    for path, delta in deltas.items():
+        if not delta:
+            continue
+        ids = path_ids(path)
+        for pk in ids:
+            total[pk] += delta
+        direct[ids[-1]] += delta
+    changed = sorted(pk for pk in total if total[pk] or direct.get(pk))
+    integer = models.IntegerField()
+    for start in range(0, len(changed), ROLLUP_CHUNK):
+        chunk = changed[start : start + ROLLUP_CHUNK]
+        total_delta = Case(*[When(pk=pk, then=Value(total[pk])) for pk in chunk], default=Value(0),
+                           output_field=integer)  # fmt: skip
+        direct_whens = [When(pk=pk, then=Value(direct[pk])) for pk in chunk if direct.get(pk)]
+        direct_delta = Case(*direct_whens, default=Value(0), output_field=integer) if direct_whens else Value(0)
+        OrgStats.objects.filter(pk__in=chunk).update(
+            members_total=F("members_total") + total_delta,
+            members_direct=F("members_direct") + direct_delta,
+        )
 
 
 def rebuild_rollups(count_direct: Callable[[], dict[int, int]]) -> int:

@@ -19,7 +19,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, require
 from tongxin.orgs.models import Organization
-from tongxin.orgs.services import adjust_member_counts, check_member_branch
+from tongxin.orgs.services import adjust_member_counts, adjust_member_counts_many, check_member_branch
 from tongxin.people.models import CadrePosition, CadreTitle, Membership, MembershipStatus, Person
 from tongxin.people.validators import (
     check_id_number,
@@ -263,8 +263,7 @@ def import_people(actor: Any, *, new: list[dict[str, Any]], updates: list[tuple[
         per_branch[person.org_path] = per_branch.get(person.org_path, 0) + 1
         entries.append(change_entry(actor, person, ChangeLog.Action.CREATE, after=snapshot(person),
                                     org_path=person.org_path))  # fmt: skip
-    for path, count in per_branch.items():
-        adjust_member_counts(path, count)
+    adjust_member_counts_many(per_branch)
     if updates:
         locked = Person.objects.select_for_update().in_bulk([pk for pk, _changes in updates])
         changed_fields: set[str] = set()
