@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
@@ -240,9 +240,12 @@ ROLLUP_CHUNK = 500  # organisations per UPDATE when many branches change at once
 
 
 def adjust_member_counts_many(deltas: dict[str, int]) -> None:
-    """Apply ``{branch path: delta}`` for many branches at once (an age-out batch, an import): each
-    organisation's change is summed first, then written with one UPDATE per 500 organisations, in id
-    order (so two batches lock the rows in the same order), instead of one UPDATE per branch."""
+    """Apply ``{branch path: delta}`` for many branches at once (an age-out batch, an import).
+
+    Each organisation's change is summed first; organisations with the same change are then written
+    together, 500 per UPDATE, in id order (so two batches lock rows in the same order). A district-wide
+    age-out touches thousands of branches but only a few dozen distinct changes.
+    """
     total: dict[int, int] = defaultdict(int)
     direct: dict[int, int] = defaultdict(int)
     for path, delta in deltas.items():
@@ -252,18 +255,17 @@ def adjust_member_counts_many(deltas: dict[str, int]) -> None:
         for pk in ids:
             total[pk] += delta
         direct[ids[-1]] += delta
-    changed = sorted(pk for pk in total if total[pk] or direct.get(pk))
-    integer = models.IntegerField()
-    for start in range(0, len(changed), ROLLUP_CHUNK):
-        chunk = changed[start : start + ROLLUP_CHUNK]
-        total_delta = Case(*[When(pk=pk, then=Value(total[pk])) for pk in chunk], default=Value(0),
-                           output_field=integer)  # fmt: skip
-        direct_whens = [When(pk=pk, then=Value(direct[pk])) for pk in chunk if direct.get(pk)]
-        direct_delta = Case(*direct_whens, default=Value(0), output_field=integer) if direct_whens else Value(0)
-        OrgStats.objects.filter(pk__in=chunk).update(
-            members_total=F("members_total") + total_delta,
-            members_direct=F("members_direct") + direct_delta,
-        )
+    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for pk in sorted(total):
+        change = (total[pk], direct.get(pk, 0))
+        if change != (0, 0):
+            groups[change].append(pk)
+    for (total_delta, direct_delta), ids in sorted(groups.items(), key=lambda item: item[1][0]):
+        for start in range(0, len(ids), ROLLUP_CHUNK):
+            OrgStats.objects.filter(pk__in=ids[start : start + ROLLUP_CHUNK]).update(
+                members_total=F("members_total") + total_delta,
+                members_direct=F("members_direct") + direct_delta,
+            )
 
 
 def rebuild_rollups(count_direct: Callable[[], dict[int, int]]) -> int:

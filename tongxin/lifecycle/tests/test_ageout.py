@@ -280,8 +280,11 @@ def _confirm_queries(tree, actor_pk: int, people: list[Person]) -> int:
 
 
 def test_the_query_count_does_not_grow_with_the_batch(tree, users, rollups):
-    small = [member([tree.branch_a, tree.branch_b][i % 2], f"小批{i}", datetime.date(1990, 1, 1 + i)) for i in range(3)]
-    large = [member([tree.branch_a, tree.branch_b][i % 2], f"大批{i:02d}", datetime.date(1991, 1, 1 + i))
+    # The same shape at both sizes (two thirds in branch A, a third in B): the roll-ups cost one UPDATE per
+    # distinct change of an organisation's counts, however many members share it.
+    small = [member([tree.branch_a, tree.branch_a, tree.branch_b][i % 3], f"小批{i}", datetime.date(1990, 1, 1 + i))
+             for i in range(3)]  # fmt: skip
+    large = [member([tree.branch_a, tree.branch_a, tree.branch_b][i % 3], f"大批{i:02d}", datetime.date(1991, 1, 1 + i))
              for i in range(30)]  # fmt: skip
     appoint_cadre(None, person=large[0], organization=tree.branch_c, title="member", start=datetime.date(2026, 9, 1))
     ContentType.objects.get_for_model(Person)  # warm the caches a running server has warm
@@ -289,7 +292,7 @@ def test_the_query_count_does_not_grow_with_the_batch(tree, users, rollups):
     few = _confirm_queries(tree, users.committee_admin.pk, small)
     many = _confirm_queries(tree, users.committee_admin.pk, large)
     assert few == many, (few, many)
-    assert many <= 10, many
+    assert many <= 11, many  # 8 fixed queries and 3 roll-up UPDATEs (branch A, branch B, the two above)
     call_command("rebuild_rollups", stdout=io.StringIO())
     assert OrgStats.objects.get(pk=tree.branch_a.pk).members_direct == 2  # a1, a2 remain
 
