@@ -370,7 +370,7 @@ def report(db: str, seeded: dict[str, Any], res: dict[str, Any]) -> None:
     batches = f" in {a['batches']} batches" if a["batches"] > 1 else " in one batch"
     print(f"    confirm_age_out of all {a['eligible']:,}{batches}: {a['confirm_seconds']:.2f} s wall,"
           f" {a['queries']} queries issued")  # fmt: skip
-    print(f"      of which the roll-ups (adjust_member_counts_many, grouped by organisation): {a['rollup_seconds']:.2f} s"
+    print(f"      of which the roll-ups (adjust_member_counts_many, grouped): {a['rollup_seconds']:.2f} s"
           f" in {a['rollup_updates']:,} call(s)")  # fmt: skip
     ratio = a["confirm_seconds"] / a["baseline_seconds"] if a["baseline_seconds"] else float("nan")
     print(f"    baseline, a bare UPDATE of the same rows' status: {a['baseline_seconds']:.3f} s"
