@@ -30,7 +30,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from tongxin.accounts.notify import notify_actors, notify_users
 from tongxin.core.audit import record_change, snapshot
@@ -216,7 +216,7 @@ def _complete(actor: Any, transfer: Transfer, *, before: dict[str, Any] | None =
     transfer.last_action_at = timezone.now()
     transfer.save()
     _log(actor, transfer, ChangeLog.Action.UPDATE, before)
-    text = _notice("The transfer of %(name)s is completed.", transfer)
+    text = _notice(gettext_noop("The transfer of %(name)s is completed."), transfer)
     notify_actors(CHANGE, transfer.from_path, text=text, url=_url(transfer), exclude=actor)
     return transfer
 
@@ -260,7 +260,7 @@ def _close(actor: Any, transfer: Transfer, status: str, *, reason: str = "") -> 
     transfer.save()
     _log(actor, transfer, ChangeLog.Action.UPDATE, before)
     if status == TransferStatus.REJECTED:
-        text = _notice("The transfer of %(name)s was rejected: %(reason)s", transfer, reason=reason)
+        text = _notice(gettext_noop("The transfer of %(name)s was rejected: %(reason)s"), transfer, reason=reason)
         starter = [transfer.started_by] if transfer.started_by_id and transfer.started_by != actor else []
         notify_users(starter, text=text, url=_url(transfer), org_path=transfer.from_path)
         notify_actors(CHANGE, transfer.from_path, text=text, url=_url(transfer), exclude=actor)
@@ -276,10 +276,10 @@ def _log(actor: Any, transfer: Transfer, action: str, before: dict[str, Any] | N
 
 def _notify_next(actor: Any, transfer: Transfer) -> None:
     if transfer.status == TransferStatus.PENDING_OUT:
-        text = _notice("%(name)s asks to transfer out: please approve or reject.", transfer)
+        text = _notice(gettext_noop("%(name)s asks to transfer out: please approve or reject."), transfer)
         notify_actors(CHANGE, transfer.from_path, text=text, url=_url(transfer), exclude=actor)
     elif transfer.status == TransferStatus.PENDING_IN:
-        text = _notice("%(name)s is being transferred to %(org)s: please accept or reject.", transfer,
+        text = _notice(gettext_noop("%(name)s is being transferred to %(org)s: please accept or reject."), transfer,
                        org=transfer.to_org.name if transfer.to_org else "")  # fmt: skip
         notify_actors(CHANGE, transfer.to_path, text=text, url=_url(transfer), exclude=actor)
 
@@ -346,7 +346,7 @@ def escalate_stalled(now: datetime.datetime | None = None) -> int:
         path = transfer.from_path if transfer.status == TransferStatus.PENDING_OUT else transfer.to_path
         parent_path = path[:-STEP_WIDTH] or path  # the organisation above the one that must act
         days = rule("transfer_stall_days")
-        text = _notice("The transfer of %(name)s has waited more than %(days)d days: please follow it up.",
+        text = _notice(gettext_noop("The transfer of %(name)s has waited more than %(days)d days: please follow it up."),
                        transfer, days=days)  # fmt: skip
         notify_actors(CHANGE, parent_path, text=text, url=_url(transfer))
         count += 1
