@@ -346,8 +346,8 @@ def escalate_stalled(now: datetime.datetime | None = None) -> int:
         path = transfer.from_path if transfer.status == TransferStatus.PENDING_OUT else transfer.to_path
         parent_path = path[:-STEP_WIDTH] or path  # the organisation above the one that must act
         days = rule("transfer_stall_days")
-        text = _notice(gettext_noop("The transfer of %(name)s has waited more than %(days)d days: please follow it up."),
-                       transfer, days=days)  # fmt: skip
+        message = gettext_noop("The transfer of %(name)s has waited more than %(days)d days: please follow it up.")
+        text = _notice(message, transfer, days=days)
         notify_actors(CHANGE, parent_path, text=text, url=_url(transfer))
         count += 1
     return count
