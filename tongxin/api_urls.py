@@ -3,7 +3,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from tongxin.core.api import NotificationViewSet
-from tongxin.lifecycle.api import TransferViewSet
+from tongxin.lifecycle.api import (
+    AgeOutViewSet,
+    AnnualReviewViewSet,
+    DuesPaymentViewSet,
+    RecommendationViewSet,
+    RecruitmentViewSet,
+    TransferViewSet,
+)
 from tongxin.orgs.api import OrganizationViewSet
 from tongxin.people.api import PersonViewSet
 
@@ -12,6 +19,11 @@ router.register("orgs", OrganizationViewSet, basename="org")
 router.register("people", PersonViewSet, basename="person")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("transfers", TransferViewSet, basename="transfer")
+router.register("age-outs", AgeOutViewSet, basename="age-out")
+router.register("dues-payments", DuesPaymentViewSet, basename="dues-payment")
+router.register("recruitments", RecruitmentViewSet, basename="recruitment")
+router.register("recommendations", RecommendationViewSet, basename="recommendation")
+router.register("reviews", AnnualReviewViewSet, basename="review")
 
 urlpatterns = [
     path("", include(router.urls)),

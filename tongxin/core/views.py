@@ -66,7 +66,7 @@ def health(request: HttpRequest) -> JsonResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     """What waits for the user (the pending registry) and their notifications, newest first."""
     user = request.user
-    cache.delete(badge_key(user.pk))  # this page is fresh, and so is its badge
+    cache.delete(badge_key(request.user.pk or 0))  # this page is fresh, and so is its badge
     notifications = Notification.objects.visible_to(user)
     keys = [("created_at", "core_notification.created_at"), ("id", "core_notification.id")]
     page = keyset_page(notifications, keys, request.GET.get("cursor"), INBOX_PAGE_SIZE, descending=True)

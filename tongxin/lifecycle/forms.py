@@ -94,15 +94,192 @@ class AcceptForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, to_org: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = (
-            Organization.objects.in_subtree(to_org.path)
-            .filter(  # type: ignore[attr-defined]
-                kind__in=MEMBER_HOLDING_KINDS, status=OrgStatus.ACTIVE
-            )
-            .exclude(pk=to_org.pk)
-            .order_by("path")
+        branches = Organization.objects.in_subtree(to_org.path).filter(
+            kind__in=MEMBER_HOLDING_KINDS, status=OrgStatus.ACTIVE
         )
+        self.fields["branch"].queryset = branches.exclude(pk=to_org.pk).order_by("path")  # type: ignore[attr-defined]
 
 
 class RejectForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason for rejection"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- annual review and registration (教育评议, 团籍注册) ------------------------------------------------------
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class OpenReviewForm(BootstrapFormMixin, forms.Form):
+    """Open a branch's review of a year (the branch is the page's, posted as its id)."""
+
+    branch = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**62)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=9999)
+
+
+class GradingForm(BootstrapFormMixin, forms.Form):
+    """One select per member of a review (``grade_<person id>``); an empty choice leaves the member ungraded."""
+
+    def __init__(self, *args: Any, entries: list[Any], **kwargs: Any) -> None:
+        from tongxin.lifecycle.models import ReviewGrade
+
+        super().__init__(*args, **kwargs)
+        choices = [("", "—"), *ReviewGrade.choices]
+        for entry in entries:
+            self.fields[f"grade_{entry.person_id}"] = forms.ChoiceField(
+                label=entry.person.name, choices=choices, required=False, initial=entry.grade
+            )
+        self.entries = entries
+
+    def grades(self) -> dict[int, str]:
+        """``{person id: grade}`` of the valid form."""
+        return {entry.person_id: self.cleaned_data.get(f"grade_{entry.person_id}") or "" for entry in self.entries}
+
+    def rows(self) -> list[tuple[Any, Any]]:
+        """(entry, bound field) per member, for the grading table."""
+        return [(entry, self[f"grade_{entry.person_id}"]) for entry in self.entries]
+
+
+class SubmitReviewForm(BootstrapFormMixin, forms.Form):
+    meeting_on = forms.DateField(label=_("Date of the review meeting"), widget=DateInput())
+    members_present = forms.IntegerField(label=_("Members present"), min_value=0, max_value=100_000,
+                                         widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
+
+
+class ReturnReviewForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason for returning it"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+
+class RegisterForm(BootstrapFormMixin, forms.Form):
+    on = forms.DateField(label=_("Registration date"), widget=DateInput())
+    defer_until = forms.DateField(
+        label=_("Defer the Unqualified members until"),
+        required=False,
+        widget=DateInput(),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from tongxin.core.rules import rule
+
+        super().__init__(*args, **kwargs)
+        self.fields["defer_until"].help_text = _(
+            "%(min)d to %(max)d months after the registration date; empty: the earliest allowed."
+        ) % {"min": int(rule("registration_deferral_min_months")), "max": int(rule("registration_deferral_max_months"))}
+
+
+class DeferForm(BootstrapFormMixin, forms.Form):
+    entry = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**62)
+    until = forms.DateField(label=_("Deferred until"), widget=DateInput())
+
+
+# --- end of annual review --------------------------------------------------------------------------------------
+
+
+# --- recruitment (团员发展) ------------------------------------------------------------------------------------
+
+
+def _recruitment_date(label: Any, **kwargs: Any) -> forms.DateField:
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return forms.DateField(label=label, widget=widget, **kwargs)
+
+
+class RecruitmentApplyForm(BootstrapFormMixin, forms.Form):
+    """A written application to join the League, received by a branch in the user's scope."""
+
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=Organization.objects.none())
+    name = forms.CharField(label=_("Name of the applicant"), max_length=50)
+    id_number = forms.CharField(label=_("ID number"), max_length=40)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel"}))  # fmt: skip
+    applied_on = _recruitment_date(_("Date of the written application"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        from tongxin.orgs.models import OrgKind
+
+        super().__init__(*args, **kwargs)
+        branches = Organization.objects.visible_to(user, CHANGE).filter(kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE)
+        self.fields["branch"].queryset = branches.order_by("path")  # type: ignore[attr-defined]
+
+
+class RecruitmentStepForm(BootstrapFormMixin, forms.Form):
+    """The date of a step that records nothing else (activist, candidate, pre-check, approval, oath)."""
+
+    on = _recruitment_date(_("Date"))
+
+
+class RecruitmentTrainingForm(BootstrapFormMixin, forms.Form):
+    hours = forms.DecimalField(
+        label=_("League class hours attended so far"),
+        min_value=0,
+        max_value=999,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+    )
+
+
+class RecruitmentVoteForm(BootstrapFormMixin, forms.Form):
+    """The branch general meeting: its date, the two sponsors and the count."""
+
+    on = _recruitment_date(_("Date of the branch general meeting"))
+    sponsor_1 = forms.ModelChoiceField(label=_("First sponsor"), queryset=Organization.objects.none())
+    sponsor_2 = forms.ModelChoiceField(label=_("Second sponsor"), queryset=Organization.objects.none())
+    present = forms.IntegerField(label=_("Members present"), min_value=0, max_value=100_000,
+                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
+    votes_for = forms.IntegerField(label=_("Votes for"), min_value=0, max_value=100_000,
+                                   widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
+    votes_against = forms.IntegerField(label=_("Votes against"), min_value=0, max_value=100_000,
+                                       widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
+
+    def __init__(self, *args: Any, sponsors: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("sponsor_1", "sponsor_2"):
+            self.fields[name].queryset = sponsors  # type: ignore[attr-defined]
+
+
+class RecruitmentWithdrawForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason for withdrawal"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- end of recruitment ----------------------------------------------------------------------------------------
+
+
+# --- party recommendation (推优入党) ---------------------------------------------------------------------------
+
+
+class RecommendationProposeForm(BootstrapFormMixin, forms.Form):
+    party_application_on = _recruitment_date(_("Date the member applied to join the Party"))
+
+
+class RecommendationVoteForm(BootstrapFormMixin, forms.Form):
+    """The secret ballot of the branch general meeting."""
+
+    on = _recruitment_date(_("Date of the branch general meeting"))
+    voters_expected = forms.IntegerField(label=_("Expected voters"), min_value=1, max_value=100_000,
+                                         widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
+    votes_for = forms.IntegerField(label=_("Votes for"), min_value=0, max_value=100_000,
+                                   widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
+    votes_against = forms.IntegerField(label=_("Votes against"), min_value=0, max_value=100_000,
+                                       widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
+
+
+class RecommendationStepForm(BootstrapFormMixin, forms.Form):
+    """The date of the approval or of the hand-over."""
+
+    on = _recruitment_date(_("Date"))
+
+
+class RecommendationOutcomeForm(BootstrapFormMixin, forms.Form):
+    admitted = forms.TypedChoiceField(
+        label=_("The party's decision"),
+        choices=[("yes", _("Admitted as a probationary party member")), ("no", _("Not admitted"))],
+        coerce=lambda value: value == "yes",
+    )
+    on = _recruitment_date(_("Date of the decision"))
+
+
+# --- end of party recommendation -------------------------------------------------------------------------------

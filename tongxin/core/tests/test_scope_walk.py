@@ -52,7 +52,8 @@ PUBLIC = {"accounts:login", "accounts:logout", "core:health", "schema", "docs", 
 @dataclass(frozen=True)
 class Route:
     target: str | None  # "org": committee 1; "person": person a1 of branch A; "cadre": a position in branch A;
-    # "import": a checked import of rows for branch A, uploaded by committee_admin
+    # "import": a checked import of rows for branch A, uploaded by committee_admin; "dues_payment": a1's
+    # dues of 2025-01, paid in branch A (a route with a ``month`` gets 2025-01)
     methods: tuple[str, ...] = ("GET",)
     api: bool = False
     payload: str | None = None  # for non-GET methods: which PAYLOADS entry to send
@@ -109,6 +110,34 @@ ROUTES: dict[str, Route] = {
     "lifecycle:transfer_cancel": Route("transfer", ("POST",), payload="empty"),
     "lifecycle:age_out": Route(None),
     "lifecycle:age_out_confirm": Route(None, ("GET", "POST"), payload="age_out_form"),
+    "lifecycle:recruitments": Route(None),
+    "lifecycle:recruitment_new": Route(None, ("GET", "POST"), payload="recruitment_form"),
+    "lifecycle:recruitment_detail": Route("recruitment"),
+    "lifecycle:recruitment_act": Route("recruitment", ("POST",), payload="recruitment_step_form"),
+    "lifecycle:recruitment_withdraw": Route("recruitment", ("POST",), payload="recruitment_withdraw_form"),
+    "lifecycle:recommendations": Route(None),
+    "lifecycle:recommendation_propose": Route("person", ("GET", "POST"), payload="recommendation_form"),
+    "lifecycle:recommendation_detail": Route("recommendation"),
+    "lifecycle:recommendation_act": Route("recommendation", ("POST",), payload="recommendation_step_form"),
+    "lifecycle:recommendation_withdraw": Route("recommendation", ("POST",), payload="empty"),
+    "lifecycle:dues_home": Route(None),
+    "lifecycle:dues_ledger": Route("branch", ("GET", "POST"), payload="dues_mark_form"),
+    "lifecycle:dues_ledger_export": Route("branch"),
+    "lifecycle:dues_summary": Route("org"),
+    "lifecycle:dues_summary_export": Route("org"),
+    "lifecycle:dues_arrears": Route("org"),
+    "lifecycle:dues_arrears_export": Route("org"),
+    "lifecycle:dues_profile": Route("person", ("GET", "POST"), payload="dues_profile_form"),
+    "lifecycle:reviews": Route(None),
+    "lifecycle:review_progress_export": Route(None),
+    "lifecycle:review_open": Route(None, ("POST",), payload="review_open"),
+    "lifecycle:review_detail": Route("review"),
+    "lifecycle:review_grade": Route("review", ("POST",), payload="review_grades"),
+    "lifecycle:review_submit": Route("review", ("POST",), payload="review_submit"),
+    "lifecycle:review_approve": Route("review", ("POST",), payload="empty"),
+    "lifecycle:review_return": Route("review", ("POST",), payload="reject_form"),
+    "lifecycle:review_register": Route("review", ("POST",), payload="review_register"),
+    "lifecycle:review_defer": Route("review", ("POST",), payload="review_defer"),
     # API (DefaultRouter)
     "api-root": Route(None, api=True),
     "org-list": Route(None, ("GET", "POST"), api=True, payload="org_api"),
@@ -127,9 +156,41 @@ ROUTES: dict[str, Route] = {
     "age-out-list": Route(None, api=True),
     "age-out-detail": Route("person", api=True),
     "age-out-confirm": Route(None, ("POST",), api=True, payload="age_out_api"),
+    "recruitment-list": Route(None, ("GET", "POST"), api=True, payload="recruitment_api"),
+    "recruitment-detail": Route("recruitment", api=True),
+    **{
+        f"recruitment-{step}": Route("recruitment", ("POST",), api=True, payload="recruitment_step_api")
+        for step in (
+            "name-activist",
+            "record-training",
+            "choose-candidate",
+            "precheck",
+            "record-vote",
+            "approve",
+            "record-oath",
+            "withdraw",
+        )
+    },
+    "recommendation-list": Route(None, ("GET", "POST"), api=True, payload="recommendation_api"),
+    "recommendation-detail": Route("recommendation", api=True),
+    **{
+        f"recommendation-{step}": Route("recommendation", ("POST",), api=True, payload="recommendation_step_api")
+        for step in ("record-vote", "approve", "hand-over", "record-outcome", "withdraw")
+    },
+    "dues-payment-list": Route(None, api=True),
+    "dues-payment-detail": Route("dues_payment", ("GET", "DELETE"), api=True, payload="empty"),
+    "dues-payment-mark-paid": Route(None, ("POST",), api=True, payload="dues_mark_api"),
+    "review-list": Route(None, ("GET", "POST"), api=True, payload="review_open"),
+    "review-detail": Route("review", api=True),
+    "review-grade": Route("review", ("POST",), api=True, payload="review_grades_api"),
+    "review-submit": Route("review", ("POST",), api=True, payload="review_submit"),
+    "review-approve": Route("review", ("POST",), api=True, payload="empty"),
+    "review-return-for-changes": Route("review", ("POST",), api=True, payload="reject_form"),
+    "review-register": Route("review", ("POST",), api=True, payload="review_register"),
+    "review-defer": Route("review", ("POST",), api=True, payload="review_defer"),
 }
 
-FILLABLE_PARAMS = {"pk", "key", "format"}
+FILLABLE_PARAMS = {"pk", "key", "format", "month"}
 OBJECT_PARAMS = {"pk", "key"}  # a route with one of these has a target
 
 
@@ -196,6 +257,14 @@ def url_for(found: Found, tree) -> str:
             kwargs["pk"] = tree.branch_a.pk
         elif route.target == "transfer":
             kwargs["pk"] = _transfer_of_a1(tree).pk
+        elif route.target == "recruitment":
+            kwargs["pk"] = _recruitment_in_a(tree).pk
+        elif route.target == "recommendation":
+            kwargs["pk"] = _recommendation_of_a1(tree).pk
+        elif route.target == "dues_payment":
+            kwargs["pk"] = _dues_payment_of_a1(tree).pk
+        elif route.target == "review":
+            kwargs["pk"] = _review_of_branch_a(tree).pk
         else:
             kwargs["pk"] = tree.people.a1.pk
     if route.prepare == "transfer":
@@ -204,9 +273,23 @@ def url_for(found: Found, tree) -> str:
         _notification_of_committee_admin()
     if "key" in found.params and route.target == "rule":
         kwargs["key"] = "league_max_age"
+    if "month" in found.params:  # a dues ledger's month (yyyy-mm)
+        kwargs["month"] = "2025-01"
     if "format" in found.params:
         kwargs["format"] = "json"
     return reverse(found.name, kwargs=kwargs)
+
+
+def _dues_payment_of_a1(tree):
+    """Person a1's league dues of January 2025, marked paid in branch A (made once per test)."""
+    from tongxin.lifecycle.models import DuesPayment
+    from tongxin.lifecycle.services.dues import mark_paid
+
+    payment = DuesPayment.objects.filter(person=tree.people.a1).first()
+    if payment is None:
+        (payment,) = mark_paid(None, branch=tree.branch_a, kind="league", month=datetime.date(2025, 1, 1),
+                               person_ids=[tree.people.a1.pk], paid_on=datetime.date(2025, 1, 10))  # fmt: skip
+    return payment
 
 
 def _cadre_in_branch_a(tree):
@@ -243,6 +326,18 @@ def _import_for_branch_a(tree):
     return job
 
 
+def _review_of_branch_a(tree):
+    """Branch A's annual review of this year, open with its two members (made once per test): visible inside
+    committee 1 only."""
+    from tongxin.lifecycle.models import AnnualReview
+    from tongxin.lifecycle.services.review import open_review
+
+    review = AnnualReview.objects.filter(branch=tree.branch_a).first()
+    if review is None:
+        review = open_review(None, branch=tree.branch_a, year=datetime.date.today().year)
+    return review
+
+
 def _transfer_of_a1(tree):
     """Person a1 on the way from branch A to committee 1 (which assigns a branch): visible inside committee 1
     only, so secretary B (a sibling branch) must not see it either."""
@@ -254,6 +349,34 @@ def _transfer_of_a1(tree):
         transfer = start_transfer(None, person=tree.people.a1, to_org=tree.committee1, side=TransferSide.SENDING,
                                   reason=TransferReason.OTHER)  # fmt: skip
     return transfer
+
+
+def _recruitment_in_a(tree):
+    """An application received by branch A (made once per test): visible inside committee 1 only."""
+    from tongxin.core.testing import make_id_number, years_ago
+    from tongxin.lifecycle.models import Recruitment
+    from tongxin.lifecycle.services.recruitment import apply
+
+    recruitment = Recruitment.objects.filter(branch=tree.branch_a).first()
+    if recruitment is None:
+        recruitment = apply(None, branch=tree.branch_a, name="甲申请人", id_number=make_id_number(years_ago(17)),
+                            applied_on=datetime.date.today())  # fmt: skip
+    return recruitment
+
+
+def _recommendation_of_a1(tree):
+    """Person a1 proposed for recommendation to the Party by branch A (made once per test). Branch A gets
+    three more members first, so its 20% quota has a place."""
+    from tongxin.lifecycle.models import PartyRecommendation
+    from tongxin.lifecycle.services.recommendation import propose
+    from tongxin.people.services import create_person
+
+    rec = PartyRecommendation.objects.filter(person=tree.people.a1).first()
+    if rec is None:
+        for name in ("甲推三", "甲推四", "甲推五"):
+            create_person(None, person_data(tree.branch_a, name=name))
+        rec = propose(None, person=tree.people.a1, party_application_on=datetime.date(2024, 1, 1))
+    return rec
 
 
 def _notification_of_committee_admin() -> int:
@@ -319,13 +442,53 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "id_number": tree.people.a1.id_number,
         "to_org": tree.committee1.pk,
         "reason": "other",
-    },  # fmt: skip
+    },
     "transfer_out": lambda tree: {"destination": tree.committee2.code, "reason": "other"},
     "accept_form": lambda tree: {"branch": tree.branch_b.pk},
     "reject_form": lambda tree: {"reason": "越权驳回"},
     "rule_form": lambda tree: {"value": "99"},
     "age_out_form": lambda tree: {"person_ids": [tree.people.a1.pk], "step": "confirm"},
     "age_out_api": lambda tree: {"person_ids": [tree.people.a1.pk]},
+    "recruitment_form": lambda tree: {
+        "branch": tree.branch_a.pk,
+        "name": "越权申请",
+        "id_number": "",
+        "applied_on": datetime.date.today().isoformat(),
+    },
+    "recruitment_api": lambda tree: {
+        "branch": tree.branch_a.pk,
+        "name": "越权申请",
+        "id_number": "11010120080101001X",
+        "applied_on": datetime.date.today().isoformat(),
+    },
+    "recruitment_step_form": lambda tree: {"step": "name_activist", "step-on": datetime.date.today().isoformat()},
+    "recruitment_withdraw_form": lambda tree: {"withdraw-reason": "越权撤回"},
+    "recruitment_step_api": lambda tree: {"on": datetime.date.today().isoformat(), "reason": "越权"},
+    "recommendation_form": lambda tree: {"party_application_on": "2024-01-01"},
+    "recommendation_api": lambda tree: {"person": tree.people.a1.pk, "party_application_on": "2024-01-01"},
+    "recommendation_step_form": lambda tree: {
+        "step": "record_vote",
+        "step-on": datetime.date.today().isoformat(),
+        "step-voters_expected": 5,
+        "step-votes_for": 5,
+        "step-votes_against": 0,
+    },
+    "recommendation_step_api": lambda tree: {
+        "on": datetime.date.today().isoformat(),
+        "voters_expected": 5,
+        "votes_for": 5,
+        "votes_against": 0,
+        "admitted": True,
+    },
+    "dues_mark_form": lambda tree: {"person": [tree.people.a1.pk, tree.people.a2.pk], "paid_on": "2025-01-10"},
+    "dues_profile_form": lambda tree: {"category": "wage", "monthly_income": "9000"},
+    "dues_mark_api": lambda tree: {"branch": tree.branch_a.pk, "month": "2025-01", "person_ids": [tree.people.a1.pk]},
+    "review_open": lambda tree: {"branch": tree.branch_a.pk, "year": datetime.date.today().year},
+    "review_grades": lambda tree: {f"grade_{tree.people.a1.pk}": "excellent", f"grade_{tree.people.a2.pk}": "basic"},
+    "review_grades_api": lambda tree: {"grades": {str(tree.people.a1.pk): "excellent"}},
+    "review_submit": lambda tree: {"meeting_on": datetime.date.today().isoformat(), "members_present": 2},
+    "review_register": lambda tree: {"on": datetime.date.today().isoformat()},
+    "review_defer": lambda tree: {"entry": 1, "until": datetime.date.today().isoformat()},
     "person_api": lambda tree: {
         k: v for k, v in _form_values(person_data(tree.branch_a, name="越权新人")).items() if v != ""
     },

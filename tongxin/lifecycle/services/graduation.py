@@ -38,7 +38,7 @@ from tongxin.orgs.models import Organization
 from tongxin.people.models import MembershipStatus, Person
 
 # The transfer reason each destination kind is recorded with.
-REASONS = {
+REASONS: dict[str, str] = {
     GraduationDestination.EMPLOYER: TransferReason.EMPLOYMENT_WITH_ORG,
     GraduationDestination.COMMUNITY: TransferReason.GRADUATION,
     GraduationDestination.FLOW: TransferReason.GRADUATION,

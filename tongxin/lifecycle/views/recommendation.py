@@ -1,3 +1,230 @@
-"""Placeholder until the recommendation pages land."""
+"""Party recommendation pages (推优入党): the list by status, proposing a member from their page, and the
+record's page with the form of its next step. Every write goes through ``services.recommendation``."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from tongxin.core.exceptions import DomainError
+from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.lifecycle.forms import (
+    RecommendationOutcomeForm,
+    RecommendationProposeForm,
+    RecommendationStepForm,
+    RecommendationVoteForm,
+)
+from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
+from tongxin.lifecycle.services import recommendation as services
+from tongxin.people.models import Person
+
+PAGE_SIZE = 50
+STATUS_TABS = [status.value for status in RecommendationStatus]
+
+STEP_DATE_LABELS = {
+    "approve": gettext_lazy("Date of the committee's approval"),
+    "hand_over": gettext_lazy("Date of the hand-over"),
+}
+STEP_BUTTONS = {
+    "record_vote": gettext_lazy("Record the ballot"),
+    "approve": gettext_lazy("Approve"),
+    "hand_over": gettext_lazy("Hand over"),
+    "record_outcome": gettext_lazy("Record the decision"),
+}
+
+
+@login_required
+def recommendation_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    if not scope.everything and not scope.prefixes:
+        raise Http404
+    visible = PartyRecommendation.objects.visible_to(request.user)
+    tab = request.GET.get("tab") or "waiting"
+    if tab not in ("waiting", "all", *STATUS_TABS):
+        tab = "waiting"
+    counts = dict(visible.order_by().values_list("status").annotate(n=Count("id")))
+    waiting = services.waiting_for(request.user)
+    counts["waiting"] = waiting.count()
+    counts["all"] = sum(n for key, n in counts.items() if key in STATUS_TABS)
+    qs = waiting if tab == "waiting" else visible if tab == "all" else visible.filter(status=tab)
+    page = Paginator(qs.select_related("person", "branch").order_by("-created_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    tabs = [("waiting", _("Waiting for me")), *((s.value, s.label) for s in RecommendationStatus), ("all", _("All"))]
+    context = {
+        "page": page,
+        "tab": tab,
+        "tabs": [(key, label, counts.get(key, 0)) for key, label in tabs],
+        "title": _("Party recommendation"),
+    }
+    return render(request, "lifecycle/recommendation/list.html", context)
+
+
+@login_required
+def recommendation_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    """Propose the member for recommendation to the Party (the branch side, from the member's page)."""
+    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("branch"), pk=pk)
+    if not scope_for(request.user, CHANGE).covers_path(person.org_path):
+        raise Http404
+    form = RecommendationProposeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rec = services.propose(request.user, person=person,
+                                   party_application_on=form.cleaned_data["party_application_on"])  # fmt: skip
+        except DomainError as exc:
+            for field, texts in exc.errors.items():
+                for text in texts:
+                    form.add_error(field if field in form.fields else None, text)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("%(name)s was proposed: the branch general meeting holds the ballot.")
+                             % {"name": person.name})  # fmt: skip
+            return redirect("lifecycle:recommendation_detail", pk=rec.pk)
+    problems = services.eligibility_problems(person, None).get("person", [])
+    members, places, taken = services.quota(person.branch) if person.branch else (0, 0, 0)
+    context = {
+        "form": form,
+        "person": person,
+        "problems": problems,
+        "quota": {"members": members, "places": places, "taken": taken},
+        "title": _("Recommend %(name)s to the Party") % {"name": person.name},
+        "cancel_url": reverse("people:detail", args=[person.pk]),
+    }
+    return render(request, "lifecycle/recommendation/propose.html", context)
+
+
+def _visible(request: HttpRequest, pk: int) -> PartyRecommendation:
+    qs = PartyRecommendation.objects.visible_to(request.user).select_related("person", "branch", "party_org")
+    return get_object_or_404(qs, pk=pk)
+
+
+def _step_form(step: str, data: Any = None) -> Any:
+    initial = {"on": timezone.localdate()}
+    if step == "record_vote":
+        return RecommendationVoteForm(data, initial=initial, prefix="step")
+    if step == "record_outcome":
+        return RecommendationOutcomeForm(data, initial=initial, prefix="step")
+    form = RecommendationStepForm(data, initial=initial, prefix="step")
+    form.fields["on"].label = STEP_DATE_LABELS[step]
+    return form
+
+
+def _render_detail(request: HttpRequest, rec: PartyRecommendation, step_form: Any = None) -> HttpResponse:
+    step = services.NEXT_STEP.get(rec.status)
+    can_step = bool(step) and services.may_act(request.user, rec, step or "")
+    users = {
+        user.pk: user.get_full_name() or user.username
+        for user in get_user_model().objects.filter(pk__in=[v for v in rec.actors.values() if v])
+    }
+    rows = [
+        ("propose", _("Proposed by the branch"), timezone.localtime(rec.created_at).date(),
+         _("Party application filed on %(date)s") % {"date": rec.party_application_on.isoformat()}),
+        ("record_vote", _("Secret ballot of the branch general meeting"), rec.meeting_on,
+         _("%(for)s for, %(against)s against, of %(expected)s expected voters")
+         % {"for": rec.votes_for, "against": rec.votes_against, "expected": rec.voters_expected}
+         if rec.meeting_on else ""),
+        ("approve", _("Approved by the committee"), rec.approved_on, ""),
+        ("hand_over", _("Handed over"), rec.handed_over_on, rec.party_org.name if rec.party_org else ""),
+        ("record_outcome", rec.get_status_display(), rec.outcome_on, ""),
+    ]  # fmt: skip
+    timeline = [
+        {"label": label, "on": on, "by": users.get(rec.actors.get(key) or 0, ""), "note": note}
+        for key, label, on, note in rows
+        if on
+    ]
+    paired = services.paired_party_org(rec.branch) if step == "hand_over" else None
+    context = {
+        "rec": rec,
+        "timeline": timeline,
+        "step": step,
+        "step_label": services.STEP_LABELS.get(step or ""),
+        "step_button": STEP_BUTTONS.get(step or ""),
+        "step_form": (step_form or _step_form(step)) if can_step and step else None,
+        "paired": paired,
+        "can_withdraw": rec.status in services.OPEN_STATUSES and services.may_act(request.user, rec, "withdraw"),
+        "title": _("Party recommendation of %(name)s") % {"name": rec.person.name},
+    }
+    return render(request, "lifecycle/recommendation/detail.html", context)
+
+
+@login_required
+def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _visible(request, pk))
+
+
+@login_required
+@require_POST
+def recommendation_act(request: HttpRequest, pk: int) -> HttpResponse:
+    rec = _visible(request, pk)
+    step = request.POST.get("step", "")
+    if step not in services.RECOMMENDATION_STEPS:
+        messages.error(request, _("Choose a step to record."))
+        return redirect("lifecycle:recommendation_detail", pk=rec.pk)
+    if step != services.NEXT_STEP.get(rec.status):
+        messages.error(request, services.out_of_order_message(rec, step))
+        return redirect("lifecycle:recommendation_detail", pk=rec.pk)
+    if not services.may_act(request.user, rec, step):
+        raise Http404
+    form = _step_form(step, request.POST)
+    if not form.is_valid():
+        return _render_detail(request, rec, form)
+    data = form.cleaned_data
+    try:
+        if step == "record_vote":
+            services.record_vote(request.user, rec, on=data["on"], voters_expected=data["voters_expected"],
+                                 votes_for=data["votes_for"], votes_against=data["votes_against"])  # fmt: skip
+        elif step == "record_outcome":
+            services.record_outcome(request.user, rec, admitted=data["admitted"], on=data["on"])
+        elif step == "hand_over":
+            services.hand_over(request.user, rec, on=data["on"])
+        else:
+            services.approve(request.user, rec, on=data["on"])
+    except DomainError as exc:
+        for field, texts in exc.errors.items():
+            for text in texts:
+                form.add_error(field if field in form.fields else None, text)
+        return _render_detail(request, rec, form)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("Recorded."))
+    return redirect("lifecycle:recommendation_detail", pk=rec.pk)
+
+
+@login_required
+@require_POST
+def recommendation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    rec = _visible(request, pk)
+    if not services.may_act(request.user, rec, "withdraw"):
+        raise Http404
+    try:
+        services.withdraw(request.user, rec)
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(request, _("The recommendation was withdrawn."))
+    return redirect("lifecycle:recommendation_detail", pk=rec.pk)
+
+
+urlpatterns = [
+    path("recommendations/", recommendation_list, name="recommendations"),
+    path("recommendations/person/<int:pk>/", recommendation_propose, name="recommendation_propose"),
+    path("recommendations/<int:pk>/", recommendation_detail, name="recommendation_detail"),
+    path("recommendations/<int:pk>/act/", recommendation_act, name="recommendation_act"),
+    path("recommendations/<int:pk>/withdraw/", recommendation_withdraw, name="recommendation_withdraw"),
+]

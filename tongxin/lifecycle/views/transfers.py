@@ -107,7 +107,11 @@ def _actions(request: HttpRequest, transfer: Transfer) -> dict[str, bool]:
     own = getattr(request.user, "person_id", None) == transfer.person_id
     pending_out = transfer.status == TransferStatus.PENDING_OUT
     pending_in = transfer.status == TransferStatus.PENDING_IN
-    starter = {TransferSide.MEMBER: own or out_side, TransferSide.SENDING: out_side, TransferSide.RECEIVING: in_side}
+    starter: dict[str, bool] = {
+        TransferSide.MEMBER: own or out_side,
+        TransferSide.SENDING: out_side,
+        TransferSide.RECEIVING: in_side,
+    }
     return {
         "approve": pending_out and out_side,
         "accept": pending_in and in_side,

@@ -1,0 +1,290 @@
+"""A party recommendation (推优入党) from the branch's proposal to the party's decision, and each eligibility rule
+refused with its rule named and nothing written."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+
+from tongxin.core.exceptions import DomainError
+from tongxin.core.models import ChangeLog, Notification, RuleValue
+from tongxin.core.rules import clear_cache
+from tongxin.core.testing import person_data, years_ago
+from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
+from tongxin.lifecycle.services import recommendation as services
+from tongxin.orgs.models import OrgKind
+from tongxin.orgs.services import create_organization
+from tongxin.people.models import Person
+from tongxin.people.services import create_person, update_person
+
+pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rules():
+    """Rule overrides made by a test end with it (rule() keeps values for a second in the process)."""
+    clear_cache()
+    yield
+    clear_cache()
+
+
+TODAY = datetime.date.today()
+APPLIED = TODAY - datetime.timedelta(days=400)  # the party application
+MEETING = TODAY - datetime.timedelta(days=30)
+APPROVED = MEETING + datetime.timedelta(days=5)
+HANDED = APPROVED + datetime.timedelta(days=5)
+DECIDED = HANDED + datetime.timedelta(days=5)
+
+
+@pytest.fixture
+def branch_of_five(tree):
+    """Branch A with five active members (a1, a2 and three more): 20% is one place a year."""
+    for name in ("甲三", "甲四", "甲五"):
+        create_person(None, person_data(tree.branch_a, name=name))
+    return tree.branch_a
+
+
+def counts(row_counts):
+    return {
+        **row_counts(),
+        "Recommendation": PartyRecommendation.objects.count(),
+        "Notification": Notification.objects.count(),
+    }
+
+
+def refused(row_counts, call, message, error=DomainError):
+    before = counts(row_counts)
+    with pytest.raises(error) as info:
+        call()
+    if error is DomainError:
+        assert message in " ".join(info.value.messages), info.value.messages
+    assert counts(row_counts) == before
+
+
+def propose(users, person, on=APPLIED):
+    return services.propose(users.secretary_a, person=person, party_application_on=on)
+
+
+def to_status(tree, users, status):
+    rec = propose(users, tree.people.a1)
+    steps = [
+        (
+            RecommendationStatus.VOTED,
+            lambda r: services.record_vote(
+                users.secretary_a, r, on=MEETING, voters_expected=5, votes_for=3, votes_against=1
+            ),
+        ),
+        (RecommendationStatus.APPROVED, lambda r: services.approve(users.committee_admin, r, on=APPROVED)),
+        (RecommendationStatus.HANDED_OVER, lambda r: services.hand_over(users.committee_admin, r, on=HANDED)),
+    ]
+    for target, step in steps:
+        if rec.status == status:
+            break
+        rec = step(rec)
+        assert rec.status == target
+    return rec
+
+
+def test_a_recommendation_runs_to_admission(tree, users, branch_of_five):
+    rec = to_status(tree, users, RecommendationStatus.HANDED_OVER)
+    assert rec.party_org == tree.party_branch  # paired with the root committee, the nearest pairing above
+
+    rec = services.record_outcome(users.district, rec, admitted=True, on=DECIDED)
+
+    assert rec.status == RecommendationStatus.ADMITTED and rec.outcome_on == DECIDED
+    a1 = Person.objects.get(pk=tree.people.a1.pk)
+    assert a1.political_status == "02" and a1.party_join_date == DECIDED
+    assert set(rec.actors) == {"propose", "record_vote", "approve", "hand_over", "record_outcome"}
+    trail = ChangeLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(PartyRecommendation),
+        object_id=str(rec.pk),
+        org_path=tree.branch_a.path,
+    )
+    assert trail.count() == 5
+
+
+def test_not_admitted_leaves_the_member_as_they_were(tree, users, branch_of_five):
+    rec = services.record_outcome(
+        users.committee_admin, to_status(tree, users, RecommendationStatus.HANDED_OVER), admitted=False, on=DECIDED
+    )
+    assert rec.status == RecommendationStatus.NOT_ADMITTED
+    assert Person.objects.get(pk=tree.people.a1.pk).political_status == "03"
+
+
+def test_the_committee_is_asked_to_approve_and_sees_it_in_the_inbox(tree, users, branch_of_five):
+    rec = propose(users, tree.people.a1)
+    Notification.objects.all().delete()
+    services.record_vote(users.secretary_a, rec, on=MEETING, voters_expected=5, votes_for=3, votes_against=0)
+
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [users.committee_admin.pk]
+    from tongxin.accounts.models import User
+
+    items = services.pending_recommendations(User.objects.get(pk=users.committee_admin.pk))
+    assert [(str(i.label), i.count) for i in items] == [("Party recommendations to approve", 1)]
+    assert services.pending_recommendations(User.objects.get(pk=users.secretary_a.pk))[0].count == 0
+
+
+def test_a_pairing_on_the_branch_itself_comes_first(tree, users, branch_of_five):
+    own = create_organization(None, parent=tree.root, kind=OrgKind.PARTY_BRANCH, name="甲党支部", code="TPA")
+    tree.branch_a.paired_org = own
+    tree.branch_a.save()
+    rec = to_status(tree, users, RecommendationStatus.HANDED_OVER)
+    assert rec.party_org == own
+
+
+# --- eligibility, each rule named --------------------------------------------------------------------------------
+
+
+def test_under_18_is_refused(tree, users, row_counts, branch_of_five):
+    young = create_person(
+        None, person_data(tree.branch_a, name="甲少", birth=years_ago(17), league_join_date=years_ago(3))
+    )
+    refused(row_counts, lambda: propose(users, young), "recommended to the Party from age 18 (推优入党); 甲少 is 17")
+
+
+def test_less_than_a_year_in_the_league_is_refused(tree, users, row_counts, branch_of_five):
+    update_person(
+        None,
+        tree.people.a1,
+        {
+            "league_join_date": TODAY - datetime.timedelta(days=200),
+            "league_number": f"{(TODAY - datetime.timedelta(days=200)).year}00000077",
+        },
+    )
+    refused(row_counts, lambda: propose(users, tree.people.a1), "at least 1 year(s) in the League (推优入党)")
+
+
+def test_a_party_application_less_than_six_months_old_is_refused(tree, users, row_counts, branch_of_five):
+    recent = TODAY - datetime.timedelta(days=100)
+    refused(
+        row_counts,
+        lambda: propose(users, tree.people.a1, on=recent),
+        "The party application is filed at least 6 months before the recommendation (推优入党)",
+    )
+    refused(row_counts, lambda: propose(users, tree.people.a1, on=TODAY + datetime.timedelta(days=1)), "future")
+
+
+def test_only_active_league_members_are_recommended(tree, users, row_counts, branch_of_five):
+    update_person(None, tree.people.a1, {"political_status": "13"})
+    refused(row_counts, lambda: propose(users, tree.people.a1), "is not an active League member")
+
+
+def test_the_eligibility_rules_are_configurable(tree, users, branch_of_five):
+    RuleValue.objects.create(key="recommendation_min_age", value=21)
+    clear_cache()
+    with pytest.raises(DomainError, match="from age 21"):
+        propose(users, tree.people.a1)
+
+
+def test_the_branch_quota_is_20_percent_of_its_members(tree, users, row_counts, branch_of_five):
+    propose(users, tree.people.a1)
+    refused(
+        row_counts,
+        lambda: propose(users, tree.people.a2),
+        "A branch recommends at most 20% of its active members to the Party a year (推优入党): 甲团支部 has 5 "
+        "members, so 1 places, and 1 are taken this year.",
+    )
+
+
+def test_a_withdrawn_recommendation_frees_its_place(tree, users, branch_of_five):
+    services.withdraw(users.secretary_a, propose(users, tree.people.a1))
+    assert propose(users, tree.people.a2).status == RecommendationStatus.PROPOSED
+
+
+def test_a_small_branch_has_no_place_until_the_quota_allows(tree, users, row_counts):
+    refused(row_counts, lambda: propose(users, tree.people.a1), "has 2 members, so 0 places")
+    RuleValue.objects.create(key="recommendation_branch_quota", value="0.50")
+    clear_cache()
+    assert propose(users, tree.people.a1).status == RecommendationStatus.PROPOSED
+
+
+def test_a_second_open_recommendation_is_refused(tree, users, row_counts, branch_of_five):
+    RuleValue.objects.create(key="recommendation_branch_quota", value="1")
+    clear_cache()
+    propose(users, tree.people.a1)
+    refused(row_counts, lambda: propose(users, tree.people.a1), "already has a recommendation in progress")
+
+
+# --- the ballot and the steps --------------------------------------------------------------------------------------
+
+
+def test_the_ballot_needs_more_than_half_of_the_expected_voters(tree, users, row_counts, branch_of_five):
+    rec = propose(users, tree.people.a1)
+
+    def ballot(**kwargs):
+        data = {"on": MEETING, "voters_expected": 6, "votes_for": 3, "votes_against": 0, **kwargs}
+        return lambda: services.record_vote(users.secretary_a, rec, **data)
+
+    refused(
+        row_counts,
+        ballot(),
+        "More than half of the 6 expected voters must vote in favour in the secret ballot (推优入党): 3 is not enough.",
+    )
+    refused(row_counts, ballot(votes_for=5, votes_against=2), "The numbers do not add up: 5 for and 2 against")
+    refused(row_counts, ballot(voters_expected=0), "how many members were expected")
+    refused(row_counts, ballot(on=TODAY + datetime.timedelta(days=1)), "in the future")
+    assert (
+        services.record_vote(users.secretary_a, rec, on=TODAY, voters_expected=6, votes_for=4, votes_against=0).status
+        == RecommendationStatus.VOTED
+    )
+
+
+def test_steps_out_of_order_and_by_the_wrong_side_are_refused(tree, users, row_counts, branch_of_five):
+    rec = propose(users, tree.people.a1)
+    refused(
+        row_counts,
+        lambda: services.approve(users.committee_admin, rec, on=TODAY),
+        "This recommendation is “Proposed”: the next step is “Branch general meeting ballot”",
+    )
+    rec = services.record_vote(users.secretary_a, rec, on=MEETING, voters_expected=5, votes_for=3, votes_against=0)
+    refused(row_counts, lambda: services.approve(users.secretary_a, rec, on=APPROVED), "", error=PermissionDenied)
+    for intruder in (users.outsider, users.secretary_b, users.member, users.nobody):
+        refused(
+            row_counts,
+            lambda intruder=intruder: services.approve(intruder, rec, on=APPROVED),
+            "",
+            error=PermissionDenied,
+        )
+        refused(
+            row_counts,
+            lambda intruder=intruder: services.propose(intruder, person=tree.people.a2, party_application_on=APPLIED),
+            "",
+            error=PermissionDenied,
+        )
+    refused(
+        row_counts,
+        lambda: services.approve(users.committee_admin, rec, on=MEETING - datetime.timedelta(days=1)),
+        "cannot be dated before the previous one",
+    )
+
+
+def test_the_hand_over_goes_to_the_paired_party_organisation_only(tree, users, row_counts, branch_of_five):
+    rec = to_status(tree, users, RecommendationStatus.APPROVED)
+    other = create_organization(None, parent=tree.root, kind=OrgKind.PARTY_BRANCH, name="别的党支部", code="TPX")
+    refused(
+        row_counts,
+        lambda: services.hand_over(users.committee_admin, rec, party_org=other, on=HANDED),
+        "goes to 机关党支部, the party organisation paired with 甲团支部",
+    )
+    tree.party_branch.paired_org = None
+    tree.party_branch.save()
+    refused(
+        row_counts,
+        lambda: services.hand_over(users.committee_admin, rec, on=HANDED),
+        "No party organisation is paired with 甲团支部",
+    )
+
+
+def test_the_outcome_is_recorded_by_the_party_side_or_the_committee_only(tree, users, row_counts, branch_of_five):
+    rec = to_status(tree, users, RecommendationStatus.HANDED_OVER)
+    for intruder in (users.secretary_a, users.outsider, users.nobody):
+        refused(
+            row_counts,
+            lambda intruder=intruder: services.record_outcome(intruder, rec, admitted=True, on=DECIDED),
+            "",
+            error=PermissionDenied,
+        )
+    refused(row_counts, lambda: services.withdraw(users.secretary_a, rec), "can no longer be withdrawn")

@@ -1,0 +1,224 @@
+"""A recruitment from the written application to the oath (团员发展): each step by the side whose work it is,
+the new member on the branch's roster from the date of the branch general meeting, with a member number
+of that year; who acted, the audit trail, the notifications and the inbox along the way."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tongxin.accounts.models import User
+from tongxin.core.models import ChangeLog, Notification
+from tongxin.core.testing import make_id_number, years_ago
+from tongxin.lifecycle.models import Recruitment, RecruitmentStage
+from tongxin.lifecycle.services import recruitment as services
+from tongxin.people.models import Membership, Person
+
+pytestmark = pytest.mark.usefixtures("english")
+
+TODAY = datetime.date.today()
+# The steps' dates: far enough back that the whole way fits before today.
+APPLIED = TODAY - datetime.timedelta(days=300)
+ACTIVIST = APPLIED + datetime.timedelta(days=10)
+CANDIDATE = services.add_months(ACTIVIST, 3) + datetime.timedelta(days=5)
+PRECHECKED = CANDIDATE + datetime.timedelta(days=7)
+MEETING = PRECHECKED + datetime.timedelta(days=7)
+APPROVED = MEETING + datetime.timedelta(days=7)
+OATH = APPROVED + datetime.timedelta(days=3)
+
+
+def application(tree, actor, *, birth=None, name="王新", **kwargs):
+    return services.apply(
+        actor,
+        branch=kwargs.pop("branch", tree.branch_a),
+        name=name,
+        id_number=make_id_number(birth or years_ago(17)),
+        phone="13900001111",
+        applied_on=kwargs.pop("applied_on", APPLIED),
+        **kwargs,
+    )
+
+
+def to_stage(tree, users, stage: str) -> Recruitment:
+    """A recruitment in branch A brought to ``stage`` by the right people, with the usual dates."""
+    r = application(tree, users.secretary_a)
+    steps = [
+        (RecruitmentStage.ACTIVIST, lambda r: services.name_activist(users.secretary_a, r, on=ACTIVIST)),
+        (
+            RecruitmentStage.CANDIDATE,
+            lambda r: services.choose_candidate(
+                users.secretary_a, services.record_training(users.secretary_a, r, hours=8), on=CANDIDATE
+            ),
+        ),
+        (RecruitmentStage.PRECHECKED, lambda r: services.precheck(users.committee_admin, r, on=PRECHECKED)),
+        (
+            RecruitmentStage.VOTED,
+            lambda r: services.record_vote(
+                users.secretary_a,
+                r,
+                on=MEETING,
+                sponsors=(tree.people.a1, tree.people.a2),
+                present=2,
+                votes_for=2,
+                votes_against=0,
+            ),
+        ),
+        (RecruitmentStage.APPROVED, lambda r: services.approve(users.committee_admin, r, on=APPROVED)),
+        (RecruitmentStage.SWORN, lambda r: services.record_oath(users.secretary_a, r, on=OATH)),
+    ]
+    for target, step in steps:
+        if r.stage == stage:
+            break
+        r = step(r)
+        assert r.stage == target
+    return r
+
+
+def counts(row_counts):
+    """The shared row counts plus the recruitment and notification tables."""
+    return {**row_counts(), "Recruitment": Recruitment.objects.count(), "Notification": Notification.objects.count()}
+
+
+def test_a_recruitment_runs_from_application_to_oath(tree, users, rollups):
+    members_before = rollups()[tree.branch_a.pk][0]
+
+    r = to_stage(tree, users, RecruitmentStage.SWORN)
+
+    r.refresh_from_db()
+    assert (r.applied_on, r.activist_on, r.candidate_on, r.prechecked_on, r.meeting_on, r.approved_on, r.oath_on) == (
+        APPLIED,
+        ACTIVIST,
+        CANDIDATE,
+        PRECHECKED,
+        MEETING,
+        APPROVED,
+        OATH,
+    )
+    assert (r.members_expected, r.members_present, r.votes_for, r.votes_against) == (2, 2, 2, 0)
+    assert {r.sponsor_1_id, r.sponsor_2_id} == {tree.people.a1.pk, tree.people.a2.pk}
+    assert r.actors == {
+        "apply": users.secretary_a.pk,
+        "name_activist": users.secretary_a.pk,
+        "record_training": users.secretary_a.pk,
+        "choose_candidate": users.secretary_a.pk,
+        "precheck": users.committee_admin.pk,
+        "record_vote": users.secretary_a.pk,
+        "approve": users.committee_admin.pk,
+        "record_oath": users.secretary_a.pk,
+    }
+
+    assert r.person_id is not None
+    person = Person.objects.get(pk=r.person_id)
+    assert (person.name, person.id_number, person.branch, person.political_status) == (
+        "王新",
+        r.id_number,
+        tree.branch_a,
+        "03",
+    )
+    assert person.league_join_date == MEETING and person.league_number == r.league_number
+    assert person.league_number.startswith(str(MEETING.year)) and len(person.league_number) == 12
+    stay = Membership.objects.get(person=person)
+    assert stay.start == MEETING and stay.start_reason == Membership.Reason.JOINED and stay.end is None
+    assert rollups()[tree.branch_a.pk][0] == members_before + 1
+
+    recruitment_type = ContentType.objects.get_for_model(Recruitment)
+    trail = ChangeLog.objects.filter(content_type=recruitment_type, object_id=str(r.pk))
+    assert trail.count() == 8  # the application, the training and six steps
+    assert set(trail.values_list("org_path", flat=True)) == {tree.branch_a.path}
+    assert ChangeLog.objects.filter(object_id=str(person.pk), action=ChangeLog.Action.CREATE).exists()
+
+
+def test_each_step_tells_whoever_acts_next(tree, users):
+    r = application(tree, users.district)
+    assert Notification.objects.filter(recipient=users.secretary_a).count() == 1  # the branch names the activist
+    r = services.name_activist(users.secretary_a, r, on=ACTIVIST)
+    r = services.record_training(users.secretary_a, r, hours=8)
+    Notification.objects.all().delete()
+
+    r = services.choose_candidate(users.secretary_a, r, on=CANDIDATE)
+    told = Notification.objects.get()
+    assert told.recipient == users.committee_admin and "pre-check" in told.text
+    assert told.url == f"/lifecycle/recruitment/{r.pk}/"
+
+    Notification.objects.all().delete()
+    services.precheck(users.committee_admin, r, on=PRECHECKED)
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [users.secretary_a.pk]
+
+
+def test_the_notification_is_in_the_deployment_language(tree, users, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    application(tree, users.committee_admin)
+    text = Notification.objects.get(recipient=users.secretary_a).text
+    assert "王新" in text
+
+
+def test_the_member_number_takes_the_meeting_year_and_the_next_sequence(tree, users):
+    year = MEETING.year
+    Person.objects.filter(pk=tree.people.b1.pk).update(league_number=f"{year}00000041")
+    Person.objects.filter(pk=tree.people.c1.pk).update(league_number=f"{year}0000009")  # another shape: ignored
+
+    r = to_stage(tree, users, RecruitmentStage.APPROVED)
+
+    assert r.league_number == f"{year}00000042"
+    assert services.next_league_number(year) == f"{year}00000043"
+    assert services.next_league_number(1999) == "199900000001"
+
+
+def test_a_number_taken_meanwhile_is_skipped(tree, users, monkeypatch):
+    """A concurrent approval that took the number first (simulated): the next one is issued."""
+    r = to_stage(tree, users, RecruitmentStage.VOTED)
+    taken = f"{MEETING.year}00000001"
+    Person.objects.filter(pk=tree.people.b1.pk).update(league_number=taken)
+    real = services.next_league_number
+    answers = iter([taken])
+    monkeypatch.setattr(services, "next_league_number", lambda year: next(answers, None) or real(year))
+
+    r = services.approve(users.committee_admin, r, on=APPROVED)
+
+    assert r.league_number == f"{MEETING.year}00000002"
+
+
+def test_withdrawal_keeps_the_reason_and_frees_the_applicant(tree, users):
+    r = to_stage(tree, users, RecruitmentStage.CANDIDATE)
+
+    r = services.withdraw(users.secretary_a, r, reason="本人申请撤回")
+
+    assert r.stage == RecruitmentStage.WITHDRAWN and r.withdrawn_reason == "本人申请撤回"
+    assert r.actors["withdraw"] == users.secretary_a.pk
+    again = services.apply(
+        users.secretary_a, branch=tree.branch_a, name=r.name, id_number=r.id_number, applied_on=TODAY
+    )
+    assert again.stage == RecruitmentStage.APPLIED
+
+
+def test_the_inbox_counts_the_steps_waiting_for_each_side(tree, users):
+    fresh = application(tree, users.secretary_a)  # waits for branch A
+    candidate = to_stage(tree, users, RecruitmentStage.CANDIDATE)  # waits for committee 1
+    early = services.name_activist(users.secretary_a, application(tree, users.secretary_a, name="李早"), on=TODAY)
+
+    def waiting(user):
+        return set(services.waiting_for(User.objects.get(pk=user.pk)).values_list("pk", flat=True))
+
+    assert waiting(users.secretary_a) == {fresh.pk}  # the activist named today is still in training
+    assert waiting(users.committee_admin) == {candidate.pk}
+    assert waiting(users.district) == {candidate.pk}
+    assert waiting(users.secretary_b) == waiting(users.outsider) == waiting(users.nobody) == set()
+    assert early.pk not in waiting(users.secretary_a)
+
+    admin = User.objects.get(pk=users.committee_admin.pk)
+    admin.get_scope("change")
+    with CaptureQueriesContext(connection) as ctx:
+        items = services.pending_recruitment_steps(admin)
+    assert len(ctx.captured_queries) == 1
+    assert [(str(i.label), i.count) for i in items] == [("Recruitment steps waiting", 1)]
+    assert services.pending_recruitment_steps(User.objects.get(pk=users.nobody.pk)) == []
+
+
+def test_months_are_added_as_on_the_calendar():
+    assert services.add_months(datetime.date(2025, 1, 31), 1) == datetime.date(2025, 2, 28)
+    assert services.add_months(datetime.date(2024, 11, 30), 3) == datetime.date(2025, 2, 28)
+    assert services.add_months(datetime.date(2025, 5, 15), -3) == datetime.date(2025, 2, 15)
