@@ -38,6 +38,13 @@ def render_text(text: NoticeText) -> str:
         return str(text()) if callable(text) else str(text)
 
 
+def notice(message: str, **params: Any) -> str:
+    """``message`` (an English msgid marked with ``gettext_noop``) translated into the deployment's
+    language and filled with ``params``: the recipient reads it, not the actor who caused it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return translation.gettext(message) % params
+
+
 def notify_users(users: Iterable[Any], *, text: NoticeText, url: str = "", org_path: str = "") -> list[Notification]:
     """One notification to each of ``users`` (User objects or ids; duplicates and None are dropped).
 

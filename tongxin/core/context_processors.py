@@ -33,6 +33,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         team_items.append((_("Dues"), reverse("lifecycle:dues_home")))
         team_items.append((_("Age-out"), reverse("lifecycle:age_out")))
         team_items.append((_("Annual review"), reverse("lifecycle:reviews")))
+        team_items.append((_("Recruitment"), reverse("lifecycle:recruitments")))
+        team_items.append((_("Party recommendation"), reverse("lifecycle:recommendations")))
         organisation_items.append((_("Audit log"), reverse("core:audit")))
     manage = scope_for(user, MANAGE)
     if (manage.everything or manage.prefixes) and may_edit_rules(user):

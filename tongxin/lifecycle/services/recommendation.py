@@ -25,16 +25,15 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from tongxin.accounts.notify import notify_actors
+from tongxin.accounts.notify import notice, notify_actors
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
@@ -77,8 +76,7 @@ def _url(rec: PartyRecommendation) -> str:
 
 
 def _notice(message: str, rec: PartyRecommendation, **params: Any) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return _(message) % {"name": rec.person.name, "org": rec.branch.name, **params}
+    return notice(message, name=rec.person.name, org=rec.branch.name, **params)
 
 
 def step_path(rec: PartyRecommendation, step: str) -> str:

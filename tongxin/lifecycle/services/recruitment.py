@@ -25,17 +25,16 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from tongxin.accounts.notify import notify_actors
+from tongxin.accounts.notify import notice, notify_actors
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
@@ -118,8 +117,7 @@ def _url(recruitment: Recruitment) -> str:
 
 def _notice(message: str, recruitment: Recruitment, **params: Any) -> str:
     """A notification's text, in the deployment's language (the recipient reads it, not the actor)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return _(message) % {"name": recruitment.name, "org": recruitment.branch.name, **params}
+    return notice(message, name=recruitment.name, org=recruitment.branch.name, **params)
 
 
 def _stage_label(stage: str) -> str:

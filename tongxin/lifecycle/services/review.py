@@ -35,17 +35,16 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from tongxin.accounts.notify import notify_actors
+from tongxin.accounts.notify import notice, notify_actors
 from tongxin.core.audit import change_entry, record_change, snapshot
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
@@ -110,8 +109,7 @@ def deferral_window(on: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 def _notice(message: str, review: AnnualReview, **params: Any) -> str:
     """A notification's text in the deployment's language (the recipient reads it, not the actor)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return _(message) % {"branch": review.branch.name, "year": review.year, **params}
+    return notice(message, branch=review.branch.name, year=review.year, **params)
 
 
 def review_url(review: AnnualReview) -> str:

@@ -23,16 +23,15 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from tongxin.accounts.notify import notify_actors, notify_users
+from tongxin.accounts.notify import notice, notify_actors, notify_users
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
@@ -57,8 +56,7 @@ def _may(actor: Any, path: str) -> bool:
 
 def _notice(message: str, transfer: Transfer, **params: Any) -> str:
     """A notification's text, in the deployment's language (the recipient reads it, not the actor)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return _(message) % {"name": transfer.person.name, **params}
+    return notice(message, name=transfer.person.name, **params)
 
 
 def _url(transfer: Transfer) -> str:
