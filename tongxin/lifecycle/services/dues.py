@@ -34,6 +34,7 @@ from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, require
 from tongxin.lifecycle.models import DuesCategory, DuesKind, DuesPayment, DuesProfile
+from tongxin.lifecycle.services.common import add_months
 from tongxin.orgs.models import Organization
 from tongxin.people.models import MembershipStatus, Occupation, Person
 
@@ -60,12 +61,6 @@ INCOME_CATEGORIES = frozenset({DuesCategory.WAGE, DuesCategory.RETIREE})
 
 def first_of_month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
-
-
-def add_months(month: datetime.date, count: int) -> datetime.date:
-    """The first day of the month ``count`` months after (or before) ``month``'s."""
-    index = month.year * 12 + month.month - 1 + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def parse_month(text: str | None) -> datetime.date | None:

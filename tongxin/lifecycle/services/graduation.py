@@ -33,6 +33,7 @@ from tongxin.lifecycle.models import (
     TransferSide,
     TransferStatus,
 )
+from tongxin.lifecycle.services.common import add_months
 from tongxin.lifecycle.services.transfers import start_transfer
 from tongxin.orgs.models import Organization
 from tongxin.people.models import MembershipStatus, Person
@@ -105,10 +106,7 @@ def overdue_in_flow(qs: QuerySet[Transfer], today: datetime.date | None = None) 
     """Completed graduation transfers into a flow branch whose graduate is still there past the limit
     (``flow_branch_max_months``, default 6): the branch should move them on."""
     today = today or timezone.localdate()
-    months = rule("flow_branch_max_months")
-    year, month = divmod(today.month - 1 - months, 12)
-    cutoff_day = min(today.day, 28)
-    cutoff = datetime.date(today.year + year, month + 1, cutoff_day)
+    cutoff = add_months(today, -rule("flow_branch_max_months"))
     return qs.filter(
         graduation_destination=GraduationDestination.FLOW,
         status=TransferStatus.COMPLETED,

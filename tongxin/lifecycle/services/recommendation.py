@@ -42,7 +42,8 @@ from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
 from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
-from tongxin.lifecycle.services.recruitment import add_months, committee_path, members_of_branch
+from tongxin.lifecycle.services.common import add_months, check_step_date, committee_path
+from tongxin.lifecycle.services.recruitment import members_of_branch
 from tongxin.orgs.models import PARTY_KINDS, Organization, OrgKind, OrgStatus, path_ids
 from tongxin.people.models import MembershipStatus, Person
 from tongxin.people.services import update_person
@@ -125,23 +126,6 @@ def out_of_order_message(rec: PartyRecommendation, step: str) -> str:
         "This recommendation is “%(status)s”: the next step is “%(next)s”, not “%(step)s”. Someone may have "
         "acted on it before you: reload the page."
     ) % {"status": _status_label(rec.status), "next": STEP_LABELS[NEXT_STEP[rec.status]], "step": STEP_LABELS[step]}
-
-
-def _check_date(on: datetime.date | None, previous: datetime.date | None, previous_label: str) -> datetime.date:
-    if on is None:
-        raise DomainError("on", _("Enter the date of this step."))
-    if on > timezone.localdate():
-        raise DomainError(
-            "on",
-            _("The date %(date)s is in the future: record a step once it has happened.") % {"date": on.isoformat()},
-        )
-    if previous is not None and on < previous:
-        raise DomainError(
-            "on",
-            _("This step cannot be dated before the previous one (%(step)s, %(date)s).")
-            % {"step": previous_label, "date": previous.isoformat()},
-        )
-    return on
 
 
 def _actor_id(actor: Any) -> int | None:
@@ -332,7 +316,7 @@ def record_vote(
     rec = _locked(actor, rec, "record_vote")
     # The proposal carries no date of its own (it may be recorded after the meeting): the party application is
     # the step before.
-    on = _check_date(on, rec.party_application_on, _("party application"))
+    on = check_step_date(on, rec.party_application_on, _("party application"))
     expected = _count(voters_expected, "voters_expected")
     votes_for = _count(votes_for, "votes_for")
     votes_against = _count(votes_against, "votes_against")
@@ -366,7 +350,7 @@ def record_vote(
 def approve(actor: Any, rec: PartyRecommendation, *, on: datetime.date) -> PartyRecommendation:
     """The committee above the branch approves the recommendation."""
     rec = _locked(actor, rec, "approve")
-    on = _check_date(on, rec.meeting_on, _("branch general meeting"))
+    on = check_step_date(on, rec.meeting_on, _("branch general meeting"))
     before = snapshot(rec)
     rec.approved_on = on
     rec.status = RecommendationStatus.APPROVED
@@ -399,7 +383,7 @@ def hand_over(
 ) -> PartyRecommendation:
     """Hand the approved recommendation to the paired party organisation (``party_org`` defaults to it)."""
     rec = _locked(actor, rec, "hand_over")
-    on = _check_date(on, rec.approved_on, _("committee approval"))
+    on = check_step_date(on, rec.approved_on, _("committee approval"))
     paired = paired_party_org(rec.branch)
     if paired is None or paired.kind not in PARTY_KINDS:
         raise DomainError(
@@ -428,7 +412,7 @@ def hand_over(
 def record_outcome(actor: Any, rec: PartyRecommendation, *, admitted: bool, on: datetime.date) -> PartyRecommendation:
     """What the party organisation decided; an admitted member becomes a probationary party member from ``on``."""
     rec = _locked(actor, rec, "record_outcome")
-    on = _check_date(on, rec.handed_over_on, _("hand-over"))
+    on = check_step_date(on, rec.handed_over_on, _("hand-over"))
     before = snapshot(rec)
     if admitted:
         person = rec.person

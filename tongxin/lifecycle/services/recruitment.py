@@ -20,7 +20,6 @@ number issued here (the meeting's year, then a sequence unique across the roster
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -43,7 +42,8 @@ from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
 from tongxin.lifecycle.models import OPEN_RECRUITMENT_STAGES, RECRUITMENT_STEPS, Recruitment, RecruitmentStage
-from tongxin.orgs.models import STEP_WIDTH, Organization, OrgKind, OrgStats, OrgStatus
+from tongxin.lifecycle.services.common import add_months, check_step_date, committee_path
+from tongxin.orgs.models import Organization, OrgKind, OrgStats, OrgStatus
 from tongxin.people.models import Membership, MembershipStatus, Person
 from tongxin.people.services import create_person
 from tongxin.people.validators import age_on, check_id_number, check_phone, id_birth_date, normalise_name
@@ -73,19 +73,6 @@ NEXT_STEP: dict[str, str] = {source: step for step, (source, _target) in RECRUIT
 
 # How many times the approval tries the next member number when a concurrent approval took it.
 NUMBER_ATTEMPTS = 5
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` later; the month's last day when it is shorter (31 Jan + 1 → 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def committee_path(branch_path: str) -> str:
-    """The path of the organisation above the branch (the basic-level committee that pre-checks and approves)."""
-    return branch_path[:-STEP_WIDTH]
 
 
 def step_path(recruitment: Recruitment, step: str) -> str:
@@ -146,24 +133,6 @@ def out_of_order_message(recruitment: Recruitment, step: str) -> str:
         "This recruitment is at the stage “%(stage)s”: the next step is “%(next)s”, not “%(step)s”. "
         "Someone may have acted on it before you: reload the page."
     ) % {"stage": _stage_label(stage), "next": STEP_LABELS[NEXT_STEP[stage]], "step": STEP_LABELS[step]}
-
-
-def _check_date(on: datetime.date | None, previous: datetime.date | None, previous_label: str) -> datetime.date:
-    """A step's date: given, not in the future, not before the previous step's date."""
-    if on is None:
-        raise DomainError("on", _("Enter the date of this step."))
-    if on > timezone.localdate():
-        raise DomainError(
-            "on",
-            _("The date %(date)s is in the future: record a step once it has happened.") % {"date": on.isoformat()},
-        )
-    if previous is not None and on < previous:
-        raise DomainError(
-            "on",
-            _("This step cannot be dated before the previous one (%(step)s, %(date)s).")
-            % {"step": previous_label, "date": previous.isoformat()},
-        )
-    return on
 
 
 def _save_step(actor: Any, recruitment: Recruitment, before: dict[str, Any], step: str, stage: str) -> Recruitment:
@@ -344,7 +313,7 @@ def apply(
 def name_activist(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
     """The branch committee names the applicant an activist (入团积极分子)."""
     recruitment = _locked(actor, recruitment, "name_activist")
-    on = _check_date(on, recruitment.applied_on, _("application"))
+    on = check_step_date(on, recruitment.applied_on, _("application"))
     before = snapshot(recruitment)
     recruitment.activist_on = on
     return _save_step(actor, recruitment, before, "name_activist", RecruitmentStage.ACTIVIST)
@@ -393,7 +362,7 @@ def earliest_candidate_date(recruitment: Recruitment) -> datetime.date | None:
 def choose_candidate(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
     """The branch committee chooses the trained activist as a candidate (发展对象)."""
     recruitment = _locked(actor, recruitment, "choose_candidate")
-    on = _check_date(on, recruitment.activist_on, _("named activist"))
+    on = check_step_date(on, recruitment.activist_on, _("named activist"))
     months = rule("recruitment_training_months")
     earliest = earliest_candidate_date(recruitment)
     assert earliest is not None
@@ -429,7 +398,7 @@ def format_hours(value: Decimal) -> str:
 def precheck(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
     """The basic-level committee above the branch pre-checks the candidate and issues the application form."""
     recruitment = _locked(actor, recruitment, "precheck")
-    on = _check_date(on, recruitment.candidate_on, _("chosen as candidate"))
+    on = check_step_date(on, recruitment.candidate_on, _("chosen as candidate"))
     before = snapshot(recruitment)
     recruitment.prechecked_on = on
     return _save_step(actor, recruitment, before, "precheck", RecruitmentStage.PRECHECKED)
@@ -502,7 +471,7 @@ def record_vote(
     favour. Any rule broken: refused, nothing written.
     """
     recruitment = _locked(actor, recruitment, "record_vote")
-    on = _check_date(on, recruitment.prechecked_on, _("committee pre-check"))
+    on = check_step_date(on, recruitment.prechecked_on, _("committee pre-check"))
     _check_age(recruitment.birth_date, on, "on", _("the meeting date"))
     first, second = _check_sponsors(recruitment, sponsors)
     present = _count(present, "present")
@@ -570,7 +539,7 @@ def approve(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recru
     """The committee above the branch approves: the applicant becomes a League member of the branch from the
     date of the branch general meeting, with a new member number (first four digits: that year)."""
     recruitment = _locked(actor, recruitment, "approve")
-    on = _check_date(on, recruitment.meeting_on, _("branch general meeting"))
+    on = check_step_date(on, recruitment.meeting_on, _("branch general meeting"))
     assert recruitment.meeting_on is not None
     before = snapshot(recruitment)
     data = {
@@ -609,7 +578,7 @@ def approve(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recru
 def record_oath(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
     """The new member takes the oath (入团宣誓), on or after the approval."""
     recruitment = _locked(actor, recruitment, "record_oath")
-    on = _check_date(on, recruitment.approved_on, _("committee approval"))
+    on = check_step_date(on, recruitment.approved_on, _("committee approval"))
     before = snapshot(recruitment)
     recruitment.oath_on = on
     return _save_step(actor, recruitment, before, "record_oath", RecruitmentStage.SWORN)

@@ -28,7 +28,6 @@ registration have come, from aggregates grouped by path prefix plus the ``OrgSta
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -53,6 +52,7 @@ from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, VIEW, scope_for, subtree_q
 from tongxin.lifecycle.models import AnnualReview, ReviewEntry, ReviewGrade, ReviewStatus
+from tongxin.lifecycle.services.common import add_months, committee_path
 from tongxin.orgs.models import LEAGUE_KINDS, STEP_WIDTH, Organization, OrgKind, OrgStats, OrgStatus
 from tongxin.people.models import MembershipStatus, Person
 
@@ -74,18 +74,6 @@ ENTRY_FIELDS = ["grade", "registered_on", "deferred_until"]
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
-
-
-def parent_path(path: str) -> str:
-    """The path of the organisation directly above the one at ``path`` ("" for a root)."""
-    return path[:-STEP_WIDTH]
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` months later, on the month's last day when it is shorter (31 Jan + 1 = 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = index // 12, index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def excellent_allowed(reviewed: int) -> int:
@@ -122,7 +110,7 @@ def _may(actor: Any, path: str) -> bool:
 
 def may_approve(actor: Any, review: AnnualReview) -> bool:
     """Whether ``actor`` acts for the committee above the review's branch (CHANGE over the parent's path)."""
-    above = parent_path(review.org_path)
+    above = committee_path(review.org_path)
     return actor is None or (bool(above) and scope_for(actor, CHANGE).covers_path(above))
 
 
@@ -369,7 +357,7 @@ def submit(actor: Any, review: AnnualReview, *, meeting_on: datetime.date, membe
     record_change(
         actor, review, ChangeLog.Action.UPDATE, before=before, after=snapshot(review), org_path=review.org_path
     )
-    above = parent_path(review.org_path)
+    above = committee_path(review.org_path)
     if above:
         text = _notice(
             gettext_noop("The review of %(year)d of %(branch)s was submitted: please approve it or return it."), review

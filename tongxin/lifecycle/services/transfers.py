@@ -45,7 +45,8 @@ from tongxin.lifecycle.models import (
     TransferSide,
     TransferStatus,
 )
-from tongxin.orgs.models import LEAGUE_KINDS, MEMBER_HOLDING_KINDS, STEP_WIDTH, Organization, OrgStatus
+from tongxin.lifecycle.services.common import committee_path
+from tongxin.orgs.models import LEAGUE_KINDS, MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from tongxin.people.models import Membership, MembershipStatus, Person
 from tongxin.people.services import move_member
 
@@ -342,7 +343,7 @@ def escalate_stalled(now: datetime.datetime | None = None) -> int:
     count = 0
     for transfer in stalled(Transfer.objects.select_related("person", "to_org"), now):
         path = transfer.from_path if transfer.status == TransferStatus.PENDING_OUT else transfer.to_path
-        parent_path = path[:-STEP_WIDTH] or path  # the organisation above the one that must act
+        parent_path = committee_path(path) or path  # the organisation above the one that must act
         days = rule("transfer_stall_days")
         message = gettext_noop("The transfer of %(name)s has waited more than %(days)d days: please follow it up.")
         text = _notice(message, transfer, days=days)
