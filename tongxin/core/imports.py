@@ -81,10 +81,12 @@ class Issue:
     header: str
     value: str
     message: str
+    # What the user can do about it, for the preview to offer (e.g. "transfer": ask for a transfer in).
+    remedy: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "col": self.col, "letter": column_letter(self.col), "header": self.header,
-                "value": self.value, "message": self.message}  # fmt: skip
+                "value": self.value, "message": self.message, "remedy": self.remedy}  # fmt: skip
 
 
 @dataclass
@@ -103,12 +105,11 @@ class Row:
     target: Any = None  # the existing object an update applies to
     data: dict[str, Any] = field(default_factory=dict)  # what the spec will write
 
-    def reject(self, key: str | None, message: str) -> None:
+    def reject(self, key: str | None, message: str, *, remedy: str = "") -> None:
         col = self.cols.get(key) if key else None
         value = self.raw.get(key, "") if key else ""
-        self.issues.append(
-            Issue(self.number, col, self.headers.get(key, "") if key else "", display_value(value), str(message))
-        )
+        header = self.headers.get(key, "") if key else ""
+        self.issues.append(Issue(self.number, col, header, display_value(value), str(message), remedy))
 
     def reject_error(self, error: DomainError, keys: dict[str, str] | None = None) -> None:
         """Record every message of a DomainError; ``keys`` maps the error's field names to column keys."""

@@ -209,6 +209,7 @@ class RosterImport:
                     "id_number",
                     _("This person is already registered in %(org)s: transfer them from there instead of importing "
                       "them again.") % {"org": names.get(person["branch_id"], _("no organisation"))},
+                    remedy="transfer",
                 )  # fmt: skip
             number = data.get("league_number")
             if number and holders.get(number, data.get("id_number")) != data.get("id_number"):

@@ -207,3 +207,14 @@ def test_a_viewer_cannot_import(tree, users, client_for):
     client = client_for(users.viewer)
     assert client.get("/imports/new/").status_code == 404
     assert client.get("/imports/").status_code == 404
+
+
+def test_someone_registered_elsewhere_comes_with_the_offer_to_ask_for_a_transfer(tree, users, client_for):
+    client = client_for(users.secretary_a)
+    b1 = tree.people.b1  # registered in branch B
+    job = upload(client, csv_file(["姓名,身份证号,所在团支部", f"{b1.name},{b1.id_number},{tree.branch_a.code}"]))
+
+    page = client.get(f"/imports/{job.pk}/").content.decode()
+
+    assert "already registered in 乙团支部" in page
+    assert re.search(r'href="/lifecycle/transfers/in/"[^>]*data-testid="ask-transfer"', page)
