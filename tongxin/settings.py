@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tongxin.people",
     "tongxin.accounts",
     "tongxin.lifecycle",
+    "tongxin.orglife",
 ]
 
 MIDDLEWARE = [

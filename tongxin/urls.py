@@ -8,6 +8,7 @@ urlpatterns = [
     path("people/", include("tongxin.people.urls")),
     path("imports/", include("tongxin.people.import_urls")),
     path("lifecycle/", include("tongxin.lifecycle.urls")),
+    path("orglife/", include("tongxin.orglife.urls")),
     path("api/", include("tongxin.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

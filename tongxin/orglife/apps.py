@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrglifeConfig(AppConfig):
+    name = "tongxin.orglife"
+    verbose_name = _("Organisational life")
+
+    def ready(self) -> None:
+        from tongxin.orglife.models import Attendance, ChecklistItem, Duty, Meeting
+        from tongxin.orgs.services import register_path_column
+
+        for model in (Meeting, Attendance, ChecklistItem, Duty):
+            register_path_column(model, "org_path")

@@ -1,0 +1,3 @@
+"""Placeholder until the board pages land."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Placeholder until the checklists pages land."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Placeholder until the meetings pages land."""
+
+urlpatterns: list = []
