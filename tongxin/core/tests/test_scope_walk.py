@@ -488,7 +488,10 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "review_grades_api": lambda tree: {"grades": {str(tree.people.a1.pk): "excellent"}},
     "review_submit": lambda tree: {"meeting_on": datetime.date.today().isoformat(), "members_present": 2},
     "review_register": lambda tree: {"on": datetime.date.today().isoformat()},
-    "review_defer": lambda tree: {"entry": 1, "until": datetime.date.today().isoformat()},
+    "review_defer": lambda tree: {
+        "entry": _review_of_branch_a(tree).entries.values_list("pk", flat=True).first(),
+        "until": datetime.date.today().isoformat(),
+    },
     "person_api": lambda tree: {
         k: v for k, v in _form_values(person_data(tree.branch_a, name="越权新人")).items() if v != ""
     },
