@@ -49,6 +49,7 @@ bench: setup ## benchmarks under bench/ (prints figures and ratios)
 	$(PY) bench/tree.py --db $${BENCH_DB:-sqlite}
 	$(PY) bench/import_roster.py --db $${BENCH_DB:-sqlite}
 	$(PY) bench/lifecycle.py --db $${BENCH_DB:-sqlite}
+	$(PY) bench/compliance.py --db $${BENCH_DB:-sqlite}
 
 messages: setup ## refresh the zh-hans catalogue after changing user-facing strings (needs GNU gettext)
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location -i node_modules -i .venv -i .uv -i var -i bench -i tests

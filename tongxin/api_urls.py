@@ -11,6 +11,7 @@ from tongxin.lifecycle.api import (
     RecruitmentViewSet,
     TransferViewSet,
 )
+from tongxin.orglife.api import ChecklistItemViewSet, ComplianceBoardView, LapseViewSet, MeetingViewSet
 from tongxin.orgs.api import OrganizationViewSet
 from tongxin.people.api import PersonViewSet
 
@@ -24,9 +25,13 @@ router.register("dues-payments", DuesPaymentViewSet, basename="dues-payment")
 router.register("recruitments", RecruitmentViewSet, basename="recruitment")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")
 router.register("reviews", AnnualReviewViewSet, basename="review")
+router.register("checklist-items", ChecklistItemViewSet, basename="checklist-item")
+router.register("lapses", LapseViewSet, basename="lapse")
+router.register("meetings", MeetingViewSet, basename="meeting")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("compliance/", ComplianceBoardView.as_view(), name="compliance"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

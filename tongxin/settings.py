@@ -219,3 +219,6 @@ TONGXIN_IMPORT_MAX_BYTES = int(os.environ.get("TONGXIN_IMPORT_MAX_BYTES", str(20
 TONGXIN_IMPORT_MAX_ROWS = int(os.environ.get("TONGXIN_IMPORT_MAX_ROWS", "50000"))
 # Uploaded files hold personal data: `manage.py prune_imports` deletes those older than this.
 TONGXIN_IMPORT_KEEP_DAYS = int(os.environ.get("TONGXIN_IMPORT_KEEP_DAYS", "30"))
+
+# Meeting attachments (photos and PDFs, kept in the database): the largest file accepted.
+TONGXIN_ATTACHMENT_MAX_BYTES = int(os.environ.get("TONGXIN_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -25,6 +25,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     team_items = []
     if has_role:
         organisation_items.append((_("Organisation tree"), reverse("orgs:tree")))
+        organisation_items.append((_("Compliance board"), reverse("orglife:board")))
         team_items.append((_("Roster"), reverse("people:roster")))
         change = scope_for(user, CHANGE)
         if change.everything or change.prefixes:
@@ -35,6 +36,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         team_items.append((_("Annual review"), reverse("lifecycle:reviews")))
         team_items.append((_("Recruitment"), reverse("lifecycle:recruitments")))
         team_items.append((_("Party recommendation"), reverse("lifecycle:recommendations")))
+        team_items.append((_("Members who may have lapsed"), reverse("orglife:lapse")))
         organisation_items.append((_("Audit log"), reverse("core:audit")))
     manage = scope_for(user, MANAGE)
     if (manage.everything or manage.prefixes) and may_edit_rules(user):

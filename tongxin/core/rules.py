@@ -48,6 +48,10 @@ DEFAULTS: dict[str, Any] = {
     "party_dues_brackets": [[3000, "0.005"], [5000, "0.01"], [10000, "0.015"], [None, "0.02"]],
     "party_dues_retiree_brackets": [[5000, "0.005"], [None, "0.01"]],
     "party_dues_flat_yuan": "0.20",
+    # The party dues collection day (党费日), a day of the month; the daily digest names it.
+    "party_dues_day": 5,
+    # Lapse (自行脱团): months without dues, meetings or assigned work before a member is listed.
+    "lapse_months": 6,
 }
 
 _CACHE_KEY = "tongxin:rules"
@@ -196,6 +200,17 @@ RULE_INFO: dict[str, tuple[Promise, Promise]] = {
         _("Party dues: flat amount (yuan a month)"),
         _("Paid by students and those on relief."),
     ),
+    "party_dues_day": (
+        _("Party dues day"),
+        _("The day of the month on which party dues are collected; the daily digest reminds of it."),
+    ),
+    "lapse_months": (
+        _("Lapse: months without taking part"),
+        _(
+            "A league member who for this many consecutive months has paid no dues and attended no meeting is "
+            "listed for the branch meeting to decide (the higher committee approves)."
+        ),
+    ),
 }
 
 # The groups of the rules page, in order. A rule in no group is shown under "Other rules".
@@ -203,7 +218,7 @@ RULE_GROUPS: list[tuple[Promise, tuple[str, ...]]] = [
     (
         _("League membership"),
         ("league_join_min_age", "league_join_min_age_before_2017", "league_max_age",
-         "league_number_required_from_year"),
+         "league_number_required_from_year", "lapse_months"),
     ),
     (_("Branch sizes"), ("branch_min_members", "branch_usual_max_members")),
     (_("Transfers and graduation"), ("transfer_stall_days", "flow_branch_max_months")),
@@ -222,5 +237,5 @@ RULE_GROUPS: list[tuple[Promise, tuple[str, ...]]] = [
         ("league_dues_flat_yuan", "league_dues_low_wage_limit", "league_dues_low_wage_yuan",
          "league_dues_wage_permille", "league_dues_max_yuan"),
     ),
-    (_("Party dues"), ("party_dues_brackets", "party_dues_retiree_brackets", "party_dues_flat_yuan")),
+    (_("Party dues"), ("party_dues_brackets", "party_dues_retiree_brackets", "party_dues_flat_yuan", "party_dues_day")),
 ]  # fmt: skip

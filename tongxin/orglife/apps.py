@@ -12,3 +12,9 @@ class OrglifeConfig(AppConfig):
 
         for model in (Meeting, Attendance, ChecklistItem, Duty):
             register_path_column(model, "org_path")
+
+        # The four lists: overdue checklist items wait in the inbox of those who may act on them.
+        from tongxin.core.inbox import register_pending
+        from tongxin.orglife.services.checklists import pending_overdue_items
+
+        register_pending(pending_overdue_items)

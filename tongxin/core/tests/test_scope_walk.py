@@ -138,6 +138,22 @@ ROUTES: dict[str, Route] = {
     "lifecycle:review_return": Route("review", ("POST",), payload="reject_form"),
     "lifecycle:review_register": Route("review", ("POST",), payload="review_register"),
     "lifecycle:review_defer": Route("review", ("POST",), payload="review_defer"),
+    # the four lists, duties and lapse (orglife/views/checklists.py)
+    "orglife:checklists": Route("org", ("GET", "POST"), payload="checklist_item_form"),
+    "orglife:checklist_item": Route("checklist_item"),
+    "orglife:checklist_note": Route("checklist_item", ("POST",), payload="checklist_note_form"),
+    "orglife:checklist_act": Route("checklist_item", ("POST",), payload="checklist_act_form"),
+    "orglife:checklist_attachment": Route("checklist_attachment"),
+    "orglife:duties": Route("org", ("GET", "POST"), payload="duty_form"),
+    "orglife:duty_end": Route("duty", ("POST",), payload="empty"),
+    "orglife:lapse": Route(None),
+    "orglife:meetings": Route("branch"),
+    "orglife:meeting_plan": Route("branch", ("GET", "POST"), payload="meeting_plan_form"),
+    "orglife:meeting_detail": Route("meeting"),
+    "orglife:meeting_record": Route("meeting", ("GET", "POST"), payload="meeting_record_form"),
+    "orglife:meeting_cancel": Route("meeting", ("POST",), payload="empty"),
+    "orglife:meeting_upload": Route("meeting", ("POST",), payload="meeting_upload"),
+    "orglife:meeting_attachment": Route("meeting_attachment"),
     # API (DefaultRouter)
     "api-root": Route(None, api=True),
     "org-list": Route(None, ("GET", "POST"), api=True, payload="org_api"),
@@ -188,8 +204,26 @@ ROUTES: dict[str, Route] = {
     "review-return-for-changes": Route("review", ("POST",), api=True, payload="reject_form"),
     "review-register": Route("review", ("POST",), api=True, payload="review_register"),
     "review-defer": Route("review", ("POST",), api=True, payload="review_defer"),
+    "checklist-item-list": Route(None, ("GET", "POST"), api=True, payload="checklist_item_api"),
+    "checklist-item-detail": Route("checklist_item", api=True),
+    "checklist-item-note": Route("checklist_item", ("POST",), api=True, payload="checklist_note_api"),
+    **{
+        f"checklist-item-{step}": Route("checklist_item", ("POST",), api=True, payload="empty")
+        for step in ("request-closing", "verify", "reopen")
+    },
+    "lapse-list": Route(None, api=True),
+    "lapse-detail": Route("person", api=True),
+    "meeting-list": Route(None, ("GET", "POST"), api=True, payload="meeting_api"),
+    "meeting-detail": Route("meeting", api=True),
+    "meeting-record": Route("meeting", ("POST",), api=True, payload="meeting_record_api"),
+    "orglife:board": Route(None),
+    "orglife:board_export": Route(None),
+    "orglife:requirements": Route(None, ("GET", "POST"), payload="empty"),
+    "compliance": Route(None, api=True),
 }
 
+# API lists whose rows are people (their ids are compared with committee 1's people, not its organisations).
+PERSON_ROW_ROUTES = ("person", "lapse")
 FILLABLE_PARAMS = {"pk", "key", "format", "month"}
 OBJECT_PARAMS = {"pk", "key"}  # a route with one of these has a target
 
@@ -265,6 +299,16 @@ def url_for(found: Found, tree) -> str:
             kwargs["pk"] = _dues_payment_of_a1(tree).pk
         elif route.target == "review":
             kwargs["pk"] = _review_of_branch_a(tree).pk
+        elif route.target == "meeting":
+            kwargs["pk"] = _meeting_of_branch_a(tree).pk
+        elif route.target == "meeting_attachment":
+            kwargs["pk"] = _attachment_of_branch_a(tree).pk
+        elif route.target == "checklist_item":
+            kwargs["pk"] = _checklist_item_of_branch_a(tree).pk
+        elif route.target == "checklist_attachment":
+            kwargs["pk"] = _checklist_attachment_of_branch_a(tree).pk
+        elif route.target == "duty":
+            kwargs["pk"] = _duty_of_branch_a(tree).pk
         else:
             kwargs["pk"] = tree.people.a1.pk
     if route.prepare == "transfer":
@@ -349,6 +393,67 @@ def _transfer_of_a1(tree):
         transfer = start_transfer(None, person=tree.people.a1, to_org=tree.committee1, side=TransferSide.SENDING,
                                   reason=TransferReason.OTHER)  # fmt: skip
     return transfer
+
+
+def _meeting_of_branch_a(tree):
+    """A league day of branch A planned for an hour ago (made once per test): visible inside committee 1 only."""
+    from django.utils import timezone
+
+    from tongxin.orglife.models import Meeting
+    from tongxin.orglife.services.meetings import plan_meeting
+
+    meeting = Meeting.objects.filter(organization=tree.branch_a).first()
+    if meeting is None:
+        meeting = plan_meeting(None, organization=tree.branch_a, kind="league_day", topic="甲团日",
+                               starts_at=timezone.now() - datetime.timedelta(hours=1))  # fmt: skip
+    return meeting
+
+
+def _attachment_of_branch_a(tree):
+    """A PDF attached to branch A's meeting (made once per test)."""
+    from tongxin.orglife.models import Attachment
+    from tongxin.orglife.services.meetings import add_attachment
+
+    attachment = Attachment.objects.filter(meeting__organization=tree.branch_a).first()
+    if attachment is None:
+        attachment = add_attachment(None, _meeting_of_branch_a(tree), file_name="甲.pdf", content=b"%PDF-1.4\n")
+    return attachment
+
+
+def _checklist_item_of_branch_a(tree):
+    """An overdue project item of branch A, owned by nobody with a login (made once per test)."""
+    from tongxin.orglife.models import ChecklistItem
+    from tongxin.orglife.services.checklists import add_item
+
+    item = ChecklistItem.objects.filter(organization=tree.branch_a).first()
+    if item is None:
+        item = add_item(None, organization=tree.branch_a, kind="project", content="甲支部项目",
+                        deadline=datetime.date(2025, 1, 1))  # fmt: skip
+    return item
+
+
+def _checklist_attachment_of_branch_a(tree):
+    """A PDF of evidence on branch A's item (made once per test)."""
+    from tongxin.orglife.models import Attachment
+    from tongxin.orglife.services.checklists import add_note
+
+    attachment = Attachment.objects.filter(note__item__organization=tree.branch_a).first()
+    if attachment is None:
+        add_note(None, _checklist_item_of_branch_a(tree), text="甲进展", files=[("甲.pdf", b"%PDF-1.4\n")])
+        attachment = Attachment.objects.get(note__item__organization=tree.branch_a)
+    return attachment
+
+
+def _duty_of_branch_a(tree):
+    """Person a1's duty in branch A (made once per test)."""
+    from tongxin.orglife.models import Duty
+    from tongxin.orglife.services.checklists import set_duty
+
+    duty = Duty.objects.filter(organization=tree.branch_a).first()
+    if duty is None:
+        duty = set_duty(None, organization=tree.branch_a, person=tree.people.a1, post="书记",
+                        responsibilities="全面工作")  # fmt: skip
+    return duty
 
 
 def _recruitment_in_a(tree):
@@ -492,6 +597,41 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "entry": _review_of_branch_a(tree).entries.values_list("pk", flat=True).first(),
         "until": datetime.date.today().isoformat(),
     },
+    "meeting_plan_form": lambda tree: {
+        "kind": "league_day",
+        "starts_at": "2025-01-10T09:00",
+        "topic": "越权团日",
+        "joint_with": tree.committee2.code,
+    },
+    "meeting_record_form": lambda tree: {
+        "starts_at": "2025-01-10T09:00",
+        f"status-{tree.people.a1.pk}": "present",
+        f"status-{tree.people.a2.pk}": "present",
+    },
+    "meeting_upload": lambda tree: {
+        "file": SimpleUploadedFile("越权.pdf", b"%PDF-1.4\n", content_type="application/pdf")
+    },
+    "meeting_api": lambda tree: {
+        "organization": tree.branch_a.pk,
+        "kind": "league_day",
+        "starts_at": "2025-01-10T09:00:00+08:00",
+        "topic": "越权团日",
+    },
+    "meeting_record_api": lambda tree: {
+        "attendance": [
+            {"person": tree.people.a1.pk, "status": "present"},
+            {"person": tree.people.a2.pk, "status": "present"},
+        ]
+    },
+    "checklist_item_form": lambda tree: {"kind": "project", "content": "越权事项", "owner": "", "deadline": ""},
+    "checklist_note_form": lambda tree: {
+        "text": "越权进展",
+        "files": SimpleUploadedFile("越权.pdf", b"%PDF-1.4\n", content_type="application/pdf"),
+    },
+    "checklist_act_form": lambda tree: {"action": "request_closing"},
+    "duty_form": lambda tree: {"person": tree.people.a1.pk, "post": "越权", "responsibilities": "越权"},
+    "checklist_item_api": lambda tree: {"organization": tree.branch_a.pk, "kind": "project", "content": "越权"},
+    "checklist_note_api": lambda tree: {"text": "越权进展"},
     "person_api": lambda tree: {
         k: v for k, v in _form_values(person_data(tree.branch_a, name="越权新人")).items() if v != ""
     },
@@ -664,7 +804,7 @@ def test_collection_routes_show_nothing_of_committee1(tree, users, api_for, row_
             if route.api and response.status_code == 200 and "results" in response.json():
                 rows = response.json()["results"]
                 got = {r["id"] for r in rows}
-                assert not got & (person_ids if found.name.startswith("person") else org_ids)
+                assert not got & (person_ids if found.name.startswith(PERSON_ROW_ROUTES) else org_ids)
                 if who == "nobody":
                     assert rows == [] and response.json()["count"] == 0
 

@@ -1,3 +1,319 @@
-"""Placeholder until the meetings pages land."""
+"""Meeting pages: an organisation's calendar (a month as a list grouped by day, overdue ones first), the plan
+form, the record form (one row per member with three big buttons, made for a phone during the meeting), the
+meeting's page (minutes, attendance, quorum, attachments) and cancelling; attachments are served here too."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+import datetime
+from itertools import groupby
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from tongxin.core.exceptions import DomainError
+from tongxin.core.forms import BootstrapFormMixin
+from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.orglife.models import LESSON_KINDS, Attachment, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
+from tongxin.orglife.services import meetings as services
+from tongxin.orgs.models import Organization
+from tongxin.people.models import Person
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+# --- forms --------------------------------------------------------------------------------------------------
+
+
+class PlanForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Meeting kind"))
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("Date and time"),
+        input_formats=[DATETIME_FORMAT],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
+    )
+    topic = forms.CharField(label=gettext_lazy("Topic"), max_length=200)
+    place = forms.CharField(label=gettext_lazy("Place"), max_length=200, required=False)
+    joint_with = forms.CharField(
+        label=gettext_lazy("Held together with"),
+        max_length=500,
+        required=False,
+        help_text=gettext_lazy("For a joint activity: the codes of the other organisations, separated by spaces."),
+    )
+
+    def __init__(self, *args: Any, organization: Organization, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        kinds = [*services.kinds_for(organization), MeetingKind.JOINT_ACTIVITY]
+        kind_field = self.fields["kind"]
+        assert isinstance(kind_field, forms.ChoiceField)
+        kind_field.choices = [(k, MeetingKind(k).label) for k in kinds]
+
+    def clean_joint_with(self) -> list[Organization]:
+        codes = list(
+            dict.fromkeys(self.cleaned_data.get("joint_with", "").replace(",", " ").replace("，", " ").split())
+        )
+        if not codes:
+            return []
+        found = {org.code: org for org in Organization.objects.visible_to(self.user, CHANGE).filter(code__in=codes)}
+        unknown = [code for code in codes if code not in found]
+        if unknown:
+            raise forms.ValidationError(
+                _("No organisation you may plan for has the code %(codes)s.") % {"codes": "、".join(unknown)}
+            )
+        return [found[code] for code in codes]
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+
+
+def _visible_meeting(request: HttpRequest, pk: int) -> Meeting:
+    return get_object_or_404(Meeting.objects.visible_to(request.user).select_related("organization"), pk=pk)
+
+
+def _can_change(request: HttpRequest, path_: str) -> bool:
+    return scope_for(request.user, CHANGE).covers_path(path_)
+
+
+def _month(text: str | None) -> datetime.date:
+    try:
+        return datetime.datetime.strptime(text or "", "%Y-%m").date()
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+# --- calendar and planning ----------------------------------------------------------------------------------
+
+
+@login_required
+def calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """An organisation's meetings of one month, grouped by day; overdue ones are listed first."""
+    org = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+    month = _month(request.GET.get("month"))
+    start = timezone.make_aware(datetime.datetime.combine(month, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(_next_month(month), datetime.time.min))
+    mine = services.of_organization(Meeting.objects.all(), org)
+    now = timezone.now()
+    rows = list(mine.filter(starts_at__gte=start, starts_at__lt=end).order_by("starts_at", "id"))
+    for meeting in rows:
+        meeting.is_overdue = meeting.status == MeetingStatus.PLANNED and meeting.starts_at < now  # type: ignore[attr-defined]
+    days = [(day, list(group)) for day, group in groupby(rows, key=lambda m: timezone.localdate(m.starts_at))]
+    context = {
+        "org": org,
+        "title": _("Meetings of %(org)s") % {"org": org.name},
+        "month": month,
+        "previous": (month - datetime.timedelta(days=1)).replace(day=1),
+        "next": _next_month(month),
+        "days": days,
+        "overdue": list(services.overdue(mine, now).order_by("starts_at", "id")[:50]),
+        "can_change": _can_change(request, org.path),
+    }
+    return render(request, "orglife/meetings/calendar.html", context)
+
+
+@login_required
+def plan(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+    if not _can_change(request, org.path):
+        raise Http404
+    form = PlanForm(request.POST or None, organization=org, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.plan_meeting(
+                request.user, organization=org, kind=data["kind"], starts_at=data["starts_at"], topic=data["topic"],
+                place=data["place"], organizations=data["joint_with"],
+            )  # fmt: skip
+        except DomainError as exc:
+            exc.add_to_form(form)
+        except PermissionDenied:
+            form.add_error("joint_with", _("You may not plan meetings for one of these organisations."))
+        else:
+            messages.success(request, _("The meeting is planned."))
+            return redirect("orglife:meeting_detail", pk=meeting.pk)
+    context = {
+        "form": form,
+        "title": _("Plan a meeting of %(org)s") % {"org": org.name},
+        "submit_label": _("Plan the meeting"),
+        "cancel_url": reverse("orglife:meetings", args=[org.pk]),
+    }
+    return render(request, "form_page.html", context)
+
+
+# --- the meeting --------------------------------------------------------------------------------------------
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _visible_meeting(request, pk)
+    attendance = list(meeting.attendance.select_related("person").order_by("status", "person__name_pinyin", "id"))
+    counts = {status: 0 for status in AttendanceStatus.values}
+    for row in attendance:
+        counts[row.status] += 1
+    can_change = _can_change(request, meeting.org_path)
+    overdue = services.overdue(Meeting.objects.filter(pk=meeting.pk)).exists()
+    meeting.is_overdue = overdue  # type: ignore[attr-defined]
+    context = {
+        "meeting": meeting,
+        "title": meeting.topic,
+        "organizations": list(meeting.organizations.all()),
+        "attendance": attendance,
+        "counts": counts,
+        "attachments": list(meeting.attachments.defer("content").order_by("uploaded_at", "id")),
+        "overdue": overdue,
+        "can_change": can_change,
+        "can_record": can_change and meeting.status == MeetingStatus.PLANNED,
+        "can_attach": can_change and meeting.status != MeetingStatus.CANCELLED,
+        "max_mb": f"{settings.TONGXIN_ATTACHMENT_MAX_BYTES / 1024 / 1024:g}",
+    }
+    return render(request, "orglife/meetings/detail.html", context)
+
+
+@login_required
+def record(request: HttpRequest, pk: int) -> HttpResponse:
+    """One row per member: present / on leave / absent (with the reason), tapped during the meeting."""
+    meeting = _visible_meeting(request, pk)
+    if not _can_change(request, meeting.org_path):
+        raise Http404
+    if meeting.status != MeetingStatus.PLANNED:
+        messages.info(request, _("This meeting is already “%(status)s”.") % {"status": meeting.get_status_display()})
+        return redirect("orglife:meeting_detail", pk=meeting.pk)
+    members = list(services.members_of(services.holding_ids(meeting)).select_related("branch"))
+    errors: list[str] = []
+    values: dict[str, Any] = {
+        "starts_at": timezone.localtime(meeting.starts_at).strftime(DATETIME_FORMAT),
+        "place": meeting.place,
+        "host": "",
+        "recorder": "",
+        "lecturer": "",
+        "minutes": "",
+    }
+    marks: dict[int, tuple[str, str]] = {}
+    if request.GET.get("all") in AttendanceStatus.values:  # "everyone present" before tapping the exceptions
+        marks = {person.pk: (request.GET["all"], "") for person in members}
+    if request.method == "POST":
+        post = request.POST
+        values.update({key: post.get(key, "").strip() for key in values})
+        for key in post:
+            if key.startswith("status-") and key[7:].isdigit():
+                person_id = int(key[7:])
+                marks[person_id] = (post[key], post.get(f"reason-{person_id}", ""))
+        try:
+            starts_at = datetime.datetime.strptime(values["starts_at"], DATETIME_FORMAT)
+        except ValueError:
+            errors.append(_("Give the date and time the meeting was held."))
+        else:
+            people = {p.pk: p for p in Person.objects.filter(pk__in=_ids(values["host"], values["recorder"]))}
+            host, recorder = people.get(_id(values["host"]) or 0), people.get(_id(values["recorder"]) or 0)
+            try:
+                services.record_meeting(
+                    request.user, meeting, attendance=marks, host=host, recorder=recorder, lecturer=values["lecturer"],
+                    minutes=values["minutes"], place=values["place"], starts_at=starts_at,
+                )  # fmt: skip
+            except DomainError as exc:
+                errors.extend(exc.messages)
+            except PermissionDenied:
+                raise Http404 from None
+            else:
+                messages.success(request, _("The meeting is recorded as held."))
+                return redirect("orglife:meeting_detail", pk=meeting.pk)
+    rows = [(person, *marks.get(person.pk, ("", ""))) for person in members]
+    context = {
+        "meeting": meeting,
+        "title": _("Record: %(topic)s") % {"topic": meeting.topic},
+        "rows": rows,
+        "values": values,
+        "errors": errors,
+        "statuses": AttendanceStatus.choices,
+        "needs_lecturer": meeting.kind in LESSON_KINDS,
+        "host_choices": members,
+    }
+    return render(request, "orglife/meetings/record.html", context, status=400 if errors else 200)
+
+
+def _id(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def _ids(*texts: str) -> list[int]:
+    return [pk for pk in (_id(t) for t in texts) if pk is not None]
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _visible_meeting(request, pk)
+    try:
+        services.cancel_meeting(request.user, meeting)
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(request, _("The meeting was cancelled."))
+    return redirect("orglife:meeting_detail", pk=meeting.pk)
+
+
+# --- attachments --------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _visible_meeting(request, pk)
+    if not _can_change(request, meeting.org_path):
+        raise Http404
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        messages.error(request, _("Choose a file to attach."))
+        return redirect("orglife:meeting_detail", pk=meeting.pk)
+    # Read one byte past the limit at most: the service refuses a file over it without holding it all.
+    content = uploaded.read(settings.TONGXIN_ATTACHMENT_MAX_BYTES + 1)
+    try:
+        attachment = services.add_attachment(request.user, meeting, file_name=uploaded.name or "", content=content)
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(request, _("%(name)s is attached.") % {"name": attachment.file_name})
+    return redirect("orglife:meeting_detail", pk=meeting.pk)
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file itself: photos shown in the browser, PDFs downloaded; never sniffed into another type."""
+    visible = Meeting.objects.visible_to(request.user).values("pk")
+    found = get_object_or_404(Attachment.objects.filter(meeting__in=visible), pk=pk)
+    response = HttpResponse(bytes(found.content), content_type=found.content_type)
+    disposition = content_disposition_header(not services.is_image(found), found.file_name or "attachment")
+    response["Content-Disposition"] = disposition or "attachment"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+urlpatterns = [
+    path("orgs/<int:pk>/meetings/", calendar, name="meetings"),
+    path("orgs/<int:pk>/meetings/plan/", plan, name="meeting_plan"),
+    path("meetings/<int:pk>/", detail, name="meeting_detail"),
+    path("meetings/<int:pk>/record/", record, name="meeting_record"),
+    path("meetings/<int:pk>/cancel/", cancel, name="meeting_cancel"),
+    path("meetings/<int:pk>/attachments/", upload, name="meeting_upload"),
+    path("meetings/attachments/<int:pk>/", attachment, name="meeting_attachment"),
+]

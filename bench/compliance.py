@@ -1,0 +1,367 @@
+"""Compliance board benchmark (一表通): the district root's board at 10× the demo district.
+
+In a FRESH copy of the seeded 10× database (the seeded one stays reusable), a year of meetings is
+generated first: about ``--per-branch`` (default 12) HELD meetings for every active league and party
+branch, of the kinds its requirements name, on random days from 1 January to today, one in twenty a joint
+activity listing a second branch too (``bulk_create``, seeded random numbers). Then, as the district
+admin (``district``), round by round (``--runs``, default 15; one warm-up round first):
+
+    board      ``tongxin.orglife.queries.compliance_board(district, root, year=this year)``: every query
+               and all the Python that builds the rows (one per child of the root) and the totals;
+    baseline   ONE plain SQL aggregate over the meeting table on the same data:
+               ``SELECT organization_id, kind, <month>, COUNT(*) FROM orglife_meeting WHERE status='held'
+               AND starts_at >= … AND starts_at < … GROUP BY 1, 2, 3`` (``strftime('%m', starts_at)`` on
+               SQLite, ``EXTRACT(MONTH FROM starts_at)`` on PostgreSQL), fetched in full.
+
+Goals: the board's median within 2× of the baseline's median and under 500 ms (PASS/FAIL; ``--strict``
+exits 1 on a FAIL). Also printed: the queries the board issues, and one branch's board.
+
+The working copy is ``var/bench/tongxin_bench_10x_compliance.sqlite3`` (SQLite backup API) or, with
+``--db postgres``, ``CREATE DATABASE tongxin_bench_10x_compliance TEMPLATE tongxin_bench_10x``; it is
+dropped afterwards (``--keep-copy`` keeps it).
+
+    .venv/bin/python bench/compliance.py [--db sqlite|postgres|all] [--fresh] [--runs 15] [--per-branch 12]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+# The database conventions (file and database names, seeding) are bench/roster.py's; Django's setup is
+# bench/import_roster.py's. bench/ is on sys.path when this file runs as a script.
+from import_roster import setup_django
+from roster import BENCH_DIR, PG_BASE_URL, ROOT, db_name, ensure_seeded, log, prepare_postgres, prepare_sqlite
+from roster import sqlite_path as seeded_sqlite_path
+
+SCALE = 10
+COPY_SUFFIX = "_compliance"
+SEED = 2026
+MAX_RATIO = 2.0  # goal: the board within 2× of one plain aggregate over the meetings
+MAX_MS = 500.0  # goal: the district root's board under 500 ms
+
+
+def copy_name() -> str:
+    return db_name(SCALE) + COPY_SUFFIX
+
+
+def copy_sqlite_path() -> Path:
+    return BENCH_DIR / f"{copy_name()}.sqlite3"
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def _pg_admin_url(args: argparse.Namespace) -> str:
+    return args.pg_url.replace("postgres://", "postgresql://", 1) + "/postgres"
+
+
+def make_copy(args: argparse.Namespace) -> float:
+    started = time.perf_counter()
+    if args.db == "postgres":
+        import psycopg
+
+        with psycopg.connect(_pg_admin_url(args), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{copy_name()}" WITH (FORCE)')
+            for attempt in range(10):  # the template must have no other session
+                try:
+                    conn.execute(f'CREATE DATABASE "{copy_name()}" TEMPLATE "{db_name(SCALE)}"')
+                    break
+                except psycopg.errors.ObjectInUse:
+                    if attempt == 9:
+                        raise
+                    log(f"  {db_name(SCALE)} is in use by another session; retrying in 3 s")
+                    time.sleep(3)
+    else:
+        import sqlite3
+
+        drop_sqlite_copy()
+        source = sqlite3.connect(seeded_sqlite_path(SCALE))
+        dest = sqlite3.connect(copy_sqlite_path())
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+            source.close()
+    return time.perf_counter() - started
+
+
+def drop_sqlite_copy() -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy_sqlite_path()}{suffix}").unlink(missing_ok=True)
+
+
+def drop_copy(args: argparse.Namespace, db: str) -> None:
+    if db == "postgres":
+        import psycopg
+
+        with psycopg.connect(_pg_admin_url(args), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{copy_name()}" WITH (FORCE)')
+    else:
+        drop_sqlite_copy()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Children
+# ---------------------------------------------------------------------------------------------------
+
+
+def child_seed(args: argparse.Namespace) -> dict[str, Any]:
+    if args.db == "postgres":
+        prepare_postgres(SCALE, args.fresh, args.pg_url)
+    else:
+        prepare_sqlite(SCALE, args.fresh)
+    setup_django(args, sqlite=seeded_sqlite_path(SCALE), pg_name=db_name(SCALE))
+    from django.db import connection
+
+    return {"seed_seconds": ensure_seeded(SCALE, connection.vendor)}
+
+
+def generate_meetings(args: argparse.Namespace, year: int, today: datetime.date) -> dict[str, Any]:
+    """About ``per_branch`` held meetings of the year for every active branch (league and party)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from tongxin.orglife.models import Meeting, MeetingKind, MeetingRequirement, MeetingStatus
+    from tongxin.orgs.models import Organization, OrgStatus
+
+    rng = random.Random(SEED)
+    kinds: dict[str, list[str]] = {}
+    for org_kind, meeting_kind in MeetingRequirement.objects.filter(active=True).values_list(
+        "org_kind", "meeting_kind"
+    ):
+        kinds.setdefault(org_kind, []).append(meeting_kind)
+    branches = list(
+        Organization.objects.filter(kind__in=list(kinds), status=OrgStatus.ACTIVE).values_list("pk", "path", "kind")
+    )
+    first = datetime.date(year, 1, 1)
+    days = max((today - first).days, 1)
+    tz = timezone.get_current_timezone()
+    started = time.perf_counter()
+    meetings: list[Any] = []
+    joint: list[tuple[int, int]] = []  # (index of the meeting, the second organisation)
+    for pk, path, kind in branches:
+        for _ in range(args.per_branch):
+            day = first + datetime.timedelta(days=rng.randrange(days))
+            starts = datetime.datetime(day.year, day.month, day.day, rng.choice((9, 14, 19)), 30, tzinfo=tz)
+            meeting_kind = rng.choice(kinds[kind])
+            if rng.random() < 0.05:
+                other = rng.choice(branches)
+                if other[0] != pk:
+                    joint.append((len(meetings), other[0]))
+                    meeting_kind = MeetingKind.JOINT_ACTIVITY
+            meetings.append(Meeting(organization_id=pk, org_path=path, kind=meeting_kind, status=MeetingStatus.HELD,
+                                    starts_at=starts, topic="基准会议", expected=10, present=8))  # fmt: skip
+    with transaction.atomic():
+        created = Meeting.objects.bulk_create(meetings, batch_size=2000)
+        through = Meeting.organizations.through
+        links = []
+        for index, other in joint:
+            meeting = created[index]
+            links.append(through(meeting_id=meeting.pk, organization_id=meeting.organization_id))
+            links.append(through(meeting_id=meeting.pk, organization_id=other))
+        through.objects.bulk_create(links, batch_size=2000)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "branches": len(branches),
+        "meetings": len(meetings),
+        "joint": len(joint),
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def baseline_sql(vendor: str) -> str:
+    month = "strftime('%%m', starts_at)" if vendor == "sqlite" else "EXTRACT(MONTH FROM starts_at)"
+    return (
+        f"SELECT organization_id, kind, {month}, COUNT(*) FROM orglife_meeting "
+        "WHERE status = 'held' AND starts_at >= %s AND starts_at < %s GROUP BY 1, 2, 3"
+    )
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def child_run(args: argparse.Namespace) -> dict[str, Any]:
+    copy_seconds = make_copy(args)
+    setup_django(args, sqlite=copy_sqlite_path(), pg_name=copy_name())
+    import sqlite3
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0, interactive=False)  # migrations added since the seed, if any
+    from tongxin.accounts.models import User
+    from tongxin.core.rules import rule
+    from tongxin.orglife.queries import _month_starts, compliance_board
+    from tongxin.orgs.models import Organization, OrgKind
+
+    today = timezone.localdate()
+    year = today.year
+    generated = generate_meetings(args, year, today)
+    user = User.objects.get(username="district")
+    user.get_scope()  # the role rows, once per request
+    rule("party_dues_day")  # the rules cache, warm in a running server
+    root = Organization.objects.get(parent__isnull=True, kind=OrgKind.LOCAL_COMMITTEE)
+    branch = Organization.objects.filter(kind=OrgKind.BRANCH, status="active").order_by("path").first()
+    starts = _month_starts(year)
+    sql = baseline_sql(connection.vendor)
+
+    def board() -> Any:
+        return compliance_board(user, root, year=year, today=today)
+
+    def baseline() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [starts[0], starts[12]])
+            return len(cursor.fetchall())
+
+    board()
+    baseline()  # warm-up
+    board_ms: list[float] = []
+    base_ms: list[float] = []
+    branch_ms: list[float] = []
+    rows = 0
+    for _ in range(args.runs):
+        started = time.perf_counter()
+        rows = baseline()
+        base_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        result = board()
+        board_ms.append((time.perf_counter() - started) * 1000)
+        if branch is not None:
+            started = time.perf_counter()
+            compliance_board(user, branch, year=year, today=today)
+            branch_ms.append((time.perf_counter() - started) * 1000)
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
+        board()
+    total = result.total
+    return {
+        "db": args.db,
+        "vendor": connection.vendor,
+        "db_version": sqlite3.sqlite_version if connection.vendor == "sqlite" else str(connection.pg_version),
+        "copy_seconds": copy_seconds,
+        "generated": generated,
+        "year": year,
+        "today": today.isoformat(),
+        "rows": len(result.rows),
+        "kinds": len(result.kinds),
+        "cells": total.cells,
+        "done": total.done,
+        "rate": total.percent,
+        "rate_current": total.percent_current,
+        "queries": counter.count,
+        "board_ms": board_ms,
+        "base_ms": base_ms,
+        "base_rows": rows,
+        "branch_ms": branch_ms,
+    }
+
+
+def run_child(args: argparse.Namespace) -> None:
+    sys.stdout = sys.stderr  # only the JSON file talks to the parent
+    job = {"seed": child_seed, "run": child_run}[args.child]
+    Path(args.out).write_text(json.dumps(job(args), ensure_ascii=False))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Parent
+# ---------------------------------------------------------------------------------------------------
+
+
+def spawn(args: argparse.Namespace, db: str, role: str) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
+        out = Path(tmp.name)
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", role, "--db", db, "--out", str(out)]
+    command += ["--runs", str(args.runs), "--per-branch", str(args.per_branch), "--pg-url", args.pg_url]
+    command += ["--fresh"] if args.fresh else []
+    try:
+        code = subprocess.call(command, cwd=ROOT)
+        if code != 0:
+            raise SystemExit(f"[{db}] the {role} process failed (exit {code})")
+        return json.loads(out.read_text())
+    finally:
+        out.unlink(missing_ok=True)
+
+
+def report(db: str, seeded: dict[str, Any], res: dict[str, Any]) -> bool:
+    print(f"\n=== {db} ({res['vendor']} {res['db_version']})")
+    how = f"seeded in {seeded['seed_seconds']:.0f} s" if seeded["seed_seconds"] else "reused"
+    print(f"  {SCALE}× demo database: {how}; working copy made in {res['copy_seconds']:.1f} s")
+    g = res["generated"]
+    print(f"  generated {g['meetings']:,} held meetings of {res['year']} (to {res['today']}) for {g['branches']:,}"
+          f" branches, {g['joint']:,} of them joint, in {g['seconds']:.1f} s")  # fmt: skip
+    print(f"  district root's board: {res['rows']} rows × {res['kinds']} kinds, {res['cells']:,} cells,"
+          f" {res['done']:,} done; rate {res['rate']} (with current periods {res['rate_current']});"
+          f" {res['queries']} queries")  # fmt: skip
+    board, base = res["board_ms"], res["base_ms"]
+    ratio = median(board) / median(base) if median(base) else float("nan")
+    runs = len(board)
+    print(f"    board      median {median(board):8.1f} ms   min {min(board):8.1f} ms   ({runs} runs)")
+    print(f"    baseline   median {median(base):8.1f} ms   min {min(base):8.1f} ms   (one GROUP BY over the meetings,"
+          f" {res['base_rows']:,} groups)")  # fmt: skip
+    if res["branch_ms"]:
+        print(f"    one branch's board: median {median(res['branch_ms']):.1f} ms")
+    ok_ratio = ratio <= MAX_RATIO
+    ok_ms = median(board) < MAX_MS
+    print(f"  goal: board within {MAX_RATIO:.0f}× of the baseline: {ratio:.2f}×  {'PASS' if ok_ratio else 'FAIL'}")
+    print(f"  goal: board under {MAX_MS:.0f} ms: {median(board):.1f} ms  {'PASS' if ok_ms else 'FAIL'}")
+    return ok_ratio and ok_ms
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "all"], default="sqlite")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the seeded bench database")
+    parser.add_argument("--runs", type=int, default=15, help="timed rounds (≥ 1)")
+    parser.add_argument("--per-branch", type=int, default=12, help="meetings generated per branch")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a goal fails")
+    parser.add_argument("--keep-copy", action="store_true", help="keep the working copy of the 10× database")
+    parser.add_argument("--pg-url", default=os.environ.get("TONGXIN_BENCH_PG", PG_BASE_URL), help="server URL")
+    parser.add_argument("--child", choices=["seed", "run"], help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_child(args)
+        return 0
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    started = time.monotonic()
+    ok = True
+    for db in ["sqlite", "postgres"] if args.db == "all" else [args.db]:
+        log(f"[{db}] seeding the {SCALE}× demo district if missing")
+        seeded = spawn(args, db, "seed")
+        log(f"[{db}] a working copy of the {SCALE}× database; a year of meetings, then the board")
+        try:
+            result = spawn(args, db, "run")
+        finally:
+            if not args.keep_copy:
+                drop_copy(args, db)
+        ok = report(db, seeded, result) and ok
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\n{time.monotonic() - started:.0f} s in all; load average at the end {load} on {os.cpu_count()} CPUs")
+    return 1 if args.strict and not ok else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Flow: secretary A plans a theme league day for branch A, then, on a phone (375 px wide) during the meeting,
+taps each member present or absent (with the reason) and sees the meeting recorded as held."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import login, shoot, url, zh
+from tongxin.orglife.models import Meeting
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"width": 375, "height": 812}
+
+
+def test_secretary_records_attendance_on_a_phone(context_for, tree, users):
+    a1, a2 = tree.people.a1, tree.people.a2
+    page = context_for("zh-CN").new_page()
+    login(page, "secretary_a")
+    page.goto(url("orgs:detail", tree.branch_a.pk))
+    page.get_by_test_id("meetings-link").click()
+    page.get_by_test_id("plan-meeting").click()
+    page.get_by_label(zh("Meeting kind")).select_option("league_day")
+    when = timezone.localtime(timezone.now() - datetime.timedelta(minutes=30))
+    page.get_by_label(zh("Date and time")).fill(when.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label(zh("Topic")).fill("学习新思想主题团日")
+    page.get_by_label(zh("Place")).fill("团员活动室")
+    page.get_by_role("button", name=zh("Plan the meeting")).click()
+    expect(page.locator("h1")).to_have_text("学习新思想主题团日")
+    meeting = Meeting.objects.get(topic="学习新思想主题团日")
+    assert meeting.organization == tree.branch_a and meeting.kind == "league_day"
+
+    page.set_viewport_size(PHONE)
+    page.get_by_test_id("record-meeting").click()
+    row_a1, row_a2 = page.get_by_test_id(f"member-{a1.pk}"), page.get_by_test_id(f"member-{a2.pk}")
+    expect(row_a1).to_contain_text(a1.name)
+    row_a1.locator(f"label[for='s-{a1.pk}-present']").click()
+    row_a2.locator(f"label[for='s-{a2.pk}-absent']").click()
+    expect(row_a2.locator("input[value='absent']")).to_be_checked()
+    # The page fits the phone: nothing wider than the screen, each button big enough to tap.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    box = row_a2.locator(f"label[for='s-{a2.pk}-absent']").bounding_box()
+    assert box is not None and box["height"] >= 44
+    shoot(page, "meeting-record")
+    page.set_viewport_size(PHONE)  # the screenshots leave the page at desktop width
+
+    page.get_by_test_id("save-record").click()  # the absence has no reason yet: refused, marks kept
+    expect(page.get_by_test_id("errors")).to_contain_text(a2.name)
+    expect(row_a2.locator("input[value='absent']")).to_be_checked()
+    row_a2.locator(f"input[name='reason-{a2.pk}']").fill("生病住院")
+    page.get_by_test_id("save-record").click()
+
+    expect(page.get_by_test_id("meeting-status")).to_have_text(zh("Held"))
+    expect(page.get_by_test_id("expected")).to_have_text("2")
+    expect(page.get_by_test_id("present")).to_have_text("1")
+    expect(page.get_by_test_id("attendance")).to_contain_text("生病住院")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shoot(page, "meeting-held")

@@ -1,0 +1,422 @@
+"""Organisational life API.
+
+``GET /api/compliance/?org=&year=&period=&sort=``: the compliance board (一表通) of an organisation's
+subtree as JSON (``queries.board_as_dict``): at a committee a row per child organisation with its counts
+per required kind, at a branch its cells. ``org`` defaults to the caller's single top organisation; an
+organisation out of the caller's scope is 404. Counts only: no personal data (a party branch's political
+birthdays are counted, not named).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
+from tongxin.core.scoping import CHANGE
+from tongxin.orglife import queries
+from tongxin.orglife.models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
+from tongxin.orglife.services import meetings as services
+from tongxin.orglife.views.board import board_org, board_year
+from tongxin.orgs.models import Organization
+from tongxin.people.models import Person
+
+
+class ComplianceBoardView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("org", int, description="Organisation id (default: your single top organisation)"),
+            OpenApiParameter("year", int, description="Year (default: this year)"),
+            OpenApiParameter("period", str, description="m1–m12 or q1–q4 (default: the whole year)"),
+            OpenApiParameter("sort", str, enum=list(queries.SORTS), description="worst: worst rows first"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request) -> Response:
+        org = board_org(request, request.query_params.get("org"))
+        if org is None:
+            raise Http404
+        year = board_year(request.query_params.get("year"))
+        sort = request.query_params.get("sort") or "tree"
+        try:
+            board = queries.compliance_board(request.user, org, year=year, period=request.query_params.get("period"))
+        except PermissionDenied:
+            raise Http404 from None
+        return Response(queries.board_as_dict(board, board.sorted_rows(sort)))
+
+
+# --- the four lists (四清单) and lapse (自行脱团) ---------------------------------------------------------------
+# ``/api/checklist-items/``: items in the caller's subtrees (and those they own), ``?org=`` (the subtree),
+# ``?kind=``, ``?status=``, ``?overdue=1``; POST creates one (``services.checklists.add_item``). Actions
+# (POST): ``note`` (``text`` and ``files``: uploads, or ``[{"name", "content_base64"}]`` in JSON),
+# ``request-closing``, ``verify``, ``reopen``. ``/api/lapses/``: members listed for lapse (``?org=``);
+# ``/api/lapses/<person id>/``: one person of the caller's scope with their last dues and attendance.
+
+import base64  # noqa: E402
+import binascii  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+from rest_framework import exceptions, mixins  # noqa: E402
+
+from tongxin.core.scoping import subtree_q  # noqa: E402
+from tongxin.orglife.lapse import lapse_candidates, with_last_activity  # noqa: E402
+from tongxin.orglife.models import ChecklistItem, ChecklistKind, ChecklistStatus  # noqa: E402
+from tongxin.orglife.services import checklists as checklist_services  # noqa: E402
+from tongxin.orgs.models import STEP_WIDTH  # noqa: E402
+
+
+def _org_param(request: Request) -> Organization | bool | None:
+    """The ``?org=`` organisation (None: not given; False: not one the caller may see)."""
+    raw = request.query_params.get("org", "")
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) >= 2**63:
+        raise exceptions.ValidationError({"org": [_("Give the organisation's id (a number).")]})
+    return Organization.objects.visible_to(request.user).filter(pk=int(raw)).first() or False
+
+
+class ChecklistNoteSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    text = serializers.CharField(read_only=True)
+    author = serializers.CharField(source="author.username", read_only=True, default="")
+    created_at = serializers.DateTimeField(read_only=True)
+    files = serializers.SerializerMethodField()
+
+    def get_files(self, note) -> list[str]:
+        return [a.file_name for a in note.attachments.all()]
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    owner_name = serializers.CharField(source="owner.name", read_only=True, default="")
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["id", "organization", "organization_name", "kind", "content", "owner", "owner_name", "deadline",
+                  "status", "status_label", "overdue", "problem", "verified_by", "closed_at", "created_at"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_overdue(self, item: ChecklistItem) -> bool:
+        return bool(item.deadline and item.deadline < timezone.localdate() and item.status != ChecklistStatus.CLOSED)
+
+
+class ChecklistItemDetailSerializer(ChecklistItemSerializer):
+    notes = ChecklistNoteSerializer(many=True, read_only=True)
+
+    class Meta(ChecklistItemSerializer.Meta):
+        fields = [*ChecklistItemSerializer.Meta.fields, "notes"]
+        read_only_fields = fields
+
+
+class ChecklistItemCreateSerializer(serializers.Serializer):
+    organization = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), action=CHANGE)
+    kind = serializers.ChoiceField(choices=ChecklistKind.choices)
+    content = serializers.CharField(max_length=4000)
+    owner = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
+    deadline = serializers.DateField(required=False, allow_null=True)
+    problem = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
+
+
+class EvidenceSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    content_base64 = serializers.CharField()
+
+
+class ChecklistNoteCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
+    files = EvidenceSerializer(many=True, required=False)
+
+
+class ChecklistItemViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """The four lists' items; every write goes through ``orglife.services.checklists``."""
+
+    serializer_class = ChecklistItemSerializer
+
+    def get_serializer_class(self):
+        return ChecklistItemDetailSerializer if self.action == "retrieve" else ChecklistItemSerializer
+
+    def get_queryset(self):
+        qs = checklist_services.items_visible_to(self.request.user).select_related("organization", "owner")
+        if self.action == "retrieve":
+            return qs.prefetch_related("notes__author", "notes__attachments")
+        if self.action != "list":
+            return qs
+        params = self.request.query_params
+        org = _org_param(self.request)
+        if org is False:
+            return qs.none()
+        if isinstance(org, Organization):
+            qs = qs.filter(subtree_q("org_path", org.path))
+        if params.get("kind") in ChecklistKind.values:
+            qs = qs.filter(kind=params["kind"])
+        if params.get("status") in ChecklistStatus.values:
+            qs = qs.filter(status=params["status"])
+        if params.get("overdue") in ("1", "true"):
+            qs = qs.filter(checklist_services.overdue_q())
+        return qs.order_by("deadline", "id")
+
+    @extend_schema(request=ChecklistItemCreateSerializer, responses=ChecklistItemSerializer)
+    def create(self, request, *args, **kwargs):
+        data = ChecklistItemCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        owner = problem = None
+        if values.get("owner"):
+            owner = Person.objects.visible_to(request.user).filter(pk=values["owner"]).first()
+            if owner is None:
+                raise exceptions.ValidationError({"owner": [_("No such person in your scope.")]})
+        if values.get("problem"):
+            # a problem of the organisation or of one above it (which the caller may not see otherwise)
+            org_path = values["organization"].path
+            paths = [org_path[:end] for end in range(STEP_WIDTH, len(org_path) + 1, STEP_WIDTH)]
+            problem = ChecklistItem.objects.filter(pk=values["problem"], org_path__in=paths).first()
+            if problem is None:
+                raise exceptions.ValidationError({"problem": [_("No such problem item in your scope.")]})
+        item = checklist_services.add_item(
+            request.user, organization=values["organization"], kind=values["kind"], content=values["content"],
+            owner=owner, deadline=values.get("deadline"), problem=problem,
+        )  # fmt: skip
+        return Response(ChecklistItemSerializer(item).data, status=201)
+
+    @extend_schema(request=ChecklistNoteCreateSerializer, responses=ChecklistItemDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def note(self, request, pk=None, format=None):
+        item = self.get_object()
+        if request.FILES:
+            files = [(f.name or "", f.read()) for f in request.FILES.getlist("files")]
+            text = request.data.get("text", "")
+        else:
+            data = ChecklistNoteCreateSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            text, files = data.validated_data["text"], []
+            for entry in data.validated_data.get("files", []):
+                try:
+                    files.append((entry["name"], base64.b64decode(entry["content_base64"], validate=True)))
+                except (binascii.Error, ValueError):
+                    raise exceptions.ValidationError({"files": [_("The file content is not valid base64.")]}) from None
+        checklist_services.add_note(request.user, item, text=text, files=files)
+        return self._detail(item)
+
+    @extend_schema(request=None, responses=ChecklistItemDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="request-closing")
+    def request_closing(self, request, pk=None, format=None):
+        item = checklist_services.request_closing(request.user, self.get_object())
+        return self._detail(item)
+
+    @extend_schema(request=None, responses=ChecklistItemDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None, format=None):
+        item = checklist_services.verify(request.user, self.get_object())
+        return self._detail(item)
+
+    @extend_schema(request=None, responses=ChecklistItemDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None, format=None):
+        item = checklist_services.reopen(request.user, self.get_object())
+        return self._detail(item)
+
+    def _detail(self, item: ChecklistItem) -> Response:
+        fresh = (
+            ChecklistItem.objects.select_related("organization", "owner")
+            .prefetch_related("notes__author", "notes__attachments")
+            .get(pk=item.pk)
+        )
+        return Response(ChecklistItemDetailSerializer(fresh).data)
+
+
+class LapseSerializer(serializers.ModelSerializer):
+    branch_name = serializers.CharField(source="branch.name", read_only=True, default="")
+    last_dues_month = serializers.DateField(read_only=True, allow_null=True)
+    last_attended_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    listed = serializers.SerializerMethodField(help_text="Listed for lapse today")
+
+    class Meta:
+        model = Person
+        fields = ["id", "name", "branch", "branch_name", "political_status", "league_join_date", "last_dues_month",
+                  "last_attended_at", "listed"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_listed(self, person: Person) -> bool:
+        listed = self.context.get("listed_ids")
+        return True if listed is None else person.pk in listed
+
+
+class LapseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """League members listed for lapse (自行脱团) in the caller's subtrees, for the branch meeting to decide
+    (the higher committee approves); ``?org=`` narrows the list. The detail shows one person of the caller's
+    scope, with ``listed``."""
+
+    serializer_class = LapseSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        if self.action != "list":
+            return with_last_activity(Person.objects.visible_to(user).select_related("branch"))
+        org = _org_param(self.request)
+        if org is False:
+            return Person.objects.none()
+        org = org if isinstance(org, Organization) else None
+        return lapse_candidates(user, org, today=timezone.localdate()).select_related("branch")
+
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        listed = set(
+            lapse_candidates(request.user, None, today=timezone.localdate())
+            .filter(pk=person.pk)
+            .values_list("pk", flat=True)
+        )
+        return Response(LapseSerializer(person, context={"listed_ids": listed}).data)
+
+
+# --- end of the four lists and lapse ---------------------------------------------------------------------------
+
+
+# --- meetings -------------------------------------------------------------------------------------------
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Attendance
+        fields = ["person", "person_name", "status", "status_label", "reason"]
+        read_only_fields = fields
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id", "organization", "organization_name", "organizations", "kind", "kind_label", "status", "status_label",
+            "starts_at", "place", "topic", "host", "recorder", "lecturer", "expected", "present", "quorum_met",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class MeetingDetailSerializer(MeetingSerializer):
+    attendance = AttendanceSerializer(many=True, read_only=True)
+
+    class Meta(MeetingSerializer.Meta):
+        fields = [*MeetingSerializer.Meta.fields, "minutes", "attendance"]
+        read_only_fields = fields
+
+
+class MeetingPlanSerializer(serializers.Serializer):
+    organization = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), action=CHANGE)
+    organizations = serializers.ListField(
+        child=ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), action=CHANGE),
+        required=False,
+        help_text=_("The other organisations holding a joint activity"),
+    )
+    kind = serializers.ChoiceField(choices=MeetingKind.choices)
+    starts_at = serializers.DateTimeField()
+    topic = serializers.CharField(max_length=200)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class AttendanceMarkSerializer(serializers.Serializer):
+    person = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices)
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class MeetingRecordSerializer(serializers.Serializer):
+    attendance = AttendanceMarkSerializer(many=True, help_text=_("One entry per member"))
+    host = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
+    recorder = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
+    lecturer = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    minutes = serializers.CharField(required=False, allow_blank=True)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True, default=None)
+    starts_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class MeetingFilter(django_filters.FilterSet):
+    organization = django_filters.NumberFilter(method="filter_organization")
+    status = django_filters.ChoiceFilter(choices=MeetingStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=MeetingKind.choices)
+    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+
+    class Meta:
+        model = Meeting
+        fields: list[str] = []
+
+    def filter_organization(self, queryset, name: str, value: Any):
+        org = Organization.objects.filter(pk=value).first()
+        return services.of_organization(queryset, org) if org else queryset.none()
+
+
+class MeetingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Meetings of the caller's subtrees, newest first (``?organization=<id>``, ``?status=``, ``?kind=``).
+
+    POST plans one; ``POST /api/meetings/<id>/record/`` records it as held with its attendance. A rule broken
+    answers 400 naming it; a meeting someone else recorded first answers 400 too.
+    """
+
+    queryset = Meeting.objects.select_related("organization").prefetch_related("organizations")
+    serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action == "retrieve":
+            qs = qs.prefetch_related(Prefetch("attendance", Attendance.objects.select_related("person")))
+        return qs
+
+    def get_serializer_class(self):
+        return MeetingDetailSerializer if self.action in ("retrieve", "record") else MeetingSerializer
+
+    @extend_schema(request=MeetingPlanSerializer, responses=MeetingSerializer)
+    def create(self, request, *args, **kwargs):
+        data = MeetingPlanSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        meeting = services.plan_meeting(
+            request.user, organization=values["organization"], kind=values["kind"], starts_at=values["starts_at"],
+            topic=values["topic"], place=values.get("place", ""), organizations=values.get("organizations", []),
+        )  # fmt: skip
+        return Response(MeetingSerializer(meeting).data, status=201)
+
+    @extend_schema(request=MeetingRecordSerializer, responses=MeetingDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def record(self, request, pk=None, **kwargs):
+        meeting = self.get_object()
+        data = MeetingRecordSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        ids = [pk for pk in (values.get("host"), values.get("recorder")) if pk]
+        people = Person.objects.visible_to(request.user).in_bulk(ids)
+        for field in ("host", "recorder"):
+            if values.get(field) and values[field] not in people:
+                raise serializers.ValidationError({field: [_("No such person in your scope.")]})
+        marks = {row["person"]: (row["status"], row.get("reason", "")) for row in values["attendance"]}
+        meeting = services.record_meeting(
+            request.user, meeting, attendance=marks, host=people.get(values.get("host")),
+            recorder=people.get(values.get("recorder")), lecturer=values.get("lecturer", ""),
+            minutes=values.get("minutes", ""), place=values.get("place"), starts_at=values.get("starts_at"),
+        )  # fmt: skip
+        fresh = self.get_queryset().prefetch_related(
+            Prefetch("attendance", Attendance.objects.select_related("person"))
+        )
+        return Response(MeetingDetailSerializer(fresh.get(pk=meeting.pk)).data)

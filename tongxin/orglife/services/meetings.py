@@ -1,0 +1,378 @@
+"""Meetings (三会两制一课, 三会一课): plan ahead, record once held (attendance, minutes, quorum), cancel, attach
+photos and PDFs; a planned meeting whose time has passed unrecorded is overdue.
+
+Who acts: planning needs CHANGE over every organisation holding the meeting (each organisation of a joint
+activity); recording, cancelling and attaching need CHANGE over the recording organisation.
+
+Recording locks the meeting row first, so of two people recording the same meeting at once exactly one
+succeeds and the other is told it was already recorded. Attendance has one row per active member of the
+organising organisations, written in one bulk INSERT; the counts and the quorum flag are kept on the
+meeting (the compliance board reads them). Each write leaves a ChangeLog row; a joint activity's other
+organisations are notified in their inbox.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import nh3
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from tongxin.accounts.notify import notice, notify_actors
+from tongxin.core.audit import record_change, snapshot
+from tongxin.core.exceptions import DomainError
+from tongxin.core.models import ChangeLog
+from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.orglife.models import (
+    COMMITTEE_QUORUM_KINDS,
+    LESSON_KINDS,
+    MEMBER_QUORUM_KINDS,
+    Attachment,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
+from tongxin.orgs.models import LEAGUE_KINDS, PARTY_KINDS, Organization, OrgStatus
+from tongxin.people.models import CadrePosition, MembershipStatus, Person
+
+LEAGUE_MEETING_KINDS = (
+    MeetingKind.LEAGUE_GENERAL,
+    MeetingKind.LEAGUE_COMMITTEE,
+    MeetingKind.LEAGUE_GROUP,
+    MeetingKind.LEAGUE_LESSON,
+    MeetingKind.LEAGUE_DAY,
+)
+PARTY_MEETING_KINDS = (
+    MeetingKind.PARTY_GENERAL,
+    MeetingKind.PARTY_COMMITTEE,
+    MeetingKind.PARTY_GROUP,
+    MeetingKind.PARTY_LESSON,
+    MeetingKind.PARTY_DAY,
+    MeetingKind.LIFE_MEETING,
+    MeetingKind.DEMOCRATIC_REVIEW,
+)
+
+# Minutes keep basic formatting only: everything else (scripts, styles, images, event handlers) is dropped.
+MINUTES_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "s", "ul", "ol", "li", "h3", "h4", "blockquote", "a"}
+MINUTES_ATTRIBUTES = {"a": {"href"}}
+MINUTES_URL_SCHEMES = {"http", "https", "mailto"}
+
+# Attachments: the type is read from the content (magic bytes), and must agree with the file's extension.
+PDF, PNG, JPEG = "application/pdf", "image/png", "image/jpeg"
+MAGIC: tuple[tuple[bytes, str], ...] = ((b"%PDF-", PDF), (b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG))
+EXTENSIONS = {".pdf": PDF, ".png": PNG, ".jpg": JPEG, ".jpeg": JPEG}
+IMAGE_TYPES = frozenset({PNG, JPEG})
+
+
+def _may(actor: Any, path: str) -> bool:
+    return actor is None or scope_for(actor, CHANGE).covers_path(path)
+
+
+def _url(meeting: Meeting) -> str:
+    return reverse("orglife:meeting_detail", args=[meeting.pk])
+
+
+def kinds_for(organization: Organization, *, joint: bool = False) -> list[str]:
+    """The meeting kinds ``organization`` may hold: league kinds for league organisations, party kinds for
+    party organisations, the joint activity when several organisations hold it together."""
+    if joint:
+        return [MeetingKind.JOINT_ACTIVITY]
+    if organization.kind in PARTY_KINDS:
+        return list(PARTY_MEETING_KINDS)
+    if organization.kind in LEAGUE_KINDS:
+        return list(LEAGUE_MEETING_KINDS)
+    return []
+
+
+def holding_ids(meeting: Meeting) -> list[int]:
+    """Ids of every organisation holding ``meeting`` (the recording one first)."""
+    ids = [meeting.organization_id, *meeting.organizations.values_list("pk", flat=True)]
+    return list(dict.fromkeys(ids))
+
+
+def members_of(org_ids: Iterable[int]) -> QuerySet[Person]:
+    """The active members of the organisations (one query), ordered as on the roster."""
+    return Person.objects.filter(branch_id__in=list(org_ids), status=MembershipStatus.ACTIVE).order_by(
+        "org_path", "name_pinyin", "id"
+    )
+
+
+def committee_ids(organization_id: int, day: datetime.date) -> set[int]:
+    """Persons holding a current position in the organisation's committee on ``day``."""
+    positions = CadrePosition.objects.filter(organization_id=organization_id, start__lte=day)
+    positions = positions.filter(Q(end__isnull=True) | Q(end__gt=day))
+    return set(positions.values_list("person_id", flat=True))
+
+
+def sanitise_minutes(html: str) -> str:
+    """``html`` with basic formatting only (paragraphs, bold, italics, lists, headings, links)."""
+    return nh3.clean(
+        html or "",
+        tags=MINUTES_TAGS,
+        attributes=MINUTES_ATTRIBUTES,
+        url_schemes=MINUTES_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    ).strip()
+
+
+def _aware(value: datetime.datetime) -> datetime.datetime:
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+# --- plan ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_meeting(
+    actor: Any,
+    *,
+    organization: Organization,
+    kind: str,
+    starts_at: datetime.datetime,
+    topic: str,
+    place: str = "",
+    organizations: Iterable[Organization] = (),
+) -> Meeting:
+    """Plan a meeting of ``organization`` (which records it); ``organizations`` are the others holding a
+    joint activity with it."""
+    wanted = list(dict.fromkeys([organization.pk, *(org.pk for org in organizations)]))
+    by_id = Organization.objects.in_bulk(wanted)
+    orgs = [by_id[pk] for pk in wanted if pk in by_id]
+    if len(orgs) != len(wanted):
+        raise DomainError("organizations", _("One of the organisations no longer exists."))
+    for org in orgs:
+        if not _may(actor, org.path):
+            raise PermissionDenied
+        if org.status != OrgStatus.ACTIVE:
+            raise DomainError("organization", _("%(org)s has been dissolved.") % {"org": org.name})
+    recording = orgs[0]
+    joint = len(orgs) > 1
+    if kind not in MeetingKind.values:
+        raise DomainError("kind", _("Unknown meeting kind."))
+    if kind == MeetingKind.JOINT_ACTIVITY and not joint:
+        raise DomainError("organizations", _("A joint activity is held by several organisations: name the others."))
+    if joint and kind != MeetingKind.JOINT_ACTIVITY:
+        raise DomainError("kind", _("A meeting held by several organisations is a joint activity."))
+    if not joint and kind not in kinds_for(recording):
+        raise DomainError(
+            "kind",
+            _("%(org)s cannot hold a “%(kind)s”: league organisations hold league meetings, party organisations "
+              "party meetings.") % {"org": recording.name, "kind": MeetingKind(kind).label},
+        )  # fmt: skip
+    topic = " ".join((topic or "").split())
+    if not topic:
+        raise DomainError("topic", _("Give the meeting's topic."))
+    meeting = Meeting.objects.create(
+        organization=recording, org_path=recording.path, kind=kind, starts_at=_aware(starts_at), topic=topic[:200],
+        place=" ".join((place or "").split())[:200], created_by=actor if getattr(actor, "pk", None) else None,
+    )  # fmt: skip
+    meeting.organizations.set(orgs)
+    record_change(actor, meeting, ChangeLog.Action.CREATE, after=snapshot(meeting), org_path=meeting.org_path)
+    for other in orgs[1:]:
+        text = notice(gettext_noop("%(org)s invites you to a joint activity: %(topic)s on %(when)s."),
+                      org=recording.name, topic=meeting.topic,
+                      when=timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M"))  # fmt: skip
+        notify_actors(CHANGE, other.path, text=text, url=_url(meeting), exclude=actor)
+    return meeting
+
+
+# --- record -------------------------------------------------------------------------------------------------
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    current = Meeting.objects.select_for_update(of=("self",)).select_related("organization").get(pk=meeting.pk)
+    if current.status != MeetingStatus.PLANNED:
+        raise DomainError(
+            "status",
+            _("This meeting is already “%(status)s”; someone acted on it before you. Reload the page.")
+            % {"status": current.get_status_display()},
+        )
+    return current
+
+
+def _names(person_ids: Iterable[int], known: Mapping[int, Person], actor: Any) -> str:
+    ids = list(person_ids)
+    names = {pk: p.name for pk, p in known.items() if pk in ids}
+    missing = [pk for pk in ids if pk not in names]
+    if missing:  # someone outside the members: named only if the actor may see them
+        visible = Person.objects.for_actor(actor).filter(pk__in=missing).values_list("pk", "name")
+        names.update(dict(visible))
+    return "、".join(names.get(pk, f"#{pk}") for pk in ids)
+
+
+@transaction.atomic
+def record_meeting(
+    actor: Any,
+    meeting: Meeting,
+    *,
+    attendance: Mapping[int, tuple[str, str]],
+    host: Person | None = None,
+    recorder: Person | None = None,
+    lecturer: str = "",
+    minutes: str = "",
+    place: str | None = None,
+    starts_at: datetime.datetime | None = None,
+) -> Meeting:
+    """Record ``meeting`` as held: ``attendance`` maps each member's person id to (status, reason).
+
+    Every active member of the organising organisations gets one row; someone else is refused by name, as
+    is a member left out; absence needs a reason. The counts and the quorum flag are computed here.
+    """
+    meeting = _locked(meeting)
+    if not _may(actor, meeting.org_path):
+        raise PermissionDenied
+    before = snapshot(meeting)
+    when = _aware(starts_at) if starts_at is not None else meeting.starts_at
+    if when > timezone.now():
+        raise DomainError("starts_at", _("A meeting dated in the future cannot be recorded as held."))
+    members = {person.pk: person for person in members_of(holding_ids(meeting)).only("id", "name", "org_path")}
+    marks = {int(pk): (status, " ".join((reason or "").split())) for pk, (status, reason) in attendance.items()}
+    strangers = [pk for pk in marks if pk not in members]
+    if strangers:
+        raise DomainError(
+            "attendance",
+            _("Not active members of the organising organisations: %(names)s.")
+            % {"names": _names(strangers, members, actor)},
+        )
+    unmarked = [pk for pk in members if pk not in marks]
+    if unmarked:
+        raise DomainError("attendance", _("Mark the attendance of: %(names)s.")
+                          % {"names": _names(unmarked, members, actor)})  # fmt: skip
+    if any(status not in AttendanceStatus.values for status, _reason in marks.values()):
+        raise DomainError("attendance", _("Attendance is present, on leave or absent."))
+    no_reason = [pk for pk, (status, reason) in marks.items() if status == AttendanceStatus.ABSENT and not reason]
+    if no_reason:
+        raise DomainError("attendance", _("Give the reason for each absence: %(names)s.")
+                          % {"names": _names(no_reason, members, actor)})  # fmt: skip
+    lecturer = " ".join((lecturer or "").split())[:100]
+    if meeting.kind in LESSON_KINDS and not lecturer:
+        raise DomainError("lecturer", _("Name the lecturer of the lesson."))
+    for field, person in (("host", host), ("recorder", recorder)):
+        if person is not None and not Person.objects.for_actor(actor).filter(pk=person.pk).exists():
+            raise DomainError(field, _("No such person in your scope."))
+
+    present_ids = {pk for pk, (status, _reason) in marks.items() if status == AttendanceStatus.PRESENT}
+    meeting.expected, meeting.present = len(members), len(present_ids)
+    if meeting.kind in MEMBER_QUORUM_KINDS:
+        meeting.quorum_met = meeting.present * 2 > meeting.expected
+    elif meeting.kind in COMMITTEE_QUORUM_KINDS:
+        committee = committee_ids(meeting.organization_id, timezone.localdate(when))
+        meeting.quorum_met = len(committee & present_ids) * 2 > len(committee) > 0
+    else:
+        meeting.quorum_met = None
+    Attendance.objects.bulk_create(
+        [
+            Attendance(
+                meeting=meeting,
+                person_id=pk,
+                org_path=members[pk].org_path,
+                status=status,
+                reason=reason[:200] if status != AttendanceStatus.PRESENT else "",
+            )
+            for pk, (status, reason) in marks.items()
+        ],
+        batch_size=500,
+    )
+    meeting.status = MeetingStatus.HELD
+    meeting.starts_at = when
+    meeting.host, meeting.recorder, meeting.lecturer = host, recorder, lecturer
+    meeting.minutes = sanitise_minutes(minutes)
+    if place is not None:
+        meeting.place = " ".join(place.split())[:200]
+    meeting.save()
+    record_change(actor, meeting, ChangeLog.Action.UPDATE, before=before, after=snapshot(meeting),
+                  org_path=meeting.org_path)  # fmt: skip
+    return meeting
+
+
+# --- cancel -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cancel_meeting(actor: Any, meeting: Meeting) -> Meeting:
+    """Cancel a planned meeting (a held one stays on record)."""
+    meeting = _locked(meeting)
+    if not _may(actor, meeting.org_path):
+        raise PermissionDenied
+    before = snapshot(meeting)
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.save()
+    record_change(actor, meeting, ChangeLog.Action.UPDATE, before=before, after=snapshot(meeting),
+                  org_path=meeting.org_path)  # fmt: skip
+    others = Organization.objects.filter(pk__in=holding_ids(meeting)[1:]).only("path")
+    for other in others:
+        text = notice(gettext_noop("The joint activity “%(topic)s” was cancelled."), topic=meeting.topic)
+        notify_actors(CHANGE, other.path, text=text, url=_url(meeting), exclude=actor)
+    return meeting
+
+
+# --- attachments --------------------------------------------------------------------------------------------
+
+
+def detect_type(content: bytes) -> str | None:
+    """The content type of a JPEG, PNG or PDF file read from its first bytes; None for anything else."""
+    for magic, content_type in MAGIC:
+        if content.startswith(magic):
+            return content_type
+    return None
+
+
+@transaction.atomic
+def add_attachment(actor: Any, meeting: Meeting, *, file_name: str, content: bytes) -> Attachment:
+    """Attach a photo (JPEG, PNG) or a PDF to ``meeting``; the type is checked by content, the size limited."""
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    if not _may(actor, meeting.org_path):
+        raise PermissionDenied
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise DomainError("file", _("The meeting was cancelled: nothing can be attached to it."))
+    name = os.path.basename((file_name or "").replace("\\", "/")).strip()[:255]
+    limit = settings.TONGXIN_ATTACHMENT_MAX_BYTES
+    if not content:
+        raise DomainError("file", _("The file is empty."))
+    if len(content) > limit:
+        raise DomainError("file", _("%(name)s is larger than the limit of %(mb)s MB.")
+                          % {"name": name, "mb": f"{limit / 1024 / 1024:g}"})  # fmt: skip
+    expected = EXTENSIONS.get(os.path.splitext(name)[1].lower())
+    if expected is None:
+        raise DomainError("file", _("Only photos (JPEG, PNG) and PDF files can be attached."))
+    if detect_type(content) != expected:
+        label = expected.split("/")[1].upper()
+        message = _("The content of %(name)s does not match its extension: it is not a real %(type)s file.")
+        raise DomainError("file", message % {"name": name, "type": label})
+    attachment = Attachment.objects.create(
+        meeting=meeting, file_name=name, content_type=expected, size=len(content), content=content,
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )  # fmt: skip
+    after = {"meeting": meeting.pk, "file_name": name, "content_type": expected, "size": len(content)}
+    record_change(actor, attachment, ChangeLog.Action.CREATE, after=after, org_path=meeting.org_path)
+    return attachment
+
+
+def is_image(attachment: Attachment) -> bool:
+    return attachment.content_type in IMAGE_TYPES
+
+
+# --- lists --------------------------------------------------------------------------------------------------
+
+
+def overdue(qs: QuerySet[Meeting], now: datetime.datetime | None = None) -> QuerySet[Meeting]:
+    """Planned meetings whose time has passed without a record."""
+    return qs.filter(status=MeetingStatus.PLANNED, starts_at__lt=now or timezone.now())
+
+
+def of_organization(qs: QuerySet[Meeting], organization: Organization) -> QuerySet[Meeting]:
+    """Meetings ``organization`` records or holds with others (a joint activity)."""
+    joint = Meeting.objects.filter(organizations=organization).values("pk")
+    return qs.filter(Q(organization=organization) | Q(pk__in=joint))

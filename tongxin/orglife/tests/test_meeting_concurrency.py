@@ -1,0 +1,77 @@
+"""Two people recording the same meeting at once (real concurrent connections, PostgreSQL only): exactly one
+succeeds, the other is told it was already recorded, and the attendance is written once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from tongxin.core.exceptions import DomainError
+from tongxin.orglife.models import Attendance, Meeting, MeetingStatus
+from tongxin.orglife.services import meetings as services
+from tongxin.orglife.tests.meeting_helpers import planned
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections"),
+    pytest.mark.usefixtures("english"),
+]
+
+
+def race(*actions):
+    """Run the actions in threads released together; return what each returned or raised."""
+    start = threading.Barrier(len(actions))
+    results: list[object] = [None] * len(actions)
+
+    def run(index, action):
+        try:
+            start.wait(10)
+            results[index] = action()
+        except Exception as exc:  # reported to the test
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    return results
+
+
+def test_two_recordings_at_once_write_the_attendance_once(tree, users):
+    a1, a2 = tree.people.a1.pk, tree.people.a2.pk
+    meeting = planned(users.secretary_a, tree.branch_a)
+
+    results = race(
+        lambda: services.record_meeting(users.secretary_a, meeting,
+                                        attendance={a1: ("present", ""), a2: ("present", "")}),
+        lambda: services.record_meeting(users.committee_admin, meeting,
+                                        attendance={a1: ("present", ""), a2: ("leave", "出差")}),
+    )  # fmt: skip
+
+    winners = [r for r in results if isinstance(r, Meeting)]
+    losers = [r for r in results if isinstance(r, DomainError)]
+    assert len(winners) == 1 and len(losers) == 1, results
+    assert "already “Held”; someone acted on it before you" in " ".join(losers[0].messages)
+    assert Meeting.objects.get(pk=meeting.pk).status == MeetingStatus.HELD
+    assert Attendance.objects.filter(meeting=meeting).count() == 2
+
+
+def test_recording_and_cancelling_at_once(tree, users):
+    a1, a2 = tree.people.a1.pk, tree.people.a2.pk
+    meeting = planned(users.secretary_a, tree.branch_a)
+
+    results = race(
+        lambda: services.record_meeting(users.secretary_a, meeting,
+                                        attendance={a1: ("present", ""), a2: ("present", "")}),
+        lambda: services.cancel_meeting(users.committee_admin, meeting),
+    )  # fmt: skip
+
+    assert sum(isinstance(r, Meeting) for r in results) == 1, results
+    assert sum(isinstance(r, DomainError) for r in results) == 1, results
+    final = Meeting.objects.get(pk=meeting.pk)
+    assert Attendance.objects.filter(meeting=meeting).count() == (2 if final.status == MeetingStatus.HELD else 0)
