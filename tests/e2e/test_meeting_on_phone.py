@@ -1,5 +1,6 @@
 """Flow: secretary A plans a theme league day for branch A, then, on a phone (375 px wide) during the meeting,
-taps each member present or absent (with the reason) and sees the meeting recorded as held."""
+taps each member present or absent (with the reason), sees the meeting recorded as held, and the compliance
+board's cell of this month's theme league day turns from due to done."""
 
 from __future__ import annotations
 
@@ -34,6 +35,12 @@ def test_secretary_records_attendance_on_a_phone(context_for, tree, users):
     meeting = Meeting.objects.get(topic="学习新思想主题团日")
     assert meeting.organization == tree.branch_a and meeting.kind == "league_day"
 
+    board_url = f"{url('orglife:board')}?org={tree.branch_a.pk}&year={when.year}"
+    this_month = f"tr[data-kind='league_day'] td[data-status] >> nth={when.month - 1}"
+    page.goto(board_url)
+    expect(page.locator(this_month)).to_have_attribute("data-status", "due")
+    page.go_back()
+
     page.set_viewport_size(PHONE)
     page.get_by_test_id("record-meeting").click()
     row_a1, row_a2 = page.get_by_test_id(f"member-{a1.pk}"), page.get_by_test_id(f"member-{a2.pk}")
@@ -60,3 +67,7 @@ def test_secretary_records_attendance_on_a_phone(context_for, tree, users):
     expect(page.get_by_test_id("attendance")).to_contain_text("生病住院")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shoot(page, "meeting-held")
+
+    page.goto(board_url)
+    expect(page.locator(this_month)).to_have_attribute("data-status", "done")
+    shoot(page, "board-green")
