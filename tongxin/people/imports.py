@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from django.db import connection
+from django.db.models import BooleanField, CharField, F, Func, Q, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,7 +43,23 @@ UPDATABLE = (
 DEFAULTS = {"ethnicity": "01", "political_status": "03", "education": "", "occupation": Occupation.OTHER}
 
 
+def one_of(field: str, values: list[str]) -> Q | Func:
+    """``field IN values`` for a batch of thousands of values. On PostgreSQL it is sent as one array
+    parameter (``field = ANY(%s)``): binding 2,000 separate parameters cost about a third of the dry
+    run's lookups there. Same plan (the unique index), same rows."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.fields import ArrayField
+
+        array = Value(list(values), output_field=ArrayField(CharField()))
+        # Renders as  "people_person"."<column>" = ANY(%s)  (a lookup would wrap ANY(...) in parentheses).
+        return Func(F(field), array, template="%(expressions)s)", arg_joiner=" = ANY(", output_field=BooleanField())
+    return Q(**{f"{field}__in": values})
+
+
 def _chunks(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    """Batches for ``one_of``: on PostgreSQL the whole list is one array parameter, so one query."""
+    if connection.vendor == "postgresql":
+        size = max(len(items), 1)
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -192,12 +210,12 @@ class RosterImport:
         existing: dict[str, dict[str, Any]] = {}
         fields = ["pk", "id_number", "branch_id", "birth_date", *UPDATABLE]
         for chunk in _chunks(list(by_number)):
-            for person in Person.objects.filter(id_number__in=chunk).values(*fields):
+            for person in Person.objects.filter(one_of("id_number", chunk)).values(*fields):
                 existing[person["id_number"]] = person
         numbers = {row.data["league_number"]: row for row in rows if row.data.get("league_number")}
         holders: dict[str, str] = {}
         for chunk in _chunks(list(numbers)):
-            query = Person.objects.filter(league_number__in=chunk).values_list("league_number", "id_number")
+            query = Person.objects.filter(one_of("league_number", chunk)).values_list("league_number", "id_number")
             holders.update((number, holder) for number, holder in query if number)
         other_branches = {p["branch_id"] for p in existing.values()}
         names = dict(Organization.objects.filter(pk__in=other_branches).values_list("pk", "name"))
