@@ -21,11 +21,9 @@ other is told it was already closed. Every write leaves a ChangeLog row.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -41,6 +39,7 @@ from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, VIEW, require, scope_for, subtree_q
+from tongxin.core.uploads import check_upload
 from tongxin.orglife.models import (
     Attachment,
     ChecklistItem,
@@ -61,18 +60,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "reopen": (frozenset({_AWAITING, _CLOSED}), ChecklistStatus.IN_PROGRESS),
 }
 
-# Evidence: extension → (content type, the bytes the content starts with)
-EVIDENCE_TYPES: dict[str, tuple[str, bytes]] = {
-    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-    ".pdf": ("application/pdf", b"%PDF-"),
-}
 MAX_FILES_PER_NOTE = 10
-
-
-def attachment_max_bytes() -> int:
-    return int(getattr(settings, "TONGXIN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
 
 
 def _user_id(actor: Any) -> int | None:
@@ -171,25 +159,7 @@ def add_item(
 
 def _check_file(name: str, content: bytes) -> tuple[str, str]:
     """(clean file name, content type) of one piece of evidence, or a DomainError saying what is wrong."""
-    clean = os.path.basename((name or "").replace("\\", "/")).strip()[:255]
-    ext = os.path.splitext(clean)[1].lower()
-    if ext not in EVIDENCE_TYPES:
-        raise DomainError("files", _("“%(name)s”: evidence is a photo (JPEG, PNG) or a PDF.") % {"name": clean})
-    limit = attachment_max_bytes()
-    if len(content) > limit:
-        raise DomainError(
-            "files",
-            _("“%(name)s” is too large: at most %(size)s MB a file.") % {"name": clean, "size": limit // (1024 * 1024)},
-        )
-    if not content:
-        raise DomainError("files", _("“%(name)s” is empty.") % {"name": clean})
-    content_type, magic = EVIDENCE_TYPES[ext]
-    if not content.startswith(magic):
-        raise DomainError(
-            "files", _("“%(name)s” is not what its name says: its content does not match “%(ext)s”.")
-            % {"name": clean, "ext": ext},
-        )  # fmt: skip
-    return clean, content_type
+    return check_upload(name, content, field="files")
 
 
 @transaction.atomic

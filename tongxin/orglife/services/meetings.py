@@ -14,12 +14,10 @@ organisations are notified in their inbox.
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import nh3
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -33,6 +31,7 @@ from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.uploads import IMAGE_TYPES, check_upload
 from tongxin.orglife.models import (
     COMMITTEE_QUORUM_KINDS,
     LESSON_KINDS,
@@ -70,10 +69,6 @@ MINUTES_ATTRIBUTES = {"a": {"href"}}
 MINUTES_URL_SCHEMES = {"http", "https", "mailto"}
 
 # Attachments: the type is read from the content (magic bytes), and must agree with the file's extension.
-PDF, PNG, JPEG = "application/pdf", "image/png", "image/jpeg"
-MAGIC: tuple[tuple[bytes, str], ...] = ((b"%PDF-", PDF), (b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG))
-EXTENSIONS = {".pdf": PDF, ".png": PNG, ".jpg": JPEG, ".jpeg": JPEG}
-IMAGE_TYPES = frozenset({PNG, JPEG})
 
 
 def _may(actor: Any, path: str) -> bool:
@@ -321,14 +316,6 @@ def cancel_meeting(actor: Any, meeting: Meeting) -> Meeting:
 # --- attachments --------------------------------------------------------------------------------------------
 
 
-def detect_type(content: bytes) -> str | None:
-    """The content type of a JPEG, PNG or PDF file read from its first bytes; None for anything else."""
-    for magic, content_type in MAGIC:
-        if content.startswith(magic):
-            return content_type
-    return None
-
-
 @transaction.atomic
 def add_attachment(actor: Any, meeting: Meeting, *, file_name: str, content: bytes) -> Attachment:
     """Attach a photo (JPEG, PNG) or a PDF to ``meeting``; the type is checked by content, the size limited."""
@@ -337,20 +324,7 @@ def add_attachment(actor: Any, meeting: Meeting, *, file_name: str, content: byt
         raise PermissionDenied
     if meeting.status == MeetingStatus.CANCELLED:
         raise DomainError("file", _("The meeting was cancelled: nothing can be attached to it."))
-    name = os.path.basename((file_name or "").replace("\\", "/")).strip()[:255]
-    limit = settings.TONGXIN_ATTACHMENT_MAX_BYTES
-    if not content:
-        raise DomainError("file", _("The file is empty."))
-    if len(content) > limit:
-        raise DomainError("file", _("%(name)s is larger than the limit of %(mb)s MB.")
-                          % {"name": name, "mb": f"{limit / 1024 / 1024:g}"})  # fmt: skip
-    expected = EXTENSIONS.get(os.path.splitext(name)[1].lower())
-    if expected is None:
-        raise DomainError("file", _("Only photos (JPEG, PNG) and PDF files can be attached."))
-    if detect_type(content) != expected:
-        label = expected.split("/")[1].upper()
-        message = _("The content of %(name)s does not match its extension: it is not a real %(type)s file.")
-        raise DomainError("file", message % {"name": name, "type": label})
+    name, expected = check_upload(file_name, content)
     attachment = Attachment.objects.create(
         meeting=meeting, file_name=name, content_type=expected, size=len(content), content=content,
         uploaded_by=actor if getattr(actor, "pk", None) else None,

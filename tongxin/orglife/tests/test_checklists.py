@@ -136,7 +136,7 @@ def test_verification_by_the_owner_or_the_requester_is_refused_by_another_user_c
         ("照片.jpg", PNG, "not what its name says"),
         ("报告.pdf", JPEG, "not what its name says"),
         ("照片.png", b"GIF89a" + bytes(20), "not what its name says"),
-        ("程序.exe", PDF, r"photo \(JPEG, PNG\) or a PDF"),
+        ("程序.exe", PDF, r"only photos \(JPEG, PNG\) and PDF files are accepted"),
         ("空.pdf", b"", "empty"),
     ],
 )
@@ -152,7 +152,7 @@ def test_evidence_not_matching_its_extension_is_refused(tree, users, name, conte
 def test_evidence_over_the_size_limit_is_refused(tree, users, settings):
     settings.TONGXIN_ATTACHMENT_MAX_BYTES = 50
     item = _rectification(tree, users, _problem(tree, users))
-    with pytest.raises(DomainError, match="too large"):
+    with pytest.raises(DomainError, match="is larger than the limit of"):
         services.add_note(users.secretary_a, item, text="整改", files=[("照片.jpg", JPEG)])
     assert Attachment.objects.count() == 0
 

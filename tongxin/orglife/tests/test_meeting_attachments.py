@@ -42,8 +42,8 @@ def test_a_png_a_jpeg_and_a_pdf_are_accepted(users, meeting):
         ("记录.pdf", "这不是 PDF".encode(), "not a real PDF file"),
         ("合影.png", PDF, "not a real PNG file"),
         ("合影.jpg", PNG, "not a real JPEG file"),
-        ("脚本.html", b"<script>alert(1)</script>", "Only photos (JPEG, PNG) and PDF files"),
-        ("无扩展名", PNG, "Only photos (JPEG, PNG) and PDF files"),
+        ("脚本.html", b"<script>alert(1)</script>", "only photos (JPEG, PNG) and PDF files are accepted"),
+        ("无扩展名", PNG, "only photos (JPEG, PNG) and PDF files are accepted"),
         ("空.pdf", b"", "empty"),
     ],
 )
@@ -55,7 +55,7 @@ def test_a_file_whose_content_does_not_match_is_refused(users, meeting, name, co
 
 def test_a_file_over_the_limit_is_refused(settings, users, meeting):
     settings.TONGXIN_ATTACHMENT_MAX_BYTES = 1024
-    with pytest.raises(DomainError, match="larger than the limit"):
+    with pytest.raises(DomainError, match="is larger than the limit of"):
         services.add_attachment(users.secretary_a, meeting, file_name="大.pdf", content=PDF + b"0" * 1024)
     assert not Attachment.objects.exists()
     services.add_attachment(users.secretary_a, meeting, file_name="小.pdf", content=PDF)

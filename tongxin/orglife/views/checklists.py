@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tongxin.core import uploads
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.rules import rule
@@ -181,7 +182,7 @@ def _item_context(request: HttpRequest, item: ChecklistItem, note_form: NoteForm
         "can_reopen": can_change and status in TRANSITIONS_FROM["reopen"],
         "note_form": note_form or NoteForm(),
         "errors": errors or [],
-        "max_mb": services.attachment_max_bytes() // (1024 * 1024),
+        "max_mb": uploads.max_bytes() // (1024 * 1024),
     }
 
 

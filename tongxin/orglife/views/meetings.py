@@ -9,7 +9,6 @@ from itertools import groupby
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tongxin.core import uploads
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, scope_for
@@ -179,7 +179,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": can_change,
         "can_record": can_change and meeting.status == MeetingStatus.PLANNED,
         "can_attach": can_change and meeting.status != MeetingStatus.CANCELLED,
-        "max_mb": f"{settings.TONGXIN_ATTACHMENT_MAX_BYTES / 1024 / 1024:g}",
+        "max_mb": f"{uploads.max_bytes() / 1024 / 1024:g}",
     }
     return render(request, "orglife/meetings/detail.html", context)
 
@@ -283,7 +283,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a file to attach."))
         return redirect("orglife:meeting_detail", pk=meeting.pk)
     # Read one byte past the limit at most: the service refuses a file over it without holding it all.
-    content = uploaded.read(settings.TONGXIN_ATTACHMENT_MAX_BYTES + 1)
+    content = uploaded.read(uploads.max_bytes() + 1)
     try:
         attachment = services.add_attachment(request.user, meeting, file_name=uploaded.name or "", content=content)
     except DomainError as exc:
