@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.helpers import login, shoot, url, zh
-from tongxin.orglife.models import Meeting
+from tongxin.orglife.models import DEFAULT_REQUIREMENTS, Meeting, MeetingRequirement
 
 pytestmark = pytest.mark.e2e
 
@@ -19,6 +19,12 @@ PHONE = {"width": 375, "height": 812}
 
 
 def test_secretary_records_attendance_on_a_phone(context_for, tree, users):
+    # A browser test's database is emptied after each such test, seeded rows included: restore the
+    # required frequencies the migration seeds, which the board reads.
+    for org_kind, kind, frequency in DEFAULT_REQUIREMENTS:
+        MeetingRequirement.objects.get_or_create(
+            org_kind=org_kind, meeting_kind=kind, defaults={"frequency": frequency}
+        )
     a1, a2 = tree.people.a1, tree.people.a2
     page = context_for("zh-CN").new_page()
     login(page, "secretary_a")

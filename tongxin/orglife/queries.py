@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
@@ -289,7 +289,10 @@ class Board:
 def _rows(queryset: Any) -> list[tuple[Any, ...]]:
     """The rows of ``queryset`` as plain tuples straight from the cursor: an aggregate of ids, kinds and
     counts needs none of the ORM's per-row converters, which would cost more than the query at 10×."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (no required kinds, no organisations)
+        return []
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

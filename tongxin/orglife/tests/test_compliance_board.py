@@ -275,3 +275,14 @@ def test_a_committee_row_adds_up_its_branches_cells(tree):
     board = compliance_board(None, tree.branch_a, year=YEAR, today=TODAY)
     assert dict(cells_of(board, MeetingKind.LEAGUE_DAY))[1] == DONE  # the party branch's joint activity
     assert dict(cells_of(board, MeetingKind.LEAGUE_GENERAL))[2] == DONE
+
+
+def test_with_no_required_meeting_at_all_the_board_says_so(tree, users, client_for, english):
+    from tongxin.orglife.models import MeetingRequirement
+
+    MeetingRequirement.objects.update(active=False)
+
+    response = client_for(users.district).get(f"/orglife/board/?org={tree.committee1.pk}")
+
+    assert response.status_code == 200
+    assert "No organisation here has required meetings." in response.content.decode()
