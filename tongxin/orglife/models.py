@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.scoping import ScopedQuerySet
+from tongxin.core.scoping import Scope, ScopedQuerySet, subtree_q
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
 
@@ -94,6 +95,17 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} {self.starts_at:%Y-%m-%d}"
+
+    @staticmethod
+    def scope_self_q(scope: Scope) -> Q | None:
+        """A joint activity is seen from every organisation holding it, not only the one recording it."""
+        if not scope.prefixes:
+            return None
+        held = Q()
+        for prefix in scope.prefixes:
+            held |= subtree_q("organization__path", prefix)
+        through = Meeting.organizations.through.objects.filter(held).values("meeting_id")
+        return Q(pk__in=through)
 
 
 class AttendanceStatus(models.TextChoices):

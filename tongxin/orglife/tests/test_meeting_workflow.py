@@ -167,3 +167,17 @@ def test_recording_takes_the_same_queries_for_few_and_many_members(tree, users):
     many = queries_for(planned(users.secretary_a, tree.branch_a))
     assert many == few
     assert Attendance.objects.filter(meeting__organization=tree.branch_a).count() == 2 + 27
+
+
+def test_a_joint_activity_is_seen_from_every_organisation_holding_it(tree, users, client_for):
+    from tongxin.accounts.models import Role, RoleAssignment, User
+
+    party_secretary = User.objects.create(username="party_secretary")
+    RoleAssignment.objects.create(user=party_secretary, organization=tree.party_branch, role=Role.SECRETARY)
+    joint = planned(users.district, tree.branch_a, MeetingKind.JOINT_ACTIVITY, organizations=[tree.party_branch])
+    own = planned(users.district, tree.branch_a, MeetingKind.LEAGUE_DAY)
+
+    assert set(Meeting.objects.visible_to(party_secretary)) == {joint}
+    assert client_for(party_secretary).get(f"/orglife/meetings/{joint.pk}/").status_code == 200
+    assert client_for(party_secretary).get(f"/orglife/meetings/{own.pk}/").status_code == 404
+    assert set(Meeting.objects.visible_to(users.secretary_b)) == set()  # nor from a sibling branch
