@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
 from tongxin.core.scoping import scope_for
 from tongxin.orgs.models import Organization, OrgStatus
 
@@ -15,6 +18,20 @@ def top_organizations(user: Any) -> list[Organization]:
     if scope.everything:
         return list(qs.filter(parent__isnull=True).order_by("path"))
     return list(qs.filter(path__in=scope.prefixes).order_by("path"))
+
+
+def org_from_query(user: Any, raw: str | None, *, default_top: bool = True) -> Organization | None:
+    """The organisation a page's ``?org=`` names: 404 when it is malformed or not visible to ``user``.
+    Without one, the user's single top organisation (``default_top``), else None (the page lists them)."""
+    raw = raw or ""
+    if raw:
+        if not raw.isdigit() or len(raw) > 12:
+            raise Http404
+        return get_object_or_404(Organization.objects.visible_to(user), pk=int(raw))
+    if not default_top:
+        return None
+    tops = top_organizations(user)
+    return tops[0] if len(tops) == 1 else None
 
 
 def children_page(org: Organization, after: str | None, size: int) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, VIEW, Scope, scope_for
 from tongxin.lifecycle.services.ageout import age_out_candidates, age_out_counts, check_age_out, confirm_age_out
 from tongxin.orgs.models import Organization
+from tongxin.orgs.queries import org_from_query
 from tongxin.people.models import Person
 
 # The page lists at most this many members (a phone must cope, and a form posts at most 1,000 fields);
@@ -42,12 +43,8 @@ def _require_role(request: HttpRequest, action: str = VIEW) -> Scope:
 
 def _org(request: HttpRequest) -> Organization | None:
     """The ``org`` of the query (or of the posted form): an organisation the user may see, else 404."""
-    raw = (request.POST.get("org") if request.method == "POST" else None) or request.GET.get("org") or ""
-    if not raw:
-        return None
-    if not raw.isdigit() or int(raw) >= 2**63:
-        raise Http404
-    return get_object_or_404(Organization.objects.visible_to(request.user), pk=int(raw))
+    raw = (request.POST.get("org") if request.method == "POST" else None) or request.GET.get("org")
+    return org_from_query(request.user, raw, default_top=False)
 
 
 def _list_url(org: Organization | None) -> str:

@@ -42,7 +42,7 @@ from tongxin.lifecycle.forms import (
 from tongxin.lifecycle.models import AnnualReview, ReviewEntry, ReviewGrade, ReviewStatus
 from tongxin.lifecycle.services import review as services
 from tongxin.orgs.models import Organization, OrgKind
-from tongxin.orgs.queries import top_organizations
+from tongxin.orgs.queries import org_from_query, top_organizations
 from tongxin.orgs.services import ancestors_of
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,15 +61,7 @@ def _year(request: HttpRequest) -> int:
 
 
 def _org_from_query(request: HttpRequest) -> Organization | None:
-    """The ``?org=`` organisation if given (404 when not visible), else the viewer's single top one (None
-    when there are several: the page lists them)."""
-    raw = request.GET.get("org") or ""
-    if raw:
-        if not raw.isdigit() or len(raw) > 12:
-            raise Http404
-        return get_object_or_404(Organization.objects.visible_to(request.user), pk=int(raw))
-    tops = top_organizations(request.user)
-    return tops[0] if len(tops) == 1 else None
+    return org_from_query(request.user, request.GET.get("org"))
 
 
 def _ancestors(request: HttpRequest, org: Organization) -> list[Organization]:

@@ -22,7 +22,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +37,7 @@ from tongxin.orglife import queries
 from tongxin.orglife.models import Frequency, MeetingKind, MeetingRequirement
 from tongxin.orglife.services import requirements as requirement_services
 from tongxin.orgs.models import Organization, OrgKind
-from tongxin.orgs.queries import top_organizations
+from tongxin.orgs.queries import org_from_query, top_organizations
 from tongxin.orgs.services import ancestors_of
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,15 +57,8 @@ def board_year(raw: str | None) -> int:
 
 
 def board_org(request: Any, raw: str | None) -> Organization | None:
-    """The ``?org=`` organisation if given (404 when not visible), else the viewer's single top one (None when
-    there are several or none)."""
-    raw = raw or ""
-    if raw:
-        if not raw.isdigit() or len(raw) > 12:
-            raise Http404
-        return get_object_or_404(Organization.objects.visible_to(request.user), pk=int(raw))
-    tops = top_organizations(request.user)
-    return tops[0] if len(tops) == 1 else None
+    """The board's organisation: ``?org=`` (404 when not visible), else the viewer's single top one."""
+    return org_from_query(request.user, raw)
 
 
 def _has_role(request: HttpRequest) -> bool:
