@@ -28,7 +28,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         organisation_items.append((_("Compliance board"), reverse("orglife:board")))
         team_items.append((_("Roster"), reverse("people:roster")))
         change = scope_for(user, CHANGE)
-        if change.everything or change.prefixes:
+        if change.has_subtrees:
             team_items.append((_("Imports"), reverse("imports:list")))
         team_items.append((_("Transfers"), reverse("lifecycle:transfers")))
         team_items.append((_("Dues"), reverse("lifecycle:dues_home")))
@@ -39,7 +39,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         team_items.append((_("Members who may have lapsed"), reverse("orglife:lapse")))
         organisation_items.append((_("Audit log"), reverse("core:audit")))
     manage = scope_for(user, MANAGE)
-    if (manage.everything or manage.prefixes) and may_edit_rules(user):
+    if manage.has_subtrees and may_edit_rules(user):
         organisation_items.append((_("Rules"), reverse("core:rules")))
     if getattr(user, "person_id", None):
         team_items.append((_("My profile"), reverse("people:detail", args=[user.person_id])))

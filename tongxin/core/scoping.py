@@ -68,6 +68,12 @@ class Scope:
         return common
 
     @property
+    def has_subtrees(self) -> bool:
+        """Whether the scope reaches any organisation (a role somewhere, or everything): pages for role
+        holders 404 without it."""
+        return self.everything or bool(self.prefixes)
+
+    @property
     def is_empty(self) -> bool:
         return not self.everything and not self.prefixes and self.person_id is None
 

@@ -49,7 +49,7 @@ def rule_admin_roots(user: Any) -> list[str]:
         return cached
     scope = scope_for(user, MANAGE)
     roots: list[str] = []
-    if scope.everything or scope.prefixes:
+    if scope.has_subtrees:
         # Core imports no app above it: the organisation model is looked up by name.
         organization = apps.get_model("orgs", "Organization")
         qs = organization.objects.filter(parent__isnull=True)

@@ -38,7 +38,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 def _require_change_scope(request: HttpRequest) -> None:
     scope = scope_for(request.user, CHANGE)
-    if not scope.everything and not scope.prefixes:
+    if not scope.has_subtrees:
         raise Http404
 
 

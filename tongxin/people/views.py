@@ -45,7 +45,7 @@ def visible_person(request: HttpRequest, pk: int) -> Person:
 @login_required
 def roster(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    if not scope.everything and not scope.prefixes:
+    if not scope.has_subtrees:
         raise Http404
     base = Person.objects.visible_to(request.user)
     filterset = PersonFilter(request.GET, queryset=base)
@@ -128,7 +128,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user, CHANGE)
-    if not scope.everything and not scope.prefixes:
+    if not scope.has_subtrees:
         raise Http404
     return _edit_form(request, None)
 
@@ -243,7 +243,7 @@ def export(request: HttpRequest) -> HttpResponse | FileResponse:
     """The roster as filtered on the roster page, as an .xlsx file; ``?full=1`` for full ID numbers and
     phones (only for rows the user may change, else 403). Every export leaves one AccessLog row."""
     scope = scope_for(request.user)
-    if not scope.everything and not scope.prefixes:
+    if not scope.has_subtrees:
         raise Http404
     filterset = PersonFilter(request.GET, queryset=Person.objects.visible_to(request.user))
     if not filterset.is_valid():
@@ -278,7 +278,7 @@ def export(request: HttpRequest) -> HttpResponse | FileResponse:
 def import_template(request: HttpRequest) -> FileResponse:
     """The empty roster workbook to fill in for an import, with drop-down lists and instructions."""
     scope = scope_for(request.user)
-    if not scope.everything and not scope.prefixes:
+    if not scope.has_subtrees:
         raise Http404
     out = io.BytesIO()
     build_template(out)

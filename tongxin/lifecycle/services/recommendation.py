@@ -472,7 +472,7 @@ def waiting_for(user: Any) -> QuerySet[PartyRecommendation]:
 def pending_recommendations(user: Any) -> list[PendingItem]:
     """The inbox's line: recommendations the branch passed that wait for this user's approval (one COUNT)."""
     scope = scope_for(user, CHANGE)
-    if not scope.everything and not scope.prefixes:
+    if not scope.has_subtrees:
         return []
     qs = PartyRecommendation.objects.filter(status=RecommendationStatus.VOTED)
     if not scope.everything:

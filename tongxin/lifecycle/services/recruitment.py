@@ -644,7 +644,7 @@ def waiting_for(user: Any, today: datetime.date | None = None) -> QuerySet[Recru
 def pending_recruitment_steps(user: Any) -> list[PendingItem]:
     """The inbox's line for recruitment: how many records wait for this user's step (one COUNT)."""
     change = scope_for(user, CHANGE)
-    if not change.everything and not change.prefixes:
+    if not change.has_subtrees:
         return []
     count = waiting_for(user).count()
     url = reverse("lifecycle:recruitments") + "?tab=waiting"

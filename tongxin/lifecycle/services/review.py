@@ -677,7 +677,7 @@ def pending_reviews(user: Any) -> list[PendingItem]:
     """The inbox's lines for reviews (one query): drafts of the branches the user's role is on, to grade and
     submit; submitted reviews of branches below the user's organisations, to approve or return."""
     scope = scope_for(user, CHANGE)
-    if not scope.everything and not scope.prefixes:
+    if not scope.has_subtrees:
         return []
     if scope.everything:  # the whole system: approvals only (no branch of one's own to grade)
         counts = {"grade": 0, "approve": AnnualReview.objects.filter(status=ReviewStatus.SUBMITTED).count()}

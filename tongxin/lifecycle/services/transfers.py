@@ -326,7 +326,7 @@ def waiting_for(user: Any) -> QuerySet[Transfer]:
 def pending_transfers(user: Any) -> list[PendingItem]:
     """The inbox's line for transfers: how many wait for this user's approval or acceptance (one COUNT)."""
     change = scope_for(user, CHANGE)
-    if not change.everything and not change.prefixes:
+    if not change.has_subtrees:
         return []
     count = waiting_for(user).count()
     return [PendingItem(gettext_lazy("Transfers to approve or accept"), count, reverse("lifecycle:transfers"))]

@@ -36,7 +36,7 @@ LIST_LIMIT = 300
 
 def _require_role(request: HttpRequest, action: str = VIEW) -> Scope:
     scope = scope_for(request.user, action)
-    if not scope.everything and not scope.prefixes:
+    if not scope.has_subtrees:
         raise Http404
     return scope
 

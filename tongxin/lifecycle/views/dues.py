@@ -126,7 +126,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Where the dues pages start: the summary (or ledger) of the user's organisation, or of the ``?org=``
     one if it is in scope; ``?month=yyyy-mm`` (default: this month)."""
     scope = scope_for(request.user)
-    if not scope.everything and not scope.prefixes:
+    if not scope.has_subtrees:
         return render(request, "core/no_role.html")
     month = services.parse_month(request.GET.get("month")) or services.current_month()
     org_id = request.GET.get("org") or ""

@@ -80,7 +80,7 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def overdue(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    if not scope.everything and not scope.prefixes:
+    if not scope.has_subtrees:
         raise Http404
     qs = overdue_in_flow(Transfer.objects.visible_to(request.user)).order_by("in_accepted_at", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -49,7 +49,7 @@ STEP_BUTTONS = {
 @login_required
 def recommendation_list(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    if not scope.everything and not scope.prefixes:
+    if not scope.has_subtrees:
         raise Http404
     visible = PartyRecommendation.objects.visible_to(request.user)
     tab = request.GET.get("tab") or "waiting"

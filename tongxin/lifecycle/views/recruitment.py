@@ -51,13 +51,13 @@ STEP_FORMS: dict[str, tuple[Any, Any]] = {
 
 def _has_role(request: HttpRequest) -> None:
     scope = scope_for(request.user)
-    if not scope.everything and not scope.prefixes:
+    if not scope.has_subtrees:
         raise Http404
 
 
 def _may_apply(user: Any) -> bool:
     change = scope_for(user, CHANGE)
-    return change.everything or bool(change.prefixes)
+    return change.has_subtrees
 
 
 @login_required

@@ -81,7 +81,7 @@ def _visible_review(request: HttpRequest, pk: int) -> AnnualReview:
 
 def _has_role(request: HttpRequest) -> bool:
     scope = scope_for(request.user)
-    return scope.everything or bool(scope.prefixes)
+    return scope.has_subtrees
 
 
 # --- progress --------------------------------------------------------------------------------------------

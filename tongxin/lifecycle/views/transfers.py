@@ -30,7 +30,7 @@ TABS = ("waiting", "out", "in", "stalled", "all")
 
 def _has_role(request: HttpRequest) -> None:
     scope = scope_for(request.user)
-    if not scope.everything and not scope.prefixes and not getattr(request.user, "person_id", None):
+    if not scope.has_subtrees and not getattr(request.user, "person_id", None):
         raise Http404
 
 
@@ -226,7 +226,7 @@ def start_out(request: HttpRequest, pk: int) -> HttpResponse:
 def start_in(request: HttpRequest) -> HttpResponse:
     """The receiving side asks for a member registered elsewhere, known by their ID number."""
     change = scope_for(request.user, CHANGE)
-    if not change.everything and not change.prefixes:
+    if not change.has_subtrees:
         raise Http404
     form = TransferInForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -381,7 +381,7 @@ def pending_overdue_items(user: Any) -> list[Any]:
     from tongxin.orgs.models import path_ids
 
     scope = scope_for(user, CHANGE)
-    if not scope.everything and not scope.prefixes:
+    if not scope.has_subtrees:
         return []
     count = ChecklistItem.objects.visible_to(user, CHANGE).filter(overdue_q()).count()
     if not count:

@@ -63,7 +63,7 @@ def board_org(request: Any, raw: str | None) -> Organization | None:
 
 def _has_role(request: HttpRequest) -> bool:
     scope = scope_for(request.user)
-    return scope.everything or bool(scope.prefixes)
+    return scope.has_subtrees
 
 
 def board_url(org: Organization, year: int, period: str = "", sort: str = "") -> str:

@@ -328,7 +328,7 @@ def duty_end(request: HttpRequest, pk: int) -> HttpResponse:
 def lapse(request: HttpRequest) -> HttpResponse:
     user = request.user
     scope = scope_for(user, VIEW)
-    if not scope.everything and not scope.prefixes:
+    if not scope.has_subtrees:
         raise Http404
     raw = request.GET.get("org", "")
     org = None
