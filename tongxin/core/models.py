@@ -10,6 +10,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core.crypto import EncryptedBinaryField, EncryptedJSONField
 from tongxin.core.scoping import ScopedQuerySet
 
 
@@ -138,14 +139,16 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     kind = models.CharField(_("kind"), max_length=32)
     file_name = models.CharField(_("file name"), max_length=255)
-    content = models.BinaryField(_("file content"))
+    # The file and its check report (which quotes cells, ID numbers among them) are personal data:
+    # both are stored encrypted (tongxin.core.crypto), like the roster's ID numbers and phones.
+    content = EncryptedBinaryField(_("file content"))
     # Choices made on the upload page: default organisation, column mapping, language of the messages.
     options = models.JSONField(_("options"), default=dict)
     org_path = models.CharField(_("organisation path"), max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
-    report = models.JSONField(_("check report"), null=True, blank=True)
+    report = EncryptedJSONField(_("check report"), null=True, blank=True)
     result = models.JSONField(_("import result"), null=True, blank=True)
     error = models.TextField(_("reason refused"), blank=True)
     finished_at = models.DateTimeField(_("imported at"), null=True, blank=True)

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core.crypto import EncryptedCharField, keyed_hash
 from tongxin.core.scoping import ScopedQuerySet
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
@@ -275,6 +276,12 @@ RECRUITMENT_STEPS: dict[str, tuple[str, str]] = {
 OPEN_RECRUITMENT_STAGES = tuple(stage for stage, _target in RECRUITMENT_STEPS.values())
 
 
+class RecruitmentQuerySet(ScopedQuerySet):
+    def with_id_number(self, number: str) -> RecruitmentQuerySet:
+        """The applications of the person with this (normalised) ID number, found by its keyed hash."""
+        return self.filter(id_hash=keyed_hash(number)) if number else self.none()
+
+
 class Recruitment(models.Model):
     """A young person's way into the League, from the written application to the oath.
 
@@ -287,9 +294,12 @@ class Recruitment(models.Model):
                                verbose_name=_("branch"))  # fmt: skip
     org_path = models.CharField(max_length=255, editable=False)
     name = models.CharField(_("name"), max_length=50)
-    id_number = models.CharField(_("ID number"), max_length=18)
+    # Encrypted at rest (tongxin.core.crypto); id_hash, its keyed hash, finds the open application.
+    id_number = EncryptedCharField(_("ID number"), max_length=18)
+    # NULL, not "", for an anonymised application: the one-open-application rule ignores NULLs.
+    id_hash = models.CharField(max_length=64, null=True, blank=True, editable=False, db_index=True)  # noqa: DJ001
     birth_date = models.DateField(_("birth date"), editable=False)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True)
     stage = models.CharField(_("stage"), max_length=16, choices=RecruitmentStage.choices,
                              default=RecruitmentStage.APPLIED)  # fmt: skip
     applied_on = models.DateField(_("application date"))
@@ -317,7 +327,7 @@ class Recruitment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = RecruitmentQuerySet.as_manager()
     scope_path_field = "org_path"
     audit_fields = ["name", "stage", "applied_on", "activist_on", "training_hours", "candidate_on", "prechecked_on",
                     "sponsor_1", "sponsor_2", "meeting_on", "members_present", "votes_for", "votes_against",
@@ -329,7 +339,7 @@ class Recruitment(models.Model):
         ordering = ["-applied_on", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number"],
+                fields=["id_hash"],
                 condition=Q(stage__in=list(OPEN_RECRUITMENT_STAGES)),
                 name="recruitment_one_open_per_person",
             ),
@@ -338,6 +348,16 @@ class Recruitment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.set_lookup_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "id_number" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "id_hash"}
+        super().save(*args, **kwargs)
+
+    def set_lookup_fields(self) -> None:
+        self.id_hash = keyed_hash(self.id_number) if self.id_number else None
 
 
 # --- party recommendation (推优入党) ----------------------------------------------------------------------

@@ -179,12 +179,13 @@ class _Builder:
             party_join = _add_years(birth, rng.randint(20, min(age, 25)))
         phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
         person = Person(
-            name=name, name_pinyin=pinyin, name_initials=initials, id_number=number, id_tail=number[-4:],
+            name=name, name_pinyin=pinyin, name_initials=initials, id_number=number,
             birth_date=birth, sex="1" if male else "2", ethnicity=_weighted(rng, ETHNICITY_WEIGHTS),
-            political_status=status, education=education, phone=phone, phone_tail=phone[-4:],
+            political_status=status, education=education, phone=phone,
             occupation=occupation, league_join_date=join, league_number=league_number, party_join_date=party_join,
             branch=branch, org_path=branch.path,
         )  # fmt: skip
+        person.set_lookup_fields()  # the demo is written with bulk_create, which skips save()
         since = max(join, _add_years(today, -3))  # not today.replace(): 29 February has no match
         return person, since
 

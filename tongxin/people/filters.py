@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.scoping import subtree_q
 from tongxin.orgs.models import MEMBER_HOLDING_KINDS, Organization, OrgKind
-from tongxin.people.models import MembershipStatus, Person
+from tongxin.people.models import MembershipStatus, Person, PersonQuerySet
 
 STATUS_ALL = "all"
 ID_TAIL_RE = re.compile(r"^\d{3,17}[\dXx]$")  # at least the 4 characters id_tail holds
@@ -119,10 +119,12 @@ class PersonFilter(django_filters.FilterSet):
         if ID_TAIL_RE.match(text):
             # The last 4-6 characters of an ID number (no more: a whole number typed here would confirm it
             # without the audited reveal), or the last 4-11 digits of a phone.
-            tail = text[-4:].upper()
-            by_phone = Q(phone_tail=tail, phone__endswith=text) if text.isdigit() and len(text) <= 11 else Q(pk=None)
+            # Both are encrypted: the 4-character tails are stored in clear, a longer text is compared with
+            # the decrypted values of the rows sharing the tail (PersonQuerySet.q_*_ends_with).
+            people = queryset if isinstance(queryset, PersonQuerySet) else Person.objects.all()
+            by_phone = people.q_phone_ends_with(text) if text.isdigit() and len(text) <= 11 else Q(pk=None)
             if len(text) <= 6:
-                return queryset.filter(Q(id_tail=tail, id_number__endswith=text.upper()) | by_phone)
+                return queryset.filter(people.q_id_ends_with(text) | by_phone)
             return queryset.filter(by_phone)
         if text.isascii() and text.isalpha():
             lowered = text.lower()

@@ -17,6 +17,7 @@ from django.db.models import BooleanField, CharField, F, Func, Q, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tongxin.core.crypto import keyed_hash
 from tongxin.core.exceptions import DomainError
 from tongxin.core.imports import NEW, UNCHANGED, UPDATED, Progress, Row, find_duplicates
 from tongxin.core.masking import SENSITIVE_FIELDS
@@ -206,16 +207,18 @@ class RosterImport:
 
     def _check_against_roster(self, rows: list[Row]) -> None:
         """One query per batch: who already holds these ID numbers and member numbers."""
-        by_number = {row.data["id_number"]: row for row in rows if row.data.get("id_number")}
+        # ID numbers are encrypted: they are matched by their keyed hash (Person.id_hash).
+        hashes = {row.data["id_number"]: keyed_hash(row.data["id_number"]) for row in rows if row.data.get("id_number")}
+        numbers_by_hash = {digest: number for number, digest in hashes.items()}
         existing: dict[str, dict[str, Any]] = {}
-        fields = ["pk", "id_number", "branch_id", "birth_date", *UPDATABLE]
-        for chunk in _chunks(list(by_number)):
-            for person in Person.objects.filter(one_of("id_number", chunk)).values(*fields):
-                existing[person["id_number"]] = person
+        fields = ["pk", "id_hash", "branch_id", "birth_date", *UPDATABLE]
+        for chunk in _chunks(list(numbers_by_hash)):
+            for person in Person.objects.filter(one_of("id_hash", chunk)).values(*fields):
+                existing[numbers_by_hash[person.pop("id_hash")]] = person
         numbers = {row.data["league_number"]: row for row in rows if row.data.get("league_number")}
-        holders: dict[str, str] = {}
+        holders: dict[str, str | None] = {}
         for chunk in _chunks(list(numbers)):
-            query = Person.objects.filter(one_of("league_number", chunk)).values_list("league_number", "id_number")
+            query = Person.objects.filter(one_of("league_number", chunk)).values_list("league_number", "id_hash")
             holders.update((number, holder) for number, holder in query if number)
         other_branches = {p["branch_id"] for p in existing.values()}
         names = dict(Organization.objects.filter(pk__in=other_branches).values_list("pk", "name"))
@@ -230,7 +233,8 @@ class RosterImport:
                     remedy="transfer",
                 )  # fmt: skip
             number = data.get("league_number")
-            if number and holders.get(number, data.get("id_number")) != data.get("id_number"):
+            own_hash = hashes.get(data.get("id_number") or "")
+            if number and holders.get(number, own_hash) != own_hash:
                 row.reject("league_number", _("This league member number is already in use."))
             if row.rejected:
                 continue

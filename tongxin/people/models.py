@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.codes import ETHNICITY_NAMES, Education, PoliticalStatus, Sex
+from tongxin.core.crypto import EncryptedCharField, keyed_hash
 from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.scoping import Scope, ScopedQuerySet
 from tongxin.orgs.models import Organization
@@ -37,16 +38,49 @@ def _choice_label(choices: type[models.TextChoices], value: str) -> str:
         return value
 
 
+# A trailing-digit search longer than the stored tail compares decrypted values in Python, among at most
+# this many rows sharing the tail (one in 10,000 of the roster share a 4-digit tail).
+TAIL_CANDIDATES_MAX = 5000
+
+
 class PersonQuerySet(ScopedQuerySet):
     def active(self) -> PersonQuerySet:
         return self.filter(status=MembershipStatus.ACTIVE)
+
+    def with_id_number(self, number: str) -> PersonQuerySet:
+        """People holding this (normalised) ID number: at most one, found by its keyed hash."""
+        return self.filter(id_hash=keyed_hash(number)) if number else self.none()
+
+    def with_id_numbers(self, numbers: list[str]) -> PersonQuerySet:
+        return self.filter(id_hash__in=[keyed_hash(n) for n in numbers if n])
+
+    def with_phone(self, phone: str) -> PersonQuerySet:
+        return self.filter(phone_hash=keyed_hash(phone)) if phone else self.none()
+
+    def q_id_ends_with(self, text: str) -> Q:
+        """Q for the ID numbers ending with ``text`` (at least 4 characters) among this queryset's rows."""
+        return self._q_ends_with("id_tail", "id_number", text.upper())
+
+    def q_phone_ends_with(self, text: str) -> Q:
+        return self._q_ends_with("phone_tail", "phone", text)
+
+    def _q_ends_with(self, tail_field: str, field: str, text: str) -> Q:
+        tail = text[-4:]
+        if len(text) <= 4:
+            return Q(**{tail_field: tail})
+        # Narrow by the tail in SQL, then compare the decrypted values: bounded by TAIL_CANDIDATES_MAX.
+        rows = self.filter(**{tail_field: tail}).order_by().values_list("pk", field)[:TAIL_CANDIDATES_MAX]
+        return Q(pk__in=[pk for pk, value in rows if value.endswith(text)])
 
 
 class Person(models.Model):
     name = models.CharField(_("name"), max_length=50)
     name_pinyin = models.CharField(_("pinyin"), max_length=200, editable=False, db_index=True)
     name_initials = models.CharField(_("initials"), max_length=50, editable=False, db_index=True)
-    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    # Encrypted at rest (tongxin.core.crypto); found by id_hash, its keyed hash, which keeps it unique.
+    # An anonymised person has id_number "" and id_hash NULL.
+    id_number = EncryptedCharField(_("ID number"), max_length=18)
+    id_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     # The last four characters, so "search by the last digits" needs no scan of the full numbers.
     id_tail = models.CharField(max_length=4, editable=False, db_index=True)
     birth_date = models.DateField(_("birth date"), editable=False)
@@ -59,7 +93,8 @@ class Person(models.Model):
         default=PoliticalStatus.LEAGUE_MEMBER,
     )
     education = models.CharField(_("education"), max_length=2, choices=Education.choices, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     phone_tail = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
     occupation = models.CharField(_("occupation"), max_length=16, choices=Occupation.choices, default=Occupation.OTHER)
     league_join_date = models.DateField(_("league join date"), null=True, blank=True)
@@ -105,6 +140,27 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        # Every save keeps the lookup columns in step (an anonymisation blanks the ID number and phone, and
+        # so their hashes and tails); a field not loaded (.only()) is not being changed.
+        deferred = self.get_deferred_fields()
+        loaded = tuple(name for name in ("id_number", "phone") if name not in deferred)
+        self.set_lookup_fields(loaded)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            extra = [column for name in loaded if name in update_fields for column in LOOKUP_COLUMNS[name]]
+            kwargs["update_fields"] = {*update_fields, *extra}
+        super().save(*args, **kwargs)
+
+    def set_lookup_fields(self, fields: tuple[str, ...] = ("id_number", "phone")) -> None:
+        """The hashes and tails that find the encrypted ID number and phone (blank when they are blank)."""
+        if "id_number" in fields:
+            self.id_hash = keyed_hash(self.id_number) if self.id_number else None
+            self.id_tail = self.id_number[-4:] if self.id_number else ""
+        if "phone" in fields:
+            self.phone_hash = keyed_hash(self.phone) if self.phone else ""
+            self.phone_tail = self.phone[-4:] if self.phone else ""
+
     @staticmethod
     def scope_self_q(scope: Scope) -> Q | None:
         return Q(pk=scope.person_id) if scope.person_id else None
@@ -138,6 +194,11 @@ class Person(models.Model):
     @property
     def age(self) -> int:
         return self.age_on(datetime.date.today())
+
+
+# The clear columns that find each encrypted one (Person.set_lookup_fields).
+LOOKUP_COLUMNS = {"id_number": ("id_hash", "id_tail"), "phone": ("phone_hash", "phone_tail")}
+LOOKUP_FIELDS = (*LOOKUP_COLUMNS["id_number"], *LOOKUP_COLUMNS["phone"])
 
 
 class CadreTitle(models.TextChoices):

@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.core.audit import change_entry, record_change, snapshot
+from tongxin.core.crypto import keyed_hash
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, require
 from tongxin.orgs.models import Organization
 from tongxin.orgs.services import adjust_member_counts, adjust_member_counts_many, check_member_branch
-from tongxin.people.models import CadrePosition, CadreTitle, Membership, MembershipStatus, Person
+from tongxin.people.models import LOOKUP_FIELDS, CadrePosition, CadreTitle, Membership, MembershipStatus, Person
 from tongxin.people.validators import (
     check_id_number,
     check_league_join,
@@ -66,7 +67,7 @@ def _clean(data: dict[str, Any], instance: Person | None) -> dict[str, Any]:
         party_join = data.get("party_join_date")
         if party_join and party_join <= birth:
             errors.setdefault("party_join_date", []).append(_("The party join date must be after the birth date."))
-        holder = Person.objects.select_related("branch").filter(id_number=id_number)
+        holder = Person.objects.select_related("branch").with_id_number(id_number)
         if instance is not None:
             holder = holder.exclude(pk=instance.pk)
         other = holder.first()
@@ -103,8 +104,7 @@ def _apply(person: Person, cleaned: dict[str, Any]) -> None:
             setattr(person, key, cleaned[key])
     person.birth_date = id_birth_date(person.id_number)
     person.sex = id_sex(person.id_number)
-    person.id_tail = person.id_number[-4:]
-    person.phone_tail = person.phone[-4:] if person.phone else ""
+    person.set_lookup_fields()
     person.name_pinyin, person.name_initials = name_pinyin(person.name)
     person.org_path = person.branch.path if person.branch else ""
 
@@ -118,7 +118,7 @@ def _save_unique(person: Person) -> None:
         text = str(exc)
         if "league_number" in text:
             raise DomainError("league_number", _("This league member number is already in use.")) from None
-        if "id_number" in text:
+        if "id_hash" in text or "id_number" in text:
             raise DomainError("id_number", _("This ID number is already registered to another person.")) from None
         raise
 
@@ -279,7 +279,7 @@ def import_people(actor: Any, *, new: list[dict[str, Any]], updates: list[tuple[
             to_save.append(person)
             entries.append(change_entry(actor, person, ChangeLog.Action.UPDATE, before=before,
                                         after=snapshot(person), org_path=person.org_path))  # fmt: skip
-        derived = {"name_pinyin", "name_initials", "phone_tail", "updated_at"}
+        derived = {"name_pinyin", "name_initials", *LOOKUP_FIELDS, "updated_at"}
         Person.objects.bulk_update(to_save, sorted(changed_fields | derived), batch_size=500)
     ChangeLog.objects.bulk_create([entry for entry in entries if entry is not None], batch_size=1000)
 
@@ -336,7 +336,7 @@ def find_person_by_number(actor: Any, number: str) -> Person:
     text = normalise_text(number).upper()
     person = (
         Person.objects.visible_to(actor)
-        .filter(Q(id_number=text) | Q(league_number=text))
+        .filter(Q(id_hash=keyed_hash(text)) | Q(league_number=text))
         .select_related("branch")
         .first()
     )

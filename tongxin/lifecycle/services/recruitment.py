@@ -212,7 +212,7 @@ def _check_age(birth: datetime.date, day: datetime.date, field: str, when: str) 
 
 
 def _check_not_on_roster(id_number: str) -> None:
-    person = Person.objects.select_related("branch").filter(id_number=id_number).first()
+    person = Person.objects.select_related("branch").with_id_number(id_number).first()
     if person is None:
         return
     org = person.branch.name if person.branch else _("no organisation")
@@ -233,7 +233,9 @@ def _check_not_on_roster(id_number: str) -> None:
 
 
 def _open_recruitment_message(id_number: str) -> str:
-    other = Recruitment.objects.select_related("branch").filter(id_number=id_number, stage__in=OPEN_RECRUITMENT_STAGES)
+    other = (
+        Recruitment.objects.select_related("branch").with_id_number(id_number).filter(stage__in=OPEN_RECRUITMENT_STAGES)
+    )
     found = other.first()
     org = found.branch.name if found else ""
     return _("This applicant already has a recruitment in progress in %(org)s: finish or withdraw it first.") % {
@@ -282,7 +284,7 @@ def apply(
     birth = id_birth_date(number)
     _check_age(birth, applied_on, "id_number", _("the application date"))
     _check_not_on_roster(number)
-    if Recruitment.objects.filter(id_number=number, stage__in=OPEN_RECRUITMENT_STAGES).exists():
+    if Recruitment.objects.with_id_number(number).filter(stage__in=OPEN_RECRUITMENT_STAGES).exists():
         raise DomainError("id_number", _open_recruitment_message(number))
     recruitment = Recruitment(
         branch=branch,
@@ -413,7 +415,7 @@ def sponsor_choices(recruitment: Recruitment) -> QuerySet[Person]:
     """Who may sponsor the applicant: the active league members of the branch."""
     return Person.objects.filter(
         branch_id=recruitment.branch_id, status=MembershipStatus.ACTIVE, political_status__in=LEAGUE_MEMBER_STATUSES
-    ).exclude(id_number=recruitment.id_number)
+    ).exclude(id_hash=recruitment.id_hash)
 
 
 def _check_sponsors(recruitment: Recruitment, sponsors: Any) -> tuple[Person, Person]:

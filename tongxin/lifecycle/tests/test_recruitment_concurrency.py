@@ -33,8 +33,8 @@ def test_two_approvals_of_the_same_recruitment_create_one_person(tree, users, ro
     losers = [x for x in results if isinstance(x, DomainError)]
     assert len(winners) == 1 and len(losers) == 1, results
     assert "at the stage “Approved by the committee”" in " ".join(losers[0].messages)
-    assert Person.objects.filter(id_number=r.id_number).count() == 1
-    assert Membership.objects.filter(person__id_number=r.id_number).count() == 1
+    assert Person.objects.with_id_number(r.id_number).count() == 1
+    assert Membership.objects.filter(person__id_hash=r.id_hash).count() == 1
     assert Recruitment.objects.get(pk=r.pk).person_id == winners[0].person_id
     assert_rollups_exact(rollups)
 

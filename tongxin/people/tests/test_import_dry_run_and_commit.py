@@ -58,7 +58,7 @@ def test_dry_run_counts_each_outcome_and_writes_nothing(tree, users, row_counts)
     assert [issue["row"] for issue in report(job)["issues"]] == [6]
     assert row_counts() == before
     assert stored(tree.people.a1) == a1
-    assert not Person.objects.filter(id_number__in=[new1["id_number"], new2["id_number"]]).exists()
+    assert not Person.objects.with_id_numbers([new1["id_number"], new2["id_number"]]).exists()
 
 
 def test_commit_is_all_or_nothing_when_a_row_is_rejected(tree, users, row_counts):
@@ -83,8 +83,8 @@ def test_valid_only_writes_the_good_rows(tree, users, row_counts):
 
     assert job.status == "done"
     assert job.result == {"counts": {"new": 2, "updated": 1, "unchanged": 1, "rejected": 1}, "valid_only": True}
-    assert Person.objects.get(id_number=new1["id_number"]).branch == tree.branch_a
-    assert Person.objects.get(id_number=new2["id_number"]).branch == tree.branch_b
+    assert Person.objects.with_id_number(new1["id_number"]).get().branch == tree.branch_a
+    assert Person.objects.with_id_number(new2["id_number"]).get().branch == tree.branch_b
     assert not Person.objects.filter(name="坏号码").exists()
     assert Person.objects.get(pk=tree.people.a1.pk).phone == "13712345678"
     after = row_counts()

@@ -32,7 +32,7 @@ BIRTH = datetime.date(2003, 1, 15)  # 16 in May 2019
 
 def imported(job, row: dict) -> Person:
     assert job.status == "done", (job.error, job.report)
-    return Person.objects.get(id_number=row["id_number"].strip().upper()[-18:])
+    return Person.objects.with_id_number(row["id_number"].strip().upper()[-18:]).get()
 
 
 def test_id_number_with_spaces_full_width_digits_and_a_lowercase_x(tree, users):
@@ -190,10 +190,10 @@ def test_csv_files_in_gbk_and_utf8(tree, users, encoding):
 
     assert job.status == "done", (job.error, job.report)
     assert counts(job) == {"new": 2, "updated": 0, "unchanged": 0, "rejected": 0}
-    first = Person.objects.get(id_number=rows[0]["id_number"])
+    first = Person.objects.with_id_number(rows[0]["id_number"]).get()
     assert (first.name, first.ethnicity, first.league_join_date) == ("谢婷婷", "07", datetime.date(2019, 5, 1))
     assert first.branch == tree.branch_a
-    second = Person.objects.get(id_number=rows[1]["id_number"])
+    second = Person.objects.with_id_number(rows[1]["id_number"]).get()
     assert (second.name, second.education) == ("邹一", "30")
 
 
@@ -227,10 +227,10 @@ def test_an_xls_workbook(tree, users):
 
     assert job.status == "done", (job.error, job.report)
     assert report(job)["sheet"] == "团员名册"
-    first = Person.objects.get(id_number=rows[0]["id_number"])
+    first = Person.objects.with_id_number(rows[0]["id_number"]).get()
     assert (first.name, first.ethnicity, first.branch) == ("段一", "03", tree.branch_a)
     assert (first.league_join_date, first.league_number) == (datetime.date(2019, 5, 1), "201900004321")
-    second = Person.objects.get(id_number=rows[1]["id_number"])
+    second = Person.objects.with_id_number(rows[1]["id_number"]).get()
     assert (second.phone, second.branch) == ("13800001111", tree.branch_b)
 
 

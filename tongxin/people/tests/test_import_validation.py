@@ -157,7 +157,7 @@ def test_league_join_age_at_the_limits_is_accepted(tree, users, birth, join):
     job = commit(users.district, xlsx_file(table([row])))
 
     assert job.status == "done", job.report
-    assert Person.objects.get(id_number=row["id_number"]).league_join_date == join_date
+    assert Person.objects.with_id_number(row["id_number"]).get().league_join_date == join_date
 
 
 def test_league_join_date_in_the_future(tree, users):
@@ -304,7 +304,7 @@ def test_two_branches_of_the_same_name_need_the_code_unless_the_chosen_organisat
 
     job = commit(users.district, xlsx_file(table(rows)), org=tree.committee1)
     assert job.status == "done", job.report
-    assert Person.objects.get(id_number=rows[0]["id_number"]).branch == tree.branch_a
+    assert Person.objects.with_id_number(rows[0]["id_number"]).get().branch == tree.branch_a
 
 
 def test_an_empty_branch_cell_takes_the_organisation_chosen_on_the_page(tree, users):
