@@ -112,7 +112,7 @@ class TransferViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
                 raise exceptions.ValidationError({"person": [_("No such person in your scope.")]})
             side = TransferSide.SENDING if scope_for(user, CHANGE).covers_path(person.org_path) else TransferSide.MEMBER
         elif values.get("id_number"):
-            person = Person.objects.filter(id_number=normalise_id_number(values["id_number"])).first()
+            person = Person.objects.with_id_number(normalise_id_number(values["id_number"])).first()
             if person is None:
                 raise exceptions.ValidationError({"id_number": [_("No member with this ID number is registered.")]})
             side = TransferSide.RECEIVING
@@ -215,7 +215,7 @@ class AgeOutViewSet(ListModelMixin, RetrieveModelMixin, viewsets.GenericViewSet)
         raw = self.request.query_params.get("org", "")
         org = None
         if raw:
-            if not raw.isdigit() or int(raw) >= 2**63:
+            if not raw.isdecimal() or int(raw) >= 2**63:
                 raise exceptions.ValidationError({"org": [_("Give the organisation's id (a number).")]})
             org = Organization.objects.visible_to(user).filter(pk=int(raw)).first()
             if org is None:
@@ -566,6 +566,8 @@ class AnnualReviewFilter(django_filters.FilterSet):
 
 class ReviewEntrySerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
+    # "" until the member is graded: documented, so the answer matches the schema
+    grade = serializers.ChoiceField(choices=ReviewGrade.choices, allow_blank=True, read_only=True)
     grade_label = serializers.CharField(source="get_grade_display", read_only=True)
 
     class Meta:
@@ -622,7 +624,7 @@ class ReviewGradeSerializer(serializers.Serializer):
             raise serializers.ValidationError(_("Too many grades in one request."))
         out: dict[int, str] = {}
         for key, grade in value.items():
-            if not str(key).isdigit() or len(str(key)) > 18:
+            if not str(key).isdecimal() or len(str(key)) > 18:
                 raise serializers.ValidationError(_("The keys are the members' person ids."))
             out[int(key)] = grade
         return out

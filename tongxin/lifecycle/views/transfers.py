@@ -79,7 +79,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def act_on_selected(request: HttpRequest) -> HttpResponse:
     """Approve or accept the selected transfers of the "waiting for me" list in one go."""
-    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()][: PAGE_SIZE * 4]
+    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdecimal()][: PAGE_SIZE * 4]
     chosen = list(services.waiting_for(request.user).filter(pk__in=ids).select_related("person", "to_org"))
     if not chosen:
         messages.warning(request, _("Select the transfers to approve first."))
@@ -231,7 +231,7 @@ def start_in(request: HttpRequest) -> HttpResponse:
     form = TransferInForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         number = normalise_id_number(form.cleaned_data["id_number"])
-        person = Person.objects.filter(id_number=number).first()
+        person = Person.objects.with_id_number(number).first()
         if person is None:
             form.add_error("id_number", _("No member with this ID number is registered: add them to the roster."))
         else:
