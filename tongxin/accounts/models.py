@@ -36,6 +36,10 @@ class User(AbstractUser):
         related_name="user",
         verbose_name=_("person"),
     )
+    # Set for accounts made for members and after a reset: every page sends the user to change the password.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    # A temporary password (a one-time login code) stops working at this time, or once used to log in.
+    password_expires_at = models.DateTimeField(_("temporary password expires at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -69,6 +73,13 @@ class User(AbstractUser):
             )
             self.__dict__["_assignment_rows_cache"] = rows
         return rows
+
+    @property
+    def holds_admin_role(self) -> bool:
+        """An administrator anywhere (or a superuser or staff member): must use two-factor authentication."""
+        if self.is_superuser or self.is_staff:
+            return True
+        return any(role == Role.ADMIN for role, _path in self._assignment_rows())
 
     @property
     def has_org_role(self) -> bool:

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count
+from django.http import HttpRequest
 
 from tongxin.accounts.models import User
 from tongxin.core.exceptions import DomainError
@@ -100,7 +101,7 @@ def check_accounts(client, api_for) -> None:
         User.objects.get(username=name) for name in ("district", "committee", "secretary", "member")
     )
 
-    assert client.login(username="district", password=DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username="district", password=DEMO_PASSWORD)
     assert roster_total(client.get("/people/")) == TOTAL_PEOPLE
     assert Person.objects.visible_to(district).count() == TOTAL_PEOPLE
     assert api_for(district).get("/api/people/").json()["count"] == TOTAL_PEOPLE
@@ -121,14 +122,14 @@ def check_accounts(client, api_for) -> None:
     assert set(visible.values_list("branch", flat=True)) == {branch.pk}
     assert visible.count() == Person.objects.filter(branch=branch).count()
     client.logout()
-    assert client.login(username="secretary", password=DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username="secretary", password=DEMO_PASSWORD)
     assert roster_total(client.get("/people/")) == visible.count()
 
     # The member sees himself only.
     assert list(Person.objects.visible_to(member)) == [member.person]
     assert not member.role_assignments.exists()
     client.logout()
-    assert client.login(username="member", password=DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username="member", password=DEMO_PASSWORD)
     assert client.get(f"/people/{member.person.pk}/").status_code == 200
     assert client.get(f"/people/{secretary.person.pk}/").status_code == 404
     assert client.get("/people/").status_code == 404
