@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tongxin.core import search_terms
 from tongxin.core.audit import record_access
 from tongxin.core.exceptions import DomainError
+from tongxin.core.masking import mask_phone
 from tongxin.core.models import AccessLog
 from tongxin.core.pagination import keyset_page
 from tongxin.core.scoping import CHANGE, scope_for
@@ -44,30 +46,37 @@ def visible_person(request: HttpRequest, pk: int) -> Person:
 
 @login_required
 def roster(request: HttpRequest) -> HttpResponse:
+    """The filtered roster. The search form POSTs: the search term (a name, ID number or phone) is kept
+    in the session and the page is redirected to ``?s=<key>`` (tongxin.core.search_terms), so no term is
+    in a URL; a hand-typed ``?q=`` still works, and the page's own links carry only its key."""
     scope = scope_for(request.user)
     if not scope.has_subtrees:
         raise Http404
+    if request.method == "POST":
+        query = search_terms.link_query(request, request.POST, PersonFilter.base_filters)
+        return redirect(f"{reverse('people:roster')}?{query}" if query else reverse("people:roster"))
+    params, expired = search_terms.expand(request, request.GET)
     base = Person.objects.visible_to(request.user)
-    filterset = PersonFilter(request.GET, queryset=base)
+    filterset = PersonFilter(params, queryset=base)
     qs = filterset.qs.select_related("branch").only(*ROSTER_COLUMNS) if filterset.is_valid() else base.none()
     page = keyset_page(qs, filterset.sort_keys, request.GET.get("cursor"), ROSTER_PAGE_SIZE)
     total = roster_count(request.user, filterset, qs)
     org = filterset.subtree_org
     scope_org = org if org is not None and scope.covers_path(org.path) else None
-    query = request.GET.copy()
-    query.pop("cursor", None)
     context = {
         "filter": filterset,
         "scope_org": scope_org,
         "page": page,
         "total": total,
-        "query": query.urlencode(),
+        "query": search_terms.link_query(request, params, PersonFilter.base_filters),
+        "search_expired": expired,
         "title": _("Roster"),
         "can_change": bool(scope_for(request.user, CHANGE).prefixes) or scope.everything,
         "can_export_full": full_export_allowed(request.user, filterset),
     }
     htmx = getattr(request, "htmx", None)
-    partial = bool(htmx) and not htmx.boosted  # type: ignore[union-attr]
+    # A history restore (back button after the cache dropped the page) needs the whole page.
+    partial = bool(htmx) and not htmx.boosted and not htmx.history_restore_request  # type: ignore[union-attr]
     template = "people/_roster_table.html" if partial else "people/roster.html"
     return render(request, template, context)
 
@@ -225,6 +234,8 @@ def _audited_filters(filterset: PersonFilter) -> dict[str, Any]:
             value = int(value) if value == value.to_integral_value() else str(value)
         elif not isinstance(value, str | int | float | bool):
             value = str(value)
+        if key == "q" and isinstance(value, str) and sum(c.isdigit() for c in value) > 6:
+            value = mask_phone(value)  # a whole phone or ID number typed as the search: masked, as in the logs
         filters[key] = value
     return filters
 
@@ -245,7 +256,8 @@ def export(request: HttpRequest) -> HttpResponse | FileResponse:
     scope = scope_for(request.user)
     if not scope.has_subtrees:
         raise Http404
-    filterset = PersonFilter(request.GET, queryset=Person.objects.visible_to(request.user))
+    params, _expired = search_terms.expand(request, request.GET)
+    filterset = PersonFilter(params, queryset=Person.objects.visible_to(request.user))
     if not filterset.is_valid():
         errors = " ".join(str(error) for errors in filterset.errors.values() for error in errors)
         message = _("These filters are not valid: %(errors)s") % {"errors": errors}

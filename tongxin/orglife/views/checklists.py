@@ -244,16 +244,7 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     item = row.note.item  # type: ignore[union-attr]
     if not services.items_visible_to(request.user).filter(pk=item.pk).exists():
         raise Http404
-    response = HttpResponse(bytes(row.content), content_type=row.content_type)
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(row.file_name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
+    return uploads.serve_upload(bytes(row.content), row.content_type, row.file_name)
 
 
 # --- duties ------------------------------------------------------------------------------------------------
@@ -333,7 +324,7 @@ def lapse(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("org", "")
     org = None
     if raw:
-        if not raw.isdigit() or int(raw) >= 2**63:
+        if not raw.isdecimal() or int(raw) >= 2**63:
             raise Http404
         org = get_object_or_404(Organization.objects.visible_to(user), pk=int(raw))
     today = timezone.localdate()

@@ -16,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -210,7 +209,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         post = request.POST
         values.update({key: post.get(key, "").strip() for key in values})
         for key in post:
-            if key.startswith("status-") and key[7:].isdigit():
+            if key.startswith("status-") and key[7:].isdecimal():
                 person_id = int(key[7:])
                 marks[person_id] = (post[key], post.get(f"reason-{person_id}", ""))
         try:
@@ -247,7 +246,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _id(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 def _ids(*texts: str) -> list[int]:
@@ -300,12 +299,7 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """The file itself: photos shown in the browser, PDFs downloaded; never sniffed into another type."""
     visible = Meeting.objects.visible_to(request.user).values("pk")
     found = get_object_or_404(Attachment.objects.filter(meeting__in=visible), pk=pk)
-    response = HttpResponse(bytes(found.content), content_type=found.content_type)
-    disposition = content_disposition_header(not services.is_image(found), found.file_name or "attachment")
-    response["Content-Disposition"] = disposition or "attachment"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return uploads.serve_upload(bytes(found.content), found.content_type, found.file_name)
 
 
 urlpatterns = [
