@@ -52,6 +52,10 @@ DEFAULTS: dict[str, Any] = {
     "party_dues_day": 5,
     # Lapse (自行脱团): months without dues, meetings or assigned work before a member is listed.
     "lapse_months": 6,
+    # Personal data (个人信息保护法): minors' consent and how long a former member's record is kept.
+    "minor_below_age": 18,
+    "guardian_consent_below_age": 14,
+    "retention_years_after_leaving": 3,
 }
 
 _CACHE_KEY = "tongxin:rules"
@@ -211,6 +215,21 @@ RULE_INFO: dict[str, tuple[Promise, Promise]] = {
             "listed for the branch meeting to decide (the higher committee approves)."
         ),
     ),
+    "minor_below_age": (
+        _("Minors: under this age"),
+        _("A person younger than this is a minor: their record needs a consent record."),
+    ),
+    "guardian_consent_below_age": (
+        _("Minors: a guardian consents under this age"),
+        _("For a person younger than this on the day of consent, a parent or other guardian must consent."),
+    ),
+    "retention_years_after_leaving": (
+        _("Years to keep the record of a former member"),
+        _(
+            "After a person has left (left, aged out, transferred out of the system or deceased) their record is "
+            "kept this many years, then anonymised: the statistics stay, the name, ID number and phone go."
+        ),
+    ),
 }
 
 # The groups of the rules page, in order. A rule in no group is shown under "Other rules".
@@ -238,4 +257,5 @@ RULE_GROUPS: list[tuple[Promise, tuple[str, ...]]] = [
          "league_dues_wage_permille", "league_dues_max_yuan"),
     ),
     (_("Party dues"), ("party_dues_brackets", "party_dues_retiree_brackets", "party_dues_flat_yuan", "party_dues_day")),
+    (_("Personal data"), ("minor_below_age", "guardian_consent_below_age", "retention_years_after_leaving")),
 ]  # fmt: skip
