@@ -215,7 +215,11 @@ def check_member_branch(org: Organization | None, field: str = "branch") -> Orga
         raise DomainError(field, _("Choose the branch the person belongs to."))
     current = Organization.objects.filter(pk=org.pk)
     if transaction.get_connection().in_atomic_block:
-        current = current.select_for_update()
+        # FOR NO KEY UPDATE: it still waits for a move or a dissolution (FOR UPDATE) and for another member
+        # being added, but not for the foreign-key checks (FOR KEY SHARE) that other transactions referencing
+        # this branch run when they commit. A full FOR UPDATE here deadlocked with a transfer out of this
+        # branch: it held the roll-up rows this one waited for, while its commit waited for this lock.
+        current = current.select_for_update(no_key=True)
     row = current.values("kind", "status", "path", "depth").first()
     if row is None:
         raise DomainError(field, _("Choose the branch the person belongs to."))
@@ -255,6 +259,13 @@ def adjust_member_counts_many(deltas: dict[str, int]) -> None:
         for pk in ids:
             total[pk] += delta
         direct[ids[-1]] += delta
+    # Lock every row first, ancestors before descendants (path order): two transactions moving members in
+    # different branches both take the root's row first, so one waits for the other instead of each holding
+    # a row the other needs (an UPDATE locks its rows in scan order: tests/test_rollup_lock_order.py).
+    # (SQLite has no row locks: it serialises writers on the whole file.)
+    if transaction.get_connection().features.has_select_for_update and total:
+        locked = OrgStats.objects.select_for_update(of=("self",)).filter(pk__in=list(total))
+        list(locked.order_by("organization__path").values_list("pk", flat=True))
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
     for pk in sorted(total):
         change = (total[pk], direct.get(pk, 0))
