@@ -86,7 +86,7 @@ def read_all(request: HttpRequest) -> HttpResponse:
     """Mark the user's unread notifications read: those up to ``upto`` (the newest unread one the page
     showed, so one that arrived since stays unread), or all of them."""
     upto = request.POST.get("upto", "")
-    count = services.mark_all_read(request.user, upto=int(upto) if upto.isdigit() and len(upto) < 19 else None)
+    count = services.mark_all_read(request.user, upto=int(upto) if upto.isdecimal() and len(upto) < 19 else None)
     if count:
         messages.success(request, _("Notifications marked as read."))
     return redirect("core:inbox")

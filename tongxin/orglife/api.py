@@ -82,7 +82,7 @@ def _org_param(request: Request) -> Organization | bool | None:
     raw = request.query_params.get("org", "")
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) >= 2**63:
+    if not raw.isdecimal() or int(raw) >= 2**63:
         raise exceptions.ValidationError({"org": [_("Give the organisation's id (a number).")]})
     return Organization.objects.visible_to(request.user).filter(pk=int(raw)).first() or False
 

@@ -66,7 +66,7 @@ def parse_period(text: str | None) -> tuple[int, int] | None:
     """``"m1"``…``"m12"`` or ``"q1"``…``"q4"`` as the months it spans (first, last, 1-based); None (the
     whole year) for anything else."""
     text = (text or "").strip().lower()
-    if len(text) < 2 or not text[1:].isdigit():
+    if len(text) < 2 or not text[1:].isdecimal():
         return None
     n = int(text[1:])
     if text[0] == "m" and 1 <= n <= 12:

@@ -25,7 +25,7 @@ def org_from_query(user: Any, raw: str | None, *, default_top: bool = True) -> O
     Without one, the user's single top organisation (``default_top``), else None (the page lists them)."""
     raw = raw or ""
     if raw:
-        if not raw.isdigit() or len(raw) > 12:
+        if not raw.isdecimal() or len(raw) > 12:
             raise Http404
         return get_object_or_404(Organization.objects.visible_to(user), pk=int(raw))
     if not default_top:

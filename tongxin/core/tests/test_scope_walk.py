@@ -21,6 +21,9 @@ What each caller must get (decisions, checked below):
   field error (the parent or branch is "not in your scope"), never 201.
 * Anonymous: pages redirect to the login page; the API answers 401.
 * Public routes (``PUBLIC``) answer anonymous without a login redirect.
+
+``test_scope_matrix`` adds the positive side over the same table: what each fixture role may list, read and
+change.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from python_calamine import CalamineWorkbook
 
 from tongxin.accounts.models import User
 from tongxin.core.testing import person_data
+from tongxin.core.tests import figures
 from tongxin.people.models import CadrePosition, Person
 from tongxin.people.services import appoint_cadre
 
@@ -69,6 +73,13 @@ class Route:
 ROUTES: dict[str, Route] = {
     # Pages
     "core:home": Route(None),
+    # login hardening (accounts): the two-factor pages send a user who needs no code home; the login-code
+    # page lists the caller's change scope and issues codes only there
+    "accounts:otp_verify": Route(None),
+    "accounts:otp_enrol": Route(None),
+    "accounts:password_change": Route(None, ("GET", "POST"), payload="empty"),
+    "accounts:bulk_reset": Route(None, ("GET", "POST"), payload="login_codes_form"),
+    "accounts:bulk_reset_download": Route(None, ("POST",), payload="empty"),
     "core:audit": Route(None),
     "core:inbox": Route(None, prepare="notification"),
     "core:inbox_read_all": Route(None, ("POST",), payload="empty", post_redirects=True),
@@ -220,6 +231,12 @@ ROUTES: dict[str, Route] = {
     "orglife:board_export": Route(None),
     "orglife:requirements": Route(None, ("GET", "POST"), payload="empty"),
     "compliance": Route(None, api=True),
+    # personal data: minors' consent, the right-of-access file, anonymisation (the district admin's alone)
+    "privacy:minors": Route(None),
+    "privacy:consent_new": Route("person", ("GET", "POST"), payload="consent_form"),
+    "privacy:consent_withdraw": Route("person", ("POST",), payload="empty"),
+    "privacy:access_export": Route("person"),
+    "privacy:anonymise": Route("person", ("GET", "POST"), payload="anonymise_form", insider="district"),
 }
 
 # API lists whose rows are people (their ids are compared with committee 1's people, not its organisations).
@@ -514,6 +531,7 @@ def _form_values(data: dict[str, Any]) -> dict[str, Any]:
 
 PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "empty": lambda tree: {},
+    "login_codes_form": lambda tree: {"person": [tree.people.a1.pk, tree.people.a2.pk, tree.people.b1.pk]},
     "org_form": lambda tree: {
         "kind": "branch",
         "name": "越权改名",
@@ -635,6 +653,14 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "person_api": lambda tree: {
         k: v for k, v in _form_values(person_data(tree.branch_a, name="越权新人")).items() if v != ""
     },
+    "consent_form": lambda tree: {
+        "given_by": "self",
+        "given_on": datetime.date.today().isoformat(),
+        "purpose": "越权同意",
+        "notice_version": "v1",
+        "method": "paper",
+    },
+    "anonymise_form": lambda tree: {"reason": "request", "reference": "越权", "confirm": "on"},
 }
 
 
@@ -767,6 +793,7 @@ def test_object_routes_are_404_outside_the_scope(tree, users, api_for, row_count
         for method in route.methods:
             response = send(client, method, url, route, tree)
             assert response.status_code == 404, (who, method, url, response.status_code)
+            figures.add("routes × roles × methods checked")
         if "GET" not in route.methods:
             response = client.get(url)
             assert response.status_code == 405, (who, "GET", url, response.status_code)
@@ -798,6 +825,7 @@ def test_collection_routes_show_nothing_of_committee1(tree, users, api_for, row_
             response = client.get(url + query, follow=True)
             answers = (200, 404) if "GET" in route.methods else (405,)  # a POST-only action shows nothing
             assert response.status_code in answers, (who, url + query, response.status_code)
+            figures.add("routes × roles × methods checked")
             body = body_text(response)
             leaked = [m for m in marks if m in body]
             assert not leaked, (who, url + query, leaked)
@@ -817,6 +845,7 @@ def test_collection_routes_show_nothing_of_committee1(tree, users, api_for, row_
             # them to its check (302), which refuses the rows for branch A (nothing written: row_counts).
             expected = (400,) if route.api else (200, 302, 404) if route.post_redirects else (200, 404)
             assert response.status_code in expected, (who, method, url, response.status_code)
+            figures.add("routes × roles × methods checked")
         assert row_counts() == rows_before
         assert snapshot_of_targets(tree) == targets
 
@@ -843,6 +872,7 @@ def test_anonymous_is_sent_to_login_or_refused(tree, api_for, row_counts, found)
     login = reverse("accounts:login")
     for method in dict.fromkeys(("GET", *route.methods)):
         response = send(client, method, url, route, tree)
+        figures.add("routes × roles × methods checked")
         if route.api:
             assert response.status_code in (401, 403), (method, url, response.status_code)
         else:

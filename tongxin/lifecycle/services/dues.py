@@ -65,7 +65,7 @@ def first_of_month(day: datetime.date) -> datetime.date:
 
 def parse_month(text: str | None) -> datetime.date | None:
     """``"2025-01"`` → 2025-01-01; None for anything else."""
-    if not text or len(text) != 7 or text[4] != "-" or not (text[:4].isdigit() and text[5:].isdigit()):
+    if not text or len(text) != 7 or text[4] != "-" or not (text[:4].isdecimal() and text[5:].isdecimal()):
         return None
     year, month = int(text[:4]), int(text[5:])
     if not (1 <= month <= 12 and 1900 <= year <= 9999):

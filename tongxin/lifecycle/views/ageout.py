@@ -53,7 +53,7 @@ def _list_url(org: Organization | None) -> str:
 
 
 def _posted_ids(request: HttpRequest) -> set[int]:
-    return {int(v) for v in request.POST.getlist("person_ids") if v.isdigit() and int(v) < 2**63}
+    return {int(v) for v in request.POST.getlist("person_ids") if v.isdecimal() and int(v) < 2**63}
 
 
 def _groups(people: list[Person], on: Any, change: Scope) -> list[dict[str, Any]]:

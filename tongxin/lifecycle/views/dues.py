@@ -130,7 +130,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "core/no_role.html")
     month = services.parse_month(request.GET.get("month")) or services.current_month()
     org_id = request.GET.get("org") or ""
-    if org_id.isdigit() and len(org_id) <= 12:
+    if org_id.isdecimal() and len(org_id) <= 12:
         org = Organization.objects.visible_to(request.user).filter(pk=int(org_id)).first()
         if org is not None:
             return redirect(dues_url(org, month, services.default_kind(org)))
@@ -171,7 +171,7 @@ def ledger(request: HttpRequest, pk: int, month: datetime.date) -> HttpResponse:
             if undo:
                 payment = get_object_or_404(
                     DuesPayment.objects.filter(org_path=branch.path).select_related("person"),
-                    pk=int(undo) if undo.isdigit() and len(undo) <= 12 else 0,
+                    pk=int(undo) if undo.isdecimal() and len(undo) <= 12 else 0,
                 )
                 services.undo_payment(request.user, payment)
                 messages.success(
@@ -180,7 +180,7 @@ def ledger(request: HttpRequest, pk: int, month: datetime.date) -> HttpResponse:
                     % {"name": payment.person.name, "month": f"{payment.month:%Y-%m}"},
                 )
                 return redirect(here)
-            ids = [int(v) for v in request.POST.getlist("person") if v.isdigit() and len(v) <= 12]
+            ids = [int(v) for v in request.POST.getlist("person") if v.isdecimal() and len(v) <= 12]
             selected = set(ids)
             form = MarkPaidForm(request.POST)
             if not form.is_valid():
@@ -269,7 +269,7 @@ def ledger_export(request: HttpRequest, pk: int, month: datetime.date) -> HttpRe
 
 def _arrears_months(request: HttpRequest) -> int:
     value = request.GET.get("months", "")
-    return int(value) if value.isdigit() and int(value) in ARREARS_CHOICES else queries.ARREARS_MONTHS
+    return int(value) if value.isdecimal() and int(value) in ARREARS_CHOICES else queries.ARREARS_MONTHS
 
 
 @login_required

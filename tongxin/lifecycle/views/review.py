@@ -55,7 +55,7 @@ WAITING_LIMIT = 50
 def _year(request: HttpRequest) -> int:
     raw = request.GET.get("year") or ""
     this_year = timezone.localdate().year
-    if raw.isdigit() and len(raw) == 4 and services.FIRST_YEAR <= int(raw) <= this_year:
+    if raw.isdecimal() and len(raw) == 4 and services.FIRST_YEAR <= int(raw) <= this_year:
         return int(raw)
     return this_year
 

@@ -51,7 +51,7 @@ def board_year(raw: str | None) -> int:
     """``?year=`` if it is a year from FIRST_YEAR to next year, else this year."""
     raw = raw or ""
     this_year = timezone.localdate().year
-    if raw.isdigit() and len(raw) == 4 and FIRST_YEAR <= int(raw) <= this_year + 1:
+    if raw.isdecimal() and len(raw) == 4 and FIRST_YEAR <= int(raw) <= this_year + 1:
         return int(raw)
     return this_year
 

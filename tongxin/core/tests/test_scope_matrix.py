@@ -1,0 +1,458 @@
+"""The scope matrix: every route × every fixture role, what each may list, read and change, and what is 404.
+
+It reuses the walk of ``test_scope_walk`` (its ``ROUTES`` table, URL filling and payloads) and adds the
+positive side: where the walk proves that people outside committee 1 see nothing of it, this module says
+for each of the six fixture roles what they do get. Anonymous callers are the walk's
+``test_anonymous_is_sent_to_login_or_refused`` (pages redirect to the login page, the API answers 401).
+
+Decisions (the expected outcome per role and the kind of object a route works on):
+
+=================  ==============================  ===================================================
+role               reaches (GET 200, writes reach   404 (every method), nothing written
+                   the handler)
+=================  ==============================  ===================================================
+district           everything in the district       (rules pages: only they)
+committee_admin    committee 1 and all under it     committee 2; the district's rules pages
+secretary_a        branch A and what is in it       branch B, committee 1 itself, MANAGE pages of
+                                                    branch A (``MANAGE_ROUTES``)
+secretary_b        branch B (the mirror)            branch A, committee 1, MANAGE pages
+member             their own person record (read)   everyone else's records; every write
+                   and their own notifications
+=================  ==============================  ===================================================
+
+Object routes are tried on several targets (``VARIANTS``): the walk's object in branch A (committee 1 for
+an organisation route), branch A itself for organisation routes, person b1 / branch B (the mirror) for
+person, branch and organisation routes, and the member's own record and notification. Lists (routes
+without an object) answer every role holder with 200 and show only what their scope holds (names and ID
+numbers of the rest absent; API rows exactly the expected ids); the member's lists show only themself or
+nothing. Writes by a role that may not make them (a payload for branch A from secretary B or the member)
+change nothing: every row of every Tongxin table is compared before and after.
+
+A route in ``ROUTES`` that this module cannot classify fails ``test_every_route_is_in_the_matrix``; the
+OpenAPI schema is walked as a second source: every operation it documents must be a route and method of
+the table.
+"""
+
+from __future__ import annotations
+
+import itertools
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+from django.urls import Resolver404, resolve, reverse
+
+from tongxin.core.tests import figures
+from tongxin.core.tests.test_scope_walk import (
+    OBJECT_ROUTES,
+    PUBLIC,
+    ROUTES,
+    WALKED,
+    body_text,
+    client_as,
+    send,
+    url_for,
+)
+
+ROLES = ("district", "committee_admin", "secretary_a", "secretary_b", "member")
+LOGIN = "/accounts/login/"
+
+# What a role gets on a route's target:
+REACH = "reach"  # GET 200; a write gets past scoping and permissions (done, or refused by the object's state)
+REFUSE = "refuse"  # the target is visible, the action is not the role's: 400, 403 or 404, nothing written
+HIDDEN = "hidden"  # 404 for every method, nothing written
+
+# Routes that need MANAGE (edit the tree): secretaries see their branch but get 403 on these.
+MANAGE_ROUTES = {"orgs:edit", "orgs:create_child", "orgs:move"}
+# Steps that belong to the committee above the branch (or to the receiving side of a transfer): the
+# sending branch's secretary sees the record but may not take them.
+COMMITTEE_STEPS = {
+    "lifecycle:transfer_accept",
+    "lifecycle:transfer_reject",
+    "transfer-accept-in",
+    "transfer-reject",
+    "recruitment-precheck",
+    "recruitment-approve",
+    "recommendation-approve",
+    "recommendation-hand-over",
+    "recommendation-record-outcome",
+}
+# What the member may do with their own record (self-service): read it, reveal their own ID number, see
+# whether they are due to age out or have lapsed, ask for their own transfer.
+SELF_SERVICE = {
+    ("people:detail", "GET"),
+    ("person-detail", "GET"),
+    ("people:reveal", "POST"),
+    ("age-out-detail", "GET"),
+    ("lapse-detail", "GET"),
+    ("lifecycle:transfer_start_out", "GET"),
+    ("lifecycle:transfer_start_out", "POST"),
+    ("privacy:access_export", "GET"),  # the right of access: their own data as a file
+    ("privacy:consent_withdraw", "POST"),
+}
+# Routes only some roles reach at all, whatever the target: everyone else gets 404.
+ONLY = {
+    "privacy:anonymise": {"district"},  # erasure is the district admin's
+}
+# Collection writes whose payload also names branch B (secretary B acts on their part of it only).
+PAYLOAD_ALSO_IN_BRANCH_B = {"accounts:bulk_reset"}
+# Collection writes no role can reach with the table's payload: the download needs the signed handout the
+# page just showed (404 without it, for everyone).
+NEEDS_A_HANDOUT = {"accounts:bulk_reset_download"}
+# Targets no one but their owner reaches: a notification is its recipient's, an import its uploader's, a rule
+# the district admin's.
+OWNER_OF_TARGET = {"notification": "committee_admin", "import": "committee_admin", "rule": "district"}
+# Lists only the district admin opens (the rules of the whole district); 404 to everyone else.
+DISTRICT_ONLY_LISTS = {"core:rules", "orglife:requirements"}
+
+# Where each target kind's walk object lies, and who may act there.
+COMMITTEE1, BRANCH_A, BRANCH_B = "committee1", "branch_a", "branch_b"
+AREA_ROLES = {
+    COMMITTEE1: {"district", "committee_admin"},
+    BRANCH_A: {"district", "committee_admin", "secretary_a"},
+    BRANCH_B: {"district", "committee_admin", "secretary_b"},
+}
+# Target kinds whose walk object lies in branch A (an "org" target is committee 1).
+BRANCH_A_KINDS = {
+    "person",
+    "branch",
+    "cadre",
+    "transfer",
+    "recruitment",
+    "recommendation",
+    "dues_payment",
+    "review",
+    "meeting",
+    "meeting_attachment",
+    "checklist_item",
+    "checklist_attachment",
+    "duty",
+}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One target of an object route: which object (``pk`` from the tree) and the area it lies in."""
+
+    name: str
+    kinds: tuple[str, ...]  # the ROUTES targets this variant applies to ("" : all)
+    area: str
+    pk: Any = None  # (tree, users) -> pk; None: the walk's own object (url_for)
+
+
+VARIANTS = (
+    Variant("walk", (), ""),  # every object route, on the walk's object
+    Variant("own_branch", ("org",), BRANCH_A, lambda tree, users: tree.branch_a.pk),
+    Variant("mirror", ("org", "branch"), BRANCH_B, lambda tree, users: tree.branch_b.pk),
+    Variant("mirror", ("person",), BRANCH_B, lambda tree, users: tree.people.b1.pk),
+    Variant("self", ("person",), "self", lambda tree, users: tree.people.a2.pk),
+    Variant("self", ("notification",), "self", lambda tree, users: _notification_of(users.member)),
+)
+
+
+def _notification_of(user) -> int:
+    from tongxin.core.models import Notification
+
+    notification = Notification.objects.filter(recipient=user).first()
+    if notification is None:
+        notification = Notification.objects.create(recipient=user, text="您的团员信息已更新", url="/")
+    return notification.pk
+
+
+def expected(role: str, route_name: str, kind: str, variant: Variant, method: str) -> str:
+    """The decision: what ``role`` gets for ``method`` on this route's target."""
+    if route_name in ONLY and role not in ONLY[route_name]:
+        return HIDDEN
+    if variant.name == "walk":
+        if kind in OWNER_OF_TARGET:
+            return REACH if role == OWNER_OF_TARGET[kind] else HIDDEN
+        area = COMMITTEE1 if kind == "org" else BRANCH_A
+    else:
+        area = variant.area
+    if area == "self":
+        if kind == "notification":
+            return REACH if role == "member" else HIDDEN
+        area = BRANCH_A  # person a2 is in branch A
+        if role == "member":
+            return REACH if (route_name, method) in SELF_SERVICE else REFUSE
+    if role not in AREA_ROLES[area]:
+        return HIDDEN
+    if role.startswith("secretary") and (route_name in MANAGE_ROUTES or route_name in COMMITTEE_STEPS):
+        return REFUSE
+    return REACH
+
+
+def object_cases():
+    for found in OBJECT_ROUTES:
+        if "format" not in found.params:  # the .json twin of an API route: the walk covers it
+            yield pytest.param(found, id=found.name)
+
+
+def collection_cases():
+    for found in WALKED:
+        if not ROUTES[found.name].target and "format" not in found.params:
+            yield pytest.param(found, id=found.name)
+
+
+# --- each role in a savepoint, the whole database compared ---------------------------------------------------
+
+
+@contextmanager
+def rolled_back():
+    """Run a role's requests in a savepoint rolled back afterwards, so each role meets the same objects
+    (one role's approval or deletion does not change what the next one sees). Caches are emptied too."""
+    from django.core.cache import cache
+
+    from tongxin.core import rules
+
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+    cache.clear()
+    rules.clear_cache()
+
+
+# Columns a request may change without writing anything of the user's data: logging in sets last_login.
+VOLATILE = {"last_login"}
+
+
+def _state_queries() -> list[tuple[str, str]]:
+    queries = []
+    quote = connection.ops.quote_name
+    for model in apps.get_models():
+        if model.__module__.startswith("tongxin.") and not model._meta.proxy:
+            columns = ", ".join(quote(str(f.column)) for f in model._meta.concrete_fields if f.attname not in VOLATILE)
+            table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
+            # Table and column names come from the models, never from input.
+            queries.append((model._meta.label, f"SELECT {columns} FROM {table} ORDER BY {pk}"))
+    return queries
+
+
+def database_state() -> dict[str, list[tuple]]:
+    """Every row of every Tongxin table (the accounts app included), in primary-key order, as stored (raw
+    SQL: encrypted columns are compared as their ciphertext, without decrypting)."""
+    with connection.cursor() as cursor:
+        state = {}
+        for label, sql in _state_queries():
+            cursor.execute(sql)
+            state[label] = cursor.fetchall()
+    return state
+
+
+def written(before: dict[str, list[tuple]]) -> list[str]:
+    after = database_state()
+    return [label for label in before if before[label] != after[label]]
+
+
+def reached(response) -> bool:
+    """The request got past scoping: a page or an action's answer, not a 404, a refusal or a login."""
+    if response.status_code in (401, 403, 404) or response.status_code >= 500:
+        return False
+    return not (response.status_code == 302 and response["Location"].startswith(LOGIN))
+
+
+class Failures(list):
+    """Every disagreement of one route, each naming route, target, role, method, URL and status."""
+
+    def check(self, ok: bool, *context: Any) -> None:
+        figures.add("routes × roles × methods checked")
+        if not ok:
+            self.append(" ".join(str(part) for part in context))
+
+
+# --- the matrix of object routes ------------------------------------------------------------------------------
+
+
+def object_url(found, variant: Variant, tree, users) -> str:
+    if variant.pk is None:
+        return url_for(found, tree)
+    kwargs: dict[str, Any] = {"pk": variant.pk(tree, users)}
+    if "month" in found.params:
+        kwargs["month"] = "2025-01"
+    return reverse(found.name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("found", list(object_cases()))
+def test_object_route(tree, users, api_for, found):
+    """Each role, on each target of the route (``VARIANTS``), with each method the route takes."""
+    route = ROUTES[found.name]
+    variants = [v for v in VARIANTS if v.name == "walk" or route.target in v.kinds]
+    urls = [object_url(found, variant, tree, users) for variant in variants]
+    clients = {role: client_as(getattr(users, role), route, api_for) for role in ROLES}  # logged in once
+    before = database_state()
+    failures = Failures()
+    for (variant, url), role in itertools.product(zip(variants, urls, strict=True), ROLES):
+        with rolled_back():
+            client = clients[role]
+            refused, wrote = [], False
+            for method in route.methods:
+                outcome = expected(role, found.name, route.target or "", variant, method)
+                response = send(client, method, url, route, tree)
+                status = response.status_code
+                context = (found.name, variant.name, role, method, url, f"got {status}, expected {outcome}")
+                if outcome == REACH:
+                    failures.check(reached(response) and (method != "GET" or status == 200), *context)
+                    wrote = wrote or method != "GET"
+                else:
+                    allowed = (404,) if outcome == HIDDEN else (400, 403, 404)
+                    failures.check(status in allowed, *context)
+                    refused.append(method)
+            if refused and not wrote:  # refused (or only read): nothing may have changed
+                changed = written(before)
+                failures.check(not changed, found.name, variant.name, role, refused, url, "wrote to", changed)
+    assert not failures, "\n".join(failures)
+
+
+# --- the matrix of lists -----------------------------------------------------------------------------------------
+
+# What each role's lists may show (people and organisations by fixture name).
+SEES_PEOPLE = {
+    "district": {"a1", "a2", "b1", "c1", "d1"},
+    "committee_admin": {"a1", "a2", "b1"},
+    "secretary_a": {"a1", "a2"},
+    "secretary_b": {"b1"},
+    "member": {"a2"},
+}
+SEES_ORGS = {
+    "district": {"root", "committee1", "committee2", "branch_a", "branch_b", "branch_c", "branch_d"},
+    "committee_admin": {"committee1", "branch_a", "branch_b"},
+    "secretary_a": {"branch_a"},
+    "secretary_b": {"branch_b"},
+    "member": set(),
+}
+ALL_PEOPLE = {"a1", "a2", "b1", "c1", "d1"}
+BRANCHES = {"branch_a", "branch_b", "branch_c", "branch_d"}
+# API lists checked row by row: rows are people, or organisations.
+PERSON_LISTS = {"person-list"}
+ORG_LISTS = {"org-list"}
+
+
+def hidden_marks(tree, role: str) -> list[str]:
+    """Names and ID numbers a list shown to ``role`` must not contain."""
+    marks = []
+    for key in sorted(ALL_PEOPLE - SEES_PEOPLE[role]):
+        person = getattr(tree.people, key)
+        marks += [person.name, person.id_number, person.masked_id_number]
+    own_branch = {"member": {"branch_a"}}.get(role, set())
+    marks += [getattr(tree, key).name for key in sorted(BRANCHES - SEES_ORGS[role] - own_branch)]
+    if role != "district":
+        marks.append(tree.committee2.name)
+    return marks
+
+
+def list_failures(found, role, response, tree) -> list[str]:
+    """What a list shows ``role`` that it should not, or (API) rows that are not exactly the expected ones."""
+    problems = []
+    body = body_text(response)
+    leaked = [mark for mark in hidden_marks(tree, role) if mark in body]
+    if leaked:
+        problems.append(f"shows {leaked}")
+    if found.name in PERSON_LISTS | ORG_LISTS and response.status_code == 200:
+        keys = SEES_PEOPLE[role] if found.name in PERSON_LISTS else SEES_ORGS[role]
+        pool = tree.people if found.name in PERSON_LISTS else tree
+        ids = {getattr(pool, key).pk for key in keys}
+        got = {row["id"] for row in response.json()["results"]} - {tree.party_branch.pk}
+        if not (got <= ids if role == "member" else got == ids):  # the member: themself, or nothing
+            problems.append(f"rows {sorted(got)}, expected {sorted(ids)}")
+    return problems
+
+
+@pytest.mark.parametrize("found", list(collection_cases()))
+def test_collection_route(tree, users, api_for, found):
+    route = ROUTES[found.name]
+    url = url_for(found, tree)
+    before = database_state()
+    failures = Failures()
+    for role in ROLES:
+        with rolled_back():
+            client = client_as(getattr(users, role), route, api_for)
+            district_only = found.name in DISTRICT_ONLY_LISTS and role != "district"
+            if "GET" in route.methods:
+                response = client.get(url, follow=not route.api)
+                status = response.status_code
+                context = (found.name, role, "GET", url, f"got {status}")
+                if district_only:
+                    failures.check(status == 404, *context, "expected 404")
+                elif role == "member":
+                    failures.check(status in (200, 404), *context, "expected 200 or 404")
+                else:
+                    failures.check(status == 200, *context, "expected 200")
+                problems = list_failures(found, role, response, tree)
+                failures.check(not problems, *context, *problems)
+            for method in route.methods:
+                if method == "GET":
+                    continue
+                # The payloads write into branch A (or committee 1): reached by those who may change it there.
+                may = role in AREA_ROLES[BRANCH_A] and not district_only and found.name not in NEEDS_A_HANDOUT
+                may = may or (found.name in PAYLOAD_ALSO_IN_BRANCH_B and role in AREA_ROLES[BRANCH_B])
+                response = send(client, method, url, route, tree)
+                status = response.status_code
+                context = (found.name, role, method, url, f"got {status}")
+                if may:
+                    failures.check(reached(response), *context, "expected to reach the handler")
+                else:
+                    refused = status in (400, 403, 404) or (not route.api and status in (200, 302))
+                    failures.check(refused, *context, "expected a refusal")
+                    if not (route.post_redirects and status == 302):  # the upload keeps the file, writes no row
+                        changed = written(before)
+                        failures.check(not changed, *context, "wrote to", changed)
+    assert not failures, "\n".join(failures)
+
+
+# --- the matrix is complete ---------------------------------------------------------------------------------------
+
+
+def test_every_route_is_in_the_matrix():
+    """Every table entry is classified: its target kind has an area (or an owner) and its name is known."""
+    kinds = {ROUTES[f.name].target or "" for f in OBJECT_ROUTES}
+    unknown = sorted(kinds - set(OWNER_OF_TARGET) - {"org"} - BRANCH_A_KINDS)
+    assert not unknown, f"target kinds {unknown}: say in {__name__} which area they lie in and who reaches them"
+    named = MANAGE_ROUTES | COMMITTEE_STEPS | DISTRICT_ONLY_LISTS | {name for name, _method in SELF_SERVICE}
+    named |= set(ONLY) | PAYLOAD_ALSO_IN_BRANCH_B | NEEDS_A_HANDOUT
+    assert named <= set(ROUTES), f"stale names: {sorted(named - set(ROUTES))}"
+
+
+def _schema_operations() -> list[tuple[str, str]]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return [(path, method.upper()) for path, item in schema["paths"].items() for method in item
+            if method in ("get", "post", "put", "patch", "delete")]  # fmt: skip
+
+
+def test_every_operation_of_the_openapi_schema_is_in_the_matrix():
+    """The schema is the API's second description: each documented operation must be a route of the table
+    with that method, so the matrix and the walk cover it."""
+    missing = []
+    for path, method in _schema_operations():
+        concrete = path.replace("{id}", "1").replace("{key}", "k").replace("{month}", "2025-01")
+        try:
+            match = resolve(concrete)
+        except Resolver404:
+            missing.append(f"{method} {path}: no URL pattern")
+            continue
+        name = f"{match.namespace}:{match.url_name}" if match.namespace else str(match.url_name)
+        if name in PUBLIC:
+            continue
+        route = ROUTES.get(name)
+        if route is None or not route.api or method not in route.methods:
+            missing.append(f"{method} {path} ({name})")
+        figures.add("OpenAPI operations matched to the matrix")
+    assert not missing, f"operations the scope matrix does not know: {missing}"
+
+
+def test_the_schema_documents_every_api_route():
+    """And the other way round: every API route of the table is in the schema (none hidden from it)."""
+    documented = set()
+    for path, method in _schema_operations():
+        concrete = path.replace("{id}", "1")
+        match = resolve(concrete)
+        documented.add((match.url_name, method))
+    for name, route in ROUTES.items():
+        if not route.api or name == "api-root":
+            continue
+        for method in route.methods:
+            assert (name, method) in documented, f"{method} {name} is not in the OpenAPI schema"
