@@ -1,5 +1,6 @@
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from tongxin.core.api import NotificationViewSet
@@ -14,6 +15,13 @@ from tongxin.lifecycle.api import (
 from tongxin.orglife.api import ChecklistItemViewSet, ComplianceBoardView, LapseViewSet, MeetingViewSet
 from tongxin.orgs.api import OrganizationViewSet
 from tongxin.people.api import PersonViewSet
+
+# The API documentation pages (drf-spectacular's sidecar Swagger UI and Redoc, served from our own static
+# files) are the only pages whose policy is relaxed: both inject <style> elements at run time, and Redoc
+# runs its search in a Web Worker made from a blob: URL. Scripts stay 'self' only: Swagger's start-up
+# script is served as a file by the split view. No other page may use these relaxations.
+DOCS_CSP = {"style-src": ["'unsafe-inline'"]}
+REDOC_CSP = {"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"]}
 
 router = DefaultRouter()
 router.register("orgs", OrganizationViewSet, basename="org")
@@ -33,6 +41,6 @@ urlpatterns = [
     path("", include(router.urls)),
     path("compliance/", ComplianceBoardView.as_view(), name="compliance"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("docs/", csp_update(DOCS_CSP)(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="docs"),
+    path("redoc/", csp_update(REDOC_CSP)(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
 ]

@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 
 from tongxin.accounts.models import Role, RoleAssignment, User
 from tongxin.core.testing import person_data
+from tongxin.core.tests.figures import pytest_terminal_summary  # noqa: F401 - prints the security figures
 from tongxin.orgs.models import OrgKind
 from tongxin.orgs.services import create_organization
 from tongxin.people.services import create_person
@@ -28,6 +29,17 @@ PASSWORD = "test-pass-123"
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _admin_2fa_off(settings):
+    """Administrators' two-factor step is off by default (tests force_login admins); ``admin_2fa`` turns it on."""
+    settings.TONGXIN_ADMIN_2FA = False
+
+
+@pytest.fixture
+def admin_2fa(settings):
+    settings.TONGXIN_ADMIN_2FA = True
 
 
 @pytest.fixture(autouse=True)

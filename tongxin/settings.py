@@ -4,6 +4,7 @@ SQLite (WAL mode) is the zero-setup default; set DATABASE_URL for PostgreSQL, e.
 ``postgres://postgres@127.0.0.1:5432/tongxin``.
 """
 
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -36,6 +37,25 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("Set TONGXIN_SECRET_KEY (or TONGXIN_DEBUG=1 for development).")
     SECRET_KEY = "insecure-development-key-change-me"
 
+# Personal-data encryption (tongxin/core/crypto.py): ID numbers and phones are stored encrypted with
+# TONGXIN_FIELD_KEYS (comma-separated Fernet keys: the first encrypts, all decrypt, so a new key goes first
+# and `manage.py rotate_field_keys` re-encrypts before the old one is dropped) and found by an HMAC under
+# TONGXIN_LOOKUP_KEY. Like the secret key, production refuses to start without them.
+TONGXIN_FIELD_KEYS = env_list("TONGXIN_FIELD_KEYS")
+TONGXIN_LOOKUP_KEY = os.environ.get("TONGXIN_LOOKUP_KEY", "")
+if not (TONGXIN_FIELD_KEYS and TONGXIN_LOOKUP_KEY):
+    if not DEBUG and not {"pytest", "mypy"} & set(sys.modules):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "Set TONGXIN_FIELD_KEYS (Fernet keys, comma-separated; make one with `python -c 'from "
+            "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`) and TONGXIN_LOOKUP_KEY "
+            "(a long random string), or TONGXIN_DEBUG=1 for development."
+        )
+    # Fixed, public, insecure keys for development and the tests only.
+    TONGXIN_FIELD_KEYS = TONGXIN_FIELD_KEYS or ["aW5zZWN1cmUtZGV2ZWxvcG1lbnQta2V5LTAwMDAwMDA="]
+    TONGXIN_LOOKUP_KEY = TONGXIN_LOOKUP_KEY or "insecure-development-lookup-key"
+
 ALLOWED_HOSTS = env_list("TONGXIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("TONGXIN_CSRF_TRUSTED_ORIGINS")
 
@@ -56,15 +76,21 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "tongxin.core",
     "tongxin.orgs",
     "tongxin.people",
     "tongxin.accounts",
     "tongxin.lifecycle",
     "tongxin.orglife",
+    "tongxin.privacy",
 ]
 
 MIDDLEWARE = [
+    "tongxin.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -72,9 +98,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tongxin.accounts.middleware.SessionExpiryMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "tongxin.accounts.middleware.LoginStepsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "tongxin.core.headers.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last (django-axes): turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "tongxin.urls"
@@ -122,12 +154,49 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+
+# --- Login and sessions (docs/security.md) ------------------------------------------------------------
+# Argon2id first; the others stay so that an older hash still verifies and is rehashed at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# At least 10 characters, letters and digits, not a common password, not like the username or name.
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["username", "first_name", "last_name", "email"]},
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "tongxin.accounts.validators.LettersAndDigitsValidator"},
+]
+# django-axes checks for a lockout first; our backend refuses expired one-time codes.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "tongxin.accounts.backends.PasswordBackend",
+]
+# Lockout by username (not by IP: schools and offices share one address behind NAT, and a guesser with many
+# addresses would multiply their tries): 5 wrong passwords lock the account for 30 minutes; tries while
+# locked are refused unchecked and do not extend it. A one-time login code, `manage.py axes_reset_username`
+# or the user admin's "unlock" action lifts it.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_FAILURE_LIMIT = int(os.environ.get("TONGXIN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("TONGXIN_LOCKOUT_MINUTES", "30")))
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "tongxin.accounts.views.lockout_response"
+AXES_VERBOSE = False
+# axes.W006 asks for the IP address as a lockout key too; we decided against it (above). Spraying one password
+# over many usernames is what an IP key would slow down: the password policy refuses the common ones.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Two-factor authentication (TOTP) for every administrator; `make run` turns it off for the demo.
+TONGXIN_ADMIN_2FA = env_bool("TONGXIN_ADMIN_2FA", default=True)
+OTP_TOTP_ISSUER = "Tongxin"
+# One-time login codes handed out by secretaries and administrators stop working after this many days.
+TONGXIN_LOGIN_CODE_DAYS = int(os.environ.get("TONGXIN_LOGIN_CODE_DAYS", "7"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -179,22 +248,88 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the errors it may answer (400, 401, 403, 404): tongxin/core/api_schema.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tongxin.core.api_schema.document_error_responses",
+    ],
+    # drf-spectacular would build the whole schema inside `check --deploy` and report its naming
+    # warnings there; `check --deploy` is kept to deployment security (tongxin/core/tests/test_web_security.py)
+    # and the schema is checked by the schemathesis run against /api/schema/.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(os.environ.get("TONGXIN_SESSION_SECONDS", str(8 * 3600)))
-SESSION_COOKIE_SECURE = env_bool("TONGXIN_SECURE_COOKIES", default=False)
+SESSION_COOKIE_AGE = int(os.environ.get("TONGXIN_SESSION_SECONDS", str(8 * 3600)))  # absolute limit
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A session unused this long ends (tongxin.accounts.middleware.SessionExpiryMiddleware).
+TONGXIN_SESSION_IDLE_SECONDS = int(os.environ.get("TONGXIN_SESSION_IDLE_SECONDS", str(30 * 60)))
+SESSION_COOKIE_SECURE = env_bool("TONGXIN_SECURE_COOKIES", default=env_bool("TONGXIN_HTTPS"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Security headers and HTTPS (docs/security.md, docs/operations.md) -----------------------------------
+# Production runs behind HTTPS: TONGXIN_HTTPS=1 turns on the redirect to https://, HSTS and secure cookies
+# (`manage.py check --deploy` is clean with it, a strong TONGXIN_SECRET_KEY and TONGXIN_DEBUG unset).
+TONGXIN_HTTPS = env_bool("TONGXIN_HTTPS")
+SECURE_SSL_REDIRECT = TONGXIN_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP inside the network
+if env_bool("TONGXIN_BEHIND_PROXY"):  # TLS ends at a reverse proxy that sets X-Forwarded-Proto
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("TONGXIN_HSTS_SECONDS", str(365 * 24 * 3600))) if TONGXIN_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TONGXIN_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("TONGXIN_HSTS_PRELOAD", default=True)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sent by tongxin.core.headers.SecurityHeadersMiddleware on every response.
+TONGXIN_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# Only our own assets (django-csp 4). No inline script or style anywhere: behaviour lives in
+# tongxin/static/tongxin/app.js, styles in app.css. Downloads get a stricter sandbox policy
+# (tongxin.core.headers); the API docs pages relax it per view (tongxin/api_urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
+# Logs (docs/operations.md): every record carries the request id and has ID numbers and phones masked;
+# JSON lines by default, plain text with DEBUG (TONGXIN_LOG_FORMAT=json|text to choose).
+TONGXIN_LOG_FORMAT = os.environ.get("TONGXIN_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "tongxin.core.logs.RequestIdFilter"},
+        "personal_data": {"()": "tongxin.core.logs.PersonalDataFilter"},
+    },
+    "formatters": {
+        "json": {"()": "tongxin.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "personal_data"],
+            "formatter": "json" if TONGXIN_LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("TONGXIN_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django's own handlers would bypass the filters above: send its records to ours.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # Domain rules marked "configurable" in DOMAIN.md: defaults live in tongxin.core.rules and can be
@@ -219,6 +354,8 @@ TONGXIN_IMPORT_MAX_BYTES = int(os.environ.get("TONGXIN_IMPORT_MAX_BYTES", str(20
 TONGXIN_IMPORT_MAX_ROWS = int(os.environ.get("TONGXIN_IMPORT_MAX_ROWS", "50000"))
 # Uploaded files hold personal data: `manage.py prune_imports` deletes those older than this.
 TONGXIN_IMPORT_KEEP_DAYS = int(os.environ.get("TONGXIN_IMPORT_KEEP_DAYS", "30"))
+# `manage.py backup` writes here (docs/operations.md); keep it on another disk or copy it off the machine.
+TONGXIN_BACKUP_DIR = Path(os.environ.get("TONGXIN_BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
 
 # Meeting attachments (photos and PDFs, kept in the database): the largest file accepted.
 TONGXIN_ATTACHMENT_MAX_BYTES = int(os.environ.get("TONGXIN_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))

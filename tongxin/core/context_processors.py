@@ -30,6 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         change = scope_for(user, CHANGE)
         if change.has_subtrees:
             team_items.append((_("Imports"), reverse("imports:list")))
+            team_items.append((_("One-time login codes"), reverse("accounts:bulk_reset")))
         team_items.append((_("Transfers"), reverse("lifecycle:transfers")))
         team_items.append((_("Dues"), reverse("lifecycle:dues_home")))
         team_items.append((_("Age-out"), reverse("lifecycle:age_out")))
@@ -37,6 +38,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         team_items.append((_("Recruitment"), reverse("lifecycle:recruitments")))
         team_items.append((_("Party recommendation"), reverse("lifecycle:recommendations")))
         team_items.append((_("Members who may have lapsed"), reverse("orglife:lapse")))
+        team_items.append((_("Minors without consent"), reverse("privacy:minors")))
         organisation_items.append((_("Audit log"), reverse("core:audit")))
     manage = scope_for(user, MANAGE)
     if manage.has_subtrees and may_edit_rules(user):
