@@ -92,7 +92,8 @@ ROUTES: dict[str, Route] = {
     "orgs:edit": Route("org", ("GET", "POST"), payload="org_form"),
     "orgs:create_child": Route("org", ("GET", "POST"), payload="org_form"),
     "orgs:move": Route("org", ("GET", "POST"), payload="org_form"),
-    "people:roster": Route(None),
+    # The search form POSTs its term, kept in the session behind ?s=<key> (no names or ID numbers in URLs).
+    "people:roster": Route(None, ("GET", "POST"), payload="roster_search", post_redirects=True),
     "people:create": Route(None, ("GET", "POST"), payload="person_form"),
     "people:export": Route(None),
     "people:import_template": Route(None),
@@ -531,6 +532,7 @@ def _form_values(data: dict[str, Any]) -> dict[str, Any]:
 
 PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "empty": lambda tree: {},
+    "roster_search": lambda tree: {"q": tree.people.a1.name},
     "login_codes_form": lambda tree: {"person": [tree.people.a1.pk, tree.people.a2.pk, tree.people.b1.pk]},
     "org_form": lambda tree: {
         "kind": "branch",
