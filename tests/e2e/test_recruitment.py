@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.helpers import login, shoot, url, zh
@@ -14,7 +15,7 @@ from tongxin.lifecycle.services.recruitment import add_months
 
 pytestmark = pytest.mark.e2e
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 APPLIED = TODAY - datetime.timedelta(days=300)
 ACTIVIST = APPLIED + datetime.timedelta(days=10)
 CANDIDATE = add_months(ACTIVIST, 3) + datetime.timedelta(days=5)

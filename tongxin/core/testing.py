@@ -6,6 +6,7 @@ import datetime
 import itertools
 from typing import Any
 
+from django.utils import timezone
 from stdnum.cn import ric
 
 _seq = itertools.count(1)
@@ -20,7 +21,7 @@ def make_id_number(birth: datetime.date, *, male: bool = True, area: str = "5301
 
 
 def years_ago(years: int, days: int = 40) -> datetime.date:
-    today = datetime.date.today()
+    today = timezone.localdate()
     try:
         day = today.replace(year=today.year - years)
     except ValueError:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 from stdnum.cn import ric
 
@@ -195,7 +196,7 @@ def build_demo(scale: int = 1, seed: int = 2026, today: datetime.date | None = N
     """Create the demo district at ``scale`` (must run on an empty tree)."""
     if Organization.objects.exists():
         raise RuntimeError("the organisation tree is not empty")
-    b = _Builder(scale, seed, today or datetime.date.today(), progress)
+    b = _Builder(scale, seed, today or timezone.localdate(), progress)
     rng = b.rng
     with transaction.atomic():
         (root,) = b.orgs([{"kind": OrgKind.LOCAL_COMMITTEE, "level": "county", "name": ROOT_NAME,

@@ -8,6 +8,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +32,7 @@ DEFAULT_SORT = "org"
 
 
 def _years_ago(years: int) -> datetime.date:
-    today = datetime.date.today()
+    today = timezone.localdate()
     try:
         return today.replace(year=today.year - years)
     except ValueError:  # 29 February

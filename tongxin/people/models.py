@@ -6,6 +6,7 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.codes import ETHNICITY_NAMES, Education, PoliticalStatus, Sex
@@ -193,7 +194,7 @@ class Person(models.Model):
 
     @property
     def age(self) -> int:
-        return self.age_on(datetime.date.today())
+        return self.age_on(timezone.localdate())
 
 
 # The clear columns that find each encrypted one (Person.set_lookup_fields).
@@ -234,7 +235,7 @@ class CadrePosition(models.Model):
         return f"{self.organization} {self.get_title_display()} {self.person}"
 
     def is_current(self, day: datetime.date | None = None) -> bool:
-        day = day or datetime.date.today()
+        day = day or timezone.localdate()
         return self.start <= day and (self.end is None or self.end > day)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Case, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from tongxin.core.scoping import subtree_q
 from tongxin.orgs.models import Organization
@@ -20,7 +21,7 @@ def roster_on(org: Organization, day: datetime.date) -> QuerySet[Person]:
 
 
 def current_cadres(org: Organization, day: datetime.date | None = None):
-    day = day or datetime.date.today()
+    day = day or timezone.localdate()
     return (
         org.cadres.filter(start__lte=day)
         .filter(Q(end__isnull=True) | Q(end__gt=day))

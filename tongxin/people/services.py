@@ -139,7 +139,7 @@ def create_person(actor: Any, data: dict[str, Any], *, since: datetime.date | No
     if person.branch is not None and _counted(person.status, person.branch):  # a stay lasts while active
         Membership.objects.create(
             person=person, organization=person.branch, org_path=person.org_path,
-            start=since or datetime.date.today(), start_reason=reason,
+            start=since or timezone.localdate(), start_reason=reason,
         )  # fmt: skip
         adjust_member_counts(person.org_path, +1)
     record_change(actor, person, ChangeLog.Action.CREATE, after=snapshot(person), org_path=person.org_path)
@@ -163,7 +163,7 @@ def update_person(actor: Any, person: Person, changes: dict[str, Any], *,
     was_counted = _counted(old_status, old_branch)
     _apply(person, cleaned)
     _save_unique(person)
-    today = datetime.date.today()
+    today = timezone.localdate()
     is_counted = _counted(person.status, person.branch)
     # A stay lasts while the person is an active member of that branch: a move or leaving ends it.
     if person.branch != old_branch or not is_counted:
@@ -207,7 +207,7 @@ def move_member(actor: Any, person: Person, *, branch: Organization | None = Non
         raise DomainError("person", _("%(name)s is no longer an active member.") % {"name": person.name})
     if branch is not None:
         branch = check_member_branch(branch)
-    day = on or datetime.date.today()
+    day = on or timezone.localdate()
     before = snapshot(person)
     old_path = person.org_path
     Membership.objects.filter(person=person, end__isnull=True).update(end=day, end_reason=reason)
@@ -239,7 +239,7 @@ def import_people(actor: Any, *, new: list[dict[str, Any]], updates: list[tuple[
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("import_people must run inside the import's transaction")
-    today = since or datetime.date.today()
+    today = since or timezone.localdate()
     branch_ids = {data["branch_id"] for data in new}
     branches = {org.pk: org for org in Organization.objects.select_for_update().filter(pk__in=branch_ids)}
     for branch_id in branch_ids:

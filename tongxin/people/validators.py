@@ -7,6 +7,7 @@ import functools
 import re
 import unicodedata
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 from stdnum import numdb
@@ -57,7 +58,7 @@ def check_id_number(value: str, field: str = "id_number") -> str:
         birth = id_birth_date(number)
     except ValueError:
         raise _malformed(field) from None
-    if birth > datetime.date.today() or birth.year < 1900:
+    if birth > timezone.localdate() or birth.year < 1900:
         raise _malformed(field)
     # The region code is where the number was issued, which may be later than the birth: a code in use
     # at any time is accepted (stdnum's validate() wants it in use in the birth year, refusing real numbers).
@@ -119,7 +120,7 @@ def check_league_join(birth: datetime.date, join: datetime.date | None, number: 
     """The age at joining and the member number's year rule (DOMAIN.md: League membership)."""
     errors: dict[str, list[str]] = {}
     if join is not None:
-        if join > datetime.date.today():
+        if join > timezone.localdate():
             errors.setdefault("league_join_date", []).append(_("The league join date is in the future."))
         threshold_year = rule("league_number_required_from_year")
         min_age = (

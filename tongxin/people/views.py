@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import decimal
 import io
 import tempfile
@@ -148,7 +147,7 @@ def appoint_cadre(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
     if not scope_for(request.user, CHANGE).covers_path(org.path):
         raise PermissionDenied
-    form = AppointCadreForm(request.POST or None, initial={"start": datetime.date.today()})
+    form = AppointCadreForm(request.POST or None, initial={"start": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             person = services.find_person_by_number(request.user, form.cleaned_data["person_number"])
@@ -176,7 +175,7 @@ def end_cadre(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not scope_for(request.user, CHANGE).covers_path(position.org_path):
         raise PermissionDenied
-    form = EndCadreForm(request.POST or None, initial={"end": datetime.date.today()})
+    form = EndCadreForm(request.POST or None, initial={"end": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.end_cadre(request.user, position, form.cleaned_data["end"])

@@ -22,6 +22,7 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric
@@ -53,7 +54,7 @@ def with_check_character(body: str) -> str:
 
 # --- the ID number -------------------------------------------------------------------------------------
 
-births = st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date.today())
+births = st.dates(min_value=datetime.date(1900, 1, 1), max_value=timezone.localdate())
 well_formed = st.builds(
     lambda region, birth, order: with_check_character(f"{region}{birth:%Y%m%d}{order:03d}"),
     st.sampled_from(REGIONS),

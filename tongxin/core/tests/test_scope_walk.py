@@ -40,6 +40,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from tongxin.accounts.models import User
@@ -396,7 +397,7 @@ def _review_of_branch_a(tree):
 
     review = AnnualReview.objects.filter(branch=tree.branch_a).first()
     if review is None:
-        review = open_review(None, branch=tree.branch_a, year=datetime.date.today().year)
+        review = open_review(None, branch=tree.branch_a, year=timezone.localdate().year)
     return review
 
 
@@ -483,7 +484,7 @@ def _recruitment_in_a(tree):
     recruitment = Recruitment.objects.filter(branch=tree.branch_a).first()
     if recruitment is None:
         recruitment = apply(None, branch=tree.branch_a, name="甲申请人", id_number=make_id_number(years_ago(17)),
-                            applied_on=datetime.date.today())  # fmt: skip
+                            applied_on=timezone.localdate())  # fmt: skip
     return recruitment
 
 
@@ -578,28 +579,28 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "branch": tree.branch_a.pk,
         "name": "越权申请",
         "id_number": "",
-        "applied_on": datetime.date.today().isoformat(),
+        "applied_on": timezone.localdate().isoformat(),
     },
     "recruitment_api": lambda tree: {
         "branch": tree.branch_a.pk,
         "name": "越权申请",
         "id_number": "11010120080101001X",
-        "applied_on": datetime.date.today().isoformat(),
+        "applied_on": timezone.localdate().isoformat(),
     },
-    "recruitment_step_form": lambda tree: {"step": "name_activist", "step-on": datetime.date.today().isoformat()},
+    "recruitment_step_form": lambda tree: {"step": "name_activist", "step-on": timezone.localdate().isoformat()},
     "recruitment_withdraw_form": lambda tree: {"withdraw-reason": "越权撤回"},
-    "recruitment_step_api": lambda tree: {"on": datetime.date.today().isoformat(), "reason": "越权"},
+    "recruitment_step_api": lambda tree: {"on": timezone.localdate().isoformat(), "reason": "越权"},
     "recommendation_form": lambda tree: {"party_application_on": "2024-01-01"},
     "recommendation_api": lambda tree: {"person": tree.people.a1.pk, "party_application_on": "2024-01-01"},
     "recommendation_step_form": lambda tree: {
         "step": "record_vote",
-        "step-on": datetime.date.today().isoformat(),
+        "step-on": timezone.localdate().isoformat(),
         "step-voters_expected": 5,
         "step-votes_for": 5,
         "step-votes_against": 0,
     },
     "recommendation_step_api": lambda tree: {
-        "on": datetime.date.today().isoformat(),
+        "on": timezone.localdate().isoformat(),
         "voters_expected": 5,
         "votes_for": 5,
         "votes_against": 0,
@@ -608,14 +609,14 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "dues_mark_form": lambda tree: {"person": [tree.people.a1.pk, tree.people.a2.pk], "paid_on": "2025-01-10"},
     "dues_profile_form": lambda tree: {"category": "wage", "monthly_income": "9000"},
     "dues_mark_api": lambda tree: {"branch": tree.branch_a.pk, "month": "2025-01", "person_ids": [tree.people.a1.pk]},
-    "review_open": lambda tree: {"branch": tree.branch_a.pk, "year": datetime.date.today().year},
+    "review_open": lambda tree: {"branch": tree.branch_a.pk, "year": timezone.localdate().year},
     "review_grades": lambda tree: {f"grade_{tree.people.a1.pk}": "excellent", f"grade_{tree.people.a2.pk}": "basic"},
     "review_grades_api": lambda tree: {"grades": {str(tree.people.a1.pk): "excellent"}},
-    "review_submit": lambda tree: {"meeting_on": datetime.date.today().isoformat(), "members_present": 2},
-    "review_register": lambda tree: {"on": datetime.date.today().isoformat()},
+    "review_submit": lambda tree: {"meeting_on": timezone.localdate().isoformat(), "members_present": 2},
+    "review_register": lambda tree: {"on": timezone.localdate().isoformat()},
     "review_defer": lambda tree: {
         "entry": _review_of_branch_a(tree).entries.values_list("pk", flat=True).first(),
-        "until": datetime.date.today().isoformat(),
+        "until": timezone.localdate().isoformat(),
     },
     "meeting_plan_form": lambda tree: {
         "kind": "league_day",
@@ -657,7 +658,7 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     },
     "consent_form": lambda tree: {
         "given_by": "self",
-        "given_on": datetime.date.today().isoformat(),
+        "given_on": timezone.localdate().isoformat(),
         "purpose": "越权同意",
         "notice_version": "v1",
         "method": "paper",

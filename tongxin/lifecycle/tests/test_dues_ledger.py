@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tongxin.core import rules
 from tongxin.core.exceptions import DomainError
@@ -121,7 +122,7 @@ def test_other_refusals(tree, users):
     with pytest.raises(DomainError):
         mark(users.secretary_a, tree.branch_a, [])
     with pytest.raises(DomainError):
-        mark(users.secretary_a, tree.branch_a, [tree.people.a1], paid_on=datetime.date.today() + datetime.timedelta(2))
+        mark(users.secretary_a, tree.branch_a, [tree.people.a1], paid_on=timezone.localdate() + datetime.timedelta(2))
     with pytest.raises(DomainError):
         mark(users.committee_admin, tree.committee1, [tree.people.a1])  # not a branch
     with pytest.raises(DomainError):

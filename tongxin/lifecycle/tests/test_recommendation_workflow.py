@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog, Notification, RuleValue
@@ -31,7 +32,7 @@ def _fresh_rules():
     clear_cache()
 
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 APPLIED = TODAY - datetime.timedelta(days=400)  # the party application
 MEETING = TODAY - datetime.timedelta(days=30)
 APPROVED = MEETING + datetime.timedelta(days=5)

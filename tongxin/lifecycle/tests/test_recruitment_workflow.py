@@ -10,6 +10,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tongxin.accounts.models import User
 from tongxin.core.models import ChangeLog, Notification
@@ -20,7 +21,7 @@ from tongxin.people.models import Membership, Person
 
 pytestmark = pytest.mark.usefixtures("english")
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 # The steps' dates: far enough back that the whole way fits before today.
 APPLIED = TODAY - datetime.timedelta(days=300)
 ACTIVIST = APPLIED + datetime.timedelta(days=10)

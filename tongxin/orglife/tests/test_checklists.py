@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 from django.urls import reverse
+from django.utils import timezone
 
 from tongxin.accounts.models import Role, RoleAssignment, User
 from tongxin.core.exceptions import DomainError
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.usefixtures("english")
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(100)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(100)
 PDF = b"%PDF-1.4\n" + bytes(100)
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 PAST = TODAY - datetime.timedelta(days=3)
 FUTURE = TODAY + datetime.timedelta(days=30)
 

@@ -19,7 +19,7 @@ from tongxin.people.services import create_person
 
 pytestmark = pytest.mark.usefixtures("english")
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def _member(branch, name, **extra):

@@ -9,12 +9,12 @@ take the root's row first and one simply waits for the other.
 
 from __future__ import annotations
 
-import datetime
 import threading
 
 import pytest
 from django.db import connection, connections, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from tongxin.orgs.models import OrgStats
 from tongxin.orgs.services import adjust_member_counts, check_member_branch
@@ -96,7 +96,7 @@ def test_a_branch_being_joined_does_not_block_the_commit_of_a_move_out_of_it(tre
             adjust_member_counts(tree.branch_d.path, -1)
             CadrePosition.objects.create(
                 person=tree.people.d1, organization=tree.branch_d, org_path=tree.branch_d.path, title="member",
-                start=datetime.date.today(),
+                start=timezone.localdate(),
             )  # fmt: skip
         return "left"
 

@@ -11,6 +11,7 @@ import json
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.utils import timezone
 
 from tongxin.core.masking import mask_phone
 from tongxin.core.models import ChangeLog
@@ -204,7 +205,7 @@ def test_the_import_leaves_one_import_row_and_one_create_row_per_new_person(tree
     assert ChangeLog.objects.count() == 4
     for person in new_people:
         (stay,) = Membership.objects.filter(person=person)
-        assert (stay.organization, stay.end, stay.start) == (tree.branch_a, None, datetime.date.today())
+        assert (stay.organization, stay.end, stay.start) == (tree.branch_a, None, timezone.localdate())
 
 
 def test_rollups_are_right_after_the_commit(tree, users, rollups):

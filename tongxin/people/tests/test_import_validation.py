@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 from stdnum.cn import ric
 
 from tongxin.orgs.models import OrgKind, OrgStatus
@@ -107,7 +108,7 @@ MALFORMED = "The ID number is malformed: its region code or birth date is not va
         ("53011220040601001A", MALFORMED),
         (checked("53011220041332001"), MALFORMED),  # 32 December
         (checked("00000020040601001"), MALFORMED),  # no such region
-        (checked(f"530112{datetime.date.today().year + 1}0101001"), MALFORMED),  # born next year
+        (checked(f"530112{timezone.localdate().year + 1}0101001"), MALFORMED),  # born next year
     ],
 )
 def test_bad_id_numbers(tree, users, number, message):
@@ -161,7 +162,7 @@ def test_league_join_age_at_the_limits_is_accepted(tree, users, birth, join):
 
 
 def test_league_join_date_in_the_future(tree, users):
-    join = datetime.date.today() + datetime.timedelta(days=30)
+    join = timezone.localdate() + datetime.timedelta(days=30)
     row = member(tree.branch_a, "孔三", league_join_date=join.isoformat(), league_number=f"{join.year}00000779")
 
     job = check(users.district, xlsx_file(table([row])))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from tongxin.core.testing import person_data
 from tongxin.people.models import Membership
@@ -15,7 +16,7 @@ from tongxin.people.tests.helpers import current_data, form_data
 
 pytestmark = pytest.mark.usefixtures("english")
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 YESTERDAY = TODAY - datetime.timedelta(days=1)
 
 

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
@@ -27,7 +28,7 @@ def test_a_person_cannot_be_left_without_a_branch_through_the_api(tree, users, a
 
 
 def test_an_id_number_with_a_birth_date_in_the_future_is_refused(tree):
-    future = datetime.date.today() + datetime.timedelta(days=400)
+    future = timezone.localdate() + datetime.timedelta(days=400)
     with pytest.raises(DomainError) as raised:
         create_person(None, person_data(tree.branch_a, id_number=make_id_number(future), league_join_date=None))
     assert "birth date" in raised.value.errors["id_number"][0]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from tongxin.accounts.models import Role, RoleAssignment
@@ -58,7 +59,7 @@ def test_headers_are_the_roster_columns_in_order(tree, users, client_for):
     assert response.status_code == 200
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment")
-    assert f"{datetime.date.today():%Y%m%d}.xlsx" in disposition
+    assert f"{timezone.localdate():%Y%m%d}.xlsx" in disposition
     data = b"".join(response.streaming_content)
     assert list(sheets(data)) == ["团员名册"]
     assert sheets(data)["团员名册"][0] == HEADERS
