@@ -272,7 +272,9 @@ def propose(actor: Any, *, person: Person, party_application_on: datetime.date) 
     if branch is None or branch.kind != OrgKind.BRANCH or branch.status != OrgStatus.ACTIVE:
         raise DomainError("person", _("%(name)s is not in an active League branch.") % {"name": person.name})
     # The branch row is the quota's lock: two proposals in one branch are counted one after the other.
-    Organization.objects.select_for_update().filter(pk=branch.pk).first()
+    # FOR NO KEY UPDATE, like check_member_branch: the deferred foreign-key checks of other transactions
+    # referencing the branch (a transfer out of it, at commit) must not wait for it (docs/architecture.md).
+    Organization.objects.select_for_update(no_key=True).filter(pk=branch.pk).first()
     if PartyRecommendation.objects.filter(person=person, status__in=OPEN_STATUSES).exists():
         raise DomainError("person", _open_message(person))
     members, places, taken = quota(branch)

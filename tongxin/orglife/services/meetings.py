@@ -319,7 +319,8 @@ def cancel_meeting(actor: Any, meeting: Meeting) -> Meeting:
 @transaction.atomic
 def add_attachment(actor: Any, meeting: Meeting, *, file_name: str, content: bytes) -> Attachment:
     """Attach a photo (JPEG, PNG) or a PDF to ``meeting``; the type is checked by content, the size limited."""
-    meeting = Meeting.objects.get(pk=meeting.pk)
+    # Locked, so an attachment racing a cancellation waits for it and is refused, not stored after it.
+    meeting = Meeting.objects.select_for_update(no_key=True).get(pk=meeting.pk)
     if not _may(actor, meeting.org_path):
         raise PermissionDenied
     if meeting.status == MeetingStatus.CANCELLED:
