@@ -46,6 +46,7 @@ from typing import Any
 # seeded databases. bench/ is on sys.path when this file runs as a script.
 from roster import BENCH_DIR, PG_BASE_URL, ROOT, db_name, ensure_seeded, log, prepare_postgres, prepare_sqlite
 from roster import sqlite_path as seeded_sqlite_path
+from workcopy import drop_pg_copy, drop_sqlite_copy, make_pg_copy, make_sqlite_copy, sqlite_copy_path
 
 ROWS = 13_373  # the demo district's league members at 1×
 SEED = 2026
@@ -64,7 +65,7 @@ def copy_name() -> str:
 
 
 def copy_sqlite_path() -> Path:
-    return BENCH_DIR / f"{copy_name()}.sqlite3"
+    return sqlite_copy_path(copy_name())
 
 
 def median(values: list[float]) -> float:
@@ -130,44 +131,17 @@ def child_seed(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def make_fresh_copy(args: argparse.Namespace) -> float:
-    """A fresh copy of the seeded 1× database for the commit to write to; the seconds it took."""
-    started = time.perf_counter()
+    """A fresh copy of the seeded database to write to (bench/workcopy.py); the seconds it took."""
     if args.db == "postgres":
-        import psycopg
-
-        url = args.pg_url.replace("postgres://", "postgresql://", 1) + "/postgres"
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{copy_name()}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{copy_name()}" TEMPLATE "{db_name(IMPORT_SCALE)}"')
-    else:
-        import sqlite3
-
-        target = copy_sqlite_path()
-        drop_sqlite_copy()
-        source = sqlite3.connect(seeded_sqlite_path(IMPORT_SCALE))
-        dest = sqlite3.connect(target)
-        try:
-            source.backup(dest)  # consistent even with a WAL beside the file
-        finally:
-            dest.close()
-            source.close()
-    return time.perf_counter() - started
-
-
-def drop_sqlite_copy() -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{copy_sqlite_path()}{suffix}").unlink(missing_ok=True)
+        return make_pg_copy(args.pg_url, db_name(IMPORT_SCALE), copy_name())
+    return make_sqlite_copy(seeded_sqlite_path(IMPORT_SCALE), copy_name())
 
 
 def drop_copy(args: argparse.Namespace, db: str) -> None:
     if db == "postgres":
-        import psycopg
-
-        url = args.pg_url.replace("postgres://", "postgresql://", 1) + "/postgres"
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{copy_name()}" WITH (FORCE)')
+        drop_pg_copy(args.pg_url, copy_name())
     else:
-        drop_sqlite_copy()
+        drop_sqlite_copy(copy_name())
 
 
 def _add_years(day: datetime.date, years: int) -> datetime.date:

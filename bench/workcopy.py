@@ -1,4 +1,5 @@
-"""Working copies of the seeded bench databases, shared by bench scripts that write (used by bench/soak.py).
+"""Working copies of the seeded bench databases, shared by the bench scripts that write
+(lifecycle, compliance, import_roster, soak).
 
 The seeded databases (bench/roster.py's conventions: ``tongxin_bench_{scale}x``) stay reusable; a script
 writes to a copy made here and drops it afterwards:
