@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import BooleanField, CharField, F, Func, Q, Value
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -149,17 +150,18 @@ class RosterImport:
 
     def check(self, actor: Any, rows: list[Row], options: dict[str, Any], progress: Progress) -> None:
         branches = BranchFinder(actor, options.get("org_id"))
+        today = timezone.localdate()  # once per file: the clock lookup is not free at 13,000 rows
         total = len(rows)
         for done, row in enumerate(rows, 1):
-            self._check_cells(row, branches)
+            self._check_cells(row, branches, today)
             if done % 500 == 0:
                 progress(done, total * 2)
         find_duplicates(rows, "id_number", _("This ID number is already on row %(row)d of this file."))
         find_duplicates(rows, "league_number", _("This league member number is already on row %(row)d of this file."))
-        self._check_against_roster(rows)
+        self._check_against_roster(rows, today)
         progress(total * 2, total * 2)
 
-    def _check_cells(self, row: Row, branches: BranchFinder) -> None:
+    def _check_cells(self, row: Row, branches: BranchFinder, today: datetime.date) -> None:
         values = row.values
         name = normalise_name(values.get("name") or "")
         row.label = name
@@ -172,7 +174,7 @@ class RosterImport:
                 row.reject("id_number", _("The ID number is required."))
         else:
             try:
-                data["id_number"] = check_id_number(number)
+                data["id_number"] = check_id_number(number, today=today)
             except DomainError as exc:
                 row.reject_error(exc)
         id_number = data.get("id_number")
@@ -205,7 +207,7 @@ class RosterImport:
             data["branch_path"] = branch["path"]
         row.data = data
 
-    def _check_against_roster(self, rows: list[Row]) -> None:
+    def _check_against_roster(self, rows: list[Row], today: datetime.date) -> None:
         """One query per batch: who already holds these ID numbers and member numbers."""
         # ID numbers are encrypted: they are matched by their keyed hash (Person.id_hash).
         hashes = {row.data["id_number"]: keyed_hash(row.data["id_number"]) for row in rows if row.data.get("id_number")}
@@ -238,16 +240,16 @@ class RosterImport:
                 row.reject("league_number", _("This league member number is already in use."))
             if row.rejected:
                 continue
-            self._check_merged(row, person)
+            self._check_merged(row, person, today)
 
-    def _check_merged(self, row: Row, person: dict[str, Any] | None) -> None:
+    def _check_merged(self, row: Row, person: dict[str, Any] | None, today: datetime.date) -> None:
         """The rules that need the whole record: the file's values over what is on record."""
         data = row.data
         merged = {key: data[key] for key in UPDATABLE if data.get(key) not in (None, "")}
         record = {**DEFAULTS, **(person or {}), **merged}
         birth = data["birth_date"]
         try:
-            check_league_join(birth, record.get("league_join_date"), record.get("league_number") or None)
+            check_league_join(birth, record.get("league_join_date"), record.get("league_number") or None, today=today)
         except DomainError as exc:
             row.reject_error(exc)
         party_join = record.get("party_join_date")

@@ -41,8 +41,11 @@ def normalise_id_number(value: str) -> str:
     return normalise_text(value).upper()
 
 
-def check_id_number(value: str, field: str = "id_number") -> str:
-    """Normalise and validate a resident ID number (GB 11643) or raise DomainError naming the rule."""
+def check_id_number(value: str, field: str = "id_number", *, today: datetime.date | None = None) -> str:
+    """Normalise and validate a resident ID number (GB 11643) or raise DomainError naming the rule.
+
+    ``today`` (the configured time zone's date by default) lets a bulk check read the clock once.
+    """
     number = normalise_id_number(value)
     if not number:
         raise DomainError(field, _("The ID number is required."))
@@ -58,7 +61,7 @@ def check_id_number(value: str, field: str = "id_number") -> str:
         birth = id_birth_date(number)
     except ValueError:
         raise _malformed(field) from None
-    if birth > timezone.localdate() or birth.year < 1900:
+    if birth > (today or timezone.localdate()) or birth.year < 1900:
         raise _malformed(field)
     # The region code is where the number was issued, which may be later than the birth: a code in use
     # at any time is accepted (stdnum's validate() wants it in use in the birth year, refusing real numbers).
@@ -116,11 +119,14 @@ def age_on(birth: datetime.date, day: datetime.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def check_league_join(birth: datetime.date, join: datetime.date | None, number: str | None) -> None:
-    """The age at joining and the member number's year rule (DOMAIN.md: League membership)."""
+def check_league_join(
+    birth: datetime.date, join: datetime.date | None, number: str | None, *, today: datetime.date | None = None
+) -> None:
+    """The age at joining and the member number's year rule (DOMAIN.md: League membership); ``today`` as in
+    check_id_number."""
     errors: dict[str, list[str]] = {}
     if join is not None:
-        if join > timezone.localdate():
+        if join > (today or timezone.localdate()):
             errors.setdefault("league_join_date", []).append(_("The league join date is in the future."))
         threshold_year = rule("league_number_required_from_year")
         min_age = (
