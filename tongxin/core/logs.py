@@ -13,6 +13,7 @@ import logging
 import re
 from typing import Any
 
+from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.request_id import get_request_id
 
 # Anything that looks like an ID number (17 digits and a digit or X) or a mainland mobile number (11 digits
@@ -28,8 +29,8 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"me
 
 
 def mask_personal_data(text: str) -> str:
-    text = ID_NUMBER.sub(lambda m: f"{m[1]}{'*' * 11}{m[2]}", text)
-    return MOBILE.sub(lambda m: f"{m[1]}****{m[2]}", text)
+    text = ID_NUMBER.sub(lambda m: mask_id_number(m[0]), text)
+    return MOBILE.sub(lambda m: mask_phone(m[0]), text)
 
 
 class RequestIdFilter(logging.Filter):
