@@ -21,3 +21,9 @@ def test_an_ordinary_apostrophe_is_kept():
 
 def test_an_id_number_typed_as_a_number_shows_its_digits_not_an_exponent():
     assert display_value(530112200301150000.0) == "530112200301150000"
+
+
+def test_an_id_number_typed_as_a_number_shows_15_significant_digits_as_excel_does():
+    # The float nearest 530112200301158500 is ...158528: Excel shows ...159000, not the integer rounded.
+    assert display_value(float("530112200301158500")) == "530112200301159000"
+    assert display_value(float("530112200301158490")) == "530112200301158000"
