@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from tongxin.core.audit import record_change
 from tongxin.core.codes import CodeTable
 from tongxin.core.exceptions import DomainError
+from tongxin.core.masking import SENSITIVE_FIELDS, mask_cell, mask_lookalikes
 from tongxin.core.models import ChangeLog, ImportJob
 from tongxin.core.spreadsheets import FileRefused, Sheet, check_size, is_blank, read_sheets
 from tongxin.core.xlsx import FORMULA_TRIGGERS
@@ -397,6 +398,44 @@ class Outcome:
                 if row.status == UPDATED and not row.rejected
             ],
         }
+
+
+def masked_report(report: dict[str, Any] | None) -> dict[str, Any]:
+    """A stored check report as the import pages show it: no ID number or phone in full.
+
+    The stored report keeps what the file holds (the error report marks the user's own cells with it, and
+    reports stored before masking existed read the same way): masking happens here, once, for every page.
+    Cells of the columns mapped to an ID number or a phone are masked whatever they hold (a malformed
+    number too, see ``masking.mask_cell``); everything else quoted from the file (other cells, headers,
+    the sheet's name, messages, the preview's changes) has whatever looks like an ID number or a mobile
+    number masked.
+    """
+    if not report:
+        return {}
+    columns = report.get("columns", [])
+    sensitive = {column["index"] for column in columns if column.get("key") in SENSITIVE_FIELDS}
+    shown = dict(report)
+    shown["sheet"] = mask_lookalikes(report.get("sheet", ""))
+    shown["columns"] = [{**column, "header": mask_lookalikes(column.get("header", ""))} for column in columns]
+    shown["issues"] = [
+        {
+            **issue,
+            "header": mask_lookalikes(issue.get("header", "")),
+            "value": mask_cell(issue.get("value")) if issue.get("col") in sensitive
+            else mask_lookalikes(issue.get("value", "")),
+            "message": mask_lookalikes(issue.get("message", "")),
+        }
+        for issue in report.get("issues", [])
+    ]  # fmt: skip
+    shown["changes"] = [
+        {
+            **change,
+            "label": mask_lookalikes(change.get("label", "")),
+            "fields": [[mask_lookalikes(part) for part in fields] for fields in change.get("fields", [])],
+        }
+        for change in report.get("changes", [])
+    ]
+    return shown
 
 
 def _data_rows(layout: Layout, max_rows: int) -> list[Row]:

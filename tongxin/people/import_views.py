@@ -24,10 +24,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongxin.core import imports, tasks
+from tongxin.core.audit import record_access
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.import_report import report_file_name, write_error_report
-from tongxin.core.models import ImportJob
+from tongxin.core.masking import SENSITIVE_FIELDS, mask_lookalikes
+from tongxin.core.models import AccessLog, ImportJob
 from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.core.spreadsheets import check_size
 from tongxin.orgs.models import STEP_WIDTH, Organization
@@ -133,8 +135,10 @@ def _int(value: str | None) -> int | None:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
-    report = job.report or {}
-    context: dict[str, Any] = {"job": job, "report": report, "title": job.file_name}
+    # ID numbers and phones quoted from the file are masked, as in the roster lists (one place for the page).
+    report = imports.masked_report(job.report)
+    context: dict[str, Any] = {"job": job, "report": report, "title": job.file_name,
+                               "error": mask_lookalikes(job.error)}  # fmt: skip
     if job.status in (ImportJob.Status.CHECKED, ImportJob.Status.DONE) and report:
         counts = report.get("counts", {})
         context.update(
@@ -190,11 +194,23 @@ def commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def error_report(request: HttpRequest, pk: int) -> FileResponse:
+    """The user's own file back with the problems marked, cells in full (they correct it and upload it
+    again). Only its uploader, while they may change records, gets it (``_own_job``), and each download
+    is an export of personal data: one AccessLog row."""
     job = _own_job(request, pk)
-    if not job.report or not job.report.get("issues"):
+    report = job.report or {}
+    if not report.get("issues"):
         raise Http404
     out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
-    write_error_report(job, out)
+    try:
+        write_error_report(job, out)
+        mapped = {column.get("key") for column in report.get("columns", [])}
+        personal = [key for key in SENSITIVE_FIELDS if key in mapped]  # the file's other columns are in it too
+        record_access(request.user, AccessLog.Action.EXPORT, obj=job, fields=",".join(personal),
+                      row_count=report.get("rows"), org_path=job.org_path)  # fmt: skip
+    except BaseException:
+        out.close()
+        raise
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename=report_file_name(job.file_name),
                         content_type=XLSX_CONTENT_TYPE)  # fmt: skip
