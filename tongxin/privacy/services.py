@@ -18,15 +18,20 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, DateField, Exists, Max, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast, Coalesce
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from tongxin.accounts.notify import nearest_actor_ids, notify_users
 from tongxin.core.audit import record_access, record_change, snapshot
 from tongxin.core.exceptions import DomainError
+from tongxin.core.inbox import badge_key
 from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.models import AccessLog, ChangeLog, Notification
 from tongxin.core.rules import rule
@@ -237,6 +242,103 @@ def lacks_consent(person: Person, on: datetime.date | None = None) -> bool:
     if person.status != MembershipStatus.ACTIVE or not is_minor(person, on):
         return False
     return not ConsentRecord.objects.filter(person=person, withdrawn_at__isnull=True).exists()
+
+
+# --- reminders about minors without consent -----------------------------------------------------------------
+
+# Two runs at once would each see "no reminder yet" and both write one: a PostgreSQL run waits for the other.
+_REMINDER_LOCK = 0x7478_636F_6E73  # an arbitrary constant naming this job's advisory lock
+
+
+@dataclass(frozen=True)
+class ReminderRun:
+    created: int  # notifications written
+    updated: int  # unread reminders whose count changed
+    cleared: int  # unread reminders removed: the branch's gap is closed, or the recipient no longer answers for it
+    branches: int  # branches with minors lacking consent
+
+
+def reminder_url(branch_id: int) -> str:
+    """The minors page narrowed to the branch: the link of its reminder, and what identifies the reminder."""
+    return f"{reverse('privacy:minors')}?org={branch_id}"
+
+
+def _reminder_text(count: int, branch: str) -> str:
+    """The reminder in the deployment's language (the recipient reads it; it is stored once)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return ngettext(
+            "%(count)d minor in %(branch)s has no consent to the processing of their personal data on record: "
+            "please record it.",
+            "%(count)d minors in %(branch)s have no consent to the processing of their personal data on record: "
+            "please record it.",
+            count,
+        ) % {"count": count, "branch": branch}
+
+
+def remind_missing_consent(on: datetime.date | None = None) -> ReminderRun:
+    """Put one inbox notification per branch with minors lacking consent (``minors_lacking_consent``'s rule)
+    in the hands of the users who answer for it: the nearest holders of CHANGE at the branch
+    (``accounts.notify.nearest_actor_ids``: its secretary, else the committee above), saying how many.
+
+    The daily or weekly job (``manage.py remind_missing_consent``); safe to run again:
+    - an unread reminder for the branch is kept and its count brought up to date (moved to the top of the
+      inbox when the count changed) instead of a second one being added;
+    - no new reminder when one for the branch was already written today (read since or not);
+    - a branch whose minors all have consent now gets no reminder, and its unread one is removed (it no
+      longer holds); a read one stays in the inbox as it was.
+    The reminder names no one (the count and the branch only). One transaction; no ChangeLog row: nothing
+    in the records changes. Queries: the counts per branch (one GROUP BY), the unread reminders and those of
+    today (one), then per branch its recipients, one INSERT and an UPDATE per changed reminder; none per minor.
+    """
+    now = timezone.now()
+    today_starts = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
+    prefix = f"{reverse('privacy:minors')}?org="
+    created = updated = cleared = branches = 0
+    touched: set[int] = set()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_REMINDER_LOCK])
+        existing = list(
+            Notification.objects.filter(url__startswith=prefix)
+            .filter(Q(read_at__isnull=True) | Q(created_at__gte=today_starts))
+            .order_by("id")
+            .only("id", "recipient_id", "url", "text", "read_at")
+        )
+        unread: dict[tuple[int, str], list[Notification]] = {}
+        written_today: set[tuple[int, str]] = set()
+        for note in existing:
+            key = (note.recipient_id, note.url)
+            if note.read_at is None:
+                unread.setdefault(key, []).append(note)
+            else:
+                written_today.add(key)
+        keep: set[int] = set()
+        for gap in lacking_counts(None, None, on):
+            if gap.branch_id is None:
+                continue
+            branches += 1
+            url = reminder_url(gap.branch_id)
+            text = _reminder_text(gap.count, gap.name)
+            new_for: list[int] = []
+            for user_id in nearest_actor_ids(CHANGE, gap.path):
+                notes = unread.get((user_id, url), [])
+                if notes:
+                    note = notes[0]  # one per branch and recipient; any other (an earlier race) is cleared below
+                    keep.add(note.pk)
+                    if note.text != text:
+                        Notification.objects.filter(pk=note.pk).update(text=text, org_path=gap.path, created_at=now)
+                        updated += 1
+                elif (user_id, url) not in written_today:
+                    new_for.append(user_id)
+            created += len(notify_users(new_for, text=text, url=url, org_path=gap.path))
+        stale = [note for notes in unread.values() for note in notes if note.pk not in keep]
+        if stale:
+            cleared = Notification.objects.filter(pk__in=[n.pk for n in stale], read_at__isnull=True).delete()[0]
+            touched.update(n.recipient_id for n in stale)
+    if touched:
+        cache.delete_many([badge_key(pk) for pk in sorted(touched)])
+    return ReminderRun(created=created, updated=updated, cleared=cleared, branches=branches)
 
 
 # --- right of access ----------------------------------------------------------------------------------------
