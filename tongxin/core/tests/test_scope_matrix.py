@@ -21,11 +21,17 @@ member             their own person record (read)   everyone else's records; eve
 =================  ==============================  ===================================================
 
 Object routes are tried on several targets (``VARIANTS``): the walk's object in branch A (committee 1 for
-an organisation route), branch A itself for organisation routes, person b1 / branch B (the mirror) for
-person, branch and organisation routes, and the member's own record and notification. Lists (routes
-without an object) answer every role holder with 200 and show only what their scope holds (names and ID
-numbers of the rest absent; API rows exactly the expected ids); the member's lists show only themself or
-nothing. Writes by a role that may not make them (a payload for branch A from secretary B or the member)
+an organisation route), branch A itself for organisation routes, the mirror, and the member's own record
+and notification. The mirror is, for every target kind of ``ROUTES``, the object of that kind in branch B
+(``MIRRORS``, one factory per kind: branch B itself, person b1, b1's transfer, branch B's meeting, review,
+checklist item, …; secretary B's own import and notification): secretary B reaches it as secretary A reaches
+the walk's object, secretary A gets 404. Writes on it send the payloads built from the tree seen from branch B
+(``mirror_tree``), so they name branch B and its people. A kind without a twin (or a reason in ``NO_MIRROR``)
+fails ``test_every_object_kind_has_a_branch_b_twin``.
+
+Lists (routes without an object) answer every role holder with 200 and show only what their scope holds
+(names and ID numbers of the rest absent; API rows exactly the expected ids); the member's lists show only
+themself or nothing. Writes by a role that may not make them (a payload for branch A from secretary B or the member)
 change nothing: every row of every Tongxin table is compared before and after.
 
 A route in ``ROUTES`` that this module cannot classify fails ``test_every_route_is_in_the_matrix``; the
@@ -36,8 +42,10 @@ the table.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -46,11 +54,13 @@ from django.db import connection, transaction
 from django.urls import Resolver404, resolve, reverse
 
 from tongxin.core.tests import figures
+from tongxin.core.tests import test_scope_walk as walk
 from tongxin.core.tests.test_scope_walk import (
     OBJECT_ROUTES,
     PUBLIC,
     ROUTES,
     WALKED,
+    Route,
     body_text,
     client_as,
     send,
@@ -141,13 +151,101 @@ class Variant:
     kinds: tuple[str, ...]  # the ROUTES targets this variant applies to ("" : all)
     area: str
     pk: Any = None  # (tree, users) -> pk; None: the walk's own object (url_for)
+    owner: str | None = None  # an owner-only target (a notification, an import): the one role that reaches it
+    mirrored: bool = False  # built on, and sent the payloads of, the mirror tree (``mirror_tree``)
+
+
+# --- the mirror: each object kind's twin in branch B -------------------------------------------------------------
+
+
+def mirror_tree(tree) -> SimpleNamespace:
+    """The fixture tree seen from branch B: branch A and branch B swapped, people a1, a2 swapped with b1 and a
+    second member b2 of branch B (made here). The walk's own factories (``_meeting_of_branch_a`` …) called on it
+    make the branch-B twin of their object in the same way, and the walk's payloads built from it name branch B
+    and its people, so secretary B's writes on the twin are the exact mirror of secretary A's on the walk's
+    object. Committees, the other branches and the district stay where they are."""
+    from tongxin.core.testing import person_data
+    from tongxin.people.services import create_person
+
+    b2 = create_person(None, person_data(tree.branch_b, name="周乙二"))
+    people = SimpleNamespace(**{**vars(tree.people), "a1": tree.people.b1, "a2": b2, "b1": tree.people.a1})
+    return SimpleNamespace(**{**vars(tree), "branch_a": tree.branch_b, "branch_b": tree.branch_a, "people": people})
+
+
+def _import_of_secretary_b(mirror, users) -> int:
+    """A checked roster import by secretary B, of rows for branch B (an import is its uploader's alone)."""
+    from tongxin.core.imports import create_job, run_check
+
+    job = create_job(users.secretary_b, kind="roster", file_name="名册.csv", content=walk._import_file(mirror),
+                     options={}, org_path=mirror.branch_a.path)  # fmt: skip
+    run_check(job)
+    return job.pk
+
+
+def _notification_of_secretary_b(mirror, users) -> int:
+    from tongxin.core.models import Notification
+
+    return Notification.objects.create(recipient=users.secretary_b, text="乙团支部 王乙一", url="/people/").pk
+
+
+@dataclass(frozen=True)
+class Twin:
+    """How to make the branch-B object of a target kind: ``make(mirror, users)`` gets the mirror tree (its
+    ``branch_a`` is branch B, its ``people.a1`` is b1) and returns the object's pk."""
+
+    make: Callable[[Any, Any], Any]
+    owner: str | None = None  # the kind is its owner's alone: this role reaches the twin, everyone else gets 404
+
+
+# Every target kind of ROUTES, and its twin in branch B: secretary B reaches it (pages and API alike, reads and
+# writes, minus the committee's steps and MANAGE pages), district and committee 1 admins too, secretary A and the
+# member get 404. ``test_every_object_kind_has_a_branch_b_twin`` fails for a kind missing here.
+MIRRORS: dict[str, Twin] = {
+    "org": Twin(lambda mirror, users: mirror.branch_a.pk),  # branch B's own pages (the walk's object: committee 1)
+    "branch": Twin(lambda mirror, users: mirror.branch_a.pk),
+    "person": Twin(lambda mirror, users: mirror.people.a1.pk),  # b1: age-out, lapse, consent, access routes too
+    "cadre": Twin(lambda mirror, users: walk._cadre_in_branch_a(mirror).pk),
+    "transfer": Twin(lambda mirror, users: walk._transfer_of_a1(mirror).pk),  # b1 leaving branch B
+    "recruitment": Twin(lambda mirror, users: walk._recruitment_in_a(mirror).pk),
+    "recommendation": Twin(lambda mirror, users: walk._recommendation_of_a1(mirror).pk),
+    "dues_payment": Twin(lambda mirror, users: walk._dues_payment_of_a1(mirror).pk),
+    "review": Twin(lambda mirror, users: walk._review_of_branch_a(mirror).pk),
+    "meeting": Twin(lambda mirror, users: walk._meeting_of_branch_a(mirror).pk),
+    "meeting_attachment": Twin(lambda mirror, users: walk._attachment_of_branch_a(mirror).pk),
+    "checklist_item": Twin(lambda mirror, users: walk._checklist_item_of_branch_a(mirror).pk),
+    "checklist_attachment": Twin(lambda mirror, users: walk._checklist_attachment_of_branch_a(mirror).pk),
+    "duty": Twin(lambda mirror, users: walk._duty_of_branch_a(mirror).pk),
+    "import": Twin(_import_of_secretary_b, owner="secretary_b"),
+    "notification": Twin(_notification_of_secretary_b, owner="secretary_b"),
+}
+# Target kinds that have no object in a branch, and why.
+NO_MIRROR = {
+    "rule": "a rule is the district's, not a branch's: only the district admin edits one",
+}
+
+
+def missing_twins(routes: dict[str, Route]) -> list[str]:
+    """The target kinds of ``routes`` that have neither a twin in ``MIRRORS`` nor a reason in ``NO_MIRROR``."""
+    kinds = {route.target for route in routes.values() if route.target}
+    return sorted(kinds - set(MIRRORS) - set(NO_MIRROR))
+
+
+def missing_twins_message(kinds: list[str]) -> str:
+    return (
+        f"target kinds {kinds} have no branch-B twin: add to MIRRORS in {__name__} a Twin whose factory makes the "
+        "object of that kind in branch B (call the walk's factory on the mirror tree, whose branch_a is branch B), "
+        "so the matrix checks that secretary B reaches it and secretary A gets 404; or say in NO_MIRROR why the "
+        "kind has no object in a branch"
+    )
 
 
 VARIANTS = (
     Variant("walk", (), ""),  # every object route, on the walk's object
     Variant("own_branch", ("org",), BRANCH_A, lambda tree, users: tree.branch_a.pk),
-    Variant("mirror", ("org", "branch"), BRANCH_B, lambda tree, users: tree.branch_b.pk),
-    Variant("mirror", ("person",), BRANCH_B, lambda tree, users: tree.people.b1.pk),
+    *(
+        Variant("mirror", (kind,), BRANCH_B, twin.make, owner=twin.owner, mirrored=True)
+        for kind, twin in MIRRORS.items()
+    ),
     Variant("self", ("person",), "self", lambda tree, users: tree.people.a2.pk),
     Variant("self", ("notification",), "self", lambda tree, users: _notification_of(users.member)),
 )
@@ -166,6 +264,8 @@ def expected(role: str, route_name: str, kind: str, variant: Variant, method: st
     """The decision: what ``role`` gets for ``method`` on this route's target."""
     if route_name in ONLY and role not in ONLY[route_name]:
         return HIDDEN
+    if variant.owner is not None:
+        return REACH if role == variant.owner else HIDDEN
     if variant.name == "walk":
         if kind in OWNER_OF_TARGET:
             return REACH if role == OWNER_OF_TARGET[kind] else HIDDEN
@@ -280,17 +380,19 @@ def test_object_route(tree, users, api_for, found):
     """Each role, on each target of the route (``VARIANTS``), with each method the route takes."""
     route = ROUTES[found.name]
     variants = [v for v in VARIANTS if v.name == "walk" or route.target in v.kinds]
-    urls = [object_url(found, variant, tree, users) for variant in variants]
+    mirror = mirror_tree(tree) if any(v.mirrored for v in variants) else tree
+    trees = [mirror if variant.mirrored else tree for variant in variants]
+    urls = [object_url(found, variant, on, users) for variant, on in zip(variants, trees, strict=True)]
     clients = {role: client_as(getattr(users, role), route, api_for) for role in ROLES}  # logged in once
     before = database_state()
     failures = Failures()
-    for (variant, url), role in itertools.product(zip(variants, urls, strict=True), ROLES):
+    for (variant, on, url), role in itertools.product(zip(variants, trees, urls, strict=True), ROLES):
         with rolled_back():
             client = clients[role]
             refused, wrote = [], False
             for method in route.methods:
                 outcome = expected(role, found.name, route.target or "", variant, method)
-                response = send(client, method, url, route, tree)
+                response = send(client, method, url, route, on)
                 status = response.status_code
                 context = (found.name, variant.name, role, method, url, f"got {status}, expected {outcome}")
                 if outcome == REACH:
@@ -413,6 +515,23 @@ def test_every_route_is_in_the_matrix():
     named = MANAGE_ROUTES | COMMITTEE_STEPS | DISTRICT_ONLY_LISTS | {name for name, _method in SELF_SERVICE}
     named |= set(ONLY) | PAYLOAD_ALSO_IN_BRANCH_B | NEEDS_A_HANDOUT
     assert named <= set(ROUTES), f"stale names: {sorted(named - set(ROUTES))}"
+
+
+def test_every_object_kind_has_a_branch_b_twin():
+    """Each target kind of the table has its mirror case: a twin in branch B (or a reason it has none)."""
+    missing = missing_twins(ROUTES)
+    assert not missing, missing_twins_message(missing)
+    kinds = {route.target for route in ROUTES.values() if route.target}
+    stale = sorted((set(MIRRORS) | set(NO_MIRROR)) - kinds)
+    assert not stale, f"MIRRORS or NO_MIRROR name target kinds no route of ROUTES has: {stale}"
+
+
+def test_a_new_kind_without_a_twin_is_named():
+    """The check above is not vacuous: a route with a new kind of target and no twin is found and named."""
+    routes = {**ROUTES, "badges:detail": Route("badge"), "badge-detail": Route("badge", api=True)}
+    assert missing_twins(routes) == ["badge"]
+    message = missing_twins_message(["badge"])
+    assert "['badge']" in message and "MIRRORS" in message and "branch B" in message
 
 
 def _schema_operations() -> list[tuple[str, str]]:
