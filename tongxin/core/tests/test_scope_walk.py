@@ -229,6 +229,8 @@ ROUTES: dict[str, Route] = {
     "meeting-list": Route(None, ("GET", "POST"), api=True, payload="meeting_api"),
     "meeting-detail": Route("meeting", api=True),
     "meeting-record": Route("meeting", ("POST",), api=True, payload="meeting_record_api"),
+    # The roster search: the term in a JSON body, never in the URL (an org outside the scope answers 400).
+    "person-search": Route(None, ("POST",), api=True, payload="person_search_api"),
     "orglife:board": Route(None),
     "orglife:board_export": Route(None),
     "orglife:requirements": Route(None, ("GET", "POST"), payload="empty"),
@@ -664,6 +666,7 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "method": "paper",
     },
     "anonymise_form": lambda tree: {"reason": "request", "reference": "越权", "confirm": "on"},
+    "person_search_api": lambda tree: {"q": tree.people.a1.name, "org": tree.branch_a.pk},
 }
 
 
