@@ -1,34 +1,37 @@
 """Keyset (cursor) pagination: the cost of a page does not grow with its position in the list.
 
 The queryset must be ordered by ``keys`` (ascending, non-null, the last one unique, e.g. ``id``).
-A cursor is the key values of a boundary row, with a direction, encoded in a URL-safe string.
+A cursor is the key values of a boundary row, with a direction, encrypted into a URL-safe string: the keys
+may be personal (a name's pinyin when the list is sorted by name), and a cursor travels in URLs.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.fernet import InvalidToken
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
+from tongxin.core.crypto import fernet
+
 
 def encode_cursor(values: list[Any], direction: str) -> str:
     raw = json.dumps([direction, values], separators=(",", ":"), ensure_ascii=False, default=str)
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return fernet().encrypt(raw.encode()).decode("ascii").rstrip("=")  # a Fernet token is URL-safe base64
 
 
 def decode_cursor(cursor: str | None) -> tuple[str, list[Any]] | None:
     if not cursor:
         return None
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        raw = fernet().decrypt((cursor + "=" * (-len(cursor) % 4)).encode("ascii"))
         direction, values = json.loads(raw)
-    except (ValueError, TypeError):
+    except (InvalidToken, ValueError, TypeError):  # tampered, another deployment's, or not ASCII
         return None
     if direction not in ("after", "before", "last") or not isinstance(values, list):
         return None

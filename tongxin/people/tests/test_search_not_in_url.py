@@ -4,6 +4,7 @@ export link carry only that key."""
 
 from __future__ import annotations
 
+import base64
 import re
 from urllib.parse import unquote
 
@@ -101,3 +102,26 @@ def test_going_back_to_a_search_restores_the_whole_page(tree, users, client_for)
     restored = client.get(location, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
     assert "<html" not in table
     assert "<html" in restored.content.decode() and tree.people.b1.name in restored.content.decode()
+
+
+@pytest.mark.parametrize("sort", ["name", "oldest", "org"])
+def test_a_page_cursor_does_not_carry_the_boundary_person(sort, tree, users, client_for, monkeypatch):
+    # A cursor holds the sort keys of the page's last row (a name's pinyin, a birth date): it is encrypted.
+    monkeypatch.setattr(views, "ROSTER_PAGE_SIZE", 2)
+    client = client_for(users.district)
+
+    body = client.get(reverse("people:roster"), {"sort": sort}).content.decode()
+
+    cursors = [found.group(1) for link in links(body) if (found := re.search(r"cursor=([^&#]+)", link))]
+    assert cursors, "the roster fills more than one page"
+    people = list(tree.people.__dict__.values())
+    for cursor in cursors:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        for person in people:
+            assert person.name_pinyin.encode() not in raw
+            assert person.birth_date.isoformat().encode() not in raw
+            assert person.org_path.encode() not in raw
+    next_page = client.get(reverse("people:roster"), {"sort": sort, "cursor": cursors[-1]})
+    assert next_page.status_code == 200
+    shown = [p.name for p in people if p.name in next_page.content.decode().split('data-testid="roster-total"')[1]]
+    assert shown, "the cursor still leads to the next page"
