@@ -17,8 +17,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tongxin.core import xlsx
+from tongxin.core.audit import record_access
 from tongxin.core.imports import display_value
-from tongxin.core.models import ImportJob
+from tongxin.core.masking import SENSITIVE_FIELDS
+from tongxin.core.models import AccessLog, ImportJob
 from tongxin.core.spreadsheets import Sheet, read_sheets
 
 Out = str | PathLike[str] | IO[bytes]
@@ -30,6 +32,18 @@ def report_file_name(file_name: str) -> str:
     stem = file_name.rsplit(".", 1)[0] if "." in file_name else file_name
     suffix = _("error report")
     return f"{stem}_{suffix}.xlsx"
+
+
+def write_audited_error_report(actor: Any, job: ImportJob, out: Out) -> int:
+    """``write_error_report``, recorded as an export of personal data (one AccessLog row): the report holds
+    the file's cells in full. ``actor`` is None for an operator's command."""
+    count = write_error_report(job, out)
+    report = job.report or {}
+    mapped = {column.get("key") for column in report.get("columns", [])}
+    personal = [key for key in SENSITIVE_FIELDS if key in mapped]  # the file's other columns are in it too
+    record_access(actor, AccessLog.Action.EXPORT, obj=job, fields=",".join(personal),
+                  row_count=report.get("rows"), org_path=job.org_path)  # fmt: skip
+    return count
 
 
 def _sheet_of(job: ImportJob) -> Sheet:

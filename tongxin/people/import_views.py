@@ -24,12 +24,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongxin.core import imports, tasks
-from tongxin.core.audit import record_access
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
-from tongxin.core.import_report import report_file_name, write_error_report
-from tongxin.core.masking import SENSITIVE_FIELDS, mask_lookalikes
-from tongxin.core.models import AccessLog, ImportJob
+from tongxin.core.import_report import report_file_name, write_audited_error_report
+from tongxin.core.masking import mask_lookalikes
+from tongxin.core.models import ImportJob
 from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.core.spreadsheets import check_size
 from tongxin.orgs.models import STEP_WIDTH, Organization
@@ -203,11 +202,7 @@ def error_report(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
     try:
-        write_error_report(job, out)
-        mapped = {column.get("key") for column in report.get("columns", [])}
-        personal = [key for key in SENSITIVE_FIELDS if key in mapped]  # the file's other columns are in it too
-        record_access(request.user, AccessLog.Action.EXPORT, obj=job, fields=",".join(personal),
-                      row_count=report.get("rows"), org_path=job.org_path)  # fmt: skip
+        write_audited_error_report(request.user, job, out)
     except BaseException:
         out.close()
         raise

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from tongxin.core import imports
 from tongxin.core.exceptions import DomainError
-from tongxin.core.import_report import report_file_name, write_error_report
+from tongxin.core.import_report import report_file_name, write_audited_error_report
 from tongxin.core.models import ImportJob
 from tongxin.orgs.models import Organization
 
@@ -97,7 +97,7 @@ class ImportCommand(BaseCommand):
             return None
         target = path.with_name(report_file_name(path.name))
         try:
-            count = write_error_report(job, target)
+            count = write_audited_error_report(None, job, target)
         except OSError as exc:
             raise CommandError(_("Could not write %(file)s: %(error)s") % {"file": target, "error": exc}) from exc
         self.stdout.write(_("%(count)d problems are marked in %(file)s.") % {"count": count, "file": target})

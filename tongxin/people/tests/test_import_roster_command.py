@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from python_calamine import CalamineWorkbook
 
-from tongxin.core.models import ChangeLog
+from tongxin.core.models import AccessLog, ChangeLog
 from tongxin.core.testing import person_data
 from tongxin.people.models import Person
 
@@ -41,7 +41,7 @@ def test_dry_run_prints_the_counts_and_writes_only_the_report(tree, tmp_path, ro
 
     assert "3 rows: 2 new, 0 updated, 0 unchanged, 1 with problems." in output
     assert "nothing was written" in output
-    assert row_counts() == before
+    assert row_counts() == {**before, "AccessLog": before["AccessLog"] + 1}  # the report: an audited export
     report = tmp_path / "名册_error report.xlsx"
     assert report.exists()
     workbook = CalamineWorkbook.from_path(str(report))
@@ -74,7 +74,7 @@ def test_problems_stop_the_import_unless_valid_only(tree, tmp_path, row_counts):
 
     with pytest.raises(CommandError, match="1 rows have problems"):
         run(path)
-    assert row_counts() == before
+    assert row_counts() == {**before, "AccessLog": before["AccessLog"] + 1}  # the report: an audited export
 
     run(path, "--valid-only")
     assert Person.objects.filter(name="新人甲").exists()
@@ -96,3 +96,14 @@ def test_a_file_that_is_no_spreadsheet_is_refused(tree, tmp_path, row_counts):
     with pytest.raises(CommandError, match="not a spreadsheet"):
         run(path)
     assert row_counts() == before
+
+
+def test_the_error_report_written_is_an_audited_export(tree, tmp_path):
+    path = write_roster(tmp_path / "名册.csv", tree.branch_a, ["新人甲"], bad=True)
+
+    run(path, "--dry-run")
+
+    (entry,) = AccessLog.objects.filter(action=AccessLog.Action.EXPORT)
+    assert entry.actor is None
+    assert entry.fields == "id_number"  # the file has an ID-number column and no phone column
+    assert entry.row_count == 2
