@@ -21,7 +21,7 @@ def reminders(user) -> list[Notification]:
     return list(Notification.objects.filter(recipient=user, url__startswith="/privacy/minors/").order_by("id"))
 
 
-def test_a_child_without_guardian_consent_reminds_the_branch_secretary_only(tree, users, client_for):
+def test_a_child_without_guardian_consent_reminds_the_branch_secretary_only(tree, users, client_for, settings):
     child = minor(tree.branch_a, 12, name="甲小童")
     with translation.override("en"):
         run = remind_missing_consent()
@@ -31,10 +31,12 @@ def test_a_child_without_guardian_consent_reminds_the_branch_secretary_only(tree
     assert note.read_at is None and note.org_path == tree.branch_a.path
     # The text is stored in the deployment's language; it names the branch and the count, not the child.
     assert note.text == _reminder_text(1, tree.branch_a.name) and child.name not in note.text
-    with translation.override("en"):
-        assert _reminder_text(1, "X") == (
-            "1 minor in X has no consent to the processing of their personal data on record: please record it."
-        )
+    # Run under English, stored in the deployment's language (zh-hans by default).
+    assert note.text == f"{tree.branch_a.name}有 1 名未成年人缺少个人信息处理同意记录，请及时补录。"
+    settings.LANGUAGE_CODE = "en"
+    assert _reminder_text(1, "X") == (
+        "1 minor in X has no consent to the processing of their personal data on record: please record it."
+    )
     for other in (users.secretary_b, users.committee_admin, users.district, users.outsider, users.viewer):
         assert reminders(other) == []
     # The link opens the minors page narrowed to the branch, with the child on it.
