@@ -35,7 +35,7 @@ from tongxin.core.inbox import badge_key
 from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.models import AccessLog, ChangeLog, Notification
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, VIEW, require, scope_for, subtree_q
+from tongxin.core.scoping import CHANGE, VIEW, Scope, require, scope_for, subtree_q
 from tongxin.core.services import may_edit_rules
 from tongxin.orgs.models import STEP_WIDTH, Organization
 from tongxin.people.models import Membership, MembershipStatus, Person
@@ -253,46 +253,58 @@ _REMINDER_LOCK = 0x7478_636F_6E73  # an arbitrary constant naming this job's adv
 @dataclass(frozen=True)
 class ReminderRun:
     created: int  # notifications written
-    updated: int  # unread reminders whose count changed
-    cleared: int  # unread reminders removed: the branch's gap is closed, or the recipient no longer answers for it
+    updated: int  # unread reminders whose text changed
+    cleared: int  # unread reminders removed: the gaps are closed, or the recipient no longer answers for them
     branches: int  # branches with minors lacking consent
 
 
-def reminder_url(branch_id: int) -> str:
-    """The minors page narrowed to the branch: the link of its reminder, and what identifies the reminder."""
-    return f"{reverse('privacy:minors')}?org={branch_id}"
+def reminder_url(branch_id: int | None = None) -> str:
+    """The minors page, narrowed to the branch when the reminder is about one branch."""
+    url = reverse("privacy:minors")
+    return f"{url}?org={branch_id}" if branch_id is not None else url
 
 
-def _reminder_text(count: int, branch: str) -> str:
-    """The reminder in the deployment's language (the recipient reads it; it is stored once)."""
+def _reminder_text(count: int, branch: str, branches: int = 1) -> str:
+    """The reminder in the deployment's language (the recipient reads it; it is stored once): the branch's
+    name when it is about one branch, else how many branches."""
     with translation.override(settings.LANGUAGE_CODE):
+        if branches == 1:
+            return ngettext(
+                "%(count)d minor in %(branch)s has no consent to the processing of their personal data on record: "
+                "please record it.",
+                "%(count)d minors in %(branch)s have no consent to the processing of their personal data on record: "
+                "please record it.",
+                count,
+            ) % {"count": count, "branch": branch}
         return ngettext(
-            "%(count)d minor in %(branch)s has no consent to the processing of their personal data on record: "
-            "please record it.",
-            "%(count)d minors in %(branch)s have no consent to the processing of their personal data on record: "
-            "please record it.",
+            "%(count)d minor in %(branches)d branches you answer for has no consent to the processing of their "
+            "personal data on record: please record it.",
+            "%(count)d minors in %(branches)d branches you answer for have no consent to the processing of their "
+            "personal data on record: please record it.",
             count,
-        ) % {"count": count, "branch": branch}
+        ) % {"count": count, "branches": branches}
 
 
 def remind_missing_consent(on: datetime.date | None = None) -> ReminderRun:
-    """Put one inbox notification per branch with minors lacking consent (``minors_lacking_consent``'s rule)
-    in the hands of the users who answer for it: the nearest holders of CHANGE at the branch
-    (``accounts.notify.nearest_actor_ids``: its secretary, else the committee above), saying how many.
+    """Remind the users who answer for branches with minors lacking consent (``minors_lacking_consent``'s
+    rule): for each such branch the nearest holders of CHANGE (``accounts.notify.nearest_actor_ids``: its
+    secretary, else the committee above). Each of them gets ONE inbox notification: the count and the
+    branch's name, linking to the minors page narrowed to it; or, for someone who answers for several such
+    branches (a committee whose branches have no secretary of their own), the total and how many branches,
+    linking to the minors page.
 
     The daily or weekly job (``manage.py remind_missing_consent``); safe to run again:
-    - an unread reminder for the branch is kept and its count brought up to date (moved to the top of the
-      inbox when the count changed) instead of a second one being added;
-    - no new reminder when one for the branch was already written today (read since or not);
-    - a branch whose minors all have consent now gets no reminder, and its unread one is removed (it no
+    - an unread reminder is kept and brought up to date (moved to the top of the inbox when it changed)
+      instead of a second one being added;
+    - no new reminder for someone who already got one today (read since or not);
+    - someone whose branches all have consent now gets no reminder, and their unread one is removed (it no
       longer holds); a read one stays in the inbox as it was.
-    The reminder names no one (the count and the branch only). One transaction; no ChangeLog row: nothing
-    in the records changes. Queries: the counts per branch (one GROUP BY), the unread reminders and those of
-    today (one), then per branch its recipients, one INSERT and an UPDATE per changed reminder; none per minor.
+    The reminder names no one (counts and the branch only). One transaction; no ChangeLog row: nothing in
+    the records changes. Queries: the counts per branch (one GROUP BY), the unread reminders and those of
+    today (one), per branch its recipients, one INSERT, and an UPDATE per changed reminder; none per minor.
     """
     now = timezone.now()
     today_starts = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
-    prefix = f"{reverse('privacy:minors')}?org="
     created = updated = cleared = branches = 0
     touched: set[int] = set()
     with transaction.atomic():
@@ -300,38 +312,46 @@ def remind_missing_consent(on: datetime.date | None = None) -> ReminderRun:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_REMINDER_LOCK])
         existing = list(
-            Notification.objects.filter(url__startswith=prefix)
+            Notification.objects.filter(Q(url=reminder_url()) | Q(url__startswith=f"{reminder_url()}?org="))
             .filter(Q(read_at__isnull=True) | Q(created_at__gte=today_starts))
             .order_by("id")
             .only("id", "recipient_id", "url", "text", "read_at")
         )
-        unread: dict[tuple[int, str], list[Notification]] = {}
-        written_today: set[tuple[int, str]] = set()
+        unread: dict[int, list[Notification]] = {}
+        written_today: set[int] = set()
         for note in existing:
-            key = (note.recipient_id, note.url)
             if note.read_at is None:
-                unread.setdefault(key, []).append(note)
+                unread.setdefault(note.recipient_id, []).append(note)
             else:
-                written_today.add(key)
-        keep: set[int] = set()
+                written_today.add(note.recipient_id)
+        gaps_of: dict[int, list[BranchCount]] = {}
         for gap in lacking_counts(None, None, on):
             if gap.branch_id is None:
                 continue
             branches += 1
-            url = reminder_url(gap.branch_id)
-            text = _reminder_text(gap.count, gap.name)
-            new_for: list[int] = []
             for user_id in nearest_actor_ids(CHANGE, gap.path):
-                notes = unread.get((user_id, url), [])
-                if notes:
-                    note = notes[0]  # one per branch and recipient; any other (an earlier race) is cleared below
-                    keep.add(note.pk)
-                    if note.text != text:
-                        Notification.objects.filter(pk=note.pk).update(text=text, org_path=gap.path, created_at=now)
-                        updated += 1
-                elif (user_id, url) not in written_today:
-                    new_for.append(user_id)
-            created += len(notify_users(new_for, text=text, url=url, org_path=gap.path))
+                gaps_of.setdefault(user_id, []).append(gap)
+        keep: set[int] = set()
+        new: dict[tuple[str, str, str], list[int]] = {}  # (text, url, org_path) -> recipients
+        for user_id, gaps in gaps_of.items():
+            count = sum(gap.count for gap in gaps)
+            if len(gaps) == 1:
+                text, url, path = _reminder_text(count, gaps[0].name), reminder_url(gaps[0].branch_id), gaps[0].path
+            else:
+                text, url = _reminder_text(count, "", len(gaps)), reminder_url()
+                path = Scope(prefixes=tuple(gap.path for gap in gaps)).common_prefix(STEP_WIDTH)
+            notes = unread.get(user_id, [])
+            if notes:
+                note = notes[0]  # one per recipient; any other (an earlier race) is cleared below
+                keep.add(note.pk)
+                if (note.text, note.url) != (text, url):
+                    Notification.objects.filter(pk=note.pk).update(text=text, url=url, org_path=path, created_at=now)
+                    updated += 1
+                    touched.add(user_id)
+            elif user_id not in written_today:
+                new.setdefault((text, url, path), []).append(user_id)
+        for (text, url, path), user_ids in new.items():
+            created += len(notify_users(user_ids, text=text, url=url, org_path=path))
         stale = [note for notes in unread.values() for note in notes if note.pk not in keep]
         if stale:
             cleared = Notification.objects.filter(pk__in=[n.pk for n in stale], read_at__isnull=True).delete()[0]

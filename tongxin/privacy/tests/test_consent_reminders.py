@@ -1,6 +1,6 @@
-"""The push side of the flag: the scheduled job puts one inbox reminder per branch with minors lacking consent
-in the hands of the branch's secretary (else the committee above), keeps it current, and stops once consent
-is on record."""
+"""The push side of the flag: the scheduled job puts one inbox reminder about the branches with minors lacking
+consent in the hands of each branch's secretary (else the committee above, one reminder for all its branches),
+keeps it current, and stops once consent is on record."""
 
 from __future__ import annotations
 
@@ -53,6 +53,30 @@ def test_a_branch_without_a_secretary_reminds_the_committee_above(tree, users):
     remind_missing_consent()
     assert len(reminders(users.outsider)) == 1  # the admin of committee 2, nearest above branch C
     assert reminders(users.secretary_a) == reminders(users.secretary_b) == reminders(users.district) == []
+
+
+def test_someone_answering_for_several_branches_gets_one_reminder_with_the_total(tree, users, settings):
+    # Branches C and D have no secretary: committee 2's admin answers for both.
+    minor(tree.branch_c, 13, name="丙小童")
+    minor(tree.branch_c, 15, name="丙少年")
+    child_d = minor(tree.branch_d, 12, name="丁小童")
+    remind_missing_consent()
+    [note] = reminders(users.outsider)
+    assert note.text == _reminder_text(3, "", 2) and "丙小童" not in note.text
+    assert note.url == reminder_url()  # the minors page with every branch of theirs
+    assert note.org_path == tree.committee2.path
+    assert note.text == "你负责的 2 个支部中有 3 名未成年人缺少个人信息处理同意记录，请及时补录。"
+    # Branch D's gap closes: the same reminder now names branch C and links to it.
+    consent(users.outsider, child_d)
+    run = remind_missing_consent()
+    assert (run.created, run.updated, run.cleared) == (0, 1, 0)
+    [note] = reminders(users.outsider)
+    assert (note.text, note.url) == (_reminder_text(2, tree.branch_c.name), reminder_url(tree.branch_c.pk))
+    settings.LANGUAGE_CODE = "en"
+    assert _reminder_text(3, "", 2) == (
+        "3 minors in 2 branches you answer for have no consent to the processing of their personal data on "
+        "record: please record it."
+    )
 
 
 def test_running_twice_keeps_one_reminder_with_the_current_count(tree, users):
