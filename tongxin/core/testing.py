@@ -20,6 +20,15 @@ def make_id_number(birth: datetime.date, *, male: bool = True, area: str = "5301
     return body + ric.calc_check_digit(body + "0")  # the function expects a full 18-character number
 
 
+def today() -> datetime.date:
+    """Today in the deployment's time zone, read at each call.
+
+    Tests call this rather than keep a module-level ``TODAY``: a constant read when the suite is collected
+    is yesterday for the tests that run after midnight in Asia/Shanghai (16:00 UTC), and a run takes minutes.
+    """
+    return timezone.localdate()
+
+
 def years_ago(years: int, days: int = 40) -> datetime.date:
     today = timezone.localdate()
     try:

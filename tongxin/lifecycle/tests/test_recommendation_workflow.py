@@ -13,7 +13,7 @@ from django.utils import timezone
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog, Notification, RuleValue
 from tongxin.core.rules import clear_cache
-from tongxin.core.testing import person_data, years_ago
+from tongxin.core.testing import person_data, today, years_ago
 from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
 from tongxin.lifecycle.services import recommendation as services
 from tongxin.orgs.models import OrgKind
@@ -32,9 +32,10 @@ def _fresh_rules():
     clear_cache()
 
 
-TODAY = timezone.localdate()
-APPLIED = TODAY - datetime.timedelta(days=400)  # the party application
-MEETING = TODAY - datetime.timedelta(days=30)
+# Far enough back, read once at import (a day further back when a run crosses midnight changes nothing);
+# tests that need today itself call ``today()``.
+APPLIED = timezone.localdate() - datetime.timedelta(days=400)  # the party application
+MEETING = timezone.localdate() - datetime.timedelta(days=30)
 APPROVED = MEETING + datetime.timedelta(days=5)
 HANDED = APPROVED + datetime.timedelta(days=5)
 DECIDED = HANDED + datetime.timedelta(days=5)
@@ -151,21 +152,21 @@ def test_less_than_a_year_in_the_league_is_refused(tree, users, row_counts, bran
         None,
         tree.people.a1,
         {
-            "league_join_date": TODAY - datetime.timedelta(days=200),
-            "league_number": f"{(TODAY - datetime.timedelta(days=200)).year}00000077",
+            "league_join_date": today() - datetime.timedelta(days=200),
+            "league_number": f"{(today() - datetime.timedelta(days=200)).year}00000077",
         },
     )
     refused(row_counts, lambda: propose(users, tree.people.a1), "at least 1 year(s) in the League (推优入党)")
 
 
 def test_a_party_application_less_than_six_months_old_is_refused(tree, users, row_counts, branch_of_five):
-    recent = TODAY - datetime.timedelta(days=100)
+    recent = today() - datetime.timedelta(days=100)
     refused(
         row_counts,
         lambda: propose(users, tree.people.a1, on=recent),
         "The party application is filed at least 6 months before the recommendation (推优入党)",
     )
-    refused(row_counts, lambda: propose(users, tree.people.a1, on=TODAY + datetime.timedelta(days=1)), "future")
+    refused(row_counts, lambda: propose(users, tree.people.a1, on=today() + datetime.timedelta(days=1)), "future")
 
 
 def test_only_active_league_members_are_recommended(tree, users, row_counts, branch_of_five):
@@ -226,9 +227,9 @@ def test_the_ballot_needs_more_than_half_of_the_expected_voters(tree, users, row
     )
     refused(row_counts, ballot(votes_for=5, votes_against=2), "The numbers do not add up: 5 for and 2 against")
     refused(row_counts, ballot(voters_expected=0), "how many members were expected")
-    refused(row_counts, ballot(on=TODAY + datetime.timedelta(days=1)), "in the future")
+    refused(row_counts, ballot(on=today() + datetime.timedelta(days=1)), "in the future")
     assert (
-        services.record_vote(users.secretary_a, rec, on=TODAY, voters_expected=6, votes_for=4, votes_against=0).status
+        services.record_vote(users.secretary_a, rec, on=today(), voters_expected=6, votes_for=4, votes_against=0).status
         == RecommendationStatus.VOTED
     )
 
@@ -237,7 +238,7 @@ def test_steps_out_of_order_and_by_the_wrong_side_are_refused(tree, users, row_c
     rec = propose(users, tree.people.a1)
     refused(
         row_counts,
-        lambda: services.approve(users.committee_admin, rec, on=TODAY),
+        lambda: services.approve(users.committee_admin, rec, on=today()),
         "This recommendation is “Proposed”: the next step is “Branch general meeting ballot”",
     )
     rec = services.record_vote(users.secretary_a, rec, on=MEETING, voters_expected=5, votes_for=3, votes_against=0)

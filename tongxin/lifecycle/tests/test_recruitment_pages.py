@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tongxin.core.testing import today
 from tongxin.lifecycle.models import Recruitment, RecruitmentStage
 from tongxin.lifecycle.services import recruitment as services
 from tongxin.lifecycle.tests.test_recruitment_workflow import (
@@ -15,7 +16,6 @@ from tongxin.lifecycle.tests.test_recruitment_workflow import (
     CANDIDATE,
     MEETING,
     PRECHECKED,
-    TODAY,
     application,
     counts,
     to_stage,
@@ -39,7 +39,7 @@ def test_a_secretary_records_an_application_on_the_new_page(tree, users, client_
             "name": "王 新",
             "id_number": make_id_number(years_ago(16)),
             "phone": "13900001111",
-            "applied_on": TODAY.isoformat(),
+            "applied_on": today().isoformat(),
         },
     )
 
@@ -58,7 +58,7 @@ def test_an_under_age_applicant_is_explained_on_the_form(tree, users, client_for
             "branch": tree.branch_a.pk,
             "name": "王小",
             "id_number": make_id_number(years_ago(12)),
-            "applied_on": TODAY.isoformat(),
+            "applied_on": today().isoformat(),
         },
     ).content.decode()
 
@@ -123,7 +123,7 @@ def test_a_step_out_of_order_on_the_page_is_explained(tree, users, client_for):
     r = application(tree, users.secretary_a)
     client = client_for(users.secretary_a)
     response = client.post(
-        f"/lifecycle/recruitment/{r.pk}/act/", {"step": "record_oath", "step-on": TODAY}, follow=True
+        f"/lifecycle/recruitment/{r.pk}/act/", {"step": "record_oath", "step-on": today()}, follow=True
     )
     assert "the next step is “Name the activist”" in response.content.decode()
     assert Recruitment.objects.get(pk=r.pk).stage == RecruitmentStage.APPLIED
@@ -186,7 +186,7 @@ def test_the_api_runs_a_recruitment(tree, users, api_for):
         return response.json()
 
     post(branch, "name-activist", {"on": ACTIVIST.isoformat()})
-    out_of_order = branch.post(f"/api/recruitments/{pk}/approve/", {"on": TODAY.isoformat()}, format="json")
+    out_of_order = branch.post(f"/api/recruitments/{pk}/approve/", {"on": today().isoformat()}, format="json")
     assert out_of_order.status_code == 403  # not the branch's step, whatever the stage
     early = branch.post(f"/api/recruitments/{pk}/choose-candidate/", {"on": CANDIDATE.isoformat()}, format="json")
     assert early.status_code == 400 and "class hours" in early.json()["hours"][0]
@@ -211,7 +211,7 @@ def test_the_api_runs_a_recruitment(tree, users, api_for):
     approved = post(committee, "approve", {"on": APPROVED.isoformat()})
     assert approved["stage"] == "approved" and approved["league_number"].startswith(str(MEETING.year))
     assert Person.objects.get(pk=approved["person"]).branch == tree.branch_a
-    sworn = post(branch, "record-oath", {"on": TODAY.isoformat()})
+    sworn = post(branch, "record-oath", {"on": today().isoformat()})
     assert sworn["stage"] == "sworn" and sworn["next_step"] == ""
 
     assert [row["id"] for row in branch.get("/api/recruitments/?stage=sworn").json()["results"]] == [pk]

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import RuleValue
 from tongxin.core.rules import clear_cache
-from tongxin.core.testing import make_id_number, person_data, years_ago
+from tongxin.core.testing import make_id_number, person_data, today, years_ago
 from tongxin.lifecycle.models import Recruitment, RecruitmentStage
 from tongxin.lifecycle.services import recruitment as services
 from tongxin.lifecycle.tests.test_recruitment_workflow import (
@@ -21,7 +21,6 @@ from tongxin.lifecycle.tests.test_recruitment_workflow import (
     MEETING,
     OATH,
     PRECHECKED,
-    TODAY,
     application,
     counts,
     to_stage,
@@ -62,11 +61,11 @@ def unchanged(r: Recruitment) -> tuple:
 def test_the_applicant_is_14_to_28_on_the_application_date(tree, users, row_counts, age, ok):
     birth = years_ago(age, days=10)  # had their birthday ten days ago
     if ok:
-        assert application(tree, users.secretary_a, birth=birth, applied_on=TODAY).stage == "applied"
+        assert application(tree, users.secretary_a, birth=birth, applied_on=today()).stage == "applied"
     else:
         refused(
             row_counts,
-            lambda: application(tree, users.secretary_a, birth=birth, applied_on=TODAY),
+            lambda: application(tree, users.secretary_a, birth=birth, applied_on=today()),
             f"Joining the League is open from age 14 to 28 (团章); the applicant is {age}",
         )
 
@@ -76,7 +75,7 @@ def test_the_age_limits_are_rules(tree, users, row_counts):
     clear_cache()
     refused(
         row_counts,
-        lambda: application(tree, users.secretary_a, birth=years_ago(15), applied_on=TODAY),
+        lambda: application(tree, users.secretary_a, birth=years_ago(15), applied_on=today()),
         "open from age 16 to 28",
     )
 
@@ -87,7 +86,7 @@ def test_a_bad_id_number_or_phone_or_a_future_date_is_refused(tree, users, row_c
             "branch": tree.branch_a,
             "name": "王新",
             "id_number": make_id_number(years_ago(17)),
-            "applied_on": TODAY,
+            "applied_on": today(),
             **kwargs,
         }
         return lambda: services.apply(users.secretary_a, **data)
@@ -95,7 +94,7 @@ def test_a_bad_id_number_or_phone_or_a_future_date_is_refused(tree, users, row_c
     refused(row_counts, bad(id_number="53011220080101001X"), "check character")
     refused(row_counts, bad(id_number="123"), "18 characters")
     refused(row_counts, bad(phone="12345"), "phone number is malformed")
-    refused(row_counts, bad(applied_on=TODAY + datetime.timedelta(days=1)), "is in the future")
+    refused(row_counts, bad(applied_on=today() + datetime.timedelta(days=1)), "is in the future")
     refused(row_counts, bad(name="  "), "name is required")
     refused(row_counts, bad(branch=tree.committee1), "made to a League branch")
 
@@ -105,7 +104,7 @@ def test_an_active_member_on_the_roster_cannot_apply(tree, users, row_counts):
     refused(
         row_counts,
         lambda: services.apply(
-            users.secretary_a, branch=tree.branch_a, name=a1.name, id_number=a1.id_number, applied_on=TODAY
+            users.secretary_a, branch=tree.branch_a, name=a1.name, id_number=a1.id_number, applied_on=today()
         ),
         "is already a member",
     )
@@ -116,7 +115,7 @@ def test_a_second_open_recruitment_for_the_same_person_is_refused(tree, users, r
     refused(
         row_counts,
         lambda: services.apply(
-            users.secretary_b, branch=tree.branch_b, name="王新", id_number=r.id_number, applied_on=TODAY
+            users.secretary_b, branch=tree.branch_b, name="王新", id_number=r.id_number, applied_on=today()
         ),
         "already has a recruitment in progress in 甲团支部",
     )
@@ -134,7 +133,7 @@ def test_the_open_recruitment_constraint_holds_without_the_check(tree, users, ro
     refused(
         row_counts,
         lambda: services.apply(
-            users.secretary_a, branch=tree.branch_a, name="王新", id_number=r.id_number, applied_on=TODAY
+            users.secretary_a, branch=tree.branch_a, name="王新", id_number=r.id_number, applied_on=today()
         ),
         "already has a recruitment in progress",
     )
@@ -157,7 +156,7 @@ def test_a_step_out_of_order_names_the_step_the_record_is_at(tree, users, row_co
         "at the stage “Application received”: the next step is “Name the activist”",
     )
     assert "not “Choose the candidate”" in " ".join(error.messages)
-    refused(row_counts, lambda: services.approve(users.committee_admin, r, on=TODAY), "the next step is “Name")
+    refused(row_counts, lambda: services.approve(users.committee_admin, r, on=today()), "the next step is “Name")
     refused(
         row_counts,
         lambda: services.record_training(users.secretary_a, r, hours=8),
@@ -173,7 +172,7 @@ def test_a_step_twice_is_refused(tree, users, row_counts):
 
 def test_a_closed_recruitment_takes_no_step(tree, users, row_counts):
     r = to_stage(tree, users, RecruitmentStage.SWORN)
-    refused(row_counts, lambda: services.record_oath(users.secretary_a, r, on=TODAY), "This recruitment is closed")
+    refused(row_counts, lambda: services.record_oath(users.secretary_a, r, on=today()), "This recruitment is closed")
     refused(row_counts, lambda: services.withdraw(users.secretary_a, r, reason="x"), "closed")
 
 
@@ -181,7 +180,7 @@ def test_a_date_in_the_future_or_before_the_previous_step_is_refused(tree, users
     r = application(tree, users.secretary_a)
     refused(
         row_counts,
-        lambda: services.name_activist(users.secretary_a, r, on=TODAY + datetime.timedelta(days=1)),
+        lambda: services.name_activist(users.secretary_a, r, on=today() + datetime.timedelta(days=1)),
         "is in the future",
     )
     refused(

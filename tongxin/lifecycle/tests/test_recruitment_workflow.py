@@ -14,16 +14,17 @@ from django.utils import timezone
 
 from tongxin.accounts.models import User
 from tongxin.core.models import ChangeLog, Notification
-from tongxin.core.testing import make_id_number, years_ago
+from tongxin.core.testing import make_id_number, today, years_ago
 from tongxin.lifecycle.models import Recruitment, RecruitmentStage
 from tongxin.lifecycle.services import recruitment as services
 from tongxin.people.models import Membership, Person
 
 pytestmark = pytest.mark.usefixtures("english")
 
-TODAY = timezone.localdate()
-# The steps' dates: far enough back that the whole way fits before today.
-APPLIED = TODAY - datetime.timedelta(days=300)
+# The steps' dates: far enough back that the whole way fits before today (read once, at import: when a
+# run crosses midnight they are a day further back, which changes nothing). Tests that need today itself
+# call ``today()``.
+APPLIED = timezone.localdate() - datetime.timedelta(days=300)
 ACTIVIST = APPLIED + datetime.timedelta(days=10)
 CANDIDATE = services.add_months(ACTIVIST, 3) + datetime.timedelta(days=5)
 PRECHECKED = CANDIDATE + datetime.timedelta(days=7)
@@ -191,7 +192,7 @@ def test_withdrawal_keeps_the_reason_and_frees_the_applicant(tree, users):
     assert r.stage == RecruitmentStage.WITHDRAWN and r.withdrawn_reason == "本人申请撤回"
     assert r.actors["withdraw"] == users.secretary_a.pk
     again = services.apply(
-        users.secretary_a, branch=tree.branch_a, name=r.name, id_number=r.id_number, applied_on=TODAY
+        users.secretary_a, branch=tree.branch_a, name=r.name, id_number=r.id_number, applied_on=today()
     )
     assert again.stage == RecruitmentStage.APPLIED
 
@@ -199,7 +200,7 @@ def test_withdrawal_keeps_the_reason_and_frees_the_applicant(tree, users):
 def test_the_inbox_counts_the_steps_waiting_for_each_side(tree, users):
     fresh = application(tree, users.secretary_a)  # waits for branch A
     candidate = to_stage(tree, users, RecruitmentStage.CANDIDATE)  # waits for committee 1
-    early = services.name_activist(users.secretary_a, application(tree, users.secretary_a, name="李早"), on=TODAY)
+    early = services.name_activist(users.secretary_a, application(tree, users.secretary_a, name="李早"), on=today())
 
     def waiting(user):
         return set(services.waiting_for(User.objects.get(pk=user.pk)).values_list("pk", flat=True))

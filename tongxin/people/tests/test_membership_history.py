@@ -16,8 +16,12 @@ from tongxin.people.tests.helpers import current_data, form_data
 
 pytestmark = pytest.mark.usefixtures("english")
 
-TODAY = timezone.localdate()
-YESTERDAY = TODAY - datetime.timedelta(days=1)
+
+@pytest.fixture
+def today():
+    """Today in the deployment's time zone, read when the test starts: a module constant would be
+    yesterday once a run crosses midnight in Asia/Shanghai (16:00 UTC)."""
+    return timezone.localdate()
 
 
 def names(qs) -> set[str]:
@@ -29,13 +33,13 @@ def mover(tree):
     return create_person(None, person_data(tree.branch_a, name="钟迁"), since=datetime.date(2022, 3, 1))
 
 
-def test_moving_closes_the_old_stay_and_opens_a_new_one(tree, users, mover):
+def test_moving_closes_the_old_stay_and_opens_a_new_one(tree, users, mover, today):
     update_person(users.committee_admin, mover, {"branch": tree.branch_b}, reason=Membership.Reason.TRANSFER)
 
     old, new = Membership.objects.filter(person=mover).order_by("start", "id")
-    assert (old.organization, old.start, old.end) == (tree.branch_a, datetime.date(2022, 3, 1), TODAY)
+    assert (old.organization, old.start, old.end) == (tree.branch_a, datetime.date(2022, 3, 1), today)
     assert (old.start_reason, old.end_reason) == ("registered", "transfer")
-    assert (new.organization, new.start, new.end) == (tree.branch_b, TODAY, None)
+    assert (new.organization, new.start, new.end) == (tree.branch_b, today, None)
     assert new.start_reason == "transfer"
     assert new.org_path == tree.branch_b.path
     mover.refresh_from_db()
@@ -49,24 +53,25 @@ def test_editing_other_fields_keeps_the_stay_open(tree, users, mover):
     assert (stay.organization, stay.end) == (tree.branch_a, None)
 
 
-def test_moving_on_the_edit_page_records_the_history(tree, users, client_for, mover):
+def test_moving_on_the_edit_page_records_the_history(tree, users, client_for, mover, today):
     client = client_for(users.committee_admin)
     response = client.post(f"/people/{mover.pk}/edit/", form_data({**current_data(mover), "branch": tree.branch_b}))
 
     assert response.status_code == 302
     assert list(Membership.objects.filter(person=mover).order_by("start").values_list("organization", "end")) == [
-        (tree.branch_a.pk, TODAY),
+        (tree.branch_a.pk, today),
         (tree.branch_b.pk, None),
     ]
     page = client.get(f"/people/{mover.pk}/").content.decode()
     assert tree.branch_a.name in page and tree.branch_b.name in page
 
 
-def test_roster_on_answers_before_and_after_a_move(tree, mover):
+def test_roster_on_answers_before_and_after_a_move(tree, mover, today):
+    yesterday = today - datetime.timedelta(days=1)
     update_person(None, mover, {"branch": tree.branch_c})
 
     # Before the move (and since 2022-03-01) the person was in branch A and committee 1.
-    for day in (datetime.date(2022, 3, 1), datetime.date(2024, 1, 1), YESTERDAY):
+    for day in (datetime.date(2022, 3, 1), datetime.date(2024, 1, 1), yesterday):
         assert "钟迁" in names(roster_on(tree.branch_a, day)), day
         assert "钟迁" in names(roster_on(tree.committee1, day)), day
         assert "钟迁" not in names(roster_on(tree.branch_c, day)), day
@@ -74,16 +79,16 @@ def test_roster_on_answers_before_and_after_a_move(tree, mover):
     # Not before joining.
     assert "钟迁" not in names(roster_on(tree.root, datetime.date(2022, 2, 28)))
     # From the day of the move, in branch C only.
-    assert "钟迁" not in names(roster_on(tree.branch_a, TODAY))
-    assert "钟迁" not in names(roster_on(tree.committee1, TODAY))
-    assert "钟迁" in names(roster_on(tree.branch_c, TODAY))
-    assert "钟迁" in names(roster_on(tree.committee2, TODAY))
+    assert "钟迁" not in names(roster_on(tree.branch_a, today))
+    assert "钟迁" not in names(roster_on(tree.committee1, today))
+    assert "钟迁" in names(roster_on(tree.branch_c, today))
+    assert "钟迁" in names(roster_on(tree.committee2, today))
     # The district counts them once either way.
-    assert list(roster_on(tree.root, YESTERDAY).values_list("name", flat=True)).count("钟迁") == 1
-    assert list(roster_on(tree.root, TODAY).values_list("name", flat=True)).count("钟迁") == 1
+    assert list(roster_on(tree.root, yesterday).values_list("name", flat=True)).count("钟迁") == 1
+    assert list(roster_on(tree.root, today).values_list("name", flat=True)).count("钟迁") == 1
 
 
-def test_roster_on_a_past_day_with_several_moves(tree):
+def test_roster_on_a_past_day_with_several_moves(tree, today):
     """Three stays with dates in the past: A (2020–2021), B (2021–2023), C (since 2023)."""
     person = create_person(None, person_data(tree.branch_a, name="钟三迁"), since=datetime.date(2020, 9, 1))
     update_person(None, person, {"branch": tree.branch_b})
@@ -100,7 +105,7 @@ def test_roster_on_a_past_day_with_several_moves(tree):
         datetime.date(2021, 7, 1): {tree.branch_b},
         datetime.date(2023, 1, 14): {tree.branch_b},
         datetime.date(2023, 1, 15): {tree.branch_c},
-        TODAY: {tree.branch_c},
+        today: {tree.branch_c},
     }
     branches = [tree.branch_a, tree.branch_b, tree.branch_c, tree.branch_d]
     for day, where in expected.items():
@@ -108,17 +113,18 @@ def test_roster_on_a_past_day_with_several_moves(tree):
         assert found == where, day
     # The others registered today were not there in the past.
     assert names(roster_on(tree.root, datetime.date(2022, 1, 1))) == {"钟三迁"}
-    assert names(roster_on(tree.committee1, TODAY)) == {"张甲一", "李甲二", "王乙一"}
+    assert names(roster_on(tree.committee1, today)) == {"张甲一", "李甲二", "王乙一"}
 
 
-def test_leaving_ends_the_stay_and_rejoining_opens_a_new_one(tree, mover):
+def test_leaving_ends_the_stay_and_rejoining_opens_a_new_one(tree, mover, today):
+    yesterday = today - datetime.timedelta(days=1)
     update_person(None, mover, {"status": "left"}, reason=Membership.Reason.LEFT)
 
     (stay,) = Membership.objects.filter(person=mover)
-    assert (stay.organization, stay.end, stay.end_reason) == (tree.branch_a, TODAY, "left")
-    assert "钟迁" in names(roster_on(tree.branch_a, YESTERDAY))
-    assert "钟迁" not in names(roster_on(tree.branch_a, TODAY))
-    assert "钟迁" not in names(roster_on(tree.root, TODAY))
+    assert (stay.organization, stay.end, stay.end_reason) == (tree.branch_a, today, "left")
+    assert "钟迁" in names(roster_on(tree.branch_a, yesterday))
+    assert "钟迁" not in names(roster_on(tree.branch_a, today))
+    assert "钟迁" not in names(roster_on(tree.root, today))
 
     # Other corrections to a former member open nothing.
     update_person(None, mover, {"education": "30"})
@@ -126,14 +132,14 @@ def test_leaving_ends_the_stay_and_rejoining_opens_a_new_one(tree, mover):
 
     update_person(None, mover, {"status": "active"})
     assert list(Membership.objects.filter(person=mover).order_by("start", "id").values_list("start", "end")) == [
-        (datetime.date(2022, 3, 1), TODAY),
-        (TODAY, None),
+        (datetime.date(2022, 3, 1), today),
+        (today, None),
     ]
-    assert "钟迁" in names(roster_on(tree.branch_a, TODAY))
+    assert "钟迁" in names(roster_on(tree.branch_a, today))
 
 
-def test_registering_a_former_member_opens_no_stay(tree):
+def test_registering_a_former_member_opens_no_stay(tree, today):
     person = create_person(None, person_data(tree.branch_b, name="钟旧", status="left"))
 
     assert not Membership.objects.filter(person=person).exists()
-    assert "钟旧" not in names(roster_on(tree.branch_b, TODAY))
+    assert "钟旧" not in names(roster_on(tree.branch_b, today))
