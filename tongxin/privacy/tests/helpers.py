@@ -10,6 +10,7 @@ from django.utils import timezone
 from tongxin.core.testing import person_data, years_ago
 from tongxin.people.models import Membership, Person
 from tongxin.people.services import create_person, update_person
+from tongxin.people.tests.helpers import add_years
 from tongxin.privacy.services import record_consent
 
 
@@ -17,7 +18,7 @@ def minor(branch, age: int, name: str = "小明", days: int = 40) -> Person:
     """An active person of ``age`` (and ``days``) in ``branch``: a league member from 14, else none."""
     birth = years_ago(age, days)
     if age >= 15:
-        join = birth.replace(year=birth.year + 14) + datetime.timedelta(days=10)
+        join = add_years(birth, 14) + datetime.timedelta(days=10)  # a 29 February birth has no 29th in most years
         return create_person(None, person_data(branch, name=name, birth=birth, league_join_date=join))
     return create_person(
         None, person_data(branch, name=name, birth=birth, league_join_date=None, league_number=None,
