@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import threading
+from collections.abc import Callable
 from typing import Any
 
+from django.db import connections
 from django.utils import timezone
 from stdnum.cn import ric
 
@@ -56,3 +59,26 @@ def person_data(branch: Any, **overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def race(*actions: Callable[[], Any], timeout: float = 20) -> list[Any]:
+    """Run ``actions`` in threads released together, each on its own database connection (PostgreSQL
+    concurrency tests); return what each returned or the exception it raised, in order."""
+    start = threading.Barrier(len(actions))
+    results: list[Any] = [None] * len(actions)
+
+    def run(index: int, action: Callable[[], Any]) -> None:
+        try:
+            start.wait(10)
+            results[index] = action()
+        except Exception as exc:  # reported to the test
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    return results

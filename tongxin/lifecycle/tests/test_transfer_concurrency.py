@@ -3,12 +3,11 @@ one succeeds, the other is told what happened, and the member moves once."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from tongxin.core.exceptions import DomainError
+from tongxin.core.testing import race
 from tongxin.lifecycle.models import Transfer, TransferReason, TransferSide, TransferStatus
 from tongxin.lifecycle.services import transfers as services
 from tongxin.orgs.tests.test_rollups_match_rebuild import assert_rollups_exact
@@ -19,28 +18,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections"),
     pytest.mark.usefixtures("english"),
 ]
-
-
-def race(*actions):
-    """Run the actions in threads released together; return what each returned or raised."""
-    start = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            start.wait(10)
-            results[index] = action()
-        except Exception as exc:  # reported to the test
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
-    return results
 
 
 def test_two_acceptances_at_once_move_the_member_once(tree, users, rollups):

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import base64
 import datetime
-import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +17,7 @@ from tongxin.accounts.models import Role, RoleAssignment, User
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import pending_for
 from tongxin.core.models import ChangeLog
+from tongxin.core.testing import race
 from tongxin.orglife.models import Attachment, ChecklistItem, ChecklistKind, ChecklistNote, ChecklistStatus
 from tongxin.orglife.services import checklists as services
 
@@ -297,23 +297,7 @@ def test_two_verifications_at_once_close_the_item_once(tree, users):
     item = services.add_item(users.secretary_a, organization=tree.branch_a, kind=ChecklistKind.PROJECT,
                              content="并发核验")  # fmt: skip
     services.request_closing(users.secretary_a, item)
-    start = threading.Barrier(2)
-    results: list[object] = [None, None]
-
-    def run(index, actor):
-        try:
-            start.wait(10)
-            results[index] = services.verify(actor, item)
-        except Exception as exc:  # reported to the test
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate((users.committee_admin, users.district))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+    results = race(lambda: services.verify(users.committee_admin, item), lambda: services.verify(users.district, item))
 
     winners = [r for r in results if isinstance(r, ChecklistItem)]
     losers = [r for r in results if isinstance(r, DomainError)]
