@@ -40,7 +40,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
 from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, scope_for, subtree_q
+from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
 from tongxin.lifecycle.services.common import add_months, check_step_date, committee_path
 from tongxin.lifecycle.services.recruitment import members_of_branch
@@ -464,10 +464,8 @@ def waiting_for(user: Any) -> QuerySet[PartyRecommendation]:
         return qs.filter(status__in=(*committee, RecommendationStatus.PROPOSED))
     if not scope.prefixes:
         return qs.none()
-    above = Q()
-    for prefix in scope.prefixes:
-        above |= subtree_q("org_path", prefix) & ~Q(org_path=prefix)
-    branch = Q(status=RecommendationStatus.PROPOSED, org_path__in=scope.prefixes)
+    above = scope.below_q("org_path")
+    branch = Q(status=RecommendationStatus.PROPOSED) & scope.at_q("org_path")
     return qs.filter((Q(status__in=committee) & above) | branch)
 
 
@@ -478,9 +476,6 @@ def pending_recommendations(user: Any) -> list[PendingItem]:
         return []
     qs = PartyRecommendation.objects.filter(status=RecommendationStatus.VOTED)
     if not scope.everything:
-        above = Q()
-        for prefix in scope.prefixes:
-            above |= subtree_q("org_path", prefix) & ~Q(org_path=prefix)
-        qs = qs.filter(above)
+        qs = qs.filter(scope.below_q("org_path"))
     url = reverse("lifecycle:recommendations") + "?tab=waiting"
     return [PendingItem(gettext_lazy("Party recommendations to approve"), qs.count(), url)]

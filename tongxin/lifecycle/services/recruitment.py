@@ -40,7 +40,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
 from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, scope_for, subtree_q
+from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.lifecycle.models import OPEN_RECRUITMENT_STAGES, RECRUITMENT_STEPS, Recruitment, RecruitmentStage
 from tongxin.lifecycle.services.common import add_months, check_step_date, committee_path
 from tongxin.orgs.models import Organization, OrgKind, OrgStats, OrgStatus
@@ -637,10 +637,8 @@ def waiting_for(user: Any, today: datetime.date | None = None) -> QuerySet[Recru
         return qs.filter(Q(stage__in=COMMITTEE_STAGES) | branch_step)
     if not scope.prefixes:
         return qs.none()
-    above = Q()
-    for prefix in scope.prefixes:
-        above |= subtree_q("org_path", prefix) & ~Q(org_path=prefix)
-    return qs.filter((Q(stage__in=COMMITTEE_STAGES) & above) | (branch_step & Q(org_path__in=scope.prefixes)))
+    above, own = scope.below_q("org_path"), scope.at_q("org_path")
+    return qs.filter((Q(stage__in=COMMITTEE_STAGES) & above) | (branch_step & own))
 
 
 def pending_recruitment_steps(user: Any) -> list[PendingItem]:

@@ -654,14 +654,6 @@ def progress(actor: Any, org: Organization, year: int) -> Progress:
 # --- what waits for a user -------------------------------------------------------------------------------
 
 
-def _approvable_q(prefixes: tuple[str, ...]) -> Q:
-    """Reviews whose branch sits strictly below one of ``prefixes`` (the parent is covered)."""
-    q = Q()
-    for prefix in prefixes:
-        q |= subtree_q("org_path", prefix) & ~Q(org_path=prefix)
-    return q
-
-
 def waiting_for_approval(user: Any) -> QuerySet[AnnualReview]:
     """Submitted reviews the user may approve (CHANGE over the branch's parent)."""
     scope = scope_for(user, CHANGE)
@@ -670,7 +662,7 @@ def waiting_for_approval(user: Any) -> QuerySet[AnnualReview]:
         return qs
     if not scope.prefixes:
         return qs.none()
-    return qs.filter(_approvable_q(scope.prefixes))
+    return qs.filter(scope.below_q("org_path"))  # the branch's parent is covered
 
 
 def pending_reviews(user: Any) -> list[PendingItem]:
@@ -682,8 +674,8 @@ def pending_reviews(user: Any) -> list[PendingItem]:
     if scope.everything:  # the whole system: approvals only (no branch of one's own to grade)
         counts = {"grade": 0, "approve": AnnualReview.objects.filter(status=ReviewStatus.SUBMITTED).count()}
     else:
-        to_grade = Q(status=ReviewStatus.DRAFT, org_path__in=scope.prefixes)
-        to_approve = Q(status=ReviewStatus.SUBMITTED) & _approvable_q(scope.prefixes)
+        to_grade = Q(status=ReviewStatus.DRAFT) & scope.at_q("org_path")
+        to_approve = Q(status=ReviewStatus.SUBMITTED) & scope.below_q("org_path")
         counts = AnnualReview.objects.filter(to_grade | to_approve).aggregate(
             grade=Count("id", filter=to_grade), approve=Count("id", filter=to_approve)
         )

@@ -37,7 +37,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
 from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, scope_for, subtree_q
+from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.lifecycle.models import (
     OPEN_TRANSFER_STATUSES,
     TRANSFER_TRANSITIONS,
@@ -314,12 +314,9 @@ def waiting_for(user: Any) -> QuerySet[Transfer]:
     qs = Transfer.objects.filter(status__in=OPEN_TRANSFER_STATUSES)
     if scope.everything:
         return qs
-    out_q, in_q = Q(), Q()
-    for prefix in scope.prefixes:
-        out_q |= subtree_q("from_path", prefix)
-        in_q |= subtree_q("to_path", prefix)
     if not scope.prefixes:
         return qs.none()
+    out_q, in_q = scope.q("from_path"), scope.q("to_path")
     return qs.filter((Q(status=TransferStatus.PENDING_OUT) & out_q) | (Q(status=TransferStatus.PENDING_IN) & in_q))
 
 

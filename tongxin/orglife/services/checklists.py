@@ -289,12 +289,10 @@ def overdue_q(today: Any = None) -> Q:
 
 
 def items_visible_to(user: Any) -> QuerySet[ChecklistItem]:
-    """Items in the user's subtrees, and those the user owns (a member with no role sees their own)."""
-    qs = ChecklistItem.objects.visible_to(user)
-    person_id = getattr(user, "person_id", None)
-    if person_id is not None:
-        qs = qs | ChecklistItem.objects.filter(owner_id=person_id)
-    return qs
+    """Items in the user's subtrees, and those the user owns (a member with no role sees their own): the
+    model's declaration says both (``ScopeSpec(owned_by="owner")``), so this is ``visible_to``. Kept for
+    the callers in views and API; new code calls ``ChecklistItem.objects.visible_to(user)``."""
+    return ChecklistItem.objects.visible_to(user)
 
 
 @dataclass
