@@ -34,7 +34,7 @@ Paths are made of fixed-width steps of decimal digits, so a subtree is the half-
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
 from django.core import checks
@@ -70,7 +70,9 @@ def normalise_prefixes(prefixes: Iterable[str]) -> tuple[str, ...]:
     return tuple(result)
 
 
-NOTHING = Q(pk__in=[])  # a filter no row passes (Django runs no query for it)
+def nothing() -> Q:
+    """A filter no row passes (Django runs no query for it); a fresh Q each time."""
+    return Q(pk__in=[])
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,6 @@ class Scope:
     prefixes: tuple[str, ...] = ()
     everything: bool = False
     person_id: int | None = None  # self-service: one's own person record (dropped when inside the subtrees)
-    extra: dict[str, Any] = field(default_factory=dict)
     # The user's own person (VIEW only), kept even inside the subtrees: for records a person owns that sit
     # elsewhere in the tree (a checklist item of the committee owned by a branch member).
     owner_id: int | None = None
@@ -104,19 +105,19 @@ class Scope:
         filter no row passes for none. No self-service grant: a list for role holders."""
         if self.everything:
             return Q()
-        return self._any(fields, subtree_q) or NOTHING
+        return self._any(fields, subtree_q) or nothing()
 
     def below_q(self, field_name: str) -> Q:
         """Rows strictly inside one of the subtrees, not at its root: what the committee above acts on."""
         if self.everything:
             return Q()
-        return self._any([field_name], lambda f, p: subtree_q(f, p) & ~Q(**{f: p})) or NOTHING
+        return self._any([field_name], lambda f, p: subtree_q(f, p) & ~Q(**{f: p})) or nothing()
 
     def at_q(self, field_name: str) -> Q:
         """Rows at the root of one of the subtrees: the organisations the roles are on themselves."""
         if self.everything:
             return Q()
-        return Q(**{f"{field_name}__in": self.prefixes}) if self.prefixes else NOTHING
+        return Q(**{f"{field_name}__in": self.prefixes}) if self.prefixes else nothing()
 
     def common_prefix(self, step: int) -> str:
         """The deepest path (in whole steps of ``step`` characters) shared by all the subtrees: where an
