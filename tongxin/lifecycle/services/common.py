@@ -1,9 +1,11 @@
-"""What the workflows share: month arithmetic, the committee above a branch, the date rules of a step."""
+"""What the workflows share: month arithmetic, the committee above a branch, the date rules of a step, a
+count typed in a form."""
 
 from __future__ import annotations
 
 import calendar
 import datetime
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,3 +45,14 @@ def check_step_date(on: datetime.date | None, previous: datetime.date | None, pr
             % {"step": previous_label, "date": previous.isoformat()},
         )
     return on
+
+
+def check_count(value: Any, field: str) -> int:
+    """A count of people or votes as typed: a whole number, 0 or more (DomainError on ``field`` if not)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise DomainError(field, _("Enter a whole number.")) from None
+    if number < 0:
+        raise DomainError(field, _("Enter a whole number, 0 or more."))
+    return number
