@@ -9,8 +9,8 @@ module holds what every such service did by hand before:
   order) it raises the workflow's DomainError, naming the state the row is in;
 * :meth:`Workflow.move` moves the row to the state the *table* names (the service never sets the status
   itself, so the table and the code cannot drift), saves it and writes the ChangeLog row;
-* :meth:`Workflow.record` writes the workflow's ChangeLog row(s) for a write that is not a transition
-  (the creation of the row).
+* :meth:`Workflow.create` saves a new row (refusing a concurrent duplicate with the workflow's message)
+  and :meth:`Workflow.record` writes the workflow's ChangeLog row(s) for a write that is not a transition.
 
 Between ``lock`` and ``move`` the service checks who may act and validates its input; everything runs in
 the service's ``transaction.atomic``, so a refusal writes nothing. Notifications stay in the service.
@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils.functional import Promise
 
@@ -210,6 +210,24 @@ class Workflow(Generic[M]):
         else:
             row.save()
         self.record(actor, row, ChangeLog.Action.UPDATE, before=before, audit_extra=audit_extra)
+        return row
+
+    def create(
+        self,
+        actor: Any,
+        row: M,
+        *,
+        conflict: Callable[[], DomainError],
+        audit_extra: Mapping[str, Any] | None = None,
+    ) -> M:
+        """Save the new ``row`` and write its CREATE row. A unique constraint that refuses it (the same
+        record opened by someone else at the same moment) raises ``conflict()``, asked only then."""
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError:
+            raise conflict() from None
+        self.record(actor, row, ChangeLog.Action.CREATE, audit_extra=audit_extra)
         return row
 
     def record(

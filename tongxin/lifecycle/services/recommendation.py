@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +37,6 @@ from tongxin.accounts.notify import notice, notify_actors
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
-from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
 from tongxin.core.workflow import Workflow
@@ -296,12 +295,8 @@ def propose(actor: Any, *, person: Person, party_application_on: datetime.date) 
         person=person, branch=branch, org_path=branch.path, party_application_on=party_application_on
     )
     rec.actors = {"propose": _actor_id(actor)}
-    try:
-        with transaction.atomic():
-            rec.save()
-    except IntegrityError:  # a concurrent proposal for the same person won
-        raise DomainError("person", _open_message(person)) from None
-    RECOMMENDATIONS.record(actor, rec, ChangeLog.Action.CREATE)
+    # A concurrent proposal for the same person may have won.
+    RECOMMENDATIONS.create(actor, rec, conflict=lambda: DomainError("person", _open_message(person)))
     _notify_next(actor, rec)
     return rec
 

@@ -25,7 +25,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
 from django.urls import reverse
@@ -37,7 +37,6 @@ from tongxin.accounts.notify import notice, notify_actors
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
-from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
 from tongxin.core.workflow import Workflow
@@ -320,12 +319,10 @@ def apply(
         applied_on=applied_on,
         actors={"apply": _actor_id(actor)},
     )
-    try:
-        with transaction.atomic():
-            recruitment.save()
-    except IntegrityError:  # a concurrent application for the same person won
-        raise DomainError("id_number", _open_recruitment_message(number)) from None
-    RECRUITMENTS.record(actor, recruitment, ChangeLog.Action.CREATE)
+    # A concurrent application for the same person may have won.
+    RECRUITMENTS.create(
+        actor, recruitment, conflict=lambda: DomainError("id_number", _open_recruitment_message(number))
+    )
     _notify_next(actor, recruitment)
     return recruitment
 

@@ -35,7 +35,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.urls import reverse
@@ -147,22 +147,14 @@ def open_review(actor: Any, *, branch: Organization, year: int) -> AnnualReview:
     exists_message = _("The review of %(year)d for %(branch)s is already open.") % {"year": year, "branch": branch.name}
     if AnnualReview.objects.filter(branch=branch, year=year).exists():
         raise DomainError("year", exists_message)
-    review = AnnualReview(branch=branch, org_path=branch.path, year=year)
-    try:
-        with transaction.atomic():
-            review.save()
-    except IntegrityError:  # someone opened it at the same moment
-        raise DomainError("year", exists_message) from None
     people = list(league_members(branch).values_list("pk", flat=True))
+    review = AnnualReview(branch=branch, org_path=branch.path, year=year)
+    # Someone may have opened it at the same moment.
+    REVIEWS.create(
+        actor, review, conflict=lambda: DomainError("year", exists_message), audit_extra={"members": len(people)}
+    )
     ReviewEntry.objects.bulk_create(
         [ReviewEntry(review=review, person_id=pk, org_path=branch.path) for pk in people], batch_size=1000
-    )
-    record_change(
-        actor,
-        review,
-        ChangeLog.Action.CREATE,
-        after={**snapshot(review), "members": len(people)},
-        org_path=review.org_path,
     )
     return review
 

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +35,6 @@ from tongxin.accounts.notify import notice, notify_actors, notify_users
 from tongxin.core.audit import snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
-from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, require, scope_for, subtree_q
 from tongxin.core.workflow import Workflow, by
@@ -126,9 +125,9 @@ def start_transfer(
         require(actor, CHANGE, to_org.path)
     else:
         raise DomainError("side", _("Unknown side."))
+    open_message = _("%(name)s already has a transfer in progress: finish or cancel it first.") % {"name": person.name}
     if Transfer.objects.filter(person=person, status__in=OPEN_TRANSFER_STATUSES).exists():
-        raise DomainError("person", _("%(name)s already has a transfer in progress: finish or cancel it first.")
-                          % {"name": person.name})  # fmt: skip
+        raise DomainError("person", open_message)
     now = timezone.now()
     transfer = Transfer(
         person=person, from_org=person.branch, from_path=person.org_path, to_org=to_org,
@@ -138,13 +137,7 @@ def start_transfer(
     if side == TransferSide.SENDING:  # the sending side's start is its approval
         transfer.status = TRANSFERS.target("approve_out")
         transfer.out_approved_by, transfer.out_approved_at = by(actor), now
-    try:
-        with transaction.atomic():
-            transfer.save()
-    except IntegrityError:  # a concurrent start for the same person won
-        raise DomainError("person", _("%(name)s already has a transfer in progress: finish or cancel it first.")
-                          % {"name": person.name}) from None  # fmt: skip
-    TRANSFERS.record(actor, transfer, ChangeLog.Action.CREATE)
+    TRANSFERS.create(actor, transfer, conflict=lambda: DomainError("person", open_message))  # a concurrent start won
     if transfer.status == TransferStatus.PENDING_IN and transfer.is_external:
         return _complete(actor, transfer)
     _notify_next(actor, transfer)
