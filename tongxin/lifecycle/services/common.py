@@ -1,5 +1,5 @@
 """What the workflows share: month arithmetic, the committee above a branch, the date rules of a step, a
-count typed in a form."""
+count typed in a form, the reason a step requires."""
 
 from __future__ import annotations
 
@@ -56,3 +56,15 @@ def check_count(value: Any, field: str) -> int:
     if number < 0:
         raise DomainError(field, _("Enter a whole number, 0 or more."))
     return number
+
+
+REASON_LENGTH = 500
+
+
+def check_reason(reason: str | None, message: str) -> str:
+    """The reason a step requires (a rejection, a return, a withdrawal) on one line, cut to 500 characters;
+    DomainError on "reason" with ``message`` (saying who will read it) when none is given."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError("reason", message)
+    return reason[:REASON_LENGTH]

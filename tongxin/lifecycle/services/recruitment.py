@@ -41,7 +41,13 @@ from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
 from tongxin.core.workflow import Workflow
 from tongxin.lifecycle.models import OPEN_RECRUITMENT_STAGES, RECRUITMENT_STEPS, Recruitment, RecruitmentStage
-from tongxin.lifecycle.services.common import add_months, check_count, check_step_date, committee_path
+from tongxin.lifecycle.services.common import (
+    add_months,
+    check_count,
+    check_reason,
+    check_step_date,
+    committee_path,
+)
 from tongxin.orgs.models import Organization, OrgKind, OrgStats, OrgStatus
 from tongxin.people.models import Membership, MembershipStatus, Person
 from tongxin.people.services import create_person
@@ -571,11 +577,9 @@ def record_oath(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> R
 @transaction.atomic
 def withdraw(actor: Any, recruitment: Recruitment, *, reason: str) -> Recruitment:
     """End a recruitment before approval (the applicant withdrew, or the branch stopped it); the reason is kept."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise DomainError("reason", _("Say why the recruitment is withdrawn."))
+    reason = check_reason(reason, _("Say why the recruitment is withdrawn."))
     recruitment = RECRUITMENTS.lock(actor, recruitment, "withdraw")
-    return _save_step(actor, recruitment, "withdraw", {"withdrawn_reason": reason[:500]})
+    return _save_step(actor, recruitment, "withdraw", {"withdrawn_reason": reason})
 
 
 # --- lists and the inbox ---------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, VIEW, require, scope_for, subtree_q
 from tongxin.core.workflow import Workflow, by
 from tongxin.lifecycle.models import AnnualReview, ReviewEntry, ReviewGrade, ReviewStatus
-from tongxin.lifecycle.services.common import add_months, committee_path
+from tongxin.lifecycle.services.common import add_months, check_reason, committee_path
 from tongxin.orgs.models import LEAGUE_KINDS, STEP_WIDTH, Organization, OrgKind, OrgStats, OrgStatus
 from tongxin.people.models import MembershipStatus, Person
 
@@ -351,9 +351,7 @@ def approve(actor: Any, review: AnnualReview) -> AnnualReview:
 @transaction.atomic
 def return_for_changes(actor: Any, review: AnnualReview, *, reason: str) -> AnnualReview:
     """The committee above sends a submitted review back to the branch (draft again), saying why."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise DomainError("reason", _("Say why the review is returned: the branch will read it."))
+    reason = check_reason(reason, _("Say why the review is returned: the branch will read it."))
     review = REVIEWS.lock(actor, review, "return_for_changes")
     if not may_approve(actor, review):
         raise PermissionDenied
@@ -362,12 +360,12 @@ def return_for_changes(actor: Any, review: AnnualReview, *, reason: str) -> Annu
         review,
         "return_for_changes",
         changes={"submitted_at": None},
-        audit_extra={"returned_because": reason[:500]},
+        audit_extra={"returned_because": reason},
     )
     text = _notice(
         gettext_noop("The review of %(year)d of %(branch)s was returned for changes: %(reason)s"),
         review,
-        reason=reason[:500],
+        reason=reason,
     )
     notify_actors(CHANGE, review.org_path, text=text, url=REVIEWS.url(review), exclude=actor)
     return review

@@ -45,7 +45,7 @@ from tongxin.lifecycle.models import (
     TransferSide,
     TransferStatus,
 )
-from tongxin.lifecycle.services.common import committee_path
+from tongxin.lifecycle.services.common import check_reason, committee_path
 from tongxin.orgs.models import LEAGUE_KINDS, MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from tongxin.people.models import Membership, MembershipStatus, Person
 from tongxin.people.services import move_member
@@ -200,13 +200,11 @@ def _complete(actor: Any, transfer: Transfer, *, before: dict[str, Any] | None =
 @transaction.atomic
 def reject(actor: Any, transfer: Transfer, *, reason: str) -> Transfer:
     """Reject ``transfer`` (the side to act next); the reason is required and shown to the other side."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise DomainError("reason", _("Say why the transfer is rejected: the member and the other side will read it."))
+    reason = check_reason(reason, _("Say why the transfer is rejected: the member and the other side will read it."))
     transfer = TRANSFERS.lock(actor, transfer, "reject")
     acting_path = transfer.from_path if transfer.status == TransferStatus.PENDING_OUT else transfer.to_path
     require(actor, CHANGE, acting_path)
-    return _close(actor, transfer, "reject", reason=reason[:500])
+    return _close(actor, transfer, "reject", reason=reason)
 
 
 @transaction.atomic
