@@ -8,3 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from tongxin.accounts import signals  # noqa: F401  (connects the login receiver)
+        from tongxin.core.registry import MAY_CHANGE, register_demo_step, register_nav
+
+        register_nav("team", _("One-time login codes"), "accounts:bulk_reset", order=30, when=MAY_CHANGE)
+        register_demo_step("accounts", "tongxin.accounts.demo", order=200)  # the four demo accounts

@@ -48,3 +48,32 @@ class LifecycleConfig(AppConfig):
         from tongxin.lifecycle.dues_queries import pending_dues
 
         register_pending(pending_dues)  # last month's dues not yet marked paid, for branch secretaries
+
+        from tongxin.core.registry import (
+            HAS_ROLE,
+            register_home_card,
+            register_identity_copy,
+            register_lookup_hashes,
+            register_nav,
+        )
+        from tongxin.lifecycle import models as lifecycle_models
+
+        for order, label, url_name in (
+            (40, _("Transfers"), "lifecycle:transfers"),
+            (50, _("Dues"), "lifecycle:dues_home"),
+            (60, _("Age-out"), "lifecycle:age_out"),
+            (70, _("Annual review"), "lifecycle:reviews"),
+            (80, _("Recruitment"), "lifecycle:recruitments"),
+            (90, _("Party recommendation"), "lifecycle:recommendations"),
+        ):
+            register_nav("team", label, url_name, order=order, when=HAS_ROLE)
+        register_home_card("secretary", "transfers", _("Transfers"), "lifecycle:transfers", order=40, when=HAS_ROLE)
+        register_home_card("secretary", "dues", _("Dues"), "lifecycle:dues_home", order=50, when=HAS_ROLE)
+        # An application keeps the applicant's own name, ID number and phone (before they joined): anonymising
+        # the person blanks it too, and its ID number hash is recomputed with the people's.
+        register_identity_copy(
+            lifecycle_models.Recruitment,
+            person_field="person",
+            fields=("name", "id_number", "phone", "birth_date", "league_number"),
+        )
+        register_lookup_hashes(lifecycle_models.Recruitment, hash_fields=("id_hash",), only=("id", "id_number"))

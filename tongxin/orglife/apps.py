@@ -18,3 +18,9 @@ class OrglifeConfig(AppConfig):
         from tongxin.orglife.services.checklists import pending_overdue_items
 
         register_pending(pending_overdue_items)
+
+        from tongxin.core.registry import HAS_ROLE, register_home_card, register_nav
+
+        register_nav("organisation", _("Compliance board"), "orglife:board", order=20, when=HAS_ROLE)
+        register_nav("team", _("Members who may have lapsed"), "orglife:lapse", order=100, when=HAS_ROLE)
+        register_home_card("secretary", "board", _("Compliance board"), "orglife:board", order=30, when=HAS_ROLE)

@@ -11,3 +11,7 @@ class OrgsConfig(AppConfig):
         from tongxin.orgs.imports import OrgImport
 
         imports.register(OrgImport())
+
+        from tongxin.core.registry import HAS_ROLE, register_nav
+
+        register_nav("organisation", _("Organisation tree"), "orgs:tree", order=10, when=HAS_ROLE)

@@ -34,6 +34,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import badge_key
 from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.models import AccessLog, ChangeLog, Notification
+from tongxin.core.registry import IdentityCopy, identity_copies
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, VIEW, Scope, require, scope_for, subtree_q
 from tongxin.core.services import may_edit_rules
@@ -594,21 +595,22 @@ def anonymise_person(actor: Any, person: Person, *, reason: str, reference: str 
         own_ids[ConsentRecord] = related.get(ConsentRecord, set())
         own_ids[User] = {str(user.pk)} if user is not None else set()
         related.setdefault(Person, set()).add(str(person.pk))
-        # Their own recruitment (the application before they joined) holds their name, ID number and phone.
-        recruitments: list[models.Model] = []
-        for relation in reverse_relations():
-            if relation.related_model._meta.label == "lifecycle.Recruitment" and relation.field.name == "person":
-                model = relation.related_model
-                recruitments = list(model._base_manager.select_for_update().filter(person=person))
-                own_ids[model] = {str(r.pk) for r in recruitments}
+        # Rows keeping their own copy of the person's identity (their recruitment application, before they
+        # joined: name, ID number, phone), as the owning apps register them (core.registry, no label here).
+        copies: list[tuple[IdentityCopy, models.Model]] = []
+        for copy in identity_copies():
+            rows = list(copy.model._base_manager.select_for_update().filter(**{copy.person_field: person}))
+            own_ids[copy.model] = {str(r.pk) for r in rows}
+            copies.extend((copy, row) for row in rows)
         exact = {
             token
             for value in (person.id_number, person.phone, person.league_number or "")
             for token in (value, mask_id_number(value), mask_phone(value))
             if token
         }
-        for rec in recruitments:
-            for value in (rec.id_number, rec.phone):  # type: ignore[attr-defined]
+        for copy, row in copies:
+            for name in ("id_number", "phone"):
+                value = getattr(row, name) if name in copy.fields else ""
                 exact.update(t for t in (value, mask_id_number(value), mask_phone(value)) if t)
         new_username = f"anonymised-{user.pk}" if user is not None else ""
         if user is not None and user.username:
@@ -634,12 +636,16 @@ def anonymise_person(actor: Any, person: Person, *, reason: str, reference: str 
             note.text = scrubber.text(note.text)
             note.save(update_fields=["text"])
 
-        for rec in recruitments:
-            rec.name = anonymous  # type: ignore[attr-defined]
-            _blank_identifiers(rec)
-            rec.birth_date = _coarse_birth_date(rec.birth_date)  # type: ignore[attr-defined]
-            rec.league_number = ""  # type: ignore[attr-defined]
-            rec.save()
+        for copy, row in copies:
+            _blank_identifiers(row)  # ID number, phone and their hashes and tails
+            for name in copy.fields:
+                if name == "name":
+                    setattr(row, name, anonymous)
+                elif name == "birth_date":
+                    setattr(row, name, _coarse_birth_date(getattr(row, name)))
+                elif name == "league_number":
+                    setattr(row, name, "")
+            row.save()
         ConsentRecord.objects.filter(person=person).update(guardian_name="")
 
         person.name = anonymous
