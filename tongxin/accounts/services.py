@@ -11,11 +11,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
+from rest_framework.authtoken.models import Token
 
 from tongxin.accounts.models import RoleAssignment, User
 from tongxin.accounts.notify import notice
 from tongxin.core.audit import record_change, snapshot
+from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, MANAGE, require
 from tongxin.orgs.models import Organization
@@ -230,3 +232,31 @@ def change_own_password(user: User, form: Any) -> User:
         org_path=user.person.org_path if user.person_id and user.person else "",
     )  # fmt: skip
     return user
+
+
+# --- API tokens (``manage.py issue_token``) ----------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_api_token(actor: Any, *, username: str, rotate: bool = False) -> str:
+    """The API token of the active user ``username`` (``Authorization: Token <key>``): the existing one, or a
+    new one when there is none or ``rotate`` replaces it (the old key stops working at once).
+
+    Issuing or replacing leaves a ChangeLog row about the user: when the token was made, never its key.
+    ``actor`` is None from the command line (the server's operator, who can read the database anyway).
+    """
+    user = User.objects.select_for_update().filter(username=username, is_active=True).first()
+    if user is None:
+        raise DomainError("username", gettext("No active user named %(name)s.") % {"name": username})
+    existing = Token.objects.filter(user=user).first()
+    if existing is not None and not rotate:
+        return existing.key
+    before = {"api_token_created": existing.created.isoformat() if existing else None}
+    Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
+    record_change(
+        actor, user, ChangeLog.Action.UPDATE,
+        before=before, after={"api_token_created": token.created.isoformat()},
+        org_path=user.person.org_path if user.person_id and user.person else "",
+    )  # fmt: skip
+    return token.key
