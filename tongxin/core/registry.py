@@ -12,7 +12,9 @@ whatever core or a lower app shows or runs on behalf of the apps above it comes 
 - **identity copies** (``register_identity_copy``): models holding their own copy of a person's identity
   (a recruitment application's name, ID number and phone), which anonymisation must blank too;
 - **lookup hashes** (``register_lookup_hashes``): models whose keyed hashes ``rehash_personal_data``
-  recomputes after the lookup key changed.
+  recomputes after the lookup key changed;
+- **the tree's roots** (``register_root_paths``): the orgs app says which organisations are roots (core's
+  rules page is for the admins of a root).
 
 The pending-work registry of the inbox is ``core.inbox.register_pending``. A new app copies::
 
@@ -368,3 +370,21 @@ def register_lookup_hashes(model: type[models.Model], *, hash_fields: Iterable[s
 
 def lookup_hashes() -> list[LookupHashes]:
     return list(_lookup_hashes.values())
+
+
+# --- the organisation tree's roots (orgs sits above core) ----------------------------------------------------
+
+RootPaths = Callable[[Iterable[str] | None], list[str]]
+_root_paths: list[RootPaths] = []
+
+
+def register_root_paths(provider: RootPaths) -> None:
+    """The orgs app's answer to "which of these paths (all, for ``None``) are root organisations?", sorted;
+    one query. One provider: registering again replaces it."""
+    _root_paths[:] = [provider]
+
+
+def root_paths(within: Iterable[str] | None) -> list[str]:
+    if not _root_paths:
+        raise ImproperlyConfigured("no app registered the organisation tree's roots (register_root_paths)")
+    return _root_paths[0](within)

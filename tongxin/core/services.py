@@ -37,7 +37,7 @@ from tongxin.core.crypto import ENCRYPTED_FIELDS, batched_rows, rotate_token, up
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import badge_key
 from tongxin.core.models import ChangeLog, ImportJob, Notification, RuleValue
-from tongxin.core.registry import lookup_hashes
+from tongxin.core.registry import lookup_hashes, root_paths
 from tongxin.core.rules import DEFAULTS, clear_cache
 from tongxin.core.scoping import MANAGE, scope_for
 
@@ -57,12 +57,8 @@ def rule_admin_roots(user: Any) -> list[str]:
     scope = scope_for(user, MANAGE)
     roots: list[str] = []
     if scope.has_subtrees:
-        # Core imports no app above it: the organisation model is looked up by name.
-        organization = apps.get_model("orgs", "Organization")
-        qs = organization.objects.filter(parent__isnull=True)
-        if not scope.everything:
-            qs = qs.filter(path__in=scope.prefixes)
-        roots = list(qs.order_by("path").values_list("path", flat=True))
+        # Core imports no app above it: the tree (orgs) registers how to list its roots (core.registry).
+        roots = root_paths(None if scope.everything else scope.prefixes)
     user.__dict__["_rule_admin_roots"] = roots
     return roots
 

@@ -12,6 +12,8 @@ class OrgsConfig(AppConfig):
 
         imports.register(OrgImport())
 
-        from tongxin.core.registry import HAS_ROLE, register_nav
+        from tongxin.core.registry import HAS_ROLE, register_nav, register_root_paths
+        from tongxin.orgs.queries import root_paths
 
         register_nav("organisation", _("Organisation tree"), "orgs:tree", order=10, when=HAS_ROLE)
+        register_root_paths(root_paths)
