@@ -13,6 +13,8 @@ whatever core or a lower app shows or runs on behalf of the apps above it comes 
   (a recruitment application's name, ID number and phone), which anonymisation must blank too;
 - **lookup hashes** (``register_lookup_hashes``): models whose keyed hashes ``rehash_personal_data``
   recomputes after the lookup key changed;
+- **personal data sections** (``register_personal_data``): each model pointing at a person says which of
+  its fields the person's right-of-access file (``privacy.exports``) shows, or why it shows none;
 - **the tree's roots** (``register_root_paths``): the orgs app says which organisations are roots (core's
   rules page is for the admins of a root).
 
@@ -388,3 +390,32 @@ def root_paths(within: Iterable[str] | None) -> list[str]:
     if not _root_paths:
         raise ImproperlyConfigured("no app registered the organisation tree's roots (register_root_paths)")
     return _root_paths[0](within)
+
+
+# --- personal data: what the right-of-access file shows (privacy.exports) -------------------------------------
+
+# (model label, field pointing at the person) → (sheet title, fields written) / the reason it is left out.
+# privacy.exports reads these two dicts (the same objects); a test there fails when a relation to Person is
+# in neither.
+PERSONAL_DATA_SECTIONS: dict[tuple[str, str], tuple[Label, tuple[str, ...]]] = {}
+PERSONAL_DATA_NOT_EXPORTED: dict[tuple[str, str], str] = {}
+
+
+def register_personal_data(
+    model: type[models.Model],
+    person_field: str,
+    *,
+    title: Label | None = None,
+    fields: Iterable[str] = (),
+    not_exported: str = "",
+) -> None:
+    """Declare what the person's access file shows of ``model`` rows pointing at them through
+    ``person_field``: a sheet ``title`` with ``fields`` (only those: a row about the person must name no one
+    else's personal data), or ``not_exported`` with the reason."""
+    key = (model._meta.label, person_field)
+    if not_exported:
+        PERSONAL_DATA_NOT_EXPORTED[key] = not_exported
+        return
+    if title is None or not fields:
+        raise ValueError(f"{key}: give a title and fields, or the reason it is not exported")
+    PERSONAL_DATA_SECTIONS[key] = (title, tuple(fields))

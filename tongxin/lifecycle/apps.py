@@ -55,6 +55,7 @@ class LifecycleConfig(AppConfig):
             register_identity_copy,
             register_lookup_hashes,
             register_nav,
+            register_personal_data,
         )
         from tongxin.lifecycle import models as lifecycle_models
 
@@ -77,3 +78,40 @@ class LifecycleConfig(AppConfig):
             fields=("name", "id_number", "phone", "birth_date", "league_number"),
         )
         register_lookup_hashes(lifecycle_models.Recruitment, hash_fields=("id_hash",), only=("id", "id_number"))
+
+        # What the person's right-of-access file shows of the records about them (privacy.exports).
+        register_personal_data(
+            lifecycle_models.Transfer, "person", title=_("Transfers"),
+            fields=(
+                "from_org", "to_org", "to_branch", "external_destination", "reason", "note", "status", "started_at",
+                "out_approved_at", "in_accepted_at", "closed_at", "rejection_reason", "graduation_destination",
+            ),
+        )  # fmt: skip
+        register_personal_data(
+            lifecycle_models.Recruitment, "person", title=_("Recruitment"),
+            fields=(
+                "branch", "name", "id_number", "birth_date", "phone", "stage", "applied_on", "activist_on",
+                "training_hours", "candidate_on", "prechecked_on", "meeting_on", "approved_on", "league_number",
+                "oath_on", "withdrawn_reason",
+            ),
+        )  # fmt: skip
+        # The person sponsored someone else's application: the record is about the applicant.
+        for sponsor in ("sponsor_1", "sponsor_2"):
+            register_personal_data(lifecycle_models.Recruitment, sponsor, not_exported="another person's application")
+        register_personal_data(
+            lifecycle_models.PartyRecommendation, "person", title=_("Party recommendation"),
+            fields=(
+                "branch", "party_application_on", "status", "meeting_on", "votes_for", "votes_against",
+                "approved_on", "party_org", "handed_over_on", "outcome_on",
+            ),
+        )  # fmt: skip
+        register_personal_data(
+            lifecycle_models.ReviewEntry, "person", title=_("Annual reviews"),
+            fields=("review", "grade", "registered_on", "deferred_until"),
+        )  # fmt: skip
+        register_personal_data(
+            lifecycle_models.DuesProfile, "person", title=_("Dues basis"), fields=("category", "monthly_income")
+        )
+        register_personal_data(
+            lifecycle_models.DuesPayment, "person", title=_("Dues paid"), fields=("kind", "month", "amount", "paid_on")
+        )

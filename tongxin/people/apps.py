@@ -29,6 +29,7 @@ class PeopleConfig(AppConfig):
             register_lookup_hashes,
             register_nav,
             register_page_context,
+            register_personal_data,
         )
         from tongxin.people import models as people_models
         from tongxin.people.queries import current_cadres
@@ -48,3 +49,12 @@ class PeopleConfig(AppConfig):
         register_lookup_hashes(
             people_models.Person, hash_fields=people_models.LOOKUP_FIELDS, only=("id", "id_number", "phone")
         )
+        # What the person's right-of-access file shows of the records about them (privacy.exports).
+        register_personal_data(
+            people_models.Membership, "person", title=_("Membership history"),
+            fields=("organization", "start", "end", "start_reason", "end_reason"),
+        )  # fmt: skip
+        register_personal_data(
+            people_models.CadrePosition, "person", title=_("Cadre positions"),
+            fields=("organization", "title", "start", "end"),
+        )  # fmt: skip

@@ -10,3 +10,17 @@ class PrivacyConfig(AppConfig):
         from tongxin.core.registry import HAS_ROLE, register_nav
 
         register_nav("team", _("Minors without consent"), "privacy:minors", order=110, when=HAS_ROLE)
+
+        from tongxin.core.registry import register_personal_data
+        from tongxin.privacy import models as privacy_models
+
+        register_personal_data(
+            privacy_models.ConsentRecord, "person", title=_("Consent records"),
+            fields=(
+                "given_by", "guardian_name", "guardian_relationship", "given_on", "purpose", "notice_version",
+                "method", "recorded_at", "withdrawn_at",
+            ),
+        )  # fmt: skip
+        register_personal_data(
+            privacy_models.Anonymisation, "person", title=_("Anonymisation"), fields=("done_at", "reason", "left_on")
+        )

@@ -2,8 +2,9 @@
 
 This app sits beside the lifecycle and organisational-life apps and imports none of them: it reads
 their records through Django's model registry (``Person``'s reverse relations), so a new record type
-that points at a person is found without a change here (``exports.SECTIONS`` must then say whether it
-is exported; a test fails until it does).
+that points at a person is found without a change here (its app must then register whether it is exported,
+``core.registry.register_personal_data``, and whether it keeps its own copy of the person's identity,
+``register_identity_copy``; tests fail until it does).
 
 Rules (``tongxin.core.rules``): ``minor_below_age`` (18), ``guardian_consent_below_age`` (14, PIPL
 art. 31) and ``retention_years_after_leaving`` (3).
