@@ -7,8 +7,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from axes.models import AccessAttempt
+from axes.utils import reset as reset_lockout
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext, gettext_noop
@@ -135,8 +138,6 @@ def issue_login_codes(actor: Any, person_ids: list[int], *, valid_days: int | No
     sessions of the account end (its password changed). People out of scope, and accounts the actor may
     not reset (``reset_refusal``), are left out. One ChangeLog row per account, without the code.
     """
-    from axes.utils import reset as reset_lockout
-
     days = valid_days if valid_days is not None else settings.TONGXIN_LOGIN_CODE_DAYS
     expires_at = timezone.now() + datetime.timedelta(days=days)
     people = list(
@@ -183,9 +184,6 @@ def issue_login_codes(actor: Any, person_ids: list[int], *, valid_days: int | No
 
 def locked_usernames(usernames: list[str]) -> dict[str, datetime.datetime]:
     """Which of ``usernames`` django-axes has locked out now, with the time each lock ends."""
-    from axes.models import AccessAttempt
-    from django.db.models import Max, Sum
-
     cool_off = settings.AXES_COOLOFF_TIME
     rows = (
         AccessAttempt.objects.filter(username__in=usernames, attempt_time__gte=timezone.now() - cool_off)
@@ -199,8 +197,6 @@ def locked_usernames(usernames: list[str]) -> dict[str, datetime.datetime]:
 def unlock_accounts(actor: Any, person_ids: list[int]) -> list[User]:
     """Lift the lockout of the accounts of ``person_ids`` that ``actor`` may reset (``reset_refusal``),
     keeping their passwords. One ChangeLog row per account that was locked."""
-    from axes.utils import reset as reset_lockout
-
     people = Person.objects.visible_to(actor, CHANGE).filter(pk__in=person_ids)
     users = list(User.objects.select_for_update().filter(person__in=people).select_related("person"))
     paths = role_paths_by_user([u.pk for u in users])

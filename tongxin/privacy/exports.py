@@ -23,6 +23,7 @@ from tongxin.core import xlsx
 from tongxin.core.models import AccessLog, ChangeLog
 from tongxin.core.registry import PERSONAL_DATA_NOT_EXPORTED, PERSONAL_DATA_SECTIONS
 from tongxin.people.models import Person
+from tongxin.privacy.services import reverse_relations
 
 # The person's own fields, in this order.
 PERSON_FIELDS = (
@@ -43,8 +44,6 @@ _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 def person_relations() -> list[tuple[tuple[str, str], models.ForeignObjectRel]]:
     """Every relation from another model to Person, keyed (model label, field name)."""
-    from tongxin.privacy.services import reverse_relations
-
     return [((f.related_model._meta.label, f.field.name), f) for f in reverse_relations()]
 
 

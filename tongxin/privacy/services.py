@@ -28,7 +28,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from rest_framework.authtoken.models import Token
 
+from tongxin.accounts.models import User
 from tongxin.accounts.notify import nearest_actor_ids, notify_users
 from tongxin.core.audit import record_access, record_change, snapshot
 from tongxin.core.exceptions import DomainError
@@ -369,7 +371,7 @@ def remind_missing_consent(on: datetime.date | None = None) -> ReminderRun:
 def export_person_data(actor: Any, person: Person, out: IO[bytes]) -> int:
     """Write every record about ``person`` to ``out`` as an .xlsx file, for the person themself or a user
     who may change their record; one AccessLog row. Returns the number of rows written."""
-    from tongxin.privacy.exports import write_access_export
+    from tongxin.privacy.exports import write_access_export  # late: exports imports this module
 
     if actor is not None and not may_export(actor, person):
         raise PermissionDenied
@@ -588,8 +590,6 @@ def anonymise_person(actor: Any, person: Person, *, reason: str, reference: str 
         left = left_on(person)
         anonymous = anonymised_name()
 
-        from tongxin.accounts.models import User  # accounts sits beside people; imported late like services do
-
         user = User.objects.select_for_update().filter(person=person).first()
         related = _related_rows(person)
         own_ids: dict[type[models.Model], set[str]] = {Person: {str(person.pk)}}
@@ -664,8 +664,6 @@ def anonymise_person(actor: Any, person: Person, *, reason: str, reference: str 
             user.first_name = user.last_name = user.email = ""
             user.set_unusable_password()
             user.save()
-            from rest_framework.authtoken.models import Token
-
             Token.objects.filter(user=user).delete()
 
         Anonymisation.objects.create(
