@@ -116,13 +116,12 @@ UPDATABLE_FIELDS = frozenset({
 @transaction.atomic
 def update_organization(actor: Any, org: Organization, **changes: Any) -> Organization:
     """Change ``org``'s own fields (``UPDATABLE_FIELDS``; a ``parent`` given is ignored: moving is
-    :func:`move_organization`). Any other name raises DomainError naming it, before anything is read."""
+    :func:`move_organization`). Any other name is a caller's mistake, not a user's: TypeError naming it,
+    like an unexpected keyword argument, before anything is read."""
     changes.pop("parent", None)  # moving is its own service (the API passes the parent it left unchanged)
     refused = sorted(set(changes) - UPDATABLE_FIELDS)
     if refused:
-        raise DomainError(
-            refused[0], _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(refused)}
-        )
+        raise TypeError(f"update_organization() cannot change {', '.join(refused)}: not in UPDATABLE_FIELDS")
     # "of self": PostgreSQL cannot lock the nullable side of the outer joins to parent and stats.
     org = Organization.objects.select_for_update(of=("self",)).select_related("parent").get(pk=org.pk)
     # The counts are read after the lock, in their own locked statement: a member added meanwhile is seen.
