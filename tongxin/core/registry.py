@@ -7,8 +7,9 @@ whatever core or a lower app shows or runs on behalf of the apps above it comes 
 - **home cards** (``register_home_card``): the cards of the member's home (我的) and the secretary's
   workbench (工作台);
 - **demo-seed steps** (``register_demo_step``): what ``manage.py seed_demo`` runs, in declared order;
-- **page context** (``register_page_context``): what an app adds to a lower app's page (the people app
-  puts the cadres on the organisation page);
+- **page context and page parts** (``register_page_context``, ``register_page_part``): what an app adds
+  to a lower app's page (the people app puts the cadres on the organisation page, lifecycle its buttons on
+  the organisation and person pages, privacy its consent panel);
 - **identity copies** (``register_identity_copy``): models holding their own copy of a person's identity
   (a recruitment application's name, ID number and phone), which anonymisation must blank too;
 - **lookup hashes** (``register_lookup_hashes``): models whose keyed hashes ``rehash_personal_data``
@@ -297,10 +298,11 @@ def demo_steps() -> list[DemoStep]:
     return sorted(_demo_steps.values(), key=lambda s: (s.order, s.name))
 
 
-# --- page context -------------------------------------------------------------------------------------------
+# --- page context and page parts ---------------------------------------------------------------------------
 
 PageContext = Callable[..., dict[str, Any]]
 _page_context: dict[str, dict[str, PageContext]] = {}
+_page_parts: dict[str, dict[str, dict[str, tuple[int, str]]]] = {}
 
 
 def register_page_context(page: str, key: str, provider: PageContext) -> None:
@@ -309,11 +311,23 @@ def register_page_context(page: str, key: str, provider: PageContext) -> None:
     _page_context.setdefault(page, {})[key] = provider
 
 
+def register_page_part(page: str, slot: str, template: str, *, order: int) -> None:
+    """Let an app put its own piece (buttons, a panel) into a slot of a lower app's page: ``template`` is
+    included where the page renders ``page_parts.<slot>``, with the page's context (``org``/``person``,
+    ``can_change``, ``user``...), and decides itself whether it shows anything."""
+    _page_parts.setdefault(page, {}).setdefault(slot, {})[template] = (order, template)
+
+
 def page_context(page: str, request: Any, obj: Any) -> dict[str, Any]:
-    """The entries every registered provider adds to ``page`` for ``obj``."""
+    """The entries every registered provider adds to ``page`` for ``obj``, and ``page_parts``: the
+    templates of each slot in order."""
     context: dict[str, Any] = {}
     for provider in _page_context.get(page, {}).values():
         context.update(provider(request, obj))
+    context["page_parts"] = {
+        slot: [template for _order, template in sorted(parts.values())]
+        for slot, parts in _page_parts.get(page, {}).items()
+    }
     return context
 
 

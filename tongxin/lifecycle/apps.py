@@ -55,6 +55,7 @@ class LifecycleConfig(AppConfig):
             register_identity_copy,
             register_lookup_hashes,
             register_nav,
+            register_page_part,
             register_personal_data,
         )
         from tongxin.lifecycle import models as lifecycle_models
@@ -68,6 +69,9 @@ class LifecycleConfig(AppConfig):
             (90, _("Party recommendation"), "lifecycle:recommendations"),
         ):
             register_nav("team", label, url_name, order=order, when=HAS_ROLE)
+        register_page_part("orgs:detail", "actions", "lifecycle/_org_actions.html", order=30)  # dues
+        register_page_part("orgs:detail", "more_actions", "lifecycle/_org_more_actions.html", order=20)  # graduation
+        register_page_part("people:detail", "actions", "lifecycle/_person_actions.html", order=10)  # transfer, dues...
         register_home_card("secretary", "transfers", _("Transfers"), "lifecycle:transfers", order=40, when=HAS_ROLE)
         register_home_card("secretary", "dues", _("Dues"), "lifecycle:dues_home", order=50, when=HAS_ROLE)
         # An application keeps the applicant's own name, ID number and phone (before they joined): anonymising

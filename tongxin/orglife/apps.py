@@ -19,10 +19,12 @@ class OrglifeConfig(AppConfig):
 
         register_pending(pending_overdue_items)
 
-        from tongxin.core.registry import HAS_ROLE, register_home_card, register_nav
+        from tongxin.core.registry import HAS_ROLE, register_home_card, register_nav, register_page_part
 
         register_nav("organisation", _("Compliance board"), "orglife:board", order=20, when=HAS_ROLE)
         register_nav("team", _("Members who may have lapsed"), "orglife:lapse", order=100, when=HAS_ROLE)
+        # Board, meetings, four lists, duties on the organisation page.
+        register_page_part("orgs:detail", "actions", "orglife/_org_actions.html", order=40)
         register_home_card("secretary", "board", _("Compliance board"), "orglife:board", order=30, when=HAS_ROLE)
 
         # What the person's right-of-access file shows of the records about them (privacy.exports).

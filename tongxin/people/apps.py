@@ -29,6 +29,7 @@ class PeopleConfig(AppConfig):
             register_lookup_hashes,
             register_nav,
             register_page_context,
+            register_page_part,
             register_personal_data,
         )
         from tongxin.people import models as people_models
@@ -45,6 +46,9 @@ class PeopleConfig(AppConfig):
         register_home_card("secretary", "roster", _("Roster"), "people:roster", order=20, when=HAS_ROLE)
         # The organisation page (orgs sits below people) lists the current secretary and committee.
         register_page_context("orgs:detail", "cadres", lambda request, org: {"cadres": current_cadres(org)})
+        register_page_part("orgs:detail", "actions", "people/_org_actions.html", order=10)  # the roster
+        register_page_part("orgs:detail", "sidebar", "people/_org_cadres.html", order=10)  # reads "cadres" above
+        register_page_part("orgs:detail", "more_actions", "people/_org_more_actions.html", order=10)  # imports
         register_demo_step("people", "tongxin.people.demo", order=100)  # the demo district, its people and cadres
         register_lookup_hashes(
             people_models.Person, hash_fields=people_models.LOOKUP_FIELDS, only=("id", "id_number", "phone")

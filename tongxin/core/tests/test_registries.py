@@ -126,7 +126,7 @@ def test_demo_steps_run_in_declared_order():
 
 def test_the_organisation_page_gets_its_cadres_from_the_people_app(tree, users):
     context = registry.page_context("orgs:detail", RequestFactory().get("/"), tree.branch_a)
-    assert set(context) == {"cadres"}
+    assert set(context) == {"cadres", "page_parts"}
 
 
 def test_every_model_with_lookup_hashes_is_registered_for_rehashing():
@@ -148,3 +148,35 @@ def test_models_holding_a_persons_identity_besides_person_are_registered_for_ano
         and any(getattr(f, "related_model", None) is apps.get_model("people", "Person") for f in m._meta.fields)
     }
     assert holding == {copy.model._meta.label for copy in registry.identity_copies()} == {"lifecycle.Recruitment"}
+
+
+def test_the_apps_above_put_their_parts_into_the_organisation_and_person_pages(tree, users):
+    parts = registry.page_context("orgs:detail", RequestFactory().get("/"), tree.branch_a)["page_parts"]
+    assert parts == {
+        "actions": [
+            "people/_org_actions.html",
+            "privacy/_org_actions.html",
+            "lifecycle/_org_actions.html",
+            "orglife/_org_actions.html",
+        ],
+        "more_actions": ["people/_org_more_actions.html", "lifecycle/_org_more_actions.html"],
+        "sidebar": ["people/_org_cadres.html"],
+    }
+    parts = registry.page_context("people:detail", RequestFactory().get("/"), tree.people.a1)["page_parts"]
+    assert parts == {"actions": ["lifecycle/_person_actions.html"], "panels": ["privacy/_person_panels.html"]}
+
+
+def test_orgs_and_people_templates_name_no_url_of_an_app_above_them():
+    """The organisation and person pages get the feature apps' buttons and panels as registered parts: their
+    own templates name only their layer's URLs and those below (the import pages are the people app's)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    above = {"orgs": ("people", "imports", "accounts", "lifecycle", "orglife", "privacy"),
+             "people": ("accounts", "lifecycle", "orglife", "privacy")}  # fmt: skip
+    templates = Path(settings.BASE_DIR) / "tongxin" / "templates"
+    for app, names in above.items():
+        for path in (templates / app).glob("*.html"):
+            text = path.read_text()
+            assert not [n for n in names if f"'{n}:" in text or f"load {n}" in text or f" {n} %}}" in text], path
