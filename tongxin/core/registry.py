@@ -27,13 +27,17 @@ The pending-work registry of the inbox is ``core.inbox.register_pending``. A new
         def ready(self) -> None:
             # Lazy: the registries hold app code, which imports models (not ready at module import time).
             from tongxin.core.inbox import register_pending
-            from tongxin.core.registry import HAS_ROLE, register_demo_step, register_home_card, register_nav
-            from tongxin.study import services
+            from tongxin.core import registry
+            from tongxin.study import models, services
 
-            register_nav("thought", _("Study campaigns"), "study:campaigns", order=100, when=HAS_ROLE)
-            register_home_card("member", "study", _("Study campaigns"), "study:mine", order=100)
-            register_demo_step("study", "tongxin.study.demo", order=300)  # demo.py: seed(demo_run)
-            register_pending(services.pending_checkins)
+            registry.register_nav("thought", _("Study campaigns"), "study:campaigns", order=10, when=registry.HAS_ROLE)
+            registry.register_home_card("member", "checkins", _("My check-ins"), "study:mine", order=30,
+                                        value=services.open_checkins_count)
+            registry.register_demo_step("study", "tongxin.study.demo", order=300)  # demo.py: seed(demo_run)
+            registry.register_page_part("orgs:detail", "actions", "study/_org_actions.html", order=50)
+            registry.register_personal_data(models.CheckIn, "person", title=_("Study check-ins"),
+                                            fields=("campaign", "day"))
+            register_pending(services.pending_checkins)  # one scoped COUNT
 
 Registering the same key twice replaces the entry (``ready()`` may run more than once in tests).
 """
