@@ -62,6 +62,7 @@ UserTest = Callable[[Any], bool]
 
 
 # --- who sees an entry --------------------------------------------------------------------------------------
+# Named in capitals: they read as constants where they are used, ``register_nav(..., when=HAS_ROLE)``.
 
 
 def ANYONE(user: Any) -> bool:
