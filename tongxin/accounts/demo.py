@@ -1,10 +1,12 @@
-"""The four demo accounts (password ``tongxin-demo``) on top of the demo district."""
+"""The four demo accounts (password ``tongxin-demo``) on top of the demo district: the seed_demo step
+registered in ``AccountsConfig.ready()`` (``seed`` after the people step, ``describe`` the accounts)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
 from tongxin.accounts.models import Role, RoleAssignment, User
+from tongxin.core.registry import DemoRun
 from tongxin.orgs.models import Organization, OrgKind
 from tongxin.people.demo import DEMO_PASSWORD
 from tongxin.people.models import CadrePosition, CadreTitle, Person
@@ -45,3 +47,11 @@ def describe_demo_accounts() -> str:
             where = _("member · own profile only (%(name)s)") % {"name": user.person.name if user.person else ""}
         lines.append(f"  {user.username:<10} {where}")
     return "\n".join(lines)
+
+
+def seed(run: DemoRun) -> None:
+    create_demo_accounts(run.results["people"].root)
+
+
+def describe() -> str:
+    return describe_demo_accounts()

@@ -7,15 +7,20 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from axes.models import AccessAttempt
+from axes.utils import reset as reset_lockout
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.crypto import get_random_string
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
+from rest_framework.authtoken.models import Token
 
 from tongxin.accounts.models import RoleAssignment, User
 from tongxin.accounts.notify import notice
 from tongxin.core.audit import record_change, snapshot
+from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, MANAGE, require
 from tongxin.orgs.models import Organization
@@ -133,8 +138,6 @@ def issue_login_codes(actor: Any, person_ids: list[int], *, valid_days: int | No
     sessions of the account end (its password changed). People out of scope, and accounts the actor may
     not reset (``reset_refusal``), are left out. One ChangeLog row per account, without the code.
     """
-    from axes.utils import reset as reset_lockout
-
     days = valid_days if valid_days is not None else settings.TONGXIN_LOGIN_CODE_DAYS
     expires_at = timezone.now() + datetime.timedelta(days=days)
     people = list(
@@ -181,9 +184,6 @@ def issue_login_codes(actor: Any, person_ids: list[int], *, valid_days: int | No
 
 def locked_usernames(usernames: list[str]) -> dict[str, datetime.datetime]:
     """Which of ``usernames`` django-axes has locked out now, with the time each lock ends."""
-    from axes.models import AccessAttempt
-    from django.db.models import Max, Sum
-
     cool_off = settings.AXES_COOLOFF_TIME
     rows = (
         AccessAttempt.objects.filter(username__in=usernames, attempt_time__gte=timezone.now() - cool_off)
@@ -197,8 +197,6 @@ def locked_usernames(usernames: list[str]) -> dict[str, datetime.datetime]:
 def unlock_accounts(actor: Any, person_ids: list[int]) -> list[User]:
     """Lift the lockout of the accounts of ``person_ids`` that ``actor`` may reset (``reset_refusal``),
     keeping their passwords. One ChangeLog row per account that was locked."""
-    from axes.utils import reset as reset_lockout
-
     people = Person.objects.visible_to(actor, CHANGE).filter(pk__in=person_ids)
     users = list(User.objects.select_for_update().filter(person__in=people).select_related("person"))
     paths = role_paths_by_user([u.pk for u in users])
@@ -230,3 +228,31 @@ def change_own_password(user: User, form: Any) -> User:
         org_path=user.person.org_path if user.person_id and user.person else "",
     )  # fmt: skip
     return user
+
+
+# --- API tokens (``manage.py issue_token``) ----------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_api_token(actor: Any, *, username: str, rotate: bool = False) -> str:
+    """The API token of the active user ``username`` (``Authorization: Token <key>``): the existing one, or a
+    new one when there is none or ``rotate`` replaces it (the old key stops working at once).
+
+    Issuing or replacing leaves a ChangeLog row about the user: when the token was made, never its key.
+    ``actor`` is None from the command line (the server's operator, who can read the database anyway).
+    """
+    user = User.objects.select_for_update().filter(username=username, is_active=True).first()
+    if user is None:
+        raise DomainError("username", gettext("No active user named %(name)s.") % {"name": username})
+    existing = Token.objects.filter(user=user).first()
+    if existing is not None and not rotate:
+        return existing.key
+    before = {"api_token_created": existing.created.isoformat() if existing else None}
+    Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
+    record_change(
+        actor, user, ChangeLog.Action.UPDATE,
+        before=before, after={"api_token_created": token.created.isoformat()},
+        org_path=user.person.org_path if user.person_id and user.person else "",
+    )  # fmt: skip
+    return token.key

@@ -8,6 +8,7 @@ device); after every password login they enter a code before any page (``LoginSt
 
 from __future__ import annotations
 
+from base64 import b32encode
 from typing import Any
 
 import segno
@@ -53,8 +54,6 @@ def qr_svg(device: TOTPDevice) -> SafeString:
 
 def secret_text(device: TOTPDevice) -> str:
     """The secret in base32, in groups of four, for typing into an app that cannot scan."""
-    from base64 import b32encode
-
     raw = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 

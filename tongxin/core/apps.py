@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "tongxin.core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        # Lazy: the registry and the rule check import models, which are not loaded when apps.py is imported.
+        from tongxin.core.context_processors import may_see_rules
+        from tongxin.core.inbox import pending_total
+        from tongxin.core.registry import HAS_ROLE, register_home_card, register_nav
+
+        register_nav("organisation", _("Audit log"), "core:audit", order=30, when=HAS_ROLE)
+        register_nav("organisation", _("Rules"), "core:rules", order=40, when=may_see_rules)
+        for audience in ("member", "secretary"):
+            register_home_card(audience, "inbox", _("Waiting for me"), "core:inbox", order=10, value=pending_total)

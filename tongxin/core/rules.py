@@ -11,6 +11,8 @@ from django.core.cache import cache
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core.models import RuleValue
+
 DEFAULTS: dict[str, Any] = {
     # League membership (团章, 团员发展工作细则)
     "league_join_min_age": 14,
@@ -75,8 +77,6 @@ def rule(name: str) -> Any:
         return _local[1].get(name, DEFAULTS[name])
     overrides = cache.get(_CACHE_KEY)
     if overrides is None:
-        from tongxin.core.models import RuleValue
-
         overrides = dict(RuleValue.objects.values_list("key", "value"))
         cache.set(_CACHE_KEY, overrides, 60)
     _local = (now + _LOCAL_SECONDS, overrides)

@@ -1,4 +1,6 @@
-"""Writes owned by core: configurable rule values (with their audit rows) and reading notifications.
+"""Writes owned by core: configurable rule values (with their audit rows), reading notifications, and the
+maintenance jobs the management commands run (pruning uploaded files, re-encrypting with a new field key,
+recomputing lookup hashes), each leaving ChangeLog rows.
 
 Rules: the district admin edits the values of :data:`tongxin.core.rules.DEFAULTS` on the rules page. A
 value is typed as text and parsed according to the *default's* type (:func:`rule_kind`):
@@ -15,22 +17,27 @@ changes no domain data).
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.core.audit import record_change
+from tongxin.core.audit import change_entry, record_change, snapshot
+from tongxin.core.crypto import ENCRYPTED_FIELDS, batched_rows, rotate_token, update_rows
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import badge_key
-from tongxin.core.models import ChangeLog, Notification, RuleValue
+from tongxin.core.models import ChangeLog, ImportJob, Notification, RuleValue
+from tongxin.core.registry import lookup_hashes, root_paths
 from tongxin.core.rules import DEFAULTS, clear_cache
 from tongxin.core.scoping import MANAGE, scope_for
 
@@ -50,12 +57,8 @@ def rule_admin_roots(user: Any) -> list[str]:
     scope = scope_for(user, MANAGE)
     roots: list[str] = []
     if scope.has_subtrees:
-        # Core imports no app above it: the organisation model is looked up by name.
-        organization = apps.get_model("orgs", "Organization")
-        qs = organization.objects.filter(parent__isnull=True)
-        if not scope.everything:
-            qs = qs.filter(scope.at_q("path"))
-        roots = list(qs.order_by("path").values_list("path", flat=True))
+        # Core imports no app above it: the tree (orgs) registers how to list its roots (core.registry).
+        roots = root_paths(None if scope.everything else scope.prefixes)
     user.__dict__["_rule_admin_roots"] = roots
     return roots
 
@@ -305,3 +308,154 @@ def mark_all_read(user: Any, *, upto: int | None = None) -> int:
         qs = qs.filter(pk__lte=upto)
     cache.delete(badge_key(user.pk))
     return qs.update(read_at=timezone.now())
+
+
+# --- maintenance jobs (management commands) ------------------------------------------------------------------
+# The actor is the user running the command when known, else None (cron); each job leaves ChangeLog rows.
+
+Progress = Callable[[str, int, int], None]  # (model label, rows in the table, rows done so far)
+
+
+def prune_import_files(actor: Any, *, days: int) -> int:
+    """Delete the uploaded import files (and their check reports) of finished imports older than ``days``:
+    they hold personal data. Each deletion leaves a ChangeLog row (file name, kind, when uploaded) at the
+    import's organisation; the import's own audit rows (who, counts, each person's change) stay. Returns how
+    many files went."""
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    running = [ImportJob.Status.QUEUED, ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING]
+    with transaction.atomic():
+        old = list(
+            ImportJob.objects.select_for_update()
+            .filter(created_at__lt=cutoff)
+            .exclude(status__in=running)
+            .only("id", "kind", "file_name", "status", "org_path", "created_at", "actor")
+            .order_by("id")
+        )
+        entries = []
+        for job in old:
+            before = snapshot(job, ["kind", "file_name", "status", "created_at", "actor"])
+            entry = change_entry(actor, job, ChangeLog.Action.DELETE, before=before, org_path=job.org_path)
+            if entry is not None:
+                entry.after = {"reason": f"import files are kept {days} days"}
+                entries.append(entry)
+        ChangeLog.objects.bulk_create(entries)
+        ImportJob.objects.filter(pk__in=[job.pk for job in old]).delete()
+    return len(old)
+
+
+def _bulk_entry(actor: Any, model: type[models.Model], job: str, after: dict[str, Any]) -> ChangeLog:
+    """The ChangeLog row of a job that rewrites a whole table: about the model (object id ``*``, every row),
+    with no organisation (only the superuser's audit log shows it)."""
+    return ChangeLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=ChangeLog.Action.UPDATE,
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+        object_id="*",
+        object_repr=f"{model._meta.label}: {job}"[:200],
+        org_path="",
+        before=None,
+        after=after,
+    )
+
+
+def _count_done(entry: ChangeLog, rows: int) -> None:
+    """Add ``rows`` to the job's ChangeLog row, in the transaction that wrote them (the row always tells how
+    many were rewritten, even if the job is stopped half-way and run again)."""
+    assert entry.after is not None
+    entry.after["rows"] = int(entry.after["rows"]) + rows
+    ChangeLog.objects.filter(pk=entry.pk).update(after=entry.after)
+
+
+def encrypted_columns() -> list[tuple[str, list[str], type[models.Model]]]:
+    """(table, encrypted columns, model) for every model with an encrypted field, found through the app
+    registry: a new model with an ``EncryptedCharField`` is rotated without being named anywhere."""
+    found = []
+    for model in apps.get_models():
+        columns = [str(f.column) for f in model._meta.concrete_fields if isinstance(f, ENCRYPTED_FIELDS)]
+        if columns and not model._meta.proxy and model._meta.managed:
+            found.append((model._meta.db_table, columns, model))
+    return found
+
+
+def _rotate(value: Any, where: str) -> Any:
+    if value is None or value == "" or value == b"":
+        return value
+    if isinstance(value, str):
+        return rotate_token(value.encode("ascii"), where).decode("ascii")
+    return rotate_token(bytes(value), where)
+
+
+def _rotated(table: str, columns: list[str], row: tuple) -> tuple:
+    pk, *values = row
+    return (
+        pk,
+        *(_rotate(value, f"{table}.{column} of row {pk}") for value, column in zip(values, columns, strict=True)),
+    )
+
+
+def rotate_field_keys(actor: Any, *, batch: int = 1000, progress: Progress | None = None) -> int:
+    """Re-encrypt every encrypted value with the first key of TONGXIN_FIELD_KEYS; returns how many rows.
+
+    One transaction per batch, so the job can be stopped and run again; a value no key opens stops it with
+    the reason (FieldDecryptionError). Each table gets a ChangeLog row counting the rows re-encrypted (no
+    values: they are the same plaintext under a new key).
+    """
+    total = 0
+    for table, columns, model in encrypted_columns():
+        count = model._base_manager.count()
+        size = batch if model._meta.label != "core.ImportJob" else max(1, batch // 50)  # whole files per row
+        label = model._meta.label
+        entry: ChangeLog | None = None
+        done = 0
+        if progress:
+            progress(label, count, 0)
+        for rows in batched_rows(connection, table, columns, size):
+            with transaction.atomic():
+                update_rows(connection, table, columns, [_rotated(table, columns, row) for row in rows])
+                if entry is None:
+                    after = {"job": "rotate_field_keys", "fields": columns, "rows": 0}
+                    entry = _bulk_entry(actor, model, "re-encrypted with the first field key", after)
+                _count_done(entry, len(rows))
+            done += len(rows)
+            if progress:
+                progress(label, count, done)
+        total += done
+    return total
+
+
+def rehash_personal_data(actor: Any, *, batch: int = 1000, progress: Progress | None = None) -> int:
+    """Recompute the keyed hashes of ID numbers and phones of every registered model
+    (``core.registry.register_lookup_hashes``) after TONGXIN_LOOKUP_KEY has changed; returns how many rows.
+
+    One transaction per batch; each model gets a ChangeLog row counting the rows rehashed (no hashes: they
+    are derived from values the row's own audit entries already mask).
+    """
+    done = 0
+    for registered in lookup_hashes():
+        model, fields = registered.model, list(registered.hash_fields)
+        manager: Any = model._base_manager
+        label = model._meta.label
+        count = manager.count()
+        if progress:
+            progress(label, count, 0)
+        entry: ChangeLog | None = None
+        last = 0
+        model_done = 0
+        while True:
+            with transaction.atomic():
+                rows: list[Any] = list(manager.filter(pk__gt=last).order_by("pk").only(*registered.only)[:batch])
+                if not rows:
+                    break
+                for row in rows:
+                    row.set_lookup_fields()
+                manager.bulk_update(rows, fields)
+                if entry is None:
+                    after = {"job": "rehash_personal_data", "fields": fields, "rows": 0}
+                    entry = _bulk_entry(actor, model, "lookup hashes recomputed", after)
+                _count_done(entry, len(rows))
+            last = rows[-1].pk
+            model_done += len(rows)
+            if progress:
+                progress(label, count, model_done)
+        done += model_done
+    return done

@@ -31,3 +31,74 @@ class LifecycleConfig(AppConfig):
         from tongxin.lifecycle.dues_queries import pending_dues
 
         register_pending(pending_dues)  # last month's dues not yet marked paid, for branch secretaries
+
+        from tongxin.core.registry import (
+            HAS_ROLE,
+            register_home_card,
+            register_identity_copy,
+            register_lookup_hashes,
+            register_nav,
+            register_page_part,
+            register_personal_data,
+        )
+        from tongxin.lifecycle import models as lifecycle_models
+
+        for order, label, url_name in (
+            (40, _("Transfers"), "lifecycle:transfers"),
+            (50, _("Dues"), "lifecycle:dues_home"),
+            (60, _("Age-out"), "lifecycle:age_out"),
+            (70, _("Annual review"), "lifecycle:reviews"),
+            (80, _("Recruitment"), "lifecycle:recruitments"),
+            (90, _("Party recommendation"), "lifecycle:recommendations"),
+        ):
+            register_nav("team", label, url_name, order=order, when=HAS_ROLE)
+        register_page_part("orgs:detail", "actions", "lifecycle/_org_actions.html", order=30)  # dues
+        register_page_part("orgs:detail", "more_actions", "lifecycle/_org_more_actions.html", order=20)  # graduation
+        register_page_part("people:detail", "actions", "lifecycle/_person_actions.html", order=10)  # transfer, dues...
+        register_home_card("secretary", "transfers", _("Transfers"), "lifecycle:transfers", order=40, when=HAS_ROLE)
+        register_home_card("secretary", "dues", _("Dues"), "lifecycle:dues_home", order=50, when=HAS_ROLE)
+        # An application keeps the applicant's own name, ID number and phone (before they joined): anonymising
+        # the person blanks it too, and its ID number hash is recomputed with the people's.
+        register_identity_copy(
+            lifecycle_models.Recruitment,
+            person_field="person",
+            fields=("name", "id_number", "phone", "birth_date", "league_number"),
+        )
+        register_lookup_hashes(lifecycle_models.Recruitment, hash_fields=("id_hash",), only=("id", "id_number"))
+
+        # What the person's right-of-access file shows of the records about them (privacy.exports).
+        register_personal_data(
+            lifecycle_models.Transfer, "person", title=_("Transfers"),
+            fields=(
+                "from_org", "to_org", "to_branch", "external_destination", "reason", "note", "status", "started_at",
+                "out_approved_at", "in_accepted_at", "closed_at", "rejection_reason", "graduation_destination",
+            ),
+        )  # fmt: skip
+        register_personal_data(
+            lifecycle_models.Recruitment, "person", title=_("Recruitment"),
+            fields=(
+                "branch", "name", "id_number", "birth_date", "phone", "stage", "applied_on", "activist_on",
+                "training_hours", "candidate_on", "prechecked_on", "meeting_on", "approved_on", "league_number",
+                "oath_on", "withdrawn_reason",
+            ),
+        )  # fmt: skip
+        # The person sponsored someone else's application: the record is about the applicant.
+        for sponsor in ("sponsor_1", "sponsor_2"):
+            register_personal_data(lifecycle_models.Recruitment, sponsor, not_exported="another person's application")
+        register_personal_data(
+            lifecycle_models.PartyRecommendation, "person", title=_("Party recommendation"),
+            fields=(
+                "branch", "party_application_on", "status", "meeting_on", "votes_for", "votes_against",
+                "approved_on", "party_org", "handed_over_on", "outcome_on",
+            ),
+        )  # fmt: skip
+        register_personal_data(
+            lifecycle_models.ReviewEntry, "person", title=_("Annual reviews"),
+            fields=("review", "grade", "registered_on", "deferred_until"),
+        )  # fmt: skip
+        register_personal_data(
+            lifecycle_models.DuesProfile, "person", title=_("Dues basis"), fields=("category", "monthly_income")
+        )
+        register_personal_data(
+            lifecycle_models.DuesPayment, "person", title=_("Dues paid"), fields=("kind", "month", "amount", "paid_on")
+        )

@@ -10,9 +10,10 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.forms import BootstrapFormMixin
+from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.lifecycle.models import TransferReason
-from tongxin.orgs.models import LEAGUE_KINDS, MEMBER_HOLDING_KINDS, Organization, OrgStatus
+from tongxin.lifecycle.models import ReviewGrade, TransferReason
+from tongxin.orgs.models import LEAGUE_KINDS, MEMBER_HOLDING_KINDS, Organization, OrgKind, OrgStatus
 
 # --- transfers ---------------------------------------------------------------------------------------------
 
@@ -125,8 +126,6 @@ class GradingForm(BootstrapFormMixin, forms.Form):
     """One select per member of a review (``grade_<person id>``); an empty choice leaves the member ungraded."""
 
     def __init__(self, *args: Any, entries: list[Any], **kwargs: Any) -> None:
-        from tongxin.lifecycle.models import ReviewGrade
-
         super().__init__(*args, **kwargs)
         choices = [("", "—"), *ReviewGrade.choices]
         for entry in entries:
@@ -164,8 +163,6 @@ class RegisterForm(BootstrapFormMixin, forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from tongxin.core.rules import rule
-
         super().__init__(*args, **kwargs)
         self.fields["defer_until"].help_text = _(
             "%(min)d to %(max)d months after the registration date; empty: the earliest allowed."
@@ -199,8 +196,6 @@ class RecruitmentApplyForm(BootstrapFormMixin, forms.Form):
     applied_on = _recruitment_date(_("Date of the written application"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        from tongxin.orgs.models import OrgKind
-
         super().__init__(*args, **kwargs)
         branches = Organization.objects.visible_to(user, CHANGE).filter(kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE)
         self.fields["branch"].queryset = branches.order_by("path")  # type: ignore[attr-defined]

@@ -12,3 +12,29 @@ class OrglifeConfig(AppConfig):
         from tongxin.orglife.services.checklists import pending_overdue_items
 
         register_pending(pending_overdue_items)
+
+        from tongxin.core.registry import HAS_ROLE, register_home_card, register_nav, register_page_part
+
+        register_nav("organisation", _("Compliance board"), "orglife:board", order=20, when=HAS_ROLE)
+        register_nav("team", _("Members who may have lapsed"), "orglife:lapse", order=100, when=HAS_ROLE)
+        # Board, meetings, four lists, duties on the organisation page.
+        register_page_part("orgs:detail", "actions", "orglife/_org_actions.html", order=40)
+        register_home_card("secretary", "board", _("Compliance board"), "orglife:board", order=30, when=HAS_ROLE)
+
+        # What the person's right-of-access file shows of the records about them (privacy.exports).
+        from tongxin.core.registry import register_personal_data
+        from tongxin.orglife import models as orglife_models
+
+        register_personal_data(
+            orglife_models.Attendance, "person", title=_("Meeting attendance"), fields=("meeting", "status", "reason")
+        )
+        meeting_fields = ("organization", "kind", "starts_at", "topic")
+        register_personal_data(orglife_models.Meeting, "host", title=_("Meetings hosted"), fields=meeting_fields)
+        register_personal_data(orglife_models.Meeting, "recorder", title=_("Meetings recorded"), fields=meeting_fields)
+        register_personal_data(
+            orglife_models.ChecklistItem, "owner", title=_("Items in charge"),
+            fields=("organization", "kind", "content", "deadline", "status"),
+        )  # fmt: skip
+        register_personal_data(
+            orglife_models.Duty, "person", title=_("Duties"), fields=("organization", "post", "responsibilities")
+        )

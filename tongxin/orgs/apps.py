@@ -11,3 +11,9 @@ class OrgsConfig(AppConfig):
         from tongxin.orgs.imports import OrgImport
 
         imports.register(OrgImport())
+
+        from tongxin.core.registry import HAS_ROLE, register_nav, register_root_paths
+        from tongxin.orgs.queries import root_paths
+
+        register_nav("organisation", _("Organisation tree"), "orgs:tree", order=10, when=HAS_ROLE)
+        register_root_paths(root_paths)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import Http404
@@ -47,3 +48,12 @@ def children_page(org: Organization, after: str | None, size: int) -> dict[str, 
         "children": rows[:size],
         "children_next": offset + size if len(rows) > size else None,
     }
+
+
+def root_paths(within: Iterable[str] | None) -> list[str]:
+    """The paths of the root organisations (no parent), all or among ``within``, sorted; one query.
+    Registered with core (``core.registry.register_root_paths``) for the rules page's check."""
+    qs = Organization.objects.filter(parent__isnull=True)
+    if within is not None:
+        qs = qs.filter(path__in=list(within))
+    return list(qs.order_by("path").values_list("path", flat=True))

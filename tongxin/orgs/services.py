@@ -96,15 +96,29 @@ def create_organization(actor: Any, *, parent: Organization | None, kind: str, n
     return org
 
 
+# The fields update_organization may change; anything else is refused (the parent changes through
+# move_organization, the path and depth follow the parent, the counts are roll-ups).
+UPDATABLE_FIELDS = frozenset({
+    "kind", "level", "category", "is_joint", "name", "short_name", "code", "division_code", "established",
+    "term_start", "term_end", "status", "dissolved_on", "paired_org",
+})  # fmt: skip
+
+
 @transaction.atomic
 def update_organization(actor: Any, org: Organization, **changes: Any) -> Organization:
+    """Change ``org``'s own fields (``UPDATABLE_FIELDS``; a ``parent`` given is ignored: moving is
+    :func:`move_organization`). Any other name is a caller's mistake, not a user's: TypeError naming it,
+    like an unexpected keyword argument, before anything is read."""
+    changes.pop("parent", None)  # moving is its own service (the API passes the parent it left unchanged)
+    refused = sorted(set(changes) - UPDATABLE_FIELDS)
+    if refused:
+        raise TypeError(f"update_organization() cannot change {', '.join(refused)}: not in UPDATABLE_FIELDS")
     # "of self": PostgreSQL cannot lock the nullable side of the outer joins to parent and stats.
     org = Organization.objects.select_for_update(of=("self",)).select_related("parent").get(pk=org.pk)
     # The counts are read after the lock, in their own locked statement: a member added meanwhile is seen.
     org.stats = OrgStats.objects.select_for_update().get(pk=org.pk)
     _check_manage(actor, org.path)
     before = snapshot(org)
-    changes.pop("parent", None)  # moving is its own service
     new_kind = changes.get("kind", org.kind)
     if new_kind != org.kind:
         validate_placement(new_kind, org.parent)

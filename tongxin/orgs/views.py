@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tongxin.core.exceptions import DomainError
+from tongxin.core.registry import page_context
 from tongxin.core.scoping import CHANGE, MANAGE, scope_for
 from tongxin.orgs import services
 from tongxin.orgs.forms import MoveForm, OrganizationForm
 from tongxin.orgs.models import Organization, OrgStatus
 from tongxin.orgs.queries import children_page, top_organizations
-from tongxin.people.queries import current_cadres
 
 CHILDREN_PAGE_SIZE = 100
 
@@ -48,10 +48,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "org": org,
         "title": org.name,
         "ancestors": ancestors,
-        "cadres": current_cadres(org),
         "can_manage": scope_for(request.user, MANAGE).covers_path(org.path),
         "can_change": scope_for(request.user, CHANGE).covers_path(org.path),
         **page,
+        **page_context("orgs:detail", request, org),  # the cadres, from the people app above (core.registry)
     }
     return render(request, "orgs/detail.html", context)
 

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import datetime
 import random
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from faker import Faker
 from stdnum.cn import ric
 
 from tongxin.core.codes import Education, PoliticalStatus
+from tongxin.core.registry import DemoRun
 from tongxin.orgs.models import Organization, OrgCategory, OrgKind, OrgStats, path_step
 from tongxin.orgs.services import rebuild_rollups
 from tongxin.people.models import CadrePosition, CadreTitle, Membership, Occupation, Person
@@ -64,6 +67,7 @@ class DemoResult:
     organizations: int
     people: int
     root: Organization
+    seconds: float = 0.0
 
 
 def _branch_sizes(rng: random.Random, count: int, total: int) -> list[int]:
@@ -320,3 +324,27 @@ def _cadres(b: _Builder, root, upper, generals, branches, party_branch, people: 
     rows.append(CadrePosition(person=party[0], organization=party_branch, org_path=party_branch.path,
                               title=CadreTitle.SECRETARY, start=start))  # fmt: skip
     CadrePosition.objects.bulk_create(rows, batch_size=2000)
+
+
+# --- the seed_demo step (registered in PeopleConfig.ready(); core.registry.DemoStep) ---------------------------
+
+
+def already_seeded() -> str:
+    if Organization.objects.exists():
+        return _("The database already holds organisations; seed_demo only fills an empty one.")
+    return ""
+
+
+def seed(run: DemoRun) -> DemoResult:
+    started = time.monotonic()
+    result = build_demo(scale=run.scale, seed=run.seed, progress=run.progress)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def summary(result: DemoResult) -> str:
+    return _("Demo district seeded: %(orgs)d organisations, %(people)d people in %(s).1f s.") % {
+        "orgs": result.organizations,
+        "people": result.people,
+        "s": result.seconds,
+    }

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from tongxin.core.scoping import subtree_q
-from tongxin.orgs.models import Organization
+from tongxin.core.scoping import scope_for, subtree_q
+from tongxin.orgs.models import Organization, OrgStats
 from tongxin.people.models import CadreTitle, Membership, Person
 
 
@@ -33,9 +33,6 @@ def current_cadres(org: Organization, day: datetime.date | None = None):
 
 def roster_count(user, filterset, qs: QuerySet[Person]) -> int:
     """How many rows the roster lists: from the roll-up rows when only the subtree narrows the list."""
-    from tongxin.core.scoping import scope_for
-    from tongxin.orgs.models import OrgStats
-
     if not (filterset.is_valid() and filterset.only_subtree_and_status()):
         return qs.count()
     scope = scope_for(user)
@@ -53,8 +50,6 @@ def roster_count(user, filterset, qs: QuerySet[Person]) -> int:
 
 def direct_member_counts() -> dict[int, int]:
     """Active members per branch id, counted from the roster (for rebuilding the roll-ups)."""
-    from django.db.models import Count
-
     rows = (
         Person.objects.active()
         .filter(branch__isnull=False)

@@ -22,6 +22,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.masking import mask_phone
 from tongxin.core.models import AccessLog
 from tongxin.core.pagination import keyset_page
+from tongxin.core.registry import page_context
 from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.orgs.models import STEP_WIDTH, Organization
 from tongxin.people import services
@@ -93,6 +94,7 @@ def _detail_context(request: HttpRequest, person: Person) -> dict:
         "can_change": scope_for(request.user, CHANGE).covers_path(person.org_path),
         "memberships": person.memberships.select_related("organization").order_by("-start", "-id"),
         "positions": person.positions.select_related("organization").order_by("-start"),
+        **page_context("people:detail", request, person),  # the apps above add their parts (core.registry)
     }
 
 

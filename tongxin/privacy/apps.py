@@ -5,3 +5,26 @@ from django.utils.translation import gettext_lazy as _
 class PrivacyConfig(AppConfig):
     name = "tongxin.privacy"
     verbose_name = _("Personal data")
+
+    def ready(self) -> None:
+        from tongxin.core.registry import HAS_ROLE, register_nav, register_page_part
+
+        register_nav("team", _("Minors without consent"), "privacy:minors", order=110, when=HAS_ROLE)
+        register_page_part("orgs:detail", "actions", "privacy/_org_actions.html", order=20)  # minors without consent
+        register_page_part(
+            "people:detail", "panels", "privacy/_person_panels.html", order=10
+        )  # consent, access, erasure
+
+        from tongxin.core.registry import register_personal_data
+        from tongxin.privacy import models as privacy_models
+
+        register_personal_data(
+            privacy_models.ConsentRecord, "person", title=_("Consent records"),
+            fields=(
+                "given_by", "guardian_name", "guardian_relationship", "given_on", "purpose", "notice_version",
+                "method", "recorded_at", "withdrawn_at",
+            ),
+        )  # fmt: skip
+        register_personal_data(
+            privacy_models.Anonymisation, "person", title=_("Anonymisation"), fields=("done_at", "reason", "left_on")
+        )

@@ -1,12 +1,12 @@
 """The right-of-access file (PIPL art. 45): every record about one person, as an .xlsx workbook.
 
 The first sheet holds the person's own fields, ID number and phone in full; then one sheet for each kind
-of record that points at the person (``SECTIONS``, found through ``Person``'s reverse relations, so this
-module imports no feature app), then the audit rows about their record: changes (personal data masked as
-stored) and every view or export of their personal data. A record kind that points at a person must be
-listed in ``SECTIONS`` or in ``NOT_EXPORTED`` with the reason (a test checks it), so a new one is not
-silently left out. Only the listed fields of each row are written: a row about the person names no one
-else's personal data.
+of record that points at the person (``SECTIONS``, found through ``Person``'s reverse relations and declared
+by the app owning each model with ``core.registry.register_personal_data``, so this module names no feature
+app), then the audit rows about their record: changes (personal data masked as stored) and every view or
+export of their personal data. A record kind that points at a person must be registered in ``SECTIONS`` or
+in ``NOT_EXPORTED`` with the reason (a test checks it), so a new one is not silently left out. Only the
+listed fields of each row are written: a row about the person names no one else's personal data.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tongxin.core import xlsx
 from tongxin.core.models import AccessLog, ChangeLog
+from tongxin.core.registry import PERSONAL_DATA_NOT_EXPORTED, PERSONAL_DATA_SECTIONS
 from tongxin.people.models import Person
+from tongxin.privacy.services import reverse_relations
 
 # The person's own fields, in this order.
 PERSON_FIELDS = (
@@ -31,111 +32,11 @@ PERSON_FIELDS = (
     "created_at", "updated_at",
 )  # fmt: skip
 
-# (model label, field pointing at the person) → (sheet title, fields written).
-SECTIONS: dict[tuple[str, str], tuple[Promise, tuple[str, ...]]] = {
-    ("people.Membership", "person"): (
-        gettext_lazy("Membership history"),
-        ("organization", "start", "end", "start_reason", "end_reason"),
-    ),
-    ("people.CadrePosition", "person"): (gettext_lazy("Cadre positions"), ("organization", "title", "start", "end")),
-    ("lifecycle.Transfer", "person"): (
-        gettext_lazy("Transfers"),
-        (
-            "from_org",
-            "to_org",
-            "to_branch",
-            "external_destination",
-            "reason",
-            "note",
-            "status",
-            "started_at",
-            "out_approved_at",
-            "in_accepted_at",
-            "closed_at",
-            "rejection_reason",
-            "graduation_destination",
-        ),
-    ),
-    ("lifecycle.Recruitment", "person"): (
-        gettext_lazy("Recruitment"),
-        (
-            "branch",
-            "name",
-            "id_number",
-            "birth_date",
-            "phone",
-            "stage",
-            "applied_on",
-            "activist_on",
-            "training_hours",
-            "candidate_on",
-            "prechecked_on",
-            "meeting_on",
-            "approved_on",
-            "league_number",
-            "oath_on",
-            "withdrawn_reason",
-        ),
-    ),
-    ("lifecycle.PartyRecommendation", "person"): (
-        gettext_lazy("Party recommendation"),
-        (
-            "branch",
-            "party_application_on",
-            "status",
-            "meeting_on",
-            "votes_for",
-            "votes_against",
-            "approved_on",
-            "party_org",
-            "handed_over_on",
-            "outcome_on",
-        ),
-    ),
-    ("lifecycle.ReviewEntry", "person"): (
-        gettext_lazy("Annual reviews"),
-        ("review", "grade", "registered_on", "deferred_until"),
-    ),
-    ("lifecycle.DuesProfile", "person"): (gettext_lazy("Dues basis"), ("category", "monthly_income")),
-    ("lifecycle.DuesPayment", "person"): (gettext_lazy("Dues paid"), ("kind", "month", "amount", "paid_on")),
-    ("orglife.Attendance", "person"): (gettext_lazy("Meeting attendance"), ("meeting", "status", "reason")),
-    ("orglife.Meeting", "host"): (gettext_lazy("Meetings hosted"), ("organization", "kind", "starts_at", "topic")),
-    ("orglife.Meeting", "recorder"): (
-        gettext_lazy("Meetings recorded"),
-        ("organization", "kind", "starts_at", "topic"),
-    ),
-    ("orglife.ChecklistItem", "owner"): (
-        gettext_lazy("Items in charge"),
-        ("organization", "kind", "content", "deadline", "status"),
-    ),
-    ("orglife.Duty", "person"): (gettext_lazy("Duties"), ("organization", "post", "responsibilities")),
-    ("privacy.ConsentRecord", "person"): (
-        gettext_lazy("Consent records"),
-        (
-            "given_by",
-            "guardian_name",
-            "guardian_relationship",
-            "given_on",
-            "purpose",
-            "notice_version",
-            "method",
-            "recorded_at",
-            "withdrawn_at",
-        ),
-    ),
-    ("privacy.Anonymisation", "person"): (gettext_lazy("Anonymisation"), ("done_at", "reason", "left_on")),
-    ("accounts.User", "person"): (
-        gettext_lazy("Login account"),
-        ("username", "is_active", "date_joined", "last_login"),
-    ),
-}
-
-# Relations to a person left out of the file, and why.
-NOT_EXPORTED: dict[tuple[str, str], str] = {
-    # The person sponsored someone else's application: the record is about the applicant.
-    ("lifecycle.Recruitment", "sponsor_1"): "another person's application",
-    ("lifecycle.Recruitment", "sponsor_2"): "another person's application",
-}
+# (model label, field pointing at the person) → (sheet title, fields written), and the relations left out
+# with the reason: declared by the app owning each model in its AppConfig.ready()
+# (core.registry.register_personal_data), so this module names no other app's models.
+SECTIONS: dict[tuple[str, str], tuple[Promise | str, tuple[str, ...]]] = PERSONAL_DATA_SECTIONS
+NOT_EXPORTED: dict[tuple[str, str], str] = PERSONAL_DATA_NOT_EXPORTED
 
 SHEET_NAME_MAX = 31
 _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
@@ -143,8 +44,6 @@ _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 def person_relations() -> list[tuple[tuple[str, str], models.ForeignObjectRel]]:
     """Every relation from another model to Person, keyed (model label, field name)."""
-    from tongxin.privacy.services import reverse_relations
-
     return [((f.related_model._meta.label, f.field.name), f) for f in reverse_relations()]
 
 

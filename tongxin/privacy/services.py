@@ -2,8 +2,9 @@
 
 This app sits beside the lifecycle and organisational-life apps and imports none of them: it reads
 their records through Django's model registry (``Person``'s reverse relations), so a new record type
-that points at a person is found without a change here (``exports.SECTIONS`` must then say whether it
-is exported; a test fails until it does).
+that points at a person is found without a change here (its app must then register whether it is exported,
+``core.registry.register_personal_data``, and whether it keeps its own copy of the person's identity,
+``register_identity_copy``; tests fail until it does).
 
 Rules (``tongxin.core.rules``): ``minor_below_age`` (18), ``guardian_consent_below_age`` (14, PIPL
 art. 31) and ``retention_years_after_leaving`` (3).
@@ -27,13 +28,16 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from rest_framework.authtoken.models import Token
 
+from tongxin.accounts.models import User
 from tongxin.accounts.notify import nearest_actor_ids, notify_users
 from tongxin.core.audit import record_access, record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import badge_key
 from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.models import AccessLog, ChangeLog, Notification
+from tongxin.core.registry import IdentityCopy, identity_copies
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, VIEW, Scope, require, scope_for, subtree_q
 from tongxin.core.services import may_edit_rules
@@ -352,7 +356,7 @@ def remind_missing_consent(on: datetime.date | None = None) -> ReminderRun:
 def export_person_data(actor: Any, person: Person, out: IO[bytes]) -> int:
     """Write every record about ``person`` to ``out`` as an .xlsx file, for the person themself or a user
     who may change their record; one AccessLog row. Returns the number of rows written."""
-    from tongxin.privacy.exports import write_access_export
+    from tongxin.privacy.exports import write_access_export  # late: exports imports this module
 
     if actor is not None and not may_export(actor, person):
         raise PermissionDenied
@@ -571,29 +575,28 @@ def anonymise_person(actor: Any, person: Person, *, reason: str, reference: str 
         left = left_on(person)
         anonymous = anonymised_name()
 
-        from tongxin.accounts.models import User  # accounts sits beside people; imported late like services do
-
         user = User.objects.select_for_update().filter(person=person).first()
         related = _related_rows(person)
         own_ids: dict[type[models.Model], set[str]] = {Person: {str(person.pk)}}
         own_ids[ConsentRecord] = related.get(ConsentRecord, set())
         own_ids[User] = {str(user.pk)} if user is not None else set()
         related.setdefault(Person, set()).add(str(person.pk))
-        # Their own recruitment (the application before they joined) holds their name, ID number and phone.
-        recruitments: list[models.Model] = []
-        for relation in reverse_relations():
-            if relation.related_model._meta.label == "lifecycle.Recruitment" and relation.field.name == "person":
-                model = relation.related_model
-                recruitments = list(model._base_manager.select_for_update().filter(person=person))
-                own_ids[model] = {str(r.pk) for r in recruitments}
+        # Rows keeping their own copy of the person's identity (their recruitment application, before they
+        # joined: name, ID number, phone), as the owning apps register them (core.registry, no label here).
+        copies: list[tuple[IdentityCopy, models.Model]] = []
+        for copy in identity_copies():
+            rows = list(copy.model._base_manager.select_for_update().filter(**{copy.person_field: person}))
+            own_ids[copy.model] = {str(r.pk) for r in rows}
+            copies.extend((copy, row) for row in rows)
         exact = {
             token
             for value in (person.id_number, person.phone, person.league_number or "")
             for token in (value, mask_id_number(value), mask_phone(value))
             if token
         }
-        for rec in recruitments:
-            for value in (rec.id_number, rec.phone):  # type: ignore[attr-defined]
+        for copy, row in copies:
+            for name in ("id_number", "phone"):
+                value = getattr(row, name) if name in copy.fields else ""
                 exact.update(t for t in (value, mask_id_number(value), mask_phone(value)) if t)
         new_username = f"anonymised-{user.pk}" if user is not None else ""
         if user is not None and user.username:
@@ -619,12 +622,16 @@ def anonymise_person(actor: Any, person: Person, *, reason: str, reference: str 
             note.text = scrubber.text(note.text)
             note.save(update_fields=["text"])
 
-        for rec in recruitments:
-            rec.name = anonymous  # type: ignore[attr-defined]
-            _blank_identifiers(rec)
-            rec.birth_date = _coarse_birth_date(rec.birth_date)  # type: ignore[attr-defined]
-            rec.league_number = ""  # type: ignore[attr-defined]
-            rec.save()
+        for copy, row in copies:
+            _blank_identifiers(row)  # ID number, phone and their hashes and tails
+            for name in copy.fields:
+                if name == "name":
+                    setattr(row, name, anonymous)
+                elif name == "birth_date":
+                    setattr(row, name, _coarse_birth_date(getattr(row, name)))
+                elif name == "league_number":
+                    setattr(row, name, "")
+            row.save()
         ConsentRecord.objects.filter(person=person).update(guardian_name="")
 
         person.name = anonymous
@@ -642,8 +649,6 @@ def anonymise_person(actor: Any, person: Person, *, reason: str, reference: str 
             user.first_name = user.last_name = user.email = ""
             user.set_unusable_password()
             user.save()
-            from rest_framework.authtoken.models import Token
-
             Token.objects.filter(user=user).delete()
 
         Anonymisation.objects.create(

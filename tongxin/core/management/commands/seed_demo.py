@@ -1,0 +1,48 @@
+"""Seed the demo: the steps the apps register (``core.registry.register_demo_step``), in declared order.
+
+Core knows the registry, never the apps: the people app builds the district, the accounts app adds the four
+demo accounts on it, and a feature app adds its records about those people.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tongxin.core.registry import DemoRun, demo_steps
+
+
+class Command(BaseCommand):
+    help = "Create the demo district (deterministic) and the demo accounts; --scale N for N times as much."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", type=int, default=1)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--if-empty", action="store_true", help="do nothing when organisations exist")
+
+    def handle(self, *args: Any, scale: int, seed: int, if_empty: bool, **options: Any) -> None:
+        if scale < 1:
+            raise CommandError(_("--scale must be 1 or more."))
+        steps = demo_steps()
+        refusals = [reason for step in steps if (reason := step.already_seeded())]
+        if refusals:
+            if if_empty:
+                self._describe(steps)
+                return
+            raise CommandError(refusals[0])
+        run = DemoRun(scale=scale, seed=seed, progress=lambda m: self.stdout.write(f"  {m}"))
+        with transaction.atomic():
+            for step in steps:
+                run.results[step.name] = step.seed(run)
+        for step in steps:
+            if line := step.summary(run.results[step.name]):
+                self.stdout.write(line)
+        self._describe(steps)
+
+    def _describe(self, steps: list[Any]) -> None:
+        for step in steps:
+            if text := step.describe():
+                self.stdout.write(text)

@@ -1,0 +1,182 @@
+"""The registries the apps fill in their ``AppConfig.ready()`` (core.registry): the navbar each role sees,
+home cards, demo-seed steps, page context, identity copies and lookup hashes."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+
+from tongxin.core import registry
+from tongxin.core.context_processors import navigation
+from tongxin.core.crypto import EncryptedCharField
+from tongxin.core.registry import (
+    HAS_ROLE,
+    home_cards,
+    register_home_card,
+    register_nav,
+    unregister_home_card,
+)
+
+pytestmark = pytest.mark.usefixtures("english")
+
+ORGANISATION = [("Organisation tree", "/orgs/"), ("Compliance board", "/orglife/board/"), ("Audit log", "/audit/")]
+RULES = [("Rules", "/rules/")]
+TEAM_VIEW = [
+    ("Roster", "/people/"),
+    ("Transfers", "/lifecycle/transfers/"),
+    ("Dues", "/lifecycle/dues/"),
+    ("Age-out", "/lifecycle/age-out/"),
+    ("Annual review", "/lifecycle/reviews/"),
+    ("Recruitment", "/lifecycle/recruitment/"),
+    ("Party recommendation", "/lifecycle/recommendations/"),
+    ("Members who may have lapsed", "/orglife/lapse/"),
+    ("Minors without consent", "/privacy/minors/"),
+]
+TEAM_CHANGE = [
+    TEAM_VIEW[0],
+    ("Imports", "/imports/"),
+    ("One-time login codes", "/accounts/login-codes/"),
+    *TEAM_VIEW[1:],
+]
+
+
+def nav_for(user) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    request = RequestFactory().get("/")
+    request.user = user
+    return [
+        (key, str(label), [(str(a), url) for a, url in items]) for key, label, items in navigation(request)["nav_areas"]
+    ]
+
+
+def areas(organisation, team):
+    return [
+        ("organisation", "Organisation", organisation),
+        ("thought", "Thought", []),
+        ("team", "Team", team),
+        ("activities", "Activities", []),
+        ("positions", "Positions", []),
+    ]
+
+
+def test_the_navbar_of_each_role_is_what_the_central_list_showed(tree, users, django_user_model):
+    """The entries each app registers add up, for every role, to the navbar the central list in core used to
+    build (captured before the registry replaced it)."""
+    superuser = django_user_model.objects.create(username="root", is_superuser=True)
+    assert nav_for(users.district) == areas(ORGANISATION + RULES, TEAM_CHANGE)
+    assert nav_for(superuser) == areas(ORGANISATION + RULES, TEAM_CHANGE)
+    for name in ("committee_admin", "secretary_a", "outsider"):
+        assert nav_for(getattr(users, name)) == areas(ORGANISATION, TEAM_CHANGE), name
+    assert nav_for(users.viewer) == areas(ORGANISATION, TEAM_VIEW)
+    profile = ("My profile", f"/people/{users.member.person_id}/")
+    assert nav_for(users.member) == areas([], [profile])
+    assert nav_for(users.nobody) == areas([], [])
+    secretary = users.secretary_a
+    secretary.person = tree.people.a1
+    secretary.save()
+    secretary = django_user_model.objects.get(pk=secretary.pk)
+    assert nav_for(secretary) == areas(ORGANISATION, [*TEAM_CHANGE, ("My profile", f"/people/{tree.people.a1.pk}/")])
+
+
+def test_the_rendered_navbar_shows_a_registered_entry(tree, users, client_for):
+    entry = register_nav("thought", "Study campaigns", "core:inbox", order=10, when=HAS_ROLE)
+    try:
+        html = client_for(users.secretary_a).get("/inbox/").content.decode()
+        assert "Study campaigns" in html
+        assert "Study campaigns" not in client_for(users.member).get("/inbox/").content.decode()
+    finally:
+        registry._nav.pop(entry.url_name)
+
+
+def test_an_unknown_area_or_audience_is_refused():
+    with pytest.raises(ValueError, match="unknown navigation area"):
+        register_nav("sports", "x", "core:inbox", order=1)
+    with pytest.raises(ValueError, match="unknown home audience"):
+        register_home_card("visitor", "x", "x", "core:inbox", order=1)
+
+
+def test_home_cards_by_audience_in_order_with_their_values(tree, users):
+    secretary = [card.card.key for card in home_cards("secretary", users.secretary_a)]
+    assert secretary[:2] == ["inbox", "roster"] and {"board", "transfers", "dues"} <= set(secretary)
+    member = home_cards("member", users.member)
+    assert [card.card.key for card in member] == ["inbox", "profile"]
+    assert member[0].value == 0 and member[1].url == f"/people/{users.member.person_id}/"
+    # A member without a role sees none of the secretary's cards but the inbox.
+    assert [card.card.key for card in home_cards("secretary", users.member)] == ["inbox"]
+
+    register_home_card("member", "zz-hidden", "Hidden", "core:inbox", order=1, value=lambda user: None)
+    register_home_card("member", "aa-count", "Counted", "core:inbox", order=1, value=lambda user: 7)
+    try:
+        shown = home_cards("member", users.member)
+        assert [card.card.key for card in shown][:2] == ["aa-count", "inbox"]  # order, then key; None hides
+        html = render_to_string(shown[0].template, {"card": shown[0]})
+        assert "Counted" in html and "7" in html and 'href="/inbox/"' in html
+    finally:
+        unregister_home_card("member", "zz-hidden")
+        unregister_home_card("member", "aa-count")
+
+
+def test_demo_steps_run_in_declared_order():
+    steps = registry.demo_steps()
+    names = [step.name for step in steps]
+    assert names.index("people") < names.index("accounts")
+    assert all(callable(getattr(__import__(s.module, fromlist=["seed"]), "seed", None)) for s in steps)
+
+
+def test_the_organisation_page_gets_its_cadres_from_the_people_app(tree, users):
+    context = registry.page_context("orgs:detail", RequestFactory().get("/"), tree.branch_a)
+    assert set(context) == {"cadres", "page_parts"}
+
+
+def test_every_model_with_lookup_hashes_is_registered_for_rehashing():
+    """A model that stores keyed hashes (it has ``set_lookup_fields``) must be registered, or
+    ``rehash_personal_data`` would leave its hashes stale after a lookup-key change."""
+    with_hashes = {m._meta.label for m in apps.get_models() if callable(getattr(m, "set_lookup_fields", None))}
+    assert with_hashes == {r.model._meta.label for r in registry.lookup_hashes()}
+    assert {"people.Person", "lifecycle.Recruitment"} <= with_hashes
+
+
+def test_models_holding_a_persons_identity_besides_person_are_registered_for_anonymisation():
+    """A model pointing at a person and keeping its own ID number (an application made before joining) is
+    an identity copy that anonymisation must blank."""
+    holding = {
+        m._meta.label
+        for m in apps.get_models()
+        if m._meta.label != "people.Person"
+        and any(isinstance(f, EncryptedCharField) and f.name == "id_number" for f in m._meta.concrete_fields)
+        and any(getattr(f, "related_model", None) is apps.get_model("people", "Person") for f in m._meta.fields)
+    }
+    assert holding == {copy.model._meta.label for copy in registry.identity_copies()} == {"lifecycle.Recruitment"}
+
+
+def test_the_apps_above_put_their_parts_into_the_organisation_and_person_pages(tree, users):
+    parts = registry.page_context("orgs:detail", RequestFactory().get("/"), tree.branch_a)["page_parts"]
+    assert parts == {
+        "actions": [
+            "people/_org_actions.html",
+            "privacy/_org_actions.html",
+            "lifecycle/_org_actions.html",
+            "orglife/_org_actions.html",
+        ],
+        "more_actions": ["people/_org_more_actions.html", "lifecycle/_org_more_actions.html"],
+        "sidebar": ["people/_org_cadres.html"],
+    }
+    parts = registry.page_context("people:detail", RequestFactory().get("/"), tree.people.a1)["page_parts"]
+    assert parts == {"actions": ["lifecycle/_person_actions.html"], "panels": ["privacy/_person_panels.html"]}
+
+
+def test_orgs_and_people_templates_name_no_url_of_an_app_above_them():
+    """The organisation and person pages get the feature apps' buttons and panels as registered parts: their
+    own templates name only their layer's URLs and those below (the import pages are the people app's)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    above = {"orgs": ("people", "imports", "accounts", "lifecycle", "orglife", "privacy"),
+             "people": ("accounts", "lifecycle", "orglife", "privacy")}  # fmt: skip
+    templates = Path(settings.BASE_DIR) / "tongxin" / "templates"
+    for app, names in above.items():
+        for path in (templates / app).glob("*.html"):
+            text = path.read_text()
+            assert not [n for n in names if f"'{n}:" in text or f"load {n}" in text or f" {n} %}}" in text], path
