@@ -12,7 +12,7 @@ from tongxin.lifecycle.api import (
     RecruitmentViewSet,
     TransferViewSet,
 )
-from tongxin.orglife.api import ChecklistItemViewSet, ComplianceBoardView, LapseViewSet, MeetingViewSet
+from tongxin.orglife.api import ChecklistItemViewSet, ComplianceBoardViewSet, LapseViewSet, MeetingViewSet
 from tongxin.orgs.api import OrganizationViewSet
 from tongxin.people.api import PersonViewSet
 
@@ -39,7 +39,7 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 
 urlpatterns = [
     path("", include(router.urls)),
-    path("compliance/", ComplianceBoardView.as_view(), name="compliance"),
+    path("compliance/", ComplianceBoardViewSet.as_view({"get": "board"}), name="compliance"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", csp_update(DOCS_CSP)(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="docs"),
     path("redoc/", csp_update(REDOC_CSP)(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),

@@ -34,6 +34,7 @@ from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import scope_for
 from tongxin.core.services import may_edit_rules
 from tongxin.orglife import queries
+from tongxin.orglife.filters import FIRST_YEAR, board_year
 from tongxin.orglife.models import Frequency, MeetingKind, MeetingRequirement
 from tongxin.orglife.services import requirements as requirement_services
 from tongxin.orgs.models import Organization, OrgKind
@@ -41,19 +42,9 @@ from tongxin.orgs.queries import org_from_query, top_organizations
 from tongxin.orgs.services import ancestors_of
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FIRST_YEAR = 2000
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
-
-
-def board_year(raw: str | None) -> int:
-    """``?year=`` if it is a year from FIRST_YEAR to next year, else this year."""
-    raw = raw or ""
-    this_year = timezone.localdate().year
-    if raw.isdecimal() and len(raw) == 4 and FIRST_YEAR <= int(raw) <= this_year + 1:
-        return int(raw)
-    return this_year
 
 
 def board_org(request: Any, raw: str | None) -> Organization | None:
