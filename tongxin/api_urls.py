@@ -8,6 +8,7 @@ from tongxin.lifecycle.api import (
     AgeOutViewSet,
     AnnualReviewViewSet,
     DuesPaymentViewSet,
+    GraduationBatchViewSet,
     RecommendationViewSet,
     RecruitmentViewSet,
     TransferViewSet,
@@ -29,6 +30,7 @@ router.register("people", PersonViewSet, basename="person")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("transfers", TransferViewSet, basename="transfer")
 router.register("age-outs", AgeOutViewSet, basename="age-out")
+router.register("graduation-batches", GraduationBatchViewSet, basename="graduation-batch")
 router.register("dues-payments", DuesPaymentViewSet, basename="dues-payment")
 router.register("recruitments", RecruitmentViewSet, basename="recruitment")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")

@@ -269,6 +269,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "tongxin.lifecycle.models.ReviewStatus",
         "MembershipStatusEnum": "tongxin.people.models.MembershipStatus",
         "GraduationDestinationEnum": "tongxin.lifecycle.models.GraduationDestination",
+        "TransferStatusEnum": "tongxin.lifecycle.models.TransferStatus",
     },
 }
 

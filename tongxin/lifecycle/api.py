@@ -17,12 +17,14 @@ from rest_framework.response import Response
 from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
 from tongxin.core.api_pagination import KeysetPagination
 from tongxin.core.masking import mask_id_number, mask_phone
-from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.scoping import CHANGE, VIEW, scope_for
 from tongxin.lifecycle.filters import AnnualReviewFilter, DuesPaymentFilter
 from tongxin.lifecycle.models import (
     AnnualReview,
     DuesKind,
     DuesPayment,
+    GraduationBatch,
+    GraduationDestination,
     PartyRecommendation,
     RecommendationStatus,
     Recruitment,
@@ -37,8 +39,9 @@ from tongxin.lifecycle.services import ageout, dues, transfers
 from tongxin.lifecycle.services import recommendation as recommendation_services
 from tongxin.lifecycle.services import recruitment as recruitment_services
 from tongxin.lifecycle.services import review as reviews
+from tongxin.lifecycle.services.graduation import Assignment, overdue_in_flow, send_graduates
 from tongxin.orgs.filters import org_param
-from tongxin.orgs.models import LEAGUE_KINDS, Organization, path_ids
+from tongxin.orgs.models import LEAGUE_KINDS, MEMBER_HOLDING_KINDS, Organization, OrgStatus, path_ids
 from tongxin.people.models import Person
 from tongxin.people.validators import normalise_id_number
 
@@ -131,6 +134,99 @@ class TransferViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
             note=values.get("note", ""),
         )  # fmt: skip
         return Response(TransferSerializer(transfer).data, status=201)
+
+
+# --- graduation (学社衔接) -------------------------------------------------------------------------------------
+
+
+class GraduationTransferSerializer(TransferSerializer):
+    graduation_destination = serializers.ChoiceField(
+        choices=GraduationDestination.choices, read_only=True, help_text=_("Where the graduate goes")
+    )
+
+    class Meta(TransferSerializer.Meta):
+        fields = [*TransferSerializer.Meta.fields, "graduation", "graduation_destination"]
+        read_only_fields = fields
+
+
+class GraduationBatchSerializer(serializers.ModelSerializer):
+    branch_name = serializers.CharField(source="branch.name", read_only=True)
+    transfers = GraduationTransferSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = GraduationBatch
+        fields = ["id", "branch", "branch_name", "graduation_date", "created_at", "transfers"]
+        read_only_fields = fields
+
+
+class GraduateSerializer(serializers.Serializer):
+    person = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_("The graduate's id"))
+    destination = serializers.ChoiceField(choices=GraduationDestination.choices)
+    to_org = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.filter(status=OrgStatus.ACTIVE, kind__in=LEAGUE_KINDS),
+        required=False,
+        allow_null=True,
+        help_text=_("The receiving organisation (any active league organisation; not for a place outside)"),
+    )
+    external = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text=_("The destination outside the system")
+    )
+
+
+class GraduationBatchCreateSerializer(serializers.Serializer):
+    branch = ScopedPrimaryKeyRelatedField(
+        queryset=Organization.objects.filter(kind__in=MEMBER_HOLDING_KINDS),
+        action=CHANGE,
+        error_messages={"does_not_exist": _("No such branch in your scope.")},
+    )
+    graduation_date = serializers.DateField()
+    assignments = GraduateSerializer(many=True, allow_empty=False, max_length=1000)  # type: ignore[call-arg]
+
+
+class GraduationBatchViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
+    """Graduation batches (学社衔接) of the branches in the caller's subtrees, newest first, each with its
+    transfers (``/api/graduation-batches/<id>/``: one of them).
+
+    ``POST`` sends a branch's graduates on in one batch (``{"branch", "graduation_date", "assignments": [{"person",
+    "destination", "to_org" | "external"}]}``): one transfer per graduate, already approved by the sending side;
+    each receiving organisation accepts it as any transfer (``/api/transfers/<id>/accept-in/``). All or none: a
+    400 names each graduate refused and why. ``GET /api/graduation-batches/overdue/``: graduates left in a flow
+    branch past the limit.
+    """
+
+    queryset = GraduationBatch.objects.select_related("branch").prefetch_related(
+        Prefetch("transfers", Transfer.objects.select_related("person", "from_org", "to_org").order_by("id"))
+    )
+    serializer_class = GraduationBatchSerializer
+
+    @extend_schema(request=GraduationBatchCreateSerializer, responses={201: GraduationBatchSerializer})
+    def create(self, request, *args, **kwargs):
+        data = GraduationBatchCreateSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        branch = values["branch"]
+        ids = [line["person"] for line in values["assignments"]]
+        people = Person.objects.visible_to(request.user, CHANGE).in_bulk(ids)
+        if any(pk not in people for pk in ids):
+            raise exceptions.ValidationError({"assignments": [_("No such person in your scope.")]})
+        assignments = [
+            Assignment(people[line["person"]], line["destination"], line.get("to_org"), line.get("external", ""))
+            for line in values["assignments"]
+        ]
+        batch = send_graduates(request.user, branch=branch, graduation_date=values["graduation_date"],
+                               assignments=assignments)  # fmt: skip
+        return Response(GraduationBatchSerializer(self.queryset.get(pk=batch.pk)).data, status=201)
+
+    @extend_schema(responses=GraduationTransferSerializer(many=True))
+    @action(detail=False, methods=["get"], serializer_class=GraduationTransferSerializer)
+    def overdue(self, request, **kwargs):
+        """Graduates sent to a flow branch who are still there past the limit (``flow_branch_max_months``)."""
+        transfers = self.restrict(overdue_in_flow(Transfer.objects.all()), VIEW).order_by("in_accepted_at", "id")
+        page = self.paginate_queryset(transfers)
+        return self.get_paginated_response(GraduationTransferSerializer(page, many=True).data)
+
+
+# --- end of graduation ---------------------------------------------------------------------------------------
 
 
 # --- age-out (超龄离团) -------------------------------------------------------------------------------------

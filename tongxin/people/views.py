@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from tongxin.core.masking import mask_phone
 from tongxin.core.models import AccessLog
 from tongxin.core.pagination import keyset_page
 from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.views import get_scoped_or_404, require_role
 from tongxin.orgs.models import STEP_WIDTH, Organization
 from tongxin.people import services
 from tongxin.people.exports import build_template, export_roster
@@ -39,18 +40,12 @@ ROSTER_COLUMNS = [
 ]  # fmt: skip
 
 
-def visible_person(request: HttpRequest, pk: int) -> Person:
-    return get_object_or_404(Person.objects.visible_to(request.user).select_related("branch"), pk=pk)
-
-
 @login_required
 def roster(request: HttpRequest) -> HttpResponse:
     """The filtered roster. The search form POSTs: the search term (a name, ID number or phone) is kept
     in the session and the page is redirected to ``?s=<key>`` (tongxin.core.search_terms), so no term is
     in a URL; a hand-typed ``?q=`` still works, and the page's own links carry only its key."""
-    scope = scope_for(request.user)
-    if not scope.has_subtrees:
-        raise Http404
+    scope = require_role(request)
     if request.method == "POST":
         query = search_terms.link_query(request, request.POST, PersonFilter.base_filters)
         return redirect(f"{reverse('people:roster')}?{query}" if query else reverse("people:roster"))
@@ -82,7 +77,7 @@ def roster(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = visible_person(request, pk)
+    person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
     return render(request, "people/detail.html", _detail_context(request, person))
 
 
@@ -100,7 +95,7 @@ def _detail_context(request: HttpRequest, person: Person) -> dict:
 @require_POST
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show one person's full ID number and phone; each reveal leaves an AccessLog row."""
-    person = visible_person(request, pk)
+    person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
     record_access(request.user, AccessLog.Action.REVEAL, obj=person, fields="id_number,phone", org_path=person.org_path)
     if getattr(request, "htmx", False):
         return render(request, "people/_revealed.html", {"person": person})
@@ -127,7 +122,7 @@ def _edit_form(request: HttpRequest, person: Person | None) -> HttpResponse:
 
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = visible_person(request, pk)
+    person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
     if not scope_for(request.user, CHANGE).covers_path(person.org_path):
         raise PermissionDenied
     return _edit_form(request, person)
@@ -144,7 +139,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @login_required
 def appoint_cadre(request: HttpRequest, pk: int) -> HttpResponse:
     """Appoint a secretary or committee member of an organisation (定人定岗定责)."""
-    org = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+    org = get_scoped_or_404(request, Organization, pk)
     if not scope_for(request.user, CHANGE).covers_path(org.path):
         raise PermissionDenied
     form = AppointCadreForm(request.POST or None, initial={"start": timezone.localdate()})
@@ -170,9 +165,7 @@ def appoint_cadre(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def end_cadre(request: HttpRequest, pk: int) -> HttpResponse:
     """End a position: the cadre leaves it on the given day, and the history keeps it."""
-    position = get_object_or_404(
-        CadrePosition.objects.visible_to(request.user).select_related("person", "organization"), pk=pk
-    )
+    position = get_scoped_or_404(request, CadrePosition.objects.select_related("person", "organization"), pk)
     if not scope_for(request.user, CHANGE).covers_path(position.org_path):
         raise PermissionDenied
     form = EndCadreForm(request.POST or None, initial={"end": timezone.localdate()})
@@ -252,9 +245,7 @@ def _export_org_path(user: Any, filterset: PersonFilter) -> str:
 def export(request: HttpRequest) -> HttpResponse | FileResponse:
     """The roster as filtered on the roster page, as an .xlsx file; ``?full=1`` for full ID numbers and
     phones (only for rows the user may change, else 403). Every export leaves one AccessLog row."""
-    scope = scope_for(request.user)
-    if not scope.has_subtrees:
-        raise Http404
+    require_role(request)
     params, _expired = search_terms.expand(request, request.GET)
     filterset = PersonFilter(params, queryset=Person.objects.visible_to(request.user))
     if not filterset.is_valid():
@@ -288,9 +279,7 @@ def export(request: HttpRequest) -> HttpResponse | FileResponse:
 @login_required
 def import_template(request: HttpRequest) -> FileResponse:
     """The empty roster workbook to fill in for an import, with drop-down lists and instructions."""
-    scope = scope_for(request.user)
-    if not scope.has_subtrees:
-        raise Http404
+    require_role(request)
     out = io.BytesIO()
     build_template(out)
     out.seek(0)

@@ -29,6 +29,7 @@ from tongxin.core.audit import record_access
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import AccessLog
 from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.views import get_scoped_or_404
 from tongxin.lifecycle import dues_queries as queries
 from tongxin.lifecycle.models import DuesCategory, DuesKind, DuesPayment
 from tongxin.lifecycle.services import dues as services
@@ -65,10 +66,6 @@ register_converter(MonthConverter, "dues_month")
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
-
-
-def _visible_org(request: HttpRequest, pk: int) -> Organization:
-    return get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
 
 
 def _kind(request: HttpRequest, org: Organization) -> str:
@@ -154,7 +151,7 @@ class MarkPaidForm(forms.Form):
 def ledger(request: HttpRequest, pk: int, month: datetime.date) -> HttpResponse:
     """The members of a branch for one month: category, amount due, paid or not; the secretary ticks the
     ones who paid and marks them in one go (POST), or takes back a payment marked by mistake."""
-    branch = _visible_org(request, pk)
+    branch = get_scoped_or_404(request, Organization, pk)
     kind = _kind(request, branch)
     if not branch.holds_members:
         return redirect(dues_url(branch, month, kind))
@@ -228,7 +225,7 @@ def ledger(request: HttpRequest, pk: int, month: datetime.date) -> HttpResponse:
 @login_required
 def ledger_export(request: HttpRequest, pk: int, month: datetime.date) -> HttpResponseBase:
     """The ledger as .xlsx (names, categories, amounts; no ID numbers), recorded in the access log."""
-    branch = _visible_org(request, pk)
+    branch = get_scoped_or_404(request, Organization, pk)
     kind = _kind(request, branch)
     if not branch.holds_members:
         return redirect(dues_url(branch, month, kind))
@@ -275,7 +272,7 @@ def _arrears_months(request: HttpRequest) -> int:
 @login_required
 def arrears(request: HttpRequest, pk: int) -> HttpResponse:
     """Members of the subtree with unpaid months in the last N months (``?months=``, default 6)."""
-    org = _visible_org(request, pk)
+    org = get_scoped_or_404(request, Organization, pk)
     kind = _kind(request, org)
     months = _arrears_months(request)
     start, end = queries.arrears_window(months)
@@ -303,7 +300,7 @@ def arrears(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def arrears_export(request: HttpRequest, pk: int) -> FileResponse:
-    org = _visible_org(request, pk)
+    org = get_scoped_or_404(request, Organization, pk)
     kind = _kind(request, org)
     months = _arrears_months(request)
     qs = queries.arrears(org, kind, months)
@@ -342,7 +339,7 @@ def arrears_export(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
     """Per child organisation: members who owe the month, paid, collected, rate; each row drills down."""
-    org = _visible_org(request, pk)
+    org = get_scoped_or_404(request, Organization, pk)
     kind = _kind(request, org)
     month = _month(request)
     data = queries.monthly_summary(org, kind, month)
@@ -367,7 +364,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def summary_export(request: HttpRequest, pk: int) -> FileResponse:
     """The summary as .xlsx: counts and sums only, no personal data (no access log row)."""
-    org = _visible_org(request, pk)
+    org = get_scoped_or_404(request, Organization, pk)
     kind = _kind(request, org)
     month = _month(request)
     data = queries.monthly_summary(org, kind, month)
@@ -418,7 +415,7 @@ def _safe_next(request: HttpRequest) -> str:
 @login_required
 def profile(request: HttpRequest, pk: int) -> HttpResponse:
     """Set what a person's dues are worked out from: category and monthly income after tax."""
-    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("dues_profile"), pk=pk)
+    person = get_scoped_or_404(request, Person.objects.select_related("dues_profile"), pk)
     if not scope_for(request.user, CHANGE).covers_path(person.org_path):
         raise PermissionDenied
     current = services.profile_of(person)

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.views import get_scoped_or_404, require_role
 from tongxin.lifecycle.forms import (
     RecommendationOutcomeForm,
     RecommendationProposeForm,
@@ -48,9 +49,7 @@ STEP_BUTTONS = {
 
 @login_required
 def recommendation_list(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    if not scope.has_subtrees:
-        raise Http404
+    require_role(request)
     visible = PartyRecommendation.objects.visible_to(request.user)
     tab = request.GET.get("tab") or "waiting"
     if tab not in ("waiting", "all", *STATUS_TABS):
@@ -76,7 +75,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def recommendation_propose(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose the member for recommendation to the Party (the branch side, from the member's page)."""
-    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("branch"), pk=pk)
+    person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
     if not scope_for(request.user, CHANGE).covers_path(person.org_path):
         raise Http404
     form = RecommendationProposeForm(request.POST or None)
@@ -108,8 +107,7 @@ def recommendation_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _visible(request: HttpRequest, pk: int) -> PartyRecommendation:
-    qs = PartyRecommendation.objects.visible_to(request.user).select_related("person", "branch", "party_org")
-    return get_object_or_404(qs, pk=pk)
+    return get_scoped_or_404(request, PartyRecommendation.objects.select_related("person", "branch", "party_org"), pk)
 
 
 def _step_form(step: str, data: Any = None) -> Any:

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.views import get_scoped_or_404, require_role
 from tongxin.lifecycle.forms import (
     RecruitmentApplyForm,
     RecruitmentStepForm,
@@ -49,12 +50,6 @@ STEP_FORMS: dict[str, tuple[Any, Any]] = {
 }  # fmt: skip
 
 
-def _has_role(request: HttpRequest) -> None:
-    scope = scope_for(request.user)
-    if not scope.has_subtrees:
-        raise Http404
-
-
 def _may_apply(user: Any) -> bool:
     change = scope_for(user, CHANGE)
     return change.has_subtrees
@@ -63,7 +58,7 @@ def _may_apply(user: Any) -> bool:
 @login_required
 def recruitment_list(request: HttpRequest) -> HttpResponse:
     """Recruitments in the user's subtrees, by stage (with counts) or waiting for the user's step."""
-    _has_role(request)
+    require_role(request)
     visible = Recruitment.objects.visible_to(request.user)
     tab = request.GET.get("tab") or "waiting"
     if tab not in ("waiting", "all", *STAGE_TABS):
@@ -125,8 +120,9 @@ def recruitment_new(request: HttpRequest) -> HttpResponse:
 
 
 def _visible(request: HttpRequest, pk: int) -> Recruitment:
-    qs = Recruitment.objects.visible_to(request.user).select_related("branch", "sponsor_1", "sponsor_2", "person")
-    return get_object_or_404(qs, pk=pk)
+    return get_scoped_or_404(
+        request, Recruitment.objects.select_related("branch", "sponsor_1", "sponsor_2", "person"), pk
+    )
 
 
 def _timeline(recruitment: Recruitment) -> list[dict[str, Any]]:

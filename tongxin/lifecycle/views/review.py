@@ -31,6 +31,7 @@ from django.views.decorators.http import require_POST
 from tongxin.core import xlsx
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
+from tongxin.core.views import get_scoped_or_404, has_role
 from tongxin.lifecycle.forms import (
     DeferForm,
     GradingForm,
@@ -74,14 +75,7 @@ def progress_url(org: Organization, year: int) -> str:
 
 
 def _visible_review(request: HttpRequest, pk: int) -> AnnualReview:
-    return get_object_or_404(
-        AnnualReview.objects.visible_to(request.user).select_related("branch", "approved_by"), pk=pk
-    )
-
-
-def _has_role(request: HttpRequest) -> bool:
-    scope = scope_for(request.user)
-    return scope.has_subtrees
+    return get_scoped_or_404(request, AnnualReview.objects.select_related("branch", "approved_by"), pk)
 
 
 # --- progress --------------------------------------------------------------------------------------------
@@ -91,7 +85,7 @@ def _has_role(request: HttpRequest) -> bool:
 def progress(request: HttpRequest) -> HttpResponse:
     """The progress table of ``?org=`` (default: the viewer's organisation) for ``?year=``; a branch shows its
     review, or the form that opens it."""
-    if not _has_role(request):
+    if not has_role(request):
         return render(request, "core/no_role.html")
     year = _year(request)
     org = _org_from_query(request)
@@ -159,7 +153,7 @@ def _write_sheet(out: IO[bytes], sheet_name: str, headers: Sequence[str], rows: 
 @login_required
 def progress_export(request: HttpRequest) -> FileResponse:
     """The progress table as .xlsx: counts only, no personal data."""
-    if not _has_role(request):
+    if not has_role(request):
         raise Http404
     year = _year(request)
     org = _org_from_query(request)
@@ -214,7 +208,7 @@ def open_review(request: HttpRequest) -> HttpResponse:
     form = OpenReviewForm(request.POST)
     if not form.is_valid():
         raise Http404
-    branch = get_object_or_404(Organization.objects.visible_to(request.user, CHANGE), pk=form.cleaned_data["branch"])
+    branch = get_scoped_or_404(request, Organization, form.cleaned_data["branch"], CHANGE)
     year = form.cleaned_data["year"]
     try:
         review = services.open_review(request.user, branch=branch, year=year)

@@ -10,13 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
+from tongxin.core.views import get_scoped_or_404, require_role
 from tongxin.lifecycle.forms import AcceptForm, RejectForm, TransferInForm, TransferOutForm
 from tongxin.lifecycle.models import Transfer, TransferSide, TransferStatus
 from tongxin.lifecycle.services import transfers as services
@@ -26,12 +27,6 @@ from tongxin.people.validators import normalise_id_number
 
 PAGE_SIZE = 50
 TABS = ("waiting", "out", "in", "stalled", "all")
-
-
-def _has_role(request: HttpRequest) -> None:
-    scope = scope_for(request.user)
-    if not scope.has_subtrees and not getattr(request.user, "person_id", None):
-        raise Http404
 
 
 def _tab_queryset(request: HttpRequest, tab: str):
@@ -53,7 +48,7 @@ def _tab_queryset(request: HttpRequest, tab: str):
 
 @login_required
 def transfer_list(request: HttpRequest) -> HttpResponse:
-    _has_role(request)
+    require_role(request, members=True)
     tab = request.GET.get("tab") or "waiting"
     if tab not in TABS:
         tab = "waiting"
@@ -93,11 +88,9 @@ def act_on_selected(request: HttpRequest) -> HttpResponse:
 
 
 def _visible(request: HttpRequest, pk: int) -> Transfer:
-    qs = Transfer.objects.visible_to(request.user)
-    person_id = getattr(request.user, "person_id", None)
-    if person_id:  # a member follows their own transfer
-        qs = qs | Transfer.objects.filter(person_id=person_id)
-    return get_object_or_404(qs.select_related("person", "from_org", "to_org", "to_branch", "started_by"), pk=pk)
+    """A transfer in the user's scope, or a member's own (they follow it)."""
+    qs = Transfer.objects.select_related("person", "from_org", "to_org", "to_branch", "started_by")
+    return get_scoped_or_404(request, qs, pk, own="person")
 
 
 def _actions(request: HttpRequest, transfer: Transfer) -> dict[str, bool]:
@@ -193,7 +186,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def start_out(request: HttpRequest, pk: int) -> HttpResponse:
     """Start a transfer out of the person's branch: as its secretary (sending side) or as the member."""
-    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("branch"), pk=pk)
+    person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
     if scope_for(request.user, CHANGE).covers_path(person.org_path):
         side = TransferSide.SENDING
     elif getattr(request.user, "person_id", None) == person.pk:
@@ -277,7 +270,7 @@ def _status_message(transfer: Transfer) -> str:
 def destinations(request: HttpRequest) -> HttpResponse:
     """Suggestions for the receiving organisation (names and codes of active league organisations,
     anywhere in the system: the sender must find a receiver outside their subtree)."""
-    _has_role(request)
+    require_role(request, members=True)
     q = " ".join((request.GET.get("destination") or request.GET.get("q") or "").split())
     orgs: list[Organization] = []
     if len(q) >= 2:

@@ -33,6 +33,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import scope_for
 from tongxin.core.services import may_edit_rules
+from tongxin.core.views import has_role
 from tongxin.orglife import queries
 from tongxin.orglife.filters import FIRST_YEAR, board_year
 from tongxin.orglife.models import Frequency, MeetingKind, MeetingRequirement
@@ -50,11 +51,6 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 def board_org(request: Any, raw: str | None) -> Organization | None:
     """The board's organisation: ``?org=`` (404 when not visible), else the viewer's single top one."""
     return org_from_query(request.user, raw)
-
-
-def _has_role(request: HttpRequest) -> bool:
-    scope = scope_for(request.user)
-    return scope.has_subtrees
 
 
 def board_url(org: Organization, year: int, period: str = "", sort: str = "") -> str:
@@ -76,7 +72,7 @@ def _sort(request: HttpRequest) -> str:
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    if not _has_role(request):
+    if not has_role(request):
         return render(request, "core/no_role.html")
     year = board_year(request.GET.get("year"))
     period = request.GET.get("period") or ""
@@ -131,7 +127,7 @@ def board(request: HttpRequest) -> HttpResponse:
 def board_export(request: HttpRequest) -> FileResponse:
     """The board as .xlsx, the same cells as the page. Counts and organisation names only: no personal data
     (the party branch's birthdays are left out), so no AccessLog row is written."""
-    if not _has_role(request):
+    if not has_role(request):
         raise Http404
     year = board_year(request.GET.get("year"))
     org = board_org(request, request.GET.get("org"))
