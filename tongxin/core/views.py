@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -56,6 +57,21 @@ def has_role(request: HttpRequest, action: str = VIEW, *, members: bool = False)
     if scope_for(request.user, action).has_subtrees:
         return True
     return members and bool(getattr(request.user, "person_id", None))
+
+
+def post_step(act: Callable[[HttpRequest, int, str], HttpResponse], step: str) -> Callable[..., HttpResponse]:
+    """The page view of one POSTed step on an object: ``act(request, pk, step)`` for a logged-in user.
+
+    path("reviews/<int:pk>/approve/", post_step(_act, "approve"), name="review_approve"),
+    """
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        return act(request, pk, step)
+
+    view.__name__ = view.__qualname__ = step
+    return view
 
 
 def require_role(request: HttpRequest, action: str = VIEW, *, members: bool = False) -> Scope:

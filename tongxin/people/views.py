@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -130,9 +130,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user, CHANGE)
-    if not scope.has_subtrees:
-        raise Http404
+    require_role(request, CHANGE)
     return _edit_form(request, None)
 
 

@@ -29,7 +29,7 @@ from tongxin.core.audit import record_access
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import AccessLog
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import get_scoped_or_404
+from tongxin.core.views import get_scoped_or_404, has_role
 from tongxin.lifecycle import dues_queries as queries
 from tongxin.lifecycle.models import DuesCategory, DuesKind, DuesPayment
 from tongxin.lifecycle.services import dues as services
@@ -122,8 +122,7 @@ def _money(value: Any) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     """Where the dues pages start: the summary (or ledger) of the user's organisation, or of the ``?org=``
     one if it is in scope; ``?month=yyyy-mm`` (default: this month)."""
-    scope = scope_for(request.user)
-    if not scope.has_subtrees:
+    if not has_role(request):
         return render(request, "core/no_role.html")
     month = services.parse_month(request.GET.get("month")) or services.current_month()
     org_id = request.GET.get("org") or ""

@@ -192,9 +192,7 @@ def recommendation_act(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.approve(request.user, rec, on=data["on"])
     except DomainError as exc:
-        for field, texts in exc.errors.items():
-            for text in texts:
-                form.add_error(field if field in form.fields else None, text)
+        exc.add_to_form(form)
         return _render_detail(request, rec, form)
     except PermissionDenied:
         raise Http404 from None

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_POST
 from tongxin.core import xlsx
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
-from tongxin.core.views import get_scoped_or_404, has_role
+from tongxin.core.views import get_scoped_or_404, has_role, post_step
 from tongxin.lifecycle.forms import (
     DeferForm,
     GradingForm,
@@ -355,51 +355,15 @@ def _counts_partial(request: HttpRequest, review: AnnualReview, errors: list[str
     return render(request, "lifecycle/review/_counts.html", context)
 
 
-@login_required
-@require_POST
-def grade(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "grade")
-
-
-@login_required
-@require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "submit")
-
-
-@login_required
-@require_POST
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "approve")
-
-
-@login_required
-@require_POST
-def return_for_changes(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "return")
-
-
-@login_required
-@require_POST
-def register(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "register")
-
-
-@login_required
-@require_POST
-def defer(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "defer")
-
-
 urlpatterns = [
     path("reviews/", progress, name="reviews"),
     path("reviews/export/", progress_export, name="review_progress_export"),
     path("reviews/open/", open_review, name="review_open"),
     path("reviews/<int:pk>/", review_detail, name="review_detail"),
-    path("reviews/<int:pk>/grade/", grade, name="review_grade"),
-    path("reviews/<int:pk>/submit/", submit, name="review_submit"),
-    path("reviews/<int:pk>/approve/", approve, name="review_approve"),
-    path("reviews/<int:pk>/return/", return_for_changes, name="review_return"),
-    path("reviews/<int:pk>/register/", register, name="review_register"),
-    path("reviews/<int:pk>/defer/", defer, name="review_defer"),
+    path("reviews/<int:pk>/grade/", post_step(_act, "grade"), name="review_grade"),
+    path("reviews/<int:pk>/submit/", post_step(_act, "submit"), name="review_submit"),
+    path("reviews/<int:pk>/approve/", post_step(_act, "approve"), name="review_approve"),
+    path("reviews/<int:pk>/return/", post_step(_act, "return"), name="review_return"),
+    path("reviews/<int:pk>/register/", post_step(_act, "register"), name="review_register"),
+    path("reviews/<int:pk>/defer/", post_step(_act, "defer"), name="review_defer"),
 ]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
-from tongxin.core.views import get_scoped_or_404, require_role
+from tongxin.core.views import get_scoped_or_404, post_step, require_role
 from tongxin.lifecycle.forms import AcceptForm, RejectForm, TransferInForm, TransferOutForm
 from tongxin.lifecycle.models import Transfer, TransferSide, TransferStatus
 from tongxin.lifecycle.services import transfers as services
@@ -160,30 +160,6 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "approve")
-
-
-@login_required
-@require_POST
-def accept(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "accept")
-
-
-@login_required
-@require_POST
-def reject(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "reject")
-
-
-@login_required
-@require_POST
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "cancel")
-
-
-@login_required
 def start_out(request: HttpRequest, pk: int) -> HttpResponse:
     """Start a transfer out of the person's branch: as its secretary (sending side) or as the member."""
     person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
@@ -218,9 +194,7 @@ def start_out(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def start_in(request: HttpRequest) -> HttpResponse:
     """The receiving side asks for a member registered elsewhere, known by their ID number."""
-    change = scope_for(request.user, CHANGE)
-    if not change.has_subtrees:
-        raise Http404
+    require_role(request, CHANGE)
     form = TransferInForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         number = normalise_id_number(form.cleaned_data["id_number"])
@@ -289,8 +263,8 @@ urlpatterns = [
     path("transfers/destinations/", destinations, name="transfer_destinations"),
     path("transfers/person/<int:pk>/", start_out, name="transfer_start_out"),
     path("transfers/<int:pk>/", transfer_detail, name="transfer_detail"),
-    path("transfers/<int:pk>/approve/", approve, name="transfer_approve"),
-    path("transfers/<int:pk>/accept/", accept, name="transfer_accept"),
-    path("transfers/<int:pk>/reject/", reject, name="transfer_reject"),
-    path("transfers/<int:pk>/cancel/", cancel, name="transfer_cancel"),
+    path("transfers/<int:pk>/approve/", post_step(_act, "approve"), name="transfer_approve"),
+    path("transfers/<int:pk>/accept/", post_step(_act, "accept"), name="transfer_accept"),
+    path("transfers/<int:pk>/reject/", post_step(_act, "reject"), name="transfer_reject"),
+    path("transfers/<int:pk>/cancel/", post_step(_act, "cancel"), name="transfer_cancel"),
 ]

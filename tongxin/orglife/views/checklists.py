@@ -37,8 +37,8 @@ from tongxin.core import uploads
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, VIEW, scope_for
-from tongxin.core.views import get_scoped_or_404
+from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.views import get_scoped_or_404, require_role
 from tongxin.orglife.lapse import lapse_candidates, lapse_since
 from tongxin.orglife.models import (
     Attachment,
@@ -316,9 +316,7 @@ def duty_end(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def lapse(request: HttpRequest) -> HttpResponse:
     user = request.user
-    scope = scope_for(user, VIEW)
-    if not scope.has_subtrees:
-        raise Http404
+    require_role(request)
     raw = request.GET.get("org", "")
     org = None
     if raw:
