@@ -286,6 +286,15 @@ class AgeOutViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
         # the system's list (no scope), restricted to the caller's by the base
         return ageout.age_out_candidates(None, org, self._on()).select_related("branch")
 
+    def restrict(self, queryset, action: str):
+        scoped = super().restrict(queryset, action)
+        own = scope_for(self.request.user, action).person_id
+        if self.action == "list" and own is not None:
+            # the list is the role holders' work: a member does not list their own age-out (self-service
+            # reaches their record, not this list), as ``ageout.age_out_candidates`` decides for the pages
+            scoped = scoped.exclude(pk=own)
+        return scoped
+
     def _on(self):
         if not hasattr(self, "_day"):
             self._day = timezone.localdate()
