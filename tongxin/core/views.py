@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -72,6 +74,26 @@ def post_step(act: Callable[[HttpRequest, int, str], HttpResponse], step: str) -
 
     view.__name__ = view.__qualname__ = step
     return view
+
+
+@contextmanager
+def page_step(request: HttpRequest, done: str = "") -> Iterator[None]:
+    """Run a page's write: a DomainError becomes an error message (the page redirects as after success), a
+    PermissionDenied a 404 (a step that is not the user's looks missing), else ``done`` is the success message.
+
+        with page_step(request, _("The meeting was cancelled.")):
+            services.cancel_meeting(request.user, meeting)
+        return redirect("orglife:meeting_detail", pk=meeting.pk)
+    """
+    try:
+        yield
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        if done:
+            messages.success(request, done)
 
 
 def require_role(request: HttpRequest, action: str = VIEW, *, members: bool = False) -> Scope:

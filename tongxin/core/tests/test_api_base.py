@@ -4,14 +4,16 @@ documented actions with the URL each names."""
 from __future__ import annotations
 
 from django.urls import URLPattern
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
 
+from tongxin import api_urls
 from tongxin.core.api import ScopedViewSet, Step
 from tongxin.core.scoping import CHANGE, VIEW
+from tongxin.orglife.api import ChecklistItemViewSet
 
 
 def _api_viewsets():
-    from tongxin import api_urls
-
     for _prefix, viewset, basename in api_urls.router.registry:
         yield basename, viewset
     for pattern in api_urls.urlpatterns:
@@ -26,8 +28,6 @@ def test_every_api_viewset_is_scoped_by_the_one_base():
 
 
 def test_every_declared_step_is_a_post_action_with_its_url():
-    from tongxin import api_urls
-
     names = {p.name for p in api_urls.router.urls if isinstance(p, URLPattern)}
     seen = 0
     for basename, viewset in _api_viewsets():
@@ -52,17 +52,12 @@ def test_a_step_passes_the_values_its_fields_name():
 
 
 def test_the_scope_action_follows_the_method_and_a_step_may_ask_for_view():
-    from tongxin.orglife.api import ChecklistItemViewSet
-
-    class Request:
-        def __init__(self, method):
-            self.method = method
-
+    factory = APIRequestFactory()
     view = ChecklistItemViewSet()
-    for method, expected in (("GET", VIEW), ("HEAD", VIEW), ("POST", CHANGE), ("PATCH", CHANGE), ("DELETE", CHANGE)):
-        view.request = Request(method)
+    for method, expected in (("get", VIEW), ("head", VIEW), ("post", CHANGE), ("patch", CHANGE), ("delete", CHANGE)):
+        view.request = Request(getattr(factory, method)("/"))
         assert view.scope_action() == expected
     owner_step = ChecklistItemViewSet(write_scope=VIEW)  # request-closing: the owner may ask
-    owner_step.request = Request("POST")
+    owner_step.request = Request(factory.post("/"))
     assert owner_step.scope_action() == VIEW
-    assert ChecklistItemViewSet.request_closing.kwargs["write_scope"] == VIEW
+    assert getattr(ChecklistItemViewSet, "request_closing").kwargs["write_scope"] == VIEW  # noqa: B009

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import get_scoped_or_404, require_role
+from tongxin.core.views import get_scoped_or_404, page_step, require_role
 from tongxin.lifecycle.forms import (
     RecommendationOutcomeForm,
     RecommendationProposeForm,
@@ -206,14 +206,8 @@ def recommendation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     rec = _visible(request, pk)
     if not services.may_act(request.user, rec, "withdraw"):
         raise Http404
-    try:
+    with page_step(request, _("The recommendation was withdrawn.")):
         services.withdraw(request.user, rec)
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied:
-        raise Http404 from None
-    else:
-        messages.success(request, _("The recommendation was withdrawn."))
     return redirect("lifecycle:recommendation_detail", pk=rec.pk)
 
 

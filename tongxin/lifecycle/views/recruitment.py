@@ -23,7 +23,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import get_scoped_or_404, require_role
+from tongxin.core.views import get_scoped_or_404, page_step, require_role
 from tongxin.lifecycle.forms import (
     RecruitmentApplyForm,
     RecruitmentStepForm,
@@ -216,14 +216,8 @@ def recruitment_act(request: HttpRequest, pk: int) -> HttpResponse:
         form: Any = _training_form(recruitment, request.POST)
         if not form.is_valid():
             return _render_detail(request, recruitment, training_form=form)
-        try:
+        with page_step(request, _("The training hours were recorded.")):
             services.record_training(request.user, recruitment, hours=form.cleaned_data["hours"])
-        except DomainError as exc:
-            messages.error(request, " ".join(exc.messages))
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, _("The training hours were recorded."))
         return redirect("lifecycle:recruitment_detail", pk=recruitment.pk)
     if step not in services.RECRUITMENT_STEPS:
         messages.error(request, _("Choose a step to record."))
@@ -275,14 +269,8 @@ def recruitment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form = RecruitmentWithdrawForm(request.POST, prefix="withdraw")
     if not form.is_valid():
         return _render_detail(request, recruitment, withdraw_form=form)
-    try:
+    with page_step(request, _("The recruitment was withdrawn.")):
         services.withdraw(request.user, recruitment, reason=form.cleaned_data["reason"])
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied:
-        raise Http404 from None
-    else:
-        messages.success(request, _("The recruitment was withdrawn."))
     return redirect("lifecycle:recruitment_detail", pk=recruitment.pk)
 
 

@@ -24,7 +24,7 @@ from tongxin.core import uploads
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import get_scoped_or_404
+from tongxin.core.views import get_scoped_or_404, page_step
 from tongxin.orglife.models import LESSON_KINDS, Attachment, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
 from tongxin.orglife.services import meetings as services
 from tongxin.orgs.models import Organization
@@ -254,14 +254,8 @@ def _ids(*texts: str) -> list[int]:
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_scoped_or_404(request, Meeting.objects.select_related("organization"), pk)
-    try:
+    with page_step(request, _("The meeting was cancelled.")):
         services.cancel_meeting(request.user, meeting)
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied:
-        raise Http404 from None
-    else:
-        messages.success(request, _("The meeting was cancelled."))
     return redirect("orglife:meeting_detail", pk=meeting.pk)
 
 
