@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import IO, Any
 
 from django import forms
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -94,6 +95,32 @@ def page_step(request: HttpRequest, done: str = "") -> Iterator[None]:
     else:
         if done:
             messages.success(request, done)
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@contextmanager
+def xlsx_file() -> Iterator[IO[bytes]]:
+    """A temporary file for an .xlsx download, closed (and so deleted) if writing it fails; hand it to
+    ``xlsx_response``, whose FileResponse closes it once sent.
+
+        with xlsx_file() as out:
+            xlsx.write_table(out, _("Dues summary"), headers, rows)
+        return xlsx_response(out, filename)
+    """
+    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
+    try:
+        yield out
+    except BaseException:
+        out.close()
+        raise
+
+
+def xlsx_response(out: IO[bytes], filename: str) -> FileResponse:
+    """``out`` (written from its start) as an .xlsx attachment named ``filename``."""
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
 def require_role(request: HttpRequest, action: str = VIEW, *, members: bool = False) -> Scope:

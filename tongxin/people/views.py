@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import decimal
 import io
-import tempfile
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -23,7 +22,7 @@ from tongxin.core.masking import mask_phone
 from tongxin.core.models import AccessLog
 from tongxin.core.pagination import keyset_page
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import get_scoped_or_404, require_role
+from tongxin.core.views import get_scoped_or_404, require_role, xlsx_file, xlsx_response
 from tongxin.orgs.models import STEP_WIDTH, Organization
 from tongxin.people import services
 from tongxin.people.exports import build_template, export_roster
@@ -184,8 +183,6 @@ def end_cadre(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Excel export and the import template -------------------------------------------------------------
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def full_export_allowed(user: Any, filterset: PersonFilter) -> bool:
     """May ``user`` export the rows of ``filterset`` with full ID numbers and phones?
@@ -255,8 +252,7 @@ def export(request: HttpRequest) -> HttpResponse | FileResponse:
         raise PermissionDenied
     qs = filterset.qs.order_by(*(attribute for attribute, _column in filterset.sort_keys))
 
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
-    try:
+    with xlsx_file() as out:
         rows = export_roster(qs, out, full=full)
         record_access(
             request.user,
@@ -266,12 +262,8 @@ def export(request: HttpRequest) -> HttpResponse | FileResponse:
             row_count=rows,
             org_path=_export_org_path(request.user, filterset),
         )
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
     filename = f"团员名册-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    return xlsx_response(out, filename)
 
 
 @login_required
@@ -280,5 +272,4 @@ def import_template(request: HttpRequest) -> FileResponse:
     require_role(request)
     out = io.BytesIO()
     build_template(out)
-    out.seek(0)
-    return FileResponse(out, as_attachment=True, filename="团员导入模板.xlsx", content_type=XLSX_CONTENT_TYPE)
+    return xlsx_response(out, "团员导入模板.xlsx")

@@ -9,8 +9,6 @@ file is for the person themself or a user with CHANGE; anonymising for the distr
 
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -24,7 +22,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.pagination import keyset_page
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import get_scoped_or_404, require_role
+from tongxin.core.views import get_scoped_or_404, require_role, xlsx_file, xlsx_response
 from tongxin.orgs.queries import org_from_query
 from tongxin.people.models import Person
 from tongxin.privacy import services
@@ -36,7 +34,6 @@ MINOR_KEYS = [
     ("name_pinyin", "people_person.name_pinyin"),
     ("id", "people_person.id"),
 ]
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -116,16 +113,11 @@ def access_export(request: HttpRequest, pk: int) -> FileResponse:
     person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
     if not services.may_export(request.user, person):
         raise Http404
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
-    try:
+    with xlsx_file() as out:
         services.export_person_data(request.user, person, out)
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
     # No name in the file name: it would land in download histories and proxy logs.
     filename = f"个人信息-{person.pk}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    return xlsx_response(out, filename)
 
 
 @login_required

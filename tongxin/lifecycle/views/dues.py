@@ -6,9 +6,7 @@ scope is 404; changing needs the CHANGE scope (403 otherwise)."""
 from __future__ import annotations
 
 import datetime
-import tempfile
-from collections.abc import Sequence
-from typing import IO, Any
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -29,7 +27,7 @@ from tongxin.core.audit import record_access
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import AccessLog
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import get_scoped_or_404, has_role
+from tongxin.core.views import get_scoped_or_404, has_role, xlsx_file, xlsx_response
 from tongxin.lifecycle import dues_queries as queries
 from tongxin.lifecycle.models import DuesCategory, DuesKind, DuesPayment
 from tongxin.lifecycle.services import dues as services
@@ -38,7 +36,6 @@ from tongxin.orgs.queries import top_organizations
 from tongxin.orgs.services import ancestors_of
 from tongxin.people.models import Person
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ARREARS_PAGE_SIZE = 100
 ARREARS_CHOICES = (3, 6, 12)
 
@@ -87,28 +84,6 @@ def dues_url(org: Organization, month: datetime.date, kind: str) -> str:
     if org.holds_members:
         return f"{reverse('lifecycle:dues_ledger', args=[org.pk, month])}?kind={kind}"
     return f"{reverse('lifecycle:dues_summary', args=[org.pk])}?month={month:%Y-%m}&kind={kind}"
-
-
-def _file_response(out: IO[bytes], filename: str) -> FileResponse:
-    out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
-
-
-def _write_sheet(out: IO[bytes], sheet_name: str, headers: Sequence[str], rows: Any) -> int:
-    """One sheet with a header row and ``rows`` (an iterable of value lists); returns the row count."""
-    workbook = xlsx.open_workbook(out)
-    try:
-        formats = xlsx.standard_formats(workbook, text_as_text=False)
-        sheet = workbook.add_worksheet(sheet_name[:31])
-        sheet.set_column(0, 0, 16)
-        sheet.set_column(1, len(headers) - 1, 14)
-        xlsx.write_header(sheet, headers, formats)
-        count = 0
-        for count, values in enumerate(rows, start=1):
-            xlsx.write_row(sheet, count, values, formats)
-    finally:
-        workbook.close()
-    return count
 
 
 def _money(value: Any) -> str:
@@ -241,9 +216,8 @@ def ledger_export(request: HttpRequest, pk: int, month: datetime.date) -> HttpRe
         for row in data.rows
     )
     headers = [_("Name"), _("Dues category"), _("Amount due (yuan)"), _("Status"), _("Paid on")]
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
-    try:
-        count = _write_sheet(out, _("Dues ledger"), headers, rows)
+    with xlsx_file() as out:
+        count = xlsx.write_table(out, _("Dues ledger"), headers, rows)
         record_access(
             request.user,
             AccessLog.Action.EXPORT,
@@ -253,11 +227,8 @@ def ledger_export(request: HttpRequest, pk: int, month: datetime.date) -> HttpRe
             row_count=count,
             org_path=branch.path,
         )
-    except BaseException:
-        out.close()
-        raise
     filename = f"{branch.display_name}-{services.kind_label(kind)}-{month:%Y-%m}.xlsx"
-    return _file_response(out, filename)
+    return xlsx_response(out, filename)
 
 
 # --- arrears ---------------------------------------------------------------------------------------------
@@ -313,9 +284,8 @@ def arrears_export(request: HttpRequest, pk: int) -> FileResponse:
         for p in qs.iterator(chunk_size=2000)
     )
     headers = [_("Name"), _("Branch"), _("Unpaid months"), _("Last month paid")]
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
-    try:
-        count = _write_sheet(out, _("Dues arrears"), headers, rows)
+    with xlsx_file() as out:
+        count = xlsx.write_table(out, _("Dues arrears"), headers, rows)
         record_access(
             request.user,
             AccessLog.Action.EXPORT,
@@ -325,11 +295,8 @@ def arrears_export(request: HttpRequest, pk: int) -> FileResponse:
             row_count=count,
             org_path=org.path,
         )
-    except BaseException:
-        out.close()
-        raise
     filename = f"{org.display_name}-{services.kind_label(kind)}-{_('arrears')}.xlsx"
-    return _file_response(out, filename)
+    return xlsx_response(out, filename)
 
 
 # --- the monthly summary -------------------------------------------------------------------------------------
@@ -374,14 +341,10 @@ def summary_export(request: HttpRequest, pk: int) -> FileResponse:
     rows = [values(row.org.name, row) for row in data.rows]
     rows.append(values(_("Total"), data.total))
     headers = [_("Organisation"), _("Members"), _("Paid"), _("Unpaid"), _("Rate"), _("Collected (yuan)")]
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
-    try:
-        _write_sheet(out, _("Dues summary"), headers, rows)
-    except BaseException:
-        out.close()
-        raise
+    with xlsx_file() as out:
+        xlsx.write_table(out, _("Dues summary"), headers, rows)
     filename = f"{org.display_name}-{services.kind_label(kind)}-{month:%Y-%m}.xlsx"
-    return _file_response(out, filename)
+    return xlsx_response(out, filename)
 
 
 # --- a person's dues basis ---------------------------------------------------------------------------------

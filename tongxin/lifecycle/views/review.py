@@ -14,9 +14,7 @@ viewer may not take (as on the transfer pages). Every write is a call to ``servi
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Sequence
-from typing import IO, Any
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,7 +29,7 @@ from django.views.decorators.http import require_POST
 from tongxin.core import xlsx
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
-from tongxin.core.views import get_scoped_or_404, has_role, post_step
+from tongxin.core.views import get_scoped_or_404, has_role, post_step, xlsx_file, xlsx_response
 from tongxin.lifecycle.forms import (
     DeferForm,
     GradingForm,
@@ -46,7 +44,6 @@ from tongxin.orgs.models import Organization, OrgKind
 from tongxin.orgs.queries import org_from_query, top_organizations
 from tongxin.orgs.services import ancestors_of
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WAITING_LIMIT = 50
 
 
@@ -136,20 +133,6 @@ def _branch_page(request: HttpRequest, branch: Organization, year: int) -> HttpR
     return render(request, "lifecycle/review/branch.html", context)
 
 
-def _write_sheet(out: IO[bytes], sheet_name: str, headers: Sequence[str], rows: Any) -> None:
-    workbook = xlsx.open_workbook(out)
-    try:
-        formats = xlsx.standard_formats(workbook, text_as_text=False)
-        sheet = workbook.add_worksheet(sheet_name[:31])
-        sheet.set_column(0, 0, 24)
-        sheet.set_column(1, len(headers) - 1, 12)
-        xlsx.write_header(sheet, headers, formats)
-        for index, values in enumerate(rows, start=1):
-            xlsx.write_row(sheet, index, values, formats)
-    finally:
-        workbook.close()
-
-
 @login_required
 def progress_export(request: HttpRequest) -> FileResponse:
     """The progress table as .xlsx: counts only, no personal data."""
@@ -191,15 +174,10 @@ def progress_export(request: HttpRequest) -> FileResponse:
         _("Deferred"),
         _("Registration rate"),
     ]
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
-    try:
-        _write_sheet(out, _("Annual review %(year)d") % {"year": year}, headers, rows)
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
+    with xlsx_file() as out:
+        xlsx.write_table(out, _("Annual review %(year)d") % {"year": year}, headers, rows, widths=(24, 12))
     filename = f"{org.display_name}-{_('Annual review')}-{year}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    return xlsx_response(out, filename)
 
 
 @login_required

@@ -14,7 +14,6 @@ Organisations are fetched through ``visible_to``: out of scope is 404.
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
 from django import forms
@@ -33,7 +32,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import scope_for
 from tongxin.core.services import may_edit_rules
-from tongxin.core.views import has_role
+from tongxin.core.views import has_role, xlsx_file, xlsx_response
 from tongxin.orglife import queries
 from tongxin.orglife.filters import FIRST_YEAR, board_year
 from tongxin.orglife.models import Frequency, MeetingKind, MeetingRequirement
@@ -41,9 +40,6 @@ from tongxin.orglife.services import requirements as requirement_services
 from tongxin.orgs.models import Organization, OrgKind
 from tongxin.orgs.queries import org_from_query, top_organizations
 from tongxin.orgs.services import ancestors_of
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 # --- helpers ---------------------------------------------------------------------------------------------
 
@@ -138,8 +134,7 @@ def board_export(request: HttpRequest) -> FileResponse:
     except PermissionDenied:
         raise Http404 from None
     status_text = {key: str(label) for key, label in queries.STATUS_LABELS.items()}
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
-    try:
+    with xlsx_file() as out:
         workbook = xlsx.open_workbook(out)
         try:
             formats = xlsx.standard_formats(workbook, text_as_text=False)
@@ -187,12 +182,8 @@ def board_export(request: HttpRequest) -> FileResponse:
                 xlsx.write_row(sheet, index, values(_("Total"), data.total_by_kind, data.total), formats)
         finally:
             workbook.close()
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
     filename = f"{org.display_name}-{_('Compliance board')}-{year}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    return xlsx_response(out, filename)
 
 
 def _ratio(rate: float | None) -> float | str:
