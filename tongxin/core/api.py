@@ -56,6 +56,8 @@ class ScopedViewSet(viewsets.GenericViewSet):
     queryset: Any
     write_scope: str = CHANGE
     steps: ClassVar[list[Step]] = []
+    # ``?waiting=1`` on the list: only the rows whose next step is the caller's (a workflow's ``waiting_for``)
+    waiting_for: ClassVar[Any] = None  # staticmethod(services.waiting_for): (user) -> QuerySet
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -69,8 +71,11 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return VIEW if self.request.method in SAFE_METHODS else self.write_scope
 
     def get_base_queryset(self):
-        """The rows before scoping (a viewset narrows them here: ``?waiting=1``, a filter, annotations)."""
-        return self.queryset.all()
+        """The rows before scoping (a viewset narrows them here: a filter, annotations; ``?waiting=1``)."""
+        queryset = self.queryset.all()
+        if self.waiting_for is not None and self.action == "list" and self.request.query_params.get("waiting") == "1":
+            queryset = queryset & self.waiting_for(self.request.user)
+        return queryset
 
     def restrict(self, queryset, action: str):
         """``queryset`` within what the caller may do ``action`` on."""

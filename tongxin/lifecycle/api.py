@@ -97,6 +97,7 @@ class TransferViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
 
     queryset = Transfer.objects.select_related("person", "from_org", "to_org")
     serializer_class = TransferSerializer
+    waiting_for = staticmethod(transfers.waiting_for)
     steps = [
         Step("approve_out", transfers.approve_out, TransferActionSerializer, fields=(), response=TransferSerializer),
         Step("accept_in", transfers.accept_in, TransferActionSerializer, fields=("branch",),
@@ -104,11 +105,6 @@ class TransferViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
         Step("reject", transfers.reject, TransferActionSerializer, fields={"reason": ""}, response=TransferSerializer),
         Step("cancel", transfers.cancel, TransferActionSerializer, fields=(), response=TransferSerializer),
     ]  # fmt: skip
-
-    def get_base_queryset(self):
-        if self.action == "list" and self.request.query_params.get("waiting") == "1":
-            return transfers.waiting_for(self.request.user).select_related("person", "from_org", "to_org")
-        return super().get_base_queryset()
 
     @extend_schema(request=TransferStartSerializer, responses=TransferSerializer)
     def create(self, request, *args, **kwargs):
@@ -503,6 +499,7 @@ class RecruitmentViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
 
     queryset = Recruitment.objects.select_related("branch")
     serializer_class = RecruitmentSerializer
+    waiting_for = staticmethod(recruitment_services.waiting_for)
     steps = [
         Step("name_activist", recruitment_services.name_activist, RecruitmentDateSerializer,
              response=RecruitmentSerializer),
@@ -519,10 +516,7 @@ class RecruitmentViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
     ]  # fmt: skip
 
     def get_base_queryset(self):
-        if self.action == "list" and self.request.query_params.get("waiting") == "1":
-            qs = recruitment_services.waiting_for(self.request.user).select_related("branch")
-        else:
-            qs = super().get_base_queryset()
+        qs = super().get_base_queryset()
         stage = self.request.query_params.get("stage") if self.action == "list" else None
         if stage:
             if stage not in RecruitmentStage.values:
@@ -785,6 +779,7 @@ class RecommendationViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
 
     queryset = PartyRecommendation.objects.select_related("person", "branch", "party_org")
     serializer_class = RecommendationSerializer
+    waiting_for = staticmethod(recommendation_services.waiting_for)
     steps = [
         Step("record_vote", recommendation_services.record_vote, RecommendationVoteSerializer,
              response=RecommendationSerializer),
@@ -798,10 +793,7 @@ class RecommendationViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
     ]  # fmt: skip
 
     def get_base_queryset(self):
-        if self.action == "list" and self.request.query_params.get("waiting") == "1":
-            qs = recommendation_services.waiting_for(self.request.user).select_related("person", "branch", "party_org")
-        else:
-            qs = super().get_base_queryset()
+        qs = super().get_base_queryset()
         status = self.request.query_params.get("status") if self.action == "list" else None
         if status:
             if status not in RecommendationStatus.values:
