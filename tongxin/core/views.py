@@ -103,11 +103,11 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 @contextmanager
 def xlsx_file() -> Iterator[IO[bytes]]:
     """A temporary file for an .xlsx download, closed (and so deleted) if writing it fails; hand it to
-    ``xlsx_response``, whose FileResponse closes it once sent.
+    ``XlsxFileResponse``, which closes it once sent.
 
         with xlsx_file() as out:
             xlsx.write_table(out, _("Dues summary"), headers, rows)
-        return xlsx_response(out, filename)
+        return XlsxFileResponse(out, filename)
     """
     out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
     try:
@@ -117,10 +117,12 @@ def xlsx_file() -> Iterator[IO[bytes]]:
         raise
 
 
-def xlsx_response(out: IO[bytes], filename: str) -> FileResponse:
+class XlsxFileResponse(FileResponse):
     """``out`` (written from its start) as an .xlsx attachment named ``filename``."""
-    out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+    def __init__(self, out: IO[bytes], filename: str) -> None:
+        out.seek(0)
+        super().__init__(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
 def require_role(request: HttpRequest, action: str = VIEW, *, members: bool = False) -> Scope:

@@ -22,7 +22,7 @@ from tongxin.core.masking import mask_phone
 from tongxin.core.models import AccessLog
 from tongxin.core.pagination import keyset_page
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import get_scoped_or_404, require_role, xlsx_file, xlsx_response
+from tongxin.core.views import XlsxFileResponse, get_scoped_or_404, require_role, xlsx_file
 from tongxin.orgs.models import STEP_WIDTH, Organization
 from tongxin.people import services
 from tongxin.people.exports import build_template, export_roster
@@ -263,7 +263,7 @@ def export(request: HttpRequest) -> HttpResponse | FileResponse:
             org_path=_export_org_path(request.user, filterset),
         )
     filename = f"团员名册-{timezone.localdate():%Y%m%d}.xlsx"
-    return xlsx_response(out, filename)
+    return XlsxFileResponse(out, filename)
 
 
 @login_required
@@ -272,4 +272,4 @@ def import_template(request: HttpRequest) -> FileResponse:
     require_role(request)
     out = io.BytesIO()
     build_template(out)
-    return xlsx_response(out, "团员导入模板.xlsx")
+    return XlsxFileResponse(out, "团员导入模板.xlsx")

@@ -22,7 +22,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.pagination import keyset_page
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import get_scoped_or_404, require_role, xlsx_file, xlsx_response
+from tongxin.core.views import XlsxFileResponse, get_scoped_or_404, require_role, xlsx_file
 from tongxin.orgs.queries import org_from_query
 from tongxin.people.models import Person
 from tongxin.privacy import services
@@ -117,7 +117,7 @@ def access_export(request: HttpRequest, pk: int) -> FileResponse:
         services.export_person_data(request.user, person, out)
     # No name in the file name: it would land in download histories and proxy logs.
     filename = f"个人信息-{person.pk}-{timezone.localdate():%Y%m%d}.xlsx"
-    return xlsx_response(out, filename)
+    return XlsxFileResponse(out, filename)
 
 
 @login_required

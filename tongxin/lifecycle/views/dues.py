@@ -27,7 +27,7 @@ from tongxin.core.audit import record_access
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import AccessLog
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import get_scoped_or_404, has_role, xlsx_file, xlsx_response
+from tongxin.core.views import XlsxFileResponse, get_scoped_or_404, has_role, xlsx_file
 from tongxin.lifecycle import dues_queries as queries
 from tongxin.lifecycle.models import DuesCategory, DuesKind, DuesPayment
 from tongxin.lifecycle.services import dues as services
@@ -228,7 +228,7 @@ def ledger_export(request: HttpRequest, pk: int, month: datetime.date) -> HttpRe
             org_path=branch.path,
         )
     filename = f"{branch.display_name}-{services.kind_label(kind)}-{month:%Y-%m}.xlsx"
-    return xlsx_response(out, filename)
+    return XlsxFileResponse(out, filename)
 
 
 # --- arrears ---------------------------------------------------------------------------------------------
@@ -296,7 +296,7 @@ def arrears_export(request: HttpRequest, pk: int) -> FileResponse:
             org_path=org.path,
         )
     filename = f"{org.display_name}-{services.kind_label(kind)}-{_('arrears')}.xlsx"
-    return xlsx_response(out, filename)
+    return XlsxFileResponse(out, filename)
 
 
 # --- the monthly summary -------------------------------------------------------------------------------------
@@ -344,7 +344,7 @@ def summary_export(request: HttpRequest, pk: int) -> FileResponse:
     with xlsx_file() as out:
         xlsx.write_table(out, _("Dues summary"), headers, rows)
     filename = f"{org.display_name}-{services.kind_label(kind)}-{month:%Y-%m}.xlsx"
-    return xlsx_response(out, filename)
+    return XlsxFileResponse(out, filename)
 
 
 # --- a person's dues basis ---------------------------------------------------------------------------------

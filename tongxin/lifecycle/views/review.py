@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from tongxin.core import xlsx
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
-from tongxin.core.views import get_scoped_or_404, has_role, post_step, xlsx_file, xlsx_response
+from tongxin.core.views import XlsxFileResponse, get_scoped_or_404, has_role, post_step, xlsx_file
 from tongxin.lifecycle.forms import (
     DeferForm,
     GradingForm,
@@ -177,7 +177,7 @@ def progress_export(request: HttpRequest) -> FileResponse:
     with xlsx_file() as out:
         xlsx.write_table(out, _("Annual review %(year)d") % {"year": year}, headers, rows, widths=(24, 12))
     filename = f"{org.display_name}-{_('Annual review')}-{year}.xlsx"
-    return xlsx_response(out, filename)
+    return XlsxFileResponse(out, filename)
 
 
 @login_required

@@ -32,7 +32,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import scope_for
 from tongxin.core.services import may_edit_rules
-from tongxin.core.views import has_role, xlsx_file, xlsx_response
+from tongxin.core.views import XlsxFileResponse, has_role, xlsx_file
 from tongxin.orglife import queries
 from tongxin.orglife.filters import FIRST_YEAR, board_year
 from tongxin.orglife.models import Frequency, MeetingKind, MeetingRequirement
@@ -183,7 +183,7 @@ def board_export(request: HttpRequest) -> FileResponse:
         finally:
             workbook.close()
     filename = f"{org.display_name}-{_('Compliance board')}-{year}.xlsx"
-    return xlsx_response(out, filename)
+    return XlsxFileResponse(out, filename)
 
 
 def _ratio(rate: float | None) -> float | str:
