@@ -136,9 +136,7 @@ class TransferViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
 
 
 class GraduationTransferSerializer(TransferSerializer):
-    graduation_destination = serializers.ChoiceField(
-        choices=GraduationDestination.choices, read_only=True, help_text=_("Where the graduate goes")
-    )
+    graduation_destination = serializers.ChoiceField(choices=GraduationDestination.choices, read_only=True)
 
     class Meta(TransferSerializer.Meta):
         fields = [*TransferSerializer.Meta.fields, "graduation", "graduation_destination"]
@@ -156,16 +154,16 @@ class GraduationBatchSerializer(serializers.ModelSerializer):
 
 
 class GraduateSerializer(serializers.Serializer):
-    person = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_("The graduate's id"))
+    person = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_("The member's id"))
     destination = serializers.ChoiceField(choices=GraduationDestination.choices)
     to_org = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.filter(status=OrgStatus.ACTIVE, kind__in=LEAGUE_KINDS),
         required=False,
         allow_null=True,
-        help_text=_("The receiving organisation (any active league organisation; not for a place outside)"),
+        help_text=_("The receiving organisation"),
     )
     external = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text=_("The destination outside the system")
+        required=False, allow_blank=True, max_length=200, help_text=_("Destination outside the system")
     )
 
 
