@@ -30,6 +30,7 @@ from tongxin.lifecycle.forms import (
 )
 from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
 from tongxin.lifecycle.services import recommendation as services
+from tongxin.lifecycle.views.steps import step_refused
 from tongxin.people.models import Person
 
 PAGE_SIZE = 50
@@ -169,14 +170,10 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def recommendation_act(request: HttpRequest, pk: int) -> HttpResponse:
     rec = _visible(request, pk)
     step = request.POST.get("step", "")
-    if step not in services.RECOMMENDATION_STEPS:
-        messages.error(request, _("Choose a step to record."))
-        return redirect("lifecycle:recommendation_detail", pk=rec.pk)
-    if step != services.NEXT_STEP.get(rec.status):
-        messages.error(request, services.out_of_order_message(rec, step))
-        return redirect("lifecycle:recommendation_detail", pk=rec.pk)
-    if not services.may_act(request.user, rec, step):
-        raise Http404
+    refused = step_refused(request, services, rec, step, state=rec.status, steps=services.RECOMMENDATION_STEPS,
+                           detail="lifecycle:recommendation_detail")  # fmt: skip
+    if refused is not None:
+        return refused
     form = _step_form(step, request.POST)
     if not form.is_valid():
         return _render_detail(request, rec, form)

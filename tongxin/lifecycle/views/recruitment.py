@@ -33,6 +33,7 @@ from tongxin.lifecycle.forms import (
 )
 from tongxin.lifecycle.models import Recruitment, RecruitmentStage
 from tongxin.lifecycle.services import recruitment as services
+from tongxin.lifecycle.views.steps import step_refused
 
 PAGE_SIZE = 50
 STAGE_TABS = [stage.value for stage in RecruitmentStage]
@@ -219,14 +220,10 @@ def recruitment_act(request: HttpRequest, pk: int) -> HttpResponse:
         with page_step(request, _("The training hours were recorded.")):
             services.record_training(request.user, recruitment, hours=form.cleaned_data["hours"])
         return redirect("lifecycle:recruitment_detail", pk=recruitment.pk)
-    if step not in services.RECRUITMENT_STEPS:
-        messages.error(request, _("Choose a step to record."))
-        return redirect("lifecycle:recruitment_detail", pk=recruitment.pk)
-    if step != services.NEXT_STEP.get(recruitment.stage):
-        messages.error(request, services.out_of_order_message(recruitment, step))
-        return redirect("lifecycle:recruitment_detail", pk=recruitment.pk)
-    if not services.may_act(request.user, recruitment, step):
-        raise Http404
+    refused = step_refused(request, services, recruitment, step, state=recruitment.stage,
+                           steps=services.RECRUITMENT_STEPS, detail="lifecycle:recruitment_detail")  # fmt: skip
+    if refused is not None:
+        return refused
     form = _step_form(recruitment, step, request.POST)
     if not form.is_valid():
         return _render_detail(request, recruitment, step_form=form)
