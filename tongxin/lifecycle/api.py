@@ -478,7 +478,8 @@ class RecruitmentWithdrawSerializer(serializers.Serializer):
 
 
 def _record_recruitment_vote(actor, recruitment: Recruitment, *, sponsors: list[int], **values) -> Recruitment:
-    """``record-vote`` names the sponsors by id, among the people the caller sees."""
+    """Record the branch general meeting's vote; the two sponsors are named by id, among the people the caller
+    sees."""
     found = {p.pk: p for p in Person.objects.visible_to(actor).filter(pk__in=sponsors)}
     if any(pk not in found for pk in sponsors):
         raise exceptions.ValidationError({"sponsors": [_("No such person in your scope.")]})
@@ -636,12 +637,14 @@ class RegistrationSerializer(serializers.Serializer):
 
 
 def _register_review(actor, review: AnnualReview, *, on=None, defer_until=None) -> reviews.Registration:
-    """``register`` defaults the date to today."""
+    """Register the members of an approved review graded Basically qualified or better on ``on`` (default:
+    today) and defer the Unqualified ones (to ``defer_until``, default the earliest allowed)."""
     return reviews.register(actor, review, on=on or timezone.localdate(), defer_until=defer_until)
 
 
 def _defer_review_entry(actor, review: AnnualReview, *, entry: int, until) -> ReviewEntry:
-    """``defer`` names one entry of the review by id."""
+    """Defer the registration of one Unqualified member of the approved review (``entry``: the review entry's id)
+    to ``until``."""
     found = ReviewEntry.objects.filter(review=review, pk=entry).first()
     if found is None:
         raise exceptions.ValidationError({"entry": [_("No such entry in this review.")]})

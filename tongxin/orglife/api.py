@@ -362,7 +362,8 @@ def _record_meeting(
     recorder: int | None = None,
     **values: Any,
 ) -> Meeting:
-    """``record`` names the host and the recorder by id, among the people the caller sees."""
+    """Record the meeting as held, with one attendance entry per member; the host and the recorder are named by
+    id, among the people the caller sees."""
     people = Person.objects.visible_to(actor).in_bulk([pk for pk in (host, recorder) if pk])
     for field, pk in (("host", host), ("recorder", recorder)):
         if pk and pk not in people:
