@@ -29,7 +29,7 @@ from rest_framework.response import Response
 from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
 from tongxin.core.scoping import CHANGE, VIEW, subtree_q
 from tongxin.orglife import queries
-from tongxin.orglife.filters import MeetingFilter, board_year
+from tongxin.orglife.filters import ChecklistItemFilter, MeetingFilter, board_year
 from tongxin.orglife.lapse import lapse_candidates, with_last_activity
 from tongxin.orglife.models import (
     Attendance,
@@ -183,13 +183,7 @@ class ChecklistItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
             return qs.none()
         if isinstance(org, Organization):
             qs = qs.filter(subtree_q("org_path", org.path))
-        if params.get("kind") in ChecklistKind.values:
-            qs = qs.filter(kind=params["kind"])
-        if params.get("status") in ChecklistStatus.values:
-            qs = qs.filter(status=params["status"])
-        if params.get("overdue") in ("1", "true"):
-            qs = qs.filter(checklist_services.overdue_q())
-        return qs.order_by("deadline", "id")
+        return ChecklistItemFilter(params, queryset=qs, request=self.request).qs.order_by("deadline", "id")
 
     @extend_schema(request=ChecklistItemCreateSerializer, responses=ChecklistItemSerializer)
     def create(self, request, *args, **kwargs):

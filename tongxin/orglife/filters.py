@@ -7,7 +7,8 @@ from typing import Any
 import django_filters
 from django.utils import timezone
 
-from tongxin.orglife.models import Meeting, MeetingKind, MeetingStatus
+from tongxin.orglife.models import ChecklistItem, ChecklistKind, ChecklistStatus, Meeting, MeetingKind, MeetingStatus
+from tongxin.orglife.services import checklists as checklist_services
 from tongxin.orglife.services import meetings as services
 from tongxin.orgs.models import Organization
 
@@ -38,3 +39,25 @@ class MeetingFilter(django_filters.FilterSet):
     def filter_organization(self, queryset, name: str, value: Any):
         org = Organization.objects.filter(pk=value).first()
         return services.of_organization(queryset, org) if org else queryset.none()
+
+
+class ChecklistItemFilter(django_filters.FilterSet):
+    """The API list of checklist items: ``?kind=``, ``?status=`` (an unknown value is ignored, not refused) and
+    ``?overdue=1``; ``?org=`` (a subtree of the caller's) is the viewset's, through ``orgs.filters.org_param``."""
+
+    kind = django_filters.CharFilter(method="filter_kind")
+    status = django_filters.CharFilter(method="filter_status")
+    overdue = django_filters.CharFilter(method="filter_overdue")
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["kind", "status", "overdue"]
+
+    def filter_kind(self, queryset, name: str, value: str):
+        return queryset.filter(kind=value) if value in ChecklistKind.values else queryset
+
+    def filter_status(self, queryset, name: str, value: str):
+        return queryset.filter(status=value) if value in ChecklistStatus.values else queryset
+
+    def filter_overdue(self, queryset, name: str, value: str):
+        return queryset.filter(checklist_services.overdue_q()) if value in ("1", "true") else queryset
