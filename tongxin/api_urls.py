@@ -8,11 +8,12 @@ from tongxin.lifecycle.api import (
     AgeOutViewSet,
     AnnualReviewViewSet,
     DuesPaymentViewSet,
+    GraduationBatchViewSet,
     RecommendationViewSet,
     RecruitmentViewSet,
     TransferViewSet,
 )
-from tongxin.orglife.api import ChecklistItemViewSet, ComplianceBoardView, LapseViewSet, MeetingViewSet
+from tongxin.orglife.api import ChecklistItemViewSet, ComplianceBoardViewSet, LapseViewSet, MeetingViewSet
 from tongxin.orgs.api import OrganizationViewSet
 from tongxin.people.api import PersonViewSet
 
@@ -29,6 +30,7 @@ router.register("people", PersonViewSet, basename="person")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("transfers", TransferViewSet, basename="transfer")
 router.register("age-outs", AgeOutViewSet, basename="age-out")
+router.register("graduation-batches", GraduationBatchViewSet, basename="graduation-batch")
 router.register("dues-payments", DuesPaymentViewSet, basename="dues-payment")
 router.register("recruitments", RecruitmentViewSet, basename="recruitment")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")
@@ -39,7 +41,7 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 
 urlpatterns = [
     path("", include(router.urls)),
-    path("compliance/", ComplianceBoardView.as_view(), name="compliance"),
+    path("compliance/", ComplianceBoardViewSet.as_view({"get": "board"}), name="compliance"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", csp_update(DOCS_CSP)(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="docs"),
     path("redoc/", csp_update(REDOC_CSP)(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),

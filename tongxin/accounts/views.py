@@ -32,6 +32,7 @@ from tongxin.core.audit import record_access
 from tongxin.core.models import AccessLog
 from tongxin.core.pagination import keyset_page
 from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.views import require_role
 from tongxin.core.xlsx import open_workbook, standard_formats, write_header, write_row
 from tongxin.orgs.models import STEP_WIDTH, Organization, OrgKind
 from tongxin.orgs.queries import org_from_query
@@ -182,11 +183,6 @@ REFUSAL_LABELS = {
 }
 
 
-def _change_scope_or_404(request: HttpRequest) -> None:
-    if not scope_for(request.user, CHANGE).has_subtrees:
-        raise Http404
-
-
 def _reset_candidates(request: HttpRequest) -> tuple[Any, Organization | None]:
     """Active members in the user's change scope, within ``?org=`` when given (no name search: names stay
     out of URLs)."""
@@ -201,7 +197,7 @@ def _reset_candidates(request: HttpRequest) -> tuple[Any, Organization | None]:
 def bulk_reset(request: HttpRequest) -> HttpResponse:
     """People in the user's change scope with their login state; the selected ones get one-time codes, shown
     once on the answer (a printable handout, downloadable as .xlsx)."""
-    _change_scope_or_404(request)
+    require_role(request, CHANGE)
     if request.method == "POST":
         ids = [int(v) for v in request.POST.getlist("person") if v.isdecimal() and len(v) < 12][:500]
         if request.POST.get("action") == "unlock":
@@ -270,7 +266,7 @@ def _handout(request: HttpRequest, issued: list[services.IssuedCode]) -> HttpRes
 def bulk_reset_download(request: HttpRequest) -> FileResponse:
     """The handout just shown, as .xlsx. The codes come back from the page (signed there, for an hour, for
     this user only): the server keeps no copy of them. Each download is an export in the AccessLog."""
-    _change_scope_or_404(request)
+    require_role(request, CHANGE)
     try:
         data = signing.loads(request.POST.get("handout", ""), salt=HANDOUT_SALT, max_age=HANDOUT_MAX_AGE)
     except signing.BadSignature:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +21,8 @@ from tongxin.core.api_pagination import KeysetPagination
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import Notification
 from tongxin.core.pagination import keyset_page
-from tongxin.core.scoping import VIEW
+from tongxin.core.scoping import CHANGE, VIEW
+from tongxin.core.services import mark_read
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -29,13 +34,135 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return drf_exception_handler(exc, context)
 
 
-class ScopedViewSetMixin:
-    """Viewsets list and fetch only what ``visible_to(request.user)`` allows: others are 404."""
+# The scope action each HTTP method needs (NetBox's ``HTTP_ACTIONS``): reads need VIEW, writes the viewset's
+# ``write_scope`` (CHANGE, or MANAGE where the model needs it).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    """The one API base: every row a viewset lists, reads or acts on comes through ``restrict``.
+
+    ``queryset`` (or ``get_base_queryset()``) is the unscoped rows with their joins; ``get_queryset`` restricts
+    them to ``visible_to(user, action)`` with the action the request's method needs: VIEW for safe methods,
+    ``write_scope`` (CHANGE by default, MANAGE for the organisation tree) for writes. An object outside the
+    caller's scope is 404 for every method; one the caller sees but may not change answers 403, as the
+    services do. A write that the service itself checks more finely (the owner of a checklist item, the
+    person search that only reads) declares ``write_scope=VIEW`` on its ``@action`` or ``Step``.
+
+    Object steps (``POST /api/<things>/<id>/<step>/``) are declared, not written: ``steps = [Step(...)]``
+    (see :class:`Step`); each becomes an ``@action`` documented in the OpenAPI schema.
+    """
 
     queryset: Any
+    write_scope: str = CHANGE
+    steps: ClassVar[list[Step]] = []
+    # ``?waiting=1`` on the list: only the rows whose next step is the caller's (a workflow's ``waiting_for``)
+    waiting_for: ClassVar[Any] = None  # staticmethod(services.waiting_for): (user) -> QuerySet
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for step in cls.__dict__.get("steps", []):
+            setattr(cls, step.name, step.as_action())
+
+    # --- scoping ---------------------------------------------------------------------------------------
+
+    def scope_action(self) -> str:
+        """The action the caller needs for this request: VIEW to read, ``write_scope`` to write."""
+        return VIEW if self.request.method in SAFE_METHODS else self.write_scope
+
+    def get_base_queryset(self):
+        """The rows before scoping (a viewset narrows them here: a filter, annotations; ``?waiting=1``)."""
+        queryset = self.queryset.all()
+        if self.waiting_for is not None and self.action == "list" and self.request.query_params.get("waiting") == "1":
+            queryset = queryset & self.waiting_for(self.request.user)
+        return queryset
+
+    def restrict(self, queryset, action: str):
+        """``queryset`` within what the caller may do ``action`` on."""
+        return queryset.visible_to(self.request.user, action)
 
     def get_queryset(self):
-        return self.queryset.visible_to(self.request.user)  # type: ignore[attr-defined]
+        return self.restrict(self.get_base_queryset(), self.scope_action())
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            if self.scope_action() != VIEW and self._visible():
+                raise exceptions.PermissionDenied from None  # seen, not the caller's to change: 403
+            raise
+
+    def _visible(self) -> bool:
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        value = self.kwargs.get(lookup)
+        if value is None:
+            return False
+        try:
+            return self.restrict(self.get_base_queryset(), VIEW).filter(**{self.lookup_field: value}).exists()
+        except (TypeError, ValueError, DjangoValidationError):
+            return False
+
+    # --- steps -----------------------------------------------------------------------------------------
+
+    def step_response(self, step: Step, result: Any) -> Response:
+        """The answer to a step: ``step.response`` (or the viewset's serializer) of what the service returned."""
+        if step.response is not None:
+            return Response(step.response(result, context=self.get_serializer_context()).data)
+        return Response(self.get_serializer(result).data)
+
+    def run_step(self, step: Step, request: Request) -> Response:
+        obj = self.get_object()
+        values: dict[str, Any] = {}
+        if step.request is not None:
+            data = step.request(data=request.data, context=self.get_serializer_context())
+            data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
+        return self.step_response(step, step.service(request.user, obj, **step.arguments(values)))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One POST step on an object: ``POST /api/<things>/<id>/<url_path>/`` calls
+    ``service(request.user, obj, **arguments)`` and answers the object as the viewset serializes it.
+
+    ``request``: the body's serializer (None: no body). ``fields``: which validated values the service takes as
+    keyword arguments (None: all of them; a tuple: those given; a dict: those names with defaults when left
+    out). ``response``: the answer's serializer when it is not the viewset's. ``url_path``: default the name
+    with dashes. ``write_scope``: the scope action the lookup needs, when not the viewset's (VIEW when the
+    service admits someone outside the subtree, such as an item's owner, and checks them itself).
+    """
+
+    name: str
+    service: Callable[..., Any]
+    request: type[serializers.Serializer] | None = None
+    fields: tuple[str, ...] | dict[str, Any] | None = None
+    response: type[serializers.Serializer] | None = None
+    url_path: str | None = None
+    write_scope: str | None = None
+
+    def arguments(self, values: dict[str, Any]) -> dict[str, Any]:
+        if self.fields is None:
+            return values
+        if isinstance(self.fields, dict):
+            return {name: values.get(name, default) for name, default in self.fields.items()}
+        return {name: values[name] for name in self.fields if name in values}
+
+    def as_action(self) -> Callable[..., Response]:
+        step = self
+
+        def run(self: ScopedViewSet, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
+            return self.run_step(step, request)
+
+        run.__name__ = run.__qualname__ = self.name
+        run.__doc__ = getattr(self.service, "__doc__", None)
+        options: dict[str, Any] = {"url_path": self.url_path or self.name.replace("_", "-")}
+        if self.write_scope is not None:
+            options["write_scope"] = self.write_scope
+        decorated = action(detail=True, methods=["post"], **options)(run)
+        schema: dict[str, Any] = {"request": self.request}
+        if self.response is not None:
+            schema["responses"] = self.response
+        return extend_schema(**schema)(decorated)
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -90,7 +217,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         parameters=[OpenApiParameter("unread", bool, description="Only the unread notifications (1 or true).")]
     )
 )
-class NotificationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """The caller's own notifications, newest first (``?unread=1``: only the unread ones).
 
     ``POST /api/notifications/<id>/read/`` marks one read. Anyone else's notification is 404.
@@ -99,9 +226,11 @@ class NotificationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Notification.objects.all()
     serializer_class = NotificationSerializer
     pagination_class = NewestFirstPagination
+    # one's own notification: marking it read is self-service (``mark_read`` checks the recipient)
+    steps = [Step("read", mark_read, write_scope=VIEW)]
 
-    def get_queryset(self):
-        qs = super().get_queryset()
+    def get_base_queryset(self):
+        qs = super().get_base_queryset()
         if self.action == "list" and self.request.query_params.get("unread") in ("1", "true"):
             qs = qs.unread()
         return qs
@@ -111,10 +240,3 @@ class NotificationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_keyset_count(self, queryset) -> int:
         return queryset.count()
-
-    @action(detail=True, methods=["post"])
-    def read(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
-        from tongxin.core.services import mark_read
-
-        notification = mark_read(request.user, self.get_object())
-        return Response(self.get_serializer(notification).data)

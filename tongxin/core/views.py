@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import IO, Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,9 +28,108 @@ from tongxin.core.inbox import badge_key, pending_for
 from tongxin.core.models import AccessLog, ChangeLog, Notification, RuleValue
 from tongxin.core.pagination import keyset_page
 from tongxin.core.rules import DEFAULTS, RULE_GROUPS, RULE_INFO
-from tongxin.core.scoping import ScopedQuerySet, scope_for
+from tongxin.core.scoping import VIEW, Scope, ScopedQuerySet, scope_for
 
 INBOX_PAGE_SIZE = 30
+
+
+# --- the one way a page fetches a scoped object -------------------------------------------------------------
+
+
+def get_scoped_or_404(request: HttpRequest, queryset: Any, pk: Any, action: str = VIEW, *, own: str | None = None):
+    """The object ``pk`` among the rows of ``queryset`` (a model, or a queryset with its joins) that the user
+    may ``action`` on, else 404: out of scope looks the same as missing. ``own`` names the row's person field
+    through which a member also reaches their own rows beyond the model's scope (a transfer's ``person``, a
+    checklist item's ``owner``); the service checks what they may do with it.
+
+        review = get_scoped_or_404(request, AnnualReview.objects.select_related("branch"), pk)
+        branch = get_scoped_or_404(request, Organization, pk, CHANGE)
+    """
+    if isinstance(queryset, type) and issubclass(queryset, models.Model):
+        queryset = queryset._default_manager.all()
+    scoped = queryset.visible_to(request.user, action)
+    person_id = getattr(request.user, "person_id", None) if own else None
+    if person_id:
+        scoped = scoped | queryset.filter(**{f"{own}_id": person_id})
+    return get_object_or_404(scoped, pk=pk)
+
+
+def has_role(request: HttpRequest, action: str = VIEW, *, members: bool = False) -> bool:
+    """Whether the user holds a role over some subtree for ``action`` (``members``: or is a member, linked to a
+    person, whose own records the page shows)."""
+    if scope_for(request.user, action).has_subtrees:
+        return True
+    return members and bool(getattr(request.user, "person_id", None))
+
+
+def post_step(act: Callable[[HttpRequest, int, str], HttpResponse], step: str) -> Callable[..., HttpResponse]:
+    """The page view of one POSTed step on an object: ``act(request, pk, step)`` for a logged-in user.
+
+    path("reviews/<int:pk>/approve/", post_step(_act, "approve"), name="review_approve"),
+    """
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        return act(request, pk, step)
+
+    view.__name__ = view.__qualname__ = step
+    return view
+
+
+@contextmanager
+def page_step(request: HttpRequest, done: str = "") -> Iterator[None]:
+    """Run a page's write: a DomainError becomes an error message (the page redirects as after success), a
+    PermissionDenied a 404 (a step that is not the user's looks missing), else ``done`` is the success message.
+
+        with page_step(request, _("The meeting was cancelled.")):
+            services.cancel_meeting(request.user, meeting)
+        return redirect("orglife:meeting_detail", pk=meeting.pk)
+    """
+    try:
+        yield
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        if done:
+            messages.success(request, done)
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@contextmanager
+def xlsx_file() -> Iterator[IO[bytes]]:
+    """A temporary file for an .xlsx download, closed (and so deleted) if writing it fails; hand it to
+    ``XlsxFileResponse``, which closes it once sent.
+
+        with xlsx_file() as out:
+            xlsx.write_table(out, _("Dues summary"), headers, rows)
+        return XlsxFileResponse(out, filename)
+    """
+    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
+    try:
+        yield out
+    except BaseException:
+        out.close()
+        raise
+
+
+class XlsxFileResponse(FileResponse):
+    """``out`` (written from its start) as an .xlsx attachment named ``filename``."""
+
+    def __init__(self, out: IO[bytes], filename: str) -> None:
+        out.seek(0)
+        super().__init__(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+def require_role(request: HttpRequest, action: str = VIEW, *, members: bool = False) -> Scope:
+    """Pages for role holders: 404 for everyone else (``members``: members too may come). The user's scope."""
+    if not has_role(request, action, members=members):
+        raise Http404
+    return scope_for(request.user, action)
 
 
 @login_required
@@ -96,7 +200,7 @@ def read_all(request: HttpRequest) -> HttpResponse:
 @require_POST
 def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one of the user's notifications read and go to its page (404 for anyone else's)."""
-    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+    notification = get_scoped_or_404(request, Notification, pk)
     services.mark_read(request.user, notification)
     url = notification.url
     safe = url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())

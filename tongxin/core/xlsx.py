@@ -112,3 +112,23 @@ def write_header(sheet: Worksheet, headers: Sequence[str], formats: Formats, row
     """Write a bold header row (headers are made safe like any text)."""
     for col, header in enumerate(headers):
         sheet.write_string(row_index, col, safe_text(header), formats.header)
+
+
+def write_table(
+    out: IO[bytes], sheet_name: str, headers: Sequence[str], rows: Any, *, widths: tuple[int, int] = (16, 14)
+) -> int:
+    """One sheet with a header row and ``rows`` (an iterable of value lists), the first column ``widths[0]``
+    wide and the others ``widths[1]``; returns the row count."""
+    workbook = open_workbook(out)
+    try:
+        formats = standard_formats(workbook, text_as_text=False)
+        sheet = workbook.add_worksheet(sheet_name[:31])
+        sheet.set_column(0, 0, widths[0])
+        sheet.set_column(1, len(headers) - 1, widths[1])
+        write_header(sheet, headers, formats)
+        count = 0
+        for count, values in enumerate(rows, start=1):
+            write_row(sheet, count, values, formats)
+    finally:
+        workbook.close()
+    return count

@@ -5,31 +5,32 @@ One section per workflow (transfers, age-out, dues); every transition calls the 
 
 from __future__ import annotations
 
-import django_filters
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.mixins import DestroyModelMixin, ListModelMixin, RetrieveModelMixin
 from rest_framework.response import Response
 
-from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
+from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
 from tongxin.core.api_pagination import KeysetPagination
 from tongxin.core.masking import mask_id_number, mask_phone
-from tongxin.core.scoping import CHANGE, scope_for, subtree_q
+from tongxin.core.scoping import CHANGE, VIEW, scope_for
+from tongxin.lifecycle.filters import AnnualReviewFilter, DuesPaymentFilter
 from tongxin.lifecycle.models import (
     AnnualReview,
     DuesKind,
     DuesPayment,
+    GraduationBatch,
+    GraduationDestination,
     PartyRecommendation,
     RecommendationStatus,
     Recruitment,
     RecruitmentStage,
     ReviewEntry,
     ReviewGrade,
-    ReviewStatus,
     Transfer,
     TransferReason,
     TransferSide,
@@ -38,7 +39,9 @@ from tongxin.lifecycle.services import ageout, dues, transfers
 from tongxin.lifecycle.services import recommendation as recommendation_services
 from tongxin.lifecycle.services import recruitment as recruitment_services
 from tongxin.lifecycle.services import review as reviews
-from tongxin.orgs.models import LEAGUE_KINDS, Organization, path_ids
+from tongxin.lifecycle.services.graduation import Assignment, overdue_in_flow, send_graduates
+from tongxin.orgs.filters import org_param
+from tongxin.orgs.models import LEAGUE_KINDS, MEMBER_HOLDING_KINDS, Organization, OrgStatus, path_ids
 from tongxin.people.models import Person
 from tongxin.people.validators import normalise_id_number
 
@@ -85,20 +88,23 @@ class TransferActionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text=_("reject: why"))
 
 
-class TransferViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class TransferViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
     """Transfers visible from either side (the sending and the receiving subtree), newest first.
 
-    ``?waiting=1`` lists only those the caller may act on now. Each transition is a POST action; an
-    action that the state or the caller's role does not allow answers 400 or 403 and changes nothing.
+    ``?waiting=1`` lists only those the caller may act on now. Each transition is a POST step; a step that
+    the state or the caller's role does not allow answers 400 or 403 and changes nothing.
     """
 
     queryset = Transfer.objects.select_related("person", "from_org", "to_org")
     serializer_class = TransferSerializer
-
-    def get_queryset(self):
-        if self.action == "list" and self.request.query_params.get("waiting") == "1":
-            return transfers.waiting_for(self.request.user).select_related("person", "from_org", "to_org")
-        return super().get_queryset()
+    waiting_for = staticmethod(transfers.waiting_for)
+    steps = [
+        Step("approve_out", transfers.approve_out, TransferActionSerializer, fields=(), response=TransferSerializer),
+        Step("accept_in", transfers.accept_in, TransferActionSerializer, fields=("branch",),
+             response=TransferSerializer),
+        Step("reject", transfers.reject, TransferActionSerializer, fields={"reason": ""}, response=TransferSerializer),
+        Step("cancel", transfers.cancel, TransferActionSerializer, fields=(), response=TransferSerializer),
+    ]  # fmt: skip
 
     @extend_schema(request=TransferStartSerializer, responses=TransferSerializer)
     def create(self, request, *args, **kwargs):
@@ -125,40 +131,96 @@ class TransferViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         )  # fmt: skip
         return Response(TransferSerializer(transfer).data, status=201)
 
-    def _transition(self, request, action: str) -> Response:
-        transfer = self.get_object()
-        data = TransferActionSerializer(data=request.data, context={"request": request})
+
+# --- graduation (学社衔接) -------------------------------------------------------------------------------------
+
+
+class GraduationTransferSerializer(TransferSerializer):
+    graduation_destination = serializers.ChoiceField(choices=GraduationDestination.choices, read_only=True)
+
+    class Meta(TransferSerializer.Meta):
+        fields = [*TransferSerializer.Meta.fields, "graduation", "graduation_destination"]
+        read_only_fields = fields
+
+
+class GraduationBatchSerializer(serializers.ModelSerializer):
+    branch_name = serializers.CharField(source="branch.name", read_only=True)
+    transfers = GraduationTransferSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = GraduationBatch
+        fields = ["id", "branch", "branch_name", "graduation_date", "created_at", "transfers"]
+        read_only_fields = fields
+
+
+class GraduateSerializer(serializers.Serializer):
+    person = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_("The member's id"))
+    destination = serializers.ChoiceField(choices=GraduationDestination.choices)
+    to_org = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.filter(status=OrgStatus.ACTIVE, kind__in=LEAGUE_KINDS),
+        required=False,
+        allow_null=True,
+        help_text=_("The receiving organisation"),
+    )
+    external = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text=_("Destination outside the system")
+    )
+
+
+class GraduationBatchCreateSerializer(serializers.Serializer):
+    branch = ScopedPrimaryKeyRelatedField(
+        queryset=Organization.objects.filter(kind__in=MEMBER_HOLDING_KINDS),
+        action=CHANGE,
+        error_messages={"does_not_exist": _("No such branch in your scope.")},
+    )
+    graduation_date = serializers.DateField()
+    assignments = GraduateSerializer(many=True, allow_empty=False, max_length=1000)  # type: ignore[call-arg]
+
+
+class GraduationBatchViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
+    """Graduation batches (学社衔接) of the branches in the caller's subtrees, newest first, each with its
+    transfers (``/api/graduation-batches/<id>/``: one of them).
+
+    ``POST`` sends a branch's graduates on in one batch (``{"branch", "graduation_date", "assignments": [{"person",
+    "destination", "to_org" | "external"}]}``): one transfer per graduate, already approved by the sending side;
+    each receiving organisation accepts it as any transfer (``/api/transfers/<id>/accept-in/``). All or none: a
+    400 names each graduate refused and why. ``GET /api/graduation-batches/overdue/``: graduates left in a flow
+    branch past the limit.
+    """
+
+    queryset = GraduationBatch.objects.select_related("branch").prefetch_related(
+        Prefetch("transfers", Transfer.objects.select_related("person", "from_org", "to_org").order_by("id"))
+    )
+    serializer_class = GraduationBatchSerializer
+
+    @extend_schema(request=GraduationBatchCreateSerializer, responses={201: GraduationBatchSerializer})
+    def create(self, request, *args, **kwargs):
+        data = GraduationBatchCreateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        if action == "approve_out":
-            transfer = transfers.approve_out(request.user, transfer)
-        elif action == "accept_in":
-            transfer = transfers.accept_in(request.user, transfer, branch=values.get("branch"))
-        elif action == "reject":
-            transfer = transfers.reject(request.user, transfer, reason=values.get("reason", ""))
-        else:
-            transfer = transfers.cancel(request.user, transfer)
-        return Response(TransferSerializer(transfer).data)
+        branch = values["branch"]
+        ids = [line["person"] for line in values["assignments"]]
+        people = Person.objects.visible_to(request.user, CHANGE).in_bulk(ids)
+        if any(pk not in people for pk in ids):
+            raise exceptions.ValidationError({"assignments": [_("No such person in your scope.")]})
+        assignments = [
+            Assignment(people[line["person"]], line["destination"], line.get("to_org"), line.get("external", ""))
+            for line in values["assignments"]
+        ]
+        batch = send_graduates(request.user, branch=branch, graduation_date=values["graduation_date"],
+                               assignments=assignments)  # fmt: skip
+        return Response(GraduationBatchSerializer(self.queryset.get(pk=batch.pk)).data, status=201)
 
-    @extend_schema(request=TransferActionSerializer, responses=TransferSerializer)
-    @action(detail=True, methods=["post"], url_path="approve-out")
-    def approve_out(self, request, pk=None, **kwargs):
-        return self._transition(request, "approve_out")
+    @extend_schema(responses=GraduationTransferSerializer(many=True))
+    @action(detail=False, methods=["get"], serializer_class=GraduationTransferSerializer)
+    def overdue(self, request, **kwargs):
+        """Graduates sent to a flow branch who are still there past the limit (``flow_branch_max_months``)."""
+        transfers = self.restrict(overdue_in_flow(Transfer.objects.all()), VIEW).order_by("in_accepted_at", "id")
+        page = self.paginate_queryset(transfers)
+        return self.get_paginated_response(GraduationTransferSerializer(page, many=True).data)
 
-    @extend_schema(request=TransferActionSerializer, responses=TransferSerializer)
-    @action(detail=True, methods=["post"], url_path="accept-in")
-    def accept_in(self, request, pk=None, **kwargs):
-        return self._transition(request, "accept_in")
 
-    @extend_schema(request=TransferActionSerializer, responses=TransferSerializer)
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None, **kwargs):
-        return self._transition(request, "reject")
-
-    @extend_schema(request=TransferActionSerializer, responses=TransferSerializer)
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None, **kwargs):
-        return self._transition(request, "cancel")
+# --- end of graduation ---------------------------------------------------------------------------------------
 
 
 # --- age-out (超龄离团) -------------------------------------------------------------------------------------
@@ -196,7 +258,7 @@ class AgeOutConfirmedSerializer(serializers.Serializer):
     confirmed = serializers.IntegerField(help_text=_("How many members left the League"))
 
 
-class AgeOutViewSet(ListModelMixin, RetrieveModelMixin, viewsets.GenericViewSet):
+class AgeOutViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
     """Members due to age out today (超龄离团) in the caller's subtrees: active members of league branches,
     aged 28 (the ``league_max_age`` rule) or more, without a current league post; by branch, oldest first.
 
@@ -206,21 +268,26 @@ class AgeOutViewSet(ListModelMixin, RetrieveModelMixin, viewsets.GenericViewSet)
     names everyone who is not due or not in the caller's organisations, and nothing is written.
     """
 
+    queryset = Person.objects.select_related("branch")
     serializer_class = AgeOutCandidateSerializer
 
-    def get_queryset(self):
-        user = self.request.user
+    def get_base_queryset(self):
         if self.action != "list":
-            return Person.objects.visible_to(user).select_related("branch")
-        raw = self.request.query_params.get("org", "")
-        org = None
-        if raw:
-            if not raw.isdecimal() or int(raw) >= 2**63:
-                raise exceptions.ValidationError({"org": [_("Give the organisation's id (a number).")]})
-            org = Organization.objects.visible_to(user).filter(pk=int(raw)).first()
-            if org is None:
-                return Person.objects.none()
-        return ageout.age_out_candidates(user, org, self._on()).select_related("branch")
+            return super().get_base_queryset()
+        org = org_param(self.request)
+        if org is False:
+            return Person.objects.none()
+        # the system's list (no scope), restricted to the caller's by the base
+        return ageout.age_out_candidates(None, org, self._on()).select_related("branch")
+
+    def restrict(self, queryset, action: str):
+        scoped = super().restrict(queryset, action)
+        own = scope_for(self.request.user, action).person_id
+        if self.action == "list" and own is not None:
+            # the list is the role holders' work: a member does not list their own age-out (self-service
+            # reaches their record, not this list), as ``ageout.age_out_candidates`` decides for the pages
+            scoped = scoped.exclude(pk=own)
+        return scoped
 
     def _on(self):
         if not hasattr(self, "_day"):
@@ -253,29 +320,6 @@ class AgeOutViewSet(ListModelMixin, RetrieveModelMixin, viewsets.GenericViewSet)
 
 
 # --- dues (团费, 党费) -----------------------------------------------------------------------------------------
-
-
-class DuesPaymentFilter(django_filters.FilterSet):
-    branch = django_filters.NumberFilter(
-        method="filter_branch", min_value=1, max_value=2**62, label=_("Branch (an organisation: its whole subtree)")
-    )
-    month = django_filters.CharFilter(method="filter_month", label=_("Month (yyyy-mm)"))
-    kind = django_filters.ChoiceFilter(choices=DuesKind.choices, label=_("Kind"))
-    person = django_filters.NumberFilter(field_name="person_id", min_value=1, max_value=2**62, label=_("Person"))
-
-    class Meta:
-        model = DuesPayment
-        fields = ["branch", "month", "kind", "person"]
-
-    def filter_branch(self, queryset, name, value):
-        org = Organization.objects.filter(pk=int(value)).only("path").first()
-        return queryset.filter(subtree_q("org_path", org.path)) if org else queryset.none()
-
-    def filter_month(self, queryset, name, value):
-        month = dues.parse_month(value)
-        if month is None:
-            raise exceptions.ValidationError({"month": [_("Give the month as yyyy-mm.")]})
-        return queryset.filter(month=month)
 
 
 class DuesPaymentSerializer(serializers.ModelSerializer):
@@ -320,8 +364,7 @@ class DuesMarkPaidSerializer(serializers.Serializer):
         return month
 
 
-class DuesPaymentViewSet(ScopedViewSetMixin, ListModelMixin, RetrieveModelMixin, DestroyModelMixin,
-                         viewsets.GenericViewSet):  # fmt: skip
+class DuesPaymentViewSet(ListModelMixin, RetrieveModelMixin, DestroyModelMixin, ScopedViewSet):
     """Dues payments marked in the caller's subtrees (团费, 党费).
 
     Filters: ``?branch=<organisation id>`` (its subtree), ``?month=yyyy-mm``, ``?kind=league|party``,
@@ -434,7 +477,16 @@ class RecruitmentWithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class RecruitmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+def _record_recruitment_vote(actor, recruitment: Recruitment, *, sponsors: list[int], **values) -> Recruitment:
+    """Record the branch general meeting's vote; the two sponsors are named by id, among the people the caller
+    sees."""
+    found = {p.pk: p for p in Person.objects.visible_to(actor).filter(pk__in=sponsors)}
+    if any(pk not in found for pk in sponsors):
+        raise exceptions.ValidationError({"sponsors": [_("No such person in your scope.")]})
+    return recruitment_services.record_vote(actor, recruitment, sponsors=[found[pk] for pk in sponsors], **values)
+
+
+class RecruitmentViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
     """Recruitments (团员发展) of the branches in the caller's subtrees, newest first.
 
     ``?stage=<stage>`` filters by stage; ``?waiting=1`` lists those whose next step is the caller's.
@@ -446,12 +498,24 @@ class RecruitmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = Recruitment.objects.select_related("branch")
     serializer_class = RecruitmentSerializer
+    waiting_for = staticmethod(recruitment_services.waiting_for)
+    steps = [
+        Step("name_activist", recruitment_services.name_activist, RecruitmentDateSerializer,
+             response=RecruitmentSerializer),
+        Step("record_training", recruitment_services.record_training, RecruitmentTrainingSerializer,
+             response=RecruitmentSerializer),
+        Step("choose_candidate", recruitment_services.choose_candidate, RecruitmentDateSerializer,
+             response=RecruitmentSerializer),
+        Step("precheck", recruitment_services.precheck, RecruitmentDateSerializer, response=RecruitmentSerializer),
+        Step("record_vote", _record_recruitment_vote, RecruitmentVoteSerializer, response=RecruitmentSerializer),
+        Step("approve", recruitment_services.approve, RecruitmentDateSerializer, response=RecruitmentSerializer),
+        Step("record_oath", recruitment_services.record_oath, RecruitmentDateSerializer,
+             response=RecruitmentSerializer),
+        Step("withdraw", recruitment_services.withdraw, RecruitmentWithdrawSerializer, response=RecruitmentSerializer),
+    ]  # fmt: skip
 
-    def get_queryset(self):
-        if self.action == "list" and self.request.query_params.get("waiting") == "1":
-            qs = recruitment_services.waiting_for(self.request.user).select_related("branch")
-        else:
-            qs = super().get_queryset()
+    def get_base_queryset(self):
+        qs = super().get_base_queryset()
         stage = self.request.query_params.get("stage") if self.action == "list" else None
         if stage:
             if stage not in RecruitmentStage.values:
@@ -470,98 +534,14 @@ class RecruitmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         )  # fmt: skip
         return Response(RecruitmentSerializer(recruitment).data, status=201)
 
-    def _step(self, request, step: str) -> Response:
-        recruitment = self.get_object()
-        data: serializers.Serializer
-        if step in ("name_activist", "choose_candidate", "precheck", "approve", "record_oath"):
-            data = RecruitmentDateSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            recruitment = getattr(recruitment_services, step)(request.user, recruitment, on=data.validated_data["on"])
-        elif step == "record_training":
-            data = RecruitmentTrainingSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            recruitment = recruitment_services.record_training(
-                request.user, recruitment, hours=data.validated_data["hours"]
-            )
-        elif step == "record_vote":
-            data = RecruitmentVoteSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            values = data.validated_data
-            found = {p.pk: p for p in Person.objects.visible_to(request.user).filter(pk__in=values["sponsors"])}
-            if any(pk not in found for pk in values["sponsors"]):
-                raise exceptions.ValidationError({"sponsors": [_("No such person in your scope.")]})
-            recruitment = recruitment_services.record_vote(
-                request.user, recruitment, on=values["on"], sponsors=[found[pk] for pk in values["sponsors"]],
-                present=values["present"], votes_for=values["votes_for"], votes_against=values["votes_against"],
-            )  # fmt: skip
-        else:
-            data = RecruitmentWithdrawSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            recruitment = recruitment_services.withdraw(request.user, recruitment, reason=data.validated_data["reason"])
-        recruitment = Recruitment.objects.select_related("branch").get(pk=recruitment.pk)
-        return Response(RecruitmentSerializer(recruitment).data)
-
-    @extend_schema(request=RecruitmentDateSerializer, responses=RecruitmentSerializer)
-    @action(detail=True, methods=["post"], url_path="name-activist")
-    def name_activist(self, request, pk=None, **kwargs):
-        return self._step(request, "name_activist")
-
-    @extend_schema(request=RecruitmentTrainingSerializer, responses=RecruitmentSerializer)
-    @action(detail=True, methods=["post"], url_path="record-training")
-    def record_training(self, request, pk=None, **kwargs):
-        return self._step(request, "record_training")
-
-    @extend_schema(request=RecruitmentDateSerializer, responses=RecruitmentSerializer)
-    @action(detail=True, methods=["post"], url_path="choose-candidate")
-    def choose_candidate(self, request, pk=None, **kwargs):
-        return self._step(request, "choose_candidate")
-
-    @extend_schema(request=RecruitmentDateSerializer, responses=RecruitmentSerializer)
-    @action(detail=True, methods=["post"])
-    def precheck(self, request, pk=None, **kwargs):
-        return self._step(request, "precheck")
-
-    @extend_schema(request=RecruitmentVoteSerializer, responses=RecruitmentSerializer)
-    @action(detail=True, methods=["post"], url_path="record-vote")
-    def record_vote(self, request, pk=None, **kwargs):
-        return self._step(request, "record_vote")
-
-    @extend_schema(request=RecruitmentDateSerializer, responses=RecruitmentSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None, **kwargs):
-        return self._step(request, "approve")
-
-    @extend_schema(request=RecruitmentDateSerializer, responses=RecruitmentSerializer)
-    @action(detail=True, methods=["post"], url_path="record-oath")
-    def record_oath(self, request, pk=None, **kwargs):
-        return self._step(request, "record_oath")
-
-    @extend_schema(request=RecruitmentWithdrawSerializer, responses=RecruitmentSerializer)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None, **kwargs):
-        return self._step(request, "withdraw")
+    def step_response(self, step: Step, result: Recruitment) -> Response:
+        return Response(RecruitmentSerializer(Recruitment.objects.select_related("branch").get(pk=result.pk)).data)
 
 
 # --- end of recruitment ----------------------------------------------------------------------------------------
 
 
 # --- annual review and registration (教育评议, 团籍注册) ------------------------------------------------------
-
-
-class AnnualReviewFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="year", min_value=1900, max_value=9999, label=_("Year"))
-    status = django_filters.ChoiceFilter(choices=ReviewStatus.choices, label=_("Status"))
-    org = django_filters.NumberFilter(
-        method="filter_org", min_value=1, max_value=2**62, label=_("Organisation (its whole subtree)")
-    )
-
-    class Meta:
-        model = AnnualReview
-        fields = ["year", "status", "org"]
-
-    def filter_org(self, queryset, name, value):
-        org = Organization.objects.filter(pk=int(value)).only("path").first()
-        return queryset.filter(subtree_q("org_path", org.path)) if org else queryset.none()
 
 
 class ReviewEntrySerializer(serializers.ModelSerializer):
@@ -656,7 +636,22 @@ class RegistrationSerializer(serializers.Serializer):
     deferred = serializers.IntegerField()
 
 
-class AnnualReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+def _register_review(actor, review: AnnualReview, *, on=None, defer_until=None) -> reviews.Registration:
+    """Register the members of an approved review graded Basically qualified or better on ``on`` (default:
+    today) and defer the Unqualified ones (to ``defer_until``, default the earliest allowed)."""
+    return reviews.register(actor, review, on=on or timezone.localdate(), defer_until=defer_until)
+
+
+def _defer_review_entry(actor, review: AnnualReview, *, entry: int, until) -> ReviewEntry:
+    """Defer the registration of one Unqualified member of the approved review (``entry``: the review entry's id)
+    to ``until``."""
+    found = ReviewEntry.objects.filter(review=review, pk=entry).first()
+    if found is None:
+        raise exceptions.ValidationError({"entry": [_("No such entry in this review.")]})
+    return reviews.defer(actor, found, until=until)
+
+
+class AnnualReviewViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
     """Annual reviews (教育评议) of the branches in the caller's subtrees, newest year first.
 
     Filters: ``?year=``, ``?status=draft|submitted|approved``, ``?org=<id>`` (its subtree). ``POST`` opens
@@ -671,11 +666,20 @@ class AnnualReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = AnnualReview.objects.select_related("branch")
     serializer_class = AnnualReviewSerializer
     filterset_class = AnnualReviewFilter
+    steps = [
+        Step("grade", reviews.grade, ReviewGradeSerializer, response=AnnualReviewDetailSerializer),
+        Step("submit", reviews.submit, ReviewSubmitSerializer, response=AnnualReviewDetailSerializer),
+        Step("approve", reviews.approve, response=AnnualReviewDetailSerializer),
+        Step("return_for_changes", reviews.return_for_changes, ReviewReturnSerializer,
+             response=AnnualReviewDetailSerializer),
+        Step("register", _register_review, ReviewRegisterSerializer, response=RegistrationSerializer),
+        Step("defer", _defer_review_entry, ReviewDeferSerializer, response=ReviewEntrySerializer),
+    ]  # fmt: skip
 
-    def get_queryset(self):
+    def get_base_queryset(self):
         qs = (
             super()
-            .get_queryset()
+            .get_base_queryset()
             .annotate(
                 members=Count("entries"),
                 ungraded=Count("entries", filter=Q(entries__grade="")),
@@ -695,6 +699,11 @@ class AnnualReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         fresh = self.get_queryset().get(pk=review.pk)
         return Response(AnnualReviewDetailSerializer(fresh).data, status=status)
 
+    def step_response(self, step: Step, result) -> Response:
+        if isinstance(result, AnnualReview):
+            return self._answer(result)
+        return super().step_response(step, result)
+
     @extend_schema(request=ReviewOpenSerializer, responses=AnnualReviewDetailSerializer)
     def create(self, request, *args, **kwargs):
         data = ReviewOpenSerializer(data=request.data, context={"request": request})
@@ -702,58 +711,6 @@ class AnnualReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         review = reviews.open_review(request.user, branch=data.validated_data["branch"],
                                      year=data.validated_data["year"])  # fmt: skip
         return self._answer(review, status=201)
-
-    @extend_schema(request=ReviewGradeSerializer, responses=AnnualReviewDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def grade(self, request, pk=None, **kwargs):
-        review = self.get_object()
-        data = ReviewGradeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._answer(reviews.grade(request.user, review, data.validated_data["grades"]))
-
-    @extend_schema(request=ReviewSubmitSerializer, responses=AnnualReviewDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None, **kwargs):
-        review = self.get_object()
-        data = ReviewSubmitSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._answer(reviews.submit(request.user, review, **data.validated_data))
-
-    @extend_schema(request=None, responses=AnnualReviewDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None, **kwargs):
-        return self._answer(reviews.approve(request.user, self.get_object()))
-
-    @extend_schema(request=ReviewReturnSerializer, responses=AnnualReviewDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="return-for-changes")
-    def return_for_changes(self, request, pk=None, **kwargs):
-        review = self.get_object()
-        data = ReviewReturnSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._answer(reviews.return_for_changes(request.user, review, reason=data.validated_data["reason"]))
-
-    @extend_schema(request=ReviewRegisterSerializer, responses=RegistrationSerializer)
-    @action(detail=True, methods=["post"])
-    def register(self, request, pk=None, **kwargs):
-        review = self.get_object()
-        data = ReviewRegisterSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        done = reviews.register(request.user, review, on=values.get("on") or timezone.localdate(),
-                                defer_until=values.get("defer_until"))  # fmt: skip
-        return Response(RegistrationSerializer({"registered": done.registered, "deferred": done.deferred}).data)
-
-    @extend_schema(request=ReviewDeferSerializer, responses=ReviewEntrySerializer)
-    @action(detail=True, methods=["post"])
-    def defer(self, request, pk=None, **kwargs):
-        review = self.get_object()
-        data = ReviewDeferSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        entry = ReviewEntry.objects.filter(review=review, pk=data.validated_data["entry"]).first()
-        if entry is None:
-            raise exceptions.ValidationError({"entry": [_("No such entry in this review.")]})
-        entry = reviews.defer(request.user, entry, until=data.validated_data["until"])
-        return Response(ReviewEntrySerializer(entry).data)
 
 
 # --- end of annual review ------------------------------------------------------------------------------------
@@ -813,7 +770,7 @@ class RecommendationOutcomeSerializer(serializers.Serializer):
     on = serializers.DateField(help_text=_("Date of the party's decision"))
 
 
-class RecommendationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class RecommendationViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
     """Party recommendations (推优入党) of the branches in the caller's subtrees, newest first.
 
     ``?status=<status>`` filters; ``?waiting=1`` lists those whose next step is the caller's. ``POST`` proposes a
@@ -823,12 +780,21 @@ class RecommendationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = PartyRecommendation.objects.select_related("person", "branch", "party_org")
     serializer_class = RecommendationSerializer
+    waiting_for = staticmethod(recommendation_services.waiting_for)
+    steps = [
+        Step("record_vote", recommendation_services.record_vote, RecommendationVoteSerializer,
+             response=RecommendationSerializer),
+        Step("approve", recommendation_services.approve, RecommendationDateSerializer,
+             response=RecommendationSerializer),
+        Step("hand_over", recommendation_services.hand_over, RecommendationHandOverSerializer,
+             response=RecommendationSerializer),
+        Step("record_outcome", recommendation_services.record_outcome, RecommendationOutcomeSerializer,
+             response=RecommendationSerializer),
+        Step("withdraw", recommendation_services.withdraw, response=RecommendationSerializer),
+    ]  # fmt: skip
 
-    def get_queryset(self):
-        if self.action == "list" and self.request.query_params.get("waiting") == "1":
-            qs = recommendation_services.waiting_for(self.request.user).select_related("person", "branch", "party_org")
-        else:
-            qs = super().get_queryset()
+    def get_base_queryset(self):
+        qs = super().get_base_queryset()
         status = self.request.query_params.get("status") if self.action == "list" else None
         if status:
             if status not in RecommendationStatus.values:
@@ -848,57 +814,6 @@ class RecommendationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             request.user, person=person, party_application_on=values["party_application_on"]
         )
         return Response(RecommendationSerializer(rec).data, status=201)
-
-    def _step(self, request, step: str) -> Response:
-        rec = self.get_object()
-        services = recommendation_services
-        data: serializers.Serializer
-        if step == "record_vote":
-            data = RecommendationVoteSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            rec = services.record_vote(request.user, rec, **data.validated_data)
-        elif step == "approve":
-            data = RecommendationDateSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            rec = services.approve(request.user, rec, on=data.validated_data["on"])
-        elif step == "hand_over":
-            data = RecommendationHandOverSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            values = data.validated_data
-            rec = services.hand_over(request.user, rec, party_org=values.get("party_org"), on=values["on"])
-        elif step == "record_outcome":
-            data = RecommendationOutcomeSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            values = data.validated_data
-            rec = services.record_outcome(request.user, rec, admitted=values["admitted"], on=values["on"])
-        else:
-            rec = services.withdraw(request.user, rec)
-        return Response(RecommendationSerializer(rec).data)
-
-    @extend_schema(request=RecommendationVoteSerializer, responses=RecommendationSerializer)
-    @action(detail=True, methods=["post"], url_path="record-vote")
-    def record_vote(self, request, pk=None, **kwargs):
-        return self._step(request, "record_vote")
-
-    @extend_schema(request=RecommendationDateSerializer, responses=RecommendationSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None, **kwargs):
-        return self._step(request, "approve")
-
-    @extend_schema(request=RecommendationHandOverSerializer, responses=RecommendationSerializer)
-    @action(detail=True, methods=["post"], url_path="hand-over")
-    def hand_over(self, request, pk=None, **kwargs):
-        return self._step(request, "hand_over")
-
-    @extend_schema(request=RecommendationOutcomeSerializer, responses=RecommendationSerializer)
-    @action(detail=True, methods=["post"], url_path="record-outcome")
-    def record_outcome(self, request, pk=None, **kwargs):
-        return self._step(request, "record_outcome")
-
-    @extend_schema(request=None, responses=RecommendationSerializer)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None, **kwargs):
-        return self._step(request, "withdraw")
 
 
 # --- end of party recommendation -------------------------------------------------------------------------------

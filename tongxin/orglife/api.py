@@ -9,32 +9,50 @@ birthdays are counted, not named).
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
-import django_filters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import exceptions, mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
-from tongxin.core.scoping import CHANGE
+from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
+from tongxin.core.scoping import CHANGE, VIEW, subtree_q
 from tongxin.orglife import queries
-from tongxin.orglife.models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
+from tongxin.orglife.filters import ChecklistItemFilter, MeetingFilter, board_year
+from tongxin.orglife.lapse import lapse_candidates, with_last_activity
+from tongxin.orglife.models import (
+    Attendance,
+    AttendanceStatus,
+    ChecklistItem,
+    ChecklistKind,
+    ChecklistStatus,
+    Meeting,
+    MeetingKind,
+)
+from tongxin.orglife.services import checklists as checklist_services
 from tongxin.orglife.services import meetings as services
-from tongxin.orglife.views.board import board_org, board_year
-from tongxin.orgs.models import Organization
+from tongxin.orgs.filters import org_param
+from tongxin.orgs.models import STEP_WIDTH, Organization
+from tongxin.orgs.queries import top_organizations
 from tongxin.people.models import Person
 
 
-class ComplianceBoardView(APIView):
+class ComplianceBoardViewSet(ScopedViewSet):
+    """``GET /api/compliance/``: the board of one organisation of the caller's scope (else 404)."""
+
+    queryset = Organization.objects.all()
+
     @extend_schema(
         parameters=[
             OpenApiParameter("org", int, description="Organisation id (default: your single top organisation)"),
@@ -44,10 +62,17 @@ class ComplianceBoardView(APIView):
         ],
         responses=OpenApiTypes.OBJECT,
     )
-    def get(self, request: Request) -> Response:
-        org = board_org(request, request.query_params.get("org"))
-        if org is None:
-            raise Http404
+    def board(self, request: Request) -> Response:
+        raw = request.query_params.get("org") or ""
+        if raw:
+            if not raw.isdecimal() or len(raw) > 12:
+                raise Http404
+            org = get_object_or_404(self.get_queryset(), pk=int(raw))
+        else:
+            tops = top_organizations(request.user)
+            if len(tops) != 1:
+                raise Http404
+            org = tops[0]
         year = board_year(request.query_params.get("year"))
         sort = request.query_params.get("sort") or "tree"
         try:
@@ -63,28 +88,6 @@ class ComplianceBoardView(APIView):
 # (POST): ``note`` (``text`` and ``files``: uploads, or ``[{"name", "content_base64"}]`` in JSON),
 # ``request-closing``, ``verify``, ``reopen``. ``/api/lapses/``: members listed for lapse (``?org=``);
 # ``/api/lapses/<person id>/``: one person of the caller's scope with their last dues and attendance.
-
-import base64  # noqa: E402
-import binascii  # noqa: E402
-
-from django.utils import timezone  # noqa: E402
-from rest_framework import exceptions, mixins  # noqa: E402
-
-from tongxin.core.scoping import subtree_q  # noqa: E402
-from tongxin.orglife.lapse import lapse_candidates, with_last_activity  # noqa: E402
-from tongxin.orglife.models import ChecklistItem, ChecklistKind, ChecklistStatus  # noqa: E402
-from tongxin.orglife.services import checklists as checklist_services  # noqa: E402
-from tongxin.orgs.models import STEP_WIDTH  # noqa: E402
-
-
-def _org_param(request: Request) -> Organization | bool | None:
-    """The ``?org=`` organisation (None: not given; False: not one the caller may see)."""
-    raw = request.query_params.get("org", "")
-    if not raw:
-        return None
-    if not raw.isdecimal() or int(raw) >= 2**63:
-        raise exceptions.ValidationError({"org": [_("Give the organisation's id (a number).")]})
-    return Organization.objects.visible_to(request.user).filter(pk=int(raw)).first() or False
 
 
 class ChecklistNoteSerializer(serializers.Serializer):
@@ -141,35 +144,41 @@ class ChecklistNoteCreateSerializer(serializers.Serializer):
     files = EvidenceSerializer(many=True, required=False)
 
 
-class ChecklistItemViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
-    """The four lists' items; every write goes through ``orglife.services.checklists``."""
+class ChecklistItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
+    """The four lists' items; every write goes through ``orglife.services.checklists``.
 
+    The item's owner sees it (and may add notes and ask for closing, which the services check) without a
+    role over its organisation: ``note`` and ``request-closing`` look the item up with VIEW.
+    """
+
+    queryset = ChecklistItem.objects.select_related("organization", "owner")
     serializer_class = ChecklistItemSerializer
+    steps = [
+        Step("request_closing", checklist_services.request_closing, write_scope=VIEW,
+             response=ChecklistItemDetailSerializer),
+        Step("verify", checklist_services.verify, response=ChecklistItemDetailSerializer),
+        Step("reopen", checklist_services.reopen, response=ChecklistItemDetailSerializer),
+    ]  # fmt: skip
 
     def get_serializer_class(self):
         return ChecklistItemDetailSerializer if self.action == "retrieve" else ChecklistItemSerializer
 
-    def get_queryset(self):
-        qs = checklist_services.items_visible_to(self.request.user).select_related("organization", "owner")
+    def step_response(self, step: Step, result: ChecklistItem) -> Response:
+        return self._detail(result)
+
+    def get_base_queryset(self):
+        qs = super().get_base_queryset()
         if self.action == "retrieve":
             return qs.prefetch_related("notes__author", "notes__attachments")
         if self.action != "list":
             return qs
         params = self.request.query_params
-        org = _org_param(self.request)
+        org = org_param(self.request)
         if org is False:
             return qs.none()
         if isinstance(org, Organization):
             qs = qs.filter(subtree_q("org_path", org.path))
-        if params.get("kind") in ChecklistKind.values:
-            qs = qs.filter(kind=params["kind"])
-        if params.get("status") in ChecklistStatus.values:
-            qs = qs.filter(status=params["status"])
-        if params.get("overdue") in ("1", "true"):
-            qs = qs.filter(checklist_services.overdue_q())
-        return qs.order_by("deadline", "id")
+        return ChecklistItemFilter(params, queryset=qs, request=self.request).qs.order_by("deadline", "id")
 
     @extend_schema(request=ChecklistItemCreateSerializer, responses=ChecklistItemSerializer)
     def create(self, request, *args, **kwargs):
@@ -195,7 +204,7 @@ class ChecklistItemViewSet(
         return Response(ChecklistItemSerializer(item).data, status=201)
 
     @extend_schema(request=ChecklistNoteCreateSerializer, responses=ChecklistItemDetailSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], write_scope=VIEW)
     def note(self, request, pk=None, format=None):
         item = self.get_object()
         if request.FILES:
@@ -211,24 +220,6 @@ class ChecklistItemViewSet(
                 except (binascii.Error, ValueError):
                     raise exceptions.ValidationError({"files": [_("The file content is not valid base64.")]}) from None
         checklist_services.add_note(request.user, item, text=text, files=files)
-        return self._detail(item)
-
-    @extend_schema(request=None, responses=ChecklistItemDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="request-closing")
-    def request_closing(self, request, pk=None, format=None):
-        item = checklist_services.request_closing(request.user, self.get_object())
-        return self._detail(item)
-
-    @extend_schema(request=None, responses=ChecklistItemDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def verify(self, request, pk=None, format=None):
-        item = checklist_services.verify(request.user, self.get_object())
-        return self._detail(item)
-
-    @extend_schema(request=None, responses=ChecklistItemDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def reopen(self, request, pk=None, format=None):
-        item = checklist_services.reopen(request.user, self.get_object())
         return self._detail(item)
 
     def _detail(self, item: ChecklistItem) -> Response:
@@ -257,22 +248,22 @@ class LapseSerializer(serializers.ModelSerializer):
         return True if listed is None else person.pk in listed
 
 
-class LapseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class LapseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """League members listed for lapse (自行脱团) in the caller's subtrees, for the branch meeting to decide
     (the higher committee approves); ``?org=`` narrows the list. The detail shows one person of the caller's
     scope, with ``listed``."""
 
+    queryset = Person.objects.select_related("branch")
     serializer_class = LapseSerializer
 
-    def get_queryset(self):
-        user = self.request.user
+    def get_base_queryset(self):
         if self.action != "list":
-            return with_last_activity(Person.objects.visible_to(user).select_related("branch"))
-        org = _org_param(self.request)
+            return with_last_activity(super().get_base_queryset())
+        org = org_param(self.request)
         if org is False:
             return Person.objects.none()
-        org = org if isinstance(org, Organization) else None
-        return lapse_candidates(user, org, today=timezone.localdate()).select_related("branch")
+        # the system's list (no scope), restricted to the caller's by the base
+        return lapse_candidates(None, org or None, today=timezone.localdate()).select_related("branch")
 
     def retrieve(self, request, *args, **kwargs):
         person = self.get_object()
@@ -351,23 +342,27 @@ class MeetingRecordSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class MeetingFilter(django_filters.FilterSet):
-    organization = django_filters.NumberFilter(method="filter_organization")
-    status = django_filters.ChoiceFilter(choices=MeetingStatus.choices)
-    kind = django_filters.ChoiceFilter(choices=MeetingKind.choices)
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+def _record_meeting(
+    actor,
+    meeting: Meeting,
+    *,
+    attendance: list[dict],
+    host: int | None = None,
+    recorder: int | None = None,
+    **values: Any,
+) -> Meeting:
+    """Record the meeting as held, with one attendance entry per member; the host and the recorder are named by
+    id, among the people the caller sees."""
+    people = Person.objects.visible_to(actor).in_bulk([pk for pk in (host, recorder) if pk])
+    for field, pk in (("host", host), ("recorder", recorder)):
+        if pk and pk not in people:
+            raise serializers.ValidationError({field: [_("No such person in your scope.")]})
+    marks = {row["person"]: (row["status"], row.get("reason", "")) for row in attendance}
+    return services.record_meeting(actor, meeting, attendance=marks, host=people.get(host) if host else None,
+                                   recorder=people.get(recorder) if recorder else None, **values)  # fmt: skip
 
-    class Meta:
-        model = Meeting
-        fields: list[str] = []
 
-    def filter_organization(self, queryset, name: str, value: Any):
-        org = Organization.objects.filter(pk=value).first()
-        return services.of_organization(queryset, org) if org else queryset.none()
-
-
-class MeetingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Meetings of the caller's subtrees, newest first (``?organization=<id>``, ``?status=``, ``?kind=``).
 
     POST plans one; ``POST /api/meetings/<id>/record/`` records it as held with its attendance. A rule broken
@@ -377,9 +372,10 @@ class MeetingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Meeting.objects.select_related("organization").prefetch_related("organizations")
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
+    steps = [Step("record", _record_meeting, MeetingRecordSerializer, response=MeetingDetailSerializer)]
 
-    def get_queryset(self):
-        qs = super().get_queryset()
+    def get_base_queryset(self):
+        qs = super().get_base_queryset()
         if self.action == "retrieve":
             qs = qs.prefetch_related(Prefetch("attendance", Attendance.objects.select_related("person")))
         return qs
@@ -398,25 +394,8 @@ class MeetingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         )  # fmt: skip
         return Response(MeetingSerializer(meeting).data, status=201)
 
-    @extend_schema(request=MeetingRecordSerializer, responses=MeetingDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def record(self, request, pk=None, **kwargs):
-        meeting = self.get_object()
-        data = MeetingRecordSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        ids = [pk for pk in (values.get("host"), values.get("recorder")) if pk]
-        people = Person.objects.visible_to(request.user).in_bulk(ids)
-        for field in ("host", "recorder"):
-            if values.get(field) and values[field] not in people:
-                raise serializers.ValidationError({field: [_("No such person in your scope.")]})
-        marks = {row["person"]: (row["status"], row.get("reason", "")) for row in values["attendance"]}
-        meeting = services.record_meeting(
-            request.user, meeting, attendance=marks, host=people.get(values.get("host")),
-            recorder=people.get(values.get("recorder")), lecturer=values.get("lecturer", ""),
-            minutes=values.get("minutes", ""), place=values.get("place"), starts_at=values.get("starts_at"),
-        )  # fmt: skip
+    def step_response(self, step: Step, result: Meeting) -> Response:
         fresh = self.get_queryset().prefetch_related(
             Prefetch("attendance", Attendance.objects.select_related("person"))
         )
-        return Response(MeetingDetailSerializer(fresh.get(pk=meeting.pk)).data)
+        return Response(MeetingDetailSerializer(fresh.get(pk=result.pk)).data)

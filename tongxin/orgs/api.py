@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-import django_filters
-from django.utils.translation import gettext_lazy as _
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers
 
-from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
-from tongxin.core.scoping import MANAGE, require, subtree_q
+from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSet
+from tongxin.core.scoping import MANAGE, require
 from tongxin.orgs import services
-from tongxin.orgs.models import Organization, OrgKind, OrgStatus
-
-
-class OrganizationFilter(django_filters.FilterSet):
-    org = django_filters.NumberFilter(
-        label=_("Organisation (with its subtree)"), method="filter_org", min_value=1, max_value=2**62
-    )
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Parent"), min_value=1, max_value=2**62)
-    kind = django_filters.ChoiceFilter(choices=OrgKind.choices, label=_("Kind"))
-    status = django_filters.ChoiceFilter(choices=OrgStatus.choices, label=_("Status"))
-    q = django_filters.CharFilter(field_name="name", lookup_expr="contains", label=_("Name contains"))
-
-    class Meta:
-        model = Organization
-        fields = ["org", "parent", "kind", "status", "q"]
-
-    def filter_org(self, queryset, name, value):
-        org = Organization.objects.filter(pk=int(value)).only("path").first()
-        return queryset.filter(subtree_q("path", org.path)) if org else queryset.none()
+from tongxin.orgs.filters import OrganizationFilter
+from tongxin.orgs.models import Organization
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -66,14 +47,13 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 
 class OrganizationViewSet(
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet
 ):
-    """Organisations in the caller's subtrees; ``?org=<id>`` narrows to that organisation's subtree."""
+    """Organisations in the caller's subtrees; ``?org=<id>`` narrows to that organisation's subtree.
+
+    Editing the tree needs MANAGE, checked when the valid change is saved: a secretary's edit of her own
+    branch is validated first (400 for a bad change), then refused (403).
+    """
 
     queryset = Organization.objects.select_related("stats").order_by("path")
     serializer_class = OrganizationSerializer

@@ -5,23 +5,20 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.registry import page_context
 from tongxin.core.scoping import CHANGE, MANAGE, scope_for
+from tongxin.core.views import get_scoped_or_404
 from tongxin.orgs import services
 from tongxin.orgs.forms import MoveForm, OrganizationForm
 from tongxin.orgs.models import Organization, OrgStatus
 from tongxin.orgs.queries import children_page, top_organizations
 
 CHILDREN_PAGE_SIZE = 100
-
-
-def visible_org(request: HttpRequest, pk: int) -> Organization:
-    return get_object_or_404(Organization.objects.visible_to(request.user).select_related("stats", "parent"), pk=pk)
 
 
 @login_required
@@ -34,14 +31,14 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def children(request: HttpRequest, pk: int) -> HttpResponse:
-    org = visible_org(request, pk)
+    org = get_scoped_or_404(request, Organization.objects.select_related("stats", "parent"), pk)
     page = children_page(org, request.GET.get("after"), CHILDREN_PAGE_SIZE)
     return render(request, "orgs/_children.html", {"org": org, **page})
 
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    org = visible_org(request, pk)
+    org = get_scoped_or_404(request, Organization.objects.select_related("stats", "parent"), pk)
     page = children_page(org, request.GET.get("after"), CHILDREN_PAGE_SIZE)
     ancestors = [a for a in services.ancestors_of(org) if scope_for(request.user).covers_path(a.path)]
     context = {
@@ -58,7 +55,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    org = visible_org(request, pk)
+    org = get_scoped_or_404(request, Organization.objects.select_related("stats", "parent"), pk)
     if not scope_for(request.user, MANAGE).covers_path(org.path):
         raise PermissionDenied
     form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=org.pk))
@@ -79,7 +76,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def create_child(request: HttpRequest, pk: int) -> HttpResponse:
-    parent = visible_org(request, pk)
+    parent = get_scoped_or_404(request, Organization.objects.select_related("stats", "parent"), pk)
     if not scope_for(request.user, MANAGE).covers_path(parent.path):
         raise PermissionDenied
     form = OrganizationForm(request.POST or None, initial={"status": OrgStatus.ACTIVE})
@@ -101,7 +98,7 @@ def create_child(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def move(request: HttpRequest, pk: int) -> HttpResponse:
     """Put an organisation and its whole subtree under another parent."""
-    org = visible_org(request, pk)
+    org = get_scoped_or_404(request, Organization.objects.select_related("stats", "parent"), pk)
     if not scope_for(request.user, MANAGE).covers_path(org.path):
         raise PermissionDenied
     form = MoveForm(request.POST or None)

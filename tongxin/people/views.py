@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import decimal
 import io
-import tempfile
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from tongxin.core.models import AccessLog
 from tongxin.core.pagination import keyset_page
 from tongxin.core.registry import page_context
 from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.views import XlsxFileResponse, get_scoped_or_404, require_role, xlsx_file
 from tongxin.orgs.models import STEP_WIDTH, Organization
 from tongxin.people import services
 from tongxin.people.exports import build_template, export_roster
@@ -40,18 +40,12 @@ ROSTER_COLUMNS = [
 ]  # fmt: skip
 
 
-def visible_person(request: HttpRequest, pk: int) -> Person:
-    return get_object_or_404(Person.objects.visible_to(request.user).select_related("branch"), pk=pk)
-
-
 @login_required
 def roster(request: HttpRequest) -> HttpResponse:
     """The filtered roster. The search form POSTs: the search term (a name, ID number or phone) is kept
     in the session and the page is redirected to ``?s=<key>`` (tongxin.core.search_terms), so no term is
     in a URL; a hand-typed ``?q=`` still works, and the page's own links carry only its key."""
-    scope = scope_for(request.user)
-    if not scope.has_subtrees:
-        raise Http404
+    scope = require_role(request)
     if request.method == "POST":
         query = search_terms.link_query(request, request.POST, PersonFilter.base_filters)
         return redirect(f"{reverse('people:roster')}?{query}" if query else reverse("people:roster"))
@@ -83,7 +77,7 @@ def roster(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = visible_person(request, pk)
+    person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
     return render(request, "people/detail.html", _detail_context(request, person))
 
 
@@ -102,7 +96,7 @@ def _detail_context(request: HttpRequest, person: Person) -> dict:
 @require_POST
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show one person's full ID number and phone; each reveal leaves an AccessLog row."""
-    person = visible_person(request, pk)
+    person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
     record_access(request.user, AccessLog.Action.REVEAL, obj=person, fields="id_number,phone", org_path=person.org_path)
     if getattr(request, "htmx", False):
         return render(request, "people/_revealed.html", {"person": person})
@@ -129,7 +123,7 @@ def _edit_form(request: HttpRequest, person: Person | None) -> HttpResponse:
 
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = visible_person(request, pk)
+    person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
     if not scope_for(request.user, CHANGE).covers_path(person.org_path):
         raise PermissionDenied
     return _edit_form(request, person)
@@ -137,16 +131,14 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user, CHANGE)
-    if not scope.has_subtrees:
-        raise Http404
+    require_role(request, CHANGE)
     return _edit_form(request, None)
 
 
 @login_required
 def appoint_cadre(request: HttpRequest, pk: int) -> HttpResponse:
     """Appoint a secretary or committee member of an organisation (定人定岗定责)."""
-    org = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+    org = get_scoped_or_404(request, Organization, pk)
     if not scope_for(request.user, CHANGE).covers_path(org.path):
         raise PermissionDenied
     form = AppointCadreForm(request.POST or None, initial={"start": timezone.localdate()})
@@ -172,9 +164,7 @@ def appoint_cadre(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def end_cadre(request: HttpRequest, pk: int) -> HttpResponse:
     """End a position: the cadre leaves it on the given day, and the history keeps it."""
-    position = get_object_or_404(
-        CadrePosition.objects.visible_to(request.user).select_related("person", "organization"), pk=pk
-    )
+    position = get_scoped_or_404(request, CadrePosition.objects.select_related("person", "organization"), pk)
     if not scope_for(request.user, CHANGE).covers_path(position.org_path):
         raise PermissionDenied
     form = EndCadreForm(request.POST or None, initial={"end": timezone.localdate()})
@@ -194,8 +184,6 @@ def end_cadre(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Excel export and the import template -------------------------------------------------------------
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def full_export_allowed(user: Any, filterset: PersonFilter) -> bool:
@@ -254,9 +242,7 @@ def _export_org_path(user: Any, filterset: PersonFilter) -> str:
 def export(request: HttpRequest) -> HttpResponse | FileResponse:
     """The roster as filtered on the roster page, as an .xlsx file; ``?full=1`` for full ID numbers and
     phones (only for rows the user may change, else 403). Every export leaves one AccessLog row."""
-    scope = scope_for(request.user)
-    if not scope.has_subtrees:
-        raise Http404
+    require_role(request)
     params, _expired = search_terms.expand(request, request.GET)
     filterset = PersonFilter(params, queryset=Person.objects.visible_to(request.user))
     if not filterset.is_valid():
@@ -268,8 +254,7 @@ def export(request: HttpRequest) -> HttpResponse | FileResponse:
         raise PermissionDenied
     qs = filterset.qs.order_by(*(attribute for attribute, _column in filterset.sort_keys))
 
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
-    try:
+    with xlsx_file() as out:
         rows = export_roster(qs, out, full=full)
         record_access(
             request.user,
@@ -279,21 +264,14 @@ def export(request: HttpRequest) -> HttpResponse | FileResponse:
             row_count=rows,
             org_path=_export_org_path(request.user, filterset),
         )
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
     filename = f"团员名册-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    return XlsxFileResponse(out, filename)
 
 
 @login_required
 def import_template(request: HttpRequest) -> FileResponse:
     """The empty roster workbook to fill in for an import, with drop-down lists and instructions."""
-    scope = scope_for(request.user)
-    if not scope.has_subtrees:
-        raise Http404
+    require_role(request)
     out = io.BytesIO()
     build_template(out)
-    out.seek(0)
-    return FileResponse(out, as_attachment=True, filename="团员导入模板.xlsx", content_type=XLSX_CONTENT_TYPE)
+    return XlsxFileResponse(out, "团员导入模板.xlsx")

@@ -9,12 +9,10 @@ file is for the person themself or a user with CHANGE; anonymising for the distr
 
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +22,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.pagination import keyset_page
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.views import XlsxFileResponse, get_scoped_or_404, require_role, xlsx_file
 from tongxin.orgs.queries import org_from_query
 from tongxin.people.models import Person
 from tongxin.privacy import services
@@ -35,19 +34,12 @@ MINOR_KEYS = [
     ("name_pinyin", "people_person.name_pinyin"),
     ("id", "people_person.id"),
 ]
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _person(request: HttpRequest, pk: int) -> Person:
-    return get_object_or_404(Person.objects.visible_to(request.user).select_related("branch"), pk=pk)
 
 
 @login_required
 def minors(request: HttpRequest) -> HttpResponse:
     """Minors in the user's subtrees with no consent that stands, a page at a time, with counts per branch."""
-    scope = scope_for(request.user)
-    if not scope.has_subtrees:
-        raise Http404
+    require_role(request)
     org = org_from_query(request.user, request.GET.get("org"), default_top=False)
     on = timezone.localdate()
     qs = services.minors_lacking_consent(request.user, org, on).select_related("branch")
@@ -71,7 +63,7 @@ def minors(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def consent_new(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _person(request, pk)
+    person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
     if not scope_for(request.user, CHANGE).covers_path(person.org_path):
         raise Http404
     form = ConsentForm(request.POST or None)
@@ -97,7 +89,7 @@ def consent_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _person(request, pk)
+    person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
     if not services.may_withdraw_for(request.user, person):
         raise Http404
     form = WithdrawForm(request.POST, person=person)
@@ -118,25 +110,20 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def access_export(request: HttpRequest, pk: int) -> FileResponse:
     """The person's data as an .xlsx file (right of access), for themself or a user who may change them."""
-    person = _person(request, pk)
+    person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
     if not services.may_export(request.user, person):
         raise Http404
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
-    try:
+    with xlsx_file() as out:
         services.export_person_data(request.user, person, out)
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
     # No name in the file name: it would land in download histories and proxy logs.
     filename = f"个人信息-{person.pk}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    return XlsxFileResponse(out, filename)
 
 
 @login_required
 def anonymise(request: HttpRequest, pk: int) -> HttpResponse:
     """Anonymise a former member's record: the district admin, on the person's request or after retention."""
-    person = _person(request, pk)
+    person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
     if not services.may_anonymise(request.user, person):
         raise Http404
     ends = services.retention_ends(person)

@@ -182,6 +182,9 @@ ROUTES: dict[str, Route] = {
     "transfer-accept-in": Route("transfer", ("POST",), api=True, payload="accept_form"),
     "transfer-reject": Route("transfer", ("POST",), api=True, payload="reject_form"),
     "transfer-cancel": Route("transfer", ("POST",), api=True, payload="empty"),
+    "graduation-batch-list": Route(None, ("GET", "POST"), api=True, payload="graduation_api"),
+    "graduation-batch-detail": Route("graduation_batch", api=True),
+    "graduation-batch-overdue": Route(None, api=True),
     "age-out-list": Route(None, api=True),
     "age-out-detail": Route("person", api=True),
     "age-out-confirm": Route(None, ("POST",), api=True, payload="age_out_api"),
@@ -318,6 +321,8 @@ def url_for(found: Found, tree) -> str:
             kwargs["pk"] = _recommendation_of_a1(tree).pk
         elif route.target == "dues_payment":
             kwargs["pk"] = _dues_payment_of_a1(tree).pk
+        elif route.target == "graduation_batch":
+            kwargs["pk"] = _graduation_batch_of_branch_a(tree).pk
         elif route.target == "review":
             kwargs["pk"] = _review_of_branch_a(tree).pk
         elif route.target == "meeting":
@@ -401,6 +406,20 @@ def _review_of_branch_a(tree):
     if review is None:
         review = open_review(None, branch=tree.branch_a, year=timezone.localdate().year)
     return review
+
+
+def _graduation_batch_of_branch_a(tree):
+    """Branch A's graduation batch sending a2 on to committee 1 (made once per test): the batch is visible inside
+    branch A's subtree only (its transfer from either side)."""
+    from tongxin.lifecycle.models import GraduationBatch, GraduationDestination
+    from tongxin.lifecycle.services.graduation import Assignment, send_graduates
+
+    batch = GraduationBatch.objects.filter(branch=tree.branch_a).first()
+    if batch is None:
+        line = Assignment(tree.people.a2, GraduationDestination.COMMUNITY, tree.committee1)
+        batch = send_graduates(None, branch=tree.branch_a, graduation_date=datetime.date(2026, 7, 1),
+                               assignments=[line])  # fmt: skip
+    return batch
 
 
 def _transfer_of_a1(tree):
@@ -564,6 +583,11 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         f"pick-{tree.people.a1.pk}": "1",
         f"dest-{tree.people.a1.pk}": "employer",
         f"org-{tree.people.a1.pk}": "T2C",
+    },
+    "graduation_api": lambda tree: {
+        "branch": tree.branch_a.pk,
+        "graduation_date": "2026-07-01",
+        "assignments": [{"person": tree.people.a1.pk, "destination": "employer", "to_org": tree.branch_c.pk}],
     },
     "transfer_ids": lambda tree: {"ids": [_transfer_of_a1(tree).pk]},
     "transfer_in": lambda tree: {

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,7 +23,8 @@ from django.utils.translation import ngettext
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, VIEW, Scope, scope_for
+from tongxin.core.scoping import CHANGE, Scope, scope_for
+from tongxin.core.views import require_role
 from tongxin.lifecycle.services.ageout import age_out_candidates, age_out_counts, check_age_out, confirm_age_out
 from tongxin.orgs.models import Organization
 from tongxin.orgs.queries import org_from_query
@@ -32,13 +33,6 @@ from tongxin.people.models import Person
 # The page lists at most this many members (a phone must cope, and a form posts at most 1,000 fields);
 # beyond it, it shows the count per branch, each a link to that branch's list.
 LIST_LIMIT = 300
-
-
-def _require_role(request: HttpRequest, action: str = VIEW) -> Scope:
-    scope = scope_for(request.user, action)
-    if not scope.has_subtrees:
-        raise Http404
-    return scope
 
 
 def _org(request: HttpRequest) -> Organization | None:
@@ -100,7 +94,7 @@ def _render_list(request: HttpRequest, org: Organization | None, *, errors: list
 
 @login_required
 def age_out_list(request: HttpRequest) -> HttpResponse:
-    _require_role(request)
+    require_role(request)
     return _render_list(request, _org(request))
 
 
@@ -110,7 +104,7 @@ def age_out_confirm(request: HttpRequest) -> HttpResponse:
     ``step=confirm``: the batch is confirmed. A GET goes back to the list."""
     if request.method != "POST":
         return redirect(_list_url(_org(request)))
-    change = _require_role(request, CHANGE)
+    change = require_role(request, CHANGE)
     org = _org(request)
     on = timezone.localdate()
     person_ids: list[Any]

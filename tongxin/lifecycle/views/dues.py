@@ -6,9 +6,7 @@ scope is 404; changing needs the CHANGE scope (403 otherwise)."""
 from __future__ import annotations
 
 import datetime
-import tempfile
-from collections.abc import Sequence
-from typing import IO, Any
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -29,6 +27,7 @@ from tongxin.core.audit import record_access
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import AccessLog
 from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.views import XlsxFileResponse, get_scoped_or_404, has_role, xlsx_file
 from tongxin.lifecycle import dues_queries as queries
 from tongxin.lifecycle.models import DuesCategory, DuesKind, DuesPayment
 from tongxin.lifecycle.services import dues as services
@@ -37,7 +36,6 @@ from tongxin.orgs.queries import top_organizations
 from tongxin.orgs.services import ancestors_of
 from tongxin.people.models import Person
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ARREARS_PAGE_SIZE = 100
 ARREARS_CHOICES = (3, 6, 12)
 
@@ -67,10 +65,6 @@ register_converter(MonthConverter, "dues_month")
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
-def _visible_org(request: HttpRequest, pk: int) -> Organization:
-    return get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
-
-
 def _kind(request: HttpRequest, org: Organization) -> str:
     kind = request.GET.get("kind") or request.POST.get("kind")
     return kind if kind in DuesKind.values else services.default_kind(org)
@@ -92,28 +86,6 @@ def dues_url(org: Organization, month: datetime.date, kind: str) -> str:
     return f"{reverse('lifecycle:dues_summary', args=[org.pk])}?month={month:%Y-%m}&kind={kind}"
 
 
-def _file_response(out: IO[bytes], filename: str) -> FileResponse:
-    out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
-
-
-def _write_sheet(out: IO[bytes], sheet_name: str, headers: Sequence[str], rows: Any) -> int:
-    """One sheet with a header row and ``rows`` (an iterable of value lists); returns the row count."""
-    workbook = xlsx.open_workbook(out)
-    try:
-        formats = xlsx.standard_formats(workbook, text_as_text=False)
-        sheet = workbook.add_worksheet(sheet_name[:31])
-        sheet.set_column(0, 0, 16)
-        sheet.set_column(1, len(headers) - 1, 14)
-        xlsx.write_header(sheet, headers, formats)
-        count = 0
-        for count, values in enumerate(rows, start=1):
-            xlsx.write_row(sheet, count, values, formats)
-    finally:
-        workbook.close()
-    return count
-
-
 def _money(value: Any) -> str:
     return "" if value is None else f"{value:.2f}"
 
@@ -125,8 +97,7 @@ def _money(value: Any) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     """Where the dues pages start: the summary (or ledger) of the user's organisation, or of the ``?org=``
     one if it is in scope; ``?month=yyyy-mm`` (default: this month)."""
-    scope = scope_for(request.user)
-    if not scope.has_subtrees:
+    if not has_role(request):
         return render(request, "core/no_role.html")
     month = services.parse_month(request.GET.get("month")) or services.current_month()
     org_id = request.GET.get("org") or ""
@@ -154,7 +125,7 @@ class MarkPaidForm(forms.Form):
 def ledger(request: HttpRequest, pk: int, month: datetime.date) -> HttpResponse:
     """The members of a branch for one month: category, amount due, paid or not; the secretary ticks the
     ones who paid and marks them in one go (POST), or takes back a payment marked by mistake."""
-    branch = _visible_org(request, pk)
+    branch = get_scoped_or_404(request, Organization, pk)
     kind = _kind(request, branch)
     if not branch.holds_members:
         return redirect(dues_url(branch, month, kind))
@@ -228,7 +199,7 @@ def ledger(request: HttpRequest, pk: int, month: datetime.date) -> HttpResponse:
 @login_required
 def ledger_export(request: HttpRequest, pk: int, month: datetime.date) -> HttpResponseBase:
     """The ledger as .xlsx (names, categories, amounts; no ID numbers), recorded in the access log."""
-    branch = _visible_org(request, pk)
+    branch = get_scoped_or_404(request, Organization, pk)
     kind = _kind(request, branch)
     if not branch.holds_members:
         return redirect(dues_url(branch, month, kind))
@@ -245,9 +216,8 @@ def ledger_export(request: HttpRequest, pk: int, month: datetime.date) -> HttpRe
         for row in data.rows
     )
     headers = [_("Name"), _("Dues category"), _("Amount due (yuan)"), _("Status"), _("Paid on")]
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
-    try:
-        count = _write_sheet(out, _("Dues ledger"), headers, rows)
+    with xlsx_file() as out:
+        count = xlsx.write_table(out, _("Dues ledger"), headers, rows)
         record_access(
             request.user,
             AccessLog.Action.EXPORT,
@@ -257,11 +227,8 @@ def ledger_export(request: HttpRequest, pk: int, month: datetime.date) -> HttpRe
             row_count=count,
             org_path=branch.path,
         )
-    except BaseException:
-        out.close()
-        raise
     filename = f"{branch.display_name}-{services.kind_label(kind)}-{month:%Y-%m}.xlsx"
-    return _file_response(out, filename)
+    return XlsxFileResponse(out, filename)
 
 
 # --- arrears ---------------------------------------------------------------------------------------------
@@ -275,7 +242,7 @@ def _arrears_months(request: HttpRequest) -> int:
 @login_required
 def arrears(request: HttpRequest, pk: int) -> HttpResponse:
     """Members of the subtree with unpaid months in the last N months (``?months=``, default 6)."""
-    org = _visible_org(request, pk)
+    org = get_scoped_or_404(request, Organization, pk)
     kind = _kind(request, org)
     months = _arrears_months(request)
     start, end = queries.arrears_window(months)
@@ -303,7 +270,7 @@ def arrears(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def arrears_export(request: HttpRequest, pk: int) -> FileResponse:
-    org = _visible_org(request, pk)
+    org = get_scoped_or_404(request, Organization, pk)
     kind = _kind(request, org)
     months = _arrears_months(request)
     qs = queries.arrears(org, kind, months)
@@ -317,9 +284,8 @@ def arrears_export(request: HttpRequest, pk: int) -> FileResponse:
         for p in qs.iterator(chunk_size=2000)
     )
     headers = [_("Name"), _("Branch"), _("Unpaid months"), _("Last month paid")]
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
-    try:
-        count = _write_sheet(out, _("Dues arrears"), headers, rows)
+    with xlsx_file() as out:
+        count = xlsx.write_table(out, _("Dues arrears"), headers, rows)
         record_access(
             request.user,
             AccessLog.Action.EXPORT,
@@ -329,11 +295,8 @@ def arrears_export(request: HttpRequest, pk: int) -> FileResponse:
             row_count=count,
             org_path=org.path,
         )
-    except BaseException:
-        out.close()
-        raise
     filename = f"{org.display_name}-{services.kind_label(kind)}-{_('arrears')}.xlsx"
-    return _file_response(out, filename)
+    return XlsxFileResponse(out, filename)
 
 
 # --- the monthly summary -------------------------------------------------------------------------------------
@@ -342,7 +305,7 @@ def arrears_export(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
     """Per child organisation: members who owe the month, paid, collected, rate; each row drills down."""
-    org = _visible_org(request, pk)
+    org = get_scoped_or_404(request, Organization, pk)
     kind = _kind(request, org)
     month = _month(request)
     data = queries.monthly_summary(org, kind, month)
@@ -367,7 +330,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def summary_export(request: HttpRequest, pk: int) -> FileResponse:
     """The summary as .xlsx: counts and sums only, no personal data (no access log row)."""
-    org = _visible_org(request, pk)
+    org = get_scoped_or_404(request, Organization, pk)
     kind = _kind(request, org)
     month = _month(request)
     data = queries.monthly_summary(org, kind, month)
@@ -378,14 +341,10 @@ def summary_export(request: HttpRequest, pk: int) -> FileResponse:
     rows = [values(row.org.name, row) for row in data.rows]
     rows.append(values(_("Total"), data.total))
     headers = [_("Organisation"), _("Members"), _("Paid"), _("Unpaid"), _("Rate"), _("Collected (yuan)")]
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
-    try:
-        _write_sheet(out, _("Dues summary"), headers, rows)
-    except BaseException:
-        out.close()
-        raise
+    with xlsx_file() as out:
+        xlsx.write_table(out, _("Dues summary"), headers, rows)
     filename = f"{org.display_name}-{services.kind_label(kind)}-{month:%Y-%m}.xlsx"
-    return _file_response(out, filename)
+    return XlsxFileResponse(out, filename)
 
 
 # --- a person's dues basis ---------------------------------------------------------------------------------
@@ -418,7 +377,7 @@ def _safe_next(request: HttpRequest) -> str:
 @login_required
 def profile(request: HttpRequest, pk: int) -> HttpResponse:
     """Set what a person's dues are worked out from: category and monthly income after tax."""
-    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("dues_profile"), pk=pk)
+    person = get_scoped_or_404(request, Person.objects.select_related("dues_profile"), pk)
     if not scope_for(request.user, CHANGE).covers_path(person.org_path):
         raise PermissionDenied
     current = services.profile_of(person)

@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.core.exceptions import DomainError
-from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.scoping import CHANGE
+from tongxin.core.views import get_scoped_or_404, require_role
 from tongxin.lifecycle.forms import find_destination
 from tongxin.lifecycle.models import GraduationDestination, Transfer
 from tongxin.lifecycle.services.graduation import Assignment, overdue_in_flow, send_graduates
@@ -26,7 +27,7 @@ PAGE_SIZE = 50
 
 @login_required
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
-    branch = get_object_or_404(Organization.objects.visible_to(request.user, CHANGE), pk=pk)
+    branch = get_scoped_or_404(request, Organization, pk, CHANGE)
     if branch.kind not in MEMBER_HOLDING_KINDS:
         raise Http404
     members = list(Person.objects.active().filter(branch=branch).order_by("name_pinyin", "id"))
@@ -79,9 +80,7 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def overdue(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    if not scope.has_subtrees:
-        raise Http404
+    require_role(request)
     qs = overdue_in_flow(Transfer.objects.visible_to(request.user)).order_by("in_accepted_at", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "title": _("Graduates in a flow branch too long")}

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.views import get_scoped_or_404, page_step, require_role
 from tongxin.lifecycle.forms import (
     RecommendationOutcomeForm,
     RecommendationProposeForm,
@@ -29,6 +30,7 @@ from tongxin.lifecycle.forms import (
 )
 from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
 from tongxin.lifecycle.services import recommendation as services
+from tongxin.lifecycle.views.steps import step_refused
 from tongxin.people.models import Person
 
 PAGE_SIZE = 50
@@ -48,9 +50,7 @@ STEP_BUTTONS = {
 
 @login_required
 def recommendation_list(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    if not scope.has_subtrees:
-        raise Http404
+    require_role(request)
     visible = PartyRecommendation.objects.visible_to(request.user)
     tab = request.GET.get("tab") or "waiting"
     if tab not in ("waiting", "all", *STATUS_TABS):
@@ -76,7 +76,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def recommendation_propose(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose the member for recommendation to the Party (the branch side, from the member's page)."""
-    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("branch"), pk=pk)
+    person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
     if not scope_for(request.user, CHANGE).covers_path(person.org_path):
         raise Http404
     form = RecommendationProposeForm(request.POST or None)
@@ -108,8 +108,7 @@ def recommendation_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _visible(request: HttpRequest, pk: int) -> PartyRecommendation:
-    qs = PartyRecommendation.objects.visible_to(request.user).select_related("person", "branch", "party_org")
-    return get_object_or_404(qs, pk=pk)
+    return get_scoped_or_404(request, PartyRecommendation.objects.select_related("person", "branch", "party_org"), pk)
 
 
 def _step_form(step: str, data: Any = None) -> Any:
@@ -171,14 +170,10 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def recommendation_act(request: HttpRequest, pk: int) -> HttpResponse:
     rec = _visible(request, pk)
     step = request.POST.get("step", "")
-    if step not in services.RECOMMENDATION_STEPS:
-        messages.error(request, _("Choose a step to record."))
-        return redirect("lifecycle:recommendation_detail", pk=rec.pk)
-    if step != services.NEXT_STEP.get(rec.status):
-        messages.error(request, services.out_of_order_message(rec, step))
-        return redirect("lifecycle:recommendation_detail", pk=rec.pk)
-    if not services.may_act(request.user, rec, step):
-        raise Http404
+    refused = step_refused(request, services, rec, step, state=rec.status, steps=services.RECOMMENDATION_STEPS,
+                           detail="lifecycle:recommendation_detail")  # fmt: skip
+    if refused is not None:
+        return refused
     form = _step_form(step, request.POST)
     if not form.is_valid():
         return _render_detail(request, rec, form)
@@ -194,9 +189,7 @@ def recommendation_act(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.approve(request.user, rec, on=data["on"])
     except DomainError as exc:
-        for field, texts in exc.errors.items():
-            for text in texts:
-                form.add_error(field if field in form.fields else None, text)
+        exc.add_to_form(form)
         return _render_detail(request, rec, form)
     except PermissionDenied:
         raise Http404 from None
@@ -210,14 +203,8 @@ def recommendation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     rec = _visible(request, pk)
     if not services.may_act(request.user, rec, "withdraw"):
         raise Http404
-    try:
+    with page_step(request, _("The recommendation was withdrawn.")):
         services.withdraw(request.user, rec)
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied:
-        raise Http404 from None
-    else:
-        messages.success(request, _("The recommendation was withdrawn."))
     return redirect("lifecycle:recommendation_detail", pk=rec.pk)
 
 

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.views import get_scoped_or_404, page_step, require_role
 from tongxin.lifecycle.forms import (
     RecruitmentApplyForm,
     RecruitmentStepForm,
@@ -32,6 +33,7 @@ from tongxin.lifecycle.forms import (
 )
 from tongxin.lifecycle.models import Recruitment, RecruitmentStage
 from tongxin.lifecycle.services import recruitment as services
+from tongxin.lifecycle.views.steps import step_refused
 
 PAGE_SIZE = 50
 STAGE_TABS = [stage.value for stage in RecruitmentStage]
@@ -49,12 +51,6 @@ STEP_FORMS: dict[str, tuple[Any, Any]] = {
 }  # fmt: skip
 
 
-def _has_role(request: HttpRequest) -> None:
-    scope = scope_for(request.user)
-    if not scope.has_subtrees:
-        raise Http404
-
-
 def _may_apply(user: Any) -> bool:
     change = scope_for(user, CHANGE)
     return change.has_subtrees
@@ -63,7 +59,7 @@ def _may_apply(user: Any) -> bool:
 @login_required
 def recruitment_list(request: HttpRequest) -> HttpResponse:
     """Recruitments in the user's subtrees, by stage (with counts) or waiting for the user's step."""
-    _has_role(request)
+    require_role(request)
     visible = Recruitment.objects.visible_to(request.user)
     tab = request.GET.get("tab") or "waiting"
     if tab not in ("waiting", "all", *STAGE_TABS):
@@ -125,8 +121,9 @@ def recruitment_new(request: HttpRequest) -> HttpResponse:
 
 
 def _visible(request: HttpRequest, pk: int) -> Recruitment:
-    qs = Recruitment.objects.visible_to(request.user).select_related("branch", "sponsor_1", "sponsor_2", "person")
-    return get_object_or_404(qs, pk=pk)
+    return get_scoped_or_404(
+        request, Recruitment.objects.select_related("branch", "sponsor_1", "sponsor_2", "person"), pk
+    )
 
 
 def _timeline(recruitment: Recruitment) -> list[dict[str, Any]]:
@@ -220,23 +217,13 @@ def recruitment_act(request: HttpRequest, pk: int) -> HttpResponse:
         form: Any = _training_form(recruitment, request.POST)
         if not form.is_valid():
             return _render_detail(request, recruitment, training_form=form)
-        try:
+        with page_step(request, _("The training hours were recorded.")):
             services.record_training(request.user, recruitment, hours=form.cleaned_data["hours"])
-        except DomainError as exc:
-            messages.error(request, " ".join(exc.messages))
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, _("The training hours were recorded."))
         return redirect("lifecycle:recruitment_detail", pk=recruitment.pk)
-    if step not in services.RECRUITMENT_STEPS:
-        messages.error(request, _("Choose a step to record."))
-        return redirect("lifecycle:recruitment_detail", pk=recruitment.pk)
-    if step != services.NEXT_STEP.get(recruitment.stage):
-        messages.error(request, services.out_of_order_message(recruitment, step))
-        return redirect("lifecycle:recruitment_detail", pk=recruitment.pk)
-    if not services.may_act(request.user, recruitment, step):
-        raise Http404
+    refused = step_refused(request, services, recruitment, step, state=recruitment.stage,
+                           steps=services.RECRUITMENT_STEPS, detail="lifecycle:recruitment_detail")  # fmt: skip
+    if refused is not None:
+        return refused
     form = _step_form(recruitment, step, request.POST)
     if not form.is_valid():
         return _render_detail(request, recruitment, step_form=form)
@@ -279,14 +266,8 @@ def recruitment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form = RecruitmentWithdrawForm(request.POST, prefix="withdraw")
     if not form.is_valid():
         return _render_detail(request, recruitment, withdraw_form=form)
-    try:
+    with page_step(request, _("The recruitment was withdrawn.")):
         services.withdraw(request.user, recruitment, reason=form.cleaned_data["reason"])
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied:
-        raise Http404 from None
-    else:
-        messages.success(request, _("The recruitment was withdrawn."))
     return redirect("lifecycle:recruitment_detail", pk=recruitment.pk)
 
 

@@ -14,9 +14,7 @@ viewer may not take (as on the transfer pages). Every write is a call to ``servi
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Sequence
-from typing import IO, Any
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,6 +29,7 @@ from django.views.decorators.http import require_POST
 from tongxin.core import xlsx
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
+from tongxin.core.views import XlsxFileResponse, get_scoped_or_404, has_role, post_step, xlsx_file
 from tongxin.lifecycle.forms import (
     DeferForm,
     GradingForm,
@@ -45,7 +44,6 @@ from tongxin.orgs.models import Organization, OrgKind
 from tongxin.orgs.queries import org_from_query, top_organizations
 from tongxin.orgs.services import ancestors_of
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WAITING_LIMIT = 50
 
 
@@ -74,14 +72,7 @@ def progress_url(org: Organization, year: int) -> str:
 
 
 def _visible_review(request: HttpRequest, pk: int) -> AnnualReview:
-    return get_object_or_404(
-        AnnualReview.objects.visible_to(request.user).select_related("branch", "approved_by"), pk=pk
-    )
-
-
-def _has_role(request: HttpRequest) -> bool:
-    scope = scope_for(request.user)
-    return scope.has_subtrees
+    return get_scoped_or_404(request, AnnualReview.objects.select_related("branch", "approved_by"), pk)
 
 
 # --- progress --------------------------------------------------------------------------------------------
@@ -91,7 +82,7 @@ def _has_role(request: HttpRequest) -> bool:
 def progress(request: HttpRequest) -> HttpResponse:
     """The progress table of ``?org=`` (default: the viewer's organisation) for ``?year=``; a branch shows its
     review, or the form that opens it."""
-    if not _has_role(request):
+    if not has_role(request):
         return render(request, "core/no_role.html")
     year = _year(request)
     org = _org_from_query(request)
@@ -142,24 +133,10 @@ def _branch_page(request: HttpRequest, branch: Organization, year: int) -> HttpR
     return render(request, "lifecycle/review/branch.html", context)
 
 
-def _write_sheet(out: IO[bytes], sheet_name: str, headers: Sequence[str], rows: Any) -> None:
-    workbook = xlsx.open_workbook(out)
-    try:
-        formats = xlsx.standard_formats(workbook, text_as_text=False)
-        sheet = workbook.add_worksheet(sheet_name[:31])
-        sheet.set_column(0, 0, 24)
-        sheet.set_column(1, len(headers) - 1, 12)
-        xlsx.write_header(sheet, headers, formats)
-        for index, values in enumerate(rows, start=1):
-            xlsx.write_row(sheet, index, values, formats)
-    finally:
-        workbook.close()
-
-
 @login_required
 def progress_export(request: HttpRequest) -> FileResponse:
     """The progress table as .xlsx: counts only, no personal data."""
-    if not _has_role(request):
+    if not has_role(request):
         raise Http404
     year = _year(request)
     org = _org_from_query(request)
@@ -197,15 +174,10 @@ def progress_export(request: HttpRequest) -> FileResponse:
         _("Deferred"),
         _("Registration rate"),
     ]
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
-    try:
-        _write_sheet(out, _("Annual review %(year)d") % {"year": year}, headers, rows)
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
+    with xlsx_file() as out:
+        xlsx.write_table(out, _("Annual review %(year)d") % {"year": year}, headers, rows, widths=(24, 12))
     filename = f"{org.display_name}-{_('Annual review')}-{year}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    return XlsxFileResponse(out, filename)
 
 
 @login_required
@@ -214,7 +186,7 @@ def open_review(request: HttpRequest) -> HttpResponse:
     form = OpenReviewForm(request.POST)
     if not form.is_valid():
         raise Http404
-    branch = get_object_or_404(Organization.objects.visible_to(request.user, CHANGE), pk=form.cleaned_data["branch"])
+    branch = get_scoped_or_404(request, Organization, form.cleaned_data["branch"], CHANGE)
     year = form.cleaned_data["year"]
     try:
         review = services.open_review(request.user, branch=branch, year=year)
@@ -361,51 +333,15 @@ def _counts_partial(request: HttpRequest, review: AnnualReview, errors: list[str
     return render(request, "lifecycle/review/_counts.html", context)
 
 
-@login_required
-@require_POST
-def grade(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "grade")
-
-
-@login_required
-@require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "submit")
-
-
-@login_required
-@require_POST
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "approve")
-
-
-@login_required
-@require_POST
-def return_for_changes(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "return")
-
-
-@login_required
-@require_POST
-def register(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "register")
-
-
-@login_required
-@require_POST
-def defer(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "defer")
-
-
 urlpatterns = [
     path("reviews/", progress, name="reviews"),
     path("reviews/export/", progress_export, name="review_progress_export"),
     path("reviews/open/", open_review, name="review_open"),
     path("reviews/<int:pk>/", review_detail, name="review_detail"),
-    path("reviews/<int:pk>/grade/", grade, name="review_grade"),
-    path("reviews/<int:pk>/submit/", submit, name="review_submit"),
-    path("reviews/<int:pk>/approve/", approve, name="review_approve"),
-    path("reviews/<int:pk>/return/", return_for_changes, name="review_return"),
-    path("reviews/<int:pk>/register/", register, name="review_register"),
-    path("reviews/<int:pk>/defer/", defer, name="review_defer"),
+    path("reviews/<int:pk>/grade/", post_step(_act, "grade"), name="review_grade"),
+    path("reviews/<int:pk>/submit/", post_step(_act, "submit"), name="review_submit"),
+    path("reviews/<int:pk>/approve/", post_step(_act, "approve"), name="review_approve"),
+    path("reviews/<int:pk>/return/", post_step(_act, "return"), name="review_return"),
+    path("reviews/<int:pk>/register/", post_step(_act, "register"), name="review_register"),
+    path("reviews/<int:pk>/defer/", post_step(_act, "defer"), name="review_defer"),
 ]

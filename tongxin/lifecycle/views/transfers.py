@@ -10,13 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.views import get_scoped_or_404, post_step, require_role
 from tongxin.lifecycle.forms import AcceptForm, RejectForm, TransferInForm, TransferOutForm
 from tongxin.lifecycle.models import Transfer, TransferSide, TransferStatus
 from tongxin.lifecycle.services import transfers as services
@@ -26,12 +27,6 @@ from tongxin.people.validators import normalise_id_number
 
 PAGE_SIZE = 50
 TABS = ("waiting", "out", "in", "stalled", "all")
-
-
-def _has_role(request: HttpRequest) -> None:
-    scope = scope_for(request.user)
-    if not scope.has_subtrees and not getattr(request.user, "person_id", None):
-        raise Http404
 
 
 def _tab_queryset(request: HttpRequest, tab: str):
@@ -48,7 +43,7 @@ def _tab_queryset(request: HttpRequest, tab: str):
 
 @login_required
 def transfer_list(request: HttpRequest) -> HttpResponse:
-    _has_role(request)
+    require_role(request, members=True)
     tab = request.GET.get("tab") or "waiting"
     if tab not in TABS:
         tab = "waiting"
@@ -88,11 +83,9 @@ def act_on_selected(request: HttpRequest) -> HttpResponse:
 
 
 def _visible(request: HttpRequest, pk: int) -> Transfer:
-    qs = Transfer.objects.visible_to(request.user)
-    person_id = getattr(request.user, "person_id", None)
-    if person_id:  # a member follows their own transfer
-        qs = qs | Transfer.objects.filter(person_id=person_id)
-    return get_object_or_404(qs.select_related("person", "from_org", "to_org", "to_branch", "started_by"), pk=pk)
+    """A transfer in the user's scope, or a member's own (they follow it)."""
+    qs = Transfer.objects.select_related("person", "from_org", "to_org", "to_branch", "started_by")
+    return get_scoped_or_404(request, qs, pk, own="person")
 
 
 def _actions(request: HttpRequest, transfer: Transfer) -> dict[str, bool]:
@@ -162,33 +155,9 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "approve")
-
-
-@login_required
-@require_POST
-def accept(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "accept")
-
-
-@login_required
-@require_POST
-def reject(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "reject")
-
-
-@login_required
-@require_POST
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "cancel")
-
-
-@login_required
 def start_out(request: HttpRequest, pk: int) -> HttpResponse:
     """Start a transfer out of the person's branch: as its secretary (sending side) or as the member."""
-    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("branch"), pk=pk)
+    person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
     if scope_for(request.user, CHANGE).covers_path(person.org_path):
         side = TransferSide.SENDING
     elif getattr(request.user, "person_id", None) == person.pk:
@@ -220,9 +189,7 @@ def start_out(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def start_in(request: HttpRequest) -> HttpResponse:
     """The receiving side asks for a member registered elsewhere, known by their ID number."""
-    change = scope_for(request.user, CHANGE)
-    if not change.has_subtrees:
-        raise Http404
+    require_role(request, CHANGE)
     form = TransferInForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         number = normalise_id_number(form.cleaned_data["id_number"])
@@ -272,7 +239,7 @@ def _status_message(transfer: Transfer) -> str:
 def destinations(request: HttpRequest) -> HttpResponse:
     """Suggestions for the receiving organisation (names and codes of active league organisations,
     anywhere in the system: the sender must find a receiver outside their subtree)."""
-    _has_role(request)
+    require_role(request, members=True)
     q = " ".join((request.GET.get("destination") or request.GET.get("q") or "").split())
     orgs: list[Organization] = []
     if len(q) >= 2:
@@ -291,8 +258,8 @@ urlpatterns = [
     path("transfers/destinations/", destinations, name="transfer_destinations"),
     path("transfers/person/<int:pk>/", start_out, name="transfer_start_out"),
     path("transfers/<int:pk>/", transfer_detail, name="transfer_detail"),
-    path("transfers/<int:pk>/approve/", approve, name="transfer_approve"),
-    path("transfers/<int:pk>/accept/", accept, name="transfer_accept"),
-    path("transfers/<int:pk>/reject/", reject, name="transfer_reject"),
-    path("transfers/<int:pk>/cancel/", cancel, name="transfer_cancel"),
+    path("transfers/<int:pk>/approve/", post_step(_act, "approve"), name="transfer_approve"),
+    path("transfers/<int:pk>/accept/", post_step(_act, "accept"), name="transfer_accept"),
+    path("transfers/<int:pk>/reject/", post_step(_act, "reject"), name="transfer_reject"),
+    path("transfers/<int:pk>/cancel/", post_step(_act, "cancel"), name="transfer_cancel"),
 ]

@@ -26,7 +26,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -260,13 +260,6 @@ def reopen(actor: Any, item: ChecklistItem) -> ChecklistItem:
 def overdue_q(today: Any = None) -> Q:
     today = today or timezone.localdate()
     return Q(deadline__lt=today) & ~Q(status=ChecklistStatus.CLOSED)
-
-
-def items_visible_to(user: Any) -> QuerySet[ChecklistItem]:
-    """Items in the user's subtrees, and those the user owns (a member with no role sees their own): the
-    model's declaration says both (``ScopeSpec(owned_by="owner")``), so this is ``visible_to``. Kept for
-    the callers in views and API; new code calls ``ChecklistItem.objects.visible_to(user)``."""
-    return ChecklistItem.objects.visible_to(user)
 
 
 @dataclass

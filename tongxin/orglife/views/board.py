@@ -14,7 +14,6 @@ Organisations are fetched through ``visible_to``: out of scope is 404.
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
 from django import forms
@@ -33,37 +32,21 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import scope_for
 from tongxin.core.services import may_edit_rules
+from tongxin.core.views import XlsxFileResponse, has_role, xlsx_file
 from tongxin.orglife import queries
+from tongxin.orglife.filters import FIRST_YEAR, board_year
 from tongxin.orglife.models import Frequency, MeetingKind, MeetingRequirement
 from tongxin.orglife.services import requirements as requirement_services
 from tongxin.orgs.models import Organization, OrgKind
 from tongxin.orgs.queries import org_from_query, top_organizations
 from tongxin.orgs.services import ancestors_of
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FIRST_YEAR = 2000
-
-
 # --- helpers ---------------------------------------------------------------------------------------------
-
-
-def board_year(raw: str | None) -> int:
-    """``?year=`` if it is a year from FIRST_YEAR to next year, else this year."""
-    raw = raw or ""
-    this_year = timezone.localdate().year
-    if raw.isdecimal() and len(raw) == 4 and FIRST_YEAR <= int(raw) <= this_year + 1:
-        return int(raw)
-    return this_year
 
 
 def board_org(request: Any, raw: str | None) -> Organization | None:
     """The board's organisation: ``?org=`` (404 when not visible), else the viewer's single top one."""
     return org_from_query(request.user, raw)
-
-
-def _has_role(request: HttpRequest) -> bool:
-    scope = scope_for(request.user)
-    return scope.has_subtrees
 
 
 def board_url(org: Organization, year: int, period: str = "", sort: str = "") -> str:
@@ -85,7 +68,7 @@ def _sort(request: HttpRequest) -> str:
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    if not _has_role(request):
+    if not has_role(request):
         return render(request, "core/no_role.html")
     year = board_year(request.GET.get("year"))
     period = request.GET.get("period") or ""
@@ -140,7 +123,7 @@ def board(request: HttpRequest) -> HttpResponse:
 def board_export(request: HttpRequest) -> FileResponse:
     """The board as .xlsx, the same cells as the page. Counts and organisation names only: no personal data
     (the party branch's birthdays are left out), so no AccessLog row is written."""
-    if not _has_role(request):
+    if not has_role(request):
         raise Http404
     year = board_year(request.GET.get("year"))
     org = board_org(request, request.GET.get("org"))
@@ -151,8 +134,7 @@ def board_export(request: HttpRequest) -> FileResponse:
     except PermissionDenied:
         raise Http404 from None
     status_text = {key: str(label) for key, label in queries.STATUS_LABELS.items()}
-    out = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it, which deletes it
-    try:
+    with xlsx_file() as out:
         workbook = xlsx.open_workbook(out)
         try:
             formats = xlsx.standard_formats(workbook, text_as_text=False)
@@ -200,12 +182,8 @@ def board_export(request: HttpRequest) -> FileResponse:
                 xlsx.write_row(sheet, index, values(_("Total"), data.total_by_kind, data.total), formats)
         finally:
             workbook.close()
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
     filename = f"{org.display_name}-{_('Compliance board')}-{year}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    return XlsxFileResponse(out, filename)
 
 
 def _ratio(rate: float | None) -> float | str:

@@ -37,7 +37,8 @@ from tongxin.core import uploads
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, VIEW, scope_for
+from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.views import get_scoped_or_404, require_role
 from tongxin.orglife.lapse import lapse_candidates, lapse_since
 from tongxin.orglife.models import (
     Attachment,
@@ -54,13 +55,10 @@ from tongxin.people.models import CadrePosition, Person
 LIST_LIMIT = 300
 
 
-def _org_or_404(request: HttpRequest, pk: int) -> Organization:
-    return get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
-
-
 def _item_or_404(request: HttpRequest, pk: int) -> ChecklistItem:
-    qs = services.items_visible_to(request.user).select_related("organization", "owner", "problem", "verified_by")
-    return get_object_or_404(qs, pk=pk)
+    """An item in the user's scope, or one they own (the model's scope declaration says both)."""
+    qs = ChecklistItem.objects.select_related("organization", "owner", "problem", "verified_by")
+    return get_scoped_or_404(request, qs, pk)
 
 
 def _ancestor_paths(org: Organization) -> list[str]:
@@ -104,7 +102,7 @@ def _mark_overdue(items: list[ChecklistItem], today: Any) -> list[ChecklistItem]
 
 @login_required
 def checklists(request: HttpRequest, pk: int) -> HttpResponse:
-    org = _org_or_404(request, pk)
+    org = get_scoped_or_404(request, Organization, pk)
     user = request.user
     today = timezone.localdate()
     can_change = scope_for(user, CHANGE).covers_path(org.path)
@@ -242,7 +240,7 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """One piece of evidence, served to whoever may see its item (404 for anyone else)."""
     row = get_object_or_404(Attachment.objects.select_related("note__item"), pk=pk, note__isnull=False)
     item = row.note.item  # type: ignore[union-attr]
-    if not services.items_visible_to(request.user).filter(pk=item.pk).exists():
+    if not ChecklistItem.objects.visible_to(request.user).filter(pk=item.pk).exists():
         raise Http404
     return uploads.serve_upload(bytes(row.content), row.content_type, row.file_name)
 
@@ -263,7 +261,7 @@ class DutyForm(BootstrapFormMixin, forms.Form):
 
 @login_required
 def duties(request: HttpRequest, pk: int) -> HttpResponse:
-    org = _org_or_404(request, pk)
+    org = get_scoped_or_404(request, Organization, pk)
     user = request.user
     can_change = scope_for(user, CHANGE).covers_path(org.path)
     today = timezone.localdate()
@@ -305,7 +303,7 @@ def duties(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def duty_end(request: HttpRequest, pk: int) -> HttpResponse:
-    duty = get_object_or_404(Duty.objects.visible_to(request.user), pk=pk)
+    duty = get_scoped_or_404(request, Duty, pk)
     org_pk = duty.organization_id
     services.end_duty(request.user, duty)
     messages.success(request, _("The duty is removed."))
@@ -318,15 +316,13 @@ def duty_end(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def lapse(request: HttpRequest) -> HttpResponse:
     user = request.user
-    scope = scope_for(user, VIEW)
-    if not scope.has_subtrees:
-        raise Http404
+    require_role(request)
     raw = request.GET.get("org", "")
     org = None
     if raw:
         if not raw.isdecimal() or int(raw) >= 2**63:
             raise Http404
-        org = get_object_or_404(Organization.objects.visible_to(user), pk=int(raw))
+        org = get_scoped_or_404(request, Organization, int(raw))
     today = timezone.localdate()
     people = list(lapse_candidates(user, org, today=today).select_related("branch")[: LIST_LIMIT + 1])
     groups = [

@@ -24,6 +24,7 @@ from tongxin.core import uploads
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.views import get_scoped_or_404, page_step
 from tongxin.orglife.models import LESSON_KINDS, Attachment, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
 from tongxin.orglife.services import meetings as services
 from tongxin.orgs.models import Organization
@@ -77,10 +78,6 @@ class PlanForm(BootstrapFormMixin, forms.Form):
 # --- helpers ------------------------------------------------------------------------------------------------
 
 
-def _visible_meeting(request: HttpRequest, pk: int) -> Meeting:
-    return get_object_or_404(Meeting.objects.visible_to(request.user).select_related("organization"), pk=pk)
-
-
 def _can_change(request: HttpRequest, path_: str) -> bool:
     return scope_for(request.user, CHANGE).covers_path(path_)
 
@@ -102,7 +99,7 @@ def _next_month(day: datetime.date) -> datetime.date:
 @login_required
 def calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """An organisation's meetings of one month, grouped by day; overdue ones are listed first."""
-    org = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+    org = get_scoped_or_404(request, Organization, pk)
     month = _month(request.GET.get("month"))
     start = timezone.make_aware(datetime.datetime.combine(month, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(_next_month(month), datetime.time.min))
@@ -127,7 +124,7 @@ def calendar(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+    org = get_scoped_or_404(request, Organization, pk)
     if not _can_change(request, org.path):
         raise Http404
     form = PlanForm(request.POST or None, organization=org, user=request.user)
@@ -159,14 +156,14 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _visible_meeting(request, pk)
+    meeting = get_scoped_or_404(request, Meeting.objects.select_related("organization"), pk)
     attendance = list(meeting.attendance.select_related("person").order_by("status", "person__name_pinyin", "id"))
     counts = {status: 0 for status in AttendanceStatus.values}
     for row in attendance:
         counts[row.status] += 1
     can_change = _can_change(request, meeting.org_path)
     overdue = services.overdue(Meeting.objects.filter(pk=meeting.pk)).exists()
-    meeting.is_overdue = overdue  # type: ignore[attr-defined]
+    meeting.is_overdue = overdue
     context = {
         "meeting": meeting,
         "title": meeting.topic,
@@ -186,7 +183,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def record(request: HttpRequest, pk: int) -> HttpResponse:
     """One row per member: present / on leave / absent (with the reason), tapped during the meeting."""
-    meeting = _visible_meeting(request, pk)
+    meeting = get_scoped_or_404(request, Meeting.objects.select_related("organization"), pk)
     if not _can_change(request, meeting.org_path):
         raise Http404
     if meeting.status != MeetingStatus.PLANNED:
@@ -256,15 +253,9 @@ def _ids(*texts: str) -> list[int]:
 @login_required
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _visible_meeting(request, pk)
-    try:
+    meeting = get_scoped_or_404(request, Meeting.objects.select_related("organization"), pk)
+    with page_step(request, _("The meeting was cancelled.")):
         services.cancel_meeting(request.user, meeting)
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied:
-        raise Http404 from None
-    else:
-        messages.success(request, _("The meeting was cancelled."))
     return redirect("orglife:meeting_detail", pk=meeting.pk)
 
 
@@ -274,7 +265,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _visible_meeting(request, pk)
+    meeting = get_scoped_or_404(request, Meeting.objects.select_related("organization"), pk)
     if not _can_change(request, meeting.org_path):
         raise Http404
     uploaded = request.FILES.get("file")

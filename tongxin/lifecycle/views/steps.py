@@ -1,0 +1,26 @@
+"""What the step pages of the stepwise workflows (recruitment, party recommendation) share."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+
+def step_refused(request: HttpRequest, services: ModuleType, record: Any, step: str, *, state: str,
+                 steps: Any, detail: str) -> HttpResponse | None:  # fmt: skip
+    """Why ``step`` may not be taken on ``record`` now, as the answer to send (None: it may): not a step
+    (an error message), not the next one (the workflow's ``out_of_order_message``), or not the user's (404)."""
+    if step not in steps:
+        messages.error(request, _("Choose a step to record."))
+        return redirect(detail, pk=record.pk)
+    if step != services.NEXT_STEP.get(state):
+        messages.error(request, services.out_of_order_message(record, step))
+        return redirect(detail, pk=record.pk)
+    if not services.may_act(request.user, record, step):
+        raise Http404
+    return None
