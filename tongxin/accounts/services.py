@@ -22,13 +22,13 @@ from tongxin.accounts.notify import notice
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
-from tongxin.core.scoping import CHANGE, MANAGE, require
+from tongxin.core.scoping import CHANGE, MANAGE, Actor, require, scope_for
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
 
 
 @transaction.atomic
-def assign_role(actor: Any, *, user: User, organization: Organization, role: str) -> RoleAssignment:
+def assign_role(actor: Actor, *, user: User, organization: Organization, role: str) -> RoleAssignment:
     require(actor, MANAGE, organization.path)
     assignment, created = RoleAssignment.objects.get_or_create(user=user, organization=organization, role=role)
     if created:
@@ -40,7 +40,7 @@ def assign_role(actor: Any, *, user: User, organization: Organization, role: str
 
 
 @transaction.atomic
-def create_user(actor: Any, *, username: str, password: str, person=None, **fields: Any) -> User:
+def create_user(actor: Actor, *, username: str, password: str, person=None, **fields: Any) -> User:
     require(actor, MANAGE, person.org_path if person is not None and person.org_path else None)
     # An account made for a member: they choose their own password at the first login.
     fields.setdefault("must_change_password", person is not None)
@@ -74,7 +74,7 @@ class IssuedCode:
     created: bool
 
 
-def reset_refusal(actor: Any, user: User | None, role_paths: list[str] | None = None) -> str:
+def reset_refusal(actor: Actor, user: User | None, role_paths: list[str] | None = None) -> str:
     """Why ``actor`` may not reset ``user``'s password ("" when they may). Nobody resets their own account,
     a superuser's or staff member's, a deactivated one, or the account of someone holding a role that is
     not strictly inside the actor's change scope (a secretary cannot reset an administrator, nor a fellow
@@ -89,7 +89,7 @@ def reset_refusal(actor: Any, user: User | None, role_paths: list[str] | None = 
         return "inactive"
     if actor is None:
         return ""
-    scope = actor.get_scope(CHANGE)
+    scope = scope_for(actor, CHANGE)
     if scope.everything:
         return ""
     if role_paths is None:
@@ -129,7 +129,7 @@ AUDITED_USER_FIELDS = ["username", "person", "is_active", "must_change_password"
 
 
 @transaction.atomic
-def issue_login_codes(actor: Any, person_ids: list[int], *, valid_days: int | None = None) -> list[IssuedCode]:
+def issue_login_codes(actor: Actor, person_ids: list[int], *, valid_days: int | None = None) -> list[IssuedCode]:
     """A one-time login code for each person of ``person_ids`` that ``actor`` may change and reset.
 
     A person without a login gets one (username: see ``_new_username``). The code becomes the account's
@@ -194,7 +194,7 @@ def locked_usernames(usernames: list[str]) -> dict[str, datetime.datetime]:
 
 
 @transaction.atomic
-def unlock_accounts(actor: Any, person_ids: list[int]) -> list[User]:
+def unlock_accounts(actor: Actor, person_ids: list[int]) -> list[User]:
     """Lift the lockout of the accounts of ``person_ids`` that ``actor`` may reset (``reset_refusal``),
     keeping their passwords. One ChangeLog row per account that was locked."""
     people = Person.objects.visible_to(actor, CHANGE).filter(pk__in=person_ids)
@@ -234,7 +234,7 @@ def change_own_password(user: User, form: Any) -> User:
 
 
 @transaction.atomic
-def issue_api_token(actor: Any, *, username: str, rotate: bool = False) -> str:
+def issue_api_token(actor: Actor, *, username: str, rotate: bool = False) -> str:
     """The API token of the active user ``username`` (``Authorization: Token <key>``): the existing one, or a
     new one when there is none or ``rotate`` replaces it (the old key stops working at once).
 

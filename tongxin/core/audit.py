@@ -11,6 +11,7 @@ from django.db import models
 
 from tongxin.core.masking import mask_fields
 from tongxin.core.models import AccessLog, ChangeLog
+from tongxin.core.scoping import Actor, by
 
 
 def _plain(value: Any) -> Any:
@@ -34,7 +35,7 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
 
 
 def change_entry(
-    actor: Any,
+    actor: Actor,
     obj: models.Model,
     action: str,
     *,
@@ -56,7 +57,7 @@ def change_entry(
     before = mask_fields(before) if before is not None else None
     after = mask_fields(after) if after is not None else None
     return ChangeLog(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=by(actor) if getattr(actor, "pk", None) else None,
         action=action,
         content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
@@ -68,7 +69,7 @@ def change_entry(
 
 
 def record_change(
-    actor: Any,
+    actor: Actor,
     obj: models.Model,
     action: str,
     *,
@@ -84,7 +85,7 @@ def record_change(
 
 
 def record_access(
-    actor: Any,
+    actor: Actor,
     action: str,
     *,
     obj: models.Model | None = None,
@@ -94,7 +95,7 @@ def record_access(
     org_path: str = "",
 ) -> AccessLog:
     return AccessLog.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=by(actor) if getattr(actor, "pk", None) else None,
         action=action,
         content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
         object_id=str(obj.pk) if obj is not None else "",

@@ -21,6 +21,7 @@ from tongxin.core.audit import record_access
 from tongxin.core.imports import display_value
 from tongxin.core.masking import SENSITIVE_FIELDS
 from tongxin.core.models import AccessLog, ImportJob
+from tongxin.core.scoping import Actor
 from tongxin.core.spreadsheets import Sheet, read_sheets
 
 Out = str | PathLike[str] | IO[bytes]
@@ -34,7 +35,7 @@ def report_file_name(file_name: str) -> str:
     return f"{stem}_{suffix}.xlsx"
 
 
-def write_audited_error_report(actor: Any, job: ImportJob, out: Out) -> int:
+def write_audited_error_report(actor: Actor, job: ImportJob, out: Out) -> int:
     """``write_error_report``, recorded as an export of personal data (one AccessLog row): the report holds
     the file's cells in full. ``actor`` is None for an operator's command."""
     count = write_error_report(job, out)

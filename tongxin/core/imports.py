@@ -38,6 +38,7 @@ from tongxin.core.codes import CodeTable
 from tongxin.core.exceptions import DomainError
 from tongxin.core.masking import SENSITIVE_FIELDS, mask_cell, mask_lookalikes
 from tongxin.core.models import ChangeLog, ImportJob
+from tongxin.core.scoping import Actor, by
 from tongxin.core.spreadsheets import FileRefused, Sheet, check_size, is_blank, read_sheets
 from tongxin.core.xlsx import FORMULA_TRIGGERS
 
@@ -135,10 +136,10 @@ class ImportSpec(Protocol):
     label: Any
     columns: tuple[Column, ...]
 
-    def check(self, actor: Any, rows: list[Row], options: dict[str, Any], progress: Progress) -> None:
+    def check(self, actor: Actor, rows: list[Row], options: dict[str, Any], progress: Progress) -> None:
         """Check each row (after cell normalisation) and set its status, label, changes and data."""
 
-    def write(self, actor: Any, rows: list[Row], options: dict[str, Any]) -> None:
+    def write(self, actor: Actor, rows: list[Row], options: dict[str, Any]) -> None:
         """Write the new and updated rows; runs inside the import's transaction, after ``check``.
 
         ``rows`` holds only the rows without problems: where one row depends on another (a child
@@ -520,7 +521,7 @@ def find_duplicates(rows: list[Row], key: str, message: str) -> None:
 
 
 def check_file(
-    spec: ImportSpec, actor: Any, content: bytes, file_name: str, options: dict[str, Any], progress: Progress
+    spec: ImportSpec, actor: Actor, content: bytes, file_name: str, options: dict[str, Any], progress: Progress
 ) -> Outcome:
     """Read, map, normalise and check every row; nothing is written."""
     sheets = read_sheets(content, file_name, max_bytes=settings.TONGXIN_IMPORT_MAX_BYTES)
@@ -646,14 +647,14 @@ def _refuse(job: ImportJob, exc: DomainError) -> ImportJob:
     return job
 
 
-def create_job(actor: Any, *, kind: str, file_name: str, content: bytes, options: dict[str, Any],
+def create_job(actor: Actor, *, kind: str, file_name: str, content: bytes, options: dict[str, Any],
                org_path: str = "") -> ImportJob:  # fmt: skip
     """Store an uploaded file as a job; refuse at once what is too big to keep."""
     get_spec(kind)
     check_size(len(content), settings.TONGXIN_IMPORT_MAX_BYTES)
     options = {"language": translation.get_language(), **options}
     return ImportJob.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=by(actor) if getattr(actor, "pk", None) else None,
         kind=kind,
         file_name=file_name[:255],
         content=content,

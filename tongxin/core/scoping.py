@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeAlias
 
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
@@ -44,6 +44,8 @@ from django.db.models import Q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+
+    from tongxin.accounts.models import User
 
 # Actions a role may grant. "view": read; "change": edit people and records; "manage": edit the
 # organisation tree and role assignments.
@@ -143,6 +145,20 @@ class Scope:
 
 
 EMPTY_SCOPE = Scope()
+
+
+# The actor of every service: the user who acts (a request's user, possibly anonymous, whom the services
+# refuse), or None for the system itself (seed, import and scheduled commands). A type-only import: core
+# does not import accounts at run time (import-linter ignores TYPE_CHECKING imports).
+Actor: TypeAlias = "User | AnonymousUser | None"
+
+
+def by(actor: Actor) -> User | None:
+    """The user to store in a "who did it" column: the actor, or None for the system (``actor=None``) or
+    an object that is not a saved user."""
+    return actor if getattr(actor, "pk", None) else None  # type: ignore[return-value]
+
+
 EVERYTHING = Scope(everything=True)
 
 
@@ -154,7 +170,7 @@ def scope_for(user: Any, action: str = VIEW) -> Scope:
     return get_scope(action) if get_scope else EMPTY_SCOPE
 
 
-def actor_scope(actor: Any, action: str = VIEW) -> Scope:
+def actor_scope(actor: Actor, action: str = VIEW) -> Scope:
     """A service's actor's scope: ``None`` is the system itself (seed, import and scheduled commands),
     which reaches everything."""
     return EVERYTHING if actor is None else scope_for(actor, action)
@@ -329,7 +345,7 @@ class ScopedQuerySet(models.QuerySet):
         """For pages and the API: what the request's user may see (or change, manage)."""
         return self.within(scope_for(user, action), self_service=self_service)
 
-    def for_actor(self, actor: Any, action: str = VIEW, *, self_service: bool = True) -> Self:
+    def for_actor(self, actor: Actor, action: str = VIEW, *, self_service: bool = True) -> Self:
         """For services and commands: the same as ``visible_to``; ``actor=None`` is the system, which sees
         all."""
         return self.within(actor_scope(actor, action), self_service=self_service)
@@ -342,7 +358,7 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(subtree_q(spec.paths[0], prefix))
 
 
-def require(actor: Any, action: str, path: str | None) -> None:
+def require(actor: Actor, action: str, path: str | None) -> None:
     """Raise PermissionDenied unless ``actor`` may do ``action`` at ``path`` (None: the whole system).
 
     ``actor=None`` is the system itself (seed and import commands), which may do anything.

@@ -39,7 +39,7 @@ from tongxin.core.inbox import badge_key
 from tongxin.core.models import ChangeLog, ImportJob, Notification, RuleValue
 from tongxin.core.registry import lookup_hashes, root_paths
 from tongxin.core.rules import DEFAULTS, clear_cache
-from tongxin.core.scoping import MANAGE, scope_for
+from tongxin.core.scoping import MANAGE, Actor, by, scope_for
 
 # --- who may edit rules ----------------------------------------------------------------------------------
 
@@ -223,14 +223,14 @@ def parse_rule_text(key: str, text: str) -> Any:
 # --- writing rule values -------------------------------------------------------------------------------------
 
 
-def _check(actor: Any, key: str) -> None:
+def _check(actor: Actor, key: str) -> None:
     if actor is not None and not may_edit_rules(actor):
         raise PermissionDenied
     if key not in DEFAULTS:
         raise DomainError("value", _("There is no such rule."))
 
 
-def _audit_path(actor: Any) -> str:
+def _audit_path(actor: Actor) -> str:
     roots = rule_admin_roots(actor) if actor is not None else []
     return roots[0] if roots else ""
 
@@ -243,7 +243,7 @@ def _clear() -> None:
 
 
 @transaction.atomic
-def set_rule(actor: Any, key: str, text: str) -> RuleValue | None:
+def set_rule(actor: Actor, key: str, text: str) -> RuleValue | None:
     """Set the rule ``key`` to the value typed as ``text`` (see the module docstring for the forms).
 
     Writes or updates its RuleValue row and a ChangeLog row with the value before and after; returns the
@@ -270,7 +270,7 @@ def set_rule(actor: Any, key: str, text: str) -> RuleValue | None:
 
 
 @transaction.atomic
-def reset_rule(actor: Any, key: str) -> bool:
+def reset_rule(actor: Actor, key: str) -> bool:
     """Go back to the default of the rule ``key``: delete its RuleValue row (with a ChangeLog row).
 
     Returns False when the rule had no override.
@@ -316,7 +316,7 @@ def mark_all_read(user: Any, *, upto: int | None = None) -> int:
 Progress = Callable[[str, int, int], None]  # (model label, rows in the table, rows done so far)
 
 
-def prune_import_files(actor: Any, *, days: int) -> int:
+def prune_import_files(actor: Actor, *, days: int) -> int:
     """Delete the uploaded import files (and their check reports) of finished imports older than ``days``:
     they hold personal data. Each deletion leaves a ChangeLog row (file name, kind, when uploaded) at the
     import's organisation; the import's own audit rows (who, counts, each person's change) stay. Returns how
@@ -343,11 +343,11 @@ def prune_import_files(actor: Any, *, days: int) -> int:
     return len(old)
 
 
-def _bulk_entry(actor: Any, model: type[models.Model], job: str, after: dict[str, Any]) -> ChangeLog:
+def _bulk_entry(actor: Actor, model: type[models.Model], job: str, after: dict[str, Any]) -> ChangeLog:
     """The ChangeLog row of a job that rewrites a whole table: about the model (object id ``*``, every row),
     with no organisation (only the superuser's audit log shows it)."""
     return ChangeLog.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=by(actor) if getattr(actor, "pk", None) else None,
         action=ChangeLog.Action.UPDATE,
         content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
         object_id="*",
@@ -393,7 +393,7 @@ def _rotated(table: str, columns: list[str], row: tuple) -> tuple:
     )
 
 
-def rotate_field_keys(actor: Any, *, batch: int = 1000, progress: Progress | None = None) -> int:
+def rotate_field_keys(actor: Actor, *, batch: int = 1000, progress: Progress | None = None) -> int:
     """Re-encrypt every encrypted value with the first key of TONGXIN_FIELD_KEYS; returns how many rows.
 
     One transaction per batch, so the job can be stopped and run again; a value no key opens stops it with
@@ -423,7 +423,7 @@ def rotate_field_keys(actor: Any, *, batch: int = 1000, progress: Progress | Non
     return total
 
 
-def rehash_personal_data(actor: Any, *, batch: int = 1000, progress: Progress | None = None) -> int:
+def rehash_personal_data(actor: Actor, *, batch: int = 1000, progress: Progress | None = None) -> int:
     """Recompute the keyed hashes of ID numbers and phones of every registered model
     (``core.registry.register_lookup_hashes``) after TONGXIN_LOOKUP_KEY has changed; returns how many rows.
 

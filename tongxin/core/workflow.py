@@ -51,6 +51,7 @@ from django.utils.functional import Promise
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
+from tongxin.core.scoping import Actor
 
 M = TypeVar("M", bound=models.Model)
 
@@ -69,12 +70,6 @@ def _states(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     return tuple(value)
-
-
-def by(actor: Any) -> Any:
-    """The user to store in a "who did it" column: the actor, or None for the system (``actor=None``) or
-    an object that is not a saved user."""
-    return actor if getattr(actor, "pk", None) else None
 
 
 def _default_paths(row: models.Model) -> tuple[str, ...]:
@@ -160,7 +155,7 @@ class Workflow(Generic[M]):
 
     # --- the steps -----------------------------------------------------------------------------------
 
-    def lock(self, actor: Any, row: M, transition: str) -> M:
+    def lock(self, actor: Actor, row: M, transition: str) -> M:
         """``row`` read again and locked (``SELECT … FOR UPDATE``), in a state ``transition`` leaves from;
         else DomainError naming the state someone else left it in. Only ``row.pk`` is read."""
         sources = self.sources(transition)
@@ -173,14 +168,14 @@ class Workflow(Generic[M]):
         self.check_four_eyes(actor, current, transition)
         return current
 
-    def check_four_eyes(self, actor: Any, row: M, transition: str) -> None:
+    def check_four_eyes(self, actor: Actor, row: M, transition: str) -> None:
         """The place of the four-eyes rule (issue 12: nobody approves, accepts or confirms a step about
         themselves): compare ``self.subject(row)`` with ``actor.person_id`` for the transitions the rule
         names, and raise DomainError. Not enforced yet: it does nothing today."""
 
     def move(
         self,
-        actor: Any,
+        actor: Actor,
         row: M,
         transition: str,
         *,
@@ -214,7 +209,7 @@ class Workflow(Generic[M]):
 
     def create(
         self,
-        actor: Any,
+        actor: Actor,
         row: M,
         *,
         conflict: Callable[[], DomainError],
@@ -232,7 +227,7 @@ class Workflow(Generic[M]):
 
     def record(
         self,
-        actor: Any,
+        actor: Actor,
         row: M,
         action: str,
         *,

@@ -13,14 +13,13 @@ table's (person, status) index), filtered in the database.
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.db.models import DateField, DateTimeField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.rules import rule
-from tongxin.core.scoping import VIEW, require, subtree_q
+from tongxin.core.scoping import VIEW, Actor, require, subtree_q
 from tongxin.lifecycle.models import DuesKind, DuesPayment
 from tongxin.orglife.models import Attendance, AttendanceStatus, MeetingStatus
 from tongxin.orgs.models import Organization
@@ -65,7 +64,7 @@ def with_last_activity(qs: QuerySet[Person]) -> QuerySet[Person]:
     )
 
 
-def lapse_candidates(actor: Any, org: Organization | None, *, today: datetime.date | None = None) -> QuerySet[Person]:
+def lapse_candidates(actor: Actor, org: Organization | None, *, today: datetime.date | None = None) -> QuerySet[Person]:
     """Active league members (political status 03) of ``org``'s subtree (``None``: the actor's whole
     scope) with no league dues for a month in the window and no meeting attended in it; in branch order.
 

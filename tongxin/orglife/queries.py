@@ -42,7 +42,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.rules import rule
-from tongxin.core.scoping import VIEW, scope_for, subtree_q
+from tongxin.core.scoping import VIEW, Actor, scope_for, subtree_q
 from tongxin.orglife.models import Frequency, Meeting, MeetingKind, MeetingRequirement, MeetingStatus
 from tongxin.orgs.models import PARTY_KINDS, STEP_WIDTH, Organization, OrgKind, OrgStatus
 from tongxin.people.models import MembershipStatus, Person
@@ -497,7 +497,7 @@ def _committee_counts(
 
 
 def compliance_board(
-    actor: Any,
+    actor: Actor,
     org: Organization,
     *,
     year: int,

@@ -33,7 +33,7 @@ from tongxin.core.imports import (
     find_duplicates,
     normalise_text,
 )
-from tongxin.core.scoping import MANAGE, VIEW, scope_for
+from tongxin.core.scoping import MANAGE, VIEW, Actor, scope_for
 from tongxin.orgs import services
 from tongxin.orgs.columns import (
     CATEGORY_TABLE,
@@ -106,7 +106,7 @@ class Node:
 class Structure:
     """The file's rows and the existing organisations they name, linked into one tree."""
 
-    actor: Any
+    actor: Actor
     nodes: list[Node] = field(default_factory=list)  # one per row that has a code, in file order
     by_pk: dict[int, Node] = field(default_factory=dict)
     by_code: dict[str, Node] = field(default_factory=dict)
@@ -163,7 +163,7 @@ class OrgImport:
     label = gettext_lazy("Organisation tree")
     columns = ORG_COLUMNS
 
-    def check(self, actor: Any, rows: list[Row], options: dict[str, Any], progress: Progress) -> None:
+    def check(self, actor: Actor, rows: list[Row], options: dict[str, Any], progress: Progress) -> None:
         total = len(rows)
         for done, row in enumerate(rows, 1):
             self._check_cells(row)
@@ -231,7 +231,7 @@ class OrgImport:
 
     # -------------------------------------------------------------------------------------- tree
 
-    def _load(self, actor: Any, rows: list[Row], default_id: int | None) -> Structure:
+    def _load(self, actor: Actor, rows: list[Row], default_id: int | None) -> Structure:
         """Three queries per batch: the codes of the file, the parents it names, the current parents; and one
         for the organisation chosen on the import page (the parent of new rows whose parent cell is empty)."""
         structure = Structure(actor)
@@ -527,7 +527,7 @@ class OrgImport:
             if key not in ("kind", "is_joint"):
                 row.changes.append((_field_label(key), _shown(key, org.get(key)), _shown(key, value)))
 
-    def write(self, actor: Any, rows: list[Row], options: dict[str, Any]) -> None:
+    def write(self, actor: Actor, rows: list[Row], options: dict[str, Any]) -> None:
         services.import_organizations(
             actor,
             new=[row.data for row in rows if row.status == NEW],

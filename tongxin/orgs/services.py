@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from tongxin.core.audit import change_entry, record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
-from tongxin.core.scoping import MANAGE, path_columns, require, scope_for, subtree_q
+from tongxin.core.scoping import MANAGE, Actor, path_columns, require, scope_for, subtree_q
 from tongxin.orgs.models import (
     ALLOWED_PARENT_KINDS,
     MEMBER_HOLDING_KINDS,
@@ -28,7 +28,7 @@ from tongxin.orgs.models import (
 )
 
 
-def _check_manage(actor: Any, path: str | None) -> None:
+def _check_manage(actor: Actor, path: str | None) -> None:
     require(actor, MANAGE, path)
 
 
@@ -56,7 +56,7 @@ def validate_placement(kind: str, parent: Organization | None) -> None:
         )
 
 
-def _check_code_free(actor: Any, code: str, exclude_pk: int | None = None) -> None:
+def _check_code_free(actor: Actor, code: str, exclude_pk: int | None = None) -> None:
     qs = Organization.objects.filter(code=code)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
@@ -71,7 +71,7 @@ def _check_code_free(actor: Any, code: str, exclude_pk: int | None = None) -> No
 
 
 @transaction.atomic
-def create_organization(actor: Any, *, parent: Organization | None, kind: str, name: str, code: str,
+def create_organization(actor: Actor, *, parent: Organization | None, kind: str, name: str, code: str,
                         **fields: Any) -> Organization:  # fmt: skip
     if parent is not None:
         parent = Organization.objects.select_for_update().get(pk=parent.pk)
@@ -105,7 +105,7 @@ UPDATABLE_FIELDS = frozenset({
 
 
 @transaction.atomic
-def update_organization(actor: Any, org: Organization, **changes: Any) -> Organization:
+def update_organization(actor: Actor, org: Organization, **changes: Any) -> Organization:
     """Change ``org``'s own fields (``UPDATABLE_FIELDS``; a ``parent`` given is ignored: moving is
     :func:`move_organization`). Any other name is a caller's mistake, not a user's: TypeError naming it,
     like an unexpected keyword argument, before anything is read."""
@@ -161,7 +161,7 @@ def update_organization(actor: Any, org: Organization, **changes: Any) -> Organi
 
 
 @transaction.atomic
-def move_organization(actor: Any, org: Organization, new_parent: Organization) -> Organization:
+def move_organization(actor: Actor, org: Organization, new_parent: Organization) -> Organization:
     """Put ``org`` and its whole subtree under ``new_parent``: every path is rewritten at once."""
     locked = {
         o.pk: o
@@ -326,7 +326,7 @@ def ancestors_of(org: Organization) -> Iterable[Organization]:
 IMPORT_BATCH = 2000  # codes per lookup query
 
 
-def import_organizations(actor: Any, *, new: list[dict[str, Any]],
+def import_organizations(actor: Actor, *, new: list[dict[str, Any]],
                          updates: list[tuple[int, dict[str, Any]]]) -> list[Organization]:  # fmt: skip
     """Write the checked rows of an organisation-tree import (``orgs.imports``); returns the new organisations.
 

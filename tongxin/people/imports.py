@@ -22,7 +22,7 @@ from tongxin.core.crypto import keyed_hash
 from tongxin.core.exceptions import DomainError
 from tongxin.core.imports import NEW, UNCHANGED, UPDATED, Progress, Row, find_duplicates
 from tongxin.core.masking import SENSITIVE_FIELDS
-from tongxin.core.scoping import CHANGE
+from tongxin.core.scoping import CHANGE, Actor
 from tongxin.orgs.models import MEMBER_HOLDING_KINDS, Organization, OrgKind, OrgStatus
 from tongxin.people import services
 from tongxin.people.columns import ROSTER_COLUMN_BY_KEY, ROSTER_COLUMNS
@@ -69,7 +69,7 @@ def _chunks(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
 class BranchFinder:
     """Finds the branch a row names (full name, short name or code) among the importer's branches."""
 
-    def __init__(self, actor: Any, default_org_id: int | None) -> None:
+    def __init__(self, actor: Actor, default_org_id: int | None) -> None:
         orgs = Organization.objects.for_actor(actor, CHANGE).values(
             "pk", "name", "short_name", "code", "path", "kind", "status"
         )
@@ -148,7 +148,7 @@ class RosterImport:
     label = gettext_lazy("Roster")
     columns = ROSTER_COLUMNS
 
-    def check(self, actor: Any, rows: list[Row], options: dict[str, Any], progress: Progress) -> None:
+    def check(self, actor: Actor, rows: list[Row], options: dict[str, Any], progress: Progress) -> None:
         branches = BranchFinder(actor, options.get("org_id"))
         today = timezone.localdate()  # once per file: the clock lookup is not free at 13,000 rows
         total = len(rows)
@@ -268,7 +268,7 @@ class RosterImport:
         row.status = UPDATED if changed else UNCHANGED
         row.changes = [(_field_label(k), _shown(k, person.get(k)), _shown(k, v)) for k, v in changed.items()]
 
-    def write(self, actor: Any, rows: list[Row], options: dict[str, Any]) -> None:
+    def write(self, actor: Actor, rows: list[Row], options: dict[str, Any]) -> None:
         services.import_people(
             actor,
             new=[row.data for row in rows if row.status == NEW],

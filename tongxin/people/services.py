@@ -18,7 +18,7 @@ from tongxin.core.audit import change_entry, record_change, snapshot
 from tongxin.core.crypto import keyed_hash
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
-from tongxin.core.scoping import CHANGE, require
+from tongxin.core.scoping import CHANGE, Actor, require
 from tongxin.orgs.models import Organization
 from tongxin.orgs.services import adjust_member_counts, adjust_member_counts_many, check_member_branch
 from tongxin.people.models import LOOKUP_FIELDS, CadrePosition, CadreTitle, Membership, MembershipStatus, Person
@@ -128,7 +128,7 @@ def _counted(status: str, branch: Organization | None) -> bool:
 
 
 @transaction.atomic
-def create_person(actor: Any, data: dict[str, Any], *, since: datetime.date | None = None,
+def create_person(actor: Actor, data: dict[str, Any], *, since: datetime.date | None = None,
                   reason: str = Membership.Reason.REGISTERED) -> Person:  # fmt: skip
     branch = data.get("branch")
     require(actor, CHANGE, branch.path if branch else None)
@@ -147,7 +147,7 @@ def create_person(actor: Any, data: dict[str, Any], *, since: datetime.date | No
 
 
 @transaction.atomic
-def update_person(actor: Any, person: Person, changes: dict[str, Any], *,
+def update_person(actor: Actor, person: Person, changes: dict[str, Any], *,
                   reason: str = Membership.Reason.CORRECTION) -> Person:  # fmt: skip
     # Lock the person row only: the branch is a nullable join, which PostgreSQL cannot lock.
     person = Person.objects.select_for_update(of=("self",)).select_related("branch").get(pk=person.pk)
@@ -191,7 +191,7 @@ def update_person(actor: Any, person: Person, changes: dict[str, Any], *,
     return person
 
 
-def move_member(actor: Any, person: Person, *, branch: Organization | None = None, status: str | None = None,
+def move_member(actor: Actor, person: Person, *, branch: Organization | None = None, status: str | None = None,
                 reason: str, on: datetime.date | None = None) -> Person:  # fmt: skip
     """Move an active member to ``branch`` (a completed transfer), or end their membership with ``status``
     (transferred out of the system). For workflows that have checked the rights of both sides
@@ -230,7 +230,7 @@ def move_member(actor: Any, person: Person, *, branch: Organization | None = Non
     return person
 
 
-def import_people(actor: Any, *, new: list[dict[str, Any]], updates: list[tuple[int, dict[str, Any]]],
+def import_people(actor: Actor, *, new: list[dict[str, Any]], updates: list[tuple[int, dict[str, Any]]],
                   since: datetime.date | None = None) -> None:  # fmt: skip
     """Write the checked rows of a roster import (``people.imports``) in bulk, inside its transaction.
 
@@ -285,7 +285,7 @@ def import_people(actor: Any, *, new: list[dict[str, Any]], updates: list[tuple[
 
 
 @transaction.atomic
-def appoint_cadre(actor: Any, *, person: Person, organization: Organization, title: str,
+def appoint_cadre(actor: Actor, *, person: Person, organization: Organization, title: str,
                   start: datetime.date, end: datetime.date | None = None) -> CadrePosition:  # fmt: skip
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     require(actor, CHANGE, organization.path)
@@ -315,7 +315,7 @@ def appoint_cadre(actor: Any, *, person: Person, organization: Organization, tit
 
 
 @transaction.atomic
-def end_cadre(actor: Any, position: CadrePosition, end: datetime.date) -> CadrePosition:
+def end_cadre(actor: Actor, position: CadrePosition, end: datetime.date) -> CadrePosition:
     position = CadrePosition.objects.select_for_update().get(pk=position.pk)
     require(actor, CHANGE, position.org_path)
     if position.end is not None:
@@ -331,7 +331,7 @@ def end_cadre(actor: Any, position: CadrePosition, end: datetime.date) -> CadreP
     return position
 
 
-def find_person_by_number(actor: Any, number: str) -> Person:
+def find_person_by_number(actor: Actor, number: str) -> Person:
     """The person in ``actor``'s scope with this ID number or league member number."""
     text = normalise_text(number).upper()
     person = (

@@ -39,7 +39,7 @@ from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.models import AccessLog, ChangeLog, Notification
 from tongxin.core.registry import IdentityCopy, identity_copies
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, VIEW, Scope, require, scope_for, subtree_q
+from tongxin.core.scoping import CHANGE, VIEW, Actor, Scope, by, require, scope_for, subtree_q
 from tongxin.core.services import may_edit_rules
 from tongxin.orgs.models import STEP_WIDTH, Organization
 from tongxin.people.models import Membership, MembershipStatus, Person
@@ -101,7 +101,7 @@ def _anonymised_check(person: Person) -> None:
 
 @transaction.atomic
 def record_consent(
-    actor: Any,
+    actor: Actor,
     person: Person,
     *,
     given_by: str,
@@ -146,7 +146,7 @@ def record_consent(
     record = ConsentRecord.objects.create(
         person=person, given_by=given_by, guardian_name=guardian_name, guardian_relationship=guardian_relationship,
         given_on=given_on, purpose=purpose, notice_version=notice_version, method=method,
-        recorded_by=actor if getattr(actor, "pk", None) else None,
+        recorded_by=by(actor) if getattr(actor, "pk", None) else None,
     )  # fmt: skip
     record_change(actor, record, ChangeLog.Action.CREATE, after=snapshot(record), org_path=person.org_path)
     return record
@@ -168,7 +168,7 @@ def may_withdraw(user: Any, record: ConsentRecord) -> bool:
 
 
 @transaction.atomic
-def withdraw_consent(actor: Any, record: ConsentRecord) -> ConsentRecord:
+def withdraw_consent(actor: Actor, record: ConsentRecord) -> ConsentRecord:
     """Mark a consent withdrawn (kept for the record); the minor is flagged again unless another stands."""
     record = ConsentRecord.objects.select_for_update(of=("self",)).select_related("person").get(pk=record.pk)
     if actor is not None and not may_withdraw(actor, record):
@@ -177,7 +177,7 @@ def withdraw_consent(actor: Any, record: ConsentRecord) -> ConsentRecord:
         raise DomainError("consent", _("This consent was already withdrawn."))
     before = snapshot(record)
     record.withdrawn_at = timezone.now()
-    record.withdrawn_by = actor if getattr(actor, "pk", None) else None
+    record.withdrawn_by = by(actor)
     record.save(update_fields=["withdrawn_at", "withdrawn_by"])
     record_change(
         actor, record, ChangeLog.Action.UPDATE, before=before, after=snapshot(record), org_path=record.person.org_path
@@ -193,7 +193,7 @@ def valid_consent_exists() -> Exists:
 
 
 def minors_lacking_consent(
-    actor: Any, org: Organization | None = None, on: datetime.date | None = None
+    actor: Actor, org: Organization | None = None, on: datetime.date | None = None
 ) -> QuerySet[Person]:
     """Active members under 18 on ``on`` in ``actor``'s subtrees (``org``'s if given) with no consent that
     stands (none recorded, or every one withdrawn). Ordered by branch, then name."""
@@ -214,7 +214,7 @@ class BranchCount:
     count: int
 
 
-def lacking_counts(actor: Any, org: Organization | None = None, on: datetime.date | None = None) -> list[BranchCount]:
+def lacking_counts(actor: Actor, org: Organization | None = None, on: datetime.date | None = None) -> list[BranchCount]:
     """How many minors lack consent, per branch (one GROUP BY query), in tree order."""
     rows = (
         minors_lacking_consent(actor, org, on)
@@ -353,7 +353,7 @@ def remind_missing_consent(on: datetime.date | None = None) -> ReminderRun:
 # --- right of access ----------------------------------------------------------------------------------------
 
 
-def export_person_data(actor: Any, person: Person, out: IO[bytes]) -> int:
+def export_person_data(actor: Actor, person: Person, out: IO[bytes]) -> int:
     """Write every record about ``person`` to ``out`` as an .xlsx file, for the person themself or a user
     who may change their record; one AccessLog row. Returns the number of rows written."""
     from tongxin.privacy.exports import write_access_export  # late: exports imports this module
@@ -541,7 +541,7 @@ def _blank_identifiers(obj: models.Model) -> None:
             setattr(obj, field.attname, None if field.null else "")
 
 
-def anonymise_person(actor: Any, person: Person, *, reason: str, reference: str = "") -> Person:
+def anonymise_person(actor: Actor, person: Person, *, reason: str, reference: str = "") -> Person:
     """Anonymise a former member, keeping every count: name, ID number, phone, member number and pinyin go,
     the birth date keeps its year (1 July), sex, ethnicity, political status, branch, status and dates stay,
     as do their memberships, positions, attendance, dues and reviews. Their login is deactivated and unlinked,
@@ -652,7 +652,7 @@ def anonymise_person(actor: Any, person: Person, *, reason: str, reference: str 
             Token.objects.filter(user=user).delete()
 
         Anonymisation.objects.create(
-            person=person, actor=actor if getattr(actor, "pk", None) else None, reason=reason, reference=reference,
+            person=person, actor=by(actor) if getattr(actor, "pk", None) else None, reason=reason, reference=reference,
             left_on=left,
         )  # fmt: skip
         record_change(

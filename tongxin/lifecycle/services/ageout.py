@@ -39,7 +39,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
 from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, VIEW, Scope, normalise_prefixes, scope_for, subtree_q
+from tongxin.core.scoping import CHANGE, VIEW, Actor, Scope, normalise_prefixes, scope_for, subtree_q
 from tongxin.orgs.models import Organization, OrgKind
 from tongxin.orgs.services import adjust_member_counts_many
 from tongxin.people.models import CadrePosition, Membership, MembershipStatus, Person
@@ -68,7 +68,7 @@ def _current_post(on: datetime.date) -> Q:
 
 
 def age_out_candidates(
-    actor: Any, org: Organization | None = None, on: datetime.date | None = None
+    actor: Actor, org: Organization | None = None, on: datetime.date | None = None
 ) -> QuerySet[Person]:
     """Members due to age out on ``on`` (default today) in ``actor``'s subtrees, within ``org``'s if given.
 
@@ -97,7 +97,7 @@ class BranchCount:
     count: int
 
 
-def age_out_counts(actor: Any, org: Organization | None = None, on: datetime.date | None = None) -> list[BranchCount]:
+def age_out_counts(actor: Actor, org: Organization | None = None, on: datetime.date | None = None) -> list[BranchCount]:
     """How many members are due per branch (one GROUP BY query), in tree order."""
     rows = (
         age_out_candidates(actor, org, on)
@@ -137,7 +137,7 @@ def _ids(person_ids: Iterable[Any]) -> list[int]:
     return sorted(ids)  # one order for every batch: two batches lock their rows in the same order
 
 
-def _check(actor: Any, ids: list[int], people: list[Person], on: datetime.date) -> None:
+def _check(actor: Actor, ids: list[int], people: list[Person], on: datetime.date) -> None:
     """Refuse the whole batch, naming everyone who is out of scope or not (or no longer) due."""
     change = scope_for(actor, CHANGE) if actor is not None else None
     view = scope_for(actor, VIEW) if actor is not None else None
@@ -190,7 +190,7 @@ def _check(actor: Any, ids: list[int], people: list[Person], on: datetime.date) 
         raise DomainError(errors={"person_ids": messages})
 
 
-def check_age_out(actor: Any, *, person_ids: Iterable[Any], on: datetime.date | None = None) -> list[Person]:
+def check_age_out(actor: Actor, *, person_ids: Iterable[Any], on: datetime.date | None = None) -> list[Person]:
     """The people of a batch, checked as :func:`confirm_age_out` checks them, without writing (the page's
     confirmation step). Raises the same DomainError; the rows are not locked, so the confirmation checks
     them again."""
@@ -202,7 +202,7 @@ def check_age_out(actor: Any, *, person_ids: Iterable[Any], on: datetime.date | 
 
 
 @transaction.atomic
-def confirm_age_out(actor: Any, *, person_ids: Iterable[Any], on: datetime.date | None = None) -> int:
+def confirm_age_out(actor: Actor, *, person_ids: Iterable[Any], on: datetime.date | None = None) -> int:
     """Confirm that the members ``person_ids`` leave the League on ``on`` (default today); how many.
 
     All or nothing: the rows are locked (in id order, so two batches cannot deadlock), then every person

@@ -32,7 +32,7 @@ from tongxin.core.codes import PARTY_STATUSES, PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, require
+from tongxin.core.scoping import CHANGE, Actor, by, require
 from tongxin.lifecycle.models import DuesCategory, DuesKind, DuesPayment, DuesProfile
 from tongxin.lifecycle.services.common import add_months
 from tongxin.orgs.models import Organization
@@ -187,7 +187,7 @@ def profile_of(person: Person) -> DuesProfile | None:
 
 
 @transaction.atomic
-def set_dues_profile(actor: Any, person: Person, category: str, monthly_income: Decimal | None) -> DuesProfile:
+def set_dues_profile(actor: Actor, person: Person, category: str, monthly_income: Decimal | None) -> DuesProfile:
     """Set the basis of ``person``'s dues. An income is required for wage earners and retirees and not kept
     for the flat categories. One ChangeLog row (none when nothing changed)."""
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -230,7 +230,7 @@ def _names(people: Iterable[Person]) -> str:
 
 
 @transaction.atomic
-def mark_paid(actor: Any, *, branch: Organization, kind: str, month: datetime.date, person_ids: Iterable[int],
+def mark_paid(actor: Actor, *, branch: Organization, kind: str, month: datetime.date, person_ids: Iterable[int],
               paid_on: datetime.date) -> list[DuesPayment]:  # fmt: skip
     """Mark the dues of ``month`` paid for the members ``person_ids`` of ``branch``, all or none.
 
@@ -294,7 +294,7 @@ def mark_paid(actor: Any, *, branch: Organization, kind: str, month: datetime.da
             month=month,
             amount=due[person.pk],
             paid_on=paid_on,
-            recorded_by=actor if getattr(actor, "pk", None) else None,
+            recorded_by=by(actor) if getattr(actor, "pk", None) else None,
             org_path=branch.path,
         )
         for person in people
@@ -316,7 +316,7 @@ def mark_paid(actor: Any, *, branch: Organization, kind: str, month: datetime.da
 
 
 @transaction.atomic
-def undo_payment(actor: Any, payment: DuesPayment) -> None:
+def undo_payment(actor: Actor, payment: DuesPayment) -> None:
     """Remove a payment marked by mistake (audited, with what it said)."""
     locked = DuesPayment.objects.select_for_update(of=("self",)).select_related("person").filter(pk=payment.pk).first()
     if locked is None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -24,7 +23,7 @@ from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, require
+from tongxin.core.scoping import CHANGE, Actor, by, require
 from tongxin.lifecycle.models import (
     GraduationBatch,
     GraduationDestination,
@@ -59,7 +58,7 @@ class Assignment:
 
 
 @transaction.atomic
-def send_graduates(actor: Any, *, branch: Organization, graduation_date: datetime.date,
+def send_graduates(actor: Actor, *, branch: Organization, graduation_date: datetime.date,
                    assignments: list[Assignment]) -> GraduationBatch:  # fmt: skip
     """Create the batch and one transfer per graduate; refuse the whole batch if any line is wrong."""
     require(actor, CHANGE, branch.path)
@@ -82,7 +81,7 @@ def send_graduates(actor: Any, *, branch: Organization, graduation_date: datetim
         raise DomainError("assignments", " ".join(errors))
     batch = GraduationBatch.objects.create(
         branch=branch, org_path=branch.path, graduation_date=graduation_date,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=by(actor) if getattr(actor, "pk", None) else None,
     )  # fmt: skip
     record_change(actor, batch, ChangeLog.Action.CREATE, after=snapshot(batch), org_path=branch.path)
     for line in assignments:

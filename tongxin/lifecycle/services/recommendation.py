@@ -38,7 +38,7 @@ from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.scoping import CHANGE, Actor, scope_for
 from tongxin.core.workflow import Workflow
 from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
 from tongxin.lifecycle.services.common import add_months, check_count, check_step_date, committee_path
@@ -87,7 +87,7 @@ def step_path(rec: PartyRecommendation, step: str) -> str:
     return committee_path(rec.org_path) if step in COMMITTEE_STEPS else rec.org_path
 
 
-def may_act(actor: Any, rec: PartyRecommendation, step: str) -> bool:
+def may_act(actor: Actor, rec: PartyRecommendation, step: str) -> bool:
     """Whether ``actor`` may take ``step`` (the system, ``None``, may do anything)."""
     if actor is None:
         return True
@@ -101,7 +101,7 @@ def may_act(actor: Any, rec: PartyRecommendation, step: str) -> bool:
     return bool(path) and scope.covers_path(path)
 
 
-def _require(actor: Any, rec: PartyRecommendation, step: str) -> None:
+def _require(actor: Actor, rec: PartyRecommendation, step: str) -> None:
     if not may_act(actor, rec, step):
         raise PermissionDenied
 
@@ -138,12 +138,12 @@ RECOMMENDATIONS: Workflow[PartyRecommendation] = Workflow(
 )
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     return getattr(actor, "pk", None)
 
 
 def _save(
-    actor: Any, rec: PartyRecommendation, step: str, changes: dict[str, Any], *, outcome: str | None = None
+    actor: Actor, rec: PartyRecommendation, step: str, changes: dict[str, Any], *, outcome: str | None = None
 ) -> PartyRecommendation:
     """Move ``rec`` along ``step`` (the status from the table), noting who acted; notify the next actor."""
     changes = {**changes, "actors": {**rec.actors, step: _actor_id(actor)}}
@@ -152,7 +152,7 @@ def _save(
     return rec
 
 
-def _notify_next(actor: Any, rec: PartyRecommendation) -> None:
+def _notify_next(actor: Actor, rec: PartyRecommendation) -> None:
     status = rec.status
     if status == RecommendationStatus.PROPOSED:
         text = gettext_noop("%(name)s of %(org)s is proposed for recommendation to the Party: hold the ballot.")
@@ -271,7 +271,7 @@ def _open_message(person: Person) -> str:
 
 
 @transaction.atomic
-def propose(actor: Any, *, person: Person, party_application_on: datetime.date) -> PartyRecommendation:
+def propose(actor: Actor, *, person: Person, party_application_on: datetime.date) -> PartyRecommendation:
     """The branch proposes an active League member for recommendation to the Party."""
     person = Person.objects.select_for_update(of=("self",)).select_related("branch").get(pk=person.pk)
     if actor is not None and not scope_for(actor, CHANGE).covers_path(person.org_path):
@@ -303,7 +303,7 @@ def propose(actor: Any, *, person: Person, party_application_on: datetime.date) 
 
 @transaction.atomic
 def record_vote(
-    actor: Any,
+    actor: Actor,
     rec: PartyRecommendation,
     *,
     on: datetime.date,
@@ -344,7 +344,7 @@ def record_vote(
 
 
 @transaction.atomic
-def approve(actor: Any, rec: PartyRecommendation, *, on: datetime.date) -> PartyRecommendation:
+def approve(actor: Actor, rec: PartyRecommendation, *, on: datetime.date) -> PartyRecommendation:
     """The committee above the branch approves the recommendation."""
     rec = RECOMMENDATIONS.lock(actor, rec, "approve")
     on = check_step_date(on, rec.meeting_on, _("branch general meeting"))
@@ -373,7 +373,7 @@ def paired_party_org(branch: Organization) -> Organization | None:
 
 @transaction.atomic
 def hand_over(
-    actor: Any, rec: PartyRecommendation, *, party_org: Organization | None = None, on: datetime.date
+    actor: Actor, rec: PartyRecommendation, *, party_org: Organization | None = None, on: datetime.date
 ) -> PartyRecommendation:
     """Hand the approved recommendation to the paired party organisation (``party_org`` defaults to it)."""
     rec = RECOMMENDATIONS.lock(actor, rec, "hand_over")
@@ -400,7 +400,7 @@ def hand_over(
 
 
 @transaction.atomic
-def record_outcome(actor: Any, rec: PartyRecommendation, *, admitted: bool, on: datetime.date) -> PartyRecommendation:
+def record_outcome(actor: Actor, rec: PartyRecommendation, *, admitted: bool, on: datetime.date) -> PartyRecommendation:
     """What the party organisation decided; an admitted member becomes a probationary party member from ``on``."""
     rec = RECOMMENDATIONS.lock(actor, rec, "record_outcome")
     on = check_step_date(on, rec.handed_over_on, _("hand-over"))
@@ -419,7 +419,7 @@ def record_outcome(actor: Any, rec: PartyRecommendation, *, admitted: bool, on: 
 
 
 @transaction.atomic
-def withdraw(actor: Any, rec: PartyRecommendation) -> PartyRecommendation:
+def withdraw(actor: Actor, rec: PartyRecommendation) -> PartyRecommendation:
     """End an open recommendation (before the hand-over) on the branch side; its quota place is freed."""
     rec = RECOMMENDATIONS.lock(actor, rec, "withdraw")
     return _save(actor, rec, "withdraw", {})

@@ -38,7 +38,7 @@ from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.scoping import CHANGE, Actor, scope_for
 from tongxin.core.workflow import Workflow
 from tongxin.lifecycle.models import OPEN_RECRUITMENT_STAGES, RECRUITMENT_STEPS, Recruitment, RecruitmentStage
 from tongxin.lifecycle.services.common import (
@@ -85,7 +85,7 @@ def step_path(recruitment: Recruitment, step: str) -> str:
     return committee_path(recruitment.org_path) if step in COMMITTEE_STEPS else recruitment.org_path
 
 
-def may_act(actor: Any, recruitment: Recruitment, step: str) -> bool:
+def may_act(actor: Actor, recruitment: Recruitment, step: str) -> bool:
     """Whether ``actor`` may take ``step`` on ``recruitment`` (the system, ``None``, may do anything)."""
     if actor is None:
         return True
@@ -94,12 +94,12 @@ def may_act(actor: Any, recruitment: Recruitment, step: str) -> bool:
     return scope.everything or (bool(path) and scope.covers_path(path))
 
 
-def _require(actor: Any, recruitment: Recruitment, step: str) -> None:
+def _require(actor: Actor, recruitment: Recruitment, step: str) -> None:
     if not may_act(actor, recruitment, step):
         raise PermissionDenied
 
 
-def _actor_id(actor: Any) -> int | None:
+def _actor_id(actor: Actor) -> int | None:
     return getattr(actor, "pk", None)
 
 
@@ -168,7 +168,7 @@ RECRUITMENTS: Workflow[Recruitment] = Workflow(
 )
 
 
-def _save_step(actor: Any, recruitment: Recruitment, step: str, changes: dict[str, Any]) -> Recruitment:
+def _save_step(actor: Actor, recruitment: Recruitment, step: str, changes: dict[str, Any]) -> Recruitment:
     """Move ``recruitment`` along ``step`` (the stage from the table), noting who acted; notify the next actor."""
     changes = {**changes, "actors": {**recruitment.actors, step: _actor_id(actor)}}
     RECRUITMENTS.move(actor, recruitment, step, changes=changes)
@@ -176,7 +176,7 @@ def _save_step(actor: Any, recruitment: Recruitment, step: str, changes: dict[st
     return recruitment
 
 
-def _notify_next(actor: Any, recruitment: Recruitment) -> None:
+def _notify_next(actor: Actor, recruitment: Recruitment) -> None:
     """Tell whoever takes the next step: the committee above for its steps, else the branch."""
     texts = {
         RecruitmentStage.APPLIED: gettext_noop(
@@ -274,7 +274,7 @@ def _open_recruitment_message(id_number: str) -> str:
 
 @transaction.atomic
 def apply(
-    actor: Any,
+    actor: Actor,
     *,
     branch: Organization,
     name: str,
@@ -337,7 +337,7 @@ def apply(
 
 
 @transaction.atomic
-def name_activist(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
+def name_activist(actor: Actor, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
     """The branch committee names the applicant an activist (入团积极分子)."""
     recruitment = RECRUITMENTS.lock(actor, recruitment, "name_activist")
     on = check_step_date(on, recruitment.applied_on, _("application"))
@@ -345,7 +345,7 @@ def name_activist(actor: Any, recruitment: Recruitment, *, on: datetime.date) ->
 
 
 @transaction.atomic
-def record_training(actor: Any, recruitment: Recruitment, *, hours: Decimal | float | int | str) -> Recruitment:
+def record_training(actor: Actor, recruitment: Recruitment, *, hours: Decimal | float | int | str) -> Recruitment:
     """Record the class hours of League lessons the activist has attended so far (a total, not an increment)."""
     recruitment = RECRUITMENTS.lock(actor, recruitment, "record_training")
     try:
@@ -366,7 +366,7 @@ def earliest_candidate_date(recruitment: Recruitment) -> datetime.date | None:
 
 
 @transaction.atomic
-def choose_candidate(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
+def choose_candidate(actor: Actor, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
     """The branch committee chooses the trained activist as a candidate (发展对象)."""
     recruitment = RECRUITMENTS.lock(actor, recruitment, "choose_candidate")
     on = check_step_date(on, recruitment.activist_on, _("named activist"))
@@ -400,7 +400,7 @@ def format_hours(value: Decimal) -> str:
 
 
 @transaction.atomic
-def precheck(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
+def precheck(actor: Actor, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
     """The basic-level committee above the branch pre-checks the candidate and issues the application form."""
     recruitment = RECRUITMENTS.lock(actor, recruitment, "precheck")
     on = check_step_date(on, recruitment.candidate_on, _("chosen as candidate"))
@@ -448,7 +448,7 @@ def _check_sponsors(recruitment: Recruitment, sponsors: Any) -> tuple[Person, Pe
 
 @transaction.atomic
 def record_vote(
-    actor: Any,
+    actor: Actor,
     recruitment: Recruitment,
     *,
     on: datetime.date,
@@ -530,7 +530,7 @@ def next_league_number(year: int) -> str:
 
 
 @transaction.atomic
-def approve(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
+def approve(actor: Actor, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
     """The committee above the branch approves: the applicant becomes a League member of the branch from the
     date of the branch general meeting, with a new member number (first four digits: that year)."""
     recruitment = RECRUITMENTS.lock(actor, recruitment, "approve")
@@ -567,7 +567,7 @@ def approve(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recru
 
 
 @transaction.atomic
-def record_oath(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
+def record_oath(actor: Actor, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
     """The new member takes the oath (入团宣誓), on or after the approval."""
     recruitment = RECRUITMENTS.lock(actor, recruitment, "record_oath")
     on = check_step_date(on, recruitment.approved_on, _("committee approval"))
@@ -575,7 +575,7 @@ def record_oath(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> R
 
 
 @transaction.atomic
-def withdraw(actor: Any, recruitment: Recruitment, *, reason: str) -> Recruitment:
+def withdraw(actor: Actor, recruitment: Recruitment, *, reason: str) -> Recruitment:
     """End a recruitment before approval (the applicant withdrew, or the branch stopped it); the reason is kept."""
     reason = check_reason(reason, _("Say why the recruitment is withdrawn."))
     recruitment = RECRUITMENTS.lock(actor, recruitment, "withdraw")

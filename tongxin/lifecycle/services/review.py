@@ -50,8 +50,8 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
 from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, VIEW, require, scope_for, subtree_q
-from tongxin.core.workflow import Workflow, by
+from tongxin.core.scoping import CHANGE, VIEW, Actor, by, require, scope_for, subtree_q
+from tongxin.core.workflow import Workflow
 from tongxin.lifecycle.models import AnnualReview, ReviewEntry, ReviewGrade, ReviewStatus
 from tongxin.lifecycle.services.common import add_months, check_reason, committee_path
 from tongxin.orgs.models import LEAGUE_KINDS, STEP_WIDTH, Organization, OrgKind, OrgStats, OrgStatus
@@ -101,7 +101,7 @@ def _notice(message: str, review: AnnualReview, **params: Any) -> str:
     return notice(message, branch=review.branch.name, year=review.year, **params)
 
 
-def may_approve(actor: Any, review: AnnualReview) -> bool:
+def may_approve(actor: Actor, review: AnnualReview) -> bool:
     """Whether ``actor`` acts for the committee above the review's branch (CHANGE over the parent's path)."""
     above = committee_path(review.org_path)
     return actor is None or (bool(above) and scope_for(actor, CHANGE).covers_path(above))
@@ -128,7 +128,7 @@ def league_members(branch: Organization) -> QuerySet[Person]:
 
 
 @transaction.atomic
-def open_review(actor: Any, *, branch: Organization, year: int) -> AnnualReview:
+def open_review(actor: Actor, *, branch: Organization, year: int) -> AnnualReview:
     """Open the review of ``year`` for ``branch`` with one ungraded entry per active league member.
 
     Refused if the branch already has a review of that year (also when two people open it at once).
@@ -160,7 +160,7 @@ def open_review(actor: Any, *, branch: Organization, year: int) -> AnnualReview:
 
 
 @transaction.atomic
-def grade(actor: Any, review: AnnualReview, grades: Mapping[int, str]) -> AnnualReview:
+def grade(actor: Actor, review: AnnualReview, grades: Mapping[int, str]) -> AnnualReview:
     """Set the grades of members of a draft review: ``{person id: grade}`` ("" clears a grade).
 
     Every person must be an entry of this review; all are written or none. Costs the same queries
@@ -270,7 +270,7 @@ def review_counts(review: AnnualReview) -> ReviewCounts:
 
 
 @transaction.atomic
-def submit(actor: Any, review: AnnualReview, *, meeting_on: datetime.date, members_present: int) -> AnnualReview:
+def submit(actor: Actor, review: AnnualReview, *, meeting_on: datetime.date, members_present: int) -> AnnualReview:
     """The branch submits its graded review for the committee's approval, with the review meeting's date
     and attendance. Refused, naming the rule and writing nothing, unless every member is graded, 优秀 is
     within the cap, more than two thirds of the members attended and the meeting is not in the future."""
@@ -335,7 +335,7 @@ def submit(actor: Any, review: AnnualReview, *, meeting_on: datetime.date, membe
 
 
 @transaction.atomic
-def approve(actor: Any, review: AnnualReview) -> AnnualReview:
+def approve(actor: Actor, review: AnnualReview) -> AnnualReview:
     """The committee above the branch approves its submitted review (the branch alone may not)."""
     review = REVIEWS.lock(actor, review, "approve")
     if not may_approve(actor, review):
@@ -349,7 +349,7 @@ def approve(actor: Any, review: AnnualReview) -> AnnualReview:
 
 
 @transaction.atomic
-def return_for_changes(actor: Any, review: AnnualReview, *, reason: str) -> AnnualReview:
+def return_for_changes(actor: Actor, review: AnnualReview, *, reason: str) -> AnnualReview:
     """The committee above sends a submitted review back to the branch (draft again), saying why."""
     reason = check_reason(reason, _("Say why the review is returned: the branch will read it."))
     review = REVIEWS.lock(actor, review, "return_for_changes")
@@ -397,7 +397,7 @@ class Registration:
 
 @transaction.atomic
 def register(
-    actor: Any, review: AnnualReview, *, on: datetime.date, defer_until: datetime.date | None = None
+    actor: Actor, review: AnnualReview, *, on: datetime.date, defer_until: datetime.date | None = None
 ) -> Registration:
     """Register (团籍注册) on ``on`` every member of an approved review graded 基本合格 or better, and defer
     every 不合格 member to ``defer_until`` (default: the shortest deferral, 3 months after ``on``).
@@ -448,7 +448,7 @@ def register(
 
 
 @transaction.atomic
-def defer(actor: Any, entry: ReviewEntry, *, until: datetime.date, on: datetime.date | None = None) -> ReviewEntry:
+def defer(actor: Actor, entry: ReviewEntry, *, until: datetime.date, on: datetime.date | None = None) -> ReviewEntry:
     """Defer the registration of one 不合格 member of an approved review to ``until``, 3 to 6 months after
     ``on`` (default today); a deferral already set may be moved within the same window."""
     entry = ReviewEntry.objects.select_related("person").get(pk=entry.pk)
@@ -526,7 +526,7 @@ class Progress:
     total: ProgressRow
 
 
-def progress(actor: Any, org: Organization, year: int) -> Progress:
+def progress(actor: Actor, org: Organization, year: int) -> Progress:
     """Per active league child of ``org`` (and in total, for the whole subtree): branches, how many opened,
     graded, submitted and had approved the review of ``year``, members reviewed, registered and deferred,
     and the registration rate over the members (OrgStats).

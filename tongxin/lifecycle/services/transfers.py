@@ -36,8 +36,8 @@ from tongxin.core.audit import snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, require, scope_for
-from tongxin.core.workflow import Workflow, by
+from tongxin.core.scoping import CHANGE, Actor, by, require, scope_for
+from tongxin.core.workflow import Workflow
 from tongxin.lifecycle.models import (
     OPEN_TRANSFER_STATUSES,
     TRANSFER_TRANSITIONS,
@@ -96,7 +96,7 @@ def _destination(to_org: Organization | None, external_destination: str) -> tupl
 
 @transaction.atomic
 def start_transfer(
-    actor: Any,
+    actor: Actor,
     *,
     person: Person,
     reason: str,
@@ -145,7 +145,7 @@ def start_transfer(
 
 
 @transaction.atomic
-def approve_out(actor: Any, transfer: Transfer) -> Transfer:
+def approve_out(actor: Actor, transfer: Transfer) -> Transfer:
     transfer = TRANSFERS.lock(actor, transfer, "approve_out")
     require(actor, CHANGE, transfer.from_path)
     now = timezone.now()
@@ -158,7 +158,7 @@ def approve_out(actor: Any, transfer: Transfer) -> Transfer:
 
 
 @transaction.atomic
-def accept_in(actor: Any, transfer: Transfer, *, branch: Organization | None = None) -> Transfer:
+def accept_in(actor: Actor, transfer: Transfer, *, branch: Organization | None = None) -> Transfer:
     """Accept ``transfer`` on the receiving side; ``branch`` is required when the destination is not one."""
     transfer = TRANSFERS.lock(actor, transfer, "accept_in")
     to_org = transfer.to_org
@@ -182,7 +182,7 @@ def accept_in(actor: Any, transfer: Transfer, *, branch: Organization | None = N
     return _complete(actor, transfer, before=before)
 
 
-def _complete(actor: Any, transfer: Transfer, *, before: dict[str, Any] | None = None) -> Transfer:
+def _complete(actor: Actor, transfer: Transfer, *, before: dict[str, Any] | None = None) -> Transfer:
     """The transfer reaches its end (``accept_in``'s target): accepted in, or approved out of the system."""
     before = before or snapshot(transfer)
     day = timezone.localdate()
@@ -198,7 +198,7 @@ def _complete(actor: Any, transfer: Transfer, *, before: dict[str, Any] | None =
 
 
 @transaction.atomic
-def reject(actor: Any, transfer: Transfer, *, reason: str) -> Transfer:
+def reject(actor: Actor, transfer: Transfer, *, reason: str) -> Transfer:
     """Reject ``transfer`` (the side to act next); the reason is required and shown to the other side."""
     reason = check_reason(reason, _("Say why the transfer is rejected: the member and the other side will read it."))
     transfer = TRANSFERS.lock(actor, transfer, "reject")
@@ -208,7 +208,7 @@ def reject(actor: Any, transfer: Transfer, *, reason: str) -> Transfer:
 
 
 @transaction.atomic
-def cancel(actor: Any, transfer: Transfer) -> Transfer:
+def cancel(actor: Actor, transfer: Transfer) -> Transfer:
     """Withdraw ``transfer``: the member who asked for it, or the side that started it."""
     transfer = TRANSFERS.lock(actor, transfer, "cancel")
     side = transfer.started_by_side
@@ -222,7 +222,7 @@ def cancel(actor: Any, transfer: Transfer) -> Transfer:
     return _close(actor, transfer, "cancel")
 
 
-def _close(actor: Any, transfer: Transfer, transition: str, *, reason: str = "") -> Transfer:
+def _close(actor: Actor, transfer: Transfer, transition: str, *, reason: str = "") -> Transfer:
     now = timezone.now()
     changes = {"rejection_reason": reason, "closed_by": by(actor), "closed_at": now, "last_action_at": now}
     TRANSFERS.move(actor, transfer, transition, changes=changes)
@@ -234,7 +234,7 @@ def _close(actor: Any, transfer: Transfer, transition: str, *, reason: str = "")
     return transfer
 
 
-def _notify_next(actor: Any, transfer: Transfer) -> None:
+def _notify_next(actor: Actor, transfer: Transfer) -> None:
     if transfer.status == TransferStatus.PENDING_OUT:
         text = _notice(gettext_noop("%(name)s asks to transfer out: please approve or reject."), transfer)
         notify_actors(CHANGE, transfer.from_path, text=text, url=TRANSFERS.url(transfer), exclude=actor)
@@ -247,7 +247,7 @@ def _notify_next(actor: Any, transfer: Transfer) -> None:
 # --- bulk and lists -------------------------------------------------------------------------------------
 
 
-def act_on_many(actor: Any, transfers: Iterable[Transfer]) -> tuple[list[Transfer], list[tuple[Transfer, str]]]:
+def act_on_many(actor: Actor, transfers: Iterable[Transfer]) -> tuple[list[Transfer], list[tuple[Transfer, str]]]:
     """Approve or accept each transfer the actor may move on (bulk action of the "waiting for me" list).
 
     Each goes in its own transaction: one that cannot (a committee destination needs a branch, someone

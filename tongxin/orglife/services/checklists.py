@@ -37,7 +37,7 @@ from tongxin.accounts.notify import notice, notify_actors, notify_users
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
-from tongxin.core.scoping import CHANGE, VIEW, require, scope_for, subtree_q
+from tongxin.core.scoping import CHANGE, VIEW, Actor, by, require, scope_for, subtree_q
 from tongxin.core.uploads import check_upload
 from tongxin.core.workflow import Workflow
 from tongxin.orglife.models import (
@@ -63,7 +63,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 MAX_FILES_PER_NOTE = 10
 
 
-def _user_id(actor: Any) -> int | None:
+def _user_id(actor: Actor) -> int | None:
     return getattr(actor, "pk", None)
 
 
@@ -76,13 +76,13 @@ def _owner_user_id(item: ChecklistItem) -> int | None:
     return User.objects.filter(person_id=item.owner_id).values_list("pk", flat=True).first()
 
 
-def _require_change_or_owner(actor: Any, item: ChecklistItem) -> None:
+def _require_change_or_owner(actor: Actor, item: ChecklistItem) -> None:
     """CHANGE over the item's organisation, or the item's owner (their user)."""
     if not _is_owner(actor, item):
         require(actor, CHANGE, item.org_path)
 
 
-def _is_owner(actor: Any, item: ChecklistItem) -> bool:
+def _is_owner(actor: Actor, item: ChecklistItem) -> bool:
     person_id = getattr(actor, "person_id", None)
     return person_id is not None and person_id == item.owner_id
 
@@ -102,7 +102,7 @@ CHECKLIST_ITEMS: Workflow[ChecklistItem] = Workflow(
 
 @transaction.atomic
 def add_item(
-    actor: Any,
+    actor: Actor,
     *,
     organization: Organization,
     kind: str,
@@ -139,7 +139,7 @@ def add_item(
         raise DomainError("problem", _("Only a rectification item names a problem."))
     item = ChecklistItem.objects.create(
         organization=organization, org_path=organization.path, kind=kind, content=content, owner=owner,
-        deadline=deadline, problem=problem, created_by=actor if _user_id(actor) else None,
+        deadline=deadline, problem=problem, created_by=by(actor),
     )  # fmt: skip
     CHECKLIST_ITEMS.record(actor, item, ChangeLog.Action.CREATE)
     owner_user = _owner_user_id(item)
@@ -156,7 +156,7 @@ def _check_file(name: str, content: bytes) -> tuple[str, str]:
 
 @transaction.atomic
 def add_note(
-    actor: Any, item: ChecklistItem, *, text: str, files: list[tuple[str, bytes]] | None = None
+    actor: Actor, item: ChecklistItem, *, text: str, files: list[tuple[str, bytes]] | None = None
 ) -> ChecklistNote:
     """A progress note on ``item`` with its evidence; every file is checked before anything is written."""
     files = list(files or [])
@@ -170,10 +170,11 @@ def add_note(
     if len(files) > MAX_FILES_PER_NOTE:
         raise DomainError("files", _("At most %(n)d files a note.") % {"n": MAX_FILES_PER_NOTE})
     checked = [(*_check_file(name, content), content) for name, content in files]
-    by = actor if _user_id(actor) else None
-    note = ChecklistNote.objects.create(item=item, text=text, author=by)
+    author = by(actor)
+    note = ChecklistNote.objects.create(item=item, text=text, author=author)
     Attachment.objects.bulk_create([
-        Attachment(note=note, file_name=name, content_type=ctype, size=len(content), content=content, uploaded_by=by)
+        Attachment(note=note, file_name=name, content_type=ctype, size=len(content), content=content,
+                   uploaded_by=author)
         for name, ctype, content in checked
     ])  # fmt: skip
     if CHECKLIST_ITEMS.can_leave(item, "start"):  # the first note starts the work
@@ -188,7 +189,7 @@ def has_evidence(item: ChecklistItem) -> bool:
 
 
 @transaction.atomic
-def request_closing(actor: Any, item: ChecklistItem) -> ChecklistItem:
+def request_closing(actor: Actor, item: ChecklistItem) -> ChecklistItem:
     """Ask for ``item`` to be verified and closed (the owner, or CHANGE over the organisation)."""
     item = CHECKLIST_ITEMS.lock(actor, item, "request_closing")
     _require_change_or_owner(actor, item)
@@ -221,7 +222,7 @@ def closing_requested_by(item: ChecklistItem) -> int | None:
 
 
 @transaction.atomic
-def verify(actor: Any, item: ChecklistItem) -> ChecklistItem:
+def verify(actor: Actor, item: ChecklistItem) -> ChecklistItem:
     """Close ``item``: CHANGE over its organisation, and not the owner nor who asked for the closing."""
     item = CHECKLIST_ITEMS.lock(actor, item, "verify")
     require(actor, CHANGE, item.org_path)
@@ -242,7 +243,7 @@ def verify(actor: Any, item: ChecklistItem) -> ChecklistItem:
 
 
 @transaction.atomic
-def reopen(actor: Any, item: ChecklistItem) -> ChecklistItem:
+def reopen(actor: Actor, item: ChecklistItem) -> ChecklistItem:
     """Send ``item`` back to "in progress" (the verification is refused, or a closed item needs more work)."""
     item = CHECKLIST_ITEMS.lock(actor, item, "reopen")
     require(actor, CHANGE, item.org_path)
@@ -279,7 +280,7 @@ class OverdueCounts:
         return self.own + sum(r.count for r in self.rows)
 
 
-def overdue_counts(actor: Any, org: Organization, *, today: Any = None) -> OverdueCounts:
+def overdue_counts(actor: Actor, org: Organization, *, today: Any = None) -> OverdueCounts:
     """Overdue items (deadline passed, not closed) of ``org``'s subtree, per child organisation: one
     aggregate grouped by the path one step below ``org`` (no join to the tree), and one query for the
     children."""
@@ -303,7 +304,7 @@ def overdue_counts(actor: Any, org: Organization, *, today: Any = None) -> Overd
 
 
 @transaction.atomic
-def set_duty(actor: Any, *, organization: Organization, person: Person, post: str, responsibilities: str) -> Duty:
+def set_duty(actor: Actor, *, organization: Organization, person: Person, post: str, responsibilities: str) -> Duty:
     """Record (or change) what ``person`` is responsible for in ``organization``: one duty per person."""
     organization = Organization.objects.get(pk=organization.pk)
     require(actor, CHANGE, organization.path)
@@ -329,7 +330,7 @@ def set_duty(actor: Any, *, organization: Organization, person: Person, post: st
 
 
 @transaction.atomic
-def end_duty(actor: Any, duty: Duty) -> None:
+def end_duty(actor: Actor, duty: Duty) -> None:
     """Remove ``duty`` (the person leaves the post); the audit log keeps what it was."""
     duty = Duty.objects.select_for_update().get(pk=duty.pk)
     require(actor, CHANGE, duty.org_path)

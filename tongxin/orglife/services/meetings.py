@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 import nh3
 from django.db import transaction
@@ -28,7 +27,7 @@ from tongxin.accounts.notify import notice, notify_actors
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
-from tongxin.core.scoping import CHANGE, require
+from tongxin.core.scoping import CHANGE, Actor, by, require
 from tongxin.core.uploads import IMAGE_TYPES, check_upload
 from tongxin.core.workflow import Workflow
 from tongxin.orglife.models import (
@@ -137,7 +136,7 @@ def _aware(value: datetime.datetime) -> datetime.datetime:
 
 @transaction.atomic
 def plan_meeting(
-    actor: Any,
+    actor: Actor,
     *,
     organization: Organization,
     kind: str,
@@ -176,7 +175,7 @@ def plan_meeting(
         raise DomainError("topic", _("Give the meeting's topic."))
     meeting = Meeting.objects.create(
         organization=recording, org_path=recording.path, kind=kind, starts_at=_aware(starts_at), topic=topic[:200],
-        place=" ".join((place or "").split())[:200], created_by=actor if getattr(actor, "pk", None) else None,
+        place=" ".join((place or "").split())[:200], created_by=by(actor) if getattr(actor, "pk", None) else None,
     )  # fmt: skip
     meeting.organizations.set(orgs)
     MEETINGS.record(actor, meeting, ChangeLog.Action.CREATE)
@@ -191,7 +190,7 @@ def plan_meeting(
 # --- record -------------------------------------------------------------------------------------------------
 
 
-def _names(person_ids: Iterable[int], known: Mapping[int, Person], actor: Any) -> str:
+def _names(person_ids: Iterable[int], known: Mapping[int, Person], actor: Actor) -> str:
     ids = list(person_ids)
     names = {pk: p.name for pk, p in known.items() if pk in ids}
     missing = [pk for pk in ids if pk not in names]
@@ -203,7 +202,7 @@ def _names(person_ids: Iterable[int], known: Mapping[int, Person], actor: Any) -
 
 @transaction.atomic
 def record_meeting(
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     *,
     attendance: Mapping[int, tuple[str, str]],
@@ -285,7 +284,7 @@ def record_meeting(
 
 
 @transaction.atomic
-def cancel_meeting(actor: Any, meeting: Meeting) -> Meeting:
+def cancel_meeting(actor: Actor, meeting: Meeting) -> Meeting:
     """Cancel a planned meeting (a held one stays on record)."""
     meeting = MEETINGS.lock(actor, meeting, "cancel")
     require(actor, CHANGE, meeting.org_path)
@@ -301,7 +300,7 @@ def cancel_meeting(actor: Any, meeting: Meeting) -> Meeting:
 
 
 @transaction.atomic
-def add_attachment(actor: Any, meeting: Meeting, *, file_name: str, content: bytes) -> Attachment:
+def add_attachment(actor: Actor, meeting: Meeting, *, file_name: str, content: bytes) -> Attachment:
     """Attach a photo (JPEG, PNG) or a PDF to ``meeting``; the type is checked by content, the size limited."""
     # Locked, so an attachment racing a cancellation waits for it and is refused, not stored after it.
     meeting = Meeting.objects.select_for_update(no_key=True).get(pk=meeting.pk)
@@ -311,7 +310,7 @@ def add_attachment(actor: Any, meeting: Meeting, *, file_name: str, content: byt
     name, expected = check_upload(file_name, content)
     attachment = Attachment.objects.create(
         meeting=meeting, file_name=name, content_type=expected, size=len(content), content=content,
-        uploaded_by=actor if getattr(actor, "pk", None) else None,
+        uploaded_by=by(actor) if getattr(actor, "pk", None) else None,
     )  # fmt: skip
     after = {"meeting": meeting.pk, "file_name": name, "content_type": expected, "size": len(content)}
     record_change(actor, attachment, ChangeLog.Action.CREATE, after=after, org_path=meeting.org_path)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from tongxin.core.audit import record_change
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
+from tongxin.core.scoping import Actor
 from tongxin.core.services import may_edit_rules, rule_admin_roots
 from tongxin.orglife.models import Frequency, MeetingKind, MeetingRequirement
 from tongxin.orgs.models import OrgKind
@@ -29,14 +30,14 @@ def _values(row: MeetingRequirement) -> dict[str, Any]:
     return {name: getattr(row, name) for name in FIELDS}
 
 
-def _audit_path(actor: Any) -> str:
+def _audit_path(actor: Actor) -> str:
     roots = rule_admin_roots(actor) if actor is not None else []
     return roots[0] if roots else ""
 
 
 @transaction.atomic
 def set_requirement(
-    actor: Any, *, org_kind: str, meeting_kind: str, frequency: str, active: bool
+    actor: Actor, *, org_kind: str, meeting_kind: str, frequency: str, active: bool
 ) -> MeetingRequirement | None:
     """Require organisations of ``org_kind`` to hold ``meeting_kind`` at ``frequency`` (``active=False``:
     no longer required). Creates the row when the pair is new; returns it, or None when nothing changed.
