@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any
 
@@ -21,14 +21,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tongxin.core import services
+from tongxin.core import services, xlsx
+from tongxin.core.audit import record_access
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.inbox import badge_key, pending_for
 from tongxin.core.models import AccessLog, ChangeLog, Notification, RuleValue
 from tongxin.core.pagination import keyset_page
 from tongxin.core.rules import DEFAULTS, RULE_GROUPS, RULE_INFO
-from tongxin.core.scoping import VIEW, Scope, ScopedQuerySet, scope_for
+from tongxin.core.scoping import CHANGE, VIEW, Scope, ScopedQuerySet, scope_for
 
 INBOX_PAGE_SIZE = 30
 
@@ -52,6 +53,27 @@ def get_scoped_or_404(request: HttpRequest, queryset: Any, pk: Any, action: str 
     if person_id:
         scoped = scoped | queryset.filter(**{f"{own}_id": person_id})
     return get_object_or_404(scoped, pk=pk)
+
+
+def get_changeable_or_404(
+    request: HttpRequest,
+    queryset: Any,
+    pk: Any,
+    action: str = CHANGE,
+    *,
+    path: str = "org_path",
+    refuse: type[Exception] = Http404,
+):
+    """The object ``pk`` the user sees (:func:`get_scoped_or_404`), refused unless its ``path`` field lies in
+    the user's scope for ``action`` too: ``refuse`` is Http404 (a page only for those who change) or
+    PermissionDenied (a 403: seen, but not the user's to change).
+
+        org = get_changeable_or_404(request, Organization, pk, MANAGE, path="path", refuse=PermissionDenied)
+    """
+    obj = get_scoped_or_404(request, queryset, pk)
+    if not scope_for(request.user, action).covers_path(getattr(obj, path)):
+        raise refuse
+    return obj
 
 
 def has_role(request: HttpRequest, action: str = VIEW, *, members: bool = False) -> bool:
@@ -97,6 +119,33 @@ def page_step(request: HttpRequest, done: str = "") -> Iterator[None]:
             messages.success(request, done)
 
 
+class FormStep:
+    """What :func:`form_step` says of the write it ran: ``ok`` once it went through."""
+
+    ok = False
+
+
+@contextmanager
+def form_step(request: HttpRequest, form: forms.BaseForm, done: str = "") -> Iterator[FormStep]:
+    """Run a form page's write: a DomainError becomes the form's errors (the page shows the form again), else
+    ``done`` is the success message and the step is ``ok`` (the page redirects).
+
+        with form_step(request, form, _("The duty is saved.")) as step:
+            services.set_duty(request.user, organization=org, **form.cleaned_data)
+        if step.ok:
+            return redirect("orglife:duties", pk=org.pk)
+    """
+    step = FormStep()
+    try:
+        yield step
+    except DomainError as exc:
+        exc.add_to_form(form)
+    else:
+        step.ok = True
+        if done:
+            messages.success(request, done)
+
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -123,6 +172,30 @@ class XlsxFileResponse(FileResponse):
     def __init__(self, out: IO[bytes], filename: str) -> None:
         out.seek(0)
         super().__init__(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+def xlsx_table_response(
+    request: HttpRequest,
+    filename: str,
+    sheet_name: str,
+    headers: Sequence[str],
+    rows: Any,
+    *,
+    widths: tuple[int, int] | None = None,
+    audit: dict[str, Any] | None = None,
+) -> XlsxFileResponse:
+    """A one-sheet .xlsx download (``xlsx.write_table``). A table with personal data passes ``audit``, the
+    ``record_access`` keywords (``obj``, ``fields``, ``filters``, ``org_path``): the export and its row count
+    go to the access log.
+
+        return xlsx_table_response(request, filename, _("Dues arrears"), headers, rows,
+                                   audit={"obj": org, "fields": "dues", "filters": {...}, "org_path": org.path})
+    """
+    with xlsx_file() as out:
+        count = xlsx.write_table(out, sheet_name, headers, rows, **({"widths": widths} if widths else {}))
+        if audit is not None:
+            record_access(request.user, AccessLog.Action.EXPORT, row_count=count, **audit)
+    return XlsxFileResponse(out, filename)
 
 
 def require_role(request: HttpRequest, action: str = VIEW, *, members: bool = False) -> Scope:
@@ -285,12 +358,9 @@ def rule_edit(request: HttpRequest, key: str) -> HttpResponse:
         return redirect("core:rules")
     form = RuleForm(request.POST or None, kind=kind, initial={"value": services.rule_to_text(key, current)})
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_step(request, form, _("“%(rule)s” is saved.") % {"rule": label}) as step:
             services.set_rule(request.user, key, form.cleaned_data["value"])
-        except DomainError as exc:
-            exc.add_to_form(form)
-        else:
-            messages.success(request, _("“%(rule)s” is saved.") % {"rule": label})
+        if step.ok:
             return redirect("core:rules")
     context = {
         "title": label,

@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -33,10 +32,9 @@ from tongxin.lifecycle.forms import (
 )
 from tongxin.lifecycle.models import Recruitment, RecruitmentStage
 from tongxin.lifecycle.services import recruitment as services
-from tongxin.lifecycle.views.steps import step_refused
+from tongxin.lifecycle.views.steps import state_tabs, step_refused
 
 PAGE_SIZE = 50
-STAGE_TABS = [stage.value for stage in RecruitmentStage]
 
 # The label of each step's date field and button.
 STEP_FORMS: dict[str, tuple[Any, Any]] = {
@@ -61,27 +59,14 @@ def recruitment_list(request: HttpRequest) -> HttpResponse:
     """Recruitments in the user's subtrees, by stage (with counts) or waiting for the user's step."""
     require_role(request)
     visible = Recruitment.objects.visible_to(request.user)
-    tab = request.GET.get("tab") or "waiting"
-    if tab not in ("waiting", "all", *STAGE_TABS):
-        tab = "waiting"
-    counts = dict(visible.order_by().values_list("stage").annotate(n=Count("id")))
-    waiting = services.waiting_for(request.user)
-    counts["waiting"] = waiting.count()
-    counts["all"] = sum(n for key, n in counts.items() if key in STAGE_TABS)
-    if tab == "waiting":
-        qs = waiting
-    elif tab == "all":
-        qs = visible
-    else:
-        qs = visible.filter(stage=tab)
+    tab, qs, tabs = state_tabs(request, visible, services.waiting_for(request.user), "stage", RecruitmentStage)
     page = Paginator(qs.select_related("branch").order_by("-updated_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    tabs = [("waiting", _("Waiting for me")), *((s.value, s.label) for s in RecruitmentStage), ("all", _("All"))]
     context = {
         "page": page,
         "tab": tab,
-        "tabs": [(key, label, counts.get(key, 0)) for key, label in tabs],
+        "tabs": tabs,
         "can_apply": _may_apply(request.user),
         "title": _("Recruitment"),
     }

@@ -26,10 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongxin.core import xlsx
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
-from tongxin.core.views import XlsxFileResponse, get_scoped_or_404, has_role, post_step, xlsx_file
+from tongxin.core.views import get_scoped_or_404, has_role, post_step, xlsx_table_response
 from tongxin.lifecycle.forms import (
     DeferForm,
     GradingForm,
@@ -174,10 +173,9 @@ def progress_export(request: HttpRequest) -> FileResponse:
         _("Deferred"),
         _("Registration rate"),
     ]
-    with xlsx_file() as out:
-        xlsx.write_table(out, _("Annual review %(year)d") % {"year": year}, headers, rows, widths=(24, 12))
     filename = f"{org.display_name}-{_('Annual review')}-{year}.xlsx"
-    return XlsxFileResponse(out, filename)
+    sheet_name = _("Annual review %(year)d") % {"year": year}
+    return xlsx_table_response(request, filename, sheet_name, headers, rows, widths=(24, 12))
 
 
 @login_required
