@@ -294,12 +294,17 @@ def arrears_export(request: HttpRequest, pk: int) -> FileResponse:
 # --- the monthly summary -------------------------------------------------------------------------------------
 
 
+def _summary(request: HttpRequest, pk: int) -> tuple[Organization, str, datetime.date, queries.Summary]:
+    """The organisation, kind and month asked for, and the summary of that month."""
+    org, kind = _org_kind(request, pk)
+    month = _month(request)
+    return org, kind, month, queries.monthly_summary(org, kind, month)
+
+
 @login_required
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
     """Per child organisation: members who owe the month, paid, collected, rate; each row drills down."""
-    org, kind = _org_kind(request, pk)
-    month = _month(request)
-    data = queries.monthly_summary(org, kind, month)
+    org, kind, month, data = _summary(request, pk)
     rows = [(row, dues_url(row.org, month, kind)) for row in data.rows]
     header = _month_header(request, org, kind, month, f"month={month:%Y-%m}&")
     context = {**header, "summary": data, "rows": rows}
@@ -309,9 +314,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def summary_export(request: HttpRequest, pk: int) -> FileResponse:
     """The summary as .xlsx: counts and sums only, no personal data (no access log row)."""
-    org, kind = _org_kind(request, pk)
-    month = _month(request)
-    data = queries.monthly_summary(org, kind, month)
+    org, kind, month, data = _summary(request, pk)
 
     def values(name: str, row: queries.SummaryRow) -> list[Any]:
         return [name, row.members, row.paid, row.unpaid, row.rate, row.collected]
