@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -61,17 +61,17 @@ def get_changeable_or_404(
     pk: Any,
     action: str = CHANGE,
     *,
-    path: str = "org_path",
+    path_field: str = "org_path",
     refuse: type[Exception] = Http404,
 ):
-    """The object ``pk`` the user sees (:func:`get_scoped_or_404`), refused unless its ``path`` field lies in
+    """The object ``pk`` the user sees (:func:`get_scoped_or_404`), refused unless its ``path_field`` lies in
     the user's scope for ``action`` too: ``refuse`` is Http404 (a page only for those who change) or
     PermissionDenied (a 403: seen, but not the user's to change).
 
-        org = get_changeable_or_404(request, Organization, pk, MANAGE, path="path", refuse=PermissionDenied)
+        org = get_changeable_or_404(request, Organization, pk, MANAGE, path_field="path", refuse=PermissionDenied)
     """
     obj = get_scoped_or_404(request, queryset, pk)
-    if not scope_for(request.user, action).covers_path(getattr(obj, path)):
+    if not scope_for(request.user, action).covers_path(getattr(obj, path_field)):
         raise refuse
     return obj
 
@@ -97,6 +97,14 @@ def post_step(act: Callable[[HttpRequest, int, str], HttpResponse], step: str) -
 
     view.__name__ = view.__qualname__ = step
     return view
+
+
+def step_paths(prefix: str, name: str, act: Callable[[HttpRequest, int, str], HttpResponse], *steps: str) -> list:
+    """One URL a POSTed step on an object, ``<prefix>/<pk>/<step>/`` named ``<name>_<step>`` (see :func:`post_step`).
+
+    *step_paths("reviews", "review", _act, "grade", "submit", "approve"),  # reviews/<int:pk>/grade/ ...
+    """
+    return [path(f"{prefix}/<int:pk>/{step}/", post_step(act, step), name=f"{name}_{step}") for step in steps]
 
 
 @contextmanager
@@ -174,6 +182,23 @@ class XlsxFileResponse(FileResponse):
         super().__init__(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
+def xlsx_response(
+    request: HttpRequest, filename: str, write: Callable[[IO[bytes]], Any], *, audit: dict[str, Any] | None = None
+) -> XlsxFileResponse:
+    """An .xlsx download that ``write(out)`` fills. An export of personal data passes ``audit``, the
+    ``record_access`` keywords (``obj``, ``fields``, ``filters``, ``org_path``): the export and the row count
+    ``write`` returns go to the access log.
+
+        return xlsx_response(request, filename, lambda out: export_roster(qs, out, full=full),
+                             audit={"fields": "", "filters": {...}, "org_path": org.path})
+    """
+    with xlsx_file() as out:
+        count = write(out)
+        if audit is not None:
+            record_access(request.user, AccessLog.Action.EXPORT, row_count=count, **audit)
+    return XlsxFileResponse(out, filename)
+
+
 def xlsx_table_response(
     request: HttpRequest,
     filename: str,
@@ -184,18 +209,11 @@ def xlsx_table_response(
     widths: tuple[int, int] | None = None,
     audit: dict[str, Any] | None = None,
 ) -> XlsxFileResponse:
-    """A one-sheet .xlsx download (``xlsx.write_table``). A table with personal data passes ``audit``, the
-    ``record_access`` keywords (``obj``, ``fields``, ``filters``, ``org_path``): the export and its row count
-    go to the access log.
-
-        return xlsx_table_response(request, filename, _("Dues arrears"), headers, rows,
-                                   audit={"obj": org, "fields": "dues", "filters": {...}, "org_path": org.path})
-    """
-    with xlsx_file() as out:
-        count = xlsx.write_table(out, sheet_name, headers, rows, **({"widths": widths} if widths else {}))
-        if audit is not None:
-            record_access(request.user, AccessLog.Action.EXPORT, row_count=count, **audit)
-    return XlsxFileResponse(out, filename)
+    """:func:`xlsx_response` of one sheet written by ``xlsx.write_table`` (a header row and ``rows``)."""
+    options = {"widths": widths} if widths else {}
+    return xlsx_response(
+        request, filename, lambda out: xlsx.write_table(out, sheet_name, headers, rows, **options), audit=audit
+    )
 
 
 def require_role(request: HttpRequest, action: str = VIEW, *, members: bool = False) -> Scope:

@@ -56,7 +56,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _org_to_manage(request: HttpRequest, pk: int) -> Organization:
     """The organisation of a page that changes the tree: 404 outside the user's scope, 403 without MANAGE."""
     qs = Organization.objects.select_related("stats", "parent")
-    return get_changeable_or_404(request, qs, pk, MANAGE, path="path", refuse=PermissionDenied)
+    return get_changeable_or_404(request, qs, pk, MANAGE, path_field="path", refuse=PermissionDenied)
 
 
 @login_required

@@ -28,7 +28,7 @@ from tongxin.core.views import (
     get_changeable_or_404,
     get_scoped_or_404,
     require_role,
-    xlsx_file,
+    xlsx_response,
 )
 from tongxin.orgs.models import STEP_WIDTH, Organization
 from tongxin.people import services
@@ -140,7 +140,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @login_required
 def appoint_cadre(request: HttpRequest, pk: int) -> HttpResponse:
     """Appoint a secretary or committee member of an organisation (定人定岗定责)."""
-    org = get_changeable_or_404(request, Organization, pk, path="path", refuse=PermissionDenied)
+    org = get_changeable_or_404(request, Organization, pk, path_field="path", refuse=PermissionDenied)
     form = AppointCadreForm(request.POST or None, initial={"start": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         with form_step(request, form) as step:
@@ -250,18 +250,13 @@ def export(request: HttpRequest) -> HttpResponse | FileResponse:
         raise PermissionDenied
     qs = filterset.qs.order_by(*(attribute for attribute, _column in filterset.sort_keys))
 
-    with xlsx_file() as out:
-        rows = export_roster(qs, out, full=full)
-        record_access(
-            request.user,
-            AccessLog.Action.EXPORT,
-            fields="id_number,phone" if full else "",
-            filters=_audited_filters(filterset),
-            row_count=rows,
-            org_path=_export_org_path(request.user, filterset),
-        )
     filename = f"团员名册-{timezone.localdate():%Y%m%d}.xlsx"
-    return XlsxFileResponse(out, filename)
+    audit = {
+        "fields": "id_number,phone" if full else "",
+        "filters": _audited_filters(filterset),
+        "org_path": _export_org_path(request.user, filterset),
+    }
+    return xlsx_response(request, filename, lambda out: export_roster(qs, out, full=full), audit=audit)
 
 
 @login_required

@@ -22,14 +22,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.pagination import keyset_page
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import (
-    XlsxFileResponse,
-    form_step,
-    get_changeable_or_404,
-    get_scoped_or_404,
-    require_role,
-    xlsx_file,
-)
+from tongxin.core.views import form_step, get_changeable_or_404, get_scoped_or_404, require_role, xlsx_response
 from tongxin.orgs.queries import org_from_query
 from tongxin.people.models import Person
 from tongxin.privacy import services
@@ -115,11 +108,9 @@ def access_export(request: HttpRequest, pk: int) -> FileResponse:
     person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
     if not services.may_export(request.user, person):
         raise Http404
-    with xlsx_file() as out:
-        services.export_person_data(request.user, person, out)
     # No name in the file name: it would land in download histories and proxy logs.
     filename = f"个人信息-{person.pk}-{timezone.localdate():%Y%m%d}.xlsx"
-    return XlsxFileResponse(out, filename)
+    return xlsx_response(request, filename, lambda out: services.export_person_data(request.user, person, out))
 
 
 @login_required
