@@ -99,11 +99,10 @@ class TransferViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
     serializer_class = TransferSerializer
     waiting_for = staticmethod(transfers.waiting_for)
     steps = [
-        Step("approve_out", transfers.approve_out, TransferActionSerializer, fields=(), response=TransferSerializer),
-        Step("accept_in", transfers.accept_in, TransferActionSerializer, fields=("branch",),
-             response=TransferSerializer),
-        Step("reject", transfers.reject, TransferActionSerializer, fields={"reason": ""}, response=TransferSerializer),
-        Step("cancel", transfers.cancel, TransferActionSerializer, fields=(), response=TransferSerializer),
+        Step("approve_out", transfers.approve_out, TransferActionSerializer, fields=()),
+        Step("accept_in", transfers.accept_in, TransferActionSerializer, fields=("branch",)),
+        Step("reject", transfers.reject, TransferActionSerializer, fields={"reason": ""}),
+        Step("cancel", transfers.cancel, TransferActionSerializer, fields=()),
     ]  # fmt: skip
 
     @extend_schema(request=TransferStartSerializer, responses=TransferSerializer)
@@ -495,18 +494,14 @@ class RecruitmentViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
     waiting_for = staticmethod(recruitment_services.waiting_for)
     choice_filter = ("stage", RecruitmentStage, _("Unknown stage."))
     steps = [
-        Step("name_activist", recruitment_services.name_activist, RecruitmentDateSerializer,
-             response=RecruitmentSerializer),
-        Step("record_training", recruitment_services.record_training, RecruitmentTrainingSerializer,
-             response=RecruitmentSerializer),
-        Step("choose_candidate", recruitment_services.choose_candidate, RecruitmentDateSerializer,
-             response=RecruitmentSerializer),
-        Step("precheck", recruitment_services.precheck, RecruitmentDateSerializer, response=RecruitmentSerializer),
-        Step("record_vote", _record_recruitment_vote, RecruitmentVoteSerializer, response=RecruitmentSerializer),
-        Step("approve", recruitment_services.approve, RecruitmentDateSerializer, response=RecruitmentSerializer),
-        Step("record_oath", recruitment_services.record_oath, RecruitmentDateSerializer,
-             response=RecruitmentSerializer),
-        Step("withdraw", recruitment_services.withdraw, RecruitmentWithdrawSerializer, response=RecruitmentSerializer),
+        Step("name_activist", recruitment_services.name_activist, RecruitmentDateSerializer),
+        Step("record_training", recruitment_services.record_training, RecruitmentTrainingSerializer),
+        Step("choose_candidate", recruitment_services.choose_candidate, RecruitmentDateSerializer),
+        Step("precheck", recruitment_services.precheck, RecruitmentDateSerializer),
+        Step("record_vote", _record_recruitment_vote, RecruitmentVoteSerializer),
+        Step("approve", recruitment_services.approve, RecruitmentDateSerializer),
+        Step("record_oath", recruitment_services.record_oath, RecruitmentDateSerializer),
+        Step("withdraw", recruitment_services.withdraw, RecruitmentWithdrawSerializer),
     ]  # fmt: skip
 
     @extend_schema(request=RecruitmentApplySerializer, responses=RecruitmentSerializer)
@@ -767,15 +762,11 @@ class RecommendationViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
     waiting_for = staticmethod(recommendation_services.waiting_for)
     choice_filter = ("status", RecommendationStatus, _("Unknown status."))
     steps = [
-        Step("record_vote", recommendation_services.record_vote, RecommendationVoteSerializer,
-             response=RecommendationSerializer),
-        Step("approve", recommendation_services.approve, RecommendationDateSerializer,
-             response=RecommendationSerializer),
-        Step("hand_over", recommendation_services.hand_over, RecommendationHandOverSerializer,
-             response=RecommendationSerializer),
-        Step("record_outcome", recommendation_services.record_outcome, RecommendationOutcomeSerializer,
-             response=RecommendationSerializer),
-        Step("withdraw", recommendation_services.withdraw, response=RecommendationSerializer),
+        Step("record_vote", recommendation_services.record_vote, RecommendationVoteSerializer),
+        Step("approve", recommendation_services.approve, RecommendationDateSerializer),
+        Step("hand_over", recommendation_services.hand_over, RecommendationHandOverSerializer),
+        Step("record_outcome", recommendation_services.record_outcome, RecommendationOutcomeSerializer),
+        Step("withdraw", recommendation_services.withdraw),
     ]  # fmt: skip
 
     @extend_schema(request=RecommendationProposeSerializer, responses=RecommendationSerializer)
