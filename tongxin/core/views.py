@@ -134,9 +134,12 @@ class FormStep:
 
 
 @contextmanager
-def form_step(request: HttpRequest, form: forms.BaseForm, done: str = "") -> Iterator[FormStep]:
+def form_step(
+    request: HttpRequest, form: forms.BaseForm, done: str = "", *, denied_as_404: bool = False
+) -> Iterator[FormStep]:
     """Run a form page's write: a DomainError becomes the form's errors (the page shows the form again), else
-    ``done`` is the success message and the step is ``ok`` (the page redirects).
+    ``done`` is the success message and the step is ``ok`` (the page redirects). ``denied_as_404``: a
+    PermissionDenied from the service is a 404 (a step that is not the user's looks missing).
 
         with form_step(request, form, _("The duty is saved.")) as step:
             services.set_duty(request.user, organization=org, **form.cleaned_data)
@@ -148,6 +151,10 @@ def form_step(request: HttpRequest, form: forms.BaseForm, done: str = "") -> Ite
         yield step
     except DomainError as exc:
         exc.add_to_form(form)
+    except PermissionDenied:
+        if denied_as_404:
+            raise Http404 from None
+        raise
     else:
         step.ok = True
         if done:

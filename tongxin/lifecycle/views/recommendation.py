@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongxin.core.exceptions import DomainError
-from tongxin.core.views import get_changeable_or_404, get_scoped_or_404, page_step, require_role
+from tongxin.core.views import form_step, get_changeable_or_404, get_scoped_or_404, page_step, require_role
 from tongxin.lifecycle.forms import (
     RecommendationOutcomeForm,
     RecommendationProposeForm,
@@ -68,16 +68,11 @@ def recommendation_propose(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_changeable_or_404(request, Person.objects.select_related("branch"), pk)
     form = RecommendationProposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        done = _("%(name)s was proposed: the branch general meeting holds the ballot.") % {"name": person.name}
+        with form_step(request, form, done, denied_as_404=True) as step:
             rec = services.propose(request.user, person=person,
                                    party_application_on=form.cleaned_data["party_application_on"])  # fmt: skip
-        except DomainError as exc:
-            exc.add_to_form(form)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, _("%(name)s was proposed: the branch general meeting holds the ballot.")
-                             % {"name": person.name})  # fmt: skip
+        if step.ok:
             return redirect("lifecycle:recommendation_detail", pk=rec.pk)
     problems = services.eligibility_problems(person, None).get("person", [])
     members, places, taken = services.quota(person.branch) if person.branch else (0, 0, 0)

@@ -22,7 +22,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import get_scoped_or_404, page_step, require_role
+from tongxin.core.views import form_step, get_scoped_or_404, page_step, require_role
 from tongxin.lifecycle.forms import (
     RecruitmentApplyForm,
     RecruitmentStepForm,
@@ -82,16 +82,12 @@ def recruitment_new(request: HttpRequest) -> HttpResponse:
     form = RecruitmentApplyForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_step(request, form, denied_as_404=True) as step:
             recruitment = services.apply(
                 request.user, branch=data["branch"], name=data["name"], id_number=data["id_number"],
                 phone=data["phone"], applied_on=data["applied_on"],
             )  # fmt: skip
-        except DomainError as exc:
-            exc.add_to_form(form)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
+        if step.ok:
             messages.success(request, _("The application of %(name)s was recorded.") % {"name": recruitment.name})
             return redirect("lifecycle:recruitment_detail", pk=recruitment.pk)
     context = {
