@@ -58,6 +58,9 @@ class ScopedViewSet(viewsets.GenericViewSet):
     steps: ClassVar[list[Step]] = []
     # ``?waiting=1`` on the list: only the rows whose next step is the caller's (a workflow's ``waiting_for``)
     waiting_for: ClassVar[Any] = None  # staticmethod(services.waiting_for): (user) -> QuerySet
+    # ``?<param>=<value>`` on the list: only the rows whose field ``param`` is ``value``, one of ``choices``
+    # (a TextChoices); any other value is a 400 with ``unknown`` as the message.
+    choice_filter: ClassVar[tuple[str, Any, Any] | None] = None  # (param, choices, unknown message)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -75,6 +78,13 @@ class ScopedViewSet(viewsets.GenericViewSet):
         queryset = self.queryset.all()
         if self.waiting_for is not None and self.action == "list" and self.request.query_params.get("waiting") == "1":
             queryset = queryset & self.waiting_for(self.request.user)
+        if self.choice_filter is not None and self.action == "list":
+            param, choices, unknown = self.choice_filter
+            value = self.request.query_params.get(param)
+            if value:
+                if value not in choices.values:
+                    raise exceptions.ValidationError({param: [unknown]})
+                queryset = queryset.filter(**{param: value})
         return queryset
 
     def restrict(self, queryset, action: str):
@@ -102,6 +112,12 @@ class ScopedViewSet(viewsets.GenericViewSet):
         except (TypeError, ValueError, DjangoValidationError):
             return False
 
+    def validated(self, serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+        """The request body checked by ``serializer_class`` (with the viewset's context): 400 when invalid."""
+        data = serializer_class(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        return dict(data.validated_data)
+
     # --- steps -----------------------------------------------------------------------------------------
 
     def step_response(self, step: Step, result: Any) -> Response:
@@ -112,11 +128,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     def run_step(self, step: Step, request: Request) -> Response:
         obj = self.get_object()
-        values: dict[str, Any] = {}
-        if step.request is not None:
-            data = step.request(data=request.data, context=self.get_serializer_context())
-            data.is_valid(raise_exception=True)
-            values = dict(data.validated_data)
+        values = self.validated(step.request, request) if step.request is not None else {}
         return self.step_response(step, step.service(request.user, obj, **step.arguments(values)))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -68,20 +68,36 @@ def change_entry(
     )
 
 
-def record_change(
-    actor: Actor,
-    obj: models.Model,
-    action: str,
-    *,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    org_path: str = "",
-) -> ChangeLog | None:
+class ChangeFields(TypedDict, total=False):
+    """The keyword arguments of :func:`change_entry` that :func:`record_change` passes on."""
+
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    org_path: str
+
+
+def record_change(actor: Actor, obj: models.Model, action: str, **fields: Unpack[ChangeFields]) -> ChangeLog | None:
     """Append a ChangeLog row; an update that changed nothing leaves none."""
-    entry = change_entry(actor, obj, action, before=before, after=after, org_path=org_path)
+    entry = change_entry(actor, obj, action, **fields)
     if entry is not None:
         entry.save()
     return entry
+
+
+def update_entry(
+    actor: Actor, obj: models.Model, before: dict[str, Any], fields: list[str] | None = None, *, org_path: str = ""
+) -> ChangeLog | None:
+    """:func:`change_entry` for an update: ``before`` (the snapshot of ``fields`` taken first) against now."""
+    after = snapshot(obj, fields)
+    return change_entry(actor, obj, ChangeLog.Action.UPDATE, before=before, after=after, org_path=org_path)
+
+
+def record_update(
+    actor: Actor, obj: models.Model, before: dict[str, Any], fields: list[str] | None = None, *, org_path: str = ""
+) -> ChangeLog | None:
+    """:func:`record_change` for an update: ``before`` (the snapshot of ``fields`` taken first) against now."""
+    after = snapshot(obj, fields)
+    return record_change(actor, obj, ChangeLog.Action.UPDATE, before=before, after=after, org_path=org_path)
 
 
 def record_access(

@@ -3,20 +3,21 @@
 import re
 
 
-def mask_id_number(value: str | None) -> str:
+def _mask_middle(value: str | None) -> str:
+    """The first three and the last four characters kept, the rest starred (a short value all starred)."""
     if not value:
         return ""
     if len(value) <= 7:
         return "*" * len(value)
     return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+
+
+def mask_id_number(value: str | None) -> str:
+    return _mask_middle(value)
 
 
 def mask_phone(value: str | None) -> str:
-    if not value:
-        return ""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+    return _mask_middle(value)
 
 
 # Field names whose values are personal data, masked wherever they are logged.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any
 
@@ -15,20 +15,21 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tongxin.core import services
+from tongxin.core import services, xlsx
+from tongxin.core.audit import record_access
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.inbox import badge_key, pending_for
 from tongxin.core.models import AccessLog, ChangeLog, Notification, RuleValue
 from tongxin.core.pagination import keyset_page
 from tongxin.core.rules import DEFAULTS, RULE_GROUPS, RULE_INFO
-from tongxin.core.scoping import VIEW, Scope, ScopedQuerySet, scope_for
+from tongxin.core.scoping import CHANGE, VIEW, Scope, ScopedQuerySet, scope_for
 
 INBOX_PAGE_SIZE = 30
 
@@ -54,6 +55,27 @@ def get_scoped_or_404(request: HttpRequest, queryset: Any, pk: Any, action: str 
     return get_object_or_404(scoped, pk=pk)
 
 
+def get_changeable_or_404(
+    request: HttpRequest,
+    queryset: Any,
+    pk: Any,
+    action: str = CHANGE,
+    *,
+    path_field: str = "org_path",
+    refuse: type[Exception] = Http404,
+):
+    """The object ``pk`` the user sees (:func:`get_scoped_or_404`), refused unless its ``path_field`` lies in
+    the user's scope for ``action`` too: ``refuse`` is Http404 (a page only for those who change) or
+    PermissionDenied (a 403: seen, but not the user's to change).
+
+        org = get_changeable_or_404(request, Organization, pk, MANAGE, path_field="path", refuse=PermissionDenied)
+    """
+    obj = get_scoped_or_404(request, queryset, pk)
+    if not scope_for(request.user, action).covers_path(getattr(obj, path_field)):
+        raise refuse
+    return obj
+
+
 def has_role(request: HttpRequest, action: str = VIEW, *, members: bool = False) -> bool:
     """Whether the user holds a role over some subtree for ``action`` (``members``: or is a member, linked to a
     person, whose own records the page shows)."""
@@ -77,6 +99,14 @@ def post_step(act: Callable[[HttpRequest, int, str], HttpResponse], step: str) -
     return view
 
 
+def step_paths(prefix: str, name: str, act: Callable[[HttpRequest, int, str], HttpResponse], *steps: str) -> list:
+    """One URL a POSTed step on an object, ``<prefix>/<pk>/<step>/`` named ``<name>_<step>`` (see :func:`post_step`).
+
+    *step_paths("reviews", "review", _act, "grade", "submit", "approve"),  # reviews/<int:pk>/grade/ ...
+    """
+    return [path(f"{prefix}/<int:pk>/{step}/", post_step(act, step), name=f"{name}_{step}") for step in steps]
+
+
 @contextmanager
 def page_step(request: HttpRequest, done: str = "") -> Iterator[None]:
     """Run a page's write: a DomainError becomes an error message (the page redirects as after success), a
@@ -93,6 +123,40 @@ def page_step(request: HttpRequest, done: str = "") -> Iterator[None]:
     except PermissionDenied:
         raise Http404 from None
     else:
+        if done:
+            messages.success(request, done)
+
+
+class FormStep:
+    """What :func:`form_step` says of the write it ran: ``ok`` once it went through."""
+
+    ok = False
+
+
+@contextmanager
+def form_step(
+    request: HttpRequest, form: forms.BaseForm, done: str = "", *, denied_as_404: bool = False
+) -> Iterator[FormStep]:
+    """Run a form page's write: a DomainError becomes the form's errors (the page shows the form again), else
+    ``done`` is the success message and the step is ``ok`` (the page redirects). ``denied_as_404``: a
+    PermissionDenied from the service is a 404 (a step that is not the user's looks missing).
+
+        with form_step(request, form, _("The duty is saved.")) as step:
+            services.set_duty(request.user, organization=org, **form.cleaned_data)
+        if step.ok:
+            return redirect("orglife:duties", pk=org.pk)
+    """
+    step = FormStep()
+    try:
+        yield step
+    except DomainError as exc:
+        exc.add_to_form(form)
+    except PermissionDenied:
+        if denied_as_404:
+            raise Http404 from None
+        raise
+    else:
+        step.ok = True
         if done:
             messages.success(request, done)
 
@@ -123,6 +187,40 @@ class XlsxFileResponse(FileResponse):
     def __init__(self, out: IO[bytes], filename: str) -> None:
         out.seek(0)
         super().__init__(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+def xlsx_response(
+    request: HttpRequest, filename: str, write: Callable[[IO[bytes]], Any], *, audit: dict[str, Any] | None = None
+) -> XlsxFileResponse:
+    """An .xlsx download that ``write(out)`` fills. An export of personal data passes ``audit``, the
+    ``record_access`` keywords (``obj``, ``fields``, ``filters``, ``org_path``): the export and the row count
+    ``write`` returns go to the access log.
+
+        return xlsx_response(request, filename, lambda out: export_roster(qs, out, full=full),
+                             audit={"fields": "", "filters": {...}, "org_path": org.path})
+    """
+    with xlsx_file() as out:
+        count = write(out)
+        if audit is not None:
+            record_access(request.user, AccessLog.Action.EXPORT, row_count=count, **audit)
+    return XlsxFileResponse(out, filename)
+
+
+def xlsx_table_response(
+    request: HttpRequest,
+    filename: str,
+    sheet_name: str,
+    headers: Sequence[str],
+    rows: Any,
+    *,
+    widths: tuple[int, int] | None = None,
+    audit: dict[str, Any] | None = None,
+) -> XlsxFileResponse:
+    """:func:`xlsx_response` of one sheet written by ``xlsx.write_table`` (a header row and ``rows``)."""
+    options = {"widths": widths} if widths else {}
+    return xlsx_response(
+        request, filename, lambda out: xlsx.write_table(out, sheet_name, headers, rows, **options), audit=audit
+    )
 
 
 def require_role(request: HttpRequest, action: str = VIEW, *, members: bool = False) -> Scope:
@@ -285,12 +383,9 @@ def rule_edit(request: HttpRequest, key: str) -> HttpResponse:
         return redirect("core:rules")
     form = RuleForm(request.POST or None, kind=kind, initial={"value": services.rule_to_text(key, current)})
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_step(request, form, _("“%(rule)s” is saved.") % {"rule": label}) as step:
             services.set_rule(request.user, key, form.cleaned_data["value"])
-        except DomainError as exc:
-            exc.add_to_form(form)
-        else:
-            messages.success(request, _("“%(rule)s” is saved.") % {"rule": label})
+        if step.ok:
             return redirect("core:rules")
     context = {
         "title": label,

@@ -99,18 +99,15 @@ class TransferViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
     serializer_class = TransferSerializer
     waiting_for = staticmethod(transfers.waiting_for)
     steps = [
-        Step("approve_out", transfers.approve_out, TransferActionSerializer, fields=(), response=TransferSerializer),
-        Step("accept_in", transfers.accept_in, TransferActionSerializer, fields=("branch",),
-             response=TransferSerializer),
-        Step("reject", transfers.reject, TransferActionSerializer, fields={"reason": ""}, response=TransferSerializer),
-        Step("cancel", transfers.cancel, TransferActionSerializer, fields=(), response=TransferSerializer),
+        Step("approve_out", transfers.approve_out, TransferActionSerializer, fields=()),
+        Step("accept_in", transfers.accept_in, TransferActionSerializer, fields=("branch",)),
+        Step("reject", transfers.reject, TransferActionSerializer, fields={"reason": ""}),
+        Step("cancel", transfers.cancel, TransferActionSerializer, fields=()),
     ]  # fmt: skip
 
     @extend_schema(request=TransferStartSerializer, responses=TransferSerializer)
     def create(self, request, *args, **kwargs):
-        data = TransferStartSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = self.validated(TransferStartSerializer, request)
         user = request.user
         if values.get("person"):
             person = Person.objects.visible_to(user).filter(pk=values["person"]).first()
@@ -195,9 +192,7 @@ class GraduationBatchViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
 
     @extend_schema(request=GraduationBatchCreateSerializer, responses={201: GraduationBatchSerializer})
     def create(self, request, *args, **kwargs):
-        data = GraduationBatchCreateSerializer(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = self.validated(GraduationBatchCreateSerializer, request)
         branch = values["branch"]
         ids = [line["person"] for line in values["assignments"]]
         people = Person.objects.visible_to(request.user, CHANGE).in_bulk(ids)
@@ -390,9 +385,7 @@ class DuesPaymentViewSet(ListModelMixin, RetrieveModelMixin, DestroyModelMixin, 
     @extend_schema(request=DuesMarkPaidSerializer, responses={201: DuesPaymentSerializer(many=True)})
     @action(detail=False, methods=["post"], url_path="mark-paid")
     def mark_paid(self, request, **kwargs):
-        data = DuesMarkPaidSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = self.validated(DuesMarkPaidSerializer, request)
         branch = values["branch"]
         payments = dues.mark_paid(
             request.user,
@@ -499,35 +492,21 @@ class RecruitmentViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
     queryset = Recruitment.objects.select_related("branch")
     serializer_class = RecruitmentSerializer
     waiting_for = staticmethod(recruitment_services.waiting_for)
+    choice_filter = ("stage", RecruitmentStage, _("Unknown stage."))
     steps = [
-        Step("name_activist", recruitment_services.name_activist, RecruitmentDateSerializer,
-             response=RecruitmentSerializer),
-        Step("record_training", recruitment_services.record_training, RecruitmentTrainingSerializer,
-             response=RecruitmentSerializer),
-        Step("choose_candidate", recruitment_services.choose_candidate, RecruitmentDateSerializer,
-             response=RecruitmentSerializer),
-        Step("precheck", recruitment_services.precheck, RecruitmentDateSerializer, response=RecruitmentSerializer),
-        Step("record_vote", _record_recruitment_vote, RecruitmentVoteSerializer, response=RecruitmentSerializer),
-        Step("approve", recruitment_services.approve, RecruitmentDateSerializer, response=RecruitmentSerializer),
-        Step("record_oath", recruitment_services.record_oath, RecruitmentDateSerializer,
-             response=RecruitmentSerializer),
-        Step("withdraw", recruitment_services.withdraw, RecruitmentWithdrawSerializer, response=RecruitmentSerializer),
+        Step("name_activist", recruitment_services.name_activist, RecruitmentDateSerializer),
+        Step("record_training", recruitment_services.record_training, RecruitmentTrainingSerializer),
+        Step("choose_candidate", recruitment_services.choose_candidate, RecruitmentDateSerializer),
+        Step("precheck", recruitment_services.precheck, RecruitmentDateSerializer),
+        Step("record_vote", _record_recruitment_vote, RecruitmentVoteSerializer),
+        Step("approve", recruitment_services.approve, RecruitmentDateSerializer),
+        Step("record_oath", recruitment_services.record_oath, RecruitmentDateSerializer),
+        Step("withdraw", recruitment_services.withdraw, RecruitmentWithdrawSerializer),
     ]  # fmt: skip
-
-    def get_base_queryset(self):
-        qs = super().get_base_queryset()
-        stage = self.request.query_params.get("stage") if self.action == "list" else None
-        if stage:
-            if stage not in RecruitmentStage.values:
-                raise exceptions.ValidationError({"stage": [_("Unknown stage.")]})
-            qs = qs.filter(stage=stage)
-        return qs
 
     @extend_schema(request=RecruitmentApplySerializer, responses=RecruitmentSerializer)
     def create(self, request, *args, **kwargs):
-        data = RecruitmentApplySerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = self.validated(RecruitmentApplySerializer, request)
         recruitment = recruitment_services.apply(
             request.user, branch=values["branch"], name=values["name"], id_number=values["id_number"],
             phone=values.get("phone", ""), applied_on=values["applied_on"],
@@ -781,32 +760,18 @@ class RecommendationViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
     queryset = PartyRecommendation.objects.select_related("person", "branch", "party_org")
     serializer_class = RecommendationSerializer
     waiting_for = staticmethod(recommendation_services.waiting_for)
+    choice_filter = ("status", RecommendationStatus, _("Unknown status."))
     steps = [
-        Step("record_vote", recommendation_services.record_vote, RecommendationVoteSerializer,
-             response=RecommendationSerializer),
-        Step("approve", recommendation_services.approve, RecommendationDateSerializer,
-             response=RecommendationSerializer),
-        Step("hand_over", recommendation_services.hand_over, RecommendationHandOverSerializer,
-             response=RecommendationSerializer),
-        Step("record_outcome", recommendation_services.record_outcome, RecommendationOutcomeSerializer,
-             response=RecommendationSerializer),
-        Step("withdraw", recommendation_services.withdraw, response=RecommendationSerializer),
+        Step("record_vote", recommendation_services.record_vote, RecommendationVoteSerializer),
+        Step("approve", recommendation_services.approve, RecommendationDateSerializer),
+        Step("hand_over", recommendation_services.hand_over, RecommendationHandOverSerializer),
+        Step("record_outcome", recommendation_services.record_outcome, RecommendationOutcomeSerializer),
+        Step("withdraw", recommendation_services.withdraw),
     ]  # fmt: skip
-
-    def get_base_queryset(self):
-        qs = super().get_base_queryset()
-        status = self.request.query_params.get("status") if self.action == "list" else None
-        if status:
-            if status not in RecommendationStatus.values:
-                raise exceptions.ValidationError({"status": [_("Unknown status.")]})
-            qs = qs.filter(status=status)
-        return qs
 
     @extend_schema(request=RecommendationProposeSerializer, responses=RecommendationSerializer)
     def create(self, request, *args, **kwargs):
-        data = RecommendationProposeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = self.validated(RecommendationProposeSerializer, request)
         person = Person.objects.visible_to(request.user, CHANGE).filter(pk=values["person"]).first()
         if person is None:
             raise exceptions.ValidationError({"person": [_("No such person in your scope.")]})

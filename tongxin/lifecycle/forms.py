@@ -143,10 +143,15 @@ class GradingForm(BootstrapFormMixin, forms.Form):
         return [(entry, self[f"grade_{entry.person_id}"]) for entry in self.entries]
 
 
+def _count(label: Any, min_value: int = 0) -> forms.IntegerField:
+    """A head count or a vote count (a whole number, a numeric keypad on phones)."""
+    widget = forms.NumberInput(attrs={"inputmode": "numeric"})
+    return forms.IntegerField(label=label, min_value=min_value, max_value=100_000, widget=widget)
+
+
 class SubmitReviewForm(BootstrapFormMixin, forms.Form):
     meeting_on = forms.DateField(label=_("Date of the review meeting"), widget=DateInput())
-    members_present = forms.IntegerField(label=_("Members present"), min_value=0, max_value=100_000,
-                                         widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
+    members_present = _count(_("Members present"))
 
 
 class ReturnReviewForm(BootstrapFormMixin, forms.Form):
@@ -223,12 +228,9 @@ class RecruitmentVoteForm(BootstrapFormMixin, forms.Form):
     on = _recruitment_date(_("Date of the branch general meeting"))
     sponsor_1 = forms.ModelChoiceField(label=_("First sponsor"), queryset=Organization.objects.none())
     sponsor_2 = forms.ModelChoiceField(label=_("Second sponsor"), queryset=Organization.objects.none())
-    present = forms.IntegerField(label=_("Members present"), min_value=0, max_value=100_000,
-                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
-    votes_for = forms.IntegerField(label=_("Votes for"), min_value=0, max_value=100_000,
-                                   widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
-    votes_against = forms.IntegerField(label=_("Votes against"), min_value=0, max_value=100_000,
-                                       widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
+    present = _count(_("Members present"))
+    votes_for = _count(_("Votes for"))
+    votes_against = _count(_("Votes against"))
 
     def __init__(self, *args: Any, sponsors: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -254,12 +256,9 @@ class RecommendationVoteForm(BootstrapFormMixin, forms.Form):
     """The secret ballot of the branch general meeting."""
 
     on = _recruitment_date(_("Date of the branch general meeting"))
-    voters_expected = forms.IntegerField(label=_("Expected voters"), min_value=1, max_value=100_000,
-                                         widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
-    votes_for = forms.IntegerField(label=_("Votes for"), min_value=0, max_value=100_000,
-                                   widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
-    votes_against = forms.IntegerField(label=_("Votes against"), min_value=0, max_value=100_000,
-                                       widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
+    voters_expected = _count(_("Expected voters"), min_value=1)
+    votes_for = _count(_("Votes for"))
+    votes_against = _count(_("Votes against"))
 
 
 class RecommendationStepForm(BootstrapFormMixin, forms.Form):

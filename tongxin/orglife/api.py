@@ -182,9 +182,7 @@ class ChecklistItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
 
     @extend_schema(request=ChecklistItemCreateSerializer, responses=ChecklistItemSerializer)
     def create(self, request, *args, **kwargs):
-        data = ChecklistItemCreateSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = self.validated(ChecklistItemCreateSerializer, request)
         owner = problem = None
         if values.get("owner"):
             owner = Person.objects.visible_to(request.user).filter(pk=values["owner"]).first()
@@ -385,9 +383,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
 
     @extend_schema(request=MeetingPlanSerializer, responses=MeetingSerializer)
     def create(self, request, *args, **kwargs):
-        data = MeetingPlanSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = self.validated(MeetingPlanSerializer, request)
         meeting = services.plan_meeting(
             request.user, organization=values["organization"], kind=values["kind"], starts_at=values["starts_at"],
             topic=values["topic"], place=values.get("place", ""), organizations=values.get("organizations", []),

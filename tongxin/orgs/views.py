@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from tongxin.core.exceptions import DomainError
 from tongxin.core.registry import page_context
 from tongxin.core.scoping import CHANGE, MANAGE, scope_for
-from tongxin.core.views import get_scoped_or_404
+from tongxin.core.views import form_step, get_changeable_or_404, get_scoped_or_404
 from tongxin.orgs import services
 from tongxin.orgs.forms import MoveForm, OrganizationForm
 from tongxin.orgs.models import Organization, OrgStatus
@@ -53,18 +53,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "orgs/detail.html", context)
 
 
+def _org_to_manage(request: HttpRequest, pk: int) -> Organization:
+    """The organisation of a page that changes the tree: 404 outside the user's scope, 403 without MANAGE."""
+    qs = Organization.objects.select_related("stats", "parent")
+    return get_changeable_or_404(request, qs, pk, MANAGE, path_field="path", refuse=PermissionDenied)
+
+
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_scoped_or_404(request, Organization.objects.select_related("stats", "parent"), pk)
-    if not scope_for(request.user, MANAGE).covers_path(org.path):
-        raise PermissionDenied
+    org = _org_to_manage(request, pk)
     form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=org.pk))
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_step(request, form) as step:
             services.update_organization(request.user, org, **{f: form.cleaned_data[f] for f in form.changed_data})
-        except DomainError as exc:
-            exc.add_to_form(form)
-        else:
+        if step.ok:
             return redirect("orgs:detail", pk=org.pk)
     context = {
         "form": form,
@@ -76,17 +78,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def create_child(request: HttpRequest, pk: int) -> HttpResponse:
-    parent = get_scoped_or_404(request, Organization.objects.select_related("stats", "parent"), pk)
-    if not scope_for(request.user, MANAGE).covers_path(parent.path):
-        raise PermissionDenied
+    parent = _org_to_manage(request, pk)
     form = OrganizationForm(request.POST or None, initial={"status": OrgStatus.ACTIVE})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("status", "dissolved_on")}
-        try:
+        with form_step(request, form) as step:
             org = services.create_organization(request.user, parent=parent, **data)
-        except DomainError as exc:
-            exc.add_to_form(form)
-        else:
+        if step.ok:
             return redirect("orgs:detail", pk=org.pk)
     return render(
         request, "form_page.html",
@@ -98,9 +96,7 @@ def create_child(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def move(request: HttpRequest, pk: int) -> HttpResponse:
     """Put an organisation and its whole subtree under another parent."""
-    org = get_scoped_or_404(request, Organization.objects.select_related("stats", "parent"), pk)
-    if not scope_for(request.user, MANAGE).covers_path(org.path):
-        raise PermissionDenied
+    org = _org_to_manage(request, pk)
     form = MoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["new_parent_code"].strip()

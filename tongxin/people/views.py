@@ -17,13 +17,19 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core import search_terms
 from tongxin.core.audit import record_access
-from tongxin.core.exceptions import DomainError
 from tongxin.core.masking import mask_phone
 from tongxin.core.models import AccessLog
 from tongxin.core.pagination import keyset_page
 from tongxin.core.registry import page_context
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import XlsxFileResponse, get_scoped_or_404, require_role, xlsx_file
+from tongxin.core.views import (
+    XlsxFileResponse,
+    form_step,
+    get_changeable_or_404,
+    get_scoped_or_404,
+    require_role,
+    xlsx_response,
+)
 from tongxin.orgs.models import STEP_WIDTH, Organization
 from tongxin.people import services
 from tongxin.people.exports import build_template, export_roster
@@ -107,14 +113,12 @@ def _edit_form(request: HttpRequest, person: Person | None) -> HttpResponse:
     form = PersonForm(request.POST or None, instance=person, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.changed_personal_data()
-        try:
+        with form_step(request, form) as step:
             if person is None:
                 saved = services.create_person(request.user, data)
             else:
                 saved = services.update_person(request.user, person, data)
-        except DomainError as exc:
-            exc.add_to_form(form)
-        else:
+        if step.ok:
             return redirect("people:detail", pk=saved.pk)
     title = _("Edit %(name)s") % {"name": person.name} if person else _("New person")
     cancel_url = reverse("people:detail", args=[person.pk]) if person else reverse("people:roster")
@@ -123,9 +127,7 @@ def _edit_form(request: HttpRequest, person: Person | None) -> HttpResponse:
 
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
-    if not scope_for(request.user, CHANGE).covers_path(person.org_path):
-        raise PermissionDenied
+    person = get_changeable_or_404(request, Person.objects.select_related("branch"), pk, refuse=PermissionDenied)
     return _edit_form(request, person)
 
 
@@ -138,12 +140,10 @@ def create(request: HttpRequest) -> HttpResponse:
 @login_required
 def appoint_cadre(request: HttpRequest, pk: int) -> HttpResponse:
     """Appoint a secretary or committee member of an organisation (定人定岗定责)."""
-    org = get_scoped_or_404(request, Organization, pk)
-    if not scope_for(request.user, CHANGE).covers_path(org.path):
-        raise PermissionDenied
+    org = get_changeable_or_404(request, Organization, pk, path_field="path", refuse=PermissionDenied)
     form = AppointCadreForm(request.POST or None, initial={"start": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_step(request, form) as step:
             person = services.find_person_by_number(request.user, form.cleaned_data["person_number"])
             services.appoint_cadre(
                 request.user,
@@ -152,9 +152,7 @@ def appoint_cadre(request: HttpRequest, pk: int) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 start=form.cleaned_data["start"],
             )
-        except DomainError as exc:
-            exc.add_to_form(form)
-        else:
+        if step.ok:
             return redirect("orgs:detail", pk=org.pk)
     title = _("Appoint a cadre of %(org)s") % {"org": org.name}
     cancel_url = reverse("orgs:detail", args=[org.pk])
@@ -164,16 +162,14 @@ def appoint_cadre(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def end_cadre(request: HttpRequest, pk: int) -> HttpResponse:
     """End a position: the cadre leaves it on the given day, and the history keeps it."""
-    position = get_scoped_or_404(request, CadrePosition.objects.select_related("person", "organization"), pk)
-    if not scope_for(request.user, CHANGE).covers_path(position.org_path):
-        raise PermissionDenied
+    position = get_changeable_or_404(
+        request, CadrePosition.objects.select_related("person", "organization"), pk, refuse=PermissionDenied
+    )
     form = EndCadreForm(request.POST or None, initial={"end": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_step(request, form) as step:
             services.end_cadre(request.user, position, form.cleaned_data["end"])
-        except DomainError as exc:
-            exc.add_to_form(form)
-        else:
+        if step.ok:
             return redirect("orgs:detail", pk=position.organization_id)
     title = _("End %(name)s's position as %(title)s") % {
         "name": position.person.name,
@@ -254,18 +250,13 @@ def export(request: HttpRequest) -> HttpResponse | FileResponse:
         raise PermissionDenied
     qs = filterset.qs.order_by(*(attribute for attribute, _column in filterset.sort_keys))
 
-    with xlsx_file() as out:
-        rows = export_roster(qs, out, full=full)
-        record_access(
-            request.user,
-            AccessLog.Action.EXPORT,
-            fields="id_number,phone" if full else "",
-            filters=_audited_filters(filterset),
-            row_count=rows,
-            org_path=_export_org_path(request.user, filterset),
-        )
     filename = f"团员名册-{timezone.localdate():%Y%m%d}.xlsx"
-    return XlsxFileResponse(out, filename)
+    audit = {
+        "fields": "id_number,phone" if full else "",
+        "filters": _audited_filters(filterset),
+        "org_path": _export_org_path(request.user, filterset),
+    }
+    return xlsx_response(request, filename, lambda out: export_roster(qs, out, full=full), audit=audit)
 
 
 @login_required

@@ -22,7 +22,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.pagination import keyset_page
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import XlsxFileResponse, get_scoped_or_404, require_role, xlsx_file
+from tongxin.core.views import form_step, get_changeable_or_404, get_scoped_or_404, require_role, xlsx_response
 from tongxin.orgs.queries import org_from_query
 from tongxin.people.models import Person
 from tongxin.privacy import services
@@ -63,17 +63,12 @@ def minors(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def consent_new(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
-    if not scope_for(request.user, CHANGE).covers_path(person.org_path):
-        raise Http404
+    person = get_changeable_or_404(request, Person.objects.select_related("branch"), pk)
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_step(request, form, _("The consent is recorded.")) as step:
             services.record_consent(request.user, person, **form.cleaned_data)
-        except DomainError as exc:
-            exc.add_to_form(form)
-        else:
-            messages.success(request, _("The consent is recorded."))
+        if step.ok:
             return redirect("people:detail", pk=person.pk)
     context = {
         "form": form,
@@ -113,11 +108,9 @@ def access_export(request: HttpRequest, pk: int) -> FileResponse:
     person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
     if not services.may_export(request.user, person):
         raise Http404
-    with xlsx_file() as out:
-        services.export_person_data(request.user, person, out)
     # No name in the file name: it would land in download histories and proxy logs.
     filename = f"个人信息-{person.pk}-{timezone.localdate():%Y%m%d}.xlsx"
-    return XlsxFileResponse(out, filename)
+    return xlsx_response(request, filename, lambda out: services.export_person_data(request.user, person, out))
 
 
 @login_required
@@ -131,14 +124,11 @@ def anonymise(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"reason": "retention" if ends is not None and ends <= timezone.localdate() else "request"}
     form = AnonymiseForm(request.POST or None, initial=initial)
     if request.method == "POST" and allowed and form.is_valid():
-        try:
+        with form_step(request, form, _("The record is anonymised.")) as step:
             services.anonymise_person(
                 request.user, person, reason=form.cleaned_data["reason"], reference=form.cleaned_data["reference"]
             )
-        except DomainError as exc:
-            exc.add_to_form(form)
-        else:
-            messages.success(request, _("The record is anonymised."))
+        if step.ok:
             return redirect("people:detail", pk=person.pk)
     context = {
         "form": form,

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tongxin.core.audit import change_entry, record_change, snapshot
+from tongxin.core.audit import change_entry, record_change, record_update, snapshot
 from tongxin.core.codes import PARTY_STATUSES, PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
@@ -214,14 +214,7 @@ def set_dues_profile(actor: Actor, person: Person, category: str, monthly_income
     before = snapshot(profile, fields)
     profile.category, profile.monthly_income = category, monthly_income
     profile.save(update_fields=[*fields, "updated_at"])
-    record_change(
-        actor,
-        profile,
-        ChangeLog.Action.UPDATE,
-        before=before,
-        after=snapshot(profile, fields),
-        org_path=person.org_path,
-    )
+    record_update(actor, profile, before, fields, org_path=person.org_path)
     return profile
 
 

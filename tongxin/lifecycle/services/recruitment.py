@@ -176,6 +176,15 @@ def _save_step(actor: Actor, recruitment: Recruitment, step: str, changes: dict[
     return recruitment
 
 
+def _date_step(actor: Actor, recruitment: Recruitment, step: str, on: datetime.date, *,
+               after: str, after_what: str, field: str) -> Recruitment:  # fmt: skip
+    """A step that records only its date (``field``), on or after the date of the step before (the field
+    ``after`` of the locked record)."""
+    recruitment = RECRUITMENTS.lock(actor, recruitment, step)
+    on = check_step_date(on, getattr(recruitment, after), after_what)
+    return _save_step(actor, recruitment, step, {field: on})
+
+
 def _notify_next(actor: Actor, recruitment: Recruitment) -> None:
     """Tell whoever takes the next step: the committee above for its steps, else the branch."""
     texts = {
@@ -339,9 +348,8 @@ def apply(
 @transaction.atomic
 def name_activist(actor: Actor, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
     """The branch committee names the applicant an activist (入团积极分子)."""
-    recruitment = RECRUITMENTS.lock(actor, recruitment, "name_activist")
-    on = check_step_date(on, recruitment.applied_on, _("application"))
-    return _save_step(actor, recruitment, "name_activist", {"activist_on": on})
+    return _date_step(actor, recruitment, "name_activist", on, after="applied_on", after_what=_("application"),
+                      field="activist_on")  # fmt: skip
 
 
 @transaction.atomic
@@ -402,9 +410,8 @@ def format_hours(value: Decimal) -> str:
 @transaction.atomic
 def precheck(actor: Actor, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
     """The basic-level committee above the branch pre-checks the candidate and issues the application form."""
-    recruitment = RECRUITMENTS.lock(actor, recruitment, "precheck")
-    on = check_step_date(on, recruitment.candidate_on, _("chosen as candidate"))
-    return _save_step(actor, recruitment, "precheck", {"prechecked_on": on})
+    return _date_step(actor, recruitment, "precheck", on, after="candidate_on", after_what=_("chosen as candidate"),
+                      field="prechecked_on")  # fmt: skip
 
 
 def members_of_branch(branch: Organization) -> int:
@@ -569,9 +576,8 @@ def approve(actor: Actor, recruitment: Recruitment, *, on: datetime.date) -> Rec
 @transaction.atomic
 def record_oath(actor: Actor, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
     """The new member takes the oath (入团宣誓), on or after the approval."""
-    recruitment = RECRUITMENTS.lock(actor, recruitment, "record_oath")
-    on = check_step_date(on, recruitment.approved_on, _("committee approval"))
-    return _save_step(actor, recruitment, "record_oath", {"oath_on": on})
+    return _date_step(actor, recruitment, "record_oath", on, after="approved_on", after_what=_("committee approval"),
+                      field="oath_on")  # fmt: skip
 
 
 @transaction.atomic

@@ -44,7 +44,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from tongxin.accounts.notify import notice, notify_actors
-from tongxin.core.audit import change_entry, record_change, snapshot
+from tongxin.core.audit import record_update, snapshot, update_entry
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
@@ -193,16 +193,7 @@ def grade(actor: Actor, review: AnnualReview, grades: Mapping[int, str]) -> Annu
         before = snapshot(entry, ["grade"])
         entry.grade = wanted[entry.person_id]
         changed.append(entry)
-        logs.append(
-            change_entry(
-                actor,
-                entry,
-                ChangeLog.Action.UPDATE,
-                before=before,
-                after=snapshot(entry, ["grade"]),
-                org_path=review.org_path,
-            )
-        )
+        logs.append(update_entry(actor, entry, before, ["grade"], org_path=review.org_path))
     if changed:
         ReviewEntry.objects.bulk_update(changed, ["grade"], batch_size=1000)
         ChangeLog.objects.bulk_create([log for log in logs if log is not None], batch_size=1000)
@@ -429,16 +420,7 @@ def register(
             entry.deferred_until = until
         else:
             entry.registered_on = on
-        logs.append(
-            change_entry(
-                actor,
-                entry,
-                ChangeLog.Action.UPDATE,
-                before=before,
-                after=snapshot(entry, ENTRY_FIELDS),
-                org_path=review.org_path,
-            )
-        )
+        logs.append(update_entry(actor, entry, before, ENTRY_FIELDS, org_path=review.org_path))
     if to_register:
         ReviewEntry.objects.filter(pk__in=[e.pk for e in to_register]).update(registered_on=on)
     if to_defer:
@@ -465,14 +447,7 @@ def defer(actor: Actor, entry: ReviewEntry, *, until: datetime.date, on: datetim
     before = snapshot(entry, ENTRY_FIELDS)
     entry.deferred_until = until
     entry.save(update_fields=["deferred_until"])
-    record_change(
-        actor,
-        entry,
-        ChangeLog.Action.UPDATE,
-        before=before,
-        after=snapshot(entry, ENTRY_FIELDS),
-        org_path=review.org_path,
-    )
+    record_update(actor, entry, before, ENTRY_FIELDS, org_path=review.org_path)
     return entry
 
 

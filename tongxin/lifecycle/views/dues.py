@@ -22,12 +22,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from tongxin.core import xlsx
-from tongxin.core.audit import record_access
 from tongxin.core.exceptions import DomainError
-from tongxin.core.models import AccessLog
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import XlsxFileResponse, get_scoped_or_404, has_role, xlsx_file
+from tongxin.core.views import form_step, get_changeable_or_404, get_scoped_or_404, has_role, xlsx_table_response
 from tongxin.lifecycle import dues_queries as queries
 from tongxin.lifecycle.models import DuesCategory, DuesKind, DuesPayment
 from tongxin.lifecycle.services import dues as services
@@ -79,6 +76,37 @@ def _ancestors(request: HttpRequest, org: Organization) -> list[Organization]:
     return [a for a in ancestors_of(org) if scope.covers_path(a.path)]
 
 
+def _org_kind(request: HttpRequest, pk: int) -> tuple[Organization, str]:
+    """The organisation of a dues page (404 outside the user's scope) and the kind of dues asked for."""
+    org = get_scoped_or_404(request, Organization, pk)
+    return org, _kind(request, org)
+
+
+def _header(request: HttpRequest, org: Organization, kind: str, kind_query: str) -> dict[str, Any]:
+    """What an organisation's dues page shows above its table: the kind tabs (their links keep ``kind_query``)
+    and the way up."""
+    ancestors = _ancestors(request, org)
+    return {"org": org, "kind": kind, "kinds": DuesKind.choices, "ancestors": ancestors, "kind_query": kind_query}
+
+
+def _month_header(
+    request: HttpRequest, org: Organization, kind: str, month: datetime.date, kind_query: str = ""
+) -> dict[str, Any]:
+    """:func:`_header` of a page for one month (the ledger, the summary): its title and the months either side."""
+    title = _("%(kind)s of %(org)s, %(month)s") % {
+        "kind": services.kind_label(kind),
+        "org": org.display_name,
+        "month": f"{month:%Y-%m}",
+    }
+    return {
+        **_header(request, org, kind, kind_query),
+        "title": title,
+        "month": month,
+        "prev_month": services.add_months(month, -1),
+        "next_month": services.add_months(month, 1),
+    }
+
+
 def dues_url(org: Organization, month: datetime.date, kind: str) -> str:
     """The page of ``org`` for ``month``: the ledger of a branch, else the summary of its subtree."""
     if org.holds_members:
@@ -125,8 +153,7 @@ class MarkPaidForm(forms.Form):
 def ledger(request: HttpRequest, pk: int, month: datetime.date) -> HttpResponse:
     """The members of a branch for one month: category, amount due, paid or not; the secretary ticks the
     ones who paid and marks them in one go (POST), or takes back a payment marked by mistake."""
-    branch = get_scoped_or_404(request, Organization, pk)
-    kind = _kind(request, branch)
+    branch, kind = _org_kind(request, pk)
     if not branch.holds_members:
         return redirect(dues_url(branch, month, kind))
     can_change = scope_for(request.user, CHANGE).covers_path(branch.path)
@@ -175,23 +202,14 @@ def ledger(request: HttpRequest, pk: int, month: datetime.date) -> HttpResponse:
             return redirect(here)
     data = queries.ledger(branch, kind, month)
     context = {
-        "title": _("%(kind)s of %(org)s, %(month)s")
-        % {"kind": services.kind_label(kind), "org": branch.display_name, "month": f"{month:%Y-%m}"},
-        "org": branch,
+        **_month_header(request, branch, kind, month),
         "ledger": data,
-        "kind": kind,
-        "kinds": DuesKind.choices,
-        "month": month,
-        "prev_month": services.add_months(month, -1),
-        "next_month": services.add_months(month, 1),
-        "ancestors": _ancestors(request, branch),
         "can_change": can_change,
         "errors": errors,
         "selected": selected,
         "paid_on": paid_on,
         "today": timezone.localdate(),
         "markable": sum(1 for row in data.rows if row.can_mark),
-        "kind_query": "",
     }
     return render(request, "lifecycle/dues/ledger.html", context)
 
@@ -199,8 +217,7 @@ def ledger(request: HttpRequest, pk: int, month: datetime.date) -> HttpResponse:
 @login_required
 def ledger_export(request: HttpRequest, pk: int, month: datetime.date) -> HttpResponseBase:
     """The ledger as .xlsx (names, categories, amounts; no ID numbers), recorded in the access log."""
-    branch = get_scoped_or_404(request, Organization, pk)
-    kind = _kind(request, branch)
+    branch, kind = _org_kind(request, pk)
     if not branch.holds_members:
         return redirect(dues_url(branch, month, kind))
     data = queries.ledger(branch, kind, month)
@@ -216,19 +233,10 @@ def ledger_export(request: HttpRequest, pk: int, month: datetime.date) -> HttpRe
         for row in data.rows
     )
     headers = [_("Name"), _("Dues category"), _("Amount due (yuan)"), _("Status"), _("Paid on")]
-    with xlsx_file() as out:
-        count = xlsx.write_table(out, _("Dues ledger"), headers, rows)
-        record_access(
-            request.user,
-            AccessLog.Action.EXPORT,
-            obj=branch,
-            fields="dues",
-            filters={"kind": kind, "month": f"{month:%Y-%m}"},
-            row_count=count,
-            org_path=branch.path,
-        )
     filename = f"{branch.display_name}-{services.kind_label(kind)}-{month:%Y-%m}.xlsx"
-    return XlsxFileResponse(out, filename)
+    filters = {"kind": kind, "month": f"{month:%Y-%m}"}
+    audit = {"obj": branch, "fields": "dues", "filters": filters, "org_path": branch.path}
+    return xlsx_table_response(request, filename, _("Dues ledger"), headers, rows, audit=audit)
 
 
 # --- arrears ---------------------------------------------------------------------------------------------
@@ -242,8 +250,7 @@ def _arrears_months(request: HttpRequest) -> int:
 @login_required
 def arrears(request: HttpRequest, pk: int) -> HttpResponse:
     """Members of the subtree with unpaid months in the last N months (``?months=``, default 6)."""
-    org = get_scoped_or_404(request, Organization, pk)
-    kind = _kind(request, org)
+    org, kind = _org_kind(request, pk)
     months = _arrears_months(request)
     start, end = queries.arrears_window(months)
     paginator = Paginator(queries.arrears(org, kind, months), ARREARS_PAGE_SIZE)
@@ -251,27 +258,22 @@ def arrears(request: HttpRequest, pk: int) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {
+        **_header(request, org, kind, f"months={months}&"),
         "title": _("Arrears of %(org)s") % {"org": org.display_name},
-        "org": org,
-        "kind": kind,
-        "kinds": DuesKind.choices,
         "months": months,
         "month_choices": ARREARS_CHOICES,
         "start": start,
         "end": end,
         "page": page,
         "query": query.urlencode(),
-        "ancestors": _ancestors(request, org),
         "current_month": services.current_month(),
-        "kind_query": f"months={months}&",
     }
     return render(request, "lifecycle/dues/arrears.html", context)
 
 
 @login_required
 def arrears_export(request: HttpRequest, pk: int) -> FileResponse:
-    org = get_scoped_or_404(request, Organization, pk)
-    kind = _kind(request, org)
+    org, kind = _org_kind(request, pk)
     months = _arrears_months(request)
     qs = queries.arrears(org, kind, months)
     rows = (
@@ -284,56 +286,35 @@ def arrears_export(request: HttpRequest, pk: int) -> FileResponse:
         for p in qs.iterator(chunk_size=2000)
     )
     headers = [_("Name"), _("Branch"), _("Unpaid months"), _("Last month paid")]
-    with xlsx_file() as out:
-        count = xlsx.write_table(out, _("Dues arrears"), headers, rows)
-        record_access(
-            request.user,
-            AccessLog.Action.EXPORT,
-            obj=org,
-            fields="dues",
-            filters={"kind": kind, "months": months},
-            row_count=count,
-            org_path=org.path,
-        )
     filename = f"{org.display_name}-{services.kind_label(kind)}-{_('arrears')}.xlsx"
-    return XlsxFileResponse(out, filename)
+    audit = {"obj": org, "fields": "dues", "filters": {"kind": kind, "months": months}, "org_path": org.path}
+    return xlsx_table_response(request, filename, _("Dues arrears"), headers, rows, audit=audit)
 
 
 # --- the monthly summary -------------------------------------------------------------------------------------
 
 
+def _summary(request: HttpRequest, pk: int) -> tuple[Organization, str, datetime.date, queries.Summary]:
+    """The organisation, kind and month asked for, and the summary of that month."""
+    org, kind = _org_kind(request, pk)
+    month = _month(request)
+    return org, kind, month, queries.monthly_summary(org, kind, month)
+
+
 @login_required
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
     """Per child organisation: members who owe the month, paid, collected, rate; each row drills down."""
-    org = get_scoped_or_404(request, Organization, pk)
-    kind = _kind(request, org)
-    month = _month(request)
-    data = queries.monthly_summary(org, kind, month)
+    org, kind, month, data = _summary(request, pk)
     rows = [(row, dues_url(row.org, month, kind)) for row in data.rows]
-    context = {
-        "title": _("%(kind)s of %(org)s, %(month)s")
-        % {"kind": services.kind_label(kind), "org": org.display_name, "month": f"{month:%Y-%m}"},
-        "org": org,
-        "summary": data,
-        "rows": rows,
-        "kind": kind,
-        "kinds": DuesKind.choices,
-        "month": month,
-        "prev_month": services.add_months(month, -1),
-        "next_month": services.add_months(month, 1),
-        "ancestors": _ancestors(request, org),
-        "kind_query": f"month={month:%Y-%m}&",
-    }
+    header = _month_header(request, org, kind, month, f"month={month:%Y-%m}&")
+    context = {**header, "summary": data, "rows": rows}
     return render(request, "lifecycle/dues/summary.html", context)
 
 
 @login_required
 def summary_export(request: HttpRequest, pk: int) -> FileResponse:
     """The summary as .xlsx: counts and sums only, no personal data (no access log row)."""
-    org = get_scoped_or_404(request, Organization, pk)
-    kind = _kind(request, org)
-    month = _month(request)
-    data = queries.monthly_summary(org, kind, month)
+    org, kind, month, data = _summary(request, pk)
 
     def values(name: str, row: queries.SummaryRow) -> list[Any]:
         return [name, row.members, row.paid, row.unpaid, row.rate, row.collected]
@@ -341,10 +322,8 @@ def summary_export(request: HttpRequest, pk: int) -> FileResponse:
     rows = [values(row.org.name, row) for row in data.rows]
     rows.append(values(_("Total"), data.total))
     headers = [_("Organisation"), _("Members"), _("Paid"), _("Unpaid"), _("Rate"), _("Collected (yuan)")]
-    with xlsx_file() as out:
-        xlsx.write_table(out, _("Dues summary"), headers, rows)
     filename = f"{org.display_name}-{services.kind_label(kind)}-{month:%Y-%m}.xlsx"
-    return XlsxFileResponse(out, filename)
+    return xlsx_table_response(request, filename, _("Dues summary"), headers, rows)
 
 
 # --- a person's dues basis ---------------------------------------------------------------------------------
@@ -377,22 +356,17 @@ def _safe_next(request: HttpRequest) -> str:
 @login_required
 def profile(request: HttpRequest, pk: int) -> HttpResponse:
     """Set what a person's dues are worked out from: category and monthly income after tax."""
-    person = get_scoped_or_404(request, Person.objects.select_related("dues_profile"), pk)
-    if not scope_for(request.user, CHANGE).covers_path(person.org_path):
-        raise PermissionDenied
+    person = get_changeable_or_404(request, Person.objects.select_related("dues_profile"), pk, refuse=PermissionDenied)
     current = services.profile_of(person)
     category, income = services.effective_basis(person, current)
     form = DuesProfileForm(request.POST or None, initial={"category": category, "monthly_income": income})
     next_url = _safe_next(request) or reverse("people:detail", args=[person.pk])
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_step(request, form, _("The dues basis of %(name)s was saved.") % {"name": person.name}) as step:
             services.set_dues_profile(
                 request.user, person, form.cleaned_data["category"], form.cleaned_data["monthly_income"]
             )
-        except DomainError as exc:
-            exc.add_to_form(form)
-        else:
-            messages.success(request, _("The dues basis of %(name)s was saved.") % {"name": person.name})
+        if step.ok:
             return redirect(next_url)
     amounts = []
     for kind in (DuesKind.LEAGUE, DuesKind.PARTY):

@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -20,8 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongxin.core.exceptions import DomainError
-from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import get_scoped_or_404, page_step, require_role
+from tongxin.core.views import form_step, get_changeable_or_404, get_scoped_or_404, page_step, require_role
 from tongxin.lifecycle.forms import (
     RecommendationOutcomeForm,
     RecommendationProposeForm,
@@ -30,11 +28,10 @@ from tongxin.lifecycle.forms import (
 )
 from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
 from tongxin.lifecycle.services import recommendation as services
-from tongxin.lifecycle.views.steps import step_refused
+from tongxin.lifecycle.views.steps import state_tabs, step_refused
 from tongxin.people.models import Person
 
 PAGE_SIZE = 50
-STATUS_TABS = [status.value for status in RecommendationStatus]
 
 STEP_DATE_LABELS = {
     "approve": gettext_lazy("Date of the committee's approval"),
@@ -52,22 +49,14 @@ STEP_BUTTONS = {
 def recommendation_list(request: HttpRequest) -> HttpResponse:
     require_role(request)
     visible = PartyRecommendation.objects.visible_to(request.user)
-    tab = request.GET.get("tab") or "waiting"
-    if tab not in ("waiting", "all", *STATUS_TABS):
-        tab = "waiting"
-    counts = dict(visible.order_by().values_list("status").annotate(n=Count("id")))
-    waiting = services.waiting_for(request.user)
-    counts["waiting"] = waiting.count()
-    counts["all"] = sum(n for key, n in counts.items() if key in STATUS_TABS)
-    qs = waiting if tab == "waiting" else visible if tab == "all" else visible.filter(status=tab)
+    tab, qs, tabs = state_tabs(request, visible, services.waiting_for(request.user), "status", RecommendationStatus)
     page = Paginator(qs.select_related("person", "branch").order_by("-created_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    tabs = [("waiting", _("Waiting for me")), *((s.value, s.label) for s in RecommendationStatus), ("all", _("All"))]
     context = {
         "page": page,
         "tab": tab,
-        "tabs": [(key, label, counts.get(key, 0)) for key, label in tabs],
+        "tabs": tabs,
         "title": _("Party recommendation"),
     }
     return render(request, "lifecycle/recommendation/list.html", context)
@@ -76,23 +65,14 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def recommendation_propose(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose the member for recommendation to the Party (the branch side, from the member's page)."""
-    person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)
-    if not scope_for(request.user, CHANGE).covers_path(person.org_path):
-        raise Http404
+    person = get_changeable_or_404(request, Person.objects.select_related("branch"), pk)
     form = RecommendationProposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        done = _("%(name)s was proposed: the branch general meeting holds the ballot.") % {"name": person.name}
+        with form_step(request, form, done, denied_as_404=True) as step:
             rec = services.propose(request.user, person=person,
                                    party_application_on=form.cleaned_data["party_application_on"])  # fmt: skip
-        except DomainError as exc:
-            for field, texts in exc.errors.items():
-                for text in texts:
-                    form.add_error(field if field in form.fields else None, text)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, _("%(name)s was proposed: the branch general meeting holds the ballot.")
-                             % {"name": person.name})  # fmt: skip
+        if step.ok:
             return redirect("lifecycle:recommendation_detail", pk=rec.pk)
     problems = services.eligibility_problems(person, None).get("person", [])
     members, places, taken = services.quota(person.branch) if person.branch else (0, 0, 0)

@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -23,7 +22,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import get_scoped_or_404, page_step, require_role
+from tongxin.core.views import form_step, get_scoped_or_404, page_step, require_role
 from tongxin.lifecycle.forms import (
     RecruitmentApplyForm,
     RecruitmentStepForm,
@@ -33,10 +32,9 @@ from tongxin.lifecycle.forms import (
 )
 from tongxin.lifecycle.models import Recruitment, RecruitmentStage
 from tongxin.lifecycle.services import recruitment as services
-from tongxin.lifecycle.views.steps import step_refused
+from tongxin.lifecycle.views.steps import state_tabs, step_refused
 
 PAGE_SIZE = 50
-STAGE_TABS = [stage.value for stage in RecruitmentStage]
 
 # The label of each step's date field and button.
 STEP_FORMS: dict[str, tuple[Any, Any]] = {
@@ -61,27 +59,14 @@ def recruitment_list(request: HttpRequest) -> HttpResponse:
     """Recruitments in the user's subtrees, by stage (with counts) or waiting for the user's step."""
     require_role(request)
     visible = Recruitment.objects.visible_to(request.user)
-    tab = request.GET.get("tab") or "waiting"
-    if tab not in ("waiting", "all", *STAGE_TABS):
-        tab = "waiting"
-    counts = dict(visible.order_by().values_list("stage").annotate(n=Count("id")))
-    waiting = services.waiting_for(request.user)
-    counts["waiting"] = waiting.count()
-    counts["all"] = sum(n for key, n in counts.items() if key in STAGE_TABS)
-    if tab == "waiting":
-        qs = waiting
-    elif tab == "all":
-        qs = visible
-    else:
-        qs = visible.filter(stage=tab)
+    tab, qs, tabs = state_tabs(request, visible, services.waiting_for(request.user), "stage", RecruitmentStage)
     page = Paginator(qs.select_related("branch").order_by("-updated_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    tabs = [("waiting", _("Waiting for me")), *((s.value, s.label) for s in RecruitmentStage), ("all", _("All"))]
     context = {
         "page": page,
         "tab": tab,
-        "tabs": [(key, label, counts.get(key, 0)) for key, label in tabs],
+        "tabs": tabs,
         "can_apply": _may_apply(request.user),
         "title": _("Recruitment"),
     }
@@ -97,16 +82,12 @@ def recruitment_new(request: HttpRequest) -> HttpResponse:
     form = RecruitmentApplyForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_step(request, form, denied_as_404=True) as step:
             recruitment = services.apply(
                 request.user, branch=data["branch"], name=data["name"], id_number=data["id_number"],
                 phone=data["phone"], applied_on=data["applied_on"],
             )  # fmt: skip
-        except DomainError as exc:
-            exc.add_to_form(form)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
+        if step.ok:
             messages.success(request, _("The application of %(name)s was recorded.") % {"name": recruitment.name})
             return redirect("lifecycle:recruitment_detail", pk=recruitment.pk)
     context = {

@@ -26,10 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongxin.core import xlsx
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
-from tongxin.core.views import XlsxFileResponse, get_scoped_or_404, has_role, post_step, xlsx_file
+from tongxin.core.views import get_scoped_or_404, has_role, step_paths, xlsx_table_response
 from tongxin.lifecycle.forms import (
     DeferForm,
     GradingForm,
@@ -174,10 +173,9 @@ def progress_export(request: HttpRequest) -> FileResponse:
         _("Deferred"),
         _("Registration rate"),
     ]
-    with xlsx_file() as out:
-        xlsx.write_table(out, _("Annual review %(year)d") % {"year": year}, headers, rows, widths=(24, 12))
     filename = f"{org.display_name}-{_('Annual review')}-{year}.xlsx"
-    return XlsxFileResponse(out, filename)
+    sheet_name = _("Annual review %(year)d") % {"year": year}
+    return xlsx_table_response(request, filename, sheet_name, headers, rows, widths=(24, 12))
 
 
 @login_required
@@ -338,10 +336,5 @@ urlpatterns = [
     path("reviews/export/", progress_export, name="review_progress_export"),
     path("reviews/open/", open_review, name="review_open"),
     path("reviews/<int:pk>/", review_detail, name="review_detail"),
-    path("reviews/<int:pk>/grade/", post_step(_act, "grade"), name="review_grade"),
-    path("reviews/<int:pk>/submit/", post_step(_act, "submit"), name="review_submit"),
-    path("reviews/<int:pk>/approve/", post_step(_act, "approve"), name="review_approve"),
-    path("reviews/<int:pk>/return/", post_step(_act, "return"), name="review_return"),
-    path("reviews/<int:pk>/register/", post_step(_act, "register"), name="review_register"),
-    path("reviews/<int:pk>/defer/", post_step(_act, "defer"), name="review_defer"),
+    *step_paths("reviews", "review", _act, "grade", "submit", "approve", "return", "register", "defer"),
 ]

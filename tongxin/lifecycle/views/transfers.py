@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import get_scoped_or_404, post_step, require_role
+from tongxin.core.views import get_scoped_or_404, require_role, step_paths
 from tongxin.lifecycle.forms import AcceptForm, RejectForm, TransferInForm, TransferOutForm
 from tongxin.lifecycle.models import Transfer, TransferSide, TransferStatus
 from tongxin.lifecycle.services import transfers as services
@@ -258,8 +258,5 @@ urlpatterns = [
     path("transfers/destinations/", destinations, name="transfer_destinations"),
     path("transfers/person/<int:pk>/", start_out, name="transfer_start_out"),
     path("transfers/<int:pk>/", transfer_detail, name="transfer_detail"),
-    path("transfers/<int:pk>/approve/", post_step(_act, "approve"), name="transfer_approve"),
-    path("transfers/<int:pk>/accept/", post_step(_act, "accept"), name="transfer_accept"),
-    path("transfers/<int:pk>/reject/", post_step(_act, "reject"), name="transfer_reject"),
-    path("transfers/<int:pk>/cancel/", post_step(_act, "cancel"), name="transfer_cancel"),
+    *step_paths("transfers", "transfer", _act, "approve", "accept", "reject", "cancel"),
 ]

@@ -40,14 +40,7 @@ from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, VIEW, Actor, by, require, scope_for, subtree_q
 from tongxin.core.uploads import check_upload
 from tongxin.core.workflow import Workflow
-from tongxin.orglife.models import (
-    Attachment,
-    ChecklistItem,
-    ChecklistKind,
-    ChecklistNote,
-    ChecklistStatus,
-    Duty,
-)
+from tongxin.orglife.models import Attachment, ChecklistItem, ChecklistKind, ChecklistNote, ChecklistStatus, Duty
 from tongxin.orgs.models import STEP_WIDTH, Organization
 from tongxin.people.models import Person
 

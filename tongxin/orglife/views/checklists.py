@@ -38,16 +38,9 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import get_scoped_or_404, require_role
+from tongxin.core.views import form_step, get_scoped_or_404, require_role
 from tongxin.orglife.lapse import lapse_candidates, lapse_since
-from tongxin.orglife.models import (
-    Attachment,
-    ChecklistItem,
-    ChecklistKind,
-    ChecklistNote,
-    ChecklistStatus,
-    Duty,
-)
+from tongxin.orglife.models import Attachment, ChecklistItem, ChecklistKind, ChecklistNote, ChecklistStatus, Duty
 from tongxin.orglife.services import checklists as services
 from tongxin.orgs.models import STEP_WIDTH, Organization
 from tongxin.people.models import CadrePosition, Person
@@ -112,15 +105,12 @@ def checklists(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with form_step(request, form, _("The item is added.")) as step:
                 item = services.add_item(
                     user, organization=org, kind=data["kind"], content=data["content"], owner=data["owner"],
                     deadline=data["deadline"], problem=data["problem"],
                 )  # fmt: skip
-            except DomainError as exc:
-                exc.add_to_form(form)
-            else:
-                messages.success(request, _("The item is added."))
+            if step.ok:
                 return redirect(f"{reverse('orglife:checklists', args=[org.pk])}?kind={item.kind}")
     overdue_only = request.GET.get("overdue") == "1"
     kind = request.GET.get("kind", "")
@@ -278,13 +268,10 @@ def duties(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with form_step(request, form, _("The duty is saved.")) as step:
                 services.set_duty(user, organization=org, person=data["person"], post=data["post"],
                                   responsibilities=data["responsibilities"])  # fmt: skip
-            except DomainError as exc:
-                exc.add_to_form(form)
-            else:
-                messages.success(request, _("The duty is saved."))
+            if step.ok:
                 return redirect("orglife:duties", pk=org.pk)
     by_person = {d.person_id: d for d in Duty.objects.filter(organization=org).select_related("person")}
     rows = [{"position": p, "duty": by_person.get(p.person_id)} for p in positions]

@@ -9,24 +9,16 @@ The work is ``core.services.rehash_personal_data``: the models come from the reg
 
 from __future__ import annotations
 
-from typing import Any
+from django.utils.translation import gettext_lazy
 
-from django.core.management.base import BaseCommand, CommandParser
-from django.utils.translation import gettext as _
-
+from tongxin.core.management.batch import BatchCommand
 from tongxin.core.services import rehash_personal_data
 from tongxin.core.tqdm_progress import TableProgress
 
 
-class Command(BaseCommand):
+class Command(BatchCommand):
     help = "Recompute the keyed hashes of ID numbers and phones (run after changing TONGXIN_LOOKUP_KEY)."
+    done_message = gettext_lazy("Recomputed the lookup hashes of %(count)d rows.")
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--batch", type=int, default=1000, help="rows per transaction")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        quiet = options["verbosity"] < 1
-        with TableProgress(self.stderr, disable=quiet) as progress:
-            done = rehash_personal_data(None, batch=options["batch"], progress=progress)
-        if not quiet:
-            self.stdout.write(_("Recomputed the lookup hashes of %(count)d rows.") % {"count": done})
+    def work(self, batch: int, progress: TableProgress) -> int:
+        return rehash_personal_data(None, batch=batch, progress=progress)

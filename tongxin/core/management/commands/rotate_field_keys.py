@@ -9,25 +9,16 @@ a ChangeLog row per table.
 
 from __future__ import annotations
 
-from typing import Any
+from django.utils.translation import gettext_lazy
 
-from django.core.management.base import BaseCommand, CommandParser
-from django.utils.translation import gettext as _
-
+from tongxin.core.management.batch import BatchCommand
 from tongxin.core.services import rotate_field_keys
 from tongxin.core.tqdm_progress import TableProgress
 
 
-class Command(BaseCommand):
+class Command(BatchCommand):
     help = "Re-encrypt every encrypted value with the first key of TONGXIN_FIELD_KEYS (run after adding a key)."
+    done_message = gettext_lazy("Re-encrypted %(count)d rows with the first key of TONGXIN_FIELD_KEYS.")
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--batch", type=int, default=1000, help="rows per transaction")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        quiet = options["verbosity"] < 1
-        with TableProgress(self.stderr, disable=quiet) as progress:
-            total = rotate_field_keys(None, batch=options["batch"], progress=progress)
-        if not quiet:
-            message = _("Re-encrypted %(count)d rows with the first key of TONGXIN_FIELD_KEYS.")
-            self.stdout.write(message % {"count": total})
+    def work(self, batch: int, progress: TableProgress) -> int:
+        return rotate_field_keys(None, batch=batch, progress=progress)
