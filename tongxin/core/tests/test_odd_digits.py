@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from tongxin.core.tests import figures
+from tongxin.core.testing import figures
 from tongxin.core.tests.test_scope_walk import PAYLOADS, ROUTES, WALKED, client_as, url_for
 
 ODD = "²"

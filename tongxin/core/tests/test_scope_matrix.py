@@ -53,7 +53,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.urls import Resolver404, resolve, reverse
 
-from tongxin.core.tests import figures
+from tongxin.core.testing import figures
 from tongxin.core.tests import test_scope_walk as walk
 from tongxin.core.tests.test_scope_walk import (
     OBJECT_ROUTES,

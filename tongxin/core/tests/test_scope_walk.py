@@ -44,8 +44,7 @@ from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from tongxin.accounts.models import User
-from tongxin.core.testing import person_data
-from tongxin.core.tests import figures
+from tongxin.core.testing import figures, person_data
 from tongxin.people.models import CadrePosition, Person
 from tongxin.people.services import appoint_cadre
 

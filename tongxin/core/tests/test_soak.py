@@ -27,7 +27,7 @@ from tongxin.people.models import Membership
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="two app processes on one PostgreSQL database"),
+    pytest.mark.postgresql_only(reason="two app processes on one PostgreSQL database"),
 ]
 SECONDS = 8
 ROOT = Path(settings.BASE_DIR)

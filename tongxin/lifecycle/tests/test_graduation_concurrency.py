@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.testing import person_data, years_ago
@@ -22,7 +21,7 @@ from tongxin.people.services import create_person
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections"),
+    pytest.mark.postgresql_only(reason="needs row locks across connections"),
     pytest.mark.usefixtures("english"),
 ]
 JULY = datetime.date(2026, 7, 1)

@@ -5,7 +5,6 @@ admitted to the Party once."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
@@ -24,7 +23,7 @@ from tongxin.people.models import Person
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections"),
+    pytest.mark.postgresql_only(reason="needs row locks across connections"),
     pytest.mark.usefixtures("english", "branch_of_five"),
 ]
 

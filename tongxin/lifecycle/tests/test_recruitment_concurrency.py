@@ -4,7 +4,6 @@ and the other approver is told; two different recruitments approved at once get 
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from tongxin.core.exceptions import DomainError
 from tongxin.lifecycle.models import Recruitment, RecruitmentStage
@@ -16,7 +15,7 @@ from tongxin.people.models import Membership, Person
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections"),
+    pytest.mark.postgresql_only(reason="needs row locks across connections"),
     pytest.mark.usefixtures("english"),
 ]
 

@@ -4,7 +4,6 @@ succeeds, the other is told what happened."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from tongxin.core.exceptions import DomainError
@@ -17,7 +16,7 @@ from tongxin.lifecycle.tests.test_transfer_concurrency import race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections"),
+    pytest.mark.postgresql_only(reason="needs row locks across connections"),
     pytest.mark.usefixtures("english"),
 ]
 

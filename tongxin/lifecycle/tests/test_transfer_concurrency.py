@@ -4,7 +4,6 @@ one succeeds, the other is told what happened, and the member moves once."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.testing import race
@@ -15,7 +14,7 @@ from tongxin.people.models import Membership, Person
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections"),
+    pytest.mark.postgresql_only(reason="needs row locks across connections"),
     pytest.mark.usefixtures("english"),
 ]
 
