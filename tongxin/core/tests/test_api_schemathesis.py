@@ -26,7 +26,7 @@ from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from tongxin.core.testing import figures
-from tongxin.core.tests.test_scope_walk import (
+from tongxin.core.tests.scope_walk import (
     _checklist_item_of_branch_a,
     _dues_payment_of_a1,
     _meeting_of_branch_a,

@@ -13,7 +13,7 @@ import json
 import pytest
 
 from tongxin.core.testing import figures
-from tongxin.core.tests.test_scope_walk import PAYLOADS, ROUTES, WALKED, client_as, url_for
+from tongxin.core.tests.scope_walk import PAYLOADS, ROUTES, WALKED, client_as, url_for
 
 ODD = "²"
 QUERY = {key: ODD for key in ("org", "year", "period", "page", "after", "upto", "sort", "status", "kind", "months",

@@ -22,7 +22,7 @@ from django.db import connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from tongxin.orgs.tests.test_rollups_match_rebuild import assert_rollups_exact
+from tongxin.orgs.tests.helpers import assert_rollups_exact
 from tongxin.people.models import Membership
 
 pytestmark = [

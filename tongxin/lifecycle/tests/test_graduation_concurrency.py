@@ -9,13 +9,12 @@ import datetime
 import pytest
 
 from tongxin.core.exceptions import DomainError
-from tongxin.core.testing import person_data, years_ago
+from tongxin.core.testing import person_data, race, years_ago
 from tongxin.lifecycle.models import GraduationBatch, GraduationDestination, Transfer, TransferReason, TransferSide
 from tongxin.lifecycle.services import transfers
 from tongxin.lifecycle.services.ageout import confirm_age_out
 from tongxin.lifecycle.services.graduation import Assignment, send_graduates
-from tongxin.lifecycle.tests.test_transfer_concurrency import race
-from tongxin.orgs.tests.test_rollups_match_rebuild import assert_rollups_exact
+from tongxin.orgs.tests.helpers import assert_rollups_exact
 from tongxin.people.models import Membership, MembershipStatus, Person
 from tongxin.people.services import create_person
 

@@ -8,17 +8,10 @@ import pytest
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
+from tongxin.core.testing import race
 from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
 from tongxin.lifecycle.services import recommendation as services
-from tongxin.lifecycle.tests.test_recommendation_workflow import (  # noqa: F401  (fixtures)
-    APPLIED,
-    APPROVED,
-    DECIDED,
-    _fresh_rules,
-    branch_of_five,
-    to_status,
-)
-from tongxin.lifecycle.tests.test_transfer_concurrency import race
+from tongxin.lifecycle.tests.recommendation_helpers import APPLIED, APPROVED, DECIDED, to_status
 from tongxin.people.models import Person
 
 pytestmark = [

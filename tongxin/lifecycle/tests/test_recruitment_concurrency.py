@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from tongxin.core.exceptions import DomainError
+from tongxin.core.testing import race
 from tongxin.lifecycle.models import Recruitment, RecruitmentStage
 from tongxin.lifecycle.services import recruitment as services
-from tongxin.lifecycle.tests.test_recruitment_workflow import APPROVED, MEETING, PRECHECKED, application, to_stage
-from tongxin.lifecycle.tests.test_transfer_concurrency import race
-from tongxin.orgs.tests.test_rollups_match_rebuild import assert_rollups_exact
+from tongxin.lifecycle.tests.recruitment_helpers import APPROVED, MEETING, PRECHECKED, application, to_stage
+from tongxin.orgs.tests.helpers import assert_rollups_exact
 from tongxin.people.models import Membership, Person
 
 pytestmark = [

@@ -10,7 +10,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog, Notification
 from tongxin.lifecycle.models import Transfer, TransferReason, TransferSide, TransferStatus
 from tongxin.lifecycle.services import transfers as services
-from tongxin.orgs.tests.test_rollups_match_rebuild import assert_rollups_exact
+from tongxin.orgs.tests.helpers import assert_rollups_exact
 from tongxin.people.models import Membership, MembershipStatus, Person
 
 pytestmark = pytest.mark.usefixtures("english")
