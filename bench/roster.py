@@ -17,8 +17,9 @@ medians, query counts, ratios, the goals, and the plans of the roster queries.
     .venv/bin/python bench/roster.py [--db sqlite|postgres|all] [--fresh] [--runs 41] [--explain] [--quick]
 
 ``--quick`` (every benchmark has it; ``make test`` runs them so): the same code on a tiny demo district
-(QUICK_DEMO below, rebuilt each time in var/bench-quick/ or the ``tongxin_benchq_*`` databases) with a few
-runs, so that a benchmark that no longer runs fails the suite. Its figures mean nothing; goals pass.
+(QUICK_DEMO below, in var/bench-quick/ or the ``tongxin_benchq_*`` databases: this script rebuilds them, the
+others seed them when missing) with a few runs, so that a benchmark that no longer runs fails the suite.
+Its figures mean nothing; goals pass.
 """
 
 from __future__ import annotations
