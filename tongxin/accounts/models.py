@@ -62,7 +62,9 @@ class User(AbstractUser):
                     own_path = Person.objects.filter(pk=person_id).values_list("org_path", flat=True).first() or ""
                     if own_path and any(own_path.startswith(p) for p in prefixes):
                         person_id = None
-                cache[action] = Scope(prefixes=prefixes, person_id=person_id)
+                cache[action] = Scope(
+                    prefixes=prefixes, person_id=person_id, owner_id=self.person_id if action == VIEW else None
+                )
         return cache[action]
 
     def _assignment_rows(self) -> list[tuple[str, str]]:

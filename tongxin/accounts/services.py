@@ -90,7 +90,7 @@ def reset_refusal(actor: Any, user: User | None, role_paths: list[str] | None = 
     if role_paths is None:
         role_paths = list(user.role_assignments.values_list("organization__path", flat=True))
     for path in role_paths:
-        if not any(path.startswith(prefix) and path != prefix for prefix in scope.prefixes):
+        if not scope.covers_below(path):
             return "role"
     return ""
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.crypto import EncryptedBinaryField, EncryptedJSONField
-from tongxin.core.scoping import ScopedQuerySet
+from tongxin.core.scoping import ScopedQuerySet, ScopeSpec
 
 
 class ChangeLog(models.Model):
@@ -37,7 +37,7 @@ class ChangeLog(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = "org_path"
+    scope = ScopeSpec(paths=("org_path",))
 
     class Meta:
         verbose_name = _("change log entry")
@@ -93,7 +93,7 @@ class AccessLog(models.Model):
     org_path = models.CharField(_("organisation path"), max_length=255, db_index=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = "org_path"
+    scope = ScopeSpec(paths=("org_path",))
 
     class Meta:
         verbose_name = _("access log entry")
@@ -154,7 +154,7 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(_("imported at"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = "org_path"
+    scope = ScopeSpec(paths=("org_path",))
 
     class Meta:
         verbose_name = _("import")
@@ -218,6 +218,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
+    scope = ScopeSpec(records=("org_path",))  # where it happened, rewritten on a move; seen by the recipient
 
     class Meta:
         verbose_name = _("notification")

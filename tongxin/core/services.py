@@ -54,7 +54,7 @@ def rule_admin_roots(user: Any) -> list[str]:
         organization = apps.get_model("orgs", "Organization")
         qs = organization.objects.filter(parent__isnull=True)
         if not scope.everything:
-            qs = qs.filter(path__in=scope.prefixes)
+            qs = qs.filter(scope.at_q("path"))
         roots = list(qs.order_by("path").values_list("path", flat=True))
     user.__dict__["_rule_admin_roots"] = roots
     return roots

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.core.inbox import PendingItem
-from tongxin.core.scoping import CHANGE, MANAGE, scope_for, subtree_q
+from tongxin.core.scoping import CHANGE, MANAGE, Scope, scope_for, subtree_q
 from tongxin.lifecycle.models import DuesCategory, DuesKind, DuesPayment
 from tongxin.lifecycle.services.dues import (
     DUES_STATUSES,
@@ -303,10 +303,7 @@ def unmarked_last_month_count(prefixes: list[str], today: datetime.date | None =
     for kind in (DuesKind.LEAGUE, DuesKind.PARTY):
         paid = DuesPayment.objects.filter(person=OuterRef("pk"), kind=kind, month=month)
         unpaid_q |= owing_q(kind, month) & Q(~Exists(paid))
-    where = Q()
-    for prefix in prefixes:
-        where |= subtree_q("org_path", prefix)
-    return Person.objects.filter(where).filter(unpaid_q).count()
+    return Person.objects.filter(Scope(prefixes=tuple(prefixes)).q("org_path")).filter(unpaid_q).count()
 
 
 def pending_dues(user: Any) -> list[PendingItem]:

@@ -81,7 +81,7 @@ class TransferInForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scope = scope_for(user, CHANGE)
-        tops = Q(parent__isnull=True) if scope.everything else Q(path__in=scope.prefixes)
+        tops = Q(parent__isnull=True) if scope.everything else scope.at_q("path")
         self.fields["to_org"].queryset = (  # type: ignore[attr-defined]
             Organization.objects.visible_to(user, CHANGE)
             .filter(tops, status=OrgStatus.ACTIVE, kind__in=LEAGUE_KINDS)

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.crypto import EncryptedCharField, keyed_hash
-from tongxin.core.scoping import ScopedQuerySet
+from tongxin.core.scoping import ScopedQuerySet, ScopeSpec
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
 
@@ -78,7 +78,7 @@ class GraduationBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = "org_path"
+    scope = ScopeSpec(paths=("org_path",))
     audit_fields = ["branch", "graduation_date"]
 
     class Meta:
@@ -153,8 +153,7 @@ class Transfer(models.Model):
     last_action_at = models.DateTimeField(_("last action"), auto_now_add=True, db_index=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = "from_path"
-    scope_path_fields = ("from_path", "to_path")
+    scope = ScopeSpec(paths=("from_path", "to_path"))  # seen from the sending and the receiving side
     audit_fields = ["person", "from_org", "to_org", "to_branch", "external_destination", "reason", "status",
                     "rejection_reason"]  # fmt: skip
 
@@ -234,7 +233,7 @@ class DuesPayment(models.Model):
     org_path = models.CharField(max_length=255, editable=False)  # the branch paid in
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = "org_path"
+    scope = ScopeSpec(paths=("org_path",))
     audit_fields = ["person", "kind", "month", "amount", "paid_on"]
 
     class Meta:
@@ -328,7 +327,7 @@ class Recruitment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RecruitmentQuerySet.as_manager()
-    scope_path_field = "org_path"
+    scope = ScopeSpec(paths=("org_path",))
     audit_fields = ["name", "stage", "applied_on", "activist_on", "training_hours", "candidate_on", "prechecked_on",
                     "sponsor_1", "sponsor_2", "meeting_on", "members_present", "votes_for", "votes_against",
                     "approved_on", "league_number", "oath_on", "withdrawn_reason"]  # fmt: skip
@@ -397,7 +396,7 @@ class PartyRecommendation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = "org_path"
+    scope = ScopeSpec(paths=("org_path",))
     audit_fields = ["person", "party_application_on", "status", "meeting_on", "votes_for", "votes_against",
                     "approved_on", "party_org", "handed_over_on", "outcome_on"]  # fmt: skip
 
@@ -448,7 +447,7 @@ class AnnualReview(models.Model):
                                     related_name="+")  # fmt: skip
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = "org_path"
+    scope = ScopeSpec(paths=("org_path",))
     audit_fields = ["year", "status", "meeting_on", "members_present"]
 
     class Meta:
@@ -472,7 +471,7 @@ class ReviewEntry(models.Model):
     deferred_until = models.DateField(_("registration deferred until"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = "org_path"
+    scope = ScopeSpec(paths=("org_path",))
 
     class Meta:
         verbose_name = _("review entry")

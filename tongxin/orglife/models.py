@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.scoping import Scope, ScopedQuerySet, subtree_q
+from tongxin.core.scoping import Scope, ScopedQuerySet, ScopeSpec
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
 
@@ -51,6 +51,14 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+def _held_jointly(scope: Scope) -> Q | None:
+    """A joint activity is seen from every organisation holding it, not only the one recording it."""
+    if not scope.prefixes:
+        return None
+    held = Meeting.organizations.through.objects.filter(scope.q("organization__path"))
+    return Q(pk__in=held.values("meeting_id"))
+
+
 class Meeting(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="meetings",
                                      verbose_name=_("organisation"))  # fmt: skip
@@ -80,7 +88,7 @@ class Meeting(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = "org_path"
+    scope = ScopeSpec(paths=("org_path",), also=_held_jointly)
     audit_fields = ["organization", "kind", "status", "starts_at", "place", "topic", "host", "recorder", "lecturer",
                     "expected", "present", "quorum_met"]  # fmt: skip
 
@@ -95,17 +103,6 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} {self.starts_at:%Y-%m-%d}"
-
-    @staticmethod
-    def scope_self_q(scope: Scope) -> Q | None:
-        """A joint activity is seen from every organisation holding it, not only the one recording it."""
-        if not scope.prefixes:
-            return None
-        held = Q()
-        for prefix in scope.prefixes:
-            held |= subtree_q("organization__path", prefix)
-        through = Meeting.organizations.through.objects.filter(held).values("meeting_id")
-        return Q(pk__in=through)
 
 
 class AttendanceStatus(models.TextChoices):
@@ -122,7 +119,7 @@ class Attendance(models.Model):
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = "org_path"
+    scope = ScopeSpec(paths=("org_path",))
 
     class Meta:
         verbose_name = _("attendance")
@@ -239,7 +236,7 @@ class ChecklistItem(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = "org_path"
+    scope = ScopeSpec(paths=("org_path",), owned_by="owner")  # role holders of the subtree, and the owner
     audit_fields = ["kind", "content", "owner", "deadline", "status", "problem"]
 
     class Meta:
@@ -280,7 +277,7 @@ class Duty(models.Model):
     responsibilities = models.TextField(_("responsibilities"))
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = "org_path"
+    scope = ScopeSpec(paths=("org_path",))
     audit_fields = ["person", "post", "responsibilities"]
 
     class Meta:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.scoping import ScopedQuerySet
+from tongxin.core.scoping import ScopedQuerySet, ScopeSpec
 
 # Each path step is the organisation's own id, zero-padded to a fixed width, so a path names every
 # ancestor and a subtree is a prefix range.
@@ -126,7 +126,7 @@ class Organization(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OrganizationQuerySet.as_manager()
-    scope_path_field = "path"
+    scope = ScopeSpec(paths=("path",))
     audit_fields = [
         "parent", "kind", "level", "category", "is_joint", "name", "short_name", "code", "division_code",
         "established", "term_start", "term_end", "status", "dissolved_on", "paired_org",

@@ -17,7 +17,7 @@ def top_organizations(user: Any) -> list[Organization]:
     qs = Organization.objects.select_related("stats")
     if scope.everything:
         return list(qs.filter(parent__isnull=True).order_by("path"))
-    return list(qs.filter(path__in=scope.prefixes).order_by("path"))
+    return list(qs.filter(scope.at_q("path")).order_by("path"))
 
 
 def org_from_query(user: Any, raw: str | None, *, default_top: bool = True) -> Organization | None:

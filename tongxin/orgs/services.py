@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from tongxin.core.audit import change_entry, record_change, snapshot
 from tongxin.core.exceptions import DomainError
-from tongxin.core.models import AccessLog, ChangeLog
-from tongxin.core.scoping import MANAGE, require, scope_for, subtree_q
+from tongxin.core.models import ChangeLog
+from tongxin.core.scoping import MANAGE, path_columns, require, scope_for, subtree_q
 from tongxin.orgs.models import (
     ALLOWED_PARENT_KINDS,
     MEMBER_HOLDING_KINDS,
@@ -26,15 +26,6 @@ from tongxin.orgs.models import (
     path_ids,
     path_step,
 )
-
-# (model, field) pairs holding a copy of an organisation path; a move rewrites them all.
-# Apps register theirs in AppConfig.ready() so the tree app needs no import of them.
-_PATH_COLUMNS: list[tuple[type[models.Model], str]] = [(ChangeLog, "org_path"), (AccessLog, "org_path")]
-
-
-def register_path_column(model: type[models.Model], field_name: str) -> None:
-    if (model, field_name) not in _PATH_COLUMNS:
-        _PATH_COLUMNS.append((model, field_name))
 
 
 def _check_manage(actor: Any, path: str | None) -> None:
@@ -188,14 +179,14 @@ def move_organization(actor: Any, org: Organization, new_parent: Organization) -
             OrgStats.objects.filter(pk=old_parent_id).update(children_count=F("children_count") - 1)
         OrgStats.objects.filter(pk=new_parent.pk).update(children_count=F("children_count") + 1)
     rest = len(old_path) + 1
-    Organization.objects.filter(subtree_q("path", old_path)).update(
-        path=Concat(Value(new_path), Substr("path", rest), output_field=models.CharField()),
-        depth=F("depth") + depth_delta,
-    )
-    for model, field_name in _PATH_COLUMNS:
-        model._default_manager.filter(subtree_q(field_name, old_path)).update(
-            **{field_name: Concat(Value(new_path), Substr(field_name, rest), output_field=models.CharField())}
-        )
+    # Every column that holds a copy of a path, as the models declare it (ScopeSpec): one UPDATE each.
+    for model, column in path_columns():
+        changes: dict[str, Any] = {
+            column: Concat(Value(new_path), Substr(column, rest), output_field=models.CharField())
+        }
+        if model is Organization:
+            changes["depth"] = F("depth") + depth_delta
+        model._default_manager.filter(subtree_q(column, old_path)).update(**changes)
     Organization.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()
     record_change(

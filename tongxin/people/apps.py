@@ -7,12 +7,6 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
-        from tongxin.orgs.services import register_path_column
-        from tongxin.people.models import CadrePosition, Membership, Person
-
-        for model in (Person, CadrePosition, Membership):
-            register_path_column(model, "org_path")
-
         from tongxin.core import imports
         from tongxin.people.imports import RosterImport
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from tongxin.core.codes import ETHNICITY_NAMES, Education, PoliticalStatus, Sex
 from tongxin.core.crypto import EncryptedCharField, keyed_hash
 from tongxin.core.masking import mask_id_number, mask_phone
-from tongxin.core.scoping import Scope, ScopedQuerySet
+from tongxin.core.scoping import ScopedQuerySet, ScopeSpec
 from tongxin.orgs.models import Organization
 
 
@@ -121,7 +121,7 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PersonQuerySet.as_manager()
-    scope_path_field = "org_path"
+    scope = ScopeSpec(paths=("org_path",), own="pk")  # role holders of the subtree, and the person
     audit_fields = [
         "name", "id_number", "ethnicity", "political_status", "education", "phone", "occupation",
         "league_join_date", "league_number", "party_join_date", "branch", "status",
@@ -161,10 +161,6 @@ class Person(models.Model):
         if "phone" in fields:
             self.phone_hash = keyed_hash(self.phone) if self.phone else ""
             self.phone_tail = self.phone[-4:] if self.phone else ""
-
-    @staticmethod
-    def scope_self_q(scope: Scope) -> Q | None:
-        return Q(pk=scope.person_id) if scope.person_id else None
 
     # One label each, for lists: get_FOO_display() rebuilds a dict of all the field's choices per call,
     # translating every lazy label (13 for political status) to hash it.
@@ -223,7 +219,7 @@ class CadrePosition(models.Model):
     end = models.DateField(_("to"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = "org_path"
+    scope = ScopeSpec(paths=("org_path",))
     audit_fields = ["person", "organization", "title", "start", "end"]
 
     class Meta:
@@ -261,7 +257,7 @@ class Membership(models.Model):
     end_reason = models.CharField(_("reason for leaving"), max_length=16, choices=Reason.choices, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = "org_path"
+    scope = ScopeSpec(paths=("org_path",))
 
     class Meta:
         verbose_name = _("membership")

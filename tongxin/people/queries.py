@@ -46,7 +46,7 @@ def roster_count(user, filterset, qs: QuerySet[Person]) -> int:
     elif scope.everything:
         return sum(OrgStats.objects.filter(organization__parent__isnull=True).values_list("members_total", flat=True))
     elif scope.person_id is None:
-        totals = OrgStats.objects.filter(organization__path__in=scope.prefixes).values_list("members_total", flat=True)
+        totals = OrgStats.objects.filter(scope.at_q("organization__path")).values_list("members_total", flat=True)
         return sum(totals)
     return qs.count()
 

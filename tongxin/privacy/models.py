@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.scoping import Scope, ScopedQuerySet
+from tongxin.core.scoping import ScopedQuerySet, ScopeSpec
 from tongxin.people.models import Person
 
 
@@ -55,7 +54,7 @@ class ConsentRecord(models.Model):
     )
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = "person__org_path"
+    scope = ScopeSpec(paths=("person__org_path",), own="person_id")  # the person sees their own consents
     audit_fields = ["person", "given_by", "guardian_name", "guardian_relationship", "given_on", "purpose",
                     "notice_version", "method", "withdrawn_at"]  # fmt: skip
 
@@ -67,10 +66,6 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.given_on:%Y-%m-%d}"
-
-    @staticmethod
-    def scope_self_q(scope: Scope) -> Q | None:
-        return Q(person_id=scope.person_id) if scope.person_id else None
 
     @property
     def is_valid(self) -> bool:
@@ -94,7 +89,7 @@ class Anonymisation(models.Model):
     left_on = models.DateField(_("left on"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path_field = "person__org_path"
+    scope = ScopeSpec(paths=("person__org_path",))
 
     class Meta:
         verbose_name = _("anonymisation")

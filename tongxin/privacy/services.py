@@ -184,19 +184,6 @@ def withdraw_consent(actor: Any, record: ConsentRecord) -> ConsentRecord:
 # --- minors without consent --------------------------------------------------------------------------------
 
 
-def _subtrees_q(actor: Any, field: str = "org_path") -> Q | None:
-    """The actor's VIEW subtrees (no self-service grant: a list for role holders); None for everything."""
-    if actor is None:
-        return None
-    scope = scope_for(actor, VIEW)
-    if scope.everything:
-        return None
-    q = Q(pk__in=[])
-    for prefix in scope.prefixes:
-        q |= subtree_q(field, prefix)
-    return q
-
-
 def valid_consent_exists() -> Exists:
     return Exists(ConsentRecord.objects.filter(person=OuterRef("pk"), withdrawn_at__isnull=True))
 
@@ -209,9 +196,7 @@ def minors_lacking_consent(
     on = on or timezone.localdate()
     cutoff = birth_cutoff(on, int(rule("minor_below_age")))
     qs = Person.objects.filter(status=MembershipStatus.ACTIVE, birth_date__gt=cutoff).filter(~valid_consent_exists())
-    scope_q = _subtrees_q(actor)
-    if scope_q is not None:
-        qs = qs.filter(scope_q)
+    qs = qs.for_actor(actor, VIEW, self_service=False)  # a list for role holders: no self-service grant
     if org is not None:
         qs = qs.filter(subtree_q("org_path", org.path))
     return qs.order_by("org_path", "name_pinyin", "id")

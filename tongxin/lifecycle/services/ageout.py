@@ -39,7 +39,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
 from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, VIEW, normalise_prefixes, scope_for, subtree_q
+from tongxin.core.scoping import CHANGE, VIEW, Scope, normalise_prefixes, scope_for, subtree_q
 from tongxin.orgs.models import Organization, OrgKind
 from tongxin.orgs.services import adjust_member_counts_many
 from tongxin.people.models import CadrePosition, Membership, MembershipStatus, Person
@@ -67,23 +67,6 @@ def _current_post(on: datetime.date) -> Q:
     return Q(start__lte=on) & (Q(end__isnull=True) | Q(end__gt=on))
 
 
-def _subtrees_q(actor: Any, action: str) -> Q | None:
-    """The actor's organisation subtrees for ``action`` as a filter on ``org_path``; None for all.
-
-    Unlike ``visible_to`` this leaves out the self-service grant: a member without a role does not list
-    (or confirm) their own age-out. Returns ``Q(pk__in=[])`` for someone with no subtree.
-    """
-    if actor is None:
-        return None
-    scope = scope_for(actor, action)
-    if scope.everything:
-        return None
-    q = Q(pk__in=[])
-    for prefix in scope.prefixes:
-        q |= subtree_q("org_path", prefix)
-    return q
-
-
 def age_out_candidates(
     actor: Any, org: Organization | None = None, on: datetime.date | None = None
 ) -> QuerySet[Person]:
@@ -98,9 +81,8 @@ def age_out_candidates(
     qs = Person.objects.filter(
         status=MembershipStatus.ACTIVE, birth_date__lte=cutoff, branch__kind=OrgKind.BRANCH
     ).filter(~Exists(posts))
-    scope_q = _subtrees_q(actor, VIEW)
-    if scope_q is not None:
-        qs = qs.filter(scope_q)
+    # No self-service grant: a member without a role does not list (or confirm) their own age-out.
+    qs = qs.for_actor(actor, VIEW, self_service=False)
     if org is not None:
         qs = qs.filter(subtree_q("org_path", org.path))
     return qs.order_by("org_path", "birth_date", "name_pinyin", "id")
@@ -269,8 +251,5 @@ def pending_age_outs(user: Any) -> list[PendingItem]:
     prefixes = normalise_prefixes([path for role, path in rows if role == Role.SECRETARY])
     if not prefixes:
         return []
-    q = Q(pk__in=[])
-    for prefix in prefixes:
-        q |= subtree_q("org_path", prefix)
-    count = age_out_candidates(None).filter(q).order_by().count()
+    count = age_out_candidates(None).filter(Scope(prefixes=prefixes).q("org_path")).order_by().count()
     return [PendingItem(_("Members to confirm as aged out"), count, reverse("lifecycle:age_out"))]

@@ -1,9 +1,11 @@
-"""What the workflows share: month arithmetic, the committee above a branch, the date rules of a step."""
+"""What the workflows share: month arithmetic, the committee above a branch, the date rules of a step, a
+count typed in a form, the reason a step requires."""
 
 from __future__ import annotations
 
 import calendar
 import datetime
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,3 +45,26 @@ def check_step_date(on: datetime.date | None, previous: datetime.date | None, pr
             % {"step": previous_label, "date": previous.isoformat()},
         )
     return on
+
+
+def check_count(value: Any, field: str) -> int:
+    """A count of people or votes as typed: a whole number, 0 or more (DomainError on ``field`` if not)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise DomainError(field, _("Enter a whole number.")) from None
+    if number < 0:
+        raise DomainError(field, _("Enter a whole number, 0 or more."))
+    return number
+
+
+REASON_LENGTH = 500
+
+
+def check_reason(reason: str | None, message: str) -> str:
+    """The reason a step requires (a rejection, a return, a withdrawal) on one line, cut to 500 characters;
+    DomainError on "reason" with ``message`` (saying who will read it) when none is given."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError("reason", message)
+    return reason[:REASON_LENGTH]

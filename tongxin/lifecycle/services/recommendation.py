@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -34,15 +34,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from tongxin.accounts.notify import notice, notify_actors
-from tongxin.core.audit import record_change, snapshot
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
-from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, scope_for, subtree_q
+from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.workflow import Workflow
 from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
-from tongxin.lifecycle.services.common import add_months, check_step_date, committee_path
+from tongxin.lifecycle.services.common import add_months, check_count, check_step_date, committee_path
 from tongxin.lifecycle.services.recruitment import members_of_branch
 from tongxin.orgs.models import PARTY_KINDS, Organization, OrgKind, OrgStatus, path_ids
 from tongxin.people.models import MembershipStatus, Person
@@ -50,12 +49,20 @@ from tongxin.people.services import update_person
 
 OPEN_STATUSES = (RecommendationStatus.PROPOSED, RecommendationStatus.VOTED, RecommendationStatus.APPROVED)
 
-# Each step: the status it leaves from and the one it leads to (record_outcome leads to either outcome).
-RECOMMENDATION_STEPS: dict[str, tuple[str, str]] = {
+# Each step: the status it leaves from and the one it leads to (record_outcome is the party's decision: it
+# leads to either outcome).
+RECOMMENDATION_STEPS: dict[str, tuple[str, str | tuple[str, ...]]] = {
     "record_vote": (RecommendationStatus.PROPOSED, RecommendationStatus.VOTED),
     "approve": (RecommendationStatus.VOTED, RecommendationStatus.APPROVED),
     "hand_over": (RecommendationStatus.APPROVED, RecommendationStatus.HANDED_OVER),
-    "record_outcome": (RecommendationStatus.HANDED_OVER, RecommendationStatus.ADMITTED),
+    "record_outcome": (
+        RecommendationStatus.HANDED_OVER,
+        (RecommendationStatus.ADMITTED, RecommendationStatus.NOT_ADMITTED),
+    ),
+}
+# Beside the steps in order: the branch withdraws an open recommendation (before the hand-over).
+OTHER_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "withdraw": (OPEN_STATUSES, RecommendationStatus.WITHDRAWN),
 }
 NEXT_STEP: dict[str, str] = {source: step for step, (source, _target) in RECOMMENDATION_STEPS.items()}
 COMMITTEE_STEPS = ("approve", "hand_over")
@@ -70,10 +77,6 @@ STEP_LABELS = {
 
 def _status_label(status: str) -> str:
     return str(RecommendationStatus(status).label)
-
-
-def _url(rec: PartyRecommendation) -> str:
-    return reverse("lifecycle:recommendation_detail", args=[rec.pk])
 
 
 def _notice(message: str, rec: PartyRecommendation, **params: Any) -> str:
@@ -103,19 +106,6 @@ def _require(actor: Any, rec: PartyRecommendation, step: str) -> None:
         raise PermissionDenied
 
 
-def _locked(actor: Any, rec: PartyRecommendation, step: str) -> PartyRecommendation:
-    current = (
-        PartyRecommendation.objects.select_for_update(of=("self",))
-        .select_related("person", "branch", "party_org")
-        .get(pk=rec.pk)
-    )
-    _require(actor, current, step)
-    source, _target = RECOMMENDATION_STEPS[step]
-    if current.status != source:
-        raise DomainError("status", out_of_order_message(current, step))
-    return current
-
-
 def out_of_order_message(rec: PartyRecommendation, step: str) -> str:
     if rec.status not in NEXT_STEP:
         return _("This recommendation is closed (“%(status)s”): “%(step)s” cannot be recorded any more.") % {
@@ -128,15 +118,36 @@ def out_of_order_message(rec: PartyRecommendation, step: str) -> str:
     ) % {"status": _status_label(rec.status), "next": STEP_LABELS[NEXT_STEP[rec.status]], "step": STEP_LABELS[step]}
 
 
+def _refusal(rec: PartyRecommendation, step: str) -> str:
+    """Why ``step`` cannot leave the status ``rec`` is in."""
+    if step == "withdraw":
+        return _("This recommendation is “%(status)s”: it can no longer be withdrawn.") % {
+            "status": _status_label(rec.status)
+        }
+    return out_of_order_message(rec, step)
+
+
+RECOMMENDATIONS: Workflow[PartyRecommendation] = Workflow(
+    PartyRecommendation,
+    {**RECOMMENDATION_STEPS, **OTHER_TRANSITIONS},
+    refusal=_refusal,
+    related=("person", "branch", "party_org"),
+    authorize=_require,
+    url_name="lifecycle:recommendation_detail",
+    subject=lambda rec: rec.person_id,
+)
+
+
 def _actor_id(actor: Any) -> int | None:
     return getattr(actor, "pk", None)
 
 
-def _save(actor: Any, rec: PartyRecommendation, before: dict[str, Any] | None, step: str) -> PartyRecommendation:
-    rec.actors = {**rec.actors, step: _actor_id(actor)}
-    rec.save()
-    action = ChangeLog.Action.CREATE if before is None else ChangeLog.Action.UPDATE
-    record_change(actor, rec, action, before=before, after=snapshot(rec), org_path=rec.org_path)
+def _save(
+    actor: Any, rec: PartyRecommendation, step: str, changes: dict[str, Any], *, outcome: str | None = None
+) -> PartyRecommendation:
+    """Move ``rec`` along ``step`` (the status from the table), noting who acted; notify the next actor."""
+    changes = {**changes, "actors": {**rec.actors, step: _actor_id(actor)}}
+    RECOMMENDATIONS.move(actor, rec, step, changes=changes, outcome=outcome)
     _notify_next(actor, rec)
     return rec
 
@@ -159,7 +170,7 @@ def _notify_next(actor: Any, rec: PartyRecommendation) -> None:
         text = gettext_noop("The recommendation of %(name)s to the Party is now “%(status)s”.")
         path = rec.org_path
     message = _notice(text, rec, status=_status_label(status))
-    notify_actors(CHANGE, path or rec.org_path, text=message, url=_url(rec), exclude=actor)
+    notify_actors(CHANGE, path or rec.org_path, text=message, url=RECOMMENDATIONS.url(rec), exclude=actor)
 
 
 # --- eligibility and the quota ---------------------------------------------------------------------------------
@@ -284,24 +295,10 @@ def propose(actor: Any, *, person: Person, party_application_on: datetime.date) 
         person=person, branch=branch, org_path=branch.path, party_application_on=party_application_on
     )
     rec.actors = {"propose": _actor_id(actor)}
-    try:
-        with transaction.atomic():
-            rec.save()
-    except IntegrityError:  # a concurrent proposal for the same person won
-        raise DomainError("person", _open_message(person)) from None
-    record_change(actor, rec, ChangeLog.Action.CREATE, after=snapshot(rec), org_path=rec.org_path)
+    # A concurrent proposal for the same person may have won.
+    RECOMMENDATIONS.create(actor, rec, conflict=lambda: DomainError("person", _open_message(person)))
     _notify_next(actor, rec)
     return rec
-
-
-def _count(value: Any, field: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise DomainError(field, _("Enter a whole number.")) from None
-    if number < 0:
-        raise DomainError(field, _("Enter a whole number, 0 or more."))
-    return number
 
 
 @transaction.atomic
@@ -315,13 +312,13 @@ def record_vote(
     votes_against: int,
 ) -> PartyRecommendation:
     """The secret ballot of the branch general meeting: more than half of the expected voters in favour."""
-    rec = _locked(actor, rec, "record_vote")
+    rec = RECOMMENDATIONS.lock(actor, rec, "record_vote")
     # The proposal carries no date of its own (it may be recorded after the meeting): the party application is
     # the step before.
     on = check_step_date(on, rec.party_application_on, _("party application"))
-    expected = _count(voters_expected, "voters_expected")
-    votes_for = _count(votes_for, "votes_for")
-    votes_against = _count(votes_against, "votes_against")
+    expected = check_count(voters_expected, "voters_expected")
+    votes_for = check_count(votes_for, "votes_for")
+    votes_against = check_count(votes_against, "votes_against")
     if expected == 0:
         raise DomainError("voters_expected", _("Enter how many members were expected to vote."))
     if votes_for + votes_against > expected:
@@ -342,21 +339,16 @@ def record_vote(
             )
             % {"expected": expected, "for": votes_for},
         )
-    before = snapshot(rec)
-    rec.meeting_on, rec.voters_expected, rec.votes_for, rec.votes_against = on, expected, votes_for, votes_against
-    rec.status = RecommendationStatus.VOTED
-    return _save(actor, rec, before, "record_vote")
+    changes = {"meeting_on": on, "voters_expected": expected, "votes_for": votes_for, "votes_against": votes_against}
+    return _save(actor, rec, "record_vote", changes)
 
 
 @transaction.atomic
 def approve(actor: Any, rec: PartyRecommendation, *, on: datetime.date) -> PartyRecommendation:
     """The committee above the branch approves the recommendation."""
-    rec = _locked(actor, rec, "approve")
+    rec = RECOMMENDATIONS.lock(actor, rec, "approve")
     on = check_step_date(on, rec.meeting_on, _("branch general meeting"))
-    before = snapshot(rec)
-    rec.approved_on = on
-    rec.status = RecommendationStatus.APPROVED
-    return _save(actor, rec, before, "approve")
+    return _save(actor, rec, "approve", {"approved_on": on})
 
 
 def paired_party_org(branch: Organization) -> Organization | None:
@@ -384,7 +376,7 @@ def hand_over(
     actor: Any, rec: PartyRecommendation, *, party_org: Organization | None = None, on: datetime.date
 ) -> PartyRecommendation:
     """Hand the approved recommendation to the paired party organisation (``party_org`` defaults to it)."""
-    rec = _locked(actor, rec, "hand_over")
+    rec = RECOMMENDATIONS.lock(actor, rec, "hand_over")
     on = check_step_date(on, rec.approved_on, _("committee approval"))
     paired = paired_party_org(rec.branch)
     if paired is None or paired.kind not in PARTY_KINDS:
@@ -404,18 +396,14 @@ def hand_over(
             _("The recommendation goes to %(party)s, the party organisation paired with %(org)s.")
             % {"party": paired.name, "org": rec.branch.name},
         )
-    before = snapshot(rec)
-    rec.party_org, rec.handed_over_on = paired, on
-    rec.status = RecommendationStatus.HANDED_OVER
-    return _save(actor, rec, before, "hand_over")
+    return _save(actor, rec, "hand_over", {"party_org": paired, "handed_over_on": on})
 
 
 @transaction.atomic
 def record_outcome(actor: Any, rec: PartyRecommendation, *, admitted: bool, on: datetime.date) -> PartyRecommendation:
     """What the party organisation decided; an admitted member becomes a probationary party member from ``on``."""
-    rec = _locked(actor, rec, "record_outcome")
+    rec = RECOMMENDATIONS.lock(actor, rec, "record_outcome")
     on = check_step_date(on, rec.handed_over_on, _("hand-over"))
-    before = snapshot(rec)
     if admitted:
         person = rec.person
         if person.status != MembershipStatus.ACTIVE:
@@ -426,29 +414,15 @@ def record_outcome(actor: Any, rec: PartyRecommendation, *, admitted: bool, on: 
         update_person(
             writer, person, {"political_status": PoliticalStatus.PROBATIONARY_PARTY_MEMBER, "party_join_date": on}
         )
-    rec.outcome_on = on
-    rec.status = RecommendationStatus.ADMITTED if admitted else RecommendationStatus.NOT_ADMITTED
-    return _save(actor, rec, before, "record_outcome")
+    outcome = RecommendationStatus.ADMITTED if admitted else RecommendationStatus.NOT_ADMITTED
+    return _save(actor, rec, "record_outcome", {"outcome_on": on}, outcome=outcome)
 
 
 @transaction.atomic
 def withdraw(actor: Any, rec: PartyRecommendation) -> PartyRecommendation:
     """End an open recommendation (before the hand-over) on the branch side; its quota place is freed."""
-    rec = (
-        PartyRecommendation.objects.select_for_update(of=("self",))
-        .select_related("person", "branch", "party_org")
-        .get(pk=rec.pk)
-    )
-    _require(actor, rec, "withdraw")
-    if rec.status not in OPEN_STATUSES:
-        raise DomainError(
-            "status",
-            _("This recommendation is “%(status)s”: it can no longer be withdrawn.")
-            % {"status": _status_label(rec.status)},
-        )
-    before = snapshot(rec)
-    rec.status = RecommendationStatus.WITHDRAWN
-    return _save(actor, rec, before, "withdraw")
+    rec = RECOMMENDATIONS.lock(actor, rec, "withdraw")
+    return _save(actor, rec, "withdraw", {})
 
 
 # --- lists and the inbox ---------------------------------------------------------------------------------
@@ -464,10 +438,8 @@ def waiting_for(user: Any) -> QuerySet[PartyRecommendation]:
         return qs.filter(status__in=(*committee, RecommendationStatus.PROPOSED))
     if not scope.prefixes:
         return qs.none()
-    above = Q()
-    for prefix in scope.prefixes:
-        above |= subtree_q("org_path", prefix) & ~Q(org_path=prefix)
-    branch = Q(status=RecommendationStatus.PROPOSED, org_path__in=scope.prefixes)
+    above = scope.below_q("org_path")
+    branch = Q(status=RecommendationStatus.PROPOSED) & scope.at_q("org_path")
     return qs.filter((Q(status__in=committee) & above) | branch)
 
 
@@ -478,9 +450,6 @@ def pending_recommendations(user: Any) -> list[PendingItem]:
         return []
     qs = PartyRecommendation.objects.filter(status=RecommendationStatus.VOTED)
     if not scope.everything:
-        above = Q()
-        for prefix in scope.prefixes:
-            above |= subtree_q("org_path", prefix) & ~Q(org_path=prefix)
-        qs = qs.filter(above)
+        qs = qs.filter(scope.below_q("org_path"))
     url = reverse("lifecycle:recommendations") + "?tab=waiting"
     return [PendingItem(gettext_lazy("Party recommendations to approve"), qs.count(), url)]

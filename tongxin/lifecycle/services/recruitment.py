@@ -25,7 +25,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
 from django.urls import reverse
@@ -34,15 +34,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from tongxin.accounts.notify import notice, notify_actors
-from tongxin.core.audit import record_change, snapshot
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
-from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, scope_for, subtree_q
+from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.workflow import Workflow
 from tongxin.lifecycle.models import OPEN_RECRUITMENT_STAGES, RECRUITMENT_STEPS, Recruitment, RecruitmentStage
-from tongxin.lifecycle.services.common import add_months, check_step_date, committee_path
+from tongxin.lifecycle.services.common import (
+    add_months,
+    check_count,
+    check_reason,
+    check_step_date,
+    committee_path,
+)
 from tongxin.orgs.models import Organization, OrgKind, OrgStats, OrgStatus
 from tongxin.people.models import Membership, MembershipStatus, Person
 from tongxin.people.services import create_person
@@ -98,10 +103,6 @@ def _actor_id(actor: Any) -> int | None:
     return getattr(actor, "pk", None)
 
 
-def _url(recruitment: Recruitment) -> str:
-    return reverse("lifecycle:recruitment_detail", args=[recruitment.pk])
-
-
 def _notice(message: str, recruitment: Recruitment, **params: Any) -> str:
     """A notification's text, in the deployment's language (the recipient reads it, not the actor)."""
     return notice(message, name=recruitment.name, org=recruitment.branch.name, **params)
@@ -109,17 +110,6 @@ def _notice(message: str, recruitment: Recruitment, **params: Any) -> str:
 
 def _stage_label(stage: str) -> str:
     return str(RecruitmentStage(stage).label)
-
-
-def _locked(actor: Any, recruitment: Recruitment, step: str) -> Recruitment:
-    """The record, locked, if ``actor`` may take ``step`` (else PermissionDenied) and it is at the stage ``step``
-    leaves from (else a message naming where it is)."""
-    current = Recruitment.objects.select_for_update(of=("self",)).select_related("branch").get(pk=recruitment.pk)
-    _require(actor, current, step)
-    source, _target = RECRUITMENT_STEPS[step]
-    if current.stage != source:
-        raise DomainError("stage", out_of_order_message(current, step))
-    return current
 
 
 def out_of_order_message(recruitment: Recruitment, step: str) -> str:
@@ -135,18 +125,53 @@ def out_of_order_message(recruitment: Recruitment, step: str) -> str:
     ) % {"stage": _stage_label(stage), "next": STEP_LABELS[NEXT_STEP[stage]], "step": STEP_LABELS[step]}
 
 
-def _save_step(actor: Any, recruitment: Recruitment, before: dict[str, Any], step: str, stage: str) -> Recruitment:
-    recruitment.stage = stage
-    recruitment.actors = {**recruitment.actors, step: _actor_id(actor)}
-    recruitment.save()
-    record_change(
-        actor,
-        recruitment,
-        ChangeLog.Action.UPDATE,
-        before=before,
-        after=snapshot(recruitment),
-        org_path=recruitment.org_path,
-    )
+def _refusal(recruitment: Recruitment, step: str) -> str:
+    """Why ``step`` cannot leave the stage ``recruitment`` is at."""
+    if step == "record_training":
+        return _(
+            "Training is recorded while the applicant is an activist; this recruitment is at the stage “%(stage)s”."
+        ) % {"stage": _stage_label(recruitment.stage)}
+    if step == "withdraw":
+        if recruitment.stage == RecruitmentStage.APPROVED:
+            return _(
+                "%(name)s was approved on %(date)s and is a League member: the recruitment can no longer be withdrawn."
+            ) % {"name": recruitment.name, "date": recruitment.approved_on}
+        return _("This recruitment is closed (“%(stage)s”).") % {"stage": _stage_label(recruitment.stage)}
+    return out_of_order_message(recruitment, step)
+
+
+# Stages a recruitment may be withdrawn from: once approved, the applicant is a member.
+WITHDRAWABLE_STAGES = (
+    RecruitmentStage.APPLIED,
+    RecruitmentStage.ACTIVIST,
+    RecruitmentStage.CANDIDATE,
+    RecruitmentStage.PRECHECKED,
+    RecruitmentStage.VOTED,
+)
+
+# The transitions beside the steps in order (``RECRUITMENT_STEPS``): the training hours, recorded while an
+# activist (the stage stays), and the withdrawal before approval.
+OTHER_TRANSITIONS: dict[str, tuple[Any, str]] = {
+    "record_training": (RecruitmentStage.ACTIVIST, RecruitmentStage.ACTIVIST),
+    "withdraw": (WITHDRAWABLE_STAGES, RecruitmentStage.WITHDRAWN),
+}
+
+RECRUITMENTS: Workflow[Recruitment] = Workflow(
+    Recruitment,
+    {**RECRUITMENT_STEPS, **OTHER_TRANSITIONS},
+    refusal=_refusal,
+    field="stage",
+    error_field="stage",
+    related=("branch",),
+    authorize=_require,
+    url_name="lifecycle:recruitment_detail",
+)
+
+
+def _save_step(actor: Any, recruitment: Recruitment, step: str, changes: dict[str, Any]) -> Recruitment:
+    """Move ``recruitment`` along ``step`` (the stage from the table), noting who acted; notify the next actor."""
+    changes = {**changes, "actors": {**recruitment.actors, step: _actor_id(actor)}}
+    RECRUITMENTS.move(actor, recruitment, step, changes=changes)
     _notify_next(actor, recruitment)
     return recruitment
 
@@ -179,7 +204,11 @@ def _notify_next(actor: Any, recruitment: Recruitment) -> None:
     step = NEXT_STEP.get(recruitment.stage, "")
     path = step_path(recruitment, step) if step else recruitment.org_path
     notify_actors(
-        CHANGE, path or recruitment.org_path, text=_notice(message, recruitment), url=_url(recruitment), exclude=actor
+        CHANGE,
+        path or recruitment.org_path,
+        text=_notice(message, recruitment),
+        url=RECRUITMENTS.url(recruitment),
+        exclude=actor,
     )
 
 
@@ -296,13 +325,9 @@ def apply(
         applied_on=applied_on,
         actors={"apply": _actor_id(actor)},
     )
-    try:
-        with transaction.atomic():
-            recruitment.save()
-    except IntegrityError:  # a concurrent application for the same person won
-        raise DomainError("id_number", _open_recruitment_message(number)) from None
-    record_change(
-        actor, recruitment, ChangeLog.Action.CREATE, after=snapshot(recruitment), org_path=recruitment.org_path
+    # A concurrent application for the same person may have won.
+    RECRUITMENTS.create(
+        actor, recruitment, conflict=lambda: DomainError("id_number", _open_recruitment_message(number))
     )
     _notify_next(actor, recruitment)
     return recruitment
@@ -314,43 +339,23 @@ def apply(
 @transaction.atomic
 def name_activist(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
     """The branch committee names the applicant an activist (入团积极分子)."""
-    recruitment = _locked(actor, recruitment, "name_activist")
+    recruitment = RECRUITMENTS.lock(actor, recruitment, "name_activist")
     on = check_step_date(on, recruitment.applied_on, _("application"))
-    before = snapshot(recruitment)
-    recruitment.activist_on = on
-    return _save_step(actor, recruitment, before, "name_activist", RecruitmentStage.ACTIVIST)
+    return _save_step(actor, recruitment, "name_activist", {"activist_on": on})
 
 
 @transaction.atomic
 def record_training(actor: Any, recruitment: Recruitment, *, hours: Decimal | float | int | str) -> Recruitment:
     """Record the class hours of League lessons the activist has attended so far (a total, not an increment)."""
-    recruitment = Recruitment.objects.select_for_update(of=("self",)).select_related("branch").get(pk=recruitment.pk)
-    _require(actor, recruitment, "record_training")
-    if recruitment.stage != RecruitmentStage.ACTIVIST:
-        raise DomainError(
-            "stage",
-            _("Training is recorded while the applicant is an activist; this recruitment is at the stage “%(stage)s”.")
-            % {"stage": _stage_label(recruitment.stage)},
-        )
+    recruitment = RECRUITMENTS.lock(actor, recruitment, "record_training")
     try:
         value = Decimal(str(hours)).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError):
         raise DomainError("hours", _("Enter the class hours as a number, such as 8 or 2.5.")) from None
     if value < 0 or value > Decimal("999.9"):
         raise DomainError("hours", _("Enter the class hours attended so far, from 0 to 999.9."))
-    before = snapshot(recruitment)
-    recruitment.training_hours = value
-    recruitment.actors = {**recruitment.actors, "record_training": _actor_id(actor)}
-    recruitment.save()
-    record_change(
-        actor,
-        recruitment,
-        ChangeLog.Action.UPDATE,
-        before=before,
-        after=snapshot(recruitment),
-        org_path=recruitment.org_path,
-    )
-    return recruitment
+    actors = {**recruitment.actors, "record_training": _actor_id(actor)}
+    return RECRUITMENTS.move(actor, recruitment, "record_training", changes={"training_hours": value, "actors": actors})
 
 
 def earliest_candidate_date(recruitment: Recruitment) -> datetime.date | None:
@@ -363,7 +368,7 @@ def earliest_candidate_date(recruitment: Recruitment) -> datetime.date | None:
 @transaction.atomic
 def choose_candidate(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
     """The branch committee chooses the trained activist as a candidate (发展对象)."""
-    recruitment = _locked(actor, recruitment, "choose_candidate")
+    recruitment = RECRUITMENTS.lock(actor, recruitment, "choose_candidate")
     on = check_step_date(on, recruitment.activist_on, _("named activist"))
     months = rule("recruitment_training_months")
     earliest = earliest_candidate_date(recruitment)
@@ -387,9 +392,7 @@ def choose_candidate(actor: Any, recruitment: Recruitment, *, on: datetime.date)
             )
             % {"hours": format_hours(hours), "done": format_hours(recruitment.training_hours)},
         )
-    before = snapshot(recruitment)
-    recruitment.candidate_on = on
-    return _save_step(actor, recruitment, before, "choose_candidate", RecruitmentStage.CANDIDATE)
+    return _save_step(actor, recruitment, "choose_candidate", {"candidate_on": on})
 
 
 def format_hours(value: Decimal) -> str:
@@ -399,11 +402,9 @@ def format_hours(value: Decimal) -> str:
 @transaction.atomic
 def precheck(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
     """The basic-level committee above the branch pre-checks the candidate and issues the application form."""
-    recruitment = _locked(actor, recruitment, "precheck")
+    recruitment = RECRUITMENTS.lock(actor, recruitment, "precheck")
     on = check_step_date(on, recruitment.candidate_on, _("chosen as candidate"))
-    before = snapshot(recruitment)
-    recruitment.prechecked_on = on
-    return _save_step(actor, recruitment, before, "precheck", RecruitmentStage.PRECHECKED)
+    return _save_step(actor, recruitment, "precheck", {"prechecked_on": on})
 
 
 def members_of_branch(branch: Organization) -> int:
@@ -445,16 +446,6 @@ def _check_sponsors(recruitment: Recruitment, sponsors: Any) -> tuple[Person, Pe
     return found[first.pk], found[second.pk]
 
 
-def _count(value: Any, field: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise DomainError(field, _("Enter a whole number.")) from None
-    if number < 0:
-        raise DomainError(field, _("Enter a whole number, 0 or more."))
-    return number
-
-
 @transaction.atomic
 def record_vote(
     actor: Any,
@@ -472,13 +463,13 @@ def record_vote(
     ``members_expected``), for + against no more than those present, and more than half of those present in
     favour. Any rule broken: refused, nothing written.
     """
-    recruitment = _locked(actor, recruitment, "record_vote")
+    recruitment = RECRUITMENTS.lock(actor, recruitment, "record_vote")
     on = check_step_date(on, recruitment.prechecked_on, _("committee pre-check"))
     _check_age(recruitment.birth_date, on, "on", _("the meeting date"))
     first, second = _check_sponsors(recruitment, sponsors)
-    present = _count(present, "present")
-    votes_for = _count(votes_for, "votes_for")
-    votes_against = _count(votes_against, "votes_against")
+    present = check_count(present, "present")
+    votes_for = check_count(votes_for, "votes_for")
+    votes_against = check_count(votes_against, "votes_against")
     expected = members_of_branch(recruitment.branch)
     if present > expected:
         raise DomainError(
@@ -510,14 +501,16 @@ def record_vote(
             )
             % {"for": votes_for, "present": present},
         )
-    before = snapshot(recruitment)
-    recruitment.meeting_on = on
-    recruitment.sponsor_1, recruitment.sponsor_2 = first, second
-    recruitment.members_expected = expected
-    recruitment.members_present = present
-    recruitment.votes_for = votes_for
-    recruitment.votes_against = votes_against
-    return _save_step(actor, recruitment, before, "record_vote", RecruitmentStage.VOTED)
+    changes = {
+        "meeting_on": on,
+        "sponsor_1": first,
+        "sponsor_2": second,
+        "members_expected": expected,
+        "members_present": present,
+        "votes_for": votes_for,
+        "votes_against": votes_against,
+    }
+    return _save_step(actor, recruitment, "record_vote", changes)
 
 
 def next_league_number(year: int) -> str:
@@ -540,10 +533,9 @@ def next_league_number(year: int) -> str:
 def approve(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
     """The committee above the branch approves: the applicant becomes a League member of the branch from the
     date of the branch general meeting, with a new member number (first four digits: that year)."""
-    recruitment = _locked(actor, recruitment, "approve")
+    recruitment = RECRUITMENTS.lock(actor, recruitment, "approve")
     on = check_step_date(on, recruitment.meeting_on, _("branch general meeting"))
     assert recruitment.meeting_on is not None
-    before = snapshot(recruitment)
     data = {
         "name": recruitment.name,
         "id_number": recruitment.id_number,
@@ -570,51 +562,24 @@ def approve(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recru
         raise DomainError(
             "league_number", _("Another approval took the member number at the same time: please approve again.")
         )
-    recruitment.approved_on = on
-    recruitment.league_number = person.league_number or ""
-    recruitment.person = person
-    return _save_step(actor, recruitment, before, "approve", RecruitmentStage.APPROVED)
+    changes = {"approved_on": on, "league_number": person.league_number or "", "person": person}
+    return _save_step(actor, recruitment, "approve", changes)
 
 
 @transaction.atomic
 def record_oath(actor: Any, recruitment: Recruitment, *, on: datetime.date) -> Recruitment:
     """The new member takes the oath (入团宣誓), on or after the approval."""
-    recruitment = _locked(actor, recruitment, "record_oath")
+    recruitment = RECRUITMENTS.lock(actor, recruitment, "record_oath")
     on = check_step_date(on, recruitment.approved_on, _("committee approval"))
-    before = snapshot(recruitment)
-    recruitment.oath_on = on
-    return _save_step(actor, recruitment, before, "record_oath", RecruitmentStage.SWORN)
-
-
-# Stages a recruitment may be withdrawn from: once approved, the applicant is a member.
-WITHDRAWABLE_STAGES = (
-    RecruitmentStage.APPLIED,
-    RecruitmentStage.ACTIVIST,
-    RecruitmentStage.CANDIDATE,
-    RecruitmentStage.PRECHECKED,
-    RecruitmentStage.VOTED,
-)
+    return _save_step(actor, recruitment, "record_oath", {"oath_on": on})
 
 
 @transaction.atomic
 def withdraw(actor: Any, recruitment: Recruitment, *, reason: str) -> Recruitment:
     """End a recruitment before approval (the applicant withdrew, or the branch stopped it); the reason is kept."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise DomainError("reason", _("Say why the recruitment is withdrawn."))
-    recruitment = Recruitment.objects.select_for_update(of=("self",)).select_related("branch").get(pk=recruitment.pk)
-    _require(actor, recruitment, "withdraw")
-    if recruitment.stage not in WITHDRAWABLE_STAGES:
-        if recruitment.stage == RecruitmentStage.APPROVED:
-            message = _(
-                "%(name)s was approved on %(date)s and is a League member: the recruitment can no longer be withdrawn."
-            ) % {"name": recruitment.name, "date": recruitment.approved_on}
-        else:
-            message = _("This recruitment is closed (“%(stage)s”).") % {"stage": _stage_label(recruitment.stage)}
-        raise DomainError("stage", message)
-    before = snapshot(recruitment)
-    recruitment.withdrawn_reason = reason[:500]
-    return _save_step(actor, recruitment, before, "withdraw", RecruitmentStage.WITHDRAWN)
+    reason = check_reason(reason, _("Say why the recruitment is withdrawn."))
+    recruitment = RECRUITMENTS.lock(actor, recruitment, "withdraw")
+    return _save_step(actor, recruitment, "withdraw", {"withdrawn_reason": reason})
 
 
 # --- lists and the inbox ---------------------------------------------------------------------------------
@@ -637,10 +602,8 @@ def waiting_for(user: Any, today: datetime.date | None = None) -> QuerySet[Recru
         return qs.filter(Q(stage__in=COMMITTEE_STAGES) | branch_step)
     if not scope.prefixes:
         return qs.none()
-    above = Q()
-    for prefix in scope.prefixes:
-        above |= subtree_q("org_path", prefix) & ~Q(org_path=prefix)
-    return qs.filter((Q(stage__in=COMMITTEE_STAGES) & above) | (branch_step & Q(org_path__in=scope.prefixes)))
+    above, own = scope.below_q("org_path"), scope.at_q("org_path")
+    return qs.filter((Q(stage__in=COMMITTEE_STAGES) & above) | (branch_step & own))
 
 
 def pending_recruitment_steps(user: Any) -> list[PendingItem]:

@@ -35,7 +35,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.urls import reverse
@@ -50,9 +50,10 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
 from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, VIEW, scope_for, subtree_q
+from tongxin.core.scoping import CHANGE, VIEW, require, scope_for, subtree_q
+from tongxin.core.workflow import Workflow, by
 from tongxin.lifecycle.models import AnnualReview, ReviewEntry, ReviewGrade, ReviewStatus
-from tongxin.lifecycle.services.common import add_months, committee_path
+from tongxin.lifecycle.services.common import add_months, check_reason, committee_path
 from tongxin.orgs.models import LEAGUE_KINDS, STEP_WIDTH, Organization, OrgKind, OrgStats, OrgStatus
 from tongxin.people.models import MembershipStatus, Person
 
@@ -100,35 +101,20 @@ def _notice(message: str, review: AnnualReview, **params: Any) -> str:
     return notice(message, branch=review.branch.name, year=review.year, **params)
 
 
-def review_url(review: AnnualReview) -> str:
-    return reverse("lifecycle:review_detail", args=[review.pk])
-
-
-def _may(actor: Any, path: str) -> bool:
-    return actor is None or scope_for(actor, CHANGE).covers_path(path)
-
-
 def may_approve(actor: Any, review: AnnualReview) -> bool:
     """Whether ``actor`` acts for the committee above the review's branch (CHANGE over the parent's path)."""
     above = committee_path(review.org_path)
     return actor is None or (bool(above) and scope_for(actor, CHANGE).covers_path(above))
 
 
-def _locked(review: AnnualReview, transition: str) -> AnnualReview:
-    """The review, locked, in a status ``transition`` may leave from; else a message saying why not."""
-    current = AnnualReview.objects.select_for_update(of=("self",)).select_related("branch").get(pk=review.pk)
-    allowed, _target = REVIEW_TRANSITIONS[transition]
-    if current.status not in allowed:
-        raise DomainError(
-            "status",
-            _("This review is already “%(status)s”; someone acted on it before you. Reload the page.")
-            % {"status": current.get_status_display()},
-        )
-    return current
-
-
-def _by(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
+REVIEWS: Workflow[AnnualReview] = Workflow(
+    AnnualReview,
+    REVIEW_TRANSITIONS,
+    refusal=gettext_lazy("This review is already “%(status)s”; someone acted on it before you. Reload the page."),
+    related=("branch",),
+    partial_save=True,
+    url_name="lifecycle:review_detail",
+)
 
 
 # --- opening and grading ---------------------------------------------------------------------------------
@@ -148,8 +134,7 @@ def open_review(actor: Any, *, branch: Organization, year: int) -> AnnualReview:
     Refused if the branch already has a review of that year (also when two people open it at once).
     """
     branch = Organization.objects.get(pk=branch.pk)
-    if not _may(actor, branch.path):
-        raise PermissionDenied
+    require(actor, CHANGE, branch.path)
     if branch.kind != OrgKind.BRANCH or branch.status != OrgStatus.ACTIVE:
         raise DomainError(
             "branch", _("Reviews are held by active league branches; %(org)s is not one.") % {"org": branch.name}
@@ -162,22 +147,14 @@ def open_review(actor: Any, *, branch: Organization, year: int) -> AnnualReview:
     exists_message = _("The review of %(year)d for %(branch)s is already open.") % {"year": year, "branch": branch.name}
     if AnnualReview.objects.filter(branch=branch, year=year).exists():
         raise DomainError("year", exists_message)
-    review = AnnualReview(branch=branch, org_path=branch.path, year=year)
-    try:
-        with transaction.atomic():
-            review.save()
-    except IntegrityError:  # someone opened it at the same moment
-        raise DomainError("year", exists_message) from None
     people = list(league_members(branch).values_list("pk", flat=True))
+    review = AnnualReview(branch=branch, org_path=branch.path, year=year)
+    # Someone may have opened it at the same moment.
+    REVIEWS.create(
+        actor, review, conflict=lambda: DomainError("year", exists_message), audit_extra={"members": len(people)}
+    )
     ReviewEntry.objects.bulk_create(
         [ReviewEntry(review=review, person_id=pk, org_path=branch.path) for pk in people], batch_size=1000
-    )
-    record_change(
-        actor,
-        review,
-        ChangeLog.Action.CREATE,
-        after={**snapshot(review), "members": len(people)},
-        org_path=review.org_path,
     )
     return review
 
@@ -189,9 +166,8 @@ def grade(actor: Any, review: AnnualReview, grades: Mapping[int, str]) -> Annual
     Every person must be an entry of this review; all are written or none. Costs the same queries
     whatever the number of grades.
     """
-    review = _locked(review, "grade")
-    if not _may(actor, review.org_path):
-        raise PermissionDenied
+    review = REVIEWS.lock(actor, review, "grade")
+    require(actor, CHANGE, review.org_path)
     wanted: dict[int, str] = {}
     for person_id, value in grades.items():
         value = value or ""
@@ -298,9 +274,8 @@ def submit(actor: Any, review: AnnualReview, *, meeting_on: datetime.date, membe
     """The branch submits its graded review for the committee's approval, with the review meeting's date
     and attendance. Refused, naming the rule and writing nothing, unless every member is graded, 优秀 is
     within the cap, more than two thirds of the members attended and the meeting is not in the future."""
-    review = _locked(review, "submit")
-    if not _may(actor, review.org_path):
-        raise PermissionDenied
+    review = REVIEWS.lock(actor, review, "submit")
+    require(actor, CHANGE, review.org_path)
     counts = review_counts(review)
     if not counts.members:
         raise DomainError("__all__", _("This review has no members to grade."))
@@ -348,72 +323,51 @@ def submit(actor: Any, review: AnnualReview, *, meeting_on: datetime.date, membe
         raise DomainError(
             "meeting_on", _("The meeting reviewing %(year)d cannot be before that year.") % {"year": review.year}
         )
-    before = snapshot(review)
-    review.status = ReviewStatus.SUBMITTED
-    review.meeting_on = meeting_on
-    review.members_present = int(members_present)
-    review.submitted_at = timezone.now()
-    review.save(update_fields=["status", "meeting_on", "members_present", "submitted_at"])
-    record_change(
-        actor, review, ChangeLog.Action.UPDATE, before=before, after=snapshot(review), org_path=review.org_path
-    )
+    changes = {"meeting_on": meeting_on, "members_present": int(members_present), "submitted_at": timezone.now()}
+    REVIEWS.move(actor, review, "submit", changes=changes)
     above = committee_path(review.org_path)
     if above:
         text = _notice(
             gettext_noop("The review of %(year)d of %(branch)s was submitted: please approve it or return it."), review
         )
-        notify_actors(CHANGE, above, text=text, url=review_url(review), exclude=actor)
+        notify_actors(CHANGE, above, text=text, url=REVIEWS.url(review), exclude=actor)
     return review
 
 
 @transaction.atomic
 def approve(actor: Any, review: AnnualReview) -> AnnualReview:
     """The committee above the branch approves its submitted review (the branch alone may not)."""
-    review = _locked(review, "approve")
+    review = REVIEWS.lock(actor, review, "approve")
     if not may_approve(actor, review):
         raise PermissionDenied
-    before = snapshot(review)
-    review.status = ReviewStatus.APPROVED
-    review.approved_at = timezone.now()
-    review.approved_by = _by(actor)
-    review.save(update_fields=["status", "approved_at", "approved_by"])
-    record_change(
-        actor, review, ChangeLog.Action.UPDATE, before=before, after=snapshot(review), org_path=review.org_path
-    )
+    REVIEWS.move(actor, review, "approve", changes={"approved_at": timezone.now(), "approved_by": by(actor)})
     text = _notice(
         gettext_noop("The review of %(year)d of %(branch)s was approved: please register the members."), review
     )
-    notify_actors(CHANGE, review.org_path, text=text, url=review_url(review), exclude=actor)
+    notify_actors(CHANGE, review.org_path, text=text, url=REVIEWS.url(review), exclude=actor)
     return review
 
 
 @transaction.atomic
 def return_for_changes(actor: Any, review: AnnualReview, *, reason: str) -> AnnualReview:
     """The committee above sends a submitted review back to the branch (draft again), saying why."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise DomainError("reason", _("Say why the review is returned: the branch will read it."))
-    review = _locked(review, "return_for_changes")
+    reason = check_reason(reason, _("Say why the review is returned: the branch will read it."))
+    review = REVIEWS.lock(actor, review, "return_for_changes")
     if not may_approve(actor, review):
         raise PermissionDenied
-    before = snapshot(review)
-    review.status = ReviewStatus.DRAFT
-    review.submitted_at = None
-    review.save(update_fields=["status", "submitted_at"])
-    record_change(
+    REVIEWS.move(
         actor,
         review,
-        ChangeLog.Action.UPDATE,
-        before=before,
-        after={**snapshot(review), "returned_because": reason[:500]},
-        org_path=review.org_path,
+        "return_for_changes",
+        changes={"submitted_at": None},
+        audit_extra={"returned_because": reason},
     )
     text = _notice(
         gettext_noop("The review of %(year)d of %(branch)s was returned for changes: %(reason)s"),
         review,
-        reason=reason[:500],
+        reason=reason,
     )
-    notify_actors(CHANGE, review.org_path, text=text, url=review_url(review), exclude=actor)
+    notify_actors(CHANGE, review.org_path, text=text, url=REVIEWS.url(review), exclude=actor)
     return review
 
 
@@ -451,9 +405,8 @@ def register(
     Members already registered or deferred are left as they are; refused when there is nobody left. One
     query for the entries, one UPDATE each for the registered and the deferred, one INSERT for the audit.
     """
-    review = _locked(review, "register")
-    if not _may(actor, review.org_path):
-        raise PermissionDenied
+    review = REVIEWS.lock(actor, review, "register")
+    require(actor, CHANGE, review.org_path)
     if on > timezone.localdate():
         raise DomainError("on", _("The registration date cannot be in the future."))
     if review.meeting_on and on < review.meeting_on:
@@ -499,9 +452,8 @@ def defer(actor: Any, entry: ReviewEntry, *, until: datetime.date, on: datetime.
     """Defer the registration of one 不合格 member of an approved review to ``until``, 3 to 6 months after
     ``on`` (default today); a deferral already set may be moved within the same window."""
     entry = ReviewEntry.objects.select_related("person").get(pk=entry.pk)
-    review = _locked(AnnualReview(pk=entry.review_id), "register")
-    if not _may(actor, review.org_path):
-        raise PermissionDenied
+    review = REVIEWS.lock(actor, AnnualReview(pk=entry.review_id), "register")
+    require(actor, CHANGE, review.org_path)
     if entry.grade != ReviewGrade.UNQUALIFIED:
         raise DomainError(
             "entry",
@@ -654,14 +606,6 @@ def progress(actor: Any, org: Organization, year: int) -> Progress:
 # --- what waits for a user -------------------------------------------------------------------------------
 
 
-def _approvable_q(prefixes: tuple[str, ...]) -> Q:
-    """Reviews whose branch sits strictly below one of ``prefixes`` (the parent is covered)."""
-    q = Q()
-    for prefix in prefixes:
-        q |= subtree_q("org_path", prefix) & ~Q(org_path=prefix)
-    return q
-
-
 def waiting_for_approval(user: Any) -> QuerySet[AnnualReview]:
     """Submitted reviews the user may approve (CHANGE over the branch's parent)."""
     scope = scope_for(user, CHANGE)
@@ -670,7 +614,7 @@ def waiting_for_approval(user: Any) -> QuerySet[AnnualReview]:
         return qs
     if not scope.prefixes:
         return qs.none()
-    return qs.filter(_approvable_q(scope.prefixes))
+    return qs.filter(scope.below_q("org_path"))  # the branch's parent is covered
 
 
 def pending_reviews(user: Any) -> list[PendingItem]:
@@ -682,8 +626,8 @@ def pending_reviews(user: Any) -> list[PendingItem]:
     if scope.everything:  # the whole system: approvals only (no branch of one's own to grade)
         counts = {"grade": 0, "approve": AnnualReview.objects.filter(status=ReviewStatus.SUBMITTED).count()}
     else:
-        to_grade = Q(status=ReviewStatus.DRAFT, org_path__in=scope.prefixes)
-        to_approve = Q(status=ReviewStatus.SUBMITTED) & _approvable_q(scope.prefixes)
+        to_grade = Q(status=ReviewStatus.DRAFT) & scope.at_q("org_path")
+        to_approve = Q(status=ReviewStatus.SUBMITTED) & scope.below_q("org_path")
         counts = AnnualReview.objects.filter(to_grade | to_approve).aggregate(
             grade=Count("id", filter=to_grade), approve=Count("id", filter=to_approve)
         )

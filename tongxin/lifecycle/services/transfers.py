@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -32,12 +32,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from tongxin.accounts.notify import notice, notify_actors, notify_users
-from tongxin.core.audit import record_change, snapshot
+from tongxin.core.audit import snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
-from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, scope_for, subtree_q
+from tongxin.core.scoping import CHANGE, require, scope_for
+from tongxin.core.workflow import Workflow, by
 from tongxin.lifecycle.models import (
     OPEN_TRANSFER_STATUSES,
     TRANSFER_TRANSITIONS,
@@ -45,14 +45,10 @@ from tongxin.lifecycle.models import (
     TransferSide,
     TransferStatus,
 )
-from tongxin.lifecycle.services.common import committee_path
+from tongxin.lifecycle.services.common import check_reason, committee_path
 from tongxin.orgs.models import LEAGUE_KINDS, MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from tongxin.people.models import Membership, MembershipStatus, Person
 from tongxin.people.services import move_member
-
-
-def _may(actor: Any, path: str) -> bool:
-    return actor is None or scope_for(actor, CHANGE).covers_path(path)
 
 
 def _notice(message: str, transfer: Transfer, **params: Any) -> str:
@@ -60,25 +56,20 @@ def _notice(message: str, transfer: Transfer, **params: Any) -> str:
     return notice(message, name=transfer.person.name, **params)
 
 
-def _url(transfer: Transfer) -> str:
-    return reverse("lifecycle:transfer_detail", args=[transfer.pk])
+def _sides(transfer: Transfer) -> list[str]:
+    """One ChangeLog row on each side, so both secretaries see the transfer in their audit log."""
+    return [p for p in (transfer.from_path, transfer.to_path) if p]
 
 
-def _locked(transfer: Transfer, transition: str) -> Transfer:
-    """The transfer, locked, in a status the ``transition`` may leave from; else a message saying why not."""
-    current = (
-        Transfer.objects.select_for_update(of=("self",))
-        .select_related("person", "from_org", "to_org", "to_branch")
-        .get(pk=transfer.pk)
-    )
-    allowed, _target = TRANSFER_TRANSITIONS[transition]
-    if current.status not in allowed:
-        raise DomainError(
-            "status",
-            _("This transfer is already “%(status)s”; someone acted on it before you. Reload the page.")
-            % {"status": current.get_status_display()},
-        )
-    return current
+TRANSFERS: Workflow[Transfer] = Workflow(
+    Transfer,
+    TRANSFER_TRANSITIONS,
+    refusal=gettext_lazy("This transfer is already “%(status)s”; someone acted on it before you. Reload the page."),
+    related=("person", "from_org", "to_org", "to_branch"),
+    audit_paths=_sides,
+    url_name="lifecycle:transfer_detail",
+    subject=lambda transfer: transfer.person_id,
+)
 
 
 def _destination(to_org: Organization | None, external_destination: str) -> tuple[Organization | None, str]:
@@ -127,33 +118,26 @@ def start_transfer(
         if actor is not None and getattr(actor, "person_id", None) != person.pk:
             raise PermissionDenied
     elif side == TransferSide.SENDING:
-        if not _may(actor, person.org_path):
-            raise PermissionDenied
+        require(actor, CHANGE, person.org_path)
     elif side == TransferSide.RECEIVING:
-        if to_org is None or not _may(actor, to_org.path):
+        if to_org is None:
             raise PermissionDenied
+        require(actor, CHANGE, to_org.path)
     else:
         raise DomainError("side", _("Unknown side."))
+    open_message = _("%(name)s already has a transfer in progress: finish or cancel it first.") % {"name": person.name}
     if Transfer.objects.filter(person=person, status__in=OPEN_TRANSFER_STATUSES).exists():
-        raise DomainError("person", _("%(name)s already has a transfer in progress: finish or cancel it first.")
-                          % {"name": person.name})  # fmt: skip
+        raise DomainError("person", open_message)
     now = timezone.now()
-    by = actor if getattr(actor, "pk", None) else None
     transfer = Transfer(
         person=person, from_org=person.branch, from_path=person.org_path, to_org=to_org,
         to_path=to_org.path if to_org else "", external_destination=external, reason=reason, note=note[:500],
-        started_by_side=side, started_by=by,
+        started_by_side=side, started_by=by(actor),
     )  # fmt: skip
     if side == TransferSide.SENDING:  # the sending side's start is its approval
-        transfer.status = TransferStatus.PENDING_IN
-        transfer.out_approved_by, transfer.out_approved_at = by, now
-    try:
-        with transaction.atomic():
-            transfer.save()
-    except IntegrityError:  # a concurrent start for the same person won
-        raise DomainError("person", _("%(name)s already has a transfer in progress: finish or cancel it first.")
-                          % {"name": person.name}) from None  # fmt: skip
-    _log(actor, transfer, ChangeLog.Action.CREATE, None)
+        transfer.status = TRANSFERS.target("approve_out")
+        transfer.out_approved_by, transfer.out_approved_at = by(actor), now
+    TRANSFERS.create(actor, transfer, conflict=lambda: DomainError("person", open_message))  # a concurrent start won
     if transfer.status == TransferStatus.PENDING_IN and transfer.is_external:
         return _complete(actor, transfer)
     _notify_next(actor, transfer)
@@ -162,15 +146,11 @@ def start_transfer(
 
 @transaction.atomic
 def approve_out(actor: Any, transfer: Transfer) -> Transfer:
-    transfer = _locked(transfer, "approve_out")
-    if not _may(actor, transfer.from_path):
-        raise PermissionDenied
-    before = snapshot(transfer)
-    transfer.status = TransferStatus.PENDING_IN
-    transfer.out_approved_by = actor if getattr(actor, "pk", None) else None
-    transfer.out_approved_at = transfer.last_action_at = timezone.now()
-    transfer.save()
-    _log(actor, transfer, ChangeLog.Action.UPDATE, before)
+    transfer = TRANSFERS.lock(actor, transfer, "approve_out")
+    require(actor, CHANGE, transfer.from_path)
+    now = timezone.now()
+    changes = {"out_approved_by": by(actor), "out_approved_at": now, "last_action_at": now}
+    TRANSFERS.move(actor, transfer, "approve_out", changes=changes)
     if transfer.is_external:
         return _complete(actor, transfer)
     _notify_next(actor, transfer)
@@ -180,11 +160,10 @@ def approve_out(actor: Any, transfer: Transfer) -> Transfer:
 @transaction.atomic
 def accept_in(actor: Any, transfer: Transfer, *, branch: Organization | None = None) -> Transfer:
     """Accept ``transfer`` on the receiving side; ``branch`` is required when the destination is not one."""
-    transfer = _locked(transfer, "accept_in")
+    transfer = TRANSFERS.lock(actor, transfer, "accept_in")
     to_org = transfer.to_org
     assert to_org is not None  # an external transfer is completed by its approval
-    if not _may(actor, transfer.to_path):
-        raise PermissionDenied
+    require(actor, CHANGE, transfer.to_path)
     if to_org.kind in MEMBER_HOLDING_KINDS:
         if branch is not None and branch.pk != to_org.pk:
             raise DomainError("branch", _("The transfer goes to %(org)s itself.") % {"org": to_org.name})
@@ -197,13 +176,14 @@ def accept_in(actor: Any, transfer: Transfer, *, branch: Organization | None = N
         raise DomainError("branch", _("Choose a branch of %(org)s.") % {"org": to_org.name})
     before = snapshot(transfer)
     transfer.to_branch = branch
-    transfer.in_accepted_by = actor if getattr(actor, "pk", None) else None
+    transfer.in_accepted_by = by(actor)
     transfer.in_accepted_at = timezone.now()
     transfer.save()
     return _complete(actor, transfer, before=before)
 
 
 def _complete(actor: Any, transfer: Transfer, *, before: dict[str, Any] | None = None) -> Transfer:
+    """The transfer reaches its end (``accept_in``'s target): accepted in, or approved out of the system."""
     before = before or snapshot(transfer)
     day = timezone.localdate()
     if transfer.is_external:
@@ -211,76 +191,57 @@ def _complete(actor: Any, transfer: Transfer, *, before: dict[str, Any] | None =
                     reason=Membership.Reason.TRANSFER, on=day)  # fmt: skip
     else:
         move_member(actor, transfer.person, branch=transfer.to_branch, reason=Membership.Reason.TRANSFER, on=day)
-    transfer.status = TransferStatus.COMPLETED
-    transfer.last_action_at = timezone.now()
-    transfer.save()
-    _log(actor, transfer, ChangeLog.Action.UPDATE, before)
+    TRANSFERS.move(actor, transfer, "accept_in", changes={"last_action_at": timezone.now()}, before=before)
     text = _notice(gettext_noop("The transfer of %(name)s is completed."), transfer)
-    notify_actors(CHANGE, transfer.from_path, text=text, url=_url(transfer), exclude=actor)
+    notify_actors(CHANGE, transfer.from_path, text=text, url=TRANSFERS.url(transfer), exclude=actor)
     return transfer
 
 
 @transaction.atomic
 def reject(actor: Any, transfer: Transfer, *, reason: str) -> Transfer:
     """Reject ``transfer`` (the side to act next); the reason is required and shown to the other side."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise DomainError("reason", _("Say why the transfer is rejected: the member and the other side will read it."))
-    transfer = _locked(transfer, "reject")
+    reason = check_reason(reason, _("Say why the transfer is rejected: the member and the other side will read it."))
+    transfer = TRANSFERS.lock(actor, transfer, "reject")
     acting_path = transfer.from_path if transfer.status == TransferStatus.PENDING_OUT else transfer.to_path
-    if not _may(actor, acting_path):
-        raise PermissionDenied
-    return _close(actor, transfer, TransferStatus.REJECTED, reason=reason[:500])
+    require(actor, CHANGE, acting_path)
+    return _close(actor, transfer, "reject", reason=reason)
 
 
 @transaction.atomic
 def cancel(actor: Any, transfer: Transfer) -> Transfer:
     """Withdraw ``transfer``: the member who asked for it, or the side that started it."""
-    transfer = _locked(transfer, "cancel")
+    transfer = TRANSFERS.lock(actor, transfer, "cancel")
     side = transfer.started_by_side
     if side == TransferSide.MEMBER:
-        allowed = actor is None or getattr(actor, "person_id", None) == transfer.person_id
-        allowed = allowed or _may(actor, transfer.from_path)
+        if actor is not None and getattr(actor, "person_id", None) != transfer.person_id:
+            require(actor, CHANGE, transfer.from_path)
     elif side == TransferSide.SENDING:
-        allowed = _may(actor, transfer.from_path)
+        require(actor, CHANGE, transfer.from_path)
     else:
-        allowed = _may(actor, transfer.to_path)
-    if not allowed:
-        raise PermissionDenied
-    return _close(actor, transfer, TransferStatus.CANCELLED)
+        require(actor, CHANGE, transfer.to_path)
+    return _close(actor, transfer, "cancel")
 
 
-def _close(actor: Any, transfer: Transfer, status: str, *, reason: str = "") -> Transfer:
-    before = snapshot(transfer)
-    transfer.status = status
-    transfer.rejection_reason = reason
-    transfer.closed_by = actor if getattr(actor, "pk", None) else None
-    transfer.closed_at = transfer.last_action_at = timezone.now()
-    transfer.save()
-    _log(actor, transfer, ChangeLog.Action.UPDATE, before)
-    if status == TransferStatus.REJECTED:
+def _close(actor: Any, transfer: Transfer, transition: str, *, reason: str = "") -> Transfer:
+    now = timezone.now()
+    changes = {"rejection_reason": reason, "closed_by": by(actor), "closed_at": now, "last_action_at": now}
+    TRANSFERS.move(actor, transfer, transition, changes=changes)
+    if transfer.status == TransferStatus.REJECTED:
         text = _notice(gettext_noop("The transfer of %(name)s was rejected: %(reason)s"), transfer, reason=reason)
         starter = [transfer.started_by] if transfer.started_by_id and transfer.started_by != actor else []
-        notify_users(starter, text=text, url=_url(transfer), org_path=transfer.from_path)
-        notify_actors(CHANGE, transfer.from_path, text=text, url=_url(transfer), exclude=actor)
+        notify_users(starter, text=text, url=TRANSFERS.url(transfer), org_path=transfer.from_path)
+        notify_actors(CHANGE, transfer.from_path, text=text, url=TRANSFERS.url(transfer), exclude=actor)
     return transfer
-
-
-def _log(actor: Any, transfer: Transfer, action: str, before: dict[str, Any] | None) -> None:
-    """One ChangeLog row on each side, so both secretaries see the transfer in their audit log."""
-    after = snapshot(transfer)
-    for path in dict.fromkeys(p for p in (transfer.from_path, transfer.to_path) if p):
-        record_change(actor, transfer, action, before=before, after=after, org_path=path)
 
 
 def _notify_next(actor: Any, transfer: Transfer) -> None:
     if transfer.status == TransferStatus.PENDING_OUT:
         text = _notice(gettext_noop("%(name)s asks to transfer out: please approve or reject."), transfer)
-        notify_actors(CHANGE, transfer.from_path, text=text, url=_url(transfer), exclude=actor)
+        notify_actors(CHANGE, transfer.from_path, text=text, url=TRANSFERS.url(transfer), exclude=actor)
     elif transfer.status == TransferStatus.PENDING_IN:
         text = _notice(gettext_noop("%(name)s is being transferred to %(org)s: please accept or reject."), transfer,
                        org=transfer.to_org.name if transfer.to_org else "")  # fmt: skip
-        notify_actors(CHANGE, transfer.to_path, text=text, url=_url(transfer), exclude=actor)
+        notify_actors(CHANGE, transfer.to_path, text=text, url=TRANSFERS.url(transfer), exclude=actor)
 
 
 # --- bulk and lists -------------------------------------------------------------------------------------
@@ -314,12 +275,9 @@ def waiting_for(user: Any) -> QuerySet[Transfer]:
     qs = Transfer.objects.filter(status__in=OPEN_TRANSFER_STATUSES)
     if scope.everything:
         return qs
-    out_q, in_q = Q(), Q()
-    for prefix in scope.prefixes:
-        out_q |= subtree_q("from_path", prefix)
-        in_q |= subtree_q("to_path", prefix)
     if not scope.prefixes:
         return qs.none()
+    out_q, in_q = scope.q("from_path"), scope.q("to_path")
     return qs.filter((Q(status=TransferStatus.PENDING_OUT) & out_q) | (Q(status=TransferStatus.PENDING_IN) & in_q))
 
 
@@ -347,6 +305,6 @@ def escalate_stalled(now: datetime.datetime | None = None) -> int:
         days = rule("transfer_stall_days")
         message = gettext_noop("The transfer of %(name)s has waited more than %(days)d days: please follow it up.")
         text = _notice(message, transfer, days=days)
-        notify_actors(CHANGE, parent_path, text=text, url=_url(transfer))
+        notify_actors(CHANGE, parent_path, text=text, url=TRANSFERS.url(transfer))
         count += 1
     return count

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongxin.core.exceptions import DomainError
-from tongxin.core.scoping import CHANGE, scope_for, subtree_q
+from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.lifecycle.forms import AcceptForm, RejectForm, TransferInForm, TransferOutForm
 from tongxin.lifecycle.models import Transfer, TransferSide, TransferStatus
 from tongxin.lifecycle.services import transfers as services
@@ -41,13 +41,8 @@ def _tab_queryset(request: HttpRequest, tab: str):
         return services.waiting_for(user)
     if tab == "stalled":
         return services.stalled(visible)
-    scope = scope_for(user)
-    if tab in ("out", "in") and not scope.everything:
-        field = "from_path" if tab == "out" else "to_path"
-        q = None
-        for prefix in scope.prefixes:
-            q = subtree_q(field, prefix) if q is None else q | subtree_q(field, prefix)
-        return visible.filter(q) if q is not None else visible.none()
+    if tab in ("out", "in"):  # one side only: the user's subtrees on that side
+        return visible.filter(scope_for(user).q("from_path" if tab == "out" else "to_path"))
     return visible
 
 

@@ -18,20 +18,19 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import nh3
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from tongxin.accounts.notify import notice, notify_actors
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
-from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.scoping import CHANGE, require
 from tongxin.core.uploads import IMAGE_TYPES, check_upload
+from tongxin.core.workflow import Workflow
 from tongxin.orglife.models import (
     COMMITTEE_QUORUM_KINDS,
     LESSON_KINDS,
@@ -71,12 +70,19 @@ MINUTES_URL_SCHEMES = {"http", "https", "mailto"}
 # Attachments: the type is read from the content (magic bytes), and must agree with the file's extension.
 
 
-def _may(actor: Any, path: str) -> bool:
-    return actor is None or scope_for(actor, CHANGE).covers_path(path)
+# The state machine: which status each transition leaves from, and where it goes.
+MEETING_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "record": ((MeetingStatus.PLANNED,), MeetingStatus.HELD),
+    "cancel": ((MeetingStatus.PLANNED,), MeetingStatus.CANCELLED),
+}
 
-
-def _url(meeting: Meeting) -> str:
-    return reverse("orglife:meeting_detail", args=[meeting.pk])
+MEETINGS: Workflow[Meeting] = Workflow(
+    Meeting,
+    MEETING_TRANSITIONS,
+    refusal=gettext_lazy("This meeting is already “%(status)s”; someone acted on it before you. Reload the page."),
+    related=("organization",),
+    url_name="orglife:meeting_detail",
+)
 
 
 def kinds_for(organization: Organization, *, joint: bool = False) -> list[str]:
@@ -148,8 +154,7 @@ def plan_meeting(
     if len(orgs) != len(wanted):
         raise DomainError("organizations", _("One of the organisations no longer exists."))
     for org in orgs:
-        if not _may(actor, org.path):
-            raise PermissionDenied
+        require(actor, CHANGE, org.path)
         if org.status != OrgStatus.ACTIVE:
             raise DomainError("organization", _("%(org)s has been dissolved.") % {"org": org.name})
     recording = orgs[0]
@@ -174,27 +179,16 @@ def plan_meeting(
         place=" ".join((place or "").split())[:200], created_by=actor if getattr(actor, "pk", None) else None,
     )  # fmt: skip
     meeting.organizations.set(orgs)
-    record_change(actor, meeting, ChangeLog.Action.CREATE, after=snapshot(meeting), org_path=meeting.org_path)
+    MEETINGS.record(actor, meeting, ChangeLog.Action.CREATE)
     for other in orgs[1:]:
         text = notice(gettext_noop("%(org)s invites you to a joint activity: %(topic)s on %(when)s."),
                       org=recording.name, topic=meeting.topic,
                       when=timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M"))  # fmt: skip
-        notify_actors(CHANGE, other.path, text=text, url=_url(meeting), exclude=actor)
+        notify_actors(CHANGE, other.path, text=text, url=MEETINGS.url(meeting), exclude=actor)
     return meeting
 
 
 # --- record -------------------------------------------------------------------------------------------------
-
-
-def _locked(meeting: Meeting) -> Meeting:
-    current = Meeting.objects.select_for_update(of=("self",)).select_related("organization").get(pk=meeting.pk)
-    if current.status != MeetingStatus.PLANNED:
-        raise DomainError(
-            "status",
-            _("This meeting is already “%(status)s”; someone acted on it before you. Reload the page.")
-            % {"status": current.get_status_display()},
-        )
-    return current
 
 
 def _names(person_ids: Iterable[int], known: Mapping[int, Person], actor: Any) -> str:
@@ -225,9 +219,8 @@ def record_meeting(
     Every active member of the organising organisations gets one row; someone else is refused by name, as
     is a member left out; absence needs a reason. The counts and the quorum flag are computed here.
     """
-    meeting = _locked(meeting)
-    if not _may(actor, meeting.org_path):
-        raise PermissionDenied
+    meeting = MEETINGS.lock(actor, meeting, "record")
+    require(actor, CHANGE, meeting.org_path)
     before = snapshot(meeting)
     when = _aware(starts_at) if starts_at is not None else meeting.starts_at
     if when > timezone.now():
@@ -280,16 +273,12 @@ def record_meeting(
         ],
         batch_size=500,
     )
-    meeting.status = MeetingStatus.HELD
     meeting.starts_at = when
     meeting.host, meeting.recorder, meeting.lecturer = host, recorder, lecturer
     meeting.minutes = sanitise_minutes(minutes)
     if place is not None:
         meeting.place = " ".join(place.split())[:200]
-    meeting.save()
-    record_change(actor, meeting, ChangeLog.Action.UPDATE, before=before, after=snapshot(meeting),
-                  org_path=meeting.org_path)  # fmt: skip
-    return meeting
+    return MEETINGS.move(actor, meeting, "record", before=before)
 
 
 # --- cancel -------------------------------------------------------------------------------------------------
@@ -298,18 +287,13 @@ def record_meeting(
 @transaction.atomic
 def cancel_meeting(actor: Any, meeting: Meeting) -> Meeting:
     """Cancel a planned meeting (a held one stays on record)."""
-    meeting = _locked(meeting)
-    if not _may(actor, meeting.org_path):
-        raise PermissionDenied
-    before = snapshot(meeting)
-    meeting.status = MeetingStatus.CANCELLED
-    meeting.save()
-    record_change(actor, meeting, ChangeLog.Action.UPDATE, before=before, after=snapshot(meeting),
-                  org_path=meeting.org_path)  # fmt: skip
+    meeting = MEETINGS.lock(actor, meeting, "cancel")
+    require(actor, CHANGE, meeting.org_path)
+    MEETINGS.move(actor, meeting, "cancel")
     others = Organization.objects.filter(pk__in=holding_ids(meeting)[1:]).only("path")
     for other in others:
         text = notice(gettext_noop("The joint activity “%(topic)s” was cancelled."), topic=meeting.topic)
-        notify_actors(CHANGE, other.path, text=text, url=_url(meeting), exclude=actor)
+        notify_actors(CHANGE, other.path, text=text, url=MEETINGS.url(meeting), exclude=actor)
     return meeting
 
 
@@ -321,8 +305,7 @@ def add_attachment(actor: Any, meeting: Meeting, *, file_name: str, content: byt
     """Attach a photo (JPEG, PNG) or a PDF to ``meeting``; the type is checked by content, the size limited."""
     # Locked, so an attachment racing a cancellation waits for it and is refused, not stored after it.
     meeting = Meeting.objects.select_for_update(no_key=True).get(pk=meeting.pk)
-    if not _may(actor, meeting.org_path):
-        raise PermissionDenied
+    require(actor, CHANGE, meeting.org_path)
     if meeting.status == MeetingStatus.CANCELLED:
         raise DomainError("file", _("The meeting was cancelled: nothing can be attached to it."))
     name, expected = check_upload(file_name, content)

@@ -20,7 +20,6 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -29,7 +28,7 @@ from django.utils.translation import ngettext
 from tongxin.accounts.models import RoleAssignment
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.rules import rule
-from tongxin.core.scoping import normalise_prefixes, subtree_q
+from tongxin.core.scoping import Scope, normalise_prefixes
 from tongxin.orglife.models import ChecklistItem, Meeting, MeetingStatus
 from tongxin.orglife.services.checklists import overdue_q
 from tongxin.orgs.models import OrgStatus
@@ -79,13 +78,6 @@ def recipients() -> list[Recipient]:
     return list(by_user.values())
 
 
-def _within(prefixes: Iterable[str]) -> Q:
-    q = Q()
-    for prefix in prefixes:
-        q |= subtree_q("org_path", prefix)
-    return q
-
-
 def _mine(rows: Iterable[Mapping[str, Any]], prefixes: tuple[str, ...]) -> list[Any]:
     return [row for row in rows if row["org_path"].startswith(prefixes)]
 
@@ -97,7 +89,7 @@ def build_digests(today: datetime.date, now: datetime.datetime | None = None) ->
     union = normalise_prefixes([p for r in people for p in r.prefixes])
     if not union:
         return []
-    where = _within(union)
+    where = Scope(prefixes=union).q("org_path")
     meetings = list(
         Meeting.objects.filter(where, status=MeetingStatus.PLANNED, starts_at__lte=now + datetime.timedelta(DUE_DAYS))
         .order_by("starts_at", "id")
