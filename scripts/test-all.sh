@@ -8,8 +8,11 @@ PY=.venv/bin/python
 workers=${TEST_WORKERS:-2}
 xdist=()
 if [[ $workers != 0 ]]; then
-  # loadfile: a test file stays on one worker (module fixtures built once, the browser tests together).
-  xdist=(-n "$workers" --dist loadfile)
+  # --dist load hands tests out in collection order, so each worker keeps pytest-django's order (transactional
+  # tests, which flush the tables and with them the rows data migrations seed, after the others; the browser
+  # tests last). loadfile broke it on PostgreSQL: a file's transactional test flushed the seeded meeting
+  # requirements before another file's tests ran on the same worker.
+  xdist=(-n "$workers" --dist load --durations=15)
 fi
 
 scripts/stage.sh suite-sqlite env -u DATABASE_URL "$PY" -m pytest "${xdist[@]+"${xdist[@]}"}" "$@"
