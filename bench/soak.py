@@ -16,7 +16,10 @@ the copy ``tongxin_bench_1x_soak`` is dropped afterwards unless ``--keep-copy``)
 
 Prints requests, errors, p50/p95 latency, writes and roll-up mismatches; exits 1 on any error or mismatch.
 
-    .venv/bin/python bench/soak.py [--seconds 60] [--requests 20000] [--clients 6] [--keep-copy]
+    .venv/bin/python bench/soak.py [--seconds 60] [--requests 20000] [--clients 6] [--keep-copy] [--quick]
+
+``--quick`` (``make test`` when PostgreSQL answers): the tiny demo district of bench/roster.py's quick mode,
+two clients for five seconds on free ports; the same checks, the same verdict.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from import_roster import setup_django
-from roster import BENCH_DIR, PG_BASE_URL, ROOT, db_name, ensure_seeded, log, prepare_postgres
+from roster import BENCH_DIR, PG_BASE_URL, ROOT, add_quick_option, db_name, ensure_seeded, log, prepare_postgres
 from workcopy import drop_pg_copy, make_pg_copy
 
 SCALE = 1
@@ -466,10 +469,18 @@ def main() -> int:
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--since-iso", help=argparse.SUPPRESS)
     parser.add_argument("--db", default="postgres", help=argparse.SUPPRESS)  # setup_django reads it
+    add_quick_option(parser)
     args = parser.parse_args()
     if args.child:
         run_child(args)
         return 0
+    if args.quick:
+        import socket
+
+        with socket.socket() as s:  # two free ports in a row are likely above a free one
+            s.bind(("127.0.0.1", 0))
+            args.port = s.getsockname()[1]
+        args.seconds, args.requests, args.clients, args.threads, args.fresh = 5, 400, 2, 2, True
 
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     log(f"soak: seeding {db_name(SCALE)} when missing")

@@ -1,25 +1,30 @@
 #!/usr/bin/env bash
-# Run the suite on SQLite, then on PostgreSQL when DATABASE_URL is set or a local server answers.
+# Run the suite on SQLite, then on PostgreSQL when DATABASE_URL is set or a local server answers, each on
+# TEST_WORKERS pytest-xdist workers (default 2; 0 runs in one process) and timed (scripts/stage.sh).
+# Browser tests (tests/e2e) run in the same command. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+workers=${TEST_WORKERS:-2}
+xdist=()
+if [[ $workers != 0 ]]; then
+  # --dist load hands tests out in collection order, so each worker keeps pytest-django's order (transactional
+  # tests, which flush the tables and with them the rows data migrations seed, after the others; the browser
+  # tests last). loadfile broke it on PostgreSQL: a file's transactional test flushed the seeded meeting
+  # requirements before another file's tests ran on the same worker.
+  xdist=(-n "$workers" --dist load --durations=15)
+fi
 
-echo "== Test suite on SQLite"
-env -u DATABASE_URL "$PY" -m pytest "$@"
+scripts/stage.sh suite-sqlite env -u DATABASE_URL "$PY" -m pytest "${xdist[@]+"${xdist[@]}"}" "$@"
 
 pg_url="${DATABASE_URL:-}"
-if [[ -z "$pg_url" ]] && "$PY" - <<'PYEOF'
-import socket, sys
-s = socket.socket()
-s.settimeout(1)
-sys.exit(0 if s.connect_ex(("127.0.0.1", 5432)) == 0 else 1)
-PYEOF
-then
+if [[ -z "$pg_url" ]] && scripts/pg-reachable.sh; then
   pg_url="postgres://postgres@127.0.0.1:5432/tongxin"
 fi
 if [[ -n "$pg_url" ]]; then
-  echo "== Test suite on PostgreSQL"
-  DATABASE_URL="$pg_url" "$PY" -m pytest "$@"
+  # Each worker gets its own test database (test_<name>_gw0, _gw1, …); the PostgreSQL-only tests must run
+  # here, and the run fails if any is skipped (conftest.py).
+  DATABASE_URL="$pg_url" scripts/stage.sh suite-postgresql "$PY" -m pytest "${xdist[@]+"${xdist[@]}"}" "$@"
 else
   echo "== PostgreSQL not reachable (no DATABASE_URL, nothing on 127.0.0.1:5432): SQLite only"
 fi

@@ -6,35 +6,88 @@ SQLite (WAL mode) is the zero-setup default; set DATABASE_URL for PostgreSQL, e.
 
 import datetime
 import os
-import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# --- Reading the environment ------------------------------------------------------------------------------
+# Strict: a value that is not one of the accepted spellings stops the start with an error naming the
+# variable, so that `TONGXIN_HTTPS=ture` cannot quietly mean "off". An unset or empty variable is the default.
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return None
+    return value.strip()
+
 
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
+    """``1/true/yes/on`` or ``0/false/no/off`` (any case); anything else is an error."""
+    value = _env(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value.lower() in TRUE_WORDS:
+        return True
+    if value.lower() in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value: use one of {', '.join(TRUE_WORDS)} (on) "
+        f"or {', '.join(FALSE_WORDS)} (off)."
+    )
+
+
+def env_int(name: str, default: int, *, min_value: int | None = None, max_value: int | None = None) -> int:
+    """A whole number within ``min_value``..``max_value`` (both included); anything else is an error."""
+    value = _env(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+    if (min_value is not None and number < min_value) or (max_value is not None and number > max_value):
+        low = "" if min_value is None else str(min_value)
+        high = "" if max_value is None else str(max_value)
+        raise ImproperlyConfigured(f"{name}={number} is out of range: use a whole number in {low}..{high}.")
+    return number
 
 
 def env_list(name: str, default: str = "") -> list[str]:
+    """Comma-separated items, blanks around them dropped."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_choice(name: str, default: str, choices: Sequence[str]) -> str:
+    """One of ``choices`` (case as given); anything else is an error."""
+    value = _env(name)
+    if value is None:
+        return default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of: {', '.join(choices)}.")
+    return value
+
+
 DEBUG = env_bool("TONGXIN_DEBUG", default=False)
+# The test suite says so explicitly: pytest-django loads tongxin/settings_test.py (pyproject.toml), which
+# turns this on before loading these settings. Tests run without keys and run tasks inline.
+TESTING = env_bool("TONGXIN_TESTING", default=False)
 SECRET_KEY = os.environ.get("TONGXIN_SECRET_KEY", "")
 if not SECRET_KEY:
-    # A known key signs sessions anyone could forge: only development (DEBUG), the test suite and the type
-    # checker (which loads the settings) may run without one. `make test` and `make bench` pass one anyway.
-    if not DEBUG and not {"pytest", "mypy"} & set(sys.modules):
-        from django.core.exceptions import ImproperlyConfigured
-
-        raise ImproperlyConfigured("Set TONGXIN_SECRET_KEY (or TONGXIN_DEBUG=1 for development).")
+    # A known key signs sessions anyone could forge: only development (DEBUG) and the test suite may run
+    # without one. `make run` writes one to var/dev.env (read by manage.py); `make test` and `make bench`
+    # pass a throw-away one.
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "Set TONGXIN_SECRET_KEY (or TONGXIN_DEBUG=1 for development; `make run` writes both to var/dev.env)."
+        )
     SECRET_KEY = "insecure-development-key-change-me"
 
 # Personal-data encryption (tongxin/core/crypto.py): ID numbers and phones are stored encrypted with
@@ -44,9 +97,7 @@ if not SECRET_KEY:
 TONGXIN_FIELD_KEYS = env_list("TONGXIN_FIELD_KEYS")
 TONGXIN_LOOKUP_KEY = os.environ.get("TONGXIN_LOOKUP_KEY", "")
 if not (TONGXIN_FIELD_KEYS and TONGXIN_LOOKUP_KEY):
-    if not DEBUG and not {"pytest", "mypy"} & set(sys.modules):
-        from django.core.exceptions import ImproperlyConfigured
-
+    if not (DEBUG or TESTING):
         raise ImproperlyConfigured(
             "Set TONGXIN_FIELD_KEYS (Fernet keys, comma-separated; make one with `python -c 'from "
             "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`) and TONGXIN_LOOKUP_KEY "
@@ -183,8 +234,8 @@ AUTHENTICATION_BACKENDS = [
 # locked are refused unchecked and do not extend it. A one-time login code, `manage.py axes_reset_username`
 # or the user admin's "unlock" action lifts it.
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_FAILURE_LIMIT = int(os.environ.get("TONGXIN_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("TONGXIN_LOCKOUT_MINUTES", "30")))
+AXES_FAILURE_LIMIT = env_int("TONGXIN_LOGIN_FAILURE_LIMIT", 5, min_value=1, max_value=1000)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("TONGXIN_LOCKOUT_MINUTES", 30, min_value=1))
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "tongxin.accounts.views.lockout_response"
@@ -196,7 +247,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 TONGXIN_ADMIN_2FA = env_bool("TONGXIN_ADMIN_2FA", default=True)
 OTP_TOTP_ISSUER = "Tongxin"
 # One-time login codes handed out by secretaries and administrators stop working after this many days.
-TONGXIN_LOGIN_CODE_DAYS = int(os.environ.get("TONGXIN_LOGIN_CODE_DAYS", "7"))
+TONGXIN_LOGIN_CODE_DAYS = env_int("TONGXIN_LOGIN_CODE_DAYS", 7, min_value=1, max_value=365)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -274,10 +325,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(os.environ.get("TONGXIN_SESSION_SECONDS", str(8 * 3600)))  # absolute limit
+SESSION_COOKIE_AGE = env_int("TONGXIN_SESSION_SECONDS", 8 * 3600, min_value=60)  # absolute limit
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # A session unused this long ends (tongxin.accounts.middleware.SessionExpiryMiddleware).
-TONGXIN_SESSION_IDLE_SECONDS = int(os.environ.get("TONGXIN_SESSION_IDLE_SECONDS", str(30 * 60)))
+TONGXIN_SESSION_IDLE_SECONDS = env_int("TONGXIN_SESSION_IDLE_SECONDS", 30 * 60, min_value=60)
 SESSION_COOKIE_SECURE = env_bool("TONGXIN_SECURE_COOKIES", default=env_bool("TONGXIN_HTTPS"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
@@ -289,7 +340,7 @@ SECURE_SSL_REDIRECT = TONGXIN_HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP inside the network
 if env_bool("TONGXIN_BEHIND_PROXY"):  # TLS ends at a reverse proxy that sets X-Forwarded-Proto
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = int(os.environ.get("TONGXIN_HSTS_SECONDS", str(365 * 24 * 3600))) if TONGXIN_HTTPS else 0
+SECURE_HSTS_SECONDS = env_int("TONGXIN_HSTS_SECONDS", 365 * 24 * 3600, min_value=0) if TONGXIN_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TONGXIN_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env_bool("TONGXIN_HSTS_PRELOAD", default=True)
 X_FRAME_OPTIONS = "DENY"
@@ -318,7 +369,8 @@ CONTENT_SECURITY_POLICY = {
 
 # Logs (docs/operations.md): every record carries the request id and has ID numbers and phones masked;
 # JSON lines by default, plain text with DEBUG (TONGXIN_LOG_FORMAT=json|text to choose).
-TONGXIN_LOG_FORMAT = os.environ.get("TONGXIN_LOG_FORMAT", "text" if DEBUG else "json")
+TONGXIN_LOG_FORMAT = env_choice("TONGXIN_LOG_FORMAT", "text" if DEBUG else "json", ("json", "text"))
+TONGXIN_LOG_LEVEL = env_choice("TONGXIN_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -337,7 +389,7 @@ LOGGING = {
             "formatter": "json" if TONGXIN_LOG_FORMAT == "json" else "text",
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("TONGXIN_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": TONGXIN_LOG_LEVEL},
     "loggers": {
         # Django's own handlers would bypass the filters above: send its records to ours.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
@@ -348,7 +400,7 @@ LOGGING = {
 
 # Domain rules marked "configurable" in DOMAIN.md: defaults live in tongxin.core.rules and can be
 # overridden per deployment with RuleValue rows (edited by the district admin).
-TONGXIN_PAGE_SIZE = int(os.environ.get("TONGXIN_PAGE_SIZE", "50"))
+TONGXIN_PAGE_SIZE = env_int("TONGXIN_PAGE_SIZE", 50, min_value=1, max_value=1000)
 
 # Long work (imports, exports) runs as tasks: stored in the database and run by `manage.py db_worker`,
 # which `make run` starts beside the web server. The test suite runs them inline.
@@ -356,20 +408,18 @@ TASKS = {
     "default": {
         "BACKEND": os.environ.get(
             "TONGXIN_TASKS_BACKEND",
-            "django_tasks.backends.immediate.ImmediateBackend"
-            if "pytest" in sys.modules
-            else "django_tasks_db.DatabaseBackend",
+            "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
         )
     }
 }
 
 # Spreadsheet imports: the largest file and the most data rows accepted in one file.
-TONGXIN_IMPORT_MAX_BYTES = int(os.environ.get("TONGXIN_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
-TONGXIN_IMPORT_MAX_ROWS = int(os.environ.get("TONGXIN_IMPORT_MAX_ROWS", "50000"))
+TONGXIN_IMPORT_MAX_BYTES = env_int("TONGXIN_IMPORT_MAX_BYTES", 20 * 1024 * 1024, min_value=1)
+TONGXIN_IMPORT_MAX_ROWS = env_int("TONGXIN_IMPORT_MAX_ROWS", 50000, min_value=1)
 # Uploaded files hold personal data: `manage.py prune_imports` deletes those older than this.
-TONGXIN_IMPORT_KEEP_DAYS = int(os.environ.get("TONGXIN_IMPORT_KEEP_DAYS", "30"))
+TONGXIN_IMPORT_KEEP_DAYS = env_int("TONGXIN_IMPORT_KEEP_DAYS", 30, min_value=1)
 # `manage.py backup` writes here (docs/operations.md); keep it on another disk or copy it off the machine.
 TONGXIN_BACKUP_DIR = Path(os.environ.get("TONGXIN_BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
 
 # Meeting attachments (photos and PDFs, kept in the database): the largest file accepted.
-TONGXIN_ATTACHMENT_MAX_BYTES = int(os.environ.get("TONGXIN_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+TONGXIN_ATTACHMENT_MAX_BYTES = env_int("TONGXIN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, min_value=1)

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.helpers import DESKTOP
-from tongxin.conftest import _admin_2fa_off, _clear_caches, _fast_hasher, tree, users  # noqa: F401  (the shared fixture set)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -10,7 +10,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import translation
 
-from tongxin.conftest import PASSWORD
+from tongxin.core.testing import PASSWORD
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "var" / "screenshots"

@@ -65,7 +65,7 @@ def csp_page(page):
 
 
 def _meeting_of_branch_a(tree):
-    from tongxin.core.tests.test_scope_walk import _attachment_of_branch_a, _meeting_of_branch_a
+    from tongxin.core.tests.scope_walk import _attachment_of_branch_a, _meeting_of_branch_a
 
     meeting = _meeting_of_branch_a(tree)
     _attachment_of_branch_a(tree)

@@ -13,8 +13,8 @@ from python_calamine import CalamineWorkbook
 
 from tongxin.accounts.models import Role, RoleAssignment, User
 from tongxin.accounts.services import CODE_ALPHABET, CODE_LENGTH, issue_login_codes
-from tongxin.conftest import PASSWORD
 from tongxin.core.models import AccessLog, ChangeLog
+from tongxin.core.testing import PASSWORD
 
 NEW_PASSWORD = "Tuanzhibu2026x"
 URL = "/accounts/login-codes/"

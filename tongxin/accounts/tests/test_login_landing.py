@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tongxin.conftest import PASSWORD
+from tongxin.core.testing import PASSWORD
 
 
 def login(client, username: str, password: str = PASSWORD):

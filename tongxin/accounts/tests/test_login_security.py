@@ -16,8 +16,8 @@ from django.utils import timezone
 from tongxin import settings as project_settings
 from tongxin.accounts.middleware import LOGIN_AT, SEEN_AT
 from tongxin.accounts.models import User
-from tongxin.conftest import PASSWORD
 from tongxin.core.models import ChangeLog
+from tongxin.core.testing import PASSWORD
 
 NEW_PASSWORD = "Tuanzhibu2026x"
 

@@ -7,7 +7,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tongxin.conftest import PASSWORD
+from tongxin.core.testing import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("admin_2fa")
 

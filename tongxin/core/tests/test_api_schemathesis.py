@@ -25,8 +25,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from tongxin.core.tests import figures
-from tongxin.core.tests.test_scope_walk import (
+from tongxin.core.testing import figures
+from tongxin.core.tests.scope_walk import (
     _checklist_item_of_branch_a,
     _dues_payment_of_a1,
     _meeting_of_branch_a,

@@ -31,7 +31,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.imports import run_commit
 from tongxin.core.models import ImportJob
 from tongxin.core.spreadsheets import CFB_MAGIC, ZIP_MAGIC
-from tongxin.core.tests import figures
+from tongxin.core.testing import figures
 from tongxin.people.models import Person
 from tongxin.people.tests.import_helpers import USUAL, check, csv_file, member, table, xlsx_file
 from tongxin.people.tests.import_helpers import report as report_of

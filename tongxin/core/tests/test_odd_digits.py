@@ -12,8 +12,8 @@ import json
 
 import pytest
 
-from tongxin.core.tests import figures
-from tongxin.core.tests.test_scope_walk import PAYLOADS, ROUTES, WALKED, client_as, url_for
+from tongxin.core.testing import figures
+from tongxin.core.tests.scope_walk import PAYLOADS, ROUTES, WALKED, client_as, url_for
 
 ODD = "²"
 QUERY = {key: ODD for key in ("org", "year", "period", "page", "after", "upto", "sort", "status", "kind", "months",

@@ -1,6 +1,6 @@
 """The scope matrix: every route × every fixture role, what each may list, read and change, and what is 404.
 
-It reuses the walk of ``test_scope_walk`` (its ``ROUTES`` table, URL filling and payloads) and adds the
+It reuses the walk of ``scope_walk.py`` (its ``ROUTES`` table, URL filling and payloads) and adds the
 positive side: where the walk proves that people outside committee 1 see nothing of it, this module says
 for each of the six fixture roles what they do get. Anonymous callers are the walk's
 ``test_anonymous_is_sent_to_login_or_refused`` (pages redirect to the login page, the API answers 401).
@@ -53,9 +53,9 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.urls import Resolver404, resolve, reverse
 
-from tongxin.core.tests import figures
-from tongxin.core.tests import test_scope_walk as walk
-from tongxin.core.tests.test_scope_walk import (
+from tongxin.core.testing import figures
+from tongxin.core.tests import scope_walk as walk
+from tongxin.core.tests.scope_walk import (
     OBJECT_ROUTES,
     PUBLIC,
     ROUTES,

@@ -22,12 +22,12 @@ from django.db import connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from tongxin.orgs.tests.test_rollups_match_rebuild import assert_rollups_exact
+from tongxin.orgs.tests.helpers import assert_rollups_exact
 from tongxin.people.models import Membership
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="two app processes on one PostgreSQL database"),
+    pytest.mark.postgresql_only(reason="two app processes on one PostgreSQL database"),
 ]
 SECONDS = 8
 ROOT = Path(settings.BASE_DIR)

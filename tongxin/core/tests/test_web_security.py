@@ -23,7 +23,7 @@ from django.utils import translation
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.views import APIView
 
-from tongxin.core.tests.test_scope_walk import FOUND, ROUTES, page_client, send, url_for
+from tongxin.core.tests.scope_walk import FOUND, ROUTES, page_client, send, url_for
 
 BASE_DIR = Path(settings.BASE_DIR)
 TEMPLATES = BASE_DIR / "tongxin" / "templates"
@@ -310,7 +310,7 @@ def test_every_file_is_served_with_safe_headers(name, tree, users):
     ],
 )
 def test_attachments_show_only_photos_inline(file_name, content, disposition, tree, users):
-    from tongxin.core.tests.test_scope_walk import _checklist_item_of_branch_a, _meeting_of_branch_a
+    from tongxin.core.tests.scope_walk import _checklist_item_of_branch_a, _meeting_of_branch_a
     from tongxin.orglife.services.checklists import add_note
     from tongxin.orglife.services.meetings import add_attachment
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
@@ -150,7 +150,7 @@ def test_partial_save_writes_only_the_state_and_the_changes(item):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections")
+@pytest.mark.postgresql_only(reason="needs row locks across connections")
 def test_of_two_moves_at_once_one_wins_and_the_other_is_told_where_it_left_the_row(item):
     workflow = _workflow()
 

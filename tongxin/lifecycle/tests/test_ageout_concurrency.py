@@ -12,7 +12,7 @@ import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.utils import translation
 
 from tongxin.accounts.models import User
@@ -25,7 +25,7 @@ from tongxin.people.services import create_person
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections (PostgreSQL)"),
+    pytest.mark.postgresql_only(reason="needs row locks across connections (PostgreSQL)"),
 ]
 
 

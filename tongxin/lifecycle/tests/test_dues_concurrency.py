@@ -14,7 +14,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
@@ -25,8 +25,7 @@ from tongxin.lifecycle.services.dues import mark_paid, set_dues_profile
 from tongxin.people.services import create_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
-needs_row_locks = pytest.mark.skipif(
-    connection.vendor != "postgresql",
+needs_row_locks = pytest.mark.postgresql_only(
     reason="needs row locks across two connections (PostgreSQL); SQLite locks the whole database file",
 )
 
@@ -112,8 +111,7 @@ def test_two_markings_started_together_leave_exactly_one_payment(tree, users):
     assert _payment_rows(tree) == (1, 1)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
+@pytest.mark.postgresql_only(
     reason="PostgreSQL's SQL for the aggregates; SQLite runs them in test_dues_arrears_and_summary.py",
 )
 def test_the_dues_aggregates_run_on_postgresql(tree):

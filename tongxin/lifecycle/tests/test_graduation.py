@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from tongxin.core.exceptions import DomainError
 from tongxin.lifecycle.models import GraduationBatch, GraduationDestination, Transfer, TransferStatus
 from tongxin.lifecycle.services import transfers
 from tongxin.lifecycle.services.graduation import Assignment, overdue_in_flow, send_graduates
@@ -31,7 +32,7 @@ def test_each_graduate_gets_a_transfer_tagged_with_the_destination(tree, users):
 
 
 def test_one_bad_line_refuses_the_whole_batch_naming_the_graduate(tree, users):
-    with pytest.raises(Exception, match="李甲二: choose the receiving organisation"):
+    with pytest.raises(DomainError, match="李甲二: choose the receiving organisation"):
         send_graduates(users.secretary_a, branch=tree.branch_a, graduation_date=JULY, assignments=[
             Assignment(tree.people.a1, GraduationDestination.EMPLOYER, tree.branch_c),
             Assignment(tree.people.a2, GraduationDestination.COMMUNITY, None),

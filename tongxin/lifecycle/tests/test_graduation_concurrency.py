@@ -7,22 +7,20 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
 
 from tongxin.core.exceptions import DomainError
-from tongxin.core.testing import person_data, years_ago
+from tongxin.core.testing import person_data, race, years_ago
 from tongxin.lifecycle.models import GraduationBatch, GraduationDestination, Transfer, TransferReason, TransferSide
 from tongxin.lifecycle.services import transfers
 from tongxin.lifecycle.services.ageout import confirm_age_out
 from tongxin.lifecycle.services.graduation import Assignment, send_graduates
-from tongxin.lifecycle.tests.test_transfer_concurrency import race
-from tongxin.orgs.tests.test_rollups_match_rebuild import assert_rollups_exact
+from tongxin.orgs.tests.helpers import assert_rollups_exact
 from tongxin.people.models import Membership, MembershipStatus, Person
 from tongxin.people.services import create_person
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections"),
+    pytest.mark.postgresql_only(reason="needs row locks across connections"),
     pytest.mark.usefixtures("english"),
 ]
 JULY = datetime.date(2026, 7, 1)

@@ -5,26 +5,18 @@ admitted to the Party once."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
+from tongxin.core.testing import race
 from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
 from tongxin.lifecycle.services import recommendation as services
-from tongxin.lifecycle.tests.test_recommendation_workflow import (  # noqa: F401  (fixtures)
-    APPLIED,
-    APPROVED,
-    DECIDED,
-    _fresh_rules,
-    branch_of_five,
-    to_status,
-)
-from tongxin.lifecycle.tests.test_transfer_concurrency import race
+from tongxin.lifecycle.tests.recommendation_helpers import APPLIED, APPROVED, DECIDED, to_status
 from tongxin.people.models import Person
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections"),
+    pytest.mark.postgresql_only(reason="needs row locks across connections"),
     pytest.mark.usefixtures("english", "branch_of_five"),
 ]
 

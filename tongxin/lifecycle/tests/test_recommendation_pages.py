@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from tongxin.core.testing import person_data, years_ago
 from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
 from tongxin.lifecycle.services import recommendation as services
-from tongxin.lifecycle.tests.test_recommendation_workflow import (
+from tongxin.lifecycle.tests.recommendation_helpers import (
     APPLIED,
     APPROVED,
     DECIDED,

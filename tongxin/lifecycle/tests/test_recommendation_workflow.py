@@ -8,7 +8,6 @@ import datetime
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog, Notification, RuleValue
@@ -16,6 +15,16 @@ from tongxin.core.rules import clear_cache
 from tongxin.core.testing import person_data, today, years_ago
 from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
 from tongxin.lifecycle.services import recommendation as services
+from tongxin.lifecycle.tests.recommendation_helpers import (
+    APPLIED,
+    APPROVED,
+    DECIDED,
+    HANDED,
+    MEETING,
+    propose,
+    refused,
+    to_status,
+)
 from tongxin.orgs.models import OrgKind
 from tongxin.orgs.services import create_organization
 from tongxin.people.models import Person
@@ -30,64 +39,6 @@ def _fresh_rules():
     clear_cache()
     yield
     clear_cache()
-
-
-# Far enough back, read once at import (a day further back when a run crosses midnight changes nothing);
-# tests that need today itself call ``today()``.
-APPLIED = timezone.localdate() - datetime.timedelta(days=400)  # the party application
-MEETING = timezone.localdate() - datetime.timedelta(days=30)
-APPROVED = MEETING + datetime.timedelta(days=5)
-HANDED = APPROVED + datetime.timedelta(days=5)
-DECIDED = HANDED + datetime.timedelta(days=5)
-
-
-@pytest.fixture
-def branch_of_five(tree):
-    """Branch A with five active members (a1, a2 and three more): 20% is one place a year."""
-    for name in ("甲三", "甲四", "甲五"):
-        create_person(None, person_data(tree.branch_a, name=name))
-    return tree.branch_a
-
-
-def counts(row_counts):
-    return {
-        **row_counts(),
-        "Recommendation": PartyRecommendation.objects.count(),
-        "Notification": Notification.objects.count(),
-    }
-
-
-def refused(row_counts, call, message, error=DomainError):
-    before = counts(row_counts)
-    with pytest.raises(error) as info:
-        call()
-    if error is DomainError:
-        assert message in " ".join(info.value.messages), info.value.messages
-    assert counts(row_counts) == before
-
-
-def propose(users, person, on=APPLIED):
-    return services.propose(users.secretary_a, person=person, party_application_on=on)
-
-
-def to_status(tree, users, status):
-    rec = propose(users, tree.people.a1)
-    steps = [
-        (
-            RecommendationStatus.VOTED,
-            lambda r: services.record_vote(
-                users.secretary_a, r, on=MEETING, voters_expected=5, votes_for=3, votes_against=1
-            ),
-        ),
-        (RecommendationStatus.APPROVED, lambda r: services.approve(users.committee_admin, r, on=APPROVED)),
-        (RecommendationStatus.HANDED_OVER, lambda r: services.hand_over(users.committee_admin, r, on=HANDED)),
-    ]
-    for target, step in steps:
-        if rec.status == status:
-            break
-        rec = step(rec)
-        assert rec.status == target
-    return rec
 
 
 def test_a_recommendation_runs_to_admission(tree, users, branch_of_five):

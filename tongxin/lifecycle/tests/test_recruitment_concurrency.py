@@ -4,19 +4,18 @@ and the other approver is told; two different recruitments approved at once get 
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from tongxin.core.exceptions import DomainError
+from tongxin.core.testing import race
 from tongxin.lifecycle.models import Recruitment, RecruitmentStage
 from tongxin.lifecycle.services import recruitment as services
-from tongxin.lifecycle.tests.test_recruitment_workflow import APPROVED, MEETING, PRECHECKED, application, to_stage
-from tongxin.lifecycle.tests.test_transfer_concurrency import race
-from tongxin.orgs.tests.test_rollups_match_rebuild import assert_rollups_exact
+from tongxin.lifecycle.tests.recruitment_helpers import APPROVED, MEETING, PRECHECKED, application, to_stage
+from tongxin.orgs.tests.helpers import assert_rollups_exact
 from tongxin.people.models import Membership, Person
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections"),
+    pytest.mark.postgresql_only(reason="needs row locks across connections"),
     pytest.mark.usefixtures("english"),
 ]
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from tongxin.core.testing import today
 from tongxin.lifecycle.models import Recruitment, RecruitmentStage
 from tongxin.lifecycle.services import recruitment as services
-from tongxin.lifecycle.tests.test_recruitment_workflow import (
+from tongxin.lifecycle.tests.recruitment_helpers import (
     ACTIVIST,
     APPROVED,
     CANDIDATE,

@@ -13,7 +13,7 @@ from tongxin.core.rules import clear_cache
 from tongxin.core.testing import make_id_number, person_data, today, years_ago
 from tongxin.lifecycle.models import Recruitment, RecruitmentStage
 from tongxin.lifecycle.services import recruitment as services
-from tongxin.lifecycle.tests.test_recruitment_workflow import (
+from tongxin.lifecycle.tests.recruitment_helpers import (
     ACTIVIST,
     APPLIED,
     APPROVED,

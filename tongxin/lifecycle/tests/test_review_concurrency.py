@@ -4,20 +4,19 @@ succeeds, the other is told what happened."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
+from tongxin.core.testing import race
 from tongxin.lifecycle.models import AnnualReview, ReviewEntry, ReviewStatus
 from tongxin.lifecycle.services import review as services
 from tongxin.lifecycle.services.review import Registration
-from tongxin.lifecycle.tests.test_review_workflow import Q, U, open_graded, this_year
-from tongxin.lifecycle.tests.test_transfer_concurrency import race
+from tongxin.lifecycle.tests.review_helpers import Q, U, open_graded, this_year
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections"),
+    pytest.mark.postgresql_only(reason="needs row locks across connections"),
     pytest.mark.usefixtures("english"),
 ]
 

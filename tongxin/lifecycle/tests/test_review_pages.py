@@ -13,7 +13,7 @@ from python_calamine import CalamineWorkbook
 from tongxin.core.rules import clear_cache
 from tongxin.lifecycle.models import AnnualReview, ReviewEntry, ReviewGrade, ReviewStatus
 from tongxin.lifecycle.services import review as services
-from tongxin.lifecycle.tests.test_review_workflow import Q, U, add_members, open_graded, this_year
+from tongxin.lifecycle.tests.review_helpers import Q, U, add_members, open_graded, this_year
 
 pytestmark = pytest.mark.usefixtures("english")
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from tongxin.core.rules import clear_cache
 from tongxin.lifecycle.models import AnnualReview, ReviewEntry
 from tongxin.lifecycle.services import review as services
-from tongxin.lifecycle.tests.test_review_workflow import B, E, Q, U, add_members, open_graded, this_year
+from tongxin.lifecycle.tests.review_helpers import B, E, Q, U, add_members, open_graded, this_year
 from tongxin.orgs.models import Organization
 
 pytestmark = pytest.mark.usefixtures("english")

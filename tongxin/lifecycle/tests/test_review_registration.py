@@ -11,7 +11,7 @@ from django.utils import timezone
 from tongxin.core.exceptions import DomainError
 from tongxin.lifecycle.models import ReviewEntry
 from tongxin.lifecycle.services import review as services
-from tongxin.lifecycle.tests.test_review_workflow import B, E, Q, U, add_members, open_graded, refused
+from tongxin.lifecycle.tests.review_helpers import B, E, Q, U, add_members, open_graded, refused
 
 pytestmark = pytest.mark.usefixtures("english")
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog, Notification
 from tongxin.lifecycle.models import Transfer, TransferReason, TransferSide, TransferStatus
 from tongxin.lifecycle.services import transfers as services
-from tongxin.orgs.tests.test_rollups_match_rebuild import assert_rollups_exact
+from tongxin.orgs.tests.helpers import assert_rollups_exact
 from tongxin.people.models import Membership, MembershipStatus, Person
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -84,9 +85,9 @@ def test_the_receiving_side_asks_and_the_sending_side_approves(tree, users):
 def test_a_committee_destination_assigns_a_branch_on_acceptance(tree, users):
     transfer = start(users.secretary_a, tree.people.a1, tree.committee2)
 
-    with pytest.raises(Exception, match="not a branch: choose the branch"):
+    with pytest.raises(DomainError, match="not a branch: choose the branch"):
         services.accept_in(users.outsider, transfer)
-    with pytest.raises(Exception, match="Choose a branch of"):
+    with pytest.raises(DomainError, match="Choose a branch of"):
         services.accept_in(users.outsider, transfer, branch=tree.branch_b)
     services.accept_in(users.outsider, transfer, branch=tree.branch_d)
 
@@ -118,7 +119,7 @@ def test_a_destination_outside_the_system_completes_on_approval(tree, users, rol
 def test_rejection_needs_a_reason_and_tells_who_started_it(tree, users):
     transfer = start(users.member, tree.people.a2, tree.branch_b, side=TransferSide.MEMBER)
 
-    with pytest.raises(Exception, match="Say why"):
+    with pytest.raises(DomainError, match="Say why"):
         services.reject(users.secretary_a, transfer, reason="  ")
     services.reject(users.secretary_a, transfer, reason="材料不全")
 
@@ -149,7 +150,7 @@ def test_a_closed_transfer_refuses_every_action_naming_its_status(tree, users):
     for action in (lambda: services.accept_in(users.secretary_b, transfer),
                    lambda: services.cancel(users.secretary_a, transfer),
                    lambda: services.reject(users.secretary_b, transfer, reason="晚了")):  # fmt: skip
-        with pytest.raises(Exception, match="already “Completed”"):
+        with pytest.raises(DomainError, match="already “Completed”"):
             action()
 
 
@@ -163,7 +164,7 @@ def test_completion_is_atomic_when_the_receiving_branch_was_dissolved(tree, user
     update_organization(None, empty, status="dissolved")
     counts = row_counts()
 
-    with pytest.raises(Exception, match="dissolved"):
+    with pytest.raises(DomainError, match="dissolved"):
         services.accept_in(users.outsider, transfer)
 
     assert Person.objects.filter(pk=tree.people.a1.pk).values().get() == person_before

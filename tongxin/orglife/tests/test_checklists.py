@@ -9,7 +9,6 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -292,7 +291,7 @@ def test_the_api_creates_notes_and_closes(tree, users, api_for):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections")
+@pytest.mark.postgresql_only(reason="needs row locks across connections")
 def test_two_verifications_at_once_close_the_item_once(tree, users):
     item = services.add_item(users.secretary_a, organization=tree.branch_a, kind=ChecklistKind.PROJECT,
                              content="并发核验")  # fmt: skip

@@ -4,7 +4,6 @@ succeeds, the other is told it was already recorded, and the attendance is writt
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.testing import race
@@ -14,7 +13,7 @@ from tongxin.orglife.tests.meeting_helpers import planned
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections"),
+    pytest.mark.postgresql_only(reason="needs row locks across connections"),
     pytest.mark.usefixtures("english"),
 ]
 

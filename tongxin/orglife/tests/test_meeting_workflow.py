@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -102,7 +103,7 @@ def test_kinds_must_suit_the_organisation(tree, users):
 def test_joint_activity_of_branch_a_and_the_party_branch(tree, users):
     a1, a2 = tree.people.a1, tree.people.a2
     p1 = party_member(tree)
-    with pytest.raises(Exception) as refused:  # secretary A may not plan for the party branch
+    with pytest.raises(PermissionDenied) as refused:  # secretary A may not plan for the party branch
         planned(users.secretary_a, tree.branch_a, MeetingKind.JOINT_ACTIVITY, organizations=[tree.party_branch])
     assert type(refused.value).__name__ == "PermissionDenied"
 

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.testing import person_data
@@ -19,7 +19,7 @@ from tongxin.people.services import create_person
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections"),
+    pytest.mark.postgresql_only(reason="needs row locks across connections"),
 ]
 
 

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from tongxin.orgs.models import STEP_WIDTH, Organization, OrgKind, path_ids, path_step
+from tongxin.orgs.models import Organization, OrgKind, path_ids, path_step
 from tongxin.orgs.services import create_organization
+from tongxin.orgs.tests.helpers import assert_paths_consistent
 from tongxin.people.models import Membership, Person
-
-
-def assert_paths_consistent() -> None:
-    """Each path is the parent's path plus the organisation's own zero-padded id; depth follows."""
-    orgs = {o.pk: o for o in Organization.objects.all()}
-    assert orgs
-    for org in orgs.values():
-        assert len(org.path) == STEP_WIDTH * (org.depth + 1), org
-        assert org.path.isdigit(), org
-        parent_path = orgs[org.parent_id].path if org.parent_id else ""
-        assert org.path == parent_path + path_step(org.pk), org
-        assert path_ids(org.path)[-1] == org.pk
 
 
 def test_fixture_tree_paths_are_fixed_width_steps(tree):

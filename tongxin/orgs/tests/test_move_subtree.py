@@ -15,7 +15,7 @@ from tongxin.core.models import AccessLog, ChangeLog
 from tongxin.core.testing import person_data
 from tongxin.orgs.models import Organization, OrgKind, OrgStats, OrgStatus, path_step
 from tongxin.orgs.services import create_organization, move_organization, update_organization
-from tongxin.orgs.tests.test_materialized_path import assert_paths_consistent
+from tongxin.orgs.tests.helpers import assert_paths_consistent
 from tongxin.people.models import CadrePosition, CadreTitle, Membership, Person
 from tongxin.people.services import appoint_cadre, create_person
 

@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import random
 
 import pytest
-from django.core.management import call_command
 
 from tongxin.core.testing import person_data
 from tongxin.orgs.models import Organization, OrgKind, OrgStats, OrgStatus
 from tongxin.orgs.services import create_organization, move_organization, update_organization
+from tongxin.orgs.tests.helpers import assert_rollups_exact, rebuilt
 from tongxin.people.models import MembershipStatus, Person
 from tongxin.people.services import create_person, update_person
-
-
-def rebuilt(rollups) -> dict[int, tuple[int, int, int]]:
-    """Run the command and return the recomputed rows (the incremental ones must be read before)."""
-    out = io.StringIO()
-    call_command("rebuild_rollups", stdout=out)
-    assert str(Organization.objects.count()) in out.getvalue()
-    return rollups()
-
-
-def assert_rollups_exact(rollups) -> None:
-    incremental = rollups()
-    assert len(incremental) == Organization.objects.count()
-    assert rebuilt(rollups) == incremental
 
 
 def test_rebuild_repairs_a_corrupted_counter(tree, rollups):

@@ -65,7 +65,7 @@ def test_pagination_and_export_links_carry_the_key_only(tree, users, client_for,
     export = next(link for link in links(first) if link.startswith(reverse("people:export")))
     assert f"s={key}" in export and "q=" not in export
 
-    from tongxin.core.tests.test_scope_walk import body_text
+    from tongxin.core.tests.scope_walk import body_text
 
     exported = body_text(client.get(export))
     assert "王乙一" in exported and "李甲二" not in exported  # the export applies the kept search

@@ -197,7 +197,7 @@ def test_the_application_before_joining_is_anonymised_too_but_not_a_sponsors(tre
     rows and notifications their name. Anonymising a sponsor leaves the applicant's application alone."""
     from tongxin.core.models import Notification
     from tongxin.lifecycle.models import Recruitment
-    from tongxin.lifecycle.tests.test_recruitment_workflow import to_stage
+    from tongxin.lifecycle.tests.recruitment_helpers import to_stage
 
     application = to_stage(tree, users, "approved")
     assert application.person_id is not None

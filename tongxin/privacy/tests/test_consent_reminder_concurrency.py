@@ -4,7 +4,6 @@ the first and finds its reminder, so the secretary gets one, not two."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from tongxin.core.models import Notification
 from tongxin.core.testing import race
@@ -13,7 +12,7 @@ from tongxin.privacy.tests.helpers import minor
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections"),
+    pytest.mark.postgresql_only(reason="needs concurrent connections"),
 ]
 
 

@@ -1,5 +1,6 @@
 """The shared fixture set (ARCHITECTURE.md, Tests): a small tree with two committees and four branches,
-and users with one clear role each, plus an outsider and a member.
+and users with one clear role each, plus an outsider and a member. At the root of the checkout, so the
+app tests under tongxin/ and the browser tests under tests/e2e/ both see it without importing it.
 
     root (local committee)                       district         admin of root
     ├── committee1 ── branch_a, branch_b         committee_admin  admin of committee1
@@ -11,19 +12,104 @@ and users with one clear role each, plus an outsider and a member.
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from hypothesis import settings as hypothesis_settings
 
 from tongxin.accounts.models import Role, RoleAssignment, User
-from tongxin.core.testing import person_data
-from tongxin.core.tests.figures import pytest_terminal_summary  # noqa: F401 - prints the security figures
+from tongxin.core.testing import PASSWORD, figures, person_data
 from tongxin.orgs.models import OrgKind
 from tongxin.orgs.services import create_organization
 from tongxin.people.services import create_person
 
-PASSWORD = "test-pass-123"
+# Hypothesis profiles: ``tongxin`` (the default: bounded, no example database, no deadline, so the suite stays
+# fast and leaves no files) and ``deep`` (ten times the examples), picked with ``HYPOTHESIS_PROFILE``.
+hypothesis_settings.register_profile("tongxin", max_examples=25, deadline=None, database=None)
+hypothesis_settings.register_profile("deep", max_examples=250, deadline=None, database=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "tongxin"))
+
+
+# --- The security figures (tongxin.core.testing.figures), added up across pytest-xdist workers ------------
+
+_WORKER_FIGURES: Counter[str] = Counter()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the counts to the controller
+        workeroutput["tongxin_figures"] = dict(figures.counts)
+    elif _pg_only_skipped_on_postgresql() and session.exitstatus == pytest.ExitCode.OK:
+        # On PostgreSQL (as in CI) the PostgreSQL-only tests are the point of the run: a skip there means they
+        # silently stopped running, so the run fails (the list is printed in the summary).
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """xdist controller: one worker finished; add its figures."""
+    _WORKER_FIGURES.update(getattr(node, "workeroutput", {}).get("tongxin_figures", {}))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    totals = figures.counts + _WORKER_FIGURES
+    if totals:
+        terminalreporter.section("security figures")
+        for name in sorted(totals):
+            terminalreporter.write_line(f"{name}: {totals[name]}")
+    _report_postgresql_only(terminalreporter, config)
+
+
+# --- PostgreSQL-only tests (concurrency, two app processes): they must run when the database is PostgreSQL -
+
+_PG_ONLY: dict[str, list[str]] = {"passed": [], "failed": [], "skipped": []}
+
+
+def _database_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``@pytest.mark.postgresql_only(reason)``: skipped on any other database."""
+    if _database_vendor() == "postgresql":
+        return
+    for item in items:
+        marker = item.get_closest_marker("postgresql_only")
+        if marker is not None:
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "PostgreSQL only")
+            item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {reason}"))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Outcomes of the PostgreSQL-only tests (in the xdist controller too: reports carry the markers)."""
+    if "postgresql_only" not in report.keywords:
+        return
+    if report.skipped:
+        _PG_ONLY["skipped"].append(report.nodeid)
+    elif report.failed:
+        _PG_ONLY["failed"].append(report.nodeid)
+    elif report.when == "call":
+        _PG_ONLY["passed"].append(report.nodeid)
+
+
+def _pg_only_skipped_on_postgresql() -> list[str]:
+    if _database_vendor() != "postgresql":
+        return []
+    return sorted(set(_PG_ONLY["skipped"]))
+
+
+def _report_postgresql_only(terminalreporter, config) -> None:
+    skipped = _pg_only_skipped_on_postgresql()
+    if skipped:
+        terminalreporter.section("PostgreSQL-only tests skipped on PostgreSQL", red=True)
+        terminalreporter.write_line("On PostgreSQL these tests must run; the run fails. Skipped:")
+        for nodeid in skipped:
+            terminalreporter.write_line(f"  {nodeid}")
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,728 @@
+"""The table and the helpers of the scope walk (test_scope_walk.py) and the scope matrix (test_scope_matrix.py).
+
+``ROUTES`` says, for every named URL pattern, how its parameters are filled and which methods it takes;
+``walk`` enumerates the root URLconf; ``url_for``, ``send``, ``client_as`` and the ``_*_of_branch_a`` builders
+make the requests. Tests import them from here (a test module imports no other test module).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RoutePattern
+from django.utils import timezone
+from python_calamine import CalamineWorkbook
+
+from tongxin.accounts.models import User
+from tongxin.core.testing import person_data
+from tongxin.people.models import CadrePosition, Person
+from tongxin.people.services import appoint_cadre
+
+SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
+# Routes anyone may reach without logging in.
+PUBLIC = {"accounts:login", "accounts:logout", "core:health", "schema", "docs", "redoc"}
+
+
+@dataclass(frozen=True)
+class Route:
+    target: str | None  # "org": committee 1; "person": person a1 of branch A; "cadre": a position in branch A;
+    # "import": a checked import of rows for branch A, uploaded by committee_admin; "dues_payment": a1's
+    # dues of 2025-01, paid in branch A (a route with a ``month`` gets 2025-01)
+    methods: tuple[str, ...] = ("GET",)
+    api: bool = False
+    payload: str | None = None  # for non-GET methods: which PAYLOADS entry to send
+    # A collection route whose POST always answers with a redirect (post/redirect/get), also to an outsider
+    # whose request touched nothing of committee 1 (row counts and targets are still checked).
+    post_redirects: bool = False
+    prepare: str | None = None  # a target made before the walk counts rows, for a payload that names it
+    # Who makes the control request of an object route (in scope: gets 200). The rules pages are the
+    # district admin's alone.
+    insider: str = "committee_admin"
+
+
+ROUTES: dict[str, Route] = {
+    # Pages
+    "core:home": Route(None),
+    # login hardening (accounts): the two-factor pages send a user who needs no code home; the login-code
+    # page lists the caller's change scope and issues codes only there
+    "accounts:otp_verify": Route(None),
+    "accounts:otp_enrol": Route(None),
+    "accounts:password_change": Route(None, ("GET", "POST"), payload="empty"),
+    "accounts:bulk_reset": Route(None, ("GET", "POST"), payload="login_codes_form"),
+    "accounts:bulk_reset_download": Route(None, ("POST",), payload="empty"),
+    "core:audit": Route(None),
+    "core:inbox": Route(None, prepare="notification"),
+    "core:inbox_read_all": Route(None, ("POST",), payload="empty", post_redirects=True),
+    "core:open_notification": Route("notification", ("POST",), payload="empty"),
+    "core:rules": Route(None),
+    "core:rule_edit": Route("rule", ("GET", "POST"), payload="rule_form", insider="district"),
+    "orgs:tree": Route(None),
+    "orgs:detail": Route("org"),
+    "orgs:children": Route("org"),
+    "orgs:edit": Route("org", ("GET", "POST"), payload="org_form"),
+    "orgs:create_child": Route("org", ("GET", "POST"), payload="org_form"),
+    "orgs:move": Route("org", ("GET", "POST"), payload="org_form"),
+    # The search form POSTs its term, kept in the session behind ?s=<key> (no names or ID numbers in URLs).
+    "people:roster": Route(None, ("GET", "POST"), payload="roster_search", post_redirects=True),
+    "people:create": Route(None, ("GET", "POST"), payload="person_form"),
+    "people:export": Route(None),
+    "people:import_template": Route(None),
+    "people:detail": Route("person"),
+    "people:edit": Route("person", ("GET", "POST"), payload="person_form"),
+    "people:reveal": Route("person", ("POST",), payload="empty"),
+    "people:appoint_cadre": Route("org", ("GET", "POST"), payload="cadre_form"),
+    "people:end_cadre": Route("cadre", ("GET", "POST"), payload="cadre_form"),
+    "imports:list": Route(None),
+    "imports:upload": Route(None, ("GET", "POST"), payload="import_upload", post_redirects=True),
+    "imports:detail": Route("import"),
+    "imports:remap": Route("import", ("POST",), payload="empty"),
+    "imports:commit": Route("import", ("POST",), payload="empty"),
+    "imports:report": Route("import"),
+    "lifecycle:graduation": Route("branch", ("GET", "POST"), payload="graduation_form"),
+    "lifecycle:graduation_overdue": Route(None),
+    "lifecycle:transfers": Route(None),
+    "lifecycle:transfers_act": Route(None, ("POST",), payload="transfer_ids", post_redirects=True, prepare="transfer"),
+    "lifecycle:transfer_start_in": Route(None, ("GET", "POST"), payload="transfer_in"),
+    "lifecycle:transfer_destinations": Route(None),
+    "lifecycle:transfer_start_out": Route("person", ("GET", "POST"), payload="transfer_out"),
+    "lifecycle:transfer_detail": Route("transfer"),
+    "lifecycle:transfer_approve": Route("transfer", ("POST",), payload="empty"),
+    "lifecycle:transfer_accept": Route("transfer", ("POST",), payload="accept_form"),
+    "lifecycle:transfer_reject": Route("transfer", ("POST",), payload="reject_form"),
+    "lifecycle:transfer_cancel": Route("transfer", ("POST",), payload="empty"),
+    "lifecycle:age_out": Route(None),
+    "lifecycle:age_out_confirm": Route(None, ("GET", "POST"), payload="age_out_form"),
+    "lifecycle:recruitments": Route(None),
+    "lifecycle:recruitment_new": Route(None, ("GET", "POST"), payload="recruitment_form"),
+    "lifecycle:recruitment_detail": Route("recruitment"),
+    "lifecycle:recruitment_act": Route("recruitment", ("POST",), payload="recruitment_step_form"),
+    "lifecycle:recruitment_withdraw": Route("recruitment", ("POST",), payload="recruitment_withdraw_form"),
+    "lifecycle:recommendations": Route(None),
+    "lifecycle:recommendation_propose": Route("person", ("GET", "POST"), payload="recommendation_form"),
+    "lifecycle:recommendation_detail": Route("recommendation"),
+    "lifecycle:recommendation_act": Route("recommendation", ("POST",), payload="recommendation_step_form"),
+    "lifecycle:recommendation_withdraw": Route("recommendation", ("POST",), payload="empty"),
+    "lifecycle:dues_home": Route(None),
+    "lifecycle:dues_ledger": Route("branch", ("GET", "POST"), payload="dues_mark_form"),
+    "lifecycle:dues_ledger_export": Route("branch"),
+    "lifecycle:dues_summary": Route("org"),
+    "lifecycle:dues_summary_export": Route("org"),
+    "lifecycle:dues_arrears": Route("org"),
+    "lifecycle:dues_arrears_export": Route("org"),
+    "lifecycle:dues_profile": Route("person", ("GET", "POST"), payload="dues_profile_form"),
+    "lifecycle:reviews": Route(None),
+    "lifecycle:review_progress_export": Route(None),
+    "lifecycle:review_open": Route(None, ("POST",), payload="review_open"),
+    "lifecycle:review_detail": Route("review"),
+    "lifecycle:review_grade": Route("review", ("POST",), payload="review_grades"),
+    "lifecycle:review_submit": Route("review", ("POST",), payload="review_submit"),
+    "lifecycle:review_approve": Route("review", ("POST",), payload="empty"),
+    "lifecycle:review_return": Route("review", ("POST",), payload="reject_form"),
+    "lifecycle:review_register": Route("review", ("POST",), payload="review_register"),
+    "lifecycle:review_defer": Route("review", ("POST",), payload="review_defer"),
+    # the four lists, duties and lapse (orglife/views/checklists.py)
+    "orglife:checklists": Route("org", ("GET", "POST"), payload="checklist_item_form"),
+    "orglife:checklist_item": Route("checklist_item"),
+    "orglife:checklist_note": Route("checklist_item", ("POST",), payload="checklist_note_form"),
+    "orglife:checklist_act": Route("checklist_item", ("POST",), payload="checklist_act_form"),
+    "orglife:checklist_attachment": Route("checklist_attachment"),
+    "orglife:duties": Route("org", ("GET", "POST"), payload="duty_form"),
+    "orglife:duty_end": Route("duty", ("POST",), payload="empty"),
+    "orglife:lapse": Route(None),
+    "orglife:meetings": Route("branch"),
+    "orglife:meeting_plan": Route("branch", ("GET", "POST"), payload="meeting_plan_form"),
+    "orglife:meeting_detail": Route("meeting"),
+    "orglife:meeting_record": Route("meeting", ("GET", "POST"), payload="meeting_record_form"),
+    "orglife:meeting_cancel": Route("meeting", ("POST",), payload="empty"),
+    "orglife:meeting_upload": Route("meeting", ("POST",), payload="meeting_upload"),
+    "orglife:meeting_attachment": Route("meeting_attachment"),
+    # API (DefaultRouter)
+    "api-root": Route(None, api=True),
+    "org-list": Route(None, ("GET", "POST"), api=True, payload="org_api"),
+    "org-detail": Route("org", ("GET", "PUT", "PATCH"), api=True, payload="org_api"),
+    "person-list": Route(None, ("GET", "POST"), api=True, payload="person_api"),
+    "person-detail": Route("person", ("GET", "PUT", "PATCH"), api=True, payload="person_api"),
+    "notification-list": Route(None, api=True, prepare="notification"),
+    "notification-detail": Route("notification", api=True),
+    "notification-read": Route("notification", ("POST",), api=True, payload="empty"),
+    "transfer-list": Route(None, ("GET", "POST"), api=True, payload="transfer_api"),
+    "transfer-detail": Route("transfer", api=True),
+    "transfer-approve-out": Route("transfer", ("POST",), api=True, payload="empty"),
+    "transfer-accept-in": Route("transfer", ("POST",), api=True, payload="accept_form"),
+    "transfer-reject": Route("transfer", ("POST",), api=True, payload="reject_form"),
+    "transfer-cancel": Route("transfer", ("POST",), api=True, payload="empty"),
+    "graduation-batch-list": Route(None, ("GET", "POST"), api=True, payload="graduation_api"),
+    "graduation-batch-detail": Route("graduation_batch", api=True),
+    "graduation-batch-overdue": Route(None, api=True),
+    "age-out-list": Route(None, api=True),
+    "age-out-detail": Route("person", api=True),
+    "age-out-confirm": Route(None, ("POST",), api=True, payload="age_out_api"),
+    "recruitment-list": Route(None, ("GET", "POST"), api=True, payload="recruitment_api"),
+    "recruitment-detail": Route("recruitment", api=True),
+    **{
+        f"recruitment-{step}": Route("recruitment", ("POST",), api=True, payload="recruitment_step_api")
+        for step in (
+            "name-activist",
+            "record-training",
+            "choose-candidate",
+            "precheck",
+            "record-vote",
+            "approve",
+            "record-oath",
+            "withdraw",
+        )
+    },
+    "recommendation-list": Route(None, ("GET", "POST"), api=True, payload="recommendation_api"),
+    "recommendation-detail": Route("recommendation", api=True),
+    **{
+        f"recommendation-{step}": Route("recommendation", ("POST",), api=True, payload="recommendation_step_api")
+        for step in ("record-vote", "approve", "hand-over", "record-outcome", "withdraw")
+    },
+    "dues-payment-list": Route(None, api=True),
+    "dues-payment-detail": Route("dues_payment", ("GET", "DELETE"), api=True, payload="empty"),
+    "dues-payment-mark-paid": Route(None, ("POST",), api=True, payload="dues_mark_api"),
+    "review-list": Route(None, ("GET", "POST"), api=True, payload="review_open"),
+    "review-detail": Route("review", api=True),
+    "review-grade": Route("review", ("POST",), api=True, payload="review_grades_api"),
+    "review-submit": Route("review", ("POST",), api=True, payload="review_submit"),
+    "review-approve": Route("review", ("POST",), api=True, payload="empty"),
+    "review-return-for-changes": Route("review", ("POST",), api=True, payload="reject_form"),
+    "review-register": Route("review", ("POST",), api=True, payload="review_register"),
+    "review-defer": Route("review", ("POST",), api=True, payload="review_defer"),
+    "checklist-item-list": Route(None, ("GET", "POST"), api=True, payload="checklist_item_api"),
+    "checklist-item-detail": Route("checklist_item", api=True),
+    "checklist-item-note": Route("checklist_item", ("POST",), api=True, payload="checklist_note_api"),
+    **{
+        f"checklist-item-{step}": Route("checklist_item", ("POST",), api=True, payload="empty")
+        for step in ("request-closing", "verify", "reopen")
+    },
+    "lapse-list": Route(None, api=True),
+    "lapse-detail": Route("person", api=True),
+    "meeting-list": Route(None, ("GET", "POST"), api=True, payload="meeting_api"),
+    "meeting-detail": Route("meeting", api=True),
+    "meeting-record": Route("meeting", ("POST",), api=True, payload="meeting_record_api"),
+    # The roster search: the term in a JSON body, never in the URL (an org outside the scope answers 400).
+    "person-search": Route(None, ("POST",), api=True, payload="person_search_api"),
+    "orglife:board": Route(None),
+    "orglife:board_export": Route(None),
+    "orglife:requirements": Route(None, ("GET", "POST"), payload="empty"),
+    "compliance": Route(None, api=True),
+    # personal data: minors' consent, the right-of-access file, anonymisation (the district admin's alone)
+    "privacy:minors": Route(None),
+    "privacy:consent_new": Route("person", ("GET", "POST"), payload="consent_form"),
+    "privacy:consent_withdraw": Route("person", ("POST",), payload="empty"),
+    "privacy:access_export": Route("person"),
+    "privacy:anonymise": Route("person", ("GET", "POST"), payload="anonymise_form", insider="district"),
+}
+
+# API lists whose rows are people (their ids are compared with committee 1's people, not its organisations).
+PERSON_ROW_ROUTES = ("person", "lapse")
+FILLABLE_PARAMS = {"pk", "key", "format", "month"}
+OBJECT_PARAMS = {"pk", "key"}  # a route with one of these has a target
+
+
+# --- enumerating the URLconf -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Found:
+    name: str
+    pattern: str
+    params: tuple[str, ...]
+    callback: Any
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}[{','.join(self.params)}]" if self.params else self.name
+
+
+def _params(entry: URLPattern | URLResolver) -> tuple[str, ...]:
+    pattern = entry.pattern
+    if isinstance(pattern, RoutePattern):
+        return tuple(pattern.converters)
+    return tuple(pattern.regex.groupindex)
+
+
+def walk(patterns, prefix: str = "", namespace: str = "", params: tuple[str, ...] = ()) -> Iterator[Found]:
+    for entry in patterns:
+        text = prefix + str(entry.pattern).lstrip("^")
+        if text.startswith(SKIPPED_PREFIXES):
+            continue
+        here = (*params, *_params(entry))
+        if isinstance(entry, URLResolver):
+            ns = namespace
+            if entry.namespace:
+                ns = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from walk(entry.url_patterns, text, ns, here)
+        else:
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield Found(name or f"<unnamed {text}>", text, here, entry.callback)
+
+
+FOUND = list(walk(get_resolver().url_patterns))
+WALKED = [f for f in FOUND if f.name in ROUTES]
+OBJECT_ROUTES = [f for f in WALKED if ROUTES[f.name].target]
+COLLECTION_ROUTES = [f for f in WALKED if not ROUTES[f.name].target]
+
+
+# --- filling parameters and payloads -------------------------------------------------------------------
+
+
+def url_for(found: Found, tree) -> str:
+    route = ROUTES[found.name]
+    kwargs: dict[str, Any] = {}
+    if "pk" in found.params:
+        if route.target == "org":
+            kwargs["pk"] = tree.committee1.pk
+        elif route.target == "cadre":
+            kwargs["pk"] = _cadre_in_branch_a(tree).pk
+        elif route.target == "import":
+            kwargs["pk"] = _import_for_branch_a(tree).pk
+        elif route.target == "notification":
+            kwargs["pk"] = _notification_of_committee_admin()
+        elif route.target == "branch":
+            kwargs["pk"] = tree.branch_a.pk
+        elif route.target == "transfer":
+            kwargs["pk"] = _transfer_of_a1(tree).pk
+        elif route.target == "recruitment":
+            kwargs["pk"] = _recruitment_in_a(tree).pk
+        elif route.target == "recommendation":
+            kwargs["pk"] = _recommendation_of_a1(tree).pk
+        elif route.target == "dues_payment":
+            kwargs["pk"] = _dues_payment_of_a1(tree).pk
+        elif route.target == "graduation_batch":
+            kwargs["pk"] = _graduation_batch_of_branch_a(tree).pk
+        elif route.target == "review":
+            kwargs["pk"] = _review_of_branch_a(tree).pk
+        elif route.target == "meeting":
+            kwargs["pk"] = _meeting_of_branch_a(tree).pk
+        elif route.target == "meeting_attachment":
+            kwargs["pk"] = _attachment_of_branch_a(tree).pk
+        elif route.target == "checklist_item":
+            kwargs["pk"] = _checklist_item_of_branch_a(tree).pk
+        elif route.target == "checklist_attachment":
+            kwargs["pk"] = _checklist_attachment_of_branch_a(tree).pk
+        elif route.target == "duty":
+            kwargs["pk"] = _duty_of_branch_a(tree).pk
+        else:
+            kwargs["pk"] = tree.people.a1.pk
+    if route.prepare == "transfer":
+        _transfer_of_a1(tree)
+    if route.prepare == "notification":  # committee_admin's, naming branch A: no one else's list shows it
+        _notification_of_committee_admin()
+    if "key" in found.params and route.target == "rule":
+        kwargs["key"] = "league_max_age"
+    if "month" in found.params:  # a dues ledger's month (yyyy-mm)
+        kwargs["month"] = "2025-01"
+    if "format" in found.params:
+        kwargs["format"] = "json"
+    return reverse(found.name, kwargs=kwargs)
+
+
+def _dues_payment_of_a1(tree):
+    """Person a1's league dues of January 2025, marked paid in branch A (made once per test)."""
+    from tongxin.lifecycle.models import DuesPayment
+    from tongxin.lifecycle.services.dues import mark_paid
+
+    payment = DuesPayment.objects.filter(person=tree.people.a1).first()
+    if payment is None:
+        (payment,) = mark_paid(None, branch=tree.branch_a, kind="league", month=datetime.date(2025, 1, 1),
+                               person_ids=[tree.people.a1.pk], paid_on=datetime.date(2025, 1, 10))  # fmt: skip
+    return payment
+
+
+def _cadre_in_branch_a(tree):
+    """A current cadre position in branch A (the secretary: person a1), made once per test."""
+    position = CadrePosition.objects.filter(organization=tree.branch_a, title="secretary", end__isnull=True).first()
+    if position is None:
+        position = appoint_cadre(
+            None, person=tree.people.a1, organization=tree.branch_a, title="secretary", start=datetime.date(2024, 9, 1)
+        )
+    return position
+
+
+def _import_file(tree) -> bytes:
+    """A roster file adding one person to branch A, and a row with a bad ID number (so it has a report)."""
+    good = person_data(tree.branch_a, name="导入新人")
+    return "\n".join([
+        "姓名,公民身份号码,所在团支部",
+        f"{good['name']},{good['id_number']},{tree.branch_a.code}",
+        f"坏号码,110101200001011234,{tree.branch_a.code}",
+    ]).encode()  # fmt: skip
+
+
+def _import_for_branch_a(tree):
+    """A checked import by committee_admin (made once per test)."""
+    from tongxin.core.imports import create_job, run_check
+    from tongxin.core.models import ImportJob
+
+    job = ImportJob.objects.filter(actor__username="committee_admin").first()
+    if job is None:
+        actor = User.objects.filter(username="committee_admin").first()  # None where no user is made
+        job = create_job(actor, kind="roster", file_name="名册.csv", content=_import_file(tree), options={},
+                         org_path=tree.committee1.path)  # fmt: skip
+        run_check(job)
+    return job
+
+
+def _review_of_branch_a(tree):
+    """Branch A's annual review of this year, open with its two members (made once per test): visible inside
+    committee 1 only."""
+    from tongxin.lifecycle.models import AnnualReview
+    from tongxin.lifecycle.services.review import open_review
+
+    review = AnnualReview.objects.filter(branch=tree.branch_a).first()
+    if review is None:
+        review = open_review(None, branch=tree.branch_a, year=timezone.localdate().year)
+    return review
+
+
+def _graduation_batch_of_branch_a(tree):
+    """Branch A's graduation batch sending a2 on to committee 1 (made once per test): the batch is visible inside
+    branch A's subtree only (its transfer from either side)."""
+    from tongxin.lifecycle.models import GraduationBatch, GraduationDestination
+    from tongxin.lifecycle.services.graduation import Assignment, send_graduates
+
+    batch = GraduationBatch.objects.filter(branch=tree.branch_a).first()
+    if batch is None:
+        line = Assignment(tree.people.a2, GraduationDestination.COMMUNITY, tree.committee1)
+        batch = send_graduates(None, branch=tree.branch_a, graduation_date=datetime.date(2026, 7, 1),
+                               assignments=[line])  # fmt: skip
+    return batch
+
+
+def _transfer_of_a1(tree):
+    """Person a1 on the way from branch A to committee 1 (which assigns a branch): visible inside committee 1
+    only, so secretary B (a sibling branch) must not see it either."""
+    from tongxin.lifecycle.models import Transfer, TransferReason, TransferSide
+    from tongxin.lifecycle.services.transfers import start_transfer
+
+    transfer = Transfer.objects.filter(person=tree.people.a1).first()
+    if transfer is None:
+        transfer = start_transfer(None, person=tree.people.a1, to_org=tree.committee1, side=TransferSide.SENDING,
+                                  reason=TransferReason.OTHER)  # fmt: skip
+    return transfer
+
+
+def _meeting_of_branch_a(tree):
+    """A league day of branch A planned for an hour ago (made once per test): visible inside committee 1 only."""
+    from django.utils import timezone
+
+    from tongxin.orglife.models import Meeting
+    from tongxin.orglife.services.meetings import plan_meeting
+
+    meeting = Meeting.objects.filter(organization=tree.branch_a).first()
+    if meeting is None:
+        meeting = plan_meeting(None, organization=tree.branch_a, kind="league_day", topic="甲团日",
+                               starts_at=timezone.now() - datetime.timedelta(hours=1))  # fmt: skip
+    return meeting
+
+
+def _attachment_of_branch_a(tree):
+    """A PDF attached to branch A's meeting (made once per test)."""
+    from tongxin.orglife.models import Attachment
+    from tongxin.orglife.services.meetings import add_attachment
+
+    attachment = Attachment.objects.filter(meeting__organization=tree.branch_a).first()
+    if attachment is None:
+        attachment = add_attachment(None, _meeting_of_branch_a(tree), file_name="甲.pdf", content=b"%PDF-1.4\n")
+    return attachment
+
+
+def _checklist_item_of_branch_a(tree):
+    """An overdue project item of branch A, owned by nobody with a login (made once per test)."""
+    from tongxin.orglife.models import ChecklistItem
+    from tongxin.orglife.services.checklists import add_item
+
+    item = ChecklistItem.objects.filter(organization=tree.branch_a).first()
+    if item is None:
+        item = add_item(None, organization=tree.branch_a, kind="project", content="甲支部项目",
+                        deadline=datetime.date(2025, 1, 1))  # fmt: skip
+    return item
+
+
+def _checklist_attachment_of_branch_a(tree):
+    """A PDF of evidence on branch A's item (made once per test)."""
+    from tongxin.orglife.models import Attachment
+    from tongxin.orglife.services.checklists import add_note
+
+    attachment = Attachment.objects.filter(note__item__organization=tree.branch_a).first()
+    if attachment is None:
+        add_note(None, _checklist_item_of_branch_a(tree), text="甲进展", files=[("甲.pdf", b"%PDF-1.4\n")])
+        attachment = Attachment.objects.get(note__item__organization=tree.branch_a)
+    return attachment
+
+
+def _duty_of_branch_a(tree):
+    """Person a1's duty in branch A (made once per test)."""
+    from tongxin.orglife.models import Duty
+    from tongxin.orglife.services.checklists import set_duty
+
+    duty = Duty.objects.filter(organization=tree.branch_a).first()
+    if duty is None:
+        duty = set_duty(None, organization=tree.branch_a, person=tree.people.a1, post="书记",
+                        responsibilities="全面工作")  # fmt: skip
+    return duty
+
+
+def _recruitment_in_a(tree):
+    """An application received by branch A (made once per test): visible inside committee 1 only."""
+    from tongxin.core.testing import make_id_number, years_ago
+    from tongxin.lifecycle.models import Recruitment
+    from tongxin.lifecycle.services.recruitment import apply
+
+    recruitment = Recruitment.objects.filter(branch=tree.branch_a).first()
+    if recruitment is None:
+        recruitment = apply(None, branch=tree.branch_a, name="甲申请人", id_number=make_id_number(years_ago(17)),
+                            applied_on=timezone.localdate())  # fmt: skip
+    return recruitment
+
+
+def _recommendation_of_a1(tree):
+    """Person a1 proposed for recommendation to the Party by branch A (made once per test). Branch A gets
+    three more members first, so its 20% quota has a place."""
+    from tongxin.lifecycle.models import PartyRecommendation
+    from tongxin.lifecycle.services.recommendation import propose
+    from tongxin.people.services import create_person
+
+    rec = PartyRecommendation.objects.filter(person=tree.people.a1).first()
+    if rec is None:
+        for name in ("甲推三", "甲推四", "甲推五"):
+            create_person(None, person_data(tree.branch_a, name=name))
+        rec = propose(None, person=tree.people.a1, party_application_on=datetime.date(2024, 1, 1))
+    return rec
+
+
+def _notification_of_committee_admin() -> int:
+    """A notification of committee_admin about branch A (made once per test); where no users are made, the id
+    of none (the anonymous caller is sent to log in before anything is looked up)."""
+    from tongxin.core.models import Notification
+
+    recipient = User.objects.filter(username="committee_admin").first()
+    if recipient is None:
+        return 2**31 - 1
+    notification = Notification.objects.filter(recipient=recipient).first()
+    if notification is None:
+        notification = Notification.objects.create(recipient=recipient, text="甲团支部 张甲一", url="/people/")
+    return notification.pk
+
+
+def _form_values(data: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in data.items():
+        if value is None:
+            out[key] = ""
+        elif isinstance(value, datetime.date):
+            out[key] = value.isoformat()
+        elif hasattr(value, "pk"):
+            out[key] = value.pk
+        else:
+            out[key] = value
+    return out
+
+
+PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "empty": lambda tree: {},
+    "roster_search": lambda tree: {"q": tree.people.a1.name},
+    "login_codes_form": lambda tree: {"person": [tree.people.a1.pk, tree.people.a2.pk, tree.people.b1.pk]},
+    "org_form": lambda tree: {
+        "kind": "branch",
+        "name": "越权改名",
+        "code": "WALK1",
+        "category": "other",
+        "status": "active",
+        "new_parent_code": tree.committee2.code,
+    },
+    "org_api": lambda tree: {"parent": tree.committee1.pk, "kind": "branch", "name": "越权改名", "code": "WALK2"},
+    "person_form": lambda tree: _form_values(person_data(tree.branch_a, name="越权新人", status="active")),
+    "cadre_form": lambda tree: {
+        "person_number": tree.people.a2.id_number,
+        "title": "publicity",
+        "start": "2025-09-01",
+        "end": "2025-12-31",
+    },
+    "import_upload": lambda tree: {
+        "kind": "roster",
+        "org": tree.branch_a.pk,
+        "file": SimpleUploadedFile("名册.csv", _import_file(tree), content_type="text/csv"),
+    },
+    "transfer_api": lambda tree: {"person": tree.people.a1.pk, "to_org": tree.committee2.pk, "reason": "other"},
+    "graduation_form": lambda tree: {
+        "graduation_date": "2026-07-01",
+        f"pick-{tree.people.a1.pk}": "1",
+        f"dest-{tree.people.a1.pk}": "employer",
+        f"org-{tree.people.a1.pk}": "T2C",
+    },
+    "graduation_api": lambda tree: {
+        "branch": tree.branch_a.pk,
+        "graduation_date": "2026-07-01",
+        "assignments": [{"person": tree.people.a1.pk, "destination": "employer", "to_org": tree.branch_c.pk}],
+    },
+    "transfer_ids": lambda tree: {"ids": [_transfer_of_a1(tree).pk]},
+    "transfer_in": lambda tree: {
+        "id_number": tree.people.a1.id_number,
+        "to_org": tree.committee1.pk,
+        "reason": "other",
+    },
+    "transfer_out": lambda tree: {"destination": tree.committee2.code, "reason": "other"},
+    "accept_form": lambda tree: {"branch": tree.branch_b.pk},
+    "reject_form": lambda tree: {"reason": "越权驳回"},
+    "rule_form": lambda tree: {"value": "99"},
+    "age_out_form": lambda tree: {"person_ids": [tree.people.a1.pk], "step": "confirm"},
+    "age_out_api": lambda tree: {"person_ids": [tree.people.a1.pk]},
+    "recruitment_form": lambda tree: {
+        "branch": tree.branch_a.pk,
+        "name": "越权申请",
+        "id_number": "",
+        "applied_on": timezone.localdate().isoformat(),
+    },
+    "recruitment_api": lambda tree: {
+        "branch": tree.branch_a.pk,
+        "name": "越权申请",
+        "id_number": "11010120080101001X",
+        "applied_on": timezone.localdate().isoformat(),
+    },
+    "recruitment_step_form": lambda tree: {"step": "name_activist", "step-on": timezone.localdate().isoformat()},
+    "recruitment_withdraw_form": lambda tree: {"withdraw-reason": "越权撤回"},
+    "recruitment_step_api": lambda tree: {"on": timezone.localdate().isoformat(), "reason": "越权"},
+    "recommendation_form": lambda tree: {"party_application_on": "2024-01-01"},
+    "recommendation_api": lambda tree: {"person": tree.people.a1.pk, "party_application_on": "2024-01-01"},
+    "recommendation_step_form": lambda tree: {
+        "step": "record_vote",
+        "step-on": timezone.localdate().isoformat(),
+        "step-voters_expected": 5,
+        "step-votes_for": 5,
+        "step-votes_against": 0,
+    },
+    "recommendation_step_api": lambda tree: {
+        "on": timezone.localdate().isoformat(),
+        "voters_expected": 5,
+        "votes_for": 5,
+        "votes_against": 0,
+        "admitted": True,
+    },
+    "dues_mark_form": lambda tree: {"person": [tree.people.a1.pk, tree.people.a2.pk], "paid_on": "2025-01-10"},
+    "dues_profile_form": lambda tree: {"category": "wage", "monthly_income": "9000"},
+    "dues_mark_api": lambda tree: {"branch": tree.branch_a.pk, "month": "2025-01", "person_ids": [tree.people.a1.pk]},
+    "review_open": lambda tree: {"branch": tree.branch_a.pk, "year": timezone.localdate().year},
+    "review_grades": lambda tree: {f"grade_{tree.people.a1.pk}": "excellent", f"grade_{tree.people.a2.pk}": "basic"},
+    "review_grades_api": lambda tree: {"grades": {str(tree.people.a1.pk): "excellent"}},
+    "review_submit": lambda tree: {"meeting_on": timezone.localdate().isoformat(), "members_present": 2},
+    "review_register": lambda tree: {"on": timezone.localdate().isoformat()},
+    "review_defer": lambda tree: {
+        "entry": _review_of_branch_a(tree).entries.values_list("pk", flat=True).first(),
+        "until": timezone.localdate().isoformat(),
+    },
+    "meeting_plan_form": lambda tree: {
+        "kind": "league_day",
+        "starts_at": "2025-01-10T09:00",
+        "topic": "越权团日",
+        "joint_with": tree.committee2.code,
+    },
+    "meeting_record_form": lambda tree: {
+        "starts_at": "2025-01-10T09:00",
+        f"status-{tree.people.a1.pk}": "present",
+        f"status-{tree.people.a2.pk}": "present",
+    },
+    "meeting_upload": lambda tree: {
+        "file": SimpleUploadedFile("越权.pdf", b"%PDF-1.4\n", content_type="application/pdf")
+    },
+    "meeting_api": lambda tree: {
+        "organization": tree.branch_a.pk,
+        "kind": "league_day",
+        "starts_at": "2025-01-10T09:00:00+08:00",
+        "topic": "越权团日",
+    },
+    "meeting_record_api": lambda tree: {
+        "attendance": [
+            {"person": tree.people.a1.pk, "status": "present"},
+            {"person": tree.people.a2.pk, "status": "present"},
+        ]
+    },
+    "checklist_item_form": lambda tree: {"kind": "project", "content": "越权事项", "owner": "", "deadline": ""},
+    "checklist_note_form": lambda tree: {
+        "text": "越权进展",
+        "files": SimpleUploadedFile("越权.pdf", b"%PDF-1.4\n", content_type="application/pdf"),
+    },
+    "checklist_act_form": lambda tree: {"action": "request_closing"},
+    "duty_form": lambda tree: {"person": tree.people.a1.pk, "post": "越权", "responsibilities": "越权"},
+    "checklist_item_api": lambda tree: {"organization": tree.branch_a.pk, "kind": "project", "content": "越权"},
+    "checklist_note_api": lambda tree: {"text": "越权进展"},
+    "person_api": lambda tree: {
+        k: v for k, v in _form_values(person_data(tree.branch_a, name="越权新人")).items() if v != ""
+    },
+    "consent_form": lambda tree: {
+        "given_by": "self",
+        "given_on": timezone.localdate().isoformat(),
+        "purpose": "越权同意",
+        "notice_version": "v1",
+        "method": "paper",
+    },
+    "anonymise_form": lambda tree: {"reason": "request", "reference": "越权", "confirm": "on"},
+    "person_search_api": lambda tree: {"q": tree.people.a1.name, "org": tree.branch_a.pk},
+}
+
+
+def send(client, method: str, url: str, route: Route, tree):
+    if method == "GET":
+        return client.get(url)
+    data = PAYLOADS[route.payload or "empty"](tree)
+    if route.api:
+        return client.generic(method, url, data=json.dumps(data), content_type="application/json")
+    if method == "POST":
+        return client.post(url, data)
+    return client.generic(method, url, data=data)
+
+
+def page_client(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def client_as(user, route: Route, api_for):
+    return api_for(user) if route.api else page_client(user)
+
+
+def body_text(response) -> str:
+    """The text of an answer: a page as it is, a downloaded .xlsx file as the text of all its cells."""
+    if not getattr(response, "streaming", False):
+        return response.content.decode()
+    data = b"".join(response.streaming_content)
+    if not response.get("Content-Disposition", "").startswith("attachment"):
+        return data.decode()
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    cells = (cell for name in workbook.sheet_names for row in workbook.get_sheet_by_name(name).to_python()
+             for cell in row)  # fmt: skip
+    return "\n".join(str(cell) for cell in cells)
+
+
+def committee1_marks(tree) -> list[str]:
+    """Strings that must not appear in an answer to someone outside committee 1."""
+    people = [tree.people.a1, tree.people.a2, tree.people.b1]
+    marks = [tree.committee1.name, tree.branch_a.name, tree.branch_b.name]
+    marks += [p.name for p in people] + [p.id_number for p in people] + [p.masked_id_number for p in people]
+    return marks
+
+
+def committee1_ids(tree) -> tuple[set[int], set[int]]:
+    return (
+        {tree.committee1.pk, tree.branch_a.pk, tree.branch_b.pk},
+        {tree.people.a1.pk, tree.people.a2.pk, tree.people.b1.pk},
+    )
+
+
+def snapshot_of_targets(tree) -> tuple:
+    tree.committee1.refresh_from_db()
+    a1 = Person.objects.get(pk=tree.people.a1.pk)
+    return (tree.committee1.name, tree.committee1.code, tree.committee1.parent_id, tree.committee1.path, a1.name,
+            a1.branch_id, a1.status)  # fmt: skip

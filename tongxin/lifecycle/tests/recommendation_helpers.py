@@ -1,0 +1,63 @@
+"""Helpers shared by the party recommendation tests: the dates of the steps, a proposal, a recommendation
+brought to a status, a refusal that changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tongxin.core.exceptions import DomainError
+from tongxin.core.models import Notification
+from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
+from tongxin.lifecycle.services import recommendation as services
+
+# Far enough back, read once at import (a day further back when a run crosses midnight changes nothing);
+# tests that need today itself call ``today()``.
+APPLIED = timezone.localdate() - datetime.timedelta(days=400)  # the party application
+MEETING = timezone.localdate() - datetime.timedelta(days=30)
+APPROVED = MEETING + datetime.timedelta(days=5)
+HANDED = APPROVED + datetime.timedelta(days=5)
+DECIDED = HANDED + datetime.timedelta(days=5)
+
+
+def counts(row_counts):
+    return {
+        **row_counts(),
+        "Recommendation": PartyRecommendation.objects.count(),
+        "Notification": Notification.objects.count(),
+    }
+
+
+def refused(row_counts, call, message, error=DomainError):
+    before = counts(row_counts)
+    with pytest.raises(error) as info:
+        call()
+    if error is DomainError:
+        assert message in " ".join(info.value.messages), info.value.messages
+    assert counts(row_counts) == before
+
+
+def propose(users, person, on=APPLIED):
+    return services.propose(users.secretary_a, person=person, party_application_on=on)
+
+
+def to_status(tree, users, status):
+    rec = propose(users, tree.people.a1)
+    steps = [
+        (
+            RecommendationStatus.VOTED,
+            lambda r: services.record_vote(
+                users.secretary_a, r, on=MEETING, voters_expected=5, votes_for=3, votes_against=1
+            ),
+        ),
+        (RecommendationStatus.APPROVED, lambda r: services.approve(users.committee_admin, r, on=APPROVED)),
+        (RecommendationStatus.HANDED_OVER, lambda r: services.hand_over(users.committee_admin, r, on=HANDED)),
+    ]
+    for target, step in steps:
+        if rec.status == status:
+            break
+        rec = step(rec)
+        assert rec.status == target
+    return rec
