@@ -7,6 +7,8 @@ import io
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from axes.helpers import get_client_username, get_cool_off
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -86,8 +88,6 @@ class LoginView(auth_views.LoginView):
 
 def lockout_response(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
     """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): a page saying when to try again."""
-    from axes.helpers import get_client_username, get_cool_off
-    from axes.models import AccessAttempt
 
     username = get_client_username(request, credentials) or ""
     latest = AccessAttempt.objects.filter(username=username).aggregate(latest=Max("attempt_time"))["latest"]

@@ -173,7 +173,7 @@ class ImportJob(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from tongxin.core.imports import SPECS  # late: the import engine imports this module
+        from tongxin.core.imports import SPECS  # noqa: PLC0415 - late: the import engine imports this module
 
         spec = SPECS.get(self.kind)
         return str(spec.label) if spec is not None else self.kind

@@ -37,8 +37,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self, TypeAlias
 
+from django.apps import apps
 from django.core import checks
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
 
@@ -247,8 +248,6 @@ def spec_of(model: type[models.Model]) -> ScopeSpec | None:
 
 def scoped_models() -> list[tuple[type[models.Model], ScopeSpec]]:
     """Every installed model with a scope declaration (read from the app registry: core imports no app)."""
-    from django.apps import apps
-
     return [(model, spec) for model in apps.get_models() if (spec := spec_of(model)) is not None]
 
 
@@ -317,8 +316,6 @@ def _lookup_problem(model: type[models.Model], lookup: str) -> str:
 
 @checks.register(checks.Tags.models)
 def check_scope_declarations(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    from django.apps import apps
-
     configs = app_configs or apps.get_app_configs()
     own = [c for c in configs if c.name == PROJECT or c.name.startswith(f"{PROJECT}.")]
     return check_declarations(model for config in own for model in config.get_models())
@@ -363,8 +360,6 @@ def require(actor: Actor, action: str, path: str | None) -> None:
 
     ``actor=None`` is the system itself (seed and import commands), which may do anything.
     """
-    from django.core.exceptions import PermissionDenied
-
     if actor is None:
         return
     scope = scope_for(actor, action)

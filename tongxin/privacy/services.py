@@ -356,7 +356,7 @@ def remind_missing_consent(on: datetime.date | None = None) -> ReminderRun:
 def export_person_data(actor: Actor, person: Person, out: IO[bytes]) -> int:
     """Write every record about ``person`` to ``out`` as an .xlsx file, for the person themself or a user
     who may change their record; one AccessLog row. Returns the number of rows written."""
-    from tongxin.privacy.exports import write_access_export  # late: exports imports this module
+    from tongxin.privacy.exports import write_access_export  # noqa: PLC0415 - late: exports imports this module
 
     if actor is not None and not may_export(actor, person):
         raise PermissionDenied

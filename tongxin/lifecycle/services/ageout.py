@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from tongxin.accounts.models import Role
 from tongxin.core.audit import change_entry, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
@@ -245,7 +246,6 @@ def pending_age_outs(user: Any) -> list[PendingItem]:
     counts (the branch confirms; the committees above may, but it is not their daily work), read from
     the user's cached role rows: no query without one, else one COUNT over her subtrees.
     """
-    from tongxin.accounts.models import Role
 
     rows = user._assignment_rows() if hasattr(user, "_assignment_rows") else []
     prefixes = normalise_prefixes([path for role, path in rows if role == Role.SECRETARY])

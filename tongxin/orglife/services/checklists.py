@@ -33,15 +33,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from tongxin.accounts.models import User
 from tongxin.accounts.notify import notice, notify_actors, notify_users
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
+from tongxin.core.inbox import PendingItem
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, VIEW, Actor, by, require, scope_for, subtree_q
 from tongxin.core.uploads import check_upload
 from tongxin.core.workflow import Workflow
 from tongxin.orglife.models import Attachment, ChecklistItem, ChecklistKind, ChecklistNote, ChecklistStatus, Duty
-from tongxin.orgs.models import STEP_WIDTH, Organization
+from tongxin.orgs.models import STEP_WIDTH, Organization, path_ids
 from tongxin.people.models import Person
 
 # transition → (statuses it may leave from, status it reaches)
@@ -64,7 +66,6 @@ def _owner_user_id(item: ChecklistItem) -> int | None:
     """The user linked to the item's owner (``User.person``), if any."""
     if item.owner_id is None:
         return None
-    from tongxin.accounts.models import User
 
     return User.objects.filter(person_id=item.owner_id).values_list("pk", flat=True).first()
 
@@ -336,8 +337,6 @@ def end_duty(actor: Actor, duty: Duty) -> None:
 
 def pending_overdue_items(user: Any) -> list[Any]:
     """Inbox provider: overdue checklist items in the subtrees the user may change (one COUNT)."""
-    from tongxin.core.inbox import PendingItem
-    from tongxin.orgs.models import path_ids
 
     scope = scope_for(user, CHANGE)
     if not scope.has_subtrees:
