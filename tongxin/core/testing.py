@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connections
-from django.utils import timezone
+from django.utils import timezone, translation
 from stdnum.cn import ric
 
 _seq = itertools.count(1)
@@ -85,6 +85,29 @@ def person_data(branch: Any, **overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def in_thread(
+    target: Callable[[], Any], results: dict[str, Any], key: str, *, language: str | None = None
+) -> threading.Thread:
+    """Start ``target`` in a thread on its own database connection (PostgreSQL concurrency tests); what it
+    returns, or the exception it raises, lands in ``results[key]``. ``language``: the active translation there."""
+
+    def run() -> None:
+        try:
+            if language is None:
+                results[key] = target()
+            else:
+                with translation.override(language):
+                    results[key] = target()
+        except Exception as exc:  # reported to the test
+            results[key] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
 
 
 def race(*actions: Callable[[], Any], timeout: float = 20) -> list[Any]:
