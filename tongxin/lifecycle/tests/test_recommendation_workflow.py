@@ -33,14 +33,6 @@ from tongxin.people.services import create_person, update_person
 pytestmark = pytest.mark.usefixtures("english")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rules():
-    """Rule overrides made by a test end with it (rule() keeps values for a second in the process)."""
-    clear_cache()
-    yield
-    clear_cache()
-
-
 def test_a_recommendation_runs_to_admission(tree, users, branch_of_five):
     rec = to_status(tree, users, RecommendationStatus.HANDED_OVER)
     assert rec.party_org == tree.party_branch  # paired with the root committee, the nearest pairing above

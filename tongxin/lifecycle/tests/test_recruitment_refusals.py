@@ -30,14 +30,6 @@ from tongxin.people.services import create_person, update_person
 pytestmark = pytest.mark.usefixtures("english")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rules():
-    """Rule overrides made by a test end with it (rule() keeps values for a second in the process)."""
-    clear_cache()
-    yield
-    clear_cache()
-
-
 def refused(row_counts, call, message, error=DomainError):
     """``call()`` is refused with ``message`` in its text and writes nothing."""
     before = counts(row_counts)
