@@ -87,6 +87,25 @@ def person_data(branch: Any, **overrides: Any) -> dict[str, Any]:
     return data
 
 
+def refused_unchanged(
+    count: Callable[[], Any], call: Callable[[], Any], message: str, error: type | None = None
+) -> Any:
+    """``call()`` raises ``error`` (DomainError by default; a DomainError's text includes ``message``) and
+    ``count()``, the row counts, is the same after it; return the exception."""
+    import pytest
+
+    from tongxin.core.exceptions import DomainError
+
+    error = error or DomainError
+    before = count()
+    with pytest.raises(error) as info:
+        call()
+    if error is DomainError:
+        assert message in " ".join(info.value.messages), info.value.messages
+    assert count() == before
+    return info.value
+
+
 def in_thread(
     target: Callable[[], Any], results: dict[str, Any], key: str, *, language: str | None = None
 ) -> threading.Thread:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import Notification
+from tongxin.core.testing import refused_unchanged
 from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
 from tongxin.lifecycle.services import recommendation as services
 
@@ -31,12 +31,7 @@ def counts(row_counts):
 
 
 def refused(row_counts, call, message, error=DomainError):
-    before = counts(row_counts)
-    with pytest.raises(error) as info:
-        call()
-    if error is DomainError:
-        assert message in " ".join(info.value.messages), info.value.messages
-    assert counts(row_counts) == before
+    refused_unchanged(lambda: counts(row_counts), call, message, error)
 
 
 def propose(users, person, on=APPLIED):
