@@ -106,6 +106,29 @@ def refused_unchanged(
     return info.value
 
 
+def assert_serialised(first: Any, second: Any, model: type, refusal: str) -> None:
+    """Two racing steps run one after the other: ``second`` went through (a ``model``); ``first`` either went
+    through too or, run after it, was refused with ``refusal`` in its message."""
+    from tongxin.core.exceptions import DomainError
+
+    assert isinstance(second, model), second
+    if isinstance(first, DomainError):
+        assert refusal in " ".join(first.messages)
+    else:
+        assert isinstance(first, model), first
+
+
+def advance(record: Any, steps: list[tuple[str, Callable[[Any], Any]]], until: str, field: str) -> Any:
+    """Run ``steps`` (the state each leads to, the step) on ``record`` until its ``field`` is ``until``,
+    checking each step lands in its state; return the record."""
+    for target, step in steps:
+        if getattr(record, field) == until:
+            break
+        record = step(record)
+        assert getattr(record, field) == target
+    return record
+
+
 def in_thread(
     target: Callable[[], Any], results: dict[str, Any], key: str, *, language: str | None = None
 ) -> threading.Thread:

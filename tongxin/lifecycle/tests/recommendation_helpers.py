@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import Notification
-from tongxin.core.testing import refused_unchanged
+from tongxin.core.testing import advance, refused_unchanged
 from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
 from tongxin.lifecycle.services import recommendation as services
 
@@ -50,9 +50,4 @@ def to_status(tree, users, status):
         (RecommendationStatus.APPROVED, lambda r: services.approve(users.committee_admin, r, on=APPROVED)),
         (RecommendationStatus.HANDED_OVER, lambda r: services.hand_over(users.committee_admin, r, on=HANDED)),
     ]
-    for target, step in steps:
-        if rec.status == status:
-            break
-        rec = step(rec)
-        assert rec.status == target
-    return rec
+    return advance(rec, steps, status, "status")

@@ -8,7 +8,7 @@ import datetime
 from django.utils import timezone
 
 from tongxin.core.models import Notification
-from tongxin.core.testing import make_id_number, years_ago
+from tongxin.core.testing import advance, make_id_number, years_ago
 from tongxin.lifecycle.models import Recruitment, RecruitmentStage
 from tongxin.lifecycle.services import recruitment as services
 
@@ -68,12 +68,7 @@ def to_stage(tree, users, stage: str) -> Recruitment:
         (RecruitmentStage.APPROVED, lambda r: services.approve(users.committee_admin, r, on=APPROVED)),
         (RecruitmentStage.SWORN, lambda r: services.record_oath(users.secretary_a, r, on=OATH)),
     ]
-    for target, step in steps:
-        if r.stage == stage:
-            break
-        r = step(r)
-        assert r.stage == target
-    return r
+    return advance(r, steps, stage, "stage")
 
 
 def counts(row_counts):
