@@ -106,6 +106,17 @@ def refused_unchanged(
     return info.value
 
 
+def one_winner(results: list[Any], model: type) -> tuple[Any, str]:
+    """Of two racing steps' ``results``, exactly one is a ``model`` and the other a DomainError: return the
+    winner and the loser's message."""
+    from tongxin.core.exceptions import DomainError
+
+    winners = [r for r in results if isinstance(r, model)]
+    losers = [r for r in results if isinstance(r, DomainError)]
+    assert len(winners) == 1 and len(losers) == 1, results
+    return winners[0], " ".join(losers[0].messages)
+
+
 def assert_serialised(first: Any, second: Any, model: type, refusal: str) -> None:
     """Two racing steps run one after the other: ``second`` went through (a ``model``); ``first`` either went
     through too or, run after it, was refused with ``refusal`` in its message."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tongxin.core.exceptions import DomainError
-from tongxin.core.testing import assert_serialised, race
+from tongxin.core.testing import assert_serialised, one_winner, race
 from tongxin.lifecycle.models import Transfer, TransferReason, TransferSide, TransferStatus
 from tongxin.lifecycle.services import transfers as services
 from tongxin.orgs.tests.helpers import assert_rollups_exact
@@ -28,10 +28,8 @@ def test_two_acceptances_at_once_move_the_member_once(tree, users, rollups):
         lambda: services.accept_in(users.district, transfer, branch=tree.branch_b),
     )
 
-    winners = [r for r in results if isinstance(r, Transfer)]
-    losers = [r for r in results if isinstance(r, DomainError)]
-    assert len(winners) == 1 and len(losers) == 1, results
-    assert "already “Completed”" in " ".join(losers[0].messages)
+    _winner, refusal = one_winner(results, Transfer)
+    assert "already “Completed”" in refusal
     assert Person.objects.get(pk=tree.people.a1.pk).branch == tree.branch_b
     assert Membership.objects.filter(person=tree.people.a1, end__isnull=True).count() == 1
     assert_rollups_exact(rollups)

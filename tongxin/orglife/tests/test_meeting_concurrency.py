@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tongxin.core.exceptions import DomainError
-from tongxin.core.testing import race
+from tongxin.core.testing import one_winner, race
 from tongxin.orglife.models import Attendance, Meeting, MeetingStatus
 from tongxin.orglife.services import meetings as services
 from tongxin.orglife.tests.meeting_helpers import planned
@@ -32,10 +32,8 @@ def test_two_recordings_at_once_write_the_attendance_once(tree, users):
         _record(tree, users.committee_admin, meeting, ("leave", "出差")),
     )
 
-    winners = [r for r in results if isinstance(r, Meeting)]
-    losers = [r for r in results if isinstance(r, DomainError)]
-    assert len(winners) == 1 and len(losers) == 1, results
-    assert "already “Held”; someone acted on it before you" in " ".join(losers[0].messages)
+    _winner, refusal = one_winner(results, Meeting)
+    assert "already “Held”; someone acted on it before you" in refusal
     assert Meeting.objects.get(pk=meeting.pk).status == MeetingStatus.HELD
     assert Attendance.objects.filter(meeting=meeting).count() == 2
 
