@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from tongxin.core.exceptions import DomainError
@@ -32,6 +33,11 @@ def counts(row_counts):
 
 def refused(row_counts, call, message, error=DomainError):
     refused_unchanged(lambda: counts(row_counts), call, message, error)
+
+
+def forbidden(row_counts, call):
+    """``call()`` is refused with PermissionDenied and writes nothing."""
+    refused(row_counts, call, "", error=PermissionDenied)
 
 
 def propose(users, person, on=APPLIED):

@@ -7,7 +7,6 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog, Notification, RuleValue
@@ -21,6 +20,7 @@ from tongxin.lifecycle.tests.recommendation_helpers import (
     DECIDED,
     HANDED,
     MEETING,
+    forbidden,
     propose,
     refused,
     to_status,
@@ -185,19 +185,12 @@ def test_steps_out_of_order_and_by_the_wrong_side_are_refused(tree, users, row_c
         "This recommendation is “Proposed”: the next step is “Branch general meeting ballot”",
     )
     rec = services.record_vote(users.secretary_a, rec, on=MEETING, voters_expected=5, votes_for=3, votes_against=0)
-    refused(row_counts, lambda: services.approve(users.secretary_a, rec, on=APPROVED), "", error=PermissionDenied)
+    forbidden(row_counts, lambda: services.approve(users.secretary_a, rec, on=APPROVED))
     for intruder in (users.outsider, users.secretary_b, users.member, users.nobody):
-        refused(
-            row_counts,
-            lambda intruder=intruder: services.approve(intruder, rec, on=APPROVED),
-            "",
-            error=PermissionDenied,
-        )
-        refused(
+        forbidden(row_counts, lambda intruder=intruder: services.approve(intruder, rec, on=APPROVED))
+        forbidden(
             row_counts,
             lambda intruder=intruder: services.propose(intruder, person=tree.people.a2, party_application_on=APPLIED),
-            "",
-            error=PermissionDenied,
         )
     refused(
         row_counts,
@@ -226,10 +219,7 @@ def test_the_hand_over_goes_to_the_paired_party_organisation_only(tree, users, r
 def test_the_outcome_is_recorded_by_the_party_side_or_the_committee_only(tree, users, row_counts, branch_of_five):
     rec = to_status(tree, users, RecommendationStatus.HANDED_OVER)
     for intruder in (users.secretary_a, users.outsider, users.nobody):
-        refused(
-            row_counts,
-            lambda intruder=intruder: services.record_outcome(intruder, rec, admitted=True, on=DECIDED),
-            "",
-            error=PermissionDenied,
+        forbidden(
+            row_counts, lambda intruder=intruder: services.record_outcome(intruder, rec, admitted=True, on=DECIDED)
         )
     refused(row_counts, lambda: services.withdraw(users.secretary_a, rec), "can no longer be withdrawn")

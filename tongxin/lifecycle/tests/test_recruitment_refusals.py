@@ -35,6 +35,11 @@ def refused(row_counts, call, message, error=DomainError):
     return refused_unchanged(lambda: counts(row_counts), call, message, error)
 
 
+def forbidden(row_counts, call):
+    """``call()`` is refused with PermissionDenied and writes nothing."""
+    refused(row_counts, call, "", error=PermissionDenied)
+
+
 def unchanged(r: Recruitment) -> tuple:
     fresh = Recruitment.objects.get(pk=r.pk)
     return fresh.stage, fresh.actors, fresh.updated_at
@@ -127,7 +132,7 @@ def test_the_open_recruitment_constraint_holds_without_the_check(tree, users, ro
 
 def test_an_outsider_or_a_sibling_branch_cannot_apply_here(tree, users, row_counts):
     for intruder in (users.outsider, users.secretary_b, users.viewer, users.member, users.nobody):
-        refused(row_counts, lambda intruder=intruder: application(tree, intruder), "", error=PermissionDenied)
+        forbidden(row_counts, lambda intruder=intruder: application(tree, intruder))
 
 
 # --- order and dates ---------------------------------------------------------------------------------------
@@ -228,30 +233,20 @@ def test_the_training_rules_are_configurable(tree, users):
 
 def test_a_branch_secretary_cannot_precheck_or_approve(tree, users, row_counts):
     r = to_stage(tree, users, RecruitmentStage.CANDIDATE)
-    refused(row_counts, lambda: services.precheck(users.secretary_a, r, on=PRECHECKED), "", error=PermissionDenied)
+    forbidden(row_counts, lambda: services.precheck(users.secretary_a, r, on=PRECHECKED))
     r = services.precheck(users.committee_admin, r, on=PRECHECKED)
     r = vote(tree, users, r)()
-    refused(row_counts, lambda: services.approve(users.secretary_a, r, on=APPROVED), "", error=PermissionDenied)
+    forbidden(row_counts, lambda: services.approve(users.secretary_a, r, on=APPROVED))
     assert r.person_id is None and Recruitment.objects.get(pk=r.pk).stage == RecruitmentStage.VOTED
 
 
 def test_outsiders_take_no_step(tree, users, row_counts):
     r = application(tree, users.secretary_a)
     for intruder in (users.outsider, users.secretary_b, users.viewer, users.member, users.nobody):
-        refused(
-            row_counts,
-            lambda intruder=intruder: services.name_activist(intruder, r, on=ACTIVIST),
-            "",
-            error=PermissionDenied,
-        )
-        refused(
-            row_counts,
-            lambda intruder=intruder: services.withdraw(intruder, r, reason="越权"),
-            "",
-            error=PermissionDenied,
-        )
+        forbidden(row_counts, lambda intruder=intruder: services.name_activist(intruder, r, on=ACTIVIST))
+        forbidden(row_counts, lambda intruder=intruder: services.withdraw(intruder, r, reason="越权"))
     candidate = to_stage(tree, users, RecruitmentStage.CANDIDATE)
-    refused(row_counts, lambda: services.precheck(users.outsider, candidate, on=PRECHECKED), "", error=PermissionDenied)
+    forbidden(row_counts, lambda: services.precheck(users.outsider, candidate, on=PRECHECKED))
 
 
 # --- the branch general meeting ----------------------------------------------------------------------------------
