@@ -24,14 +24,6 @@ from tongxin.people.services import create_person
 pytestmark = pytest.mark.usefixtures("english")
 
 
-@pytest.fixture
-def branch_of_five(tree):
-    """Branch A with five active members: 20% is one place a year."""
-    for name in ("甲三", "甲四", "甲五"):
-        create_person(None, person_data(tree.branch_a, name=name))
-    return tree.branch_a
-
-
 def test_the_person_page_links_to_the_proposal_for_those_who_may_propose(tree, users, client_for):
     url = f"/people/{tree.people.a2.pk}/"
     assert 'data-testid="recommend-link"' in client_for(users.secretary_a).get(url).content.decode()
