@@ -10,7 +10,7 @@ import datetime
 import itertools
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connections
@@ -129,7 +129,7 @@ def assert_serialised(first: Any, second: Any, model: type, refusal: str) -> Non
         assert isinstance(first, model), first
 
 
-def advance(record: Any, steps: list[tuple[str, Callable[[Any], Any]]], until: str, field: str) -> Any:
+def advance(record: Any, steps: Sequence[tuple[str, Callable[[Any], Any]]], until: str, field: str) -> Any:
     """Run ``steps`` (the state each leads to, the step) on ``record`` until its ``field`` is ``until``,
     checking each step lands in its state; return the record."""
     for target, step in steps:
