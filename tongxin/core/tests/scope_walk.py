@@ -48,6 +48,11 @@ class Route:
     insider: str = "committee_admin"
 
 
+def _api_steps(target: str, payloads: dict[str, str]) -> dict[str, Route]:
+    """The API's POST step routes ``{target}-{step}`` on one ``target`` object, each with its payload."""
+    return {f"{target}-{step}": Route(target, ("POST",), api=True, payload=p) for step, p in payloads.items()}
+
+
 ROUTES: dict[str, Route] = {
     # Pages
     "core:home": Route(None),
@@ -155,10 +160,9 @@ ROUTES: dict[str, Route] = {
     "notification-read": Route("notification", ("POST",), api=True, payload="empty"),
     "transfer-list": Route(None, ("GET", "POST"), api=True, payload="transfer_api"),
     "transfer-detail": Route("transfer", api=True),
-    "transfer-approve-out": Route("transfer", ("POST",), api=True, payload="empty"),
-    "transfer-accept-in": Route("transfer", ("POST",), api=True, payload="accept_form"),
-    "transfer-reject": Route("transfer", ("POST",), api=True, payload="reject_form"),
-    "transfer-cancel": Route("transfer", ("POST",), api=True, payload="empty"),
+    **_api_steps(
+        "transfer", {"approve-out": "empty", "accept-in": "accept_form", "reject": "reject_form", "cancel": "empty"}
+    ),
     "graduation-batch-list": Route(None, ("GET", "POST"), api=True, payload="graduation_api"),
     "graduation-batch-detail": Route("graduation_batch", api=True),
     "graduation-batch-overdue": Route(None, api=True),
@@ -191,12 +195,17 @@ ROUTES: dict[str, Route] = {
     "dues-payment-mark-paid": Route(None, ("POST",), api=True, payload="dues_mark_api"),
     "review-list": Route(None, ("GET", "POST"), api=True, payload="review_open"),
     "review-detail": Route("review", api=True),
-    "review-grade": Route("review", ("POST",), api=True, payload="review_grades_api"),
-    "review-submit": Route("review", ("POST",), api=True, payload="review_submit"),
-    "review-approve": Route("review", ("POST",), api=True, payload="empty"),
-    "review-return-for-changes": Route("review", ("POST",), api=True, payload="reject_form"),
-    "review-register": Route("review", ("POST",), api=True, payload="review_register"),
-    "review-defer": Route("review", ("POST",), api=True, payload="review_defer"),
+    **_api_steps(
+        "review",
+        {
+            "grade": "review_grades_api",
+            "submit": "review_submit",
+            "approve": "empty",
+            "return-for-changes": "reject_form",
+            "register": "review_register",
+            "defer": "review_defer",
+        },
+    ),
     "checklist-item-list": Route(None, ("GET", "POST"), api=True, payload="checklist_item_api"),
     "checklist-item-detail": Route("checklist_item", api=True),
     "checklist-item-note": Route("checklist_item", ("POST",), api=True, payload="checklist_note_api"),
