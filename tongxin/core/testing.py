@@ -10,11 +10,11 @@ import datetime
 import itertools
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connections
-from django.utils import timezone
+from django.utils import timezone, translation
 from stdnum.cn import ric
 
 _seq = itertools.count(1)
@@ -85,6 +85,82 @@ def person_data(branch: Any, **overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def refused_unchanged(
+    count: Callable[[], Any], call: Callable[[], Any], message: str, error: type | None = None
+) -> Any:
+    """``call()`` raises ``error`` (DomainError by default; a DomainError's text includes ``message``) and
+    ``count()``, the row counts, is the same after it; return the exception."""
+    import pytest
+
+    from tongxin.core.exceptions import DomainError
+
+    error = error or DomainError
+    before = count()
+    with pytest.raises(error) as info:
+        call()
+    if isinstance(info.value, DomainError):
+        assert message in " ".join(info.value.messages), info.value.messages
+    assert count() == before
+    return info.value
+
+
+def one_winner(results: list[Any], model: type) -> tuple[Any, str]:
+    """Of two racing steps' ``results``, exactly one is a ``model`` and the other a DomainError: return the
+    winner and the loser's message."""
+    from tongxin.core.exceptions import DomainError
+
+    winners = [r for r in results if isinstance(r, model)]
+    losers = [r for r in results if isinstance(r, DomainError)]
+    assert len(winners) == 1 and len(losers) == 1, results
+    return winners[0], " ".join(losers[0].messages)
+
+
+def assert_serialised(first: Any, second: Any, model: type, refusal: str) -> None:
+    """Two racing steps run one after the other: ``second`` went through (a ``model``); ``first`` either went
+    through too or, run after it, was refused with ``refusal`` in its message."""
+    from tongxin.core.exceptions import DomainError
+
+    assert isinstance(second, model), second
+    if isinstance(first, DomainError):
+        assert refusal in " ".join(first.messages)
+    else:
+        assert isinstance(first, model), first
+
+
+def advance(record: Any, steps: Sequence[tuple[str, Callable[[Any], Any]]], until: str, field: str) -> Any:
+    """Run ``steps`` (the state each leads to, the step) on ``record`` until its ``field`` is ``until``,
+    checking each step lands in its state; return the record."""
+    for target, step in steps:
+        if getattr(record, field) == until:
+            break
+        record = step(record)
+        assert getattr(record, field) == target
+    return record
+
+
+def in_thread(
+    target: Callable[[], Any], results: dict[str, Any], key: str, *, language: str | None = None
+) -> threading.Thread:
+    """Start ``target`` in a thread on its own database connection (PostgreSQL concurrency tests); what it
+    returns, or the exception it raises, lands in ``results[key]``. ``language``: the active translation there."""
+
+    def run() -> None:
+        try:
+            if language is None:
+                results[key] = target()
+            else:
+                with translation.override(language):
+                    results[key] = target()
+        except Exception as exc:  # reported to the test
+            results[key] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
 
 
 def race(*actions: Callable[[], Any], timeout: float = 20) -> list[Any]:

@@ -48,6 +48,11 @@ class Route:
     insider: str = "committee_admin"
 
 
+def _api_steps(target: str, payloads: dict[str, str]) -> dict[str, Route]:
+    """The API's POST step routes ``{target}-{step}`` on one ``target`` object, each with its payload."""
+    return {f"{target}-{step}": Route(target, ("POST",), api=True, payload=p) for step, p in payloads.items()}
+
+
 ROUTES: dict[str, Route] = {
     # Pages
     "core:home": Route(None),
@@ -155,10 +160,9 @@ ROUTES: dict[str, Route] = {
     "notification-read": Route("notification", ("POST",), api=True, payload="empty"),
     "transfer-list": Route(None, ("GET", "POST"), api=True, payload="transfer_api"),
     "transfer-detail": Route("transfer", api=True),
-    "transfer-approve-out": Route("transfer", ("POST",), api=True, payload="empty"),
-    "transfer-accept-in": Route("transfer", ("POST",), api=True, payload="accept_form"),
-    "transfer-reject": Route("transfer", ("POST",), api=True, payload="reject_form"),
-    "transfer-cancel": Route("transfer", ("POST",), api=True, payload="empty"),
+    **_api_steps(
+        "transfer", {"approve-out": "empty", "accept-in": "accept_form", "reject": "reject_form", "cancel": "empty"}
+    ),
     "graduation-batch-list": Route(None, ("GET", "POST"), api=True, payload="graduation_api"),
     "graduation-batch-detail": Route("graduation_batch", api=True),
     "graduation-batch-overdue": Route(None, api=True),
@@ -191,12 +195,17 @@ ROUTES: dict[str, Route] = {
     "dues-payment-mark-paid": Route(None, ("POST",), api=True, payload="dues_mark_api"),
     "review-list": Route(None, ("GET", "POST"), api=True, payload="review_open"),
     "review-detail": Route("review", api=True),
-    "review-grade": Route("review", ("POST",), api=True, payload="review_grades_api"),
-    "review-submit": Route("review", ("POST",), api=True, payload="review_submit"),
-    "review-approve": Route("review", ("POST",), api=True, payload="empty"),
-    "review-return-for-changes": Route("review", ("POST",), api=True, payload="reject_form"),
-    "review-register": Route("review", ("POST",), api=True, payload="review_register"),
-    "review-defer": Route("review", ("POST",), api=True, payload="review_defer"),
+    **_api_steps(
+        "review",
+        {
+            "grade": "review_grades_api",
+            "submit": "review_submit",
+            "approve": "empty",
+            "return-for-changes": "reject_form",
+            "register": "review_register",
+            "defer": "review_defer",
+        },
+    ),
     "checklist-item-list": Route(None, ("GET", "POST"), api=True, payload="checklist_item_api"),
     "checklist-item-detail": Route("checklist_item", api=True),
     "checklist-item-note": Route("checklist_item", ("POST",), api=True, payload="checklist_note_api"),
@@ -280,40 +289,7 @@ def url_for(found: Found, tree) -> str:
     route = ROUTES[found.name]
     kwargs: dict[str, Any] = {}
     if "pk" in found.params:
-        if route.target == "org":
-            kwargs["pk"] = tree.committee1.pk
-        elif route.target == "cadre":
-            kwargs["pk"] = _cadre_in_branch_a(tree).pk
-        elif route.target == "import":
-            kwargs["pk"] = _import_for_branch_a(tree).pk
-        elif route.target == "notification":
-            kwargs["pk"] = _notification_of_committee_admin()
-        elif route.target == "branch":
-            kwargs["pk"] = tree.branch_a.pk
-        elif route.target == "transfer":
-            kwargs["pk"] = _transfer_of_a1(tree).pk
-        elif route.target == "recruitment":
-            kwargs["pk"] = _recruitment_in_a(tree).pk
-        elif route.target == "recommendation":
-            kwargs["pk"] = _recommendation_of_a1(tree).pk
-        elif route.target == "dues_payment":
-            kwargs["pk"] = _dues_payment_of_a1(tree).pk
-        elif route.target == "graduation_batch":
-            kwargs["pk"] = _graduation_batch_of_branch_a(tree).pk
-        elif route.target == "review":
-            kwargs["pk"] = _review_of_branch_a(tree).pk
-        elif route.target == "meeting":
-            kwargs["pk"] = _meeting_of_branch_a(tree).pk
-        elif route.target == "meeting_attachment":
-            kwargs["pk"] = _attachment_of_branch_a(tree).pk
-        elif route.target == "checklist_item":
-            kwargs["pk"] = _checklist_item_of_branch_a(tree).pk
-        elif route.target == "checklist_attachment":
-            kwargs["pk"] = _checklist_attachment_of_branch_a(tree).pk
-        elif route.target == "duty":
-            kwargs["pk"] = _duty_of_branch_a(tree).pk
-        else:
-            kwargs["pk"] = tree.people.a1.pk
+        kwargs["pk"] = _target_pk(route.target, tree)
     if route.prepare == "transfer":
         _transfer_of_a1(tree)
     if route.prepare == "notification":  # committee_admin's, naming branch A: no one else's list shows it
@@ -325,6 +301,24 @@ def url_for(found: Found, tree) -> str:
     if "format" in found.params:
         kwargs["format"] = "json"
     return reverse(found.name, kwargs=kwargs)
+
+
+def _target_pk(target: str | None, tree) -> int:
+    """The primary key of the object a route's ``target`` names, made once per test where it needs making."""
+    if target in ("org", "branch"):
+        return (tree.committee1 if target == "org" else tree.branch_a).pk
+    if target == "notification":
+        return _notification_of_committee_admin()
+    builders = {
+        "cadre": _cadre_in_branch_a, "import": _import_for_branch_a, "transfer": _transfer_of_a1,
+        "recruitment": _recruitment_in_a, "recommendation": _recommendation_of_a1, "dues_payment": _dues_payment_of_a1,
+        "graduation_batch": _graduation_batch_of_branch_a, "review": _review_of_branch_a,
+        "meeting": _meeting_of_branch_a, "meeting_attachment": _attachment_of_branch_a,
+        "checklist_item": _checklist_item_of_branch_a, "checklist_attachment": _checklist_attachment_of_branch_a,
+        "duty": _duty_of_branch_a,
+    }  # fmt: skip
+    builder = builders.get(target or "")
+    return builder(tree).pk if builder else tree.people.a1.pk
 
 
 def _dues_payment_of_a1(tree):

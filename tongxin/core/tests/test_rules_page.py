@@ -9,17 +9,9 @@ from tongxin.accounts.models import User
 from tongxin.core import services
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog, RuleValue
-from tongxin.core.rules import DEFAULTS, RULE_GROUPS, RULE_INFO, clear_cache, rule
+from tongxin.core.rules import DEFAULTS, RULE_GROUPS, RULE_INFO, rule
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rules():
-    """rule() keeps values for a second in the process: start and leave each test with none kept."""
-    clear_cache()
-    yield
-    clear_cache()
 
 
 def rule_log() -> list[tuple[str, str, dict | None, dict | None]]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import Notification
+from tongxin.core.testing import advance, refused_unchanged
 from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
 from tongxin.lifecycle.services import recommendation as services
 
@@ -31,12 +32,12 @@ def counts(row_counts):
 
 
 def refused(row_counts, call, message, error=DomainError):
-    before = counts(row_counts)
-    with pytest.raises(error) as info:
-        call()
-    if error is DomainError:
-        assert message in " ".join(info.value.messages), info.value.messages
-    assert counts(row_counts) == before
+    refused_unchanged(lambda: counts(row_counts), call, message, error)
+
+
+def forbidden(row_counts, call):
+    """``call()`` is refused with PermissionDenied and writes nothing."""
+    refused(row_counts, call, "", error=PermissionDenied)
 
 
 def propose(users, person, on=APPLIED):
@@ -55,9 +56,4 @@ def to_status(tree, users, status):
         (RecommendationStatus.APPROVED, lambda r: services.approve(users.committee_admin, r, on=APPROVED)),
         (RecommendationStatus.HANDED_OVER, lambda r: services.hand_over(users.committee_admin, r, on=HANDED)),
     ]
-    for target, step in steps:
-        if rec.status == status:
-            break
-        rec = step(rec)
-        assert rec.status == target
-    return rec
+    return advance(rec, steps, status, "status")

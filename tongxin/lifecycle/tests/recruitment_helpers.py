@@ -8,7 +8,7 @@ import datetime
 from django.utils import timezone
 
 from tongxin.core.models import Notification
-from tongxin.core.testing import make_id_number, years_ago
+from tongxin.core.testing import advance, make_id_number, years_ago
 from tongxin.lifecycle.models import Recruitment, RecruitmentStage
 from tongxin.lifecycle.services import recruitment as services
 
@@ -36,6 +36,19 @@ def application(tree, actor, *, birth=None, name="王新", **kwargs):
     )
 
 
+def vote(tree, users, r, **kwargs):
+    """``record_vote`` by branch A's secretary, ready to call: a1 and a2 sponsoring, 2 present, 2 for."""
+    data = {
+        "on": MEETING,
+        "sponsors": (tree.people.a1, tree.people.a2),
+        "present": 2,
+        "votes_for": 2,
+        "votes_against": 0,
+        **kwargs,
+    }
+    return lambda: services.record_vote(users.secretary_a, r, **data)
+
+
 def to_stage(tree, users, stage: str) -> Recruitment:
     """A recruitment in branch A brought to ``stage`` by the right people, with the usual dates."""
     r = application(tree, users.secretary_a)
@@ -50,25 +63,12 @@ def to_stage(tree, users, stage: str) -> Recruitment:
         (RecruitmentStage.PRECHECKED, lambda r: services.precheck(users.committee_admin, r, on=PRECHECKED)),
         (
             RecruitmentStage.VOTED,
-            lambda r: services.record_vote(
-                users.secretary_a,
-                r,
-                on=MEETING,
-                sponsors=(tree.people.a1, tree.people.a2),
-                present=2,
-                votes_for=2,
-                votes_against=0,
-            ),
+            lambda r: vote(tree, users, r)(),
         ),
         (RecruitmentStage.APPROVED, lambda r: services.approve(users.committee_admin, r, on=APPROVED)),
         (RecruitmentStage.SWORN, lambda r: services.record_oath(users.secretary_a, r, on=OATH)),
     ]
-    for target, step in steps:
-        if r.stage == stage:
-            break
-        r = step(r)
-        assert r.stage == target
-    return r
+    return advance(r, steps, stage, "stage")
 
 
 def counts(row_counts):

@@ -28,19 +28,9 @@ from tongxin.orgs.models import OrgStats
 from tongxin.people.models import Membership, MembershipStatus, Person
 from tongxin.people.services import appoint_cadre, create_person
 
-pytestmark = pytest.mark.usefixtures("english")
+pytestmark = pytest.mark.usefixtures("english", "rules_in_the_cache")
 
 ON = datetime.date(2026, 6, 15)
-
-
-@pytest.fixture(autouse=True)
-def _rules_in_the_cache(db):
-    """The rules in the (just cleared) shared cache, as in a running server: rule() keeps a copy in the process
-    for a second, which may outlive the cache.clear() of the previous test and expire in a measured request."""
-    rules.clear_cache()
-    rules.rule("league_max_age")
-    yield
-    rules.clear_cache()
 
 
 def member(branch, name: str, birth: datetime.date, **fields) -> Person:

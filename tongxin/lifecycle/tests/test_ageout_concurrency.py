@@ -12,13 +12,12 @@ import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connections, transaction
-from django.utils import translation
+from django.db import transaction
 
 from tongxin.accounts.models import User
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
-from tongxin.core.testing import person_data, years_ago
+from tongxin.core.testing import in_thread, person_data, years_ago
 from tongxin.lifecycle.services.ageout import confirm_age_out
 from tongxin.people.models import Membership, MembershipStatus, Person
 from tongxin.people.services import create_person
@@ -27,21 +26,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.postgresql_only(reason="needs row locks across connections (PostgreSQL)"),
 ]
-
-
-def _in_thread(target, results, key):
-    def run():
-        try:
-            with translation.override("en"):
-                results[key] = target()
-        except Exception as exc:  # reported to the test
-            results[key] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
 
 
 def _confirm(username: str, ids: list[int]):
@@ -74,9 +58,9 @@ def test_the_second_confirmation_waits_then_is_refused(tree, users, rollups):
             release.wait(10)  # hold the row locks, uncommitted
             return count
 
-    one = _in_thread(first, results, "first")
+    one = in_thread(first, results, "first", language="en")
     assert holding.wait(10)
-    two = _in_thread(_confirm("committee_admin", [person.pk]), results, "second")
+    two = in_thread(_confirm("committee_admin", [person.pk]), results, "second", language="en")
     two.join(0.5)
     assert two.is_alive(), "the second confirmation must wait for the first one's row lock"
     release.set()
@@ -101,7 +85,7 @@ def test_two_confirmations_started_together_exactly_one_succeeds(tree, users, ro
 
         return work
 
-    threads = [_in_thread(confirm(name), results, name) for name in ("secretary_a", "committee_admin")]
+    threads = [in_thread(confirm(name), results, name, language="en") for name in ("secretary_a", "committee_admin")]
     for thread in threads:
         thread.join(20)
     outcomes = sorted(results.values(), key=lambda r: isinstance(r, Exception))
@@ -125,8 +109,8 @@ def test_overlapping_batches_in_opposite_orders_do_not_deadlock(tree, users, rol
         return work
 
     threads = [
-        _in_thread(confirm("secretary_a", [first.pk, second.pk]), results, "forward"),
-        _in_thread(confirm("committee_admin", [second.pk, first.pk]), results, "backward"),
+        in_thread(confirm("secretary_a", [first.pk, second.pk]), results, "forward", language="en"),
+        in_thread(confirm("committee_admin", [second.pk, first.pk]), results, "backward", language="en"),
     ]
     for thread in threads:
         thread.join(20)

@@ -14,11 +14,11 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connections, transaction
+from django.db import transaction
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
-from tongxin.core.testing import person_data
+from tongxin.core.testing import in_thread, person_data
 from tongxin.lifecycle import dues_queries
 from tongxin.lifecycle.models import DuesCategory, DuesKind, DuesPayment
 from tongxin.lifecycle.services.dues import mark_paid, set_dues_profile
@@ -30,20 +30,6 @@ needs_row_locks = pytest.mark.postgresql_only(
 )
 
 JAN = datetime.date(2025, 1, 1)
-
-
-def _in_thread(target, results: dict, key: str) -> threading.Thread:
-    def run():
-        try:
-            results[key] = target()
-        except Exception as exc:  # reported to the test
-            results[key] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
 
 
 def _mark(actor, tree, people):
@@ -70,9 +56,9 @@ def test_the_second_marking_waits_for_the_first_and_is_refused(tree, users):
             release.wait(10)
             return payments
 
-    one = _in_thread(first, results, "first")
+    one = in_thread(first, results, "first")
     assert holding.wait(10)
-    two = _in_thread(_mark(users.committee_admin, tree, [tree.people.a1]), results, "second")
+    two = in_thread(_mark(users.committee_admin, tree, [tree.people.a1]), results, "second")
     two.join(0.5)
     assert two.is_alive(), "the second marking must wait for the lock on the member's row"
     release.set()
@@ -100,8 +86,8 @@ def test_two_markings_started_together_leave_exactly_one_payment(tree, users):
         return run
 
     threads = [
-        _in_thread(racing(users.secretary_a), results, "secretary_a"),
-        _in_thread(racing(users.committee_admin), results, "committee_admin"),
+        in_thread(racing(users.secretary_a), results, "secretary_a"),
+        in_thread(racing(users.committee_admin), results, "committee_admin"),
     ]
     for thread in threads:
         thread.join(15)

@@ -10,26 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from tongxin.core.testing import person_data, years_ago
 from tongxin.lifecycle.models import PartyRecommendation, RecommendationStatus
 from tongxin.lifecycle.services import recommendation as services
-from tongxin.lifecycle.tests.recommendation_helpers import (
-    APPLIED,
-    APPROVED,
-    DECIDED,
-    HANDED,
-    MEETING,
-    propose,
-)
+from tongxin.lifecycle.tests import recommendation_helpers as h
 from tongxin.people.models import Person
 from tongxin.people.services import create_person
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-@pytest.fixture
-def branch_of_five(tree):
-    """Branch A with five active members: 20% is one place a year."""
-    for name in ("甲三", "甲四", "甲五"):
-        create_person(None, person_data(tree.branch_a, name=name))
-    return tree.branch_a
 
 
 def test_the_person_page_links_to_the_proposal_for_those_who_may_propose(tree, users, client_for):
@@ -46,7 +31,7 @@ def test_a_secretary_proposes_from_the_page(tree, users, client_for, branch_of_f
     assert "5 active members, 1 recommendation places a year, 0 taken this year" in page
     assert 'data-testid="eligibility"' not in page
 
-    response = client.post(url, {"party_application_on": APPLIED.isoformat()})
+    response = client.post(url, {"party_application_on": h.APPLIED.isoformat()})
 
     rec = PartyRecommendation.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/lifecycle/recommendations/{rec.pk}/"
@@ -59,12 +44,12 @@ def test_an_ineligible_member_is_explained_before_and_on_posting(tree, users, cl
     client = client_for(users.secretary_a)
     url = f"/lifecycle/recommendations/person/{young.pk}/"
     assert "from age 18" in client.get(url).content.decode()
-    page = client.post(url, {"party_application_on": APPLIED.isoformat()}).content.decode()
+    page = client.post(url, {"party_application_on": h.APPLIED.isoformat()}).content.decode()
     assert "from age 18" in page and not PartyRecommendation.objects.exists()
 
 
 def test_the_next_step_form_is_shown_to_whoever_takes_it(tree, users, client_for, branch_of_five):
-    rec = propose(users, tree.people.a1)
+    rec = h.propose(users, tree.people.a1)
     url = f"/lifecycle/recommendations/{rec.pk}/"
     secretary, committee = client_for(users.secretary_a), None
     assert 'value="record_vote"' in secretary.get(url).content.decode()
@@ -73,7 +58,7 @@ def test_the_next_step_form_is_shown_to_whoever_takes_it(tree, users, client_for
         f"{url}act/",
         {
             "step": "record_vote",
-            "step-on": MEETING.isoformat(),
+            "step-on": h.MEETING.isoformat(),
             "step-voters_expected": 5,
             "step-votes_for": 2,
             "step-votes_against": 0,
@@ -84,7 +69,7 @@ def test_the_next_step_form_is_shown_to_whoever_takes_it(tree, users, client_for
         f"{url}act/",
         {
             "step": "record_vote",
-            "step-on": MEETING.isoformat(),
+            "step-on": h.MEETING.isoformat(),
             "step-voters_expected": 5,
             "step-votes_for": 3,
             "step-votes_against": 0,
@@ -92,20 +77,20 @@ def test_the_next_step_form_is_shown_to_whoever_takes_it(tree, users, client_for
     )
     assert PartyRecommendation.objects.get(pk=rec.pk).status == RecommendationStatus.VOTED
     assert 'data-testid="waiting-note"' in secretary.get(url).content.decode()
-    assert secretary.post(f"{url}act/", {"step": "approve", "step-on": APPROVED.isoformat()}).status_code == 404
+    assert secretary.post(f"{url}act/", {"step": "approve", "step-on": h.APPROVED.isoformat()}).status_code == 404
 
     committee = client_for(users.committee_admin)
-    committee.post(f"{url}act/", {"step": "approve", "step-on": APPROVED.isoformat()})
+    committee.post(f"{url}act/", {"step": "approve", "step-on": h.APPROVED.isoformat()})
     page = committee.get(url).content.decode()
     assert tree.party_branch.name in page and 'value="hand_over"' in page
-    committee.post(f"{url}act/", {"step": "hand_over", "step-on": HANDED.isoformat()})
-    committee.post(f"{url}act/", {"step": "record_outcome", "step-admitted": "yes", "step-on": DECIDED.isoformat()})
+    committee.post(f"{url}act/", {"step": "hand_over", "step-on": h.HANDED.isoformat()})
+    committee.post(f"{url}act/", {"step": "record_outcome", "step-admitted": "yes", "step-on": h.DECIDED.isoformat()})
     assert PartyRecommendation.objects.get(pk=rec.pk).status == RecommendationStatus.ADMITTED
     assert Person.objects.get(pk=tree.people.a1.pk).political_status == "02"
 
 
 def test_withdrawal_through_the_page(tree, users, client_for, branch_of_five):
-    rec = propose(users, tree.people.a1)
+    rec = h.propose(users, tree.people.a1)
     client_for(users.secretary_a).post(f"/lifecycle/recommendations/{rec.pk}/withdraw/")
     assert PartyRecommendation.objects.get(pk=rec.pk).status == RecommendationStatus.WITHDRAWN
 
@@ -117,11 +102,11 @@ def test_the_list_counts_by_status_in_a_fixed_number_of_queries(tree, users, cli
     RuleValue.objects.create(key="recommendation_branch_quota", value="1")
     clear_cache()
     client = client_for(users.committee_admin)
-    propose(users, tree.people.a1)
+    h.propose(users, tree.people.a1)
     with CaptureQueriesContext(connection) as one:
         client.get("/lifecycle/recommendations/?tab=all")
-    rec = propose(users, tree.people.a2)
-    services.record_vote(users.secretary_a, rec, on=MEETING, voters_expected=5, votes_for=3, votes_against=0)
+    rec = h.propose(users, tree.people.a2)
+    services.record_vote(users.secretary_a, rec, on=h.MEETING, voters_expected=5, votes_for=3, votes_against=0)
     with CaptureQueriesContext(connection) as two:
         page = client.get("/lifecycle/recommendations/?tab=all").content.decode()
     clear_cache()
@@ -135,7 +120,7 @@ def test_the_api_runs_a_recommendation(tree, users, api_for, branch_of_five):
     branch, committee = api_for(users.secretary_a), api_for(users.committee_admin)
     created = branch.post(
         "/api/recommendations/",
-        {"person": tree.people.a1.pk, "party_application_on": APPLIED.isoformat()},
+        {"person": tree.people.a1.pk, "party_application_on": h.APPLIED.isoformat()},
         format="json",
     )
     assert created.status_code == 201, created.json()
@@ -146,18 +131,18 @@ def test_the_api_runs_a_recommendation(tree, users, api_for, branch_of_five):
         assert response.status_code == status, (action, response.json())
         return response.json()
 
-    post(committee, "approve", {"on": APPROVED.isoformat()}, status=400)  # the ballot comes first
-    post(branch, "record-vote", {"on": MEETING.isoformat(), "voters_expected": 5, "votes_for": 3, "votes_against": 0})
-    post(branch, "approve", {"on": APPROVED.isoformat()}, status=403)
-    post(committee, "approve", {"on": APPROVED.isoformat()})
-    handed = post(committee, "hand-over", {"on": HANDED.isoformat()})
+    post(committee, "approve", {"on": h.APPROVED.isoformat()}, status=400)  # the ballot comes first
+    post(branch, "record-vote", {"on": h.MEETING.isoformat(), "voters_expected": 5, "votes_for": 3, "votes_against": 0})
+    post(branch, "approve", {"on": h.APPROVED.isoformat()}, status=403)
+    post(committee, "approve", {"on": h.APPROVED.isoformat()})
+    handed = post(committee, "hand-over", {"on": h.HANDED.isoformat()})
     assert handed["party_org"] == tree.party_branch.pk and handed["next_step"] == "record_outcome"
-    done = post(committee, "record-outcome", {"admitted": False, "on": DECIDED.isoformat()})
+    done = post(committee, "record-outcome", {"admitted": False, "on": h.DECIDED.isoformat()})
     assert done["status"] == "not_admitted"
 
     second = branch.post(
         "/api/recommendations/",
-        {"person": tree.people.a2.pk, "party_application_on": APPLIED.isoformat()},
+        {"person": tree.people.a2.pk, "party_application_on": h.APPLIED.isoformat()},
         format="json",
     )
     assert second.status_code == 400 and "so 1 places, and 1 are taken" in second.json()["person"][0]
@@ -166,7 +151,7 @@ def test_the_api_runs_a_recommendation(tree, users, api_for, branch_of_five):
         api_for(users.outsider)
         .post(
             "/api/recommendations/",
-            {"person": tree.people.a2.pk, "party_application_on": APPLIED.isoformat()},
+            {"person": tree.people.a2.pk, "party_application_on": h.APPLIED.isoformat()},
             format="json",
         )
         .status_code

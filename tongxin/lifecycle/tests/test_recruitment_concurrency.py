@@ -9,7 +9,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.testing import race
 from tongxin.lifecycle.models import Recruitment, RecruitmentStage
 from tongxin.lifecycle.services import recruitment as services
-from tongxin.lifecycle.tests.recruitment_helpers import APPROVED, MEETING, PRECHECKED, application, to_stage
+from tongxin.lifecycle.tests.recruitment_helpers import APPROVED, MEETING, PRECHECKED, application, to_stage, vote
 from tongxin.orgs.tests.helpers import assert_rollups_exact
 from tongxin.people.models import Membership, Person
 
@@ -45,15 +45,7 @@ def test_two_recruitments_approved_at_once_get_different_numbers(tree, users):
     second = services.record_training(users.secretary_a, second, hours=8)
     second = services.choose_candidate(users.secretary_a, second, on=first.candidate_on or MEETING)
     second = services.precheck(users.committee_admin, second, on=PRECHECKED)
-    second = services.record_vote(
-        users.secretary_a,
-        second,
-        on=MEETING,
-        sponsors=(tree.people.a1, tree.people.a2),
-        present=2,
-        votes_for=2,
-        votes_against=0,
-    )
+    second = vote(tree, users, second)()
 
     results = race(
         lambda: services.approve(users.committee_admin, first, on=APPROVED),

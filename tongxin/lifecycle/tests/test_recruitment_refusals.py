@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import RuleValue
 from tongxin.core.rules import clear_cache
-from tongxin.core.testing import make_id_number, person_data, today, years_ago
+from tongxin.core.testing import make_id_number, person_data, refused_unchanged, today, years_ago
 from tongxin.lifecycle.models import Recruitment, RecruitmentStage
 from tongxin.lifecycle.services import recruitment as services
 from tongxin.lifecycle.tests.recruitment_helpers import (
@@ -18,35 +18,26 @@ from tongxin.lifecycle.tests.recruitment_helpers import (
     APPLIED,
     APPROVED,
     CANDIDATE,
-    MEETING,
     OATH,
     PRECHECKED,
     application,
     counts,
     to_stage,
+    vote,
 )
 from tongxin.people.services import create_person, update_person
 
 pytestmark = pytest.mark.usefixtures("english")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rules():
-    """Rule overrides made by a test end with it (rule() keeps values for a second in the process)."""
-    clear_cache()
-    yield
-    clear_cache()
-
-
 def refused(row_counts, call, message, error=DomainError):
     """``call()`` is refused with ``message`` in its text and writes nothing."""
-    before = counts(row_counts)
-    with pytest.raises(error) as info:
-        call()
-    if error is DomainError:
-        assert message in " ".join(info.value.messages), info.value.messages
-    assert counts(row_counts) == before
-    return info.value
+    return refused_unchanged(lambda: counts(row_counts), call, message, error)
+
+
+def forbidden(row_counts, call):
+    """``call()`` is refused with PermissionDenied and writes nothing."""
+    refused(row_counts, call, "", error=PermissionDenied)
 
 
 def unchanged(r: Recruitment) -> tuple:
@@ -141,7 +132,7 @@ def test_the_open_recruitment_constraint_holds_without_the_check(tree, users, ro
 
 def test_an_outsider_or_a_sibling_branch_cannot_apply_here(tree, users, row_counts):
     for intruder in (users.outsider, users.secretary_b, users.viewer, users.member, users.nobody):
-        refused(row_counts, lambda intruder=intruder: application(tree, intruder), "", error=PermissionDenied)
+        forbidden(row_counts, lambda intruder=intruder: application(tree, intruder))
 
 
 # --- order and dates ---------------------------------------------------------------------------------------
@@ -242,53 +233,23 @@ def test_the_training_rules_are_configurable(tree, users):
 
 def test_a_branch_secretary_cannot_precheck_or_approve(tree, users, row_counts):
     r = to_stage(tree, users, RecruitmentStage.CANDIDATE)
-    refused(row_counts, lambda: services.precheck(users.secretary_a, r, on=PRECHECKED), "", error=PermissionDenied)
+    forbidden(row_counts, lambda: services.precheck(users.secretary_a, r, on=PRECHECKED))
     r = services.precheck(users.committee_admin, r, on=PRECHECKED)
-    r = services.record_vote(
-        users.secretary_a,
-        r,
-        on=MEETING,
-        sponsors=(tree.people.a1, tree.people.a2),
-        present=2,
-        votes_for=2,
-        votes_against=0,
-    )
-    refused(row_counts, lambda: services.approve(users.secretary_a, r, on=APPROVED), "", error=PermissionDenied)
+    r = vote(tree, users, r)()
+    forbidden(row_counts, lambda: services.approve(users.secretary_a, r, on=APPROVED))
     assert r.person_id is None and Recruitment.objects.get(pk=r.pk).stage == RecruitmentStage.VOTED
 
 
 def test_outsiders_take_no_step(tree, users, row_counts):
     r = application(tree, users.secretary_a)
     for intruder in (users.outsider, users.secretary_b, users.viewer, users.member, users.nobody):
-        refused(
-            row_counts,
-            lambda intruder=intruder: services.name_activist(intruder, r, on=ACTIVIST),
-            "",
-            error=PermissionDenied,
-        )
-        refused(
-            row_counts,
-            lambda intruder=intruder: services.withdraw(intruder, r, reason="越权"),
-            "",
-            error=PermissionDenied,
-        )
+        forbidden(row_counts, lambda intruder=intruder: services.name_activist(intruder, r, on=ACTIVIST))
+        forbidden(row_counts, lambda intruder=intruder: services.withdraw(intruder, r, reason="越权"))
     candidate = to_stage(tree, users, RecruitmentStage.CANDIDATE)
-    refused(row_counts, lambda: services.precheck(users.outsider, candidate, on=PRECHECKED), "", error=PermissionDenied)
+    forbidden(row_counts, lambda: services.precheck(users.outsider, candidate, on=PRECHECKED))
 
 
 # --- the branch general meeting ----------------------------------------------------------------------------------
-
-
-def vote(tree, users, r, **kwargs):
-    data = {
-        "on": MEETING,
-        "sponsors": (tree.people.a1, tree.people.a2),
-        "present": 2,
-        "votes_for": 2,
-        "votes_against": 0,
-        **kwargs,
-    }
-    return lambda: services.record_vote(users.secretary_a, r, **data)
 
 
 @pytest.fixture
@@ -305,18 +266,7 @@ def test_more_than_half_of_the_members_must_be_present(tree, users, row_counts, 
         vote(tree, users, voting, present=2, votes_for=2),
         "More than half of the branch's 5 members must be present at the general meeting (团员发展工作细则); 2 were.",
     )
-    assert (
-        services.record_vote(
-            users.secretary_a,
-            voting,
-            on=MEETING,
-            sponsors=(tree.people.a1, tree.people.a2),
-            present=3,
-            votes_for=2,
-            votes_against=1,
-        ).members_expected
-        == 5
-    )
+    assert vote(tree, users, voting, present=3, votes_for=2, votes_against=1)().members_expected == 5
 
 
 def test_more_than_half_of_those_present_must_vote_for(tree, users, row_counts, voting):

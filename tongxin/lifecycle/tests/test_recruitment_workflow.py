@@ -16,17 +16,7 @@ from tongxin.core.models import ChangeLog, Notification
 from tongxin.core.testing import today
 from tongxin.lifecycle.models import Recruitment, RecruitmentStage
 from tongxin.lifecycle.services import recruitment as services
-from tongxin.lifecycle.tests.recruitment_helpers import (
-    ACTIVIST,
-    APPLIED,
-    APPROVED,
-    CANDIDATE,
-    MEETING,
-    OATH,
-    PRECHECKED,
-    application,
-    to_stage,
-)
+from tongxin.lifecycle.tests import recruitment_helpers as h
 from tongxin.people.models import Membership, Person
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -35,17 +25,17 @@ pytestmark = pytest.mark.usefixtures("english")
 def test_a_recruitment_runs_from_application_to_oath(tree, users, rollups):
     members_before = rollups()[tree.branch_a.pk][0]
 
-    r = to_stage(tree, users, RecruitmentStage.SWORN)
+    r = h.to_stage(tree, users, RecruitmentStage.SWORN)
 
     r.refresh_from_db()
     assert (r.applied_on, r.activist_on, r.candidate_on, r.prechecked_on, r.meeting_on, r.approved_on, r.oath_on) == (
-        APPLIED,
-        ACTIVIST,
-        CANDIDATE,
-        PRECHECKED,
-        MEETING,
-        APPROVED,
-        OATH,
+        h.APPLIED,
+        h.ACTIVIST,
+        h.CANDIDATE,
+        h.PRECHECKED,
+        h.MEETING,
+        h.APPROVED,
+        h.OATH,
     )
     assert (r.members_expected, r.members_present, r.votes_for, r.votes_against) == (2, 2, 2, 0)
     assert {r.sponsor_1_id, r.sponsor_2_id} == {tree.people.a1.pk, tree.people.a2.pk}
@@ -68,10 +58,10 @@ def test_a_recruitment_runs_from_application_to_oath(tree, users, rollups):
         tree.branch_a,
         "03",
     )
-    assert person.league_join_date == MEETING and person.league_number == r.league_number
-    assert person.league_number.startswith(str(MEETING.year)) and len(person.league_number) == 12
+    assert person.league_join_date == h.MEETING and person.league_number == r.league_number
+    assert person.league_number.startswith(str(h.MEETING.year)) and len(person.league_number) == 12
     stay = Membership.objects.get(person=person)
-    assert stay.start == MEETING and stay.start_reason == Membership.Reason.JOINED and stay.end is None
+    assert stay.start == h.MEETING and stay.start_reason == Membership.Reason.JOINED and stay.end is None
     assert rollups()[tree.branch_a.pk][0] == members_before + 1
 
     recruitment_type = ContentType.objects.get_for_model(Recruitment)
@@ -82,35 +72,35 @@ def test_a_recruitment_runs_from_application_to_oath(tree, users, rollups):
 
 
 def test_each_step_tells_whoever_acts_next(tree, users):
-    r = application(tree, users.district)
+    r = h.application(tree, users.district)
     assert Notification.objects.filter(recipient=users.secretary_a).count() == 1  # the branch names the activist
-    r = services.name_activist(users.secretary_a, r, on=ACTIVIST)
+    r = services.name_activist(users.secretary_a, r, on=h.ACTIVIST)
     r = services.record_training(users.secretary_a, r, hours=8)
     Notification.objects.all().delete()
 
-    r = services.choose_candidate(users.secretary_a, r, on=CANDIDATE)
+    r = services.choose_candidate(users.secretary_a, r, on=h.CANDIDATE)
     told = Notification.objects.get()
     assert told.recipient == users.committee_admin and "pre-check" in told.text
     assert told.url == f"/lifecycle/recruitment/{r.pk}/"
 
     Notification.objects.all().delete()
-    services.precheck(users.committee_admin, r, on=PRECHECKED)
+    services.precheck(users.committee_admin, r, on=h.PRECHECKED)
     assert list(Notification.objects.values_list("recipient", flat=True)) == [users.secretary_a.pk]
 
 
 def test_the_notification_is_in_the_deployment_language(tree, users, settings):
     settings.LANGUAGE_CODE = "zh-hans"
-    application(tree, users.committee_admin)
+    h.application(tree, users.committee_admin)
     text = Notification.objects.get(recipient=users.secretary_a).text
     assert "王新" in text
 
 
 def test_the_member_number_takes_the_meeting_year_and_the_next_sequence(tree, users):
-    year = MEETING.year
+    year = h.MEETING.year
     Person.objects.filter(pk=tree.people.b1.pk).update(league_number=f"{year}00000041")
     Person.objects.filter(pk=tree.people.c1.pk).update(league_number=f"{year}0000009")  # another shape: ignored
 
-    r = to_stage(tree, users, RecruitmentStage.APPROVED)
+    r = h.to_stage(tree, users, RecruitmentStage.APPROVED)
 
     assert r.league_number == f"{year}00000042"
     assert services.next_league_number(year) == f"{year}00000043"
@@ -119,20 +109,20 @@ def test_the_member_number_takes_the_meeting_year_and_the_next_sequence(tree, us
 
 def test_a_number_taken_meanwhile_is_skipped(tree, users, monkeypatch):
     """A concurrent approval that took the number first (simulated): the next one is issued."""
-    r = to_stage(tree, users, RecruitmentStage.VOTED)
-    taken = f"{MEETING.year}00000001"
+    r = h.to_stage(tree, users, RecruitmentStage.VOTED)
+    taken = f"{h.MEETING.year}00000001"
     Person.objects.filter(pk=tree.people.b1.pk).update(league_number=taken)
     real = services.next_league_number
     answers = iter([taken])
     monkeypatch.setattr(services, "next_league_number", lambda year: next(answers, None) or real(year))
 
-    r = services.approve(users.committee_admin, r, on=APPROVED)
+    r = services.approve(users.committee_admin, r, on=h.APPROVED)
 
-    assert r.league_number == f"{MEETING.year}00000002"
+    assert r.league_number == f"{h.MEETING.year}00000002"
 
 
 def test_withdrawal_keeps_the_reason_and_frees_the_applicant(tree, users):
-    r = to_stage(tree, users, RecruitmentStage.CANDIDATE)
+    r = h.to_stage(tree, users, RecruitmentStage.CANDIDATE)
 
     r = services.withdraw(users.secretary_a, r, reason="本人申请撤回")
 
@@ -145,9 +135,9 @@ def test_withdrawal_keeps_the_reason_and_frees_the_applicant(tree, users):
 
 
 def test_the_inbox_counts_the_steps_waiting_for_each_side(tree, users):
-    fresh = application(tree, users.secretary_a)  # waits for branch A
-    candidate = to_stage(tree, users, RecruitmentStage.CANDIDATE)  # waits for committee 1
-    early = services.name_activist(users.secretary_a, application(tree, users.secretary_a, name="李早"), on=today())
+    fresh = h.application(tree, users.secretary_a)  # waits for branch A
+    candidate = h.to_stage(tree, users, RecruitmentStage.CANDIDATE)  # waits for committee 1
+    early = services.name_activist(users.secretary_a, h.application(tree, users.secretary_a, name="李早"), on=today())
 
     def waiting(user):
         return set(services.waiting_for(User.objects.get(pk=user.pk)).values_list("pk", flat=True))

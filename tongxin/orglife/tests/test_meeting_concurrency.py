@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tongxin.core.exceptions import DomainError
-from tongxin.core.testing import race
+from tongxin.core.testing import one_winner, race
 from tongxin.orglife.models import Attendance, Meeting, MeetingStatus
 from tongxin.orglife.services import meetings as services
 from tongxin.orglife.tests.meeting_helpers import planned
@@ -18,34 +18,33 @@ pytestmark = [
 ]
 
 
+def _record(tree, actor, meeting, a2_attendance):
+    """Recording ``meeting`` by ``actor``, ready to call: a1 present, a2 as given."""
+    attendance = {tree.people.a1.pk: ("present", ""), tree.people.a2.pk: a2_attendance}
+    return lambda: services.record_meeting(actor, meeting, attendance=attendance)
+
+
 def test_two_recordings_at_once_write_the_attendance_once(tree, users):
-    a1, a2 = tree.people.a1.pk, tree.people.a2.pk
     meeting = planned(users.secretary_a, tree.branch_a)
 
     results = race(
-        lambda: services.record_meeting(users.secretary_a, meeting,
-                                        attendance={a1: ("present", ""), a2: ("present", "")}),
-        lambda: services.record_meeting(users.committee_admin, meeting,
-                                        attendance={a1: ("present", ""), a2: ("leave", "出差")}),
-    )  # fmt: skip
+        _record(tree, users.secretary_a, meeting, ("present", "")),
+        _record(tree, users.committee_admin, meeting, ("leave", "出差")),
+    )
 
-    winners = [r for r in results if isinstance(r, Meeting)]
-    losers = [r for r in results if isinstance(r, DomainError)]
-    assert len(winners) == 1 and len(losers) == 1, results
-    assert "already “Held”; someone acted on it before you" in " ".join(losers[0].messages)
+    _winner, refusal = one_winner(results, Meeting)
+    assert "already “Held”; someone acted on it before you" in refusal
     assert Meeting.objects.get(pk=meeting.pk).status == MeetingStatus.HELD
     assert Attendance.objects.filter(meeting=meeting).count() == 2
 
 
 def test_recording_and_cancelling_at_once(tree, users):
-    a1, a2 = tree.people.a1.pk, tree.people.a2.pk
     meeting = planned(users.secretary_a, tree.branch_a)
 
     results = race(
-        lambda: services.record_meeting(users.secretary_a, meeting,
-                                        attendance={a1: ("present", ""), a2: ("present", "")}),
+        _record(tree, users.secretary_a, meeting, ("present", "")),
         lambda: services.cancel_meeting(users.committee_admin, meeting),
-    )  # fmt: skip
+    )
 
     assert sum(isinstance(r, Meeting) for r in results) == 1, results
     assert sum(isinstance(r, DomainError) for r in results) == 1, results

@@ -7,12 +7,15 @@ from tongxin.orgs.models import Organization
 pytestmark = pytest.mark.usefixtures("english")
 
 
-def test_a_code_taken_outside_the_scope_is_refused_without_the_holders_name(tree, users, api_for):
-    response = api_for(users.committee_admin).post(
-        "/api/orgs/",
-        {"parent": tree.committee1.pk, "kind": "branch", "name": "新团支部", "code": tree.branch_c.code},
-        format="json",
+def _create_branch_with_code(api, tree, code: str):
+    """POST a new branch 新团支部 under committee 1 with ``code``."""
+    return api.post(
+        "/api/orgs/", {"parent": tree.committee1.pk, "kind": "branch", "name": "新团支部", "code": code}, format="json"
     )
+
+
+def test_a_code_taken_outside_the_scope_is_refused_without_the_holders_name(tree, users, api_for):
+    response = _create_branch_with_code(api_for(users.committee_admin), tree, tree.branch_c.code)
     assert response.status_code == 400
     message = " ".join(response.json()["code"])
     assert "already used by another organisation" in message
@@ -21,11 +24,7 @@ def test_a_code_taken_outside_the_scope_is_refused_without_the_holders_name(tree
 
 
 def test_a_code_taken_inside_the_scope_names_the_holder(tree, users, api_for):
-    response = api_for(users.committee_admin).post(
-        "/api/orgs/",
-        {"parent": tree.committee1.pk, "kind": "branch", "name": "新团支部", "code": tree.branch_b.code},
-        format="json",
-    )
+    response = _create_branch_with_code(api_for(users.committee_admin), tree, tree.branch_b.code)
     assert response.status_code == 400
     assert tree.branch_b.name in " ".join(response.json()["code"])
 

@@ -8,10 +8,10 @@ import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connections, transaction
+from django.db import transaction
 
 from tongxin.core.exceptions import DomainError
-from tongxin.core.testing import person_data
+from tongxin.core.testing import in_thread, person_data
 from tongxin.orgs.models import OrgKind
 from tongxin.orgs.services import create_organization, move_organization, update_organization
 from tongxin.people.models import Person
@@ -21,20 +21,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.postgresql_only(reason="needs row locks across connections"),
 ]
-
-
-def _in_thread(target, results, key):
-    def run():
-        try:
-            results[key] = target()
-        except Exception as exc:  # reported to the test
-            results[key] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
 
 
 def _add_and_hold(branch, holding: threading.Event, release: threading.Event):
@@ -51,9 +37,9 @@ def _add_and_hold(branch, holding: threading.Event, release: threading.Event):
 def test_a_move_waits_for_a_member_being_added_and_counts_stay_right(tree, rollups):
     holding, release = threading.Event(), threading.Event()
     results: dict[str, object] = {}
-    adder = _in_thread(_add_and_hold(tree.branch_a, holding, release), results, "add")
+    adder = in_thread(_add_and_hold(tree.branch_a, holding, release), results, "add")
     assert holding.wait(10)
-    mover = _in_thread(lambda: move_organization(None, tree.committee1, tree.committee2), results, "move")
+    mover = in_thread(lambda: move_organization(None, tree.committee1, tree.committee2), results, "move")
     mover.join(0.5)
     assert mover.is_alive(), "the move must wait for the branch the member is being added to"
     release.set()
@@ -72,9 +58,9 @@ def test_dissolving_waits_for_a_member_being_added_and_then_refuses(tree):
     empty = create_organization(None, parent=tree.committee1, kind=OrgKind.BRANCH, name="空团支部", code="T1E")
     holding, release = threading.Event(), threading.Event()
     results: dict[str, object] = {}
-    adder = _in_thread(_add_and_hold(empty, holding, release), results, "add")
+    adder = in_thread(_add_and_hold(empty, holding, release), results, "add")
     assert holding.wait(10)
-    dissolver = _in_thread(lambda: update_organization(None, empty, status="dissolved"), results, "dissolve")
+    dissolver = in_thread(lambda: update_organization(None, empty, status="dissolved"), results, "dissolve")
     dissolver.join(0.5)
     assert dissolver.is_alive()
     release.set()

@@ -11,6 +11,11 @@ from tongxin.orgs.services import create_organization
 URL = "/api/orgs/"
 
 
+def _create_branch(api, parent, name: str, code: str):
+    """POST a new branch under ``parent`` through the API."""
+    return api.post(URL, {"parent": parent.pk, "kind": "branch", "name": name, "code": code}, format="json")
+
+
 def ids(response) -> set[int]:
     return {row["id"] for row in response.json()["results"]}
 
@@ -88,9 +93,7 @@ def test_detail_in_scope_and_out_of_scope(tree, users, api_for):
 
 def test_create_under_a_branch_is_a_field_error(tree, users, api_for, row_counts):
     before = row_counts()
-    response = api_for(users.committee_admin).post(
-        URL, {"parent": tree.branch_a.pk, "kind": "branch", "name": "支部下支部", "code": "N1"}, format="json"
-    )
+    response = _create_branch(api_for(users.committee_admin), tree.branch_a, "支部下支部", "N1")
     assert response.status_code == 400
     assert list(response.json()) == ["parent"]
     assert row_counts() == before
@@ -98,18 +101,14 @@ def test_create_under_a_branch_is_a_field_error(tree, users, api_for, row_counts
 
 def test_create_with_a_taken_code_names_the_holder(tree, users, api_for, row_counts):
     before = row_counts()
-    response = api_for(users.committee_admin).post(
-        URL, {"parent": tree.committee1.pk, "kind": "branch", "name": "新支部", "code": "T1B"}, format="json"
-    )
+    response = _create_branch(api_for(users.committee_admin), tree.committee1, "新支部", "T1B")
     assert response.status_code == 400
     assert tree.branch_b.name in response.json()["code"][0]
     assert row_counts() == before
 
 
 def test_create_in_scope(tree, users, api_for):
-    response = api_for(users.committee_admin).post(
-        URL, {"parent": tree.committee1.pk, "kind": "branch", "name": "新建团支部", "code": "N2"}, format="json"
-    )
+    response = _create_branch(api_for(users.committee_admin), tree.committee1, "新建团支部", "N2")
     assert response.status_code == 201, response.content
     org = Organization.objects.get(code="N2")
     assert response.json()["id"] == org.pk
@@ -121,9 +120,7 @@ def test_create_in_scope(tree, users, api_for):
 
 def test_create_under_an_out_of_scope_parent_is_refused(tree, users, api_for, row_counts):
     before = row_counts()
-    response = api_for(users.outsider).post(
-        URL, {"parent": tree.committee1.pk, "kind": "branch", "name": "越权支部", "code": "N3"}, format="json"
-    )
+    response = _create_branch(api_for(users.outsider), tree.committee1, "越权支部", "N3")
     assert response.status_code == 400
     assert "parent" in response.json()
     assert row_counts() == before
@@ -131,13 +128,9 @@ def test_create_under_an_out_of_scope_parent_is_refused(tree, users, api_for, ro
 
 def test_create_without_manage_rights_is_forbidden(tree, users, api_for, row_counts):
     before = row_counts()
-    response = api_for(users.secretary_a).post(
-        URL, {"parent": tree.branch_a.pk, "kind": "branch", "name": "越权", "code": "N4"}, format="json"
-    )
+    response = _create_branch(api_for(users.secretary_a), tree.branch_a, "越权", "N4")
     assert response.status_code == 403
-    response = api_for(users.viewer).post(
-        URL, {"parent": tree.committee1.pk, "kind": "branch", "name": "越权", "code": "N4"}, format="json"
-    )
+    response = _create_branch(api_for(users.viewer), tree.committee1, "越权", "N4")
     assert response.status_code == 403
     assert row_counts() == before
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from tongxin.core.testing import in_thread
 from tongxin.orgs.models import OrgStats
 from tongxin.orgs.services import adjust_member_counts, check_member_branch
 from tongxin.people.models import CadrePosition
@@ -52,19 +53,9 @@ def test_two_opposite_moves_at_once_wait_for_each_other_instead_of_deadlocking(t
             adjust_member_counts(tree.branch_b.path, +1)
         return "moved"
 
-    def run(key, work):
-        try:
-            results[key] = work()
-        except Exception as exc:  # reported to the test
-            results[key] = exc
-        finally:
-            connections.close_all()
-
-    one = threading.Thread(target=run, args=("first", first))
-    one.start()
+    one = in_thread(first, results, "first")
     assert holding.wait(10)
-    two = threading.Thread(target=run, args=("second", second))
-    two.start()
+    two = in_thread(second, results, "second")
     two.join(0.5)  # the second reaches its first lock wait
     release.set()
     one.join(20)
@@ -100,19 +91,9 @@ def test_a_branch_being_joined_does_not_block_the_commit_of_a_move_out_of_it(tre
             )  # fmt: skip
         return "left"
 
-    def run(key, work):
-        try:
-            results[key] = work()
-        except Exception as exc:  # reported to the test
-            results[key] = exc
-        finally:
-            connections.close_all()
-
-    one = threading.Thread(target=run, args=("joining", joining))
-    one.start()
+    one = in_thread(joining, results, "joining")
     assert holding.wait(10)
-    two = threading.Thread(target=run, args=("leaving", leaving))
-    two.start()
+    two = in_thread(leaving, results, "leaving")
     two.join(3)  # commits while the branch is locked
     release.set()
     one.join(20)
