@@ -13,9 +13,12 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import pytest
 from django.db import connections
 from django.utils import timezone, translation
 from stdnum.cn import ric
+
+from tongxin.core.exceptions import DomainError
 
 _seq = itertools.count(1)
 
@@ -92,10 +95,6 @@ def refused_unchanged(
 ) -> Any:
     """``call()`` raises ``error`` (DomainError by default; a DomainError's text includes ``message``) and
     ``count()``, the row counts, is the same after it; return the exception."""
-    import pytest
-
-    from tongxin.core.exceptions import DomainError
-
     error = error or DomainError
     before = count()
     with pytest.raises(error) as info:
@@ -109,8 +108,6 @@ def refused_unchanged(
 def one_winner(results: list[Any], model: type) -> tuple[Any, str]:
     """Of two racing steps' ``results``, exactly one is a ``model`` and the other a DomainError: return the
     winner and the loser's message."""
-    from tongxin.core.exceptions import DomainError
-
     winners = [r for r in results if isinstance(r, model)]
     losers = [r for r in results if isinstance(r, DomainError)]
     assert len(winners) == 1 and len(losers) == 1, results
@@ -120,8 +117,6 @@ def one_winner(results: list[Any], model: type) -> tuple[Any, str]:
 def assert_serialised(first: Any, second: Any, model: type, refusal: str) -> None:
     """Two racing steps run one after the other: ``second`` went through (a ``model``); ``first`` either went
     through too or, run after it, was refused with ``refusal`` in its message."""
-    from tongxin.core.exceptions import DomainError
-
     assert isinstance(second, model), second
     if isinstance(first, DomainError):
         assert refusal in " ".join(first.messages)
