@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -146,9 +146,3 @@ def age_out_confirm(request: HttpRequest) -> HttpResponse:
         "list_url": _list_url(org),
     }
     return render(request, "lifecycle/ageout/review.html", context)
-
-
-urlpatterns = [
-    path("age-out/", age_out_list, name="age_out"),
-    path("age-out/confirm/", age_out_confirm, name="age_out_confirm"),
-]

@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, register_converter, reverse
+from django.urls import register_converter, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -387,15 +387,3 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
         "next": next_url,
     }
     return render(request, "lifecycle/dues/profile.html", context)
-
-
-urlpatterns = [
-    path("dues/", home, name="dues_home"),
-    path("dues/<int:pk>/<dues_month:month>/", ledger, name="dues_ledger"),
-    path("dues/<int:pk>/<dues_month:month>/export/", ledger_export, name="dues_ledger_export"),
-    path("dues/org/<int:pk>/summary/", summary, name="dues_summary"),
-    path("dues/org/<int:pk>/summary/export/", summary_export, name="dues_summary_export"),
-    path("dues/org/<int:pk>/arrears/", arrears, name="dues_arrears"),
-    path("dues/org/<int:pk>/arrears/export/", arrears_export, name="dues_arrears_export"),
-    path("dues/person/<int:pk>/profile/", profile, name="dues_profile"),
-]

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,9 +85,3 @@ def overdue(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "title": _("Graduates in a flow branch too long")}
     return render(request, "lifecycle/graduation/overdue.html", context)
-
-
-urlpatterns = [
-    path("graduation/branch/<int:pk>/", batch, name="graduation"),
-    path("graduation/overdue/", overdue, name="graduation_overdue"),
-]

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -186,12 +186,3 @@ def recommendation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     with page_step(request, _("The recommendation was withdrawn.")):
         services.withdraw(request.user, rec)
     return redirect("lifecycle:recommendation_detail", pk=rec.pk)
-
-
-urlpatterns = [
-    path("recommendations/", recommendation_list, name="recommendations"),
-    path("recommendations/person/<int:pk>/", recommendation_propose, name="recommendation_propose"),
-    path("recommendations/<int:pk>/", recommendation_detail, name="recommendation_detail"),
-    path("recommendations/<int:pk>/act/", recommendation_act, name="recommendation_act"),
-    path("recommendations/<int:pk>/withdraw/", recommendation_withdraw, name="recommendation_withdraw"),
-]

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -250,12 +250,3 @@ def recruitment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     with page_step(request, _("The recruitment was withdrawn.")):
         services.withdraw(request.user, recruitment, reason=form.cleaned_data["reason"])
     return redirect("lifecycle:recruitment_detail", pk=recruitment.pk)
-
-
-urlpatterns = [
-    path("recruitment/", recruitment_list, name="recruitments"),
-    path("recruitment/new/", recruitment_new, name="recruitment_new"),
-    path("recruitment/<int:pk>/", recruitment_detail, name="recruitment_detail"),
-    path("recruitment/<int:pk>/act/", recruitment_act, name="recruitment_act"),
-    path("recruitment/<int:pk>/withdraw/", recruitment_withdraw, name="recruitment_withdraw"),
-]

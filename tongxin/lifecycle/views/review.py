@@ -21,14 +21,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
-from tongxin.core.views import get_scoped_or_404, has_role, step_paths, xlsx_table_response
+from tongxin.core.views import get_scoped_or_404, has_role, xlsx_table_response
 from tongxin.lifecycle.forms import (
     DeferForm,
     GradingForm,
@@ -271,7 +271,7 @@ def _valid(form: Any) -> dict[str, Any]:
     return form.cleaned_data
 
 
-def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     review = _visible_review(request, pk)
     post = request.POST
     try:
@@ -329,12 +329,3 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def _counts_partial(request: HttpRequest, review: AnnualReview, errors: list[str] | None = None) -> HttpResponse:
     context = {"counts": services.review_counts(review), "review": review, "errors": errors or [], "saved": not errors}
     return render(request, "lifecycle/review/_counts.html", context)
-
-
-urlpatterns = [
-    path("reviews/", progress, name="reviews"),
-    path("reviews/export/", progress_export, name="review_progress_export"),
-    path("reviews/open/", open_review, name="review_open"),
-    path("reviews/<int:pk>/", review_detail, name="review_detail"),
-    *step_paths("reviews", "review", _act, "grade", "submit", "approve", "return", "register", "defer"),
-]

@@ -11,13 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import get_scoped_or_404, require_role, step_paths
+from tongxin.core.views import get_scoped_or_404, require_role
 from tongxin.lifecycle.forms import AcceptForm, RejectForm, TransferInForm, TransferOutForm
 from tongxin.lifecycle.models import Transfer, TransferSide, TransferStatus
 from tongxin.lifecycle.services import transfers as services
@@ -126,7 +126,7 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "lifecycle/transfers/detail.html", context)
 
 
-def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     transfer = _visible(request, pk)
     try:
         if action == "approve":
@@ -249,14 +249,3 @@ def destinations(request: HttpRequest) -> HttpResponse:
             .order_by("depth", "name")[:20]
         )
     return render(request, "lifecycle/transfers/_destinations.html", {"orgs": orgs})
-
-
-urlpatterns = [
-    path("transfers/", transfer_list, name="transfers"),
-    path("transfers/act/", act_on_selected, name="transfers_act"),
-    path("transfers/in/", start_in, name="transfer_start_in"),
-    path("transfers/destinations/", destinations, name="transfer_destinations"),
-    path("transfers/person/<int:pk>/", start_out, name="transfer_start_out"),
-    path("transfers/<int:pk>/", transfer_detail, name="transfer_detail"),
-    *step_paths("transfers", "transfer", _act, "approve", "accept", "reject", "cancel"),
-]

@@ -22,7 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -237,10 +237,3 @@ def requirements(request: HttpRequest) -> HttpResponse:
         "frequencies": Frequency.choices,
     }
     return render(request, "orglife/board/requirements.html", context)
-
-
-urlpatterns = [
-    path("board/", board, name="board"),
-    path("board/export/", board_export, name="board_export"),
-    path("board/requirements/", requirements, name="requirements"),
-]

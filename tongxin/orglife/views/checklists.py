@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -326,15 +326,3 @@ def lapse(request: HttpRequest) -> HttpResponse:
         "since": lapse_since(today),
     }
     return render(request, "orglife/checklists/lapse.html", context)
-
-
-urlpatterns = [
-    path("orgs/<int:pk>/checklists/", checklists, name="checklists"),
-    path("checklists/items/<int:pk>/", checklist_item, name="checklist_item"),
-    path("checklists/items/<int:pk>/note/", checklist_note, name="checklist_note"),
-    path("checklists/items/<int:pk>/act/", checklist_act, name="checklist_act"),
-    path("checklists/attachments/<int:pk>/", attachment, name="checklist_attachment"),
-    path("orgs/<int:pk>/duties/", duties, name="duties"),
-    path("duties/<int:pk>/end/", duty_end, name="duty_end"),
-    path("lapse/", lapse, name="lapse"),
-]

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -291,14 +291,3 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     visible = Meeting.objects.visible_to(request.user).values("pk")
     found = get_object_or_404(Attachment.objects.filter(meeting__in=visible), pk=pk)
     return uploads.serve_upload(bytes(found.content), found.content_type, found.file_name)
-
-
-urlpatterns = [
-    path("orgs/<int:pk>/meetings/", calendar, name="meetings"),
-    path("orgs/<int:pk>/meetings/plan/", plan, name="meeting_plan"),
-    path("meetings/<int:pk>/", detail, name="meeting_detail"),
-    path("meetings/<int:pk>/record/", record, name="meeting_record"),
-    path("meetings/<int:pk>/cancel/", cancel, name="meeting_cancel"),
-    path("meetings/<int:pk>/attachments/", upload, name="meeting_upload"),
-    path("meetings/attachments/<int:pk>/", attachment, name="meeting_attachment"),
-]
