@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.core.inbox import PendingItem
+from tongxin.core.rates import percent, share
 from tongxin.core.scoping import CHANGE, MANAGE, Scope, scope_for, subtree_q
 from tongxin.lifecycle.models import DuesCategory, DuesKind, DuesPayment
 from tongxin.lifecycle.services.dues import (
@@ -208,11 +209,11 @@ class SummaryRow:
     @property
     def rate(self) -> float | None:
         """Share of the members who owe the month that have paid it (0–1), None without members."""
-        return self.paid / self.members if self.members else None
+        return share(self.paid, self.members)
 
     @property
     def percent(self) -> str:
-        return "—" if self.rate is None else f"{self.rate * 100:.1f}%"
+        return percent(self.rate)
 
 
 @dataclass

@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.codes import PoliticalStatus
+from tongxin.core.rates import percent, share
 from tongxin.core.rules import rule
 from tongxin.core.scoping import VIEW, Actor, scope_for, subtree_q
 from tongxin.orglife.models import Frequency, Meeting, MeetingKind, MeetingRequirement, MeetingStatus
@@ -161,13 +162,13 @@ class Counts:
     def rate(self) -> float | None:
         """Done ÷ (done + overdue) over the periods that have ended; None when none has."""
         total = self.done_ended + self.overdue
-        return self.done_ended / total if total else None
+        return share(self.done_ended, total)
 
     @property
     def rate_current(self) -> float | None:
         """The same with the periods under way (done in them, or due)."""
         total = self.done_ended + self.done_current + self.overdue + self.due
-        return (self.done_ended + self.done_current) / total if total else None
+        return share(self.done_ended + self.done_current, total)
 
     @property
     def status(self) -> str:
@@ -182,11 +183,11 @@ class Counts:
 
     @property
     def percent(self) -> str:
-        return _percent(self.rate)
+        return percent(self.rate)
 
     @property
     def percent_current(self) -> str:
-        return _percent(self.rate_current)
+        return percent(self.rate_current)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -197,10 +198,6 @@ class Counts:
             "rate": _round(self.rate),
             "rate_current": _round(self.rate_current),
         }
-
-
-def _percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
 def _round(rate: float | None) -> float | None:

@@ -49,6 +49,7 @@ from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
 from tongxin.core.models import ChangeLog
+from tongxin.core.rates import percent, share
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, VIEW, Actor, by, require, scope_for, subtree_q
 from tongxin.core.workflow import Workflow
@@ -472,11 +473,11 @@ class ProgressRow:
     @property
     def rate(self) -> float | None:
         """Share of the members registered (0–1); None without members."""
-        return self.registered / self.members if self.members else None
+        return share(self.registered, self.members)
 
     @property
     def percent(self) -> str:
-        return "—" if self.rate is None else f"{self.rate * 100:.1f}%"
+        return percent(self.rate)
 
     def add(self, other: ProgressRow) -> None:
         for name in (
