@@ -37,22 +37,17 @@ INBOX_PAGE_SIZE = 30
 # --- the one way a page fetches a scoped object -------------------------------------------------------------
 
 
-def get_scoped_or_404(request: HttpRequest, queryset: Any, pk: Any, action: str = VIEW, *, own: str | None = None):
+def get_scoped_or_404(request: HttpRequest, queryset: Any, pk: Any, action: str = VIEW):
     """The object ``pk`` among the rows of ``queryset`` (a model, or a queryset with its joins) that the user
-    may ``action`` on, else 404: out of scope looks the same as missing. ``own`` names the row's person field
-    through which a member also reaches their own rows beyond the model's scope (a transfer's ``person``, a
-    checklist item's ``owner``); the service checks what they may do with it.
+    may ``action`` on, else 404: out of scope looks the same as missing. A member's own rows (his transfer, a
+    checklist item he owns) are in his scope through the model's declaration (``ScopeSpec(own=...)``).
 
         review = get_scoped_or_404(request, AnnualReview.objects.select_related("branch"), pk)
         branch = get_scoped_or_404(request, Organization, pk, CHANGE)
     """
     if isinstance(queryset, type) and issubclass(queryset, models.Model):
         queryset = queryset._default_manager.all()
-    scoped = queryset.visible_to(request.user, action)
-    person_id = getattr(request.user, "person_id", None) if own else None
-    if person_id:
-        scoped = scoped | queryset.filter(**{f"{own}_id": person_id})
-    return get_object_or_404(scoped, pk=pk)
+    return get_object_or_404(queryset.visible_to(request.user, action), pk=pk)
 
 
 def get_changeable_or_404(

@@ -102,7 +102,8 @@ class TransferViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
         Step("approve_out", transfers.approve_out, TransferActionSerializer, fields=()),
         Step("accept_in", transfers.accept_in, TransferActionSerializer, fields=("branch",)),
         Step("reject", transfers.reject, TransferActionSerializer, fields={"reason": ""}),
-        Step("cancel", transfers.cancel, TransferActionSerializer, fields=()),
+        # The member withdraws his own transfer: looked up with VIEW, the service says who may withdraw.
+        Step("cancel", transfers.cancel, TransferActionSerializer, fields=(), write_scope=VIEW),
     ]  # fmt: skip
 
     @extend_schema(request=TransferStartSerializer, responses=TransferSerializer)

@@ -153,7 +153,7 @@ class Transfer(models.Model):
     last_action_at = models.DateTimeField(_("last action"), auto_now_add=True, db_index=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope = ScopeSpec(paths=("from_path", "to_path"))  # seen from the sending and the receiving side
+    scope = ScopeSpec(paths=("from_path", "to_path"), own="person")  # both sides, and the member being moved
     audit_fields = ["person", "from_org", "to_org", "to_branch", "external_destination", "reason", "status",
                     "rejection_reason"]  # fmt: skip
 
