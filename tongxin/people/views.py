@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import decimal
-import io
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -23,7 +22,6 @@ from tongxin.core.pagination import keyset_page
 from tongxin.core.registry import page_context
 from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.core.views import (
-    XlsxFileResponse,
     form_step,
     get_changeable_or_404,
     get_scoped_or_404,
@@ -263,6 +261,4 @@ def export(request: HttpRequest) -> HttpResponse | FileResponse:
 def import_template(request: HttpRequest) -> FileResponse:
     """The empty roster workbook to fill in for an import, with drop-down lists and instructions."""
     require_role(request)
-    out = io.BytesIO()
-    build_template(out)
-    return XlsxFileResponse(out, "团员导入模板.xlsx")
+    return xlsx_response(request, "团员导入模板.xlsx", build_template)

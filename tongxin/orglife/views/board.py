@@ -14,7 +14,7 @@ Organisations are fetched through ``visible_to``: out of scope is 404.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
 from django import forms
 from django.contrib import messages
@@ -32,7 +32,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import scope_for
 from tongxin.core.services import may_edit_rules
-from tongxin.core.views import XlsxFileResponse, has_role, xlsx_file
+from tongxin.core.views import has_role, xlsx_response
 from tongxin.orglife import queries
 from tongxin.orglife.filters import FIRST_YEAR, board_year
 from tongxin.orglife.models import Frequency, MeetingKind, MeetingRequirement
@@ -134,7 +134,8 @@ def board_export(request: HttpRequest) -> FileResponse:
     except PermissionDenied:
         raise Http404 from None
     status_text = {key: str(label) for key, label in queries.STATUS_LABELS.items()}
-    with xlsx_file() as out:
+
+    def write(out: IO[bytes]) -> None:
         workbook = xlsx.open_workbook(out)
         try:
             formats = xlsx.standard_formats(workbook, text_as_text=False)
@@ -182,8 +183,9 @@ def board_export(request: HttpRequest) -> FileResponse:
                 xlsx.write_row(sheet, index, values(_("Total"), data.total_by_kind, data.total), formats)
         finally:
             workbook.close()
+
     filename = f"{org.display_name}-{_('Compliance board')}-{year}.xlsx"
-    return XlsxFileResponse(out, filename)
+    return xlsx_response(request, filename, write)
 
 
 def _ratio(rate: float | None) -> float | str:
