@@ -421,5 +421,9 @@ TONGXIN_IMPORT_KEEP_DAYS = env_int("TONGXIN_IMPORT_KEEP_DAYS", 30, min_value=1)
 # `manage.py backup` writes here (docs/operations.md); keep it on another disk or copy it off the machine.
 TONGXIN_BACKUP_DIR = Path(os.environ.get("TONGXIN_BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
 
+# Input bounds (tongxin.core.bounds): dates of past events from this year on; plans within this many years of today.
+TONGXIN_HISTORY_FIRST_YEAR = env_int("TONGXIN_HISTORY_FIRST_YEAR", 1900, min_value=1800, max_value=2000)
+TONGXIN_PLAN_YEARS = env_int("TONGXIN_PLAN_YEARS", 5, min_value=1, max_value=50)
+
 # Meeting attachments (photos and PDFs, kept in the database): the largest file accepted.
 TONGXIN_ATTACHMENT_MAX_BYTES = env_int("TONGXIN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, min_value=1)
