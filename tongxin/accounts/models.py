@@ -54,16 +54,24 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """A new password ends the account's API token, whatever set it (the password page, a one-time login
-        code, the admin, ``manage.py changepassword``): a token must not outlive the password it was issued
-        under. A rehash at login keeps it (Django saves the same password with ``_password`` cleared)."""
-        password_changed = getattr(self, "_password", None) is not None and self.pk is not None
+        """A new password (or none) ends the account's API token, whatever set it (the password page, a
+        one-time login code, the admin, ``manage.py changepassword``): a token must not outlive the password it
+        was issued under. A rehash at login keeps it (Django saves the same password with ``_password`` cleared)."""
+        password_changed = self.pk is not None and (
+            getattr(self, "_password", None) is not None or self.__dict__.pop("_password_disabled", False)
+        )
         super().save(*args, **kwargs)
         self.ended_api_token = None
         if password_changed:
             tokens = Token.objects.filter(user_id=self.pk)
             self.ended_api_token = tokens.values_list("created", flat=True).first()
             tokens.delete()
+
+    def set_unusable_password(self) -> None:
+        """No password login any more (the admin's "disable password-based authentication"): the token ends
+        too, at the next save."""
+        super().set_unusable_password()
+        self.__dict__["_password_disabled"] = True
 
     def get_scope(self, action: str = VIEW) -> Scope:
         """The subtrees this user may act on for ``action``; cached for the life of this object."""

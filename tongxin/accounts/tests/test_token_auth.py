@@ -141,6 +141,13 @@ def test_the_admin_and_changepassword_end_the_token_too(client, tree, users):
     assert client.post(f"/admin/accounts/user/{users.viewer.pk}/password/", data).status_code == 302
     assert api_with(key).get("/api/orgs/").status_code == 401
 
+    key = issue("secretary_b")  # "disable password-based authentication" ends it as well
+    data = {"usable_password": "false", "unset-password": "1"}
+    assert client.post(f"/admin/accounts/user/{users.secretary_b.pk}/password/", data).status_code == 302
+    users.secretary_b.refresh_from_db()
+    assert not users.secretary_b.has_usable_password()
+    assert api_with(key).get("/api/orgs/").status_code == 401
+
 
 def test_a_rehash_at_login_keeps_the_token(client, settings, tree, users):
     """Logging in upgrades an older hash to Argon2: the same password, so the token stays."""
