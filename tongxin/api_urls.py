@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from tongxin.accounts.authentication import SchemaAccess, docs_page
 from tongxin.core.api import NotificationViewSet
 from tongxin.lifecycle.api import (
     AgeOutViewSet,
@@ -24,6 +25,12 @@ from tongxin.people.api import PersonViewSet
 DOCS_CSP = {"style-src": ["'unsafe-inline'"]}
 REDOC_CSP = {"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"]}
 
+# The schema and its documentation pages are open in development (DEBUG) and behind login in production: the
+# schema for a session or a token, the pages (for browsers) redirect to the login page.
+SCHEMA_ACCESS = [SchemaAccess]
+swagger_view = SpectacularSwaggerSplitView.as_view(url_name="schema", permission_classes=SCHEMA_ACCESS)
+redoc_view = SpectacularRedocView.as_view(url_name="schema", permission_classes=SCHEMA_ACCESS)
+
 router = DefaultRouter()
 router.register("orgs", OrganizationViewSet, basename="org")
 router.register("people", PersonViewSet, basename="person")
@@ -42,7 +49,7 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 urlpatterns = [
     path("", include(router.urls)),
     path("compliance/", ComplianceBoardViewSet.as_view({"get": "board"}), name="compliance"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", csp_update(DOCS_CSP)(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="docs"),
-    path("redoc/", csp_update(REDOC_CSP)(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=SCHEMA_ACCESS), name="schema"),
+    path("docs/", csp_update(DOCS_CSP)(docs_page(swagger_view)), name="docs"),
+    path("redoc/", csp_update(REDOC_CSP)(docs_page(redoc_view)), name="redoc"),
 ]

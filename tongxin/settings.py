@@ -214,7 +214,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
-# At least 10 characters, letters and digits, not a common password, not like the username or name.
+# At least 10 characters, letters and digits, not a common password, not like the username or name, not the
+# person's name in pinyin with a few digits or the birth date.
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
@@ -223,6 +224,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "tongxin.accounts.validators.LettersAndDigitsValidator"},
+    {"NAME": "tongxin.accounts.validators.PersonalInfoValidator"},
 ]
 # django-axes checks for a lockout first; our backend refuses expired one-time codes.
 AUTHENTICATION_BACKENDS = [
@@ -280,7 +282,8 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token authentication, refused while the account must change its password (as sessions are)
+        "tongxin.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

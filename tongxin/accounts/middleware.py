@@ -67,8 +67,9 @@ def _exempt_paths() -> tuple[str, ...]:
 class LoginStepsMiddleware:
     """After AuthenticationMiddleware and django-otp's OTPMiddleware: an administrator who has not passed
     a code in this session is sent to the code page (or to enrolment, without a device); a user who must
-    change their password is sent to the password page. API requests get 403 instead of a redirect (token
-    requests carry no session user and are not concerned)."""
+    change their password is sent to the password page. API requests get 403 instead of a redirect. Token
+    requests carry no session user: ``accounts.authentication.TokenAuthentication`` refuses them while the
+    password must be changed (two-factor authentication is a session step only)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

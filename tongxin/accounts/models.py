@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
 
 from tongxin.core.scoping import CHANGE, MANAGE, VIEW, Scope, normalise_prefixes
 from tongxin.orgs.models import Organization
@@ -41,9 +45,33 @@ class User(AbstractUser):
     # A temporary password (a one-time login code) stops working at this time, or once used to log in.
     password_expires_at = models.DateTimeField(_("temporary password expires at"), null=True, blank=True)
 
+    # When a save of a new password ended the account's API token: that token's creation time (for the
+    # caller's ChangeLog row), else None.
+    ended_api_token: datetime.datetime | None = None
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new password (or none) ends the account's API token, whatever set it (the password page, a
+        one-time login code, the admin, ``manage.py changepassword``): a token must not outlive the password it
+        was issued under. A rehash at login keeps it (Django saves the same password with ``_password`` cleared)."""
+        password_changed = self.pk is not None and (
+            getattr(self, "_password", None) is not None or self.__dict__.pop("_password_disabled", False)
+        )
+        super().save(*args, **kwargs)
+        self.ended_api_token = None
+        if password_changed:
+            tokens = Token.objects.filter(user_id=self.pk)
+            self.ended_api_token = tokens.values_list("created", flat=True).first()
+            tokens.delete()
+
+    def set_unusable_password(self) -> None:
+        """No password login any more (the admin's "disable password-based authentication"): the token ends
+        too, at the next save."""
+        super().set_unusable_password()
+        self.__dict__["_password_disabled"] = True
 
     def get_scope(self, action: str = VIEW) -> Scope:
         """The subtrees this user may act on for ``action``; cached for the life of this object."""

@@ -163,8 +163,11 @@ def issue_login_codes(actor: Actor, person_ids: list[int], *, valid_days: int | 
         user.set_password(code)
         user.must_change_password = True
         user.password_expires_at = expires_at
-        user.save()
+        user.save()  # ends the account's API token (User.save)
         after = {**snapshot(user, AUDITED_USER_FIELDS), "password": notice(gettext_noop("one-time login code"))}
+        if before is not None:
+            token_before, token_after = ended_token_change(user)
+            before, after = {**before, **token_before}, {**after, **token_after}
         action = ChangeLog.Action.CREATE if created else ChangeLog.Action.UPDATE
         record_change(actor, user, action, before=before, after=after, org_path=person.org_path)
         reset_lockout(username=user.username)
@@ -220,14 +223,23 @@ def change_own_password(user: User, form: Any) -> User:
     form.save(commit=False)
     user.must_change_password = False
     user.password_expires_at = None
-    user.save()
+    user.save()  # ends the account's API token (User.save)
+    token_before, token_after = ended_token_change(user)
     record_change(
         user, user, ChangeLog.Action.UPDATE,
-        before={"password": "", "must_change_password": forced},
-        after={"password": notice(gettext_noop("changed by the user")), "must_change_password": False},
+        before={"password": "", "must_change_password": forced, **token_before},
+        after={"password": notice(gettext_noop("changed by the user")), "must_change_password": False, **token_after},
         org_path=user.person.org_path if user.person_id and user.person else "",
     )  # fmt: skip
     return user
+
+
+def ended_token_change(user: User) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ChangeLog before/after entries saying that the last save of ``user`` (a new password) ended its
+    API token, as ``issue_api_token`` records one made: its creation time, then none. Empty without one."""
+    if user.ended_api_token is None:
+        return {}, {}
+    return {"api_token_created": user.ended_api_token.isoformat()}, {"api_token_created": None}
 
 
 # --- API tokens (``manage.py issue_token``) ----------------------------------------------------------------

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
 import datetime
 import io
+import json
 import re
+import time
+import zlib
+from unittest import mock
 
 from axes.models import AccessAttempt
 from django.test import Client
@@ -168,6 +175,50 @@ def test_the_handout_download_is_audited_and_for_the_issuer_only(client_for, tre
     log = AccessLog.objects.get()
     assert log.action == AccessLog.Action.EXPORT and log.actor == users.secretary_a and log.row_count == 2
     assert all(code not in str(log.filters) for code in handed.values())
+
+
+def _decodings(value: str) -> list[bytes]:
+    """Every way to read ``value`` without a key: as it is, and each of its parts (and the whole) as
+    base64 (URL-safe or not, with or without Django's compression mark), zlib-inflated when that works."""
+    found = [value.encode()]
+    for part in [value, *re.split(r"[:.]", value)]:
+        part = part.lstrip(".")
+        for decode in (base64.urlsafe_b64decode, base64.b64decode):
+            try:
+                raw = decode(part + "=" * (-len(part) % 4))
+            except (ValueError, binascii.Error):
+                continue
+            found.append(raw)
+            with contextlib.suppress(zlib.error):
+                found.append(zlib.decompress(raw))
+    return found
+
+
+def test_the_handout_carries_no_code_or_name_in_a_readable_form(client_for, tree, users):
+    """The page's copy of the handout (a hidden field, kept by browser caches and sent back on download) is
+    encrypted: no decoding shows a code, a username or a name (plain or JSON-escaped)."""
+    response = issue(client_for(users.secretary_a), tree.people.a1, tree.people.a2)
+    handed = slips(response)
+    match = re.search(r'name="handout" value="([^"]+)"', response.content.decode())
+    assert match is not None and len(handed) == 2
+    secrets = [*handed.values(), *handed.keys(), tree.people.a1.name, tree.people.a2.name]
+    forms = [s.encode() for s in secrets] + [json.dumps(s).strip('"').encode() for s in secrets]
+    readings = _decodings(match.group(1))
+    assert len(readings) > 1  # the decodings were tried
+    leaks = [f for f in forms for reading in readings if f in reading]
+    assert not leaks, leaks
+
+
+def test_a_handout_older_than_an_hour_is_not_downloaded(client_for, tree, users):
+    client = client_for(users.secretary_a)
+    response = issue(client, tree.people.a2)
+    match = re.search(r'name="handout" value="([^"]+)"', response.content.decode())
+    assert match is not None
+    token = match.group(1)
+    later = time.time() + 3601
+    with mock.patch("django.core.signing.time", mock.Mock(time=lambda: later)):  # the signature's clock only
+        assert client.post(f"{URL}download/", {"handout": token}).status_code == 404
+    assert client.post(f"{URL}download/", {"handout": token}).status_code == 200
 
 
 def test_a_secretary_unlocks_a_locked_member_without_resetting_the_password(client_for, tree, users):

@@ -29,6 +29,9 @@ from tongxin.people.services import appoint_cadre
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
 # Routes anyone may reach without logging in.
 PUBLIC = {"accounts:login", "accounts:logout", "core:health", "schema", "docs", "redoc"}
+# Of those, the API schema and its documentation pages only in development (DEBUG); in production they need a
+# login (tongxin/accounts/tests/test_api_docs.py).
+DEBUG_PUBLIC = {"schema", "docs", "redoc"}
 
 
 @dataclass(frozen=True)
