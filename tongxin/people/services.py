@@ -62,9 +62,13 @@ def check_not_own_membership(actor: Actor, person: Person, changed: Iterable[str
         raise DomainError(errors={name: [message] for name in fields})
 
 
-def _changed_membership_fields(person: Person, cleaned: dict[str, Any]) -> list[str]:
-    """The membership fields whose cleaned value differs from ``person``'s (a form sends every field)."""
-    return [name for name in MEMBERSHIP_FIELDS if name in cleaned and cleaned[name] != getattr(person, name)]
+def _changed_membership_fields(person: Person, changes: dict[str, Any]) -> list[str]:
+    """The membership fields ``changes`` gives a new value (a form sends every field; blank is None)."""
+    return [
+        name
+        for name in MEMBERSHIP_FIELDS
+        if name in changes and (changes[name] or None) != (getattr(person, name) or None)
+    ]
 
 
 def _collect(errors: dict[str, list[str]], func, *args, **kwargs):
@@ -183,11 +187,11 @@ def update_person(actor: Actor, person: Person, changes: dict[str, Any], *,
     new_branch = changes.get("branch", person.branch)
     if new_branch is not None and new_branch != person.branch:
         require(actor, CHANGE, new_branch.path)
+    check_not_own_membership(actor, person, _changed_membership_fields(person, changes))
     before = snapshot(person)
     data = {key: getattr(person, key) for key in PERSON_FIELDS}
     data.update(changes)
     cleaned = _clean(data, person)
-    check_not_own_membership(actor, person, _changed_membership_fields(person, cleaned))
     old_branch, old_status, old_path = person.branch, person.status, person.org_path
     was_counted = _counted(old_status, old_branch)
     _apply(person, cleaned)
