@@ -224,6 +224,11 @@ class Workflow(Generic[M]):
             return (found,)
         return tuple(pk for pk in found if pk is not None)
 
+    def four_eyes_allow(self, actor: Actor, row: M, transition: str) -> bool:
+        """Whether the four-eyes rule lets ``actor`` take ``transition`` on ``row`` (a page hides the
+        button it would refuse)."""
+        return not (self.refuses_subject(transition) and acts_on_own_case(actor, self.subjects(row)))
+
     def check_four_eyes(self, actor: Actor, row: M, transition: str) -> None:
         """The four-eyes rule (issue 12): nobody approves, accepts, confirms or decides a step about
         themselves. ``move`` calls it on every transition, before it writes: after the service checked

@@ -373,3 +373,16 @@ def test_a_committee_admin_cannot_move_his_own_committee(tree, users):
     RoleAssignment.objects.create(user=users.committee_admin, organization=tree.committee2, role="admin")
     with pytest.raises(DomainError, match="changed by the organisation above it"):
         move_organization(users.committee_admin, tree.committee1, tree.committee2)
+
+
+def test_her_own_transfer_s_page_offers_her_no_approval(tree, users, selves, client_for):
+    from tongxin.lifecycle.models import TransferReason, TransferSide
+    from tongxin.lifecycle.services.transfers import start_transfer
+
+    transfer = start_transfer(None, person=tree.people.a1, to_org=tree.committee2, side=TransferSide.MEMBER,
+                              reason=TransferReason.OTHER)  # fmt: skip
+    approve = reverse("lifecycle:transfer_approve", kwargs={"pk": transfer.pk})
+    detail = reverse("lifecycle:transfer_detail", kwargs={"pk": transfer.pk})
+
+    assert approve not in client_for(selves.secretary).get(detail).content.decode()
+    assert approve in client_for(users.secretary_a).get(detail).content.decode()
