@@ -79,10 +79,6 @@ def _default_paths(row: models.Model) -> tuple[str, ...]:
 
 # --- four eyes -------------------------------------------------------------------------------------------
 
-# Every Workflow made (at import of its services module): the four-eyes tests walk them all, so a new
-# workflow is checked the day it is declared.
-WORKFLOWS: list[Workflow[Any]] = []
-
 
 def own_case_message() -> str:
     return _("This concerns you personally: another person responsible must approve it.")
@@ -124,7 +120,8 @@ class Workflow(Generic[M]):
     the ids, for a row about several: a branch's annual review grades each of its members); every
     transition is refused to that person, except those named in ``self_service`` (what a person may do
     on her own case: withdraw it, ask for the next step). A workflow about nobody in particular (a
-    meeting) leaves ``subject`` out; the test ``test_four_eyes`` requires it to say why.
+    meeting) leaves ``subject`` out; ``core/tests/test_four_eyes.py`` finds every Workflow of the code and
+    requires it to say why.
     """
 
     model: type[M]
@@ -145,7 +142,6 @@ class Workflow(Generic[M]):
         unknown_steps = sorted(set(self.self_service) - set(self.transitions))
         if unknown_steps:
             raise TransitionError(f"{self.model.__name__}: self_service names no transition: {unknown_steps}")
-        WORKFLOWS.append(self)
         column = self.model._meta.get_field(self.field)
         choices = {str(value) for value, _label in getattr(column, "choices", None) or ()}
         for name, (sources, targets) in self.transitions.items():
