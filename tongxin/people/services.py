@@ -31,6 +31,7 @@ from tongxin.people.validators import (
     id_birth_date,
     id_sex,
     name_pinyin,
+    normalise_id_number,
     normalise_name,
     normalise_text,
 )
@@ -63,11 +64,18 @@ def check_not_own_membership(actor: Actor, person: Person, changed: Iterable[str
 
 
 def _changed_membership_fields(person: Person, changes: dict[str, Any]) -> list[str]:
-    """The membership fields ``changes`` gives a new value (a form sends every field; blank is None)."""
+    """The membership fields ``changes`` gives a new value (a form sends every field; blank is None; an ID
+    number is compared as it is stored, so typing its x in lower case is no change)."""
+
+    def value(name: str, raw: Any) -> Any:
+        if name == "id_number" and isinstance(raw, str):
+            return normalise_id_number(raw) or None
+        return raw or None
+
     return [
         name
         for name in MEMBERSHIP_FIELDS
-        if name in changes and (changes[name] or None) != (getattr(person, name) or None)
+        if name in changes and value(name, changes[name]) != value(name, getattr(person, name))
     ]
 
 
