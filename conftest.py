@@ -190,6 +190,17 @@ def users(tree):
 
 
 @pytest.fixture
+def selves(tree, users):
+    """Role holders who are members themselves (issue 12, four eyes): ``secretary``, a second secretary of
+    branch A whose own person record is a1, and ``committee_admin``, a second admin of committee 1 linked to
+    nobody yet (a test links her to the person a case is about: a person has one user)."""
+    return SimpleNamespace(
+        secretary=_user("self_secretary", tree.branch_a, Role.SECRETARY, person=tree.people.a1),
+        committee_admin=_user("self_committee_admin", tree.committee1, Role.ADMIN),
+    )
+
+
+@pytest.fixture
 def client_for(client):
     """``client_for(user)``: a test client logged in as ``user``."""
 

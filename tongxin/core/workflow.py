@@ -47,6 +47,7 @@ from typing import Any, Generic, TypeVar
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
@@ -76,6 +77,32 @@ def _default_paths(row: models.Model) -> tuple[str, ...]:
     return (getattr(row, "org_path", ""),)
 
 
+# --- four eyes -------------------------------------------------------------------------------------------
+
+
+def own_case_message() -> str:
+    return _("This concerns you personally: another person responsible must approve it.")
+
+
+def acts_on_own_case(actor: Actor, person_ids: int | Iterable[int | None] | None) -> bool:
+    """Whether ``actor`` (a user linked to a Person) is one of the people ``person_ids`` names. The system
+    (``None``) and a user without a person record never are."""
+    own = getattr(actor, "person_id", None)
+    if own is None or person_ids is None:
+        return False
+    if isinstance(person_ids, int):
+        return own == person_ids
+    return own in set(person_ids)
+
+
+def refuse_own_case(actor: Actor, person_ids: int | Iterable[int | None] | None, field: str | None = "__all__",
+                    message: str | None = None) -> None:  # fmt: skip
+    """The four-eyes rule for a write that is not a transition (a person's membership fields, dues, a
+    batch): DomainError when ``actor`` is one of the people the write decides about."""
+    if acts_on_own_case(actor, person_ids):
+        raise DomainError(field, message or own_case_message())
+
+
 @dataclass(frozen=True, eq=False)
 class Workflow(Generic[M]):
     """The state machine of ``model``'s ``field`` described by ``transitions``.
@@ -87,8 +114,14 @@ class Workflow(Generic[M]):
     looking at the state (so an outsider is not told where the row is). ``audit_paths(row)``: the
     organisation path of each ChangeLog row (default: ``row.org_path``; a transfer is logged on both
     sides). ``partial_save``: ``move`` saves only the state and the fields it was given. ``url_name``:
-    the row's page (notifications link to it). ``subject(row)``: the id of the person the row is about,
-    for the four-eyes rule (see :meth:`check_four_eyes`).
+    the row's page (notifications link to it).
+
+    Four eyes (:meth:`check_four_eyes`): ``subject(row)`` is the id of the person the row is about (or
+    the ids, for a row about several: a branch's annual review grades each of its members); every
+    transition is refused to that person, except those named in ``self_service`` (what a person may do
+    on her own case: withdraw it, ask for the next step). A workflow about nobody in particular (a
+    meeting) leaves ``subject`` out; ``core/tests/test_four_eyes.py`` finds every Workflow of the code and
+    requires it to say why.
     """
 
     model: type[M]
@@ -101,10 +134,14 @@ class Workflow(Generic[M]):
     audit_paths: Callable[[M], Iterable[str]] = _default_paths
     partial_save: bool = False
     url_name: str = ""
-    subject: Callable[[M], int | None] | None = None
+    subject: Callable[[M], int | Iterable[int | None] | None] | None = None
+    self_service: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         """Refuse a table that names a state the model's field does not have (checked once, at import)."""
+        unknown_steps = sorted(set(self.self_service) - set(self.transitions))
+        if unknown_steps:
+            raise TransitionError(f"{self.model.__name__}: self_service names no transition: {unknown_steps}")
         column = self.model._meta.get_field(self.field)
         choices = {str(value) for value, _label in getattr(column, "choices", None) or ()}
         for name, (sources, targets) in self.transitions.items():
@@ -165,13 +202,38 @@ class Workflow(Generic[M]):
             self.authorize(actor, current, transition)
         if getattr(current, self.field) not in sources:
             raise DomainError(self.error_field, self.refusal_message(current, transition))
-        self.check_four_eyes(actor, current, transition)
         return current
 
+    def refuses_subject(self, transition: str) -> bool:
+        """Whether ``transition`` is refused to the row's subject (every one not in ``self_service``)."""
+        self._entry(transition)
+        return self.subject is not None and transition not in self.self_service
+
+    def subjects(self, row: M) -> tuple[int, ...]:
+        """The ids of the people ``row`` is about (none when the workflow declares no subject)."""
+        if self.subject is None:
+            return ()
+        found = self.subject(row)
+        if found is None:
+            return ()
+        if isinstance(found, int):
+            return (found,)
+        return tuple(pk for pk in found if pk is not None)
+
+    def four_eyes_allow(self, actor: Actor, row: M, transition: str) -> bool:
+        """Whether the four-eyes rule lets ``actor`` take ``transition`` on ``row`` (a page hides the
+        button it would refuse)."""
+        return not (self.refuses_subject(transition) and acts_on_own_case(actor, self.subjects(row)))
+
     def check_four_eyes(self, actor: Actor, row: M, transition: str) -> None:
-        """The place of the four-eyes rule (issue 12: nobody approves, accepts or confirms a step about
-        themselves): compare ``self.subject(row)`` with ``actor.person_id`` for the transitions the rule
-        names, and raise DomainError. Not enforced yet: it does nothing today."""
+        """The four-eyes rule (issue 12): nobody approves, accepts, confirms or decides a step about
+        themselves. ``move`` calls it on every transition, before it writes: after the service checked
+        who may act (an outsider is still told 403/404, not that the case is hers), inside the service's
+        transaction (whatever the service wrote before is rolled back). A transition the table lets the
+        subject take on her own case is named in ``self_service``. Refused: DomainError."""
+        if not self.refuses_subject(transition) or getattr(actor, "person_id", None) is None:
+            return
+        refuse_own_case(actor, self.subjects(row), self.error_field)
 
     def move(
         self,
@@ -195,6 +257,7 @@ class Workflow(Generic[M]):
             raise TransitionError(
                 f"{self.model.__name__} {row.pk} is {getattr(row, self.field)!r}: {transition!r} cannot leave it"
             )
+        self.check_four_eyes(actor, row, transition)
         if before is None:
             before = snapshot(row)
         for name, value in (changes or {}).items():

@@ -179,7 +179,20 @@ class OrgImport:
         self._check_rejected_parents(structure)
         for node in structure.nodes:
             self._set_outcome(node)
+            self._check_identity_from_above(actor, node)
         progress(total * 2, total * 2)
+
+    def _check_identity_from_above(self, actor: Actor, node: Node) -> None:
+        """Four eyes: a row changing an organisation the importer holds a role on is refused, as
+        ``services.update_organization`` refuses it (the organisation above changes its identity)."""
+        row = node.row
+        if row is None or row.status != UPDATED or row.rejected or node.org is None:
+            return
+        org = Organization(pk=node.org["pk"], path=node.org["path"], name=node.org.get("name", ""))
+        try:
+            services.check_identity_from_above(actor, org, row.data)
+        except DomainError as exc:
+            row.reject_error(exc)
 
     # -------------------------------------------------------------------------------------- cells
 

@@ -104,6 +104,40 @@ UPDATABLE_FIELDS = frozenset({
 })  # fmt: skip
 
 
+# --- four eyes: an organisation's identity is changed from above -------------------------------------------
+
+# What makes an organisation the one it is: its name, code, kind and standing, where it sits, whether it
+# still exists. Nobody changes these on an organisation she holds a role on (the top of her own scope,
+# issue 12): a role on an organisation above it does. The tree's root has none above: only a platform
+# administrator (a superuser, whose scope is everything) or the system (a management command, actor None).
+# Its term of office stays the organisation's own to record.
+IDENTITY_FIELDS = (UPDATABLE_FIELDS - {"term_start", "term_end"}) | {"parent"}
+
+
+def check_identity_from_above(actor: Actor, org: Organization, changed: Iterable[str]) -> None:
+    """Refuse changing the identity fields ``changed`` of ``org`` unless ``actor`` holds MANAGE on an
+    organisation above it (each field named); every write of an organisation's identity calls it."""
+    fields = sorted(set(changed) & IDENTITY_FIELDS)
+    if actor is None or not fields or scope_for(actor, MANAGE).covers_below(org.path):
+        return
+    message = _(
+        "You hold a role on %(org)s: its name, code, kind, place and status are changed by the organisation "
+        "above it (for the top of the tree, by the platform administrator)."
+    ) % {"org": org.name}
+    raise DomainError(errors={name: [message] for name in fields})
+
+
+def _differs(org: Organization, key: str, value: Any) -> bool:
+    """Whether ``value`` changes ``org``'s field ``key`` (a form sends every field; a code is compared
+    trimmed, as it is saved)."""
+    current = getattr(org, key)
+    if key == "code" and isinstance(value, str):
+        value = value.strip()
+    if isinstance(current, models.Model) or isinstance(value, models.Model):
+        return getattr(current, "pk", None) != getattr(value, "pk", None)
+    return current != value
+
+
 @transaction.atomic
 def update_organization(actor: Actor, org: Organization, **changes: Any) -> Organization:
     """Change ``org``'s own fields (``UPDATABLE_FIELDS``; a ``parent`` given is ignored: moving is
@@ -118,6 +152,7 @@ def update_organization(actor: Actor, org: Organization, **changes: Any) -> Orga
     # The counts are read after the lock, in their own locked statement: a member added meanwhile is seen.
     org.stats = OrgStats.objects.select_for_update().get(pk=org.pk)
     _check_manage(actor, org.path)
+    check_identity_from_above(actor, org, [key for key, value in changes.items() if _differs(org, key, value)])
     before = snapshot(org)
     new_kind = changes.get("kind", org.kind)
     if new_kind != org.kind:
@@ -178,6 +213,7 @@ def move_organization(actor: Actor, org: Organization, new_parent: Organization)
         raise DomainError("parent", _("An organisation cannot be moved under itself or its own subtree."))
     if org.parent_id == new_parent.pk:
         return org
+    check_identity_from_above(actor, org, ["parent"])
     validate_placement(org.kind, new_parent)
     old_path, old_parent_id = org.path, org.parent_id
     new_path = new_parent.path + path_step(org.pk)

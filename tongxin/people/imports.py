@@ -159,6 +159,7 @@ class RosterImport:
         find_duplicates(rows, "id_number", _("This ID number is already on row %(row)d of this file."))
         find_duplicates(rows, "league_number", _("This league member number is already on row %(row)d of this file."))
         self._check_against_roster(rows, today)
+        _refuse_own_membership(actor, rows)
         progress(total * 2, total * 2)
 
     def _check_cells(self, row: Row, branches: BranchFinder, today: datetime.date) -> None:
@@ -274,3 +275,17 @@ class RosterImport:
             new=[row.data for row in rows if row.status == NEW],
             updates=[(row.target, row.data) for row in rows if row.status == UPDATED],
         )
+
+
+def _refuse_own_membership(actor: Actor, rows: list[Row]) -> None:
+    """Four eyes: a row updating the importer's own record may not change her membership fields (the
+    rule of ``services.update_person``, told at the check, row by row)."""
+    own = getattr(actor, "person_id", None)
+    if own is None:
+        return
+    for row in rows:
+        if row.status == UPDATED and row.target == own and not row.rejected:
+            try:
+                services.check_not_own_membership(actor, Person(pk=own), row.data)
+            except DomainError as exc:
+                row.reject_error(exc)

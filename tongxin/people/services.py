@@ -7,6 +7,7 @@ or ends, so organisation pages never count the roster.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -19,6 +20,7 @@ from tongxin.core.crypto import keyed_hash
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, Actor, require
+from tongxin.core.workflow import acts_on_own_case
 from tongxin.orgs.models import Organization
 from tongxin.orgs.services import adjust_member_counts, adjust_member_counts_many, check_member_branch
 from tongxin.people.models import LOOKUP_FIELDS, CadrePosition, CadreTitle, Membership, MembershipStatus, Person
@@ -29,6 +31,7 @@ from tongxin.people.validators import (
     id_birth_date,
     id_sex,
     name_pinyin,
+    normalise_id_number,
     normalise_name,
     normalise_text,
 )
@@ -37,6 +40,43 @@ PERSON_FIELDS = (
     "name", "id_number", "ethnicity", "political_status", "education", "phone", "occupation",
     "league_join_date", "league_number", "party_join_date", "branch", "status",
 )  # fmt: skip
+
+
+# --- four eyes: nobody changes her own membership ------------------------------------------------------------
+
+# The fields that say whether, where and since when someone is a member: a role holder does not change them
+# on her own record (issue 12, four eyes); another holder of the role over her branch, or the committee
+# above, does. Her contact details and the rest stay hers to correct.
+MEMBERSHIP_FIELDS = (
+    "status", "political_status", "league_join_date", "party_join_date", "league_number", "branch", "id_number",
+)  # fmt: skip
+
+
+def check_not_own_membership(actor: Actor, person: Person, changed: Iterable[str]) -> None:
+    """Refuse ``actor`` changing the membership fields ``changed`` of her own record (each named);
+    every write path of a person (the edit page, the API, an import updating her, a move) calls it."""
+    if not acts_on_own_case(actor, person.pk):
+        return
+    fields = [name for name in MEMBERSHIP_FIELDS if name in set(changed)]
+    if fields:
+        message = _("This is your own record: your membership details are changed by another person responsible.")
+        raise DomainError(errors={name: [message] for name in fields})
+
+
+def _changed_membership_fields(person: Person, changes: dict[str, Any]) -> list[str]:
+    """The membership fields ``changes`` gives a new value (a form sends every field; blank is None; an ID
+    number is compared as it is stored, so typing its x in lower case is no change)."""
+
+    def value(name: str, raw: Any) -> Any:
+        if name == "id_number" and isinstance(raw, str):
+            return normalise_id_number(raw) or None
+        return raw or None
+
+    return [
+        name
+        for name in MEMBERSHIP_FIELDS
+        if name in changes and value(name, changes[name]) != value(name, getattr(person, name))
+    ]
 
 
 def _collect(errors: dict[str, list[str]], func, *args, **kwargs):
@@ -155,6 +195,7 @@ def update_person(actor: Actor, person: Person, changes: dict[str, Any], *,
     new_branch = changes.get("branch", person.branch)
     if new_branch is not None and new_branch != person.branch:
         require(actor, CHANGE, new_branch.path)
+    check_not_own_membership(actor, person, _changed_membership_fields(person, changes))
     before = snapshot(person)
     data = {key: getattr(person, key) for key in PERSON_FIELDS}
     data.update(changes)
@@ -203,6 +244,7 @@ def move_member(actor: Actor, person: Person, *, branch: Organization | None = N
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("move_member must run inside the workflow's transaction")
     person = Person.objects.select_for_update(of=("self",)).select_related("branch").get(pk=person.pk)
+    check_not_own_membership(actor, person, ["branch" if branch is not None else "status"])
     if person.status != MembershipStatus.ACTIVE or person.branch is None:
         raise DomainError("person", _("%(name)s is no longer an active member.") % {"name": person.name})
     if branch is not None:
@@ -272,6 +314,7 @@ def import_people(actor: Actor, *, new: list[dict[str, Any]], updates: list[tupl
         for pk, changes in updates:
             person = locked[pk]
             require(actor, CHANGE, person.org_path)
+            check_not_own_membership(actor, person, [k for k in changes if changes[k] != getattr(person, k, None)])
             before = snapshot(person)
             _apply(person, {**{key: getattr(person, key) for key in PERSON_FIELDS}, **changes})
             person.updated_at = now

@@ -42,6 +42,7 @@ the table.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -577,3 +578,258 @@ def test_the_schema_documents_every_api_route():
             continue
         for method in route.methods:
             assert (name, method) in documented, f"{method} {name} is not in the OpenAPI schema"
+
+
+# --- the self column: nobody takes a step of her own case (four eyes, issue 12) --------------------------------
+#
+# For each workflow step route (pages and API), the record is brought to the state the step leaves from, about a
+# person who is herself a role holder with the step's role (``selves``: a secretary of branch A, or an admin of
+# committee 1, linked to the record's person). The same request by the fixture's holder of that role
+# (secretary_a or committee_admin) is the control: it must write, so the case is real. The subject's request must
+# be refused with nothing written, except for the steps a person may take on her own case (``self_service``:
+# withdraw, ask for closing, submit her branch's review …), where she gets exactly what the control got.
+
+SECRETARY, COMMITTEE = "secretary", "committee"
+TODAY = "today"
+
+
+def _link(user, person) -> None:
+    """Make ``person`` the user's own record (a person has one user: whoever had her lets go)."""
+    from tongxin.accounts.models import User
+
+    User.objects.filter(person=person).exclude(pk=user.pk).update(person=None)
+    user.person = person
+    user.save(update_fields=["person"])
+
+
+def _pending_out(tree, users):
+    """a1 asks to move from branch A to committee 1: waiting for the sending side's approval."""
+    from tongxin.lifecycle.models import TransferReason, TransferSide
+    from tongxin.lifecycle.services.transfers import start_transfer
+
+    transfer = start_transfer(None, person=tree.people.a1, to_org=tree.committee1, side=TransferSide.MEMBER,
+                              reason=TransferReason.OTHER)  # fmt: skip
+    return transfer.pk, tree.people.a1
+
+
+def _pending_in(tree, users):
+    """a1's transfer approved out by branch A: waiting for committee 1 to accept (and assign branch B)."""
+    return walk._transfer_of_a1(tree).pk, tree.people.a1
+
+
+def _recommendation(status: str):
+    """a1's party recommendation brought to ``status`` by the system (the rights are not what is tested)."""
+
+    def make(tree, users):
+        from django.utils import timezone
+
+        from tongxin.core.testing import advance
+        from tongxin.lifecycle.models import RecommendationStatus
+        from tongxin.lifecycle.services import recommendation as services
+
+        today = timezone.localdate()
+        steps = [
+            (RecommendationStatus.VOTED, lambda r: services.record_vote(None, r, on=today, voters_expected=5,
+                                                                         votes_for=5, votes_against=0)),
+            (RecommendationStatus.APPROVED, lambda r: services.approve(None, r, on=today)),
+            (RecommendationStatus.HANDED_OVER, lambda r: services.hand_over(None, r, on=today)),
+        ]  # fmt: skip
+        return advance(walk._recommendation_of_a1(tree), steps, status, "status").pk, tree.people.a1
+
+    return make
+
+
+def _review(status: str, a1_grade: str = "qualified"):
+    """Branch A's review (a1 graded ``a1_grade``, a2 qualified) brought to ``status`` by the system."""
+
+    def make(tree, users):
+        from django.utils import timezone
+
+        from tongxin.core.testing import advance
+        from tongxin.lifecycle.models import ReviewStatus
+        from tongxin.lifecycle.services import review as services
+
+        review = walk._review_of_branch_a(tree)
+        if status == "draft":
+            return review.pk, tree.people.a1
+        services.grade(None, review, {tree.people.a1.pk: a1_grade, tree.people.a2.pk: "qualified"})
+        if status == "graded":
+            return review.pk, tree.people.a1
+        today = timezone.localdate()
+        steps = [
+            (ReviewStatus.SUBMITTED, lambda r: services.submit(None, r, meeting_on=today, members_present=2)),
+            (ReviewStatus.APPROVED, lambda r: services.approve(None, r)),
+        ]
+        return advance(review, steps, status, "status").pk, tree.people.a1
+
+    return make
+
+
+def _approved_recruitment(tree, users):
+    """An applicant approved by committee 1: from now on she has a person record (the oath is left)."""
+    from tongxin.lifecycle.models import RecruitmentStage
+    from tongxin.lifecycle.tests.recruitment_helpers import to_stage
+
+    recruitment = to_stage(tree, users, RecruitmentStage.APPROVED)
+    return recruitment.pk, recruitment.person
+
+
+def _checklist_item(status: str):
+    """A project item of branch A owned by a1, brought to ``status`` by the system."""
+
+    def make(tree, users):
+        import datetime
+
+        from tongxin.orglife.services.checklists import add_item, request_closing
+
+        item = add_item(None, organization=tree.branch_a, kind="project", content="甲支部项目", owner=tree.people.a1,
+                        deadline=datetime.date(2025, 1, 1))  # fmt: skip
+        if status == "awaiting":
+            item = request_closing(None, item)
+        return item.pk, tree.people.a1
+
+    return make
+
+
+def _dues_payment(tree, users):
+    return walk._dues_payment_of_a1(tree).pk, tree.people.a1
+
+
+@dataclass(frozen=True)
+class SelfCase:
+    make: Callable[[Any, Any], tuple[int, Any]]  # (tree, users) -> (the record's pk, the person it is about)
+    role: str  # whose step it is: the branch's secretary, or the committee above
+    self_service: bool = False  # a step a person may take on her own case
+    payload: Callable[[Any], dict[str, Any]] | None = None  # (tree) -> the body, instead of the route's payload
+
+
+def _deferral(tree) -> dict[str, Any]:
+    """Defer a1 (graded unqualified) by four months."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tongxin.lifecycle.models import ReviewEntry
+
+    entry = ReviewEntry.objects.get(person=tree.people.a1)
+    return {"entry": entry.pk, "until": (timezone.localdate() + datetime.timedelta(days=122)).isoformat()}
+
+
+def _send_case(client, method: str, url: str, route: Route, tree, case: SelfCase):
+    if case.payload is None:
+        return send(client, method, url, route, tree)
+    data = case.payload(tree)
+    if route.api:
+        return client.generic(method, url, data=json.dumps(data), content_type="application/json")
+    return client.post(url, data)
+
+
+SELF_CASES: dict[str, SelfCase] = {
+    # transfers
+    "lifecycle:transfer_approve": SelfCase(_pending_out, SECRETARY),
+    "transfer-approve-out": SelfCase(_pending_out, SECRETARY),
+    "lifecycle:transfer_reject": SelfCase(_pending_out, SECRETARY),
+    "transfer-reject": SelfCase(_pending_out, SECRETARY),
+    "lifecycle:transfer_accept": SelfCase(_pending_in, COMMITTEE),
+    "transfer-accept-in": SelfCase(_pending_in, COMMITTEE),
+    "lifecycle:transfer_cancel": SelfCase(_pending_out, SECRETARY, self_service=True),
+    "transfer-cancel": SelfCase(_pending_out, SECRETARY, self_service=True),
+    # party recommendation
+    "lifecycle:recommendation_act": SelfCase(_recommendation("proposed"), SECRETARY),  # the ballot
+    "recommendation-record-vote": SelfCase(_recommendation("proposed"), SECRETARY),
+    "recommendation-approve": SelfCase(_recommendation("voted"), COMMITTEE),
+    "recommendation-hand-over": SelfCase(_recommendation("approved"), COMMITTEE),
+    "recommendation-record-outcome": SelfCase(_recommendation("handed_over"), COMMITTEE),
+    "lifecycle:recommendation_withdraw": SelfCase(_recommendation("proposed"), SECRETARY, self_service=True),
+    "recommendation-withdraw": SelfCase(_recommendation("proposed"), SECRETARY, self_service=True),
+    # recruitment: the applicant is a person from the approval on
+    "recruitment-record-oath": SelfCase(_approved_recruitment, SECRETARY),
+    # annual review: grading one's own entry, the committee's approval of a review one is graded in
+    "lifecycle:review_grade": SelfCase(_review("draft"), SECRETARY),
+    "review-grade": SelfCase(_review("draft"), SECRETARY),
+    "lifecycle:review_approve": SelfCase(_review("submitted"), COMMITTEE),
+    "review-approve": SelfCase(_review("submitted"), COMMITTEE),
+    "lifecycle:review_return": SelfCase(_review("submitted"), COMMITTEE),
+    "review-return-for-changes": SelfCase(_review("submitted"), COMMITTEE),
+    "lifecycle:review_submit": SelfCase(_review("graded"), SECRETARY, self_service=True),
+    "review-submit": SelfCase(_review("graded"), SECRETARY, self_service=True),
+    "lifecycle:review_register": SelfCase(_review("approved"), SECRETARY, self_service=True),
+    "review-register": SelfCase(_review("approved"), SECRETARY, self_service=True),
+    "lifecycle:review_defer": SelfCase(_review("approved", "unqualified"), SECRETARY, True, _deferral),
+    "review-defer": SelfCase(_review("approved", "unqualified"), SECRETARY, True, _deferral),
+    # checklist items: the owner works on hers and asks for closing; someone else verifies or reopens
+    "checklist-item-verify": SelfCase(_checklist_item("awaiting"), SECRETARY),
+    "checklist-item-reopen": SelfCase(_checklist_item("awaiting"), SECRETARY),
+    "orglife:checklist_act": SelfCase(_checklist_item("open"), SECRETARY, self_service=True),  # request closing
+    "checklist-item-request-closing": SelfCase(_checklist_item("open"), SECRETARY, self_service=True),
+    "orglife:checklist_note": SelfCase(_checklist_item("open"), SECRETARY, self_service=True),
+    "checklist-item-note": SelfCase(_checklist_item("open"), SECRETARY, self_service=True),
+    # dues: removing one's own payment
+    "dues-payment-detail": SelfCase(_dues_payment, SECRETARY),
+}
+# Step routes of workflows with no self column, and why.
+NO_SELF = {
+    **{
+        name: "before the approval an applicant has no person record, so no user can be her"
+        for name in (
+            "lifecycle:recruitment_act", "lifecycle:recruitment_withdraw", "recruitment-name-activist",
+            "recruitment-record-training", "recruitment-choose-candidate", "recruitment-precheck",
+            "recruitment-record-vote", "recruitment-approve", "recruitment-withdraw",
+        )
+    },
+    **{
+        name: "a meeting is about an organisation, not a person (its Workflow declares no subject)"
+        for name in ("orglife:meeting_record", "orglife:meeting_cancel", "orglife:meeting_upload", "meeting-record")
+    },
+}  # fmt: skip
+# The target kinds whose records are workflow steps (or decisions) about people.
+STEP_KINDS = {"transfer", "recruitment", "recommendation", "review", "checklist_item", "meeting", "dues_payment"}
+
+
+def step_routes() -> list[str]:
+    return sorted(
+        name
+        for name, route in ROUTES.items()
+        if route.target in STEP_KINDS and set(route.methods) - {"GET"} and "format" not in name
+    )
+
+
+def test_every_step_route_has_a_self_case():
+    """The self column is complete: each step route is a case, or says why it has none."""
+    missing = [name for name in step_routes() if name not in SELF_CASES and name not in NO_SELF]
+    assert not missing, f"step routes without a self case: add them to SELF_CASES or NO_SELF: {missing}"
+    stale = sorted((set(SELF_CASES) | set(NO_SELF)) - set(step_routes()))
+    assert not stale, f"SELF_CASES or NO_SELF name routes that are not step routes: {stale}"
+
+
+@pytest.mark.parametrize("name", sorted(SELF_CASES))
+def test_self_column(tree, users, selves, api_for, name):
+    """The step's own subject is refused, nothing written; another holder of the same role takes it."""
+    route = ROUTES[name]
+    case = SELF_CASES[name]
+    pk, subject = case.make(tree, users)
+    actor = selves.secretary if case.role == SECRETARY else selves.committee_admin
+    _link(actor, subject)
+    control = users.secretary_a if case.role == SECRETARY else users.committee_admin
+    url = reverse(name, kwargs={"pk": pk})
+    method = next(m for m in route.methods if m != "GET")
+    before = database_state()
+    with rolled_back():
+        answer = _send_case(client_as(control, route, api_for), method, url, route, tree, case)
+        control_wrote = written(before)
+    assert control_wrote, (
+        f"{name}: the control ({control}) got {answer.status_code} and wrote nothing: the case does not reach "
+        "the step, so its refusal below would prove nothing"
+    )
+    with rolled_back():
+        response = _send_case(client_as(actor, route, api_for), method, url, route, tree, case)
+        wrote = written(before)
+    figures.add("self-column steps checked")
+    if case.self_service:
+        assert (response.status_code, bool(wrote)) == (answer.status_code, bool(control_wrote)), (
+            f"{name}: a step of her own case she may take: got {response.status_code} writing {wrote}, the "
+            f"control got {answer.status_code} writing {control_wrote}"
+        )
+    else:
+        assert not wrote, f"{name}: the subject's own step wrote to {wrote}"
+        assert response.status_code in ((400, 403) if route.api else (200, 302, 400, 403)), response.status_code

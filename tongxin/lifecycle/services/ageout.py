@@ -41,6 +41,7 @@ from tongxin.core.inbox import PendingItem
 from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, VIEW, Actor, Scope, normalise_prefixes, scope_for, subtree_q
+from tongxin.core.workflow import acts_on_own_case
 from tongxin.orgs.models import Organization, OrgKind
 from tongxin.orgs.services import adjust_member_counts_many
 from tongxin.people.models import CadrePosition, Membership, MembershipStatus, Person
@@ -155,8 +156,11 @@ def _check(actor: Actor, ids: list[int], people: list[Person], on: datetime.date
     not_league: list[str] = []
     young: list[str] = []
     posted: list[str] = []
+    own: list[str] = []
     for person in people:
-        if change is not None and not change.covers_path(person.org_path):
+        if acts_on_own_case(actor, person.pk):  # four eyes: another person responsible confirms hers
+            own.append(person.name)
+        elif change is not None and not change.covers_path(person.org_path):
             visible = view is not None and view.covers_path(person.org_path)
             outside.append(person.name if visible else f"#{person.pk}")
         elif person.status == MembershipStatus.AGED_OUT:
@@ -187,6 +191,11 @@ def _check(actor: Actor, ids: list[int], people: list[Person], on: datetime.date
         )
     if posted:
         messages.append(_("Holding a league post, so they stay: %(people)s.") % {"people": _names(posted)})
+    if own:
+        messages.append(
+            _("You cannot confirm your own age-out: another person responsible does (%(people)s).")
+            % {"people": _names(own)}
+        )
     if messages:
         raise DomainError(errors={"person_ids": messages})
 

@@ -33,6 +33,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, Actor, by, require
+from tongxin.core.workflow import refuse_own_case
 from tongxin.lifecycle.models import DuesCategory, DuesKind, DuesPayment, DuesProfile
 from tongxin.lifecycle.services.common import add_months
 from tongxin.orgs.models import Organization
@@ -192,6 +193,7 @@ def set_dues_profile(actor: Actor, person: Person, category: str, monthly_income
     for the flat categories. One ChangeLog row (none when nothing changed)."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     require(actor, CHANGE, person.org_path)
+    refuse_own_case(actor, person.pk, "category", _("Your own dues basis is set by another person responsible."))
     if category not in DuesCategory.values:
         raise DomainError("category", _("Choose a dues category."))
     if category in INCOME_CATEGORIES:
@@ -242,6 +244,8 @@ def mark_paid(actor: Actor, *, branch: Organization, kind: str, month: datetime.
         raise DomainError("person_ids", _("Choose at least one member to mark paid."))
     branch = Organization.objects.get(pk=branch.pk)
     require(actor, CHANGE, branch.path)
+    own_dues = _("You cannot mark your own dues paid: another person responsible records your payment.")
+    refuse_own_case(actor, ids, "person_ids", own_dues)
     if not branch.holds_members:
         raise DomainError("branch", _("Dues are marked in a branch, not in %(org)s.") % {"org": branch.name})
     if paid_on > timezone.localdate():
@@ -315,5 +319,6 @@ def undo_payment(actor: Actor, payment: DuesPayment) -> None:
     if locked is None:
         raise DomainError(None, _("This payment has already been removed."))
     require(actor, CHANGE, locked.org_path)
+    refuse_own_case(actor, locked.person_id, None, _("Your own payment is corrected by another person responsible."))
     record_change(actor, locked, ChangeLog.Action.DELETE, before=snapshot(locked), org_path=locked.org_path)
     locked.delete()

@@ -135,6 +135,7 @@ RECOMMENDATIONS: Workflow[PartyRecommendation] = Workflow(
     authorize=_require,
     url_name="lifecycle:recommendation_detail",
     subject=lambda rec: rec.person_id,
+    self_service=("withdraw",),  # the member may step back; the ballot, approval and decision are others'
 )
 
 

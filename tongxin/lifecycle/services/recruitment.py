@@ -165,6 +165,10 @@ RECRUITMENTS: Workflow[Recruitment] = Workflow(
     related=("branch",),
     authorize=_require,
     url_name="lifecycle:recruitment_detail",
+    # The applicant has a person record from the approval on (before it the ID number is on no record):
+    # the oath of a new member who already holds a role is recorded by someone else.
+    subject=lambda recruitment: recruitment.person_id,
+    self_service=("withdraw",),
 )
 
 

@@ -52,7 +52,7 @@ from tongxin.core.models import ChangeLog
 from tongxin.core.rates import percent, share
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, VIEW, Actor, by, require, scope_for, subtree_q
-from tongxin.core.workflow import Workflow
+from tongxin.core.workflow import Workflow, refuse_own_case
 from tongxin.lifecycle.models import AnnualReview, ReviewEntry, ReviewGrade, ReviewStatus
 from tongxin.lifecycle.services.common import add_months, check_reason, committee_path
 from tongxin.orgs.models import LEAGUE_KINDS, STEP_WIDTH, Organization, OrgKind, OrgStats, OrgStatus
@@ -115,6 +115,11 @@ REVIEWS: Workflow[AnnualReview] = Workflow(
     related=("branch",),
     partial_save=True,
     url_name="lifecycle:review_detail",
+    # A review is about each member it grades: the committee's approval and return are refused to a graded
+    # member. The branch's grading, submission and registration are its routine: grading checks each entry
+    # (nobody grades herself, see ``grade``); submitting and registering decide nothing new.
+    subject=lambda review: ReviewEntry.objects.filter(review_id=review.pk).values_list("person_id", flat=True),
+    self_service=("grade", "submit", "register"),
 )
 
 
@@ -191,6 +196,10 @@ def grade(actor: Actor, review: AnnualReview, grades: Mapping[int, str]) -> Annu
     for entry in entries:
         if entry.grade == wanted[entry.person_id]:
             continue
+        # Four eyes: her own grade is given by another holder of the branch's role or the committee above.
+        refuse_own_case(
+            actor, entry.person_id, "grades", _("You cannot grade yourself: another person responsible does.")
+        )
         before = snapshot(entry, ["grade"])
         entry.grade = wanted[entry.person_id]
         changed.append(entry)

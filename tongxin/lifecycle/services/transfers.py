@@ -4,7 +4,8 @@ The state machine is ``TRANSFER_TRANSITIONS`` in ``lifecycle.models``. Who acts 
 
 * start: the member (their own record), the sending side (CHANGE over the member's branch) or the
   receiving side (CHANGE over the destination). When the sending side starts it, starting *is* its
-  approval, so the transfer waits for the receiving side at once.
+  approval, so the transfer waits for the receiving side at once; except when the role holder starting
+  it is the member herself (four eyes): then another holder of the sending side's role approves it.
 * approve out: the sending branch or any organisation above it (CHANGE over ``from_path``). A
   transfer to a destination outside the system is completed by this approval ("transferred out").
 * accept in: the receiving organisation or any above it (CHANGE over ``to_path``); when the
@@ -37,7 +38,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, Actor, by, require, scope_for
-from tongxin.core.workflow import Workflow
+from tongxin.core.workflow import Workflow, acts_on_own_case
 from tongxin.lifecycle.models import (
     OPEN_TRANSFER_STATUSES,
     TRANSFER_TRANSITIONS,
@@ -69,6 +70,7 @@ TRANSFERS: Workflow[Transfer] = Workflow(
     audit_paths=_sides,
     url_name="lifecycle:transfer_detail",
     subject=lambda transfer: transfer.person_id,
+    self_service=("cancel",),  # she may withdraw her own request; approving, accepting, rejecting are others'
 )
 
 
@@ -134,7 +136,9 @@ def start_transfer(
         to_path=to_org.path if to_org else "", external_destination=external, reason=reason, note=note[:500],
         started_by_side=side, started_by=by(actor),
     )  # fmt: skip
-    if side == TransferSide.SENDING:  # the sending side's start is its approval
+    # The sending side's start is its approval, unless the one starting it is the member herself (four
+    # eyes): then it waits, like a member's own request, for another holder of the sending side's role.
+    if side == TransferSide.SENDING and not acts_on_own_case(actor, person.pk):
         transfer.status = TRANSFERS.target("approve_out")
         transfer.out_approved_by, transfer.out_approved_at = by(actor), now
     TRANSFERS.create(actor, transfer, conflict=lambda: DomainError("person", open_message))  # a concurrent start won

@@ -100,10 +100,14 @@ def _actions(request: HttpRequest, transfer: Transfer) -> dict[str, bool]:
         TransferSide.SENDING: out_side,
         TransferSide.RECEIVING: in_side,
     }
+
+    def allow(step: str) -> bool:  # four eyes: not the steps of her own case the table keeps for others
+        return services.TRANSFERS.four_eyes_allow(request.user, transfer, step)
+
     return {
-        "approve": pending_out and out_side,
-        "accept": pending_in and in_side,
-        "reject": (pending_out and out_side) or (pending_in and in_side),
+        "approve": pending_out and out_side and allow("approve_out"),
+        "accept": pending_in and in_side and allow("accept_in"),
+        "reject": ((pending_out and out_side) or (pending_in and in_side)) and allow("reject"),
         "cancel": transfer.is_open and starter.get(transfer.started_by_side, False),
     }
 

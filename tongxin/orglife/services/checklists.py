@@ -88,6 +88,7 @@ CHECKLIST_ITEMS: Workflow[ChecklistItem] = Workflow(
     partial_save=True,
     url_name="orglife:checklist_item",
     subject=lambda item: item.owner_id,
+    self_service=("start", "request_closing"),  # the owner works on it and asks for closing; others verify
 )
 
 
