@@ -59,8 +59,14 @@ def _notice(message: str, transfer: Transfer, **params: Any) -> str:
 
 
 def _sides(transfer: Transfer) -> list[str]:
-    """One ChangeLog row on each side, so both secretaries see the transfer in their audit log."""
-    return [p for p in (transfer.from_path, transfer.to_path) if p]
+    """One ChangeLog row on each side, so both secretaries see the transfer in their audit log.
+
+    The receiving side's row only once the sending side approved (:func:`reveals_person`): a ChangeLog row
+    names the member (its ``object_repr``), and a receiving side that asked by ID number is not told who
+    that is before. Its request is still in its own audit, as the LOOKUP row of the number it typed.
+    """
+    to_path = transfer.to_path if transfer.out_approved_at is not None else ""
+    return [p for p in (transfer.from_path, to_path) if p]
 
 
 TRANSFERS: Workflow[Transfer] = Workflow(

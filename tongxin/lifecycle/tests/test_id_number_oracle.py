@@ -195,6 +195,29 @@ def test_transfer_in_shows_the_receiving_side_only_what_it_typed_until_the_sendi
     assert body["person_revealed"] is True
 
 
+def test_the_receiving_sides_audit_log_names_no_one_before_the_approval(tree, users, client_for):
+    from tongxin.core.models import ChangeLog
+
+    transfer = ask_for_c1(tree, users, client_for)
+    admin_b = _admin_of(tree.branch_b)
+
+    log = client_for(admin_b).get("/audit/").content.decode()
+    assert_nothing_about_c1(log)
+    assert not ChangeLog.objects.visible_to(admin_b).filter(object_repr__contains="赵丙一").exists()
+
+    transfers.approve_out(users.outsider, transfer)
+
+    assert ChangeLog.objects.visible_to(admin_b).filter(object_repr__contains="赵丙一").exists()
+
+
+def _admin_of(org):
+    from tongxin.accounts.models import Role, RoleAssignment, User
+
+    user = User.objects.create(username=f"admin_{org.code}")
+    RoleAssignment.objects.create(user=user, organization=org, role=Role.ADMIN)
+    return user
+
+
 def test_transfer_in_by_api_answers_without_the_person(tree, users, api_for):
     response = api_for(users.secretary_b).post(
         "/api/transfers/",
