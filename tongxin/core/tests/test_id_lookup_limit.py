@@ -159,3 +159,19 @@ def test_the_system_is_not_counted(db, settings):
     for _ in range(3):
         assert record_id_lookup(None, make_id_number(years_ago(20)), purpose="import") is None
     assert not AccessLog.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_request_keeps_its_lookup_row_when_committed_for_real(tree, users, api_for, settings):
+    """As in production (autocommit, no test transaction around the request): the application's
+    transaction is rolled back by the refusal, the lookup row written before it stays."""
+    settings.TONGXIN_ID_LOOKUPS_PER_HOUR = 1
+    api = api_for(users.secretary_a)
+
+    refused = apply(api, tree, tree.people.c1.id_number)
+    limited = apply(api, tree, make_id_number(years_ago(17)))
+
+    assert refused.status_code == 400 and "ask for a transfer in" in refused.json()["id_number"][0]
+    assert LIMIT_MESSAGE.match(limited.json()["id_number"][0])
+    assert Recruitment.objects.count() == 0
+    assert len(lookups(users.secretary_a)) == 1
