@@ -428,5 +428,9 @@ TONGXIN_BACKUP_DIR = Path(os.environ.get("TONGXIN_BACKUP_DIR", str(BASE_DIR / "v
 TONGXIN_HISTORY_FIRST_YEAR = env_int("TONGXIN_HISTORY_FIRST_YEAR", 1900, min_value=1800, max_value=2000)
 TONGXIN_PLAN_YEARS = env_int("TONGXIN_PLAN_YEARS", 5, min_value=1, max_value=50)
 
+# Lookups by ID number (recruitment, the roster form, a transfer in) allowed per user in any hour; more are
+# refused until the oldest leaves the hour (tongxin.core.audit.record_id_lookup).
+TONGXIN_ID_LOOKUPS_PER_HOUR = env_int("TONGXIN_ID_LOOKUPS_PER_HOUR", 60, min_value=1, max_value=100000)
+
 # Meeting attachments (photos and PDFs, kept in the database): the largest file accepted.
 TONGXIN_ATTACHMENT_MAX_BYTES = env_int("TONGXIN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, min_value=1)

@@ -6,10 +6,15 @@ import datetime
 import decimal
 from typing import Any, TypedDict, Unpack
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from tongxin.core.masking import mask_fields
+from tongxin.core.exceptions import DomainError
+from tongxin.core.masking import mask_fields, mask_id_number
 from tongxin.core.models import AccessLog, ChangeLog
 from tongxin.core.scoping import Actor, by
 
@@ -121,3 +126,51 @@ def record_access(
         row_count=row_count,
         org_path=org_path,
     )
+
+
+# --- lookups by ID number (issue 12, §2: no oracle) ------------------------------------------------------------
+
+LOOKUP_WINDOW = datetime.timedelta(hours=1)
+
+
+def record_id_lookup(
+    actor: Actor, id_number: str, *, purpose: str, org_path: str = "", field: str = "id_number"
+) -> AccessLog | None:
+    """Count one lookup by ID number for ``actor`` and record it in the AccessLog, or refuse it.
+
+    The AccessLog rows are the counter: with ``TONGXIN_ID_LOOKUPS_PER_HOUR`` LOOKUP rows of this user in the
+    last hour, the lookup is refused with a DomainError on ``field`` that says when to try again (the
+    refusal is not a lookup, so it is neither recorded nor counted). The user's row is locked while
+    counting, so two requests of the same user at once cannot both take the last place. The number is
+    stored masked (``filters``), never in full; ``purpose`` says what the lookup was for.
+
+    Call it BEFORE the service's own transaction opens: the row is written in its own transaction, so it
+    survives when the request is then refused (the number is taken) and the limit counts every guess.
+    The system (``actor`` None) is not counted.
+    """
+    user = by(actor)
+    if user is None:
+        return None
+    limit = settings.TONGXIN_ID_LOOKUPS_PER_HOUR
+    with transaction.atomic():
+        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+        since = timezone.now() - LOOKUP_WINDOW
+        recent = AccessLog.objects.filter(actor=user, action=AccessLog.Action.LOOKUP, created_at__gte=since)
+        times = list(recent.order_by("-created_at").values_list("created_at", flat=True)[:limit])
+        if len(times) >= limit:
+            again = timezone.localtime(times[-1] + LOOKUP_WINDOW)
+            raise DomainError(
+                field,
+                _(
+                    "You have looked up %(limit)d ID numbers in the last hour, the most allowed: "
+                    "try again after %(time)s."
+                )
+                % {"limit": limit, "time": again.strftime("%H:%M")},
+            )
+        return AccessLog.objects.create(
+            actor=user,
+            action=AccessLog.Action.LOOKUP,
+            fields="id_number",
+            filters={"id_number": mask_id_number(id_number), "purpose": purpose},
+            org_path=org_path,
+        )

@@ -76,6 +76,9 @@ class AccessLog(models.Model):
     class Action(models.TextChoices):
         REVEAL = "reveal", _("Revealed")
         EXPORT = "export", _("Exported")
+        # A lookup by ID number (recruitment, the roster form, a transfer in): counted per user and hour
+        # (core.audit.record_id_lookup); the number itself is kept masked in ``filters``.
+        LOOKUP = "lookup", _("Looked up by ID number")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("actor")
@@ -99,6 +102,7 @@ class AccessLog(models.Model):
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["actor", "action", "created_at"], name="accesslog_actor_action_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"

@@ -5,6 +5,8 @@ One section per workflow (transfers, age-out, dues); every transition calls the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,13 +45,21 @@ from tongxin.lifecycle.services.graduation import Assignment, overdue_in_flow, s
 from tongxin.orgs.filters import org_param
 from tongxin.orgs.models import LEAGUE_KINDS, MEMBER_HOLDING_KINDS, Organization, OrgStatus, path_ids
 from tongxin.people.models import Person
-from tongxin.people.validators import normalise_id_number
 
 # --- transfers -------------------------------------------------------------------------------------------
 
 
 class TransferSerializer(serializers.ModelSerializer):
+    """A transfer; to a receiving side that asked by ID number, the member is shown only once the sending side
+    approved (``transfers.reveals_person``): before that ``person`` and ``from_org`` are null, ``person_name``
+    is the masked ID number and ``from_org_name`` is empty."""
+
+    person: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     person_name = serializers.CharField(source="person.name", read_only=True)
+    person_revealed = serializers.SerializerMethodField(
+        help_text=_("Whether the member is shown: a receiving side sees them once the sending side approved")
+    )
+    from_org: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     from_org_name = serializers.CharField(source="from_org.name", read_only=True)
     to_org_name = serializers.CharField(source="to_org.name", read_only=True, default="")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
@@ -57,11 +67,24 @@ class TransferSerializer(serializers.ModelSerializer):
     class Meta:
         model = Transfer
         fields = [
-            "id", "person", "person_name", "from_org", "from_org_name", "to_org", "to_org_name", "to_branch",
+            "id", "person", "person_name", "person_revealed", "from_org", "from_org_name", "to_org", "to_org_name",
+            "to_branch",
             "external_destination", "reason", "note", "status", "status_label", "started_by_side", "started_at",
             "out_approved_at", "in_accepted_at", "closed_at", "rejection_reason", "last_action_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_person_revealed(self, transfer: Transfer) -> bool:
+        request = self.context.get("request")
+        if request is None:  # no viewer known: only what any side may see
+            return transfer.out_approved_at is not None or not transfer.to_path
+        return transfers.reveals_person(request.user, transfer)
+
+    def to_representation(self, instance: Transfer) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not data["person_revealed"]:
+            data.update(person=None, person_name=instance.person.masked_id_number, from_org=None, from_org_name="")
+        return data
 
 
 class TransferStartSerializer(serializers.Serializer):
@@ -116,10 +139,11 @@ class TransferViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
                 raise exceptions.ValidationError({"person": [_("No such person in your scope.")]})
             side = TransferSide.SENDING if scope_for(user, CHANGE).covers_path(person.org_path) else TransferSide.MEMBER
         elif values.get("id_number"):
-            person = Person.objects.with_id_number(normalise_id_number(values["id_number"])).first()
-            if person is None:
-                raise exceptions.ValidationError({"id_number": [_("No member with this ID number is registered.")]})
-            side = TransferSide.RECEIVING
+            transfer = transfers.ask_transfer_in(
+                user, id_number=values["id_number"], to_org=values.get("to_org"), reason=values["reason"],
+                note=values.get("note", ""),
+            )  # fmt: skip
+            return Response(TransferSerializer(transfer, context=self.get_serializer_context()).data, status=201)
         else:
             raise exceptions.ValidationError({"person": [_("Give the person's id or, receiving, the ID number.")]})
         transfer = transfers.start_transfer(
@@ -127,7 +151,7 @@ class TransferViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
             external_destination=values.get("external_destination", ""), reason=values["reason"],
             note=values.get("note", ""),
         )  # fmt: skip
-        return Response(TransferSerializer(transfer).data, status=201)
+        return Response(TransferSerializer(transfer, context=self.get_serializer_context()).data, status=201)
 
 
 # --- graduation (学社衔接) -------------------------------------------------------------------------------------

@@ -55,10 +55,10 @@ class PersonSerializer(serializers.ModelSerializer):
         extra_kwargs: dict[str, dict] = {"league_number": {"validators": []}}
 
     def create(self, validated_data):
-        return services.create_person(self.context["request"].user, validated_data)
+        return services.save_person(self.context["request"].user, validated_data)
 
     def update(self, instance, validated_data):
-        return services.update_person(self.context["request"].user, instance, validated_data)
+        return services.save_person(self.context["request"].user, validated_data, instance)
 
 
 def _filter_choices(name: str) -> list[tuple[str, Any]]:

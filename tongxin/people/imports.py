@@ -26,6 +26,7 @@ from tongxin.core.scoping import CHANGE, Actor
 from tongxin.orgs.models import MEMBER_HOLDING_KINDS, Organization, OrgKind, OrgStatus
 from tongxin.people import services
 from tongxin.people.columns import ROSTER_COLUMN_BY_KEY, ROSTER_COLUMNS
+from tongxin.people.lookups import sees_path, taken_elsewhere
 from tongxin.people.models import Occupation, Person
 from tongxin.people.validators import (
     check_id_number,
@@ -158,7 +159,7 @@ class RosterImport:
                 progress(done, total * 2)
         find_duplicates(rows, "id_number", _("This ID number is already on row %(row)d of this file."))
         find_duplicates(rows, "league_number", _("This league member number is already on row %(row)d of this file."))
-        self._check_against_roster(rows, today)
+        self._check_against_roster(actor, rows, today)
         _refuse_own_membership(actor, rows)
         progress(total * 2, total * 2)
 
@@ -208,7 +209,7 @@ class RosterImport:
             data["branch_path"] = branch["path"]
         row.data = data
 
-    def _check_against_roster(self, rows: list[Row], today: datetime.date) -> None:
+    def _check_against_roster(self, actor: Actor, rows: list[Row], today: datetime.date) -> None:
         """One query per batch: who already holds these ID numbers and member numbers."""
         # ID numbers are encrypted: they are matched by their keyed hash (Person.id_hash).
         hashes = {row.data["id_number"]: keyed_hash(row.data["id_number"]) for row in rows if row.data.get("id_number")}
@@ -224,17 +225,20 @@ class RosterImport:
             query = Person.objects.filter(one_of("league_number", chunk)).values_list("league_number", "id_hash")
             holders.update((number, holder) for number, holder in query if number)
         other_branches = {p["branch_id"] for p in existing.values()}
-        names = dict(Organization.objects.filter(pk__in=other_branches).values_list("pk", "name"))
+        branches = {pk: (name, path) for pk, name, path in
+                    Organization.objects.filter(pk__in=other_branches).values_list("pk", "name", "path")}  # fmt: skip
         for row in rows:
             data = row.data
             person = existing.get(data.get("id_number") or "")
             if person is not None and "branch_id" in data and person["branch_id"] != data["branch_id"]:
-                row.reject(
-                    "id_number",
+                name, path = branches.get(person["branch_id"], (_("no organisation"), ""))
+                # No oracle (issue 12, §2): the branch is named only to an importer who sees it anyway.
+                message = (
                     _("This person is already registered in %(org)s: transfer them from there instead of importing "
-                      "them again.") % {"org": names.get(person["branch_id"], _("no organisation"))},
-                    remedy="transfer",
+                      "them again.") % {"org": name}
+                    if path and sees_path(actor, path) else taken_elsewhere()
                 )  # fmt: skip
+                row.reject("id_number", message, remedy="transfer")
             number = data.get("league_number")
             own_hash = hashes.get(data.get("id_number") or "")
             if number and holders.get(number, own_hash) != own_hash:

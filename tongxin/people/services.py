@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.core.audit import change_entry, record_change, snapshot
+from tongxin.core.audit import change_entry, record_change, record_id_lookup, snapshot
 from tongxin.core.crypto import keyed_hash
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
@@ -23,6 +23,7 @@ from tongxin.core.scoping import CHANGE, Actor, require
 from tongxin.core.workflow import acts_on_own_case
 from tongxin.orgs.models import Organization
 from tongxin.orgs.services import adjust_member_counts, adjust_member_counts_many, check_member_branch
+from tongxin.people.lookups import holder_message
 from tongxin.people.models import LOOKUP_FIELDS, CadrePosition, CadreTitle, Membership, MembershipStatus, Person
 from tongxin.people.validators import (
     check_id_number,
@@ -88,7 +89,7 @@ def _collect(errors: dict[str, list[str]], func, *args, **kwargs):
         return None
 
 
-def _clean(data: dict[str, Any], instance: Person | None) -> dict[str, Any]:
+def _clean(data: dict[str, Any], instance: Person | None, actor: Actor = None) -> dict[str, Any]:
     """Normalise and validate a person's fields; raise one DomainError with every problem found."""
     errors: dict[str, list[str]] = {}
     cleaned = dict(data)
@@ -107,15 +108,9 @@ def _clean(data: dict[str, Any], instance: Person | None) -> dict[str, Any]:
         party_join = data.get("party_join_date")
         if party_join and party_join <= birth:
             errors.setdefault("party_join_date", []).append(_("The party join date must be after the birth date."))
-        holder = Person.objects.select_related("branch").with_id_number(id_number)
-        if instance is not None:
-            holder = holder.exclude(pk=instance.pk)
-        other = holder.first()
-        if other is not None:
-            where = other.branch.name if other.branch else _("no organisation")
-            errors.setdefault("id_number", []).append(
-                _("This ID number is already registered to a person in %(org)s.") % {"org": where}
-            )
+        holder_error = _id_number_taken(actor, id_number, instance)
+        if holder_error:
+            errors.setdefault("id_number", []).append(holder_error)
     if number:
         taken = Person.objects.filter(league_number=number)
         if instance is not None:
@@ -136,6 +131,39 @@ def _clean(data: dict[str, Any], instance: Person | None) -> dict[str, Any]:
     if errors:
         raise DomainError(errors=errors)
     return cleaned
+
+
+# --- an ID number already on the roster (issue 12, §2: no oracle) ----------------------------------------------
+
+
+def _id_number_taken(actor: Actor, id_number: str, instance: Person | None) -> str:
+    """The error for an ID number someone else holds ("" when free): who it is only if ``actor`` sees them."""
+    holder = Person.objects.select_related("branch").with_id_number(id_number)
+    if instance is not None:
+        holder = holder.exclude(pk=instance.pk)
+    other = holder.first()
+    if other is None:
+        return ""
+    return holder_message(actor, other, _("This ID number is already registered to a person in %(org)s."))
+
+
+def save_person(actor: Actor, data: dict[str, Any], person: Person | None = None) -> Person:
+    """The roster form's and the API's save: :func:`create_person`, or :func:`update_person` of ``person``.
+
+    An ID number typed in (new, or changed on the record) is a lookup over the whole roster: it is counted
+    and recorded first (``core.audit.record_id_lookup``, the hourly limit), in its own transaction, so that
+    a save refused because the number is taken still counts.
+    """
+    try:
+        number = check_id_number(str(data.get("id_number") or ""))
+    except DomainError:
+        number = ""  # not a valid number: nothing is looked up, the save names the mistake
+    if number and (person is None or number != person.id_number):
+        branch = data.get("branch") or (person.branch if person is not None else None)
+        record_id_lookup(actor, number, purpose="person", org_path=branch.path if branch else "")
+    if person is None:
+        return create_person(actor, data)
+    return update_person(actor, person, data)
 
 
 def _apply(person: Person, cleaned: dict[str, Any]) -> None:
@@ -172,7 +200,7 @@ def create_person(actor: Actor, data: dict[str, Any], *, since: datetime.date | 
                   reason: str = Membership.Reason.REGISTERED) -> Person:  # fmt: skip
     branch = data.get("branch")
     require(actor, CHANGE, branch.path if branch else None)
-    cleaned = _clean(data, None)
+    cleaned = _clean(data, None, actor)
     person = Person()
     _apply(person, cleaned)
     _save_unique(person)
@@ -199,7 +227,7 @@ def update_person(actor: Actor, person: Person, changes: dict[str, Any], *,
     before = snapshot(person)
     data = {key: getattr(person, key) for key in PERSON_FIELDS}
     data.update(changes)
-    cleaned = _clean(data, person)
+    cleaned = _clean(data, person, actor)
     old_branch, old_status, old_path = person.branch, person.status, person.org_path
     was_counted = _counted(old_status, old_branch)
     _apply(person, cleaned)

@@ -112,10 +112,7 @@ def _edit_form(request: HttpRequest, person: Person | None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.changed_personal_data()
         with form_step(request, form) as step:
-            if person is None:
-                saved = services.create_person(request.user, data)
-            else:
-                saved = services.update_person(request.user, person, data)
+            saved = services.save_person(request.user, data, person)
         if step.ok:
             return redirect("people:detail", pk=saved.pk)
     title = _("Edit %(name)s") % {"name": person.name} if person else _("New person")

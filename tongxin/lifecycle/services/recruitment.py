@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from tongxin.accounts.notify import notice, notify_actors
+from tongxin.core.audit import record_id_lookup
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
@@ -49,6 +50,7 @@ from tongxin.lifecycle.services.common import (
     committee_path,
 )
 from tongxin.orgs.models import Organization, OrgKind, OrgStats, OrgStatus
+from tongxin.people.lookups import sees, taken_elsewhere
 from tongxin.people.models import Membership, MembershipStatus, Person
 from tongxin.people.services import create_person
 from tongxin.people.validators import age_on, check_id_number, check_phone, id_birth_date, normalise_name
@@ -253,10 +255,13 @@ def _check_age(birth: datetime.date, day: datetime.date, field: str, when: str) 
         )
 
 
-def _check_not_on_roster(id_number: str) -> None:
+def _check_not_on_roster(actor: Actor, id_number: str) -> None:
+    """Refuse a number already on the roster; who holds it is said only to whom may see them (no oracle)."""
     person = Person.objects.select_related("branch").with_id_number(id_number).first()
     if person is None:
         return
+    if not sees(actor, person):
+        raise DomainError("id_number", taken_elsewhere())
     org = person.branch.name if person.branch else _("no organisation")
     if person.status == MembershipStatus.ACTIVE and person.political_status in LEAGUE_MEMBER_STATUSES:
         raise DomainError(
@@ -274,18 +279,21 @@ def _check_not_on_roster(id_number: str) -> None:
     )
 
 
-def _open_recruitment_message(id_number: str) -> str:
+def _open_recruitment_message(actor: Actor, id_number: str) -> str:
     other = (
         Recruitment.objects.select_related("branch").with_id_number(id_number).filter(stage__in=OPEN_RECRUITMENT_STAGES)
     )
     found = other.first()
-    org = found.branch.name if found else ""
+    if found is None or not Recruitment.objects.for_actor(actor).filter(pk=found.pk).exists():
+        return _(
+            "This applicant already has a recruitment in progress in another organisation: it must be finished "
+            "or withdrawn first."
+        )
     return _("This applicant already has a recruitment in progress in %(org)s: finish or withdraw it first.") % {
-        "org": org
+        "org": found.branch.name
     }
 
 
-@transaction.atomic
 def apply(
     actor: Actor,
     *,
@@ -295,7 +303,13 @@ def apply(
     phone: str = "",
     applied_on: datetime.date,
 ) -> Recruitment:
-    """Record a written application to join the League, received by ``branch`` (the branch side)."""
+    """Record a written application to join the League, received by ``branch`` (the branch side).
+
+    The fields are checked first; then the ID number is looked up, which counts towards the user's hourly
+    limit and is recorded (``core.audit.record_id_lookup``, in its own transaction, so a refusal still
+    counts); then, in the application's transaction, the roster and the open applications are checked
+    before anything is written: a refused application writes no row.
+    """
     branch = _check_branch(branch)
     if actor is not None and not scope_for(actor, CHANGE).covers_path(branch.path):
         raise PermissionDenied
@@ -325,9 +339,7 @@ def apply(
         raise DomainError(errors=errors)
     birth = id_birth_date(number)
     _check_age(birth, applied_on, "id_number", _("the application date"))
-    _check_not_on_roster(number)
-    if Recruitment.objects.with_id_number(number).filter(stage__in=OPEN_RECRUITMENT_STAGES).exists():
-        raise DomainError("id_number", _open_recruitment_message(number))
+    record_id_lookup(actor, number, purpose="recruitment", org_path=branch.path)
     recruitment = Recruitment(
         branch=branch,
         org_path=branch.path,
@@ -338,9 +350,19 @@ def apply(
         applied_on=applied_on,
         actors={"apply": _actor_id(actor)},
     )
+    return _record_application(actor, recruitment)
+
+
+@transaction.atomic
+def _record_application(actor: Actor, recruitment: Recruitment) -> Recruitment:
+    """The application's transaction: refuse a number on the roster or already applying, else write it."""
+    number = recruitment.id_number
+    _check_not_on_roster(actor, number)
+    if Recruitment.objects.with_id_number(number).filter(stage__in=OPEN_RECRUITMENT_STAGES).exists():
+        raise DomainError("id_number", _open_recruitment_message(actor, number))
     # A concurrent application for the same person may have won.
     RECRUITMENTS.create(
-        actor, recruitment, conflict=lambda: DomainError("id_number", _open_recruitment_message(number))
+        actor, recruitment, conflict=lambda: DomainError("id_number", _open_recruitment_message(actor, number))
     )
     _notify_next(actor, recruitment)
     return recruitment

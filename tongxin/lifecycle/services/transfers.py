@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from tongxin.accounts.notify import notice, notify_actors, notify_users
-from tongxin.core.audit import snapshot
+from tongxin.core.audit import record_id_lookup, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import PendingItem
 from tongxin.core.rules import rule
@@ -48,8 +48,10 @@ from tongxin.lifecycle.models import (
 )
 from tongxin.lifecycle.services.common import check_reason, committee_path
 from tongxin.orgs.models import LEAGUE_KINDS, MEMBER_HOLDING_KINDS, Organization, OrgStatus
+from tongxin.people.lookups import sees
 from tongxin.people.models import Membership, MembershipStatus, Person
 from tongxin.people.services import move_member
+from tongxin.people.validators import check_id_number
 
 
 def _notice(message: str, transfer: Transfer, **params: Any) -> str:
@@ -58,8 +60,14 @@ def _notice(message: str, transfer: Transfer, **params: Any) -> str:
 
 
 def _sides(transfer: Transfer) -> list[str]:
-    """One ChangeLog row on each side, so both secretaries see the transfer in their audit log."""
-    return [p for p in (transfer.from_path, transfer.to_path) if p]
+    """One ChangeLog row on each side, so both secretaries see the transfer in their audit log.
+
+    The receiving side's row only once the sending side approved (:func:`reveals_person`): a ChangeLog row
+    names the member (its ``object_repr``), and a receiving side that asked by ID number is not told who
+    that is before. Its request is still in its own audit, as the LOOKUP row of the number it typed.
+    """
+    to_path = transfer.to_path if transfer.out_approved_at is not None else ""
+    return [p for p in (transfer.from_path, to_path) if p]
 
 
 TRANSFERS: Workflow[Transfer] = Workflow(
@@ -148,6 +156,68 @@ def start_transfer(
     return transfer
 
 
+# --- the receiving side's request: a member known only by ID number (issue 12, §2) ------------------------------
+
+
+def ask_transfer_in(
+    actor: Actor, *, id_number: str, to_org: Organization | None, reason: str, note: str = ""
+) -> Transfer:
+    """The receiving side (CHANGE over ``to_org``) asks for the member registered elsewhere with ``id_number``.
+
+    The number is a lookup over the whole roster: it is counted and recorded first
+    (``core.audit.record_id_lookup``, the hourly limit, in its own transaction so a refusal still counts).
+    Nothing is said about a person the asker may not see: no name, branch or status, in the refusals as
+    in the transfer itself until the sending side approves (:func:`reveals_person`).
+    """
+    number = check_id_number(id_number or "")
+    if to_org is None:
+        raise DomainError("to_org", _("Choose the receiving organisation."))
+    require(actor, CHANGE, to_org.path)
+    record_id_lookup(actor, number, purpose="transfer_in", org_path=to_org.path)
+    person = Person.objects.with_id_number(number).first()
+    hidden = not sees(actor, person)
+    if person is None or (hidden and (person.status != MembershipStatus.ACTIVE or person.branch_id is None)):
+        raise DomainError("id_number", _("No member with this ID number is registered: add them to the roster."))
+    try:
+        return start_transfer(actor, person=person, reason=reason, side=TransferSide.RECEIVING, to_org=to_org,
+                              note=note)  # fmt: skip
+    except DomainError as exc:
+        if hidden and "person" in exc.errors:  # the named refusals: an open transfer (the only one left)
+            raise DomainError(
+                "id_number",
+                _("The member with this ID number already has a transfer in progress: it must be finished first."),
+            ) from None
+        raise
+
+
+def reveals_person(user: Any, transfer: Transfer) -> bool:
+    """Whether ``user`` is shown who is transferred: the receiving side only once the sending side approved.
+
+    Before that, a receiving side that asked by ID number sees the masked number it typed and the state,
+    not the name or the branch (else asking would tell who holds a guessed number). The sending side, the
+    member and whoever sees the person on the roster anyway always see them.
+    """
+    if transfer.out_approved_at is not None or transfer.to_path == "":
+        return True
+    if getattr(user, "person_id", None) == transfer.person_id:
+        return True
+    return scope_for(user).covers_path(transfer.from_path) or sees(user, transfer.person)
+
+
+def mark_revealed(user: Any, transfers: Iterable[Transfer]) -> None:
+    """Set ``person_revealed`` and ``shown_person`` (the name or the masked ID number) on each transfer, for
+    the pages (:func:`reveals_person`)."""
+    for transfer in transfers:
+        revealed = reveals_person(user, transfer)
+        transfer.person_revealed = revealed  # type: ignore[attr-defined]
+        transfer.shown_person = shown_name(transfer, revealed)  # type: ignore[attr-defined]
+
+
+def shown_name(transfer: Transfer, revealed: bool) -> str:
+    """The member as a page or notice names them: the name, or the masked ID number the receiving side typed."""
+    return transfer.person.name if revealed else transfer.person.masked_id_number
+
+
 @transaction.atomic
 def approve_out(actor: Actor, transfer: Transfer) -> Transfer:
     transfer = TRANSFERS.lock(actor, transfer, "approve_out")
@@ -231,8 +301,11 @@ def _close(actor: Actor, transfer: Transfer, transition: str, *, reason: str = "
     changes = {"rejection_reason": reason, "closed_by": by(actor), "closed_at": now, "last_action_at": now}
     TRANSFERS.move(actor, transfer, transition, changes=changes)
     if transfer.status == TransferStatus.REJECTED:
-        text = _notice(gettext_noop("The transfer of %(name)s was rejected: %(reason)s"), transfer, reason=reason)
+        message = gettext_noop("The transfer of %(name)s was rejected: %(reason)s")
+        text = _notice(message, transfer, reason=reason)
         starter = [transfer.started_by] if transfer.started_by_id and transfer.started_by != actor else []
+        if starter and not reveals_person(starter[0], transfer):  # a receiving side refused before approval
+            text = notice(message, name=shown_name(transfer, False), reason=reason)
         notify_users(starter, text=text, url=TRANSFERS.url(transfer), org_path=transfer.from_path)
         notify_actors(CHANGE, transfer.from_path, text=text, url=TRANSFERS.url(transfer), exclude=actor)
     return transfer

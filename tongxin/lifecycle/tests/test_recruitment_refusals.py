@@ -103,13 +103,23 @@ def test_an_active_member_on_the_roster_cannot_apply(tree, users, row_counts):
 
 def test_a_second_open_recruitment_for_the_same_person_is_refused(tree, users, row_counts):
     r = application(tree, users.secretary_a)
+    # The committee above both branches sees the first application: it is told where it is.
     refused(
+        row_counts,
+        lambda: services.apply(
+            users.committee_admin, branch=tree.branch_b, name="王新", id_number=r.id_number, applied_on=today()
+        ),
+        "already has a recruitment in progress in 甲团支部",
+    )
+    # Branch B's secretary does not see branch A's applications: no organisation is named (no oracle).
+    exc = refused(
         row_counts,
         lambda: services.apply(
             users.secretary_b, branch=tree.branch_b, name="王新", id_number=r.id_number, applied_on=today()
         ),
-        "already has a recruitment in progress in 甲团支部",
+        "already has a recruitment in progress in another organisation",
     )
+    assert "甲团支部" not in " ".join(exc.messages)
 
 
 def test_the_open_recruitment_constraint_holds_without_the_check(tree, users, row_counts, monkeypatch):

@@ -23,7 +23,6 @@ from tongxin.lifecycle.models import Transfer, TransferSide, TransferStatus
 from tongxin.lifecycle.services import transfers as services
 from tongxin.orgs.models import LEAGUE_KINDS, MEMBER_HOLDING_KINDS, Organization, OrgStatus
 from tongxin.people.models import Person
-from tongxin.people.validators import normalise_id_number
 
 PAGE_SIZE = 50
 TABS = ("waiting", "out", "in", "stalled", "all")
@@ -52,6 +51,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     if status in TransferStatus.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-last_action_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    services.mark_revealed(request.user, page.object_list)
     context = {
         "page": page,
         "tab": tab,
@@ -115,6 +115,7 @@ def _actions(request: HttpRequest, transfer: Transfer) -> dict[str, bool]:
 @login_required
 def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     transfer = _visible(request, pk)
+    services.mark_revealed(request.user, [transfer])
     actions = _actions(request, transfer)
     accept_form = None
     if actions["accept"] and transfer.to_org and transfer.to_org.kind not in MEMBER_HOLDING_KINDS:
@@ -125,7 +126,7 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "accept_form": accept_form,
         "reject_form": RejectForm() if actions["reject"] else None,
         "stalled": transfer.is_open and services.stalled(Transfer.objects.filter(pk=transfer.pk)).exists(),
-        "title": _("Transfer of %(name)s") % {"name": transfer.person.name},
+        "title": _("Transfer of %(name)s") % {"name": transfer.shown_person},  # type: ignore[attr-defined]
     }
     return render(request, "lifecycle/transfers/detail.html", context)
 
@@ -179,7 +180,7 @@ def start_out(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, _status_message(transfer))
+            messages.success(request, _status_message(transfer, request.user))
             return redirect("lifecycle:transfer_detail", pk=transfer.pk)
     context = {
         "form": form,
@@ -196,21 +197,17 @@ def start_in(request: HttpRequest) -> HttpResponse:
     require_role(request, CHANGE)
     form = TransferInForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        number = normalise_id_number(form.cleaned_data["id_number"])
-        person = Person.objects.with_id_number(number).first()
-        if person is None:
-            form.add_error("id_number", _("No member with this ID number is registered: add them to the roster."))
+        data = form.cleaned_data
+        try:
+            transfer = services.ask_transfer_in(
+                request.user, id_number=data["id_number"], to_org=data["to_org"], reason=data["reason"],
+                note=data["note"],
+            )  # fmt: skip
+        except DomainError as exc:
+            _form_errors(form, exc, default="id_number")
         else:
-            try:
-                transfer = services.start_transfer(
-                    request.user, person=person, side=TransferSide.RECEIVING, to_org=form.cleaned_data["to_org"],
-                    reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
-                )  # fmt: skip
-            except DomainError as exc:
-                _form_errors(form, exc, default="id_number")
-            else:
-                messages.success(request, _status_message(transfer))
-                return redirect("lifecycle:transfer_detail", pk=transfer.pk)
+            messages.success(request, _status_message(transfer, request.user))
+            return redirect("lifecycle:transfer_detail", pk=transfer.pk)
     context = {
         "form": form,
         "title": _("Ask for a member's transfer in"),
@@ -231,12 +228,13 @@ def _form_errors(form: Any, exc: DomainError, default: str | None = None) -> Non
             form.add_error(target, message)
 
 
-def _status_message(transfer: Transfer) -> str:
+def _status_message(transfer: Transfer, user: Any) -> str:
+    name = services.shown_name(transfer, services.reveals_person(user, transfer))
     if transfer.status == TransferStatus.COMPLETED:
-        return _("%(name)s has been transferred out of the system.") % {"name": transfer.person.name}
+        return _("%(name)s has been transferred out of the system.") % {"name": name}
     if transfer.status == TransferStatus.PENDING_IN:
-        return _("The receiving side has been asked to accept %(name)s.") % {"name": transfer.person.name}
-    return _("The sending branch has been asked to approve the transfer of %(name)s.") % {"name": transfer.person.name}
+        return _("The receiving side has been asked to accept %(name)s.") % {"name": name}
+    return _("The sending branch has been asked to approve the transfer of %(name)s.") % {"name": name}
 
 
 @login_required

@@ -93,6 +93,8 @@ def stored(person: Person) -> dict[str, Any]:
 def table_counts() -> dict[str, int]:
     tables = (Organization, OrgStats, Person, Membership, CadrePosition, ChangeLog, AccessLog)
     counts = {model.__name__: model.objects.count() for model in tables}
+    # A lookup by ID number is recorded even when the save is refused (the hourly limit counts every guess).
+    counts["AccessLog"] = AccessLog.objects.exclude(action=AccessLog.Action.LOOKUP).count()
     counts["members_total"] = sum(OrgStats.objects.values_list("members_total", flat=True))
     return counts
 

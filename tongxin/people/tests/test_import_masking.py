@@ -64,7 +64,7 @@ def test_the_job_page_shows_bad_id_numbers_and_phones_masked(tree, users, client
     assert "联系人 136****5678" in page  # a phone in an unmapped header cell, on the mapping form
     # The reasons stay readable, and each problem still says where it is.
     assert "check character is wrong" in page and "phone number is malformed" in page
-    assert "already registered in 乙团支部" in page
+    assert "already belongs to a League member of another organisation" in page  # b1: not in A's scope
     assert "B · 身份证号" in page and "C · 手机号码" in page
 
 

@@ -216,5 +216,6 @@ def test_someone_registered_elsewhere_comes_with_the_offer_to_ask_for_a_transfer
 
     page = client.get(f"/imports/{job.pk}/").content.decode()
 
-    assert "already registered in 乙团支部" in page
+    assert "already belongs to a League member of another organisation" in page  # no name, no branch
+    assert b1.name not in page and "乙团支部" not in page
     assert re.search(r'href="/lifecycle/transfers/in/"[^>]*data-testid="ask-transfer"', page)

@@ -228,18 +228,21 @@ def test_duplicate_league_number_in_the_file_names_the_first_row(tree, users):
     assert messages(job, 2) == []
 
 
-@pytest.mark.parametrize(("holder", "where"), [("c1", "丙团支部"), ("b1", "乙团支部")])
-def test_id_number_already_held_in_another_organisation_names_it(tree, users, row_counts, holder, where):
-    """The committee admin cannot see 丙团支部 (committee 2) but must learn where the person is registered."""
+OUT_OF_SCOPE = "This ID number already belongs to a League member of another organisation: ask for a transfer in."
+IN_SCOPE = "This person is already registered in 乙团支部: transfer them from there instead of importing them again."
+
+
+@pytest.mark.parametrize(("holder", "message"), [("c1", OUT_OF_SCOPE), ("b1", IN_SCOPE)])
+def test_id_number_already_held_in_another_organisation_names_it(tree, users, row_counts, holder, message):
+    """The committee admin sees 乙团支部 (committee 1) and is told the person is there; 丙团支部 (committee 2) is
+    not hers: she is told only to ask for a transfer in, not who it is or where (no oracle, issue 12 §2)."""
     existing = getattr(tree.people, holder)
     row = {**person_row(existing), "branch": tree.branch_a.name, "name": "另一个名字"}
     before = row_counts()
 
     job = commit(users.committee_admin, xlsx_file(table([row])))
 
-    assert only_message(job, 2, "id_number") == (
-        f"This person is already registered in {where}: transfer them from there instead of importing them again."
-    )
+    assert only_message(job, 2, "id_number") == message
     assert row_counts() == before
     assert Person.objects.get(pk=existing.pk).name == existing.name
 
@@ -366,6 +369,6 @@ def test_an_update_of_someone_outside_the_importers_scope_is_rejected(tree, user
     job = commit(users.secretary_a, xlsx_file(table([row], ALL)))
 
     assert counts(job)["rejected"] == 1
-    assert "This person is already registered in 乙团支部" in only_message(job, 2, "id_number")
+    assert only_message(job, 2, "id_number") == OUT_OF_SCOPE  # b1 is not in branch A's scope: no branch named
     assert row_counts() == before
     assert Person.objects.get(pk=tree.people.b1.pk).phone == tree.people.b1.phone
