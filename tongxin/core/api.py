@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from tongxin.core import params
 from tongxin.core.api_pagination import KeysetPagination
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import Notification
@@ -196,8 +197,10 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset.visible_to(request.user if request else None, self.scope_action)
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, int) and abs(data) >= 2**63:
-            self.fail("does_not_exist", pk_value=data)
+        if isinstance(data, (int, str)) and not isinstance(data, bool) and params.parse_id(data) is None:
+            if isinstance(data, int) or params.parse_int(data, params.ANY_DIGITS) is not None:
+                self.fail("does_not_exist", pk_value=data)  # a number no row can have: "not in your scope"
+            self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tongxin.core import uploads
+from tongxin.core import params, uploads
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, scope_for
@@ -83,10 +83,7 @@ def _can_change(request: HttpRequest, path_: str) -> bool:
 
 
 def _month(text: str | None) -> datetime.date:
-    try:
-        return datetime.datetime.strptime(text or "", "%Y-%m").date()
-    except ValueError:
-        return timezone.localdate().replace(day=1)
+    return params.month_or_current(text)
 
 
 def _next_month(day: datetime.date) -> datetime.date:
@@ -206,8 +203,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         post = request.POST
         values.update({key: post.get(key, "").strip() for key in values})
         for key in post:
-            if key.startswith("status-") and key[7:].isdecimal():
-                person_id = int(key[7:])
+            if key.startswith("status-") and (person_id := params.parse_id(key[7:])) is not None:
                 marks[person_id] = (post[key], post.get(f"reason-{person_id}", ""))
         try:
             starts_at = datetime.datetime.strptime(values["starts_at"], DATETIME_FORMAT)
@@ -243,7 +239,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _id(text: str) -> int | None:
-    return int(text) if text.isdecimal() else None
+    return params.parse_id(text)  # None for anything a primary key cannot be: no such person
 
 
 def _ids(*texts: str) -> list[int]:
