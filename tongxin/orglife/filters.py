@@ -8,6 +8,7 @@ import django_filters
 from django.utils import timezone
 
 from tongxin.core.filters import FilterSet, IdFilter, IsoDateTimeFilter
+from tongxin.core.params import parse_int
 from tongxin.orglife.models import ChecklistItem, ChecklistKind, ChecklistStatus, Meeting, MeetingKind, MeetingStatus
 from tongxin.orglife.services import checklists as checklist_services
 from tongxin.orglife.services import meetings as services
@@ -19,11 +20,8 @@ FIRST_YEAR = 2000
 
 def board_year(raw: str | None) -> int:
     """``?year=`` if it is a year from FIRST_YEAR to next year, else this year."""
-    raw = raw or ""
     this_year = timezone.localdate().year
-    if raw.isdecimal() and len(raw) == 4 and FIRST_YEAR <= int(raw) <= this_year + 1:
-        return int(raw)
-    return this_year
+    return parse_int(raw, (FIRST_YEAR, this_year + 1)) or this_year
 
 
 class MeetingFilter(FilterSet):
