@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -202,6 +202,25 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
                 self.fail("does_not_exist", pk_value=data)  # a number no row can have: "not in your scope"
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "format": "month", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2025-01"})
+class MonthField(serializers.CharField):
+    """A month ``yyyy-mm`` in a request body, read by ``core.params.parse_month`` (inside the window): the value
+    is the first day of the month; anything else is a 400 naming the field and the window."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 7)
+        super().__init__(**kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        text = super().run_validation(data)  # the text, its length checked
+        if text in (None, ""):
+            return text
+        month = params.parse_month(text)
+        if month is None:
+            raise serializers.ValidationError(params.month_refusal())
+        return month
 
 
 # --- /api/notifications/ ------------------------------------------------------------------------------------
