@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.contrib import messages
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -78,6 +80,18 @@ def current_month() -> datetime.date:
 def month_or_current(text: str | None) -> datetime.date:
     """A page's ``?month=``: the month asked for when it is a sane one, else the current month."""
     return parse_month(text) or current_month()
+
+
+def month_param(request: HttpRequest, name: str = "month") -> datetime.date:
+    """A page's ``?month=``: the month asked for when it is a sane one; else the current month, with a message
+    saying why when one was given (the page answers, never a 500)."""
+    text = request.GET.get(name)
+    month = parse_month(text)
+    if month is not None:
+        return month
+    if text:
+        messages.warning(request, month_refusal())
+    return current_month()
 
 
 def month_refusal() -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tongxin.core import params
 from tongxin.core.tests.scope_walk import _meeting_of_branch_a
 from tongxin.lifecycle.models import DuesPayment
 
@@ -18,18 +19,24 @@ def admin(users, client_for):
     return client_for(users.committee_admin)
 
 
+def _says_why(response) -> bool:
+    return any("yyyy-mm" in str(message) for message in response.context["messages"])
+
+
 @pytest.mark.parametrize("month", MONTHS)
-def test_meetings_calendar_month_out_of_window(admin, tree, month):
+def test_meetings_calendar_month_out_of_window(admin, tree, english, month):
     response = admin.get(reverse("orglife:meetings", args=[tree.branch_a.pk]), {"month": month})
     assert response.status_code == 200
-    assert response.context["month"].year not in (1, 9999)
+    assert response.context["month"] == params.current_month()  # the page answers, this month
+    assert _says_why(response)
 
 
 @pytest.mark.parametrize("month", MONTHS)
-def test_dues_summary_month_out_of_window(admin, tree, month):
+def test_dues_summary_month_out_of_window(admin, tree, english, month):
     response = admin.get(reverse("lifecycle:dues_summary", args=[tree.committee1.pk]), {"month": month})
     assert response.status_code == 200
-    assert response.context["month"].year not in (1, 9999)
+    assert response.context["month"] == params.current_month()
+    assert _says_why(response)
 
 
 @pytest.mark.parametrize("month", MONTHS)

@@ -69,7 +69,7 @@ def _kind(request: HttpRequest, org: Organization) -> str:
 
 
 def _month(request: HttpRequest) -> datetime.date:
-    return params.month_or_current(request.GET.get("month"))
+    return params.month_param(request)
 
 
 def _ancestors(request: HttpRequest, org: Organization) -> list[Organization]:
@@ -128,7 +128,7 @@ def home(request: HttpRequest) -> HttpResponse:
     one if it is in scope; ``?month=yyyy-mm`` (default: this month)."""
     if not has_role(request):
         return render(request, "core/no_role.html")
-    month = params.month_or_current(request.GET.get("month"))
+    month = params.month_param(request)
     org_id = params.parse_id(request.GET.get("org"))
     if org_id is not None:
         org = Organization.objects.visible_to(request.user).filter(pk=org_id).first()

@@ -82,10 +82,6 @@ def _can_change(request: HttpRequest, path_: str) -> bool:
     return scope_for(request.user, CHANGE).covers_path(path_)
 
 
-def _month(text: str | None) -> datetime.date:
-    return params.month_or_current(text)
-
-
 def _next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
@@ -97,7 +93,7 @@ def _next_month(day: datetime.date) -> datetime.date:
 def calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """An organisation's meetings of one month, grouped by day; overdue ones are listed first."""
     org = get_scoped_or_404(request, Organization, pk)
-    month = _month(request.GET.get("month"))
+    month = params.month_param(request)
     start = timezone.make_aware(datetime.datetime.combine(month, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(_next_month(month), datetime.time.min))
     mine = services.of_organization(Meeting.objects.all(), org)
