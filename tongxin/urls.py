@@ -15,5 +15,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# The 500 page shows the request id and nothing else from the request (tongxin/core/errors.py).
+# The 500 page shows the request id and nothing else from the request; under /api/ every error answers JSON
+# (tongxin/core/errors.py).
+handler400 = "tongxin.core.errors.bad_request"
+handler403 = "tongxin.core.errors.permission_denied"
+handler404 = "tongxin.core.errors.page_not_found"
 handler500 = "tongxin.core.errors.server_error"

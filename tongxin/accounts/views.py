@@ -62,7 +62,8 @@ def _next_url(request: HttpRequest) -> str:
     safe = url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return target if target and safe else reverse("core:home")
+    # A path of ours only: redirect() would read "abc" as a URL name and fail (a 500, issue 12 §3's sweep).
+    return target if target.startswith("/") and safe else reverse("core:home")
 
 
 # --- login and lockout --------------------------------------------------------------------------------

@@ -10,13 +10,14 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from tongxin.core import params
 from tongxin.core.api_pagination import KeysetPagination
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import Notification
@@ -196,9 +197,30 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset.visible_to(request.user if request else None, self.scope_action)
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, int) and abs(data) >= 2**63:
-            self.fail("does_not_exist", pk_value=data)
+        if isinstance(data, (int, str)) and not isinstance(data, bool) and params.parse_id(data) is None:
+            if isinstance(data, int) or params.parse_int(data, params.ANY_DIGITS) is not None:
+                self.fail("does_not_exist", pk_value=data)  # a number no row can have: "not in your scope"
+            self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "format": "month", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2025-01"})
+class MonthField(serializers.CharField):
+    """A month ``yyyy-mm`` in a request body, read by ``core.params.parse_month`` (inside the window): the value
+    is the first day of the month; anything else is a 400 naming the field and the window."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 7)
+        super().__init__(**kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        text = super().run_validation(data)  # the text, its length checked
+        if text in (None, ""):
+            return text
+        month = params.parse_month(text)
+        if month is None:
+            raise serializers.ValidationError(params.month_refusal())
+        return month
 
 
 # --- /api/notifications/ ------------------------------------------------------------------------------------

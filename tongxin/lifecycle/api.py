@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.mixins import DestroyModelMixin, ListModelMixin, RetrieveModelMixin
 from rest_framework.response import Response
 
-from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
+from tongxin.core.api import MonthField, ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
 from tongxin.core.api_pagination import KeysetPagination
 from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.scoping import CHANGE, VIEW, scope_for
@@ -368,7 +368,7 @@ class DuesMarkPaidSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=DuesKind.choices, required=False, help_text=_("Default: party dues in a party branch, else league")
     )
-    month = serializers.CharField(max_length=7, help_text=_("The month paid for, yyyy-mm"))
+    month = MonthField(help_text=_("The month paid for, yyyy-mm"))
     person_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         allow_empty=False,
@@ -376,12 +376,6 @@ class DuesMarkPaidSerializer(serializers.Serializer):
         help_text=_("The members of the branch who paid, all marked or none"),
     )
     paid_on = serializers.DateField(required=False, help_text=_("Default: today"))
-
-    def validate_month(self, value: str):
-        month = dues.parse_month(value)
-        if month is None:
-            raise serializers.ValidationError(_("Give the month as yyyy-mm."))
-        return month
 
 
 class DuesPaymentViewSet(ListModelMixin, RetrieveModelMixin, DestroyModelMixin, ScopedViewSet):

@@ -26,6 +26,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tongxin.core import params
 from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
 from tongxin.core.scoping import CHANGE, VIEW, subtree_q
 from tongxin.orglife import queries
@@ -65,9 +66,9 @@ class ComplianceBoardViewSet(ScopedViewSet):
     def board(self, request: Request) -> Response:
         raw = request.query_params.get("org") or ""
         if raw:
-            if not raw.isdecimal() or len(raw) > 12:
+            if (org_id := params.parse_id(raw)) is None:
                 raise Http404
-            org = get_object_or_404(self.get_queryset(), pk=int(raw))
+            org = get_object_or_404(self.get_queryset(), pk=org_id)
         else:
             tops = top_organizations(request.user)
             if len(tops) != 1:

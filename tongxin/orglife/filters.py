@@ -7,6 +7,8 @@ from typing import Any
 import django_filters
 from django.utils import timezone
 
+from tongxin.core.filters import FilterSet, IdFilter, IsoDateTimeFilter
+from tongxin.core.params import parse_int
 from tongxin.orglife.models import ChecklistItem, ChecklistKind, ChecklistStatus, Meeting, MeetingKind, MeetingStatus
 from tongxin.orglife.services import checklists as checklist_services
 from tongxin.orglife.services import meetings as services
@@ -18,19 +20,16 @@ FIRST_YEAR = 2000
 
 def board_year(raw: str | None) -> int:
     """``?year=`` if it is a year from FIRST_YEAR to next year, else this year."""
-    raw = raw or ""
     this_year = timezone.localdate().year
-    if raw.isdecimal() and len(raw) == 4 and FIRST_YEAR <= int(raw) <= this_year + 1:
-        return int(raw)
-    return this_year
+    return parse_int(raw, (FIRST_YEAR, this_year + 1)) or this_year
 
 
-class MeetingFilter(django_filters.FilterSet):
-    organization = django_filters.NumberFilter(method="filter_organization")
+class MeetingFilter(FilterSet):
+    organization = IdFilter(method="filter_organization")
     status = django_filters.ChoiceFilter(choices=MeetingStatus.choices)
     kind = django_filters.ChoiceFilter(choices=MeetingKind.choices)
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Meeting
@@ -41,7 +40,7 @@ class MeetingFilter(django_filters.FilterSet):
         return services.of_organization(queryset, org) if org else queryset.none()
 
 
-class ChecklistItemFilter(django_filters.FilterSet):
+class ChecklistItemFilter(FilterSet):
     """The API list of checklist items: ``?kind=``, ``?status=`` (an unknown value is ignored, not refused) and
     ``?overdue=1``; ``?org=`` (a subtree of the caller's) is the viewset's, through ``orgs.filters.org_param``."""
 

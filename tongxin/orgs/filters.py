@@ -8,15 +8,15 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 
+from tongxin.core.filters import FilterSet, IdFilter
+from tongxin.core.params import parse_id
 from tongxin.core.scoping import VIEW, subtree_q
 from tongxin.orgs.models import Organization, OrgKind, OrgStatus
 
 
-class OrganizationFilter(django_filters.FilterSet):
-    org = django_filters.NumberFilter(
-        label=_("Organisation (with its subtree)"), method="filter_org", min_value=1, max_value=2**62
-    )
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Parent"), min_value=1, max_value=2**62)
+class OrganizationFilter(FilterSet):
+    org = IdFilter(label=_("Organisation (with its subtree)"), method="filter_org")
+    parent = IdFilter(field_name="parent_id", label=_("Parent"))
     kind = django_filters.ChoiceFilter(choices=OrgKind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=OrgStatus.choices, label=_("Status"))
     q = django_filters.CharFilter(field_name="name", lookup_expr="contains", label=_("Name contains"))
@@ -36,6 +36,7 @@ def org_param(request: Any, action: str = VIEW) -> Organization | Literal[False]
     raw = request.query_params.get("org", "")
     if not raw:
         return None
-    if not raw.isdecimal() or int(raw) >= 2**63:
+    pk = parse_id(raw)
+    if pk is None:
         raise exceptions.ValidationError({"org": [_("Give the organisation's id (a number).")]})
-    return Organization.objects.visible_to(request.user, action).filter(pk=int(raw)).first() or False
+    return Organization.objects.visible_to(request.user, action).filter(pk=pk).first() or False

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from tongxin.core.params import parse_id, parse_int
 from tongxin.core.scoping import scope_for
 from tongxin.orgs.models import Organization, OrgStatus
 
@@ -24,11 +25,11 @@ def top_organizations(user: Any) -> list[Organization]:
 def org_from_query(user: Any, raw: str | None, *, default_top: bool = True) -> Organization | None:
     """The organisation a page's ``?org=`` names: 404 when it is malformed or not visible to ``user``.
     Without one, the user's single top organisation (``default_top``), else None (the page lists them)."""
-    raw = raw or ""
     if raw:
-        if not raw.isdecimal() or len(raw) > 12:
+        pk = parse_id(raw)
+        if pk is None:
             raise Http404
-        return get_object_or_404(Organization.objects.visible_to(user), pk=int(raw))
+        return get_object_or_404(Organization.objects.visible_to(user), pk=pk)
     if not default_top:
         return None
     tops = top_organizations(user)
@@ -42,7 +43,7 @@ def children_page(org: Organization, after: str | None, size: int) -> dict[str, 
         .select_related("stats")
         .order_by("kind", "code", "id")
     )
-    offset = int(after) if after and after.isascii() and after.isdigit() and len(after) <= 9 else 0
+    offset = parse_int(after, (0, 10**9)) or 0
     rows = list(qs[offset : offset + size + 1])
     return {
         "children": rows[:size],

@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.codes import PoliticalStatus
+from tongxin.core.filters import FilterSet, IdFilter, IntFilter
 from tongxin.core.scoping import subtree_q
 from tongxin.orgs.models import MEMBER_HOLDING_KINDS, Organization, OrgKind
 from tongxin.people.models import MembershipStatus, Person, PersonQuerySet
@@ -39,10 +40,8 @@ def _years_ago(years: int) -> datetime.date:
         return today.replace(year=today.year - years, day=28)
 
 
-class PersonFilter(django_filters.FilterSet):
-    org = django_filters.NumberFilter(
-        label=_("Organisation (with its subtree)"), method="filter_org", min_value=1, max_value=2**62
-    )
+class PersonFilter(FilterSet):
+    org = IdFilter(label=_("Organisation (with its subtree)"), method="filter_org")
     org_kind = django_filters.ChoiceFilter(
         label=_("Organisation kind"),
         choices=[(k, OrgKind(k).label) for k in sorted(MEMBER_HOLDING_KINDS)],
@@ -58,8 +57,8 @@ class PersonFilter(django_filters.FilterSet):
     political_status = django_filters.ChoiceFilter(
         label=_("Political status"), choices=PoliticalStatus.choices, empty_label=_("All")
     )
-    age_min = django_filters.NumberFilter(label=_("Age from"), method="filter_age_min", min_value=0, max_value=150)
-    age_max = django_filters.NumberFilter(label=_("Age to"), method="filter_age_max", min_value=0, max_value=150)
+    age_min = IntFilter(label=_("Age from"), method="filter_age_min", bounds=(0, 150))
+    age_max = IntFilter(label=_("Age to"), method="filter_age_max", bounds=(0, 150))
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_text",

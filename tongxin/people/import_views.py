@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tongxin.core import imports, tasks
+from tongxin.core import imports, params, tasks
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.import_report import report_file_name, write_audited_error_report
@@ -128,7 +128,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdecimal() and len(value) < 12 else None
+    return params.parse_id(value)
 
 
 @login_required

@@ -3,10 +3,10 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from tongxin.urls import handler500
+from tongxin.urls import handler400, handler403, handler404, handler500
 from tongxin.urls import urlpatterns as project_patterns
 
-__all__ = ["handler500", "urlpatterns"]
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
 
 
 def boom(request: HttpRequest) -> HttpResponse:

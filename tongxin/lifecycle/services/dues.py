@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from tongxin.core import params
 from tongxin.core.audit import change_entry, record_change, record_update, snapshot
 from tongxin.core.codes import PARTY_STATUSES, PoliticalStatus
 from tongxin.core.exceptions import DomainError
@@ -65,13 +66,9 @@ def first_of_month(day: datetime.date) -> datetime.date:
 
 
 def parse_month(text: str | None) -> datetime.date | None:
-    """``"2025-01"`` → 2025-01-01; None for anything else."""
-    if not text or len(text) != 7 or text[4] != "-" or not (text[:4].isdecimal() and text[5:].isdecimal()):
-        return None
-    year, month = int(text[:4]), int(text[5:])
-    if not (1 <= month <= 12 and 1900 <= year <= 9999):
-        return None
-    return datetime.date(year, month, 1)
+    """``"2025-01"`` → 2025-01-01; None for anything else, a month outside the window included
+    (``core.params.parse_month``: 9999-12 has no next month to compare with)."""
+    return params.parse_month(text)
 
 
 def current_month() -> datetime.date:

@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from tongxin.core import params
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.core.views import form_step, get_changeable_or_404, get_scoped_or_404, has_role, xlsx_table_response
@@ -68,7 +69,7 @@ def _kind(request: HttpRequest, org: Organization) -> str:
 
 
 def _month(request: HttpRequest) -> datetime.date:
-    return services.parse_month(request.GET.get("month")) or services.current_month()
+    return params.month_param(request)
 
 
 def _ancestors(request: HttpRequest, org: Organization) -> list[Organization]:
@@ -127,10 +128,10 @@ def home(request: HttpRequest) -> HttpResponse:
     one if it is in scope; ``?month=yyyy-mm`` (default: this month)."""
     if not has_role(request):
         return render(request, "core/no_role.html")
-    month = services.parse_month(request.GET.get("month")) or services.current_month()
-    org_id = request.GET.get("org") or ""
-    if org_id.isdecimal() and len(org_id) <= 12:
-        org = Organization.objects.visible_to(request.user).filter(pk=int(org_id)).first()
+    month = params.month_param(request)
+    org_id = params.parse_id(request.GET.get("org"))
+    if org_id is not None:
+        org = Organization.objects.visible_to(request.user).filter(pk=org_id).first()
         if org is not None:
             return redirect(dues_url(org, month, services.default_kind(org)))
     tops = top_organizations(request.user)
@@ -243,8 +244,8 @@ def ledger_export(request: HttpRequest, pk: int, month: datetime.date) -> HttpRe
 
 
 def _arrears_months(request: HttpRequest) -> int:
-    value = request.GET.get("months", "")
-    return int(value) if value.isdecimal() and int(value) in ARREARS_CHOICES else queries.ARREARS_MONTHS
+    value = params.parse_int(request.GET.get("months"))
+    return value if value in ARREARS_CHOICES else queries.ARREARS_MONTHS
 
 
 @login_required

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tongxin.core import params
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
 from tongxin.core.views import get_scoped_or_404, has_role, xlsx_table_response
@@ -50,11 +51,8 @@ WAITING_LIMIT = 50
 
 
 def _year(request: HttpRequest) -> int:
-    raw = request.GET.get("year") or ""
     this_year = timezone.localdate().year
-    if raw.isdecimal() and len(raw) == 4 and services.FIRST_YEAR <= int(raw) <= this_year:
-        return int(raw)
-    return this_year
+    return params.parse_int(request.GET.get("year"), (services.FIRST_YEAR, this_year)) or this_year
 
 
 def _org_from_query(request: HttpRequest) -> Organization | None:

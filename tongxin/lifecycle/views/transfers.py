@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tongxin.core import params
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.core.views import get_scoped_or_404, require_role
@@ -69,7 +70,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def act_on_selected(request: HttpRequest) -> HttpResponse:
     """Approve or accept the selected transfers of the "waiting for me" list in one go."""
-    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdecimal()][: PAGE_SIZE * 4]
+    ids = params.parse_ids(request.POST.getlist("ids"), limit=PAGE_SIZE * 4)
     chosen = list(services.waiting_for(request.user).filter(pk__in=ids).select_related("person", "to_org"))
     if not chosen:
         messages.warning(request, _("Select the transfers to approve first."))

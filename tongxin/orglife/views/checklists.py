@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tongxin.core import uploads
+from tongxin.core import params, uploads
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.rules import rule
@@ -307,9 +307,9 @@ def lapse(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("org", "")
     org = None
     if raw:
-        if not raw.isdecimal() or int(raw) >= 2**63:
+        if (org_id := params.parse_id(raw)) is None:
             raise Http404
-        org = get_scoped_or_404(request, Organization, int(raw))
+        org = get_scoped_or_404(request, Organization, org_id)
     today = timezone.localdate()
     people = list(lapse_candidates(user, org, today=today).select_related("branch")[: LIST_LIMIT + 1])
     groups = [

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tongxin.core import uploads
+from tongxin.core import params, uploads
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, scope_for
@@ -82,13 +82,6 @@ def _can_change(request: HttpRequest, path_: str) -> bool:
     return scope_for(request.user, CHANGE).covers_path(path_)
 
 
-def _month(text: str | None) -> datetime.date:
-    try:
-        return datetime.datetime.strptime(text or "", "%Y-%m").date()
-    except ValueError:
-        return timezone.localdate().replace(day=1)
-
-
 def _next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
@@ -100,7 +93,7 @@ def _next_month(day: datetime.date) -> datetime.date:
 def calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """An organisation's meetings of one month, grouped by day; overdue ones are listed first."""
     org = get_scoped_or_404(request, Organization, pk)
-    month = _month(request.GET.get("month"))
+    month = params.month_param(request)
     start = timezone.make_aware(datetime.datetime.combine(month, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(_next_month(month), datetime.time.min))
     mine = services.of_organization(Meeting.objects.all(), org)
@@ -206,8 +199,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         post = request.POST
         values.update({key: post.get(key, "").strip() for key in values})
         for key in post:
-            if key.startswith("status-") and key[7:].isdecimal():
-                person_id = int(key[7:])
+            if key.startswith("status-") and (person_id := params.parse_id(key[7:])) is not None:
                 marks[person_id] = (post[key], post.get(f"reason-{person_id}", ""))
         try:
             starts_at = datetime.datetime.strptime(values["starts_at"], DATETIME_FORMAT)
@@ -243,7 +235,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _id(text: str) -> int | None:
-    return int(text) if text.isdecimal() else None
+    return params.parse_id(text)  # None for anything a primary key cannot be: no such person
 
 
 def _ids(*texts: str) -> list[int]:
