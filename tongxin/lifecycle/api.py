@@ -306,9 +306,8 @@ class AgeOutViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
     @extend_schema(request=AgeOutConfirmSerializer, responses=AgeOutConfirmedSerializer)
     @action(detail=False, methods=["post"])
     def confirm(self, request, **kwargs):
-        data = AgeOutConfirmSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        count = ageout.confirm_age_out(request.user, person_ids=data.validated_data["person_ids"], on=self._on())
+        data = self.validated(AgeOutConfirmSerializer, request)
+        count = ageout.confirm_age_out(request.user, person_ids=data["person_ids"], on=self._on())
         return Response(AgeOutConfirmedSerializer({"confirmed": count}).data)
 
 
@@ -686,10 +685,8 @@ class AnnualReviewViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
 
     @extend_schema(request=ReviewOpenSerializer, responses=AnnualReviewDetailSerializer)
     def create(self, request, *args, **kwargs):
-        data = ReviewOpenSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        review = reviews.open_review(request.user, branch=data.validated_data["branch"],
-                                     year=data.validated_data["year"])  # fmt: skip
+        data = self.validated(ReviewOpenSerializer, request)
+        review = reviews.open_review(request.user, branch=data["branch"], year=data["year"])
         return self._answer(review, status=201)
 
 
