@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from tongxin.core import bounds
+from tongxin.core.exceptions import DomainError
 
 # Bidirectional embeddings and overrides (LRE, RLE, PDF, LRO, RLO) and isolates (LRI, RLI, FSI, PDI).
 BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
@@ -275,3 +276,33 @@ def _bound_serializer_field(field: serializers.Field) -> None:
 def cell_text_refusal(value: str, max_length: int | None = None) -> str | None:
     """Why an imported text cell is refused: the same text and length rules as the forms."""
     return text_refusal(value) or length_refusal(value, max_length)
+
+
+# --- services: the same checks as a DomainError naming the field -------------------------------------------------
+
+# The most a free text a user writes may hold when its column sets no limit (a note, a list item, minutes).
+LONG_TEXT_MAX = 5000
+
+
+def checked_text(
+    field: str, value: str | None, *, max_length: int | None = LONG_TEXT_MAX, multiline: bool = False
+) -> str:
+    """``value`` normalised (NFC, trimmed; one line: runs of spaces made one) or a DomainError on ``field``
+    naming the rule: a control character, a direction override, or longer than ``max_length`` (never cut)."""
+    text = normalise_text(value or "")
+    refusal = text_refusal(text, multiline=multiline)
+    if not multiline:
+        text = " ".join(text.split())
+    refusal = refusal or length_refusal(text, max_length)
+    if refusal:
+        raise DomainError(field, refusal)
+    return text
+
+
+def checked_date(field: str, value: Any, window: str = "any") -> Any:
+    """``value`` (a date or date and time, or None) when inside the named window, else a DomainError on
+    ``field``."""
+    refusal = date_refusal(value, window) if isinstance(value, datetime.date) else None
+    if refusal:
+        raise DomainError(field, refusal)
+    return value
