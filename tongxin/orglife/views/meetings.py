@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongxin.core import uploads
+from tongxin.core.bounds import ID_RANGE
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, scope_for
@@ -243,7 +244,11 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _id(text: str) -> int | None:
-    return int(text) if text.isdecimal() else None
+    """A person id typed in the form, or None (also for a number no id can be: 99999999999999999999)."""
+    if not (text.isascii() and text.isdecimal()):
+        return None
+    low, high = ID_RANGE
+    return int(text) if low <= int(text) <= high else None
 
 
 def _ids(*texts: str) -> list[int]:
