@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
 from tongxin.core.api_pagination import KeysetPagination
-from tongxin.core.fields import InWindow, PersonName
+from tongxin.core.fields import InWindow, PersonName, date_refusal
 from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.scoping import CHANGE, VIEW, scope_for
 from tongxin.lifecycle.filters import AnnualReviewFilter, DuesPaymentFilter
@@ -357,6 +357,9 @@ class DuesMarkPaidSerializer(serializers.Serializer):
         month = dues.parse_month(value)
         if month is None:
             raise serializers.ValidationError(_("Give the month as yyyy-mm."))
+        refusal = date_refusal(month, "any")  # 9999-12 has no next month: a 500 once (issue 12 §3)
+        if refusal:
+            raise serializers.ValidationError(refusal)
         return month
 
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.fields import InWindow, PersonName
+from tongxin.core.fields import InWindow, PersonName, length_refusal, text_refusal
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for
@@ -23,6 +23,9 @@ def find_destination(text: str) -> Organization | str:
     """The active league organisation named by its code or full name, anywhere in the system (the sender
     must find the receiver outside their own subtree); else the message saying why not."""
     text = " ".join(text.split())
+    refusal = text_refusal(text) or length_refusal(text, 200)  # a NUL reached PostgreSQL (issue 12 §3)
+    if refusal:
+        return refusal
     orgs = Organization.objects.filter(status=OrgStatus.ACTIVE, kind__in=LEAGUE_KINDS)
     found = list(orgs.filter(code=text)[:1]) or list(orgs.filter(name=text)[:6])
     if not found:
@@ -220,6 +223,7 @@ class RecruitmentTrainingForm(BootstrapFormMixin, forms.Form):
         label=_("League class hours attended so far"),
         min_value=0,
         max_value=999,
+        max_digits=4,  # as the API: 999.9 at most
         decimal_places=1,
         widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
     )

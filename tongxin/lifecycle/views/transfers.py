@@ -69,7 +69,8 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def act_on_selected(request: HttpRequest) -> HttpResponse:
     """Approve or accept the selected transfers of the "waiting for me" list in one go."""
-    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdecimal()][: PAGE_SIZE * 4]
+    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isascii() and pk.isdecimal() and len(pk) < 19]
+    ids = ids[: PAGE_SIZE * 4]  # no id has 19 digits: a longer number is no transfer, not a database error
     chosen = list(services.waiting_for(request.user).filter(pk__in=ids).select_related("person", "to_org"))
     if not chosen:
         messages.warning(request, _("Select the transfers to approve first."))
