@@ -192,6 +192,13 @@ class IntRange:
 TEXT_VALIDATORS = (SafeText, PersonName, Wording)
 
 
+def int_is_bounded(field: Any) -> bool:
+    """A whole-number field (form or serializer) that already has both bounds (an id up to BIGINT, a count up
+    to 100,000) or an IntRange; any other gets the 32-bit range of an ``integer`` column."""
+    both = getattr(field, "min_value", None) is not None and getattr(field, "max_value", None) is not None
+    return both or _has(field.validators, IntRange)
+
+
 def _has(validators: list[Any], kinds: type | tuple[type, ...]) -> bool:
     return any(isinstance(v, kinds) for v in validators)
 
@@ -218,7 +225,7 @@ def bound_form_fields(fields: dict[str, forms.Field], model: Any = None) -> None
         elif isinstance(field, forms.DateField | forms.DateTimeField):
             if not _has(field.validators, InWindow):
                 field.validators.append(InWindow("any"))
-        elif isinstance(field, forms.IntegerField) and not _has(field.validators, IntRange):
+        elif isinstance(field, forms.IntegerField) and not int_is_bounded(field):
             field.validators.append(IntRange())
 
 
@@ -266,7 +273,7 @@ def _bound_serializer_field(field: serializers.Field) -> None:
     elif isinstance(field, serializers.DateField | serializers.DateTimeField):
         if not _has(field.validators, InWindow):
             field.validators.append(InWindow("any"))
-    elif isinstance(field, serializers.IntegerField) and not _has(field.validators, IntRange):
+    elif isinstance(field, serializers.IntegerField) and not int_is_bounded(field):
         field.validators.append(IntRange())
 
 

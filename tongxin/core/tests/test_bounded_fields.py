@@ -81,7 +81,7 @@ def test_every_form_bounds_its_fields(form_class):
         elif isinstance(field, forms.DateField | forms.DateTimeField):
             assert any(isinstance(v, bounded.InWindow) for v in field.validators), where
         elif isinstance(field, forms.IntegerField) and not isinstance(field, forms.DecimalField):
-            assert any(isinstance(v, bounded.IntRange) for v in field.validators), where
+            assert bounded.int_is_bounded(field), where
         elif isinstance(field, forms.DecimalField):
             assert field.max_digits is not None, f"{where}: a decimal needs max_digits (its column's range)"
         else:
@@ -115,7 +115,7 @@ def test_every_serializer_bounds_its_writable_fields(serializer_class):
         elif isinstance(field, serializers.DateField | serializers.DateTimeField):
             assert any(isinstance(v, bounded.InWindow) for v in field.validators), where
         elif isinstance(field, serializers.IntegerField):
-            assert any(isinstance(v, bounded.IntRange) for v in field.validators), where
+            assert bounded.int_is_bounded(field), where
         elif isinstance(field, serializers.DecimalField):
             assert field.max_digits is not None, where
         else:
@@ -156,6 +156,14 @@ def test_names_that_are_names(name):
 @pytest.mark.parametrize("name", ["12345", "···", "张三!", "<b>张三</b>", "😀"])
 def test_names_that_are_not(name):
     assert bounded.person_name_refusal(name)
+
+
+def test_an_id_field_keeps_its_bigint_range():
+    field = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    serializer = serializers.Serializer()
+    serializer.fields["person"] = field
+    bounded.bound_serializer_fields(serializer)
+    assert field.run_validation(2**40) == 2**40  # an id above 32 bits is an id
 
 
 def test_windows_and_ranges(english):

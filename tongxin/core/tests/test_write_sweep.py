@@ -6,8 +6,8 @@ value at a time replaced by an absurd one: dates in year 1 and 9999, months 0001
 Each answer must be no server error, and the absurd value must reach nothing: either nothing at all is written
 (every table's row count as before), or, where the replaced value is one the route does not read (the payloads
 serve several routes), what was written holds no trace of it (the ChangeLog rows the request added, which every
-service writes with the values it stored). The number of requests goes to the figures
-(``figures.add("write sweep requests")``).
+service writes with the values it stored). The number of requests, and of those refused with nothing written,
+go to the figures (``figures.add("write sweep requests")``).
 """
 
 from __future__ import annotations
@@ -121,6 +121,8 @@ def test_absurd_values_on_every_write_route_give_no_server_error_and_reach_nothi
                 continue
             if response.status_code >= 500:
                 problems.append(f"{shown}: {response.status_code}")
-            elif _counts() != before and trace in _traces(last_log):
+            elif _counts() == before:
+                figures.add("write sweep requests refused with nothing written")
+            elif trace in _traces(last_log):
                 problems.append(f"{shown}: written ({response.status_code})")
     assert not problems, "\n".join(problems)
