@@ -160,7 +160,7 @@ def test_names_that_are_not(name):
 
 def test_an_id_field_keeps_its_bigint_range():
     field = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    serializer = serializers.Serializer()
+    serializer: serializers.Serializer = serializers.Serializer()
     serializer.fields["person"] = field
     bounded.bound_serializer_fields(serializer)
     assert field.run_validation(2**40) == 2**40  # an id above 32 bits is an id
