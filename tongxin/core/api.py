@@ -20,6 +20,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from tongxin.core import params
 from tongxin.core.api_pagination import KeysetPagination
 from tongxin.core.exceptions import DomainError
+from tongxin.core.fields import bound_serializer_fields
 from tongxin.core.models import Notification
 from tongxin.core.pagination import keyset_page
 from tongxin.core.scoping import CHANGE, VIEW
@@ -113,9 +114,20 @@ class ScopedViewSet(viewsets.GenericViewSet):
         except (TypeError, ValueError, DjangoValidationError):
             return False
 
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        """The viewset's serializer; for a write, every field bounded (``core.fields``: safe text, dates in a
+        window, whole numbers in their column's range)."""
+        serializer = super().get_serializer(*args, **kwargs)
+        request = getattr(self, "request", None)
+        if request is not None and request.method not in SAFE_METHODS:
+            bound_serializer_fields(serializer)
+        return serializer
+
     def validated(self, serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-        """The request body checked by ``serializer_class`` (with the viewset's context): 400 when invalid."""
+        """The request body checked by ``serializer_class`` (with the viewset's context, every field bounded as
+        in :meth:`get_serializer`): 400 when invalid."""
         data = serializer_class(data=request.data, context=self.get_serializer_context())
+        bound_serializer_fields(data)
         data.is_valid(raise_exception=True)
         return dict(data.validated_data)
 

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from tongxin.core.audit import record_change
 from tongxin.core.codes import CodeTable
 from tongxin.core.exceptions import DomainError
+from tongxin.core.fields import date_refusal, text_refusal
 from tongxin.core.masking import SENSITIVE_FIELDS, mask_cell, mask_lookalikes
 from tongxin.core.models import ChangeLog, ImportJob
 from tongxin.core.scoping import Actor, by
@@ -217,6 +218,8 @@ _DATE_TEXT = re.compile(
     r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*(?:[-/.月]\s*(?:(?P<d>\d{1,2})\s*日?)?)?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
 _COMPACT_DATE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})?$")
+# What parse_date reads as a date at all (an 8-digit number from 19000101 is a date, 123 a serial); whether the
+# date is sane is core.bounds' question, asked by _normalise_one.
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
@@ -471,8 +474,18 @@ REPEATING_KINDS = ("code", "date")
 
 
 def _normalise_one(column: Column, value: Any) -> Any:
-    """``value`` normalised for ``column``, or BadCell with the reason."""
+    """``value`` normalised for ``column``, or BadCell with the reason: the forms' rules (``core.fields``) for
+    text (no control characters such as NUL, no direction overrides) and dates (inside ``core.bounds``'
+    windows; the spec checks each field's own window), and the field's length."""
     result = normalise_cell(column, value)
+    if isinstance(result, str):
+        refusal = text_refusal(result)
+        if refusal:
+            raise BadCell(refusal)
+    elif isinstance(result, datetime.date):
+        refusal = date_refusal(result, "any")
+        if refusal:
+            raise BadCell(refusal)
     if column.max_length and isinstance(result, str) and len(result) > column.max_length:
         raise BadCell(_("This is longer than %(limit)d characters, the most this field holds.")
                       % {"limit": column.max_length})  # fmt: skip

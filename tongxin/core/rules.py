@@ -5,6 +5,7 @@ district admin edits. Logic reads rules through :func:`rule`, never through lite
 """
 
 import time
+from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
@@ -59,6 +60,59 @@ DEFAULTS: dict[str, Any] = {
     "guardian_consent_below_age": 14,
     "retention_years_after_leaving": 3,
 }
+
+# The sane range of each number rule, (lowest, highest), inclusive (issue 12 §3): a value outside is refused
+# on the rules page, naming the range. A rule with a number default has an entry (a test checks it); the
+# dues brackets are checked line by line instead.
+RULE_RANGES: dict[str, tuple[int | str, int | str]] = {
+    "league_join_min_age": (10, 28),
+    "league_join_min_age_before_2017": (10, 28),
+    "league_max_age": (18, 40),
+    "league_number_required_from_year": (1922, 2100),  # the League was founded in 1922
+    "branch_min_members": (1, 50),
+    "branch_usual_max_members": (3, 1000),
+    "transfer_stall_days": (1, 365),
+    "flow_branch_max_months": (1, 60),
+    "recruitment_training_months": (0, 36),
+    "recruitment_training_hours": (0, 200),
+    "recommendation_min_age": (16, 40),
+    "recommendation_min_league_years": (0, 20),
+    "recommendation_min_application_months": (0, 60),
+    "recommendation_branch_quota": ("0.01", "1.00"),
+    "review_excellent_cap": ("0.01", "1.00"),
+    "registration_deferral_min_months": (1, 24),
+    "registration_deferral_max_months": (1, 24),
+    "league_dues_flat_yuan": ("0.00", "100.00"),
+    "league_dues_low_wage_limit": (0, 1_000_000),
+    "league_dues_low_wage_yuan": (0, 1000),
+    "league_dues_wage_permille": (0, 100),
+    "league_dues_max_yuan": (0, 10_000),
+    "party_dues_flat_yuan": ("0.00", "100.00"),
+    "party_dues_day": (1, 28),  # a day every month has
+    "lapse_months": (1, 60),
+    "minor_below_age": (14, 21),
+    "guardian_consent_below_age": (8, 18),
+    "retention_years_after_leaving": (1, 100),
+}
+
+
+def rule_range_refusal(key: str, value: Any) -> str | None:
+    """Why ``value`` (an int, or a decimal as text) is outside the sane range of the rule ``key``, or None."""
+    bounds = RULE_RANGES.get(key)
+    if bounds is None:
+        return None
+    low, high = bounds
+    if isinstance(low, str):
+        inside = Decimal(low) <= Decimal(str(value)) <= Decimal(str(high))
+    else:
+        inside = low <= int(value) <= int(high)
+    if inside:
+        return None
+    return str(_("Enter a value from %(low)s to %(high)s: a value outside makes no sense for this rule.")) % {
+        "low": low,
+        "high": high,
+    }
+
 
 _CACHE_KEY = "tongxin:rules"
 # The shared cache is asked at most once a second per process: a row check calls rule() several times,

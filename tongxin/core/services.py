@@ -38,7 +38,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.inbox import badge_key
 from tongxin.core.models import ChangeLog, ImportJob, Notification, RuleValue
 from tongxin.core.registry import lookup_hashes, root_paths
-from tongxin.core.rules import DEFAULTS, clear_cache
+from tongxin.core.rules import DEFAULTS, clear_cache, rule_range_refusal
 from tongxin.core.scoping import MANAGE, Actor, by, scope_for
 
 # --- who may edit rules ----------------------------------------------------------------------------------
@@ -192,6 +192,13 @@ def parse_brackets(text: str) -> list[list[Any]]:
     return rows
 
 
+def _check_range(key: str, value: Any) -> None:
+    """The rule's sane range (``rules.RULE_RANGES``, issue 12 §3): league_max_age=0 is no rule."""
+    refusal = rule_range_refusal(key, value)
+    if refusal:
+        raise DomainError("value", refusal)
+
+
 def parse_rule_text(key: str, text: str) -> Any:
     """The value typed for the rule ``key``, checked against its default's type; DomainError("value") if not."""
     text = (text or "").strip()
@@ -199,6 +206,7 @@ def parse_rule_text(key: str, text: str) -> Any:
     if kind == "int":
         if not (text.isascii() and text.isdigit()) or int(text) >= 2**53:
             raise DomainError("value", _("Enter a whole number, 0 or more, such as 14."))
+        _check_range(key, int(text))
         return int(text)
     if kind == "decimal":
         number = _decimal(text)
@@ -207,6 +215,7 @@ def parse_rule_text(key: str, text: str) -> Any:
         exponent = number.as_tuple().exponent
         if isinstance(exponent, int) and exponent < -DECIMAL_PLACES and number != number.quantize(Decimal("0.01")):
             raise DomainError("value", _("Enter at most 2 decimal places, such as 0.20."))
+        _check_range(key, number)
         return str(number.quantize(Decimal("0.01")))
     if kind == "brackets":
         return parse_brackets(text)

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from tongxin.core.api import MonthField, ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
 from tongxin.core.api_pagination import KeysetPagination
+from tongxin.core.fields import InWindow, PersonName
 from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.scoping import CHANGE, VIEW, scope_for
 from tongxin.lifecycle.filters import AnnualReviewFilter, DuesPaymentFilter
@@ -330,9 +331,8 @@ class AgeOutViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
     @extend_schema(request=AgeOutConfirmSerializer, responses=AgeOutConfirmedSerializer)
     @action(detail=False, methods=["post"])
     def confirm(self, request, **kwargs):
-        data = AgeOutConfirmSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        count = ageout.confirm_age_out(request.user, person_ids=data.validated_data["person_ids"], on=self._on())
+        data = self.validated(AgeOutConfirmSerializer, request)
+        count = ageout.confirm_age_out(request.user, person_ids=data["person_ids"], on=self._on())
         return Response(AgeOutConfirmedSerializer({"confirmed": count}).data)
 
 
@@ -375,7 +375,7 @@ class DuesMarkPaidSerializer(serializers.Serializer):
         max_length=1000,
         help_text=_("The members of the branch who paid, all marked or none"),
     )
-    paid_on = serializers.DateField(required=False, help_text=_("Default: today"))
+    paid_on = serializers.DateField(required=False, help_text=_("Default: today"), validators=[InWindow("history")])
 
 
 class DuesPaymentViewSet(ListModelMixin, RetrieveModelMixin, DestroyModelMixin, ScopedViewSet):
@@ -457,14 +457,14 @@ class RecruitmentApplySerializer(serializers.Serializer):
         action=CHANGE,
         error_messages={"does_not_exist": _("No such branch in your scope.")},
     )
-    name = serializers.CharField(max_length=50)
+    name = serializers.CharField(max_length=50, validators=[PersonName()])
     id_number = serializers.CharField(max_length=40)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    applied_on = serializers.DateField(help_text=_("Date of the written application"))
+    applied_on = serializers.DateField(help_text=_("Date of the written application"), validators=[InWindow("history")])
 
 
 class RecruitmentDateSerializer(serializers.Serializer):
-    on = serializers.DateField(help_text=_("Date of the step"))
+    on = serializers.DateField(help_text=_("Date of the step"), validators=[InWindow("history")])
 
 
 class RecruitmentTrainingSerializer(serializers.Serializer):
@@ -473,7 +473,7 @@ class RecruitmentTrainingSerializer(serializers.Serializer):
 
 
 class RecruitmentVoteSerializer(serializers.Serializer):
-    on = serializers.DateField(help_text=_("Date of the branch general meeting"))
+    on = serializers.DateField(help_text=_("Date of the branch general meeting"), validators=[InWindow("history")])
     sponsors = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         min_length=2,
@@ -609,7 +609,7 @@ class ReviewGradeSerializer(serializers.Serializer):
 
 
 class ReviewSubmitSerializer(serializers.Serializer):
-    meeting_on = serializers.DateField(help_text=_("Date of the review meeting"))
+    meeting_on = serializers.DateField(help_text=_("Date of the review meeting"), validators=[InWindow("history")])
     members_present = serializers.IntegerField(min_value=0, max_value=100_000)
 
 
@@ -618,15 +618,19 @@ class ReviewReturnSerializer(serializers.Serializer):
 
 
 class ReviewRegisterSerializer(serializers.Serializer):
-    on = serializers.DateField(required=False, help_text=_("Registration date (default: today)"))
+    on = serializers.DateField(
+        required=False, help_text=_("Registration date (default: today)"), validators=[InWindow("history")]
+    )
     defer_until = serializers.DateField(
-        required=False, help_text=_("Until when the Unqualified members are deferred (default: the earliest allowed)")
+        required=False,
+        help_text=_("Until when the Unqualified members are deferred (default: the earliest allowed)"),
+        validators=[InWindow("plan")],
     )
 
 
 class ReviewDeferSerializer(serializers.Serializer):
     entry = serializers.IntegerField(min_value=1, max_value=2**62, help_text=_("The review entry's id"))
-    until = serializers.DateField()
+    until = serializers.DateField(validators=[InWindow("plan")])
 
 
 class RegistrationSerializer(serializers.Serializer):
@@ -704,10 +708,8 @@ class AnnualReviewViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
 
     @extend_schema(request=ReviewOpenSerializer, responses=AnnualReviewDetailSerializer)
     def create(self, request, *args, **kwargs):
-        data = ReviewOpenSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        review = reviews.open_review(request.user, branch=data.validated_data["branch"],
-                                     year=data.validated_data["year"])  # fmt: skip
+        data = self.validated(ReviewOpenSerializer, request)
+        review = reviews.open_review(request.user, branch=data["branch"], year=data["year"])
         return self._answer(review, status=201)
 
 
@@ -739,22 +741,24 @@ class RecommendationSerializer(serializers.ModelSerializer):
 
 class RecommendationProposeSerializer(serializers.Serializer):
     person = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_("The member's id"))
-    party_application_on = serializers.DateField(help_text=_("Date the member applied to join the Party"))
+    party_application_on = serializers.DateField(
+        help_text=_("Date the member applied to join the Party"), validators=[InWindow("history")]
+    )
 
 
 class RecommendationVoteSerializer(serializers.Serializer):
-    on = serializers.DateField(help_text=_("Date of the branch general meeting"))
+    on = serializers.DateField(help_text=_("Date of the branch general meeting"), validators=[InWindow("history")])
     voters_expected = serializers.IntegerField(min_value=1, max_value=100_000)
     votes_for = serializers.IntegerField(min_value=0, max_value=100_000)
     votes_against = serializers.IntegerField(min_value=0, max_value=100_000)
 
 
 class RecommendationDateSerializer(serializers.Serializer):
-    on = serializers.DateField(help_text=_("Date of the step"))
+    on = serializers.DateField(help_text=_("Date of the step"), validators=[InWindow("history")])
 
 
 class RecommendationHandOverSerializer(serializers.Serializer):
-    on = serializers.DateField(help_text=_("Date of the hand-over"))
+    on = serializers.DateField(help_text=_("Date of the hand-over"), validators=[InWindow("history")])
     party_org = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(),
         required=False,
@@ -765,7 +769,7 @@ class RecommendationHandOverSerializer(serializers.Serializer):
 
 class RecommendationOutcomeSerializer(serializers.Serializer):
     admitted = serializers.BooleanField(help_text=_("Whether the party admitted the member"))
-    on = serializers.DateField(help_text=_("Date of the party's decision"))
+    on = serializers.DateField(help_text=_("Date of the party's decision"), validators=[InWindow("history")])
 
 
 class RecommendationViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core.fields import InWindow, PersonName, length_refusal, text_refusal
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for
@@ -22,6 +23,9 @@ def find_destination(text: str) -> Organization | str:
     """The active league organisation named by its code or full name, anywhere in the system (the sender
     must find the receiver outside their own subtree); else the message saying why not."""
     text = " ".join(text.split())
+    refusal = text_refusal(text) or length_refusal(text, 200)  # a NUL reached PostgreSQL (issue 12 §3)
+    if refusal:
+        return refusal
     orgs = Organization.objects.filter(status=OrgStatus.ACTIVE, kind__in=LEAGUE_KINDS)
     found = list(orgs.filter(code=text)[:1]) or list(orgs.filter(name=text)[:6])
     if not found:
@@ -150,7 +154,8 @@ def _count(label: Any, min_value: int = 0) -> forms.IntegerField:
 
 
 class SubmitReviewForm(BootstrapFormMixin, forms.Form):
-    meeting_on = forms.DateField(label=_("Date of the review meeting"), widget=DateInput())
+    meeting_on = forms.DateField(label=_("Date of the review meeting"), widget=DateInput(),
+                                 validators=[InWindow("history")])  # fmt: skip
     members_present = _count(_("Members present"))
 
 
@@ -160,11 +165,12 @@ class ReturnReviewForm(BootstrapFormMixin, forms.Form):
 
 
 class RegisterForm(BootstrapFormMixin, forms.Form):
-    on = forms.DateField(label=_("Registration date"), widget=DateInput())
+    on = forms.DateField(label=_("Registration date"), widget=DateInput(), validators=[InWindow("history")])
     defer_until = forms.DateField(
         label=_("Defer the Unqualified members until"),
         required=False,
         widget=DateInput(),
+        validators=[InWindow("plan")],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -176,7 +182,7 @@ class RegisterForm(BootstrapFormMixin, forms.Form):
 
 class DeferForm(BootstrapFormMixin, forms.Form):
     entry = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**62)
-    until = forms.DateField(label=_("Deferred until"), widget=DateInput())
+    until = forms.DateField(label=_("Deferred until"), widget=DateInput(), validators=[InWindow("plan")])
 
 
 # --- end of annual review --------------------------------------------------------------------------------------
@@ -187,14 +193,14 @@ class DeferForm(BootstrapFormMixin, forms.Form):
 
 def _recruitment_date(label: Any, **kwargs: Any) -> forms.DateField:
     widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    return forms.DateField(label=label, widget=widget, **kwargs)
+    return forms.DateField(label=label, widget=widget, validators=[InWindow("history")], **kwargs)
 
 
 class RecruitmentApplyForm(BootstrapFormMixin, forms.Form):
     """A written application to join the League, received by a branch in the user's scope."""
 
     branch = forms.ModelChoiceField(label=_("Branch"), queryset=Organization.objects.none())
-    name = forms.CharField(label=_("Name of the applicant"), max_length=50)
+    name = forms.CharField(label=_("Name of the applicant"), max_length=50, validators=[PersonName()])
     id_number = forms.CharField(label=_("ID number"), max_length=40)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel"}))  # fmt: skip
@@ -217,6 +223,7 @@ class RecruitmentTrainingForm(BootstrapFormMixin, forms.Form):
         label=_("League class hours attended so far"),
         min_value=0,
         max_value=999,
+        max_digits=4,  # as the API: 999.9 at most
         decimal_places=1,
         widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
     )

@@ -210,10 +210,9 @@ class ChecklistItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
             files = [(f.name or "", f.read()) for f in request.FILES.getlist("files")]
             text = request.data.get("text", "")
         else:
-            data = ChecklistNoteCreateSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            text, files = data.validated_data["text"], []
-            for entry in data.validated_data.get("files", []):
+            data = self.validated(ChecklistNoteCreateSerializer, request)
+            text, files = data["text"], []
+            for entry in data.get("files", []):
                 try:
                     files.append((entry["name"], base64.b64decode(entry["content_base64"], validate=True)))
                 except (binascii.Error, ValueError):

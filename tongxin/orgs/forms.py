@@ -24,7 +24,7 @@ class OrganizationForm(BootstrapFormMixin, forms.ModelForm):
         pass
 
 
-class MoveForm(forms.Form):
+class MoveForm(BootstrapFormMixin, forms.Form):
     new_parent_code = forms.CharField(
         label=_("Code of the new parent organisation"),
         max_length=32,

@@ -53,6 +53,7 @@ from tongxin.orgs.models import (
     OrgStats,
     OrgStatus,
 )
+from tongxin.orgs.validators import division_code_refusal, org_value_errors
 
 BATCH = 2000  # values per lookup query (SQLite allows 32,766 parameters)
 # Fields a row may set; an empty cell never clears a value already on record. The code is the row's key.
@@ -61,7 +62,6 @@ UPDATABLE = (
     "term_end",
 )  # fmt: skip
 ORG_VALUES = ("pk", "code", "parent_id", "path", "status", *UPDATABLE)
-DIVISION_CODE_LENGTHS = (6, 9, 12)
 MAX_PATH = 255  # Organization.path's max_length
 TEXT_LIMITS = {"name": 200, "short_name": 100, "code": 32}  # the columns' max_length
 
@@ -233,11 +233,9 @@ class OrgImport:
                 data[key] = values[key]
         division = values.get("division_code")
         if division:
-            if not division.isdigit() or len(division) not in DIVISION_CODE_LENGTHS:
-                row.reject(
-                    "division_code",
-                    _("A division code is 6 digits (GB/T 2260), or 9 or 12 digits for a township or village."),
-                )
+            refusal = division_code_refusal(division)
+            if refusal:
+                row.reject("division_code", refusal)
             else:
                 data["division_code"] = division
         row.data = data
@@ -511,8 +509,13 @@ class OrgImport:
         assert row is not None
         data = row.data
         record = {**(node.org or {}), **{key: data[key] for key in UPDATABLE if key in data}}
-        if record.get("term_start") and record.get("term_end") and record["term_end"] <= record["term_start"]:
-            row.reject("term_end", _("The current term must end after it starts."))
+        # The same formats, windows and cross-field rules as the forms and the API (orgs.validators), for what
+        # this row sets.
+        touched = set(data) | ({"term_end"} if "term_start" in data else set())
+        for key, messages in org_value_errors({**record, "code": data.get("code", "")}).items():
+            if key in touched and not row.has_issue(key):
+                for message in messages:
+                    row.reject(key, message)
         if row.rejected:
             return
         if node.org is None:

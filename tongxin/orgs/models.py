@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core.fields import InWindow, Wording
 from tongxin.core.scoping import ScopedQuerySet, ScopeSpec
+from tongxin.orgs.validators import DivisionCode, OrgCode
 
 # Each path step is the organisation's own id, zero-padded to a fixed width, so a path names every
 # ancestor and a subtree is a prefix range.
@@ -105,15 +107,15 @@ class Organization(models.Model):
     level = models.CharField(_("level"), max_length=16, choices=CommitteeLevel.choices, blank=True)
     category = models.CharField(_("category"), max_length=16, choices=OrgCategory.choices, default=OrgCategory.OTHER)
     is_joint = models.BooleanField(_("joint branch"), default=False)
-    name = models.CharField(_("full name"), max_length=200)
-    short_name = models.CharField(_("short name"), max_length=100, blank=True)
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    division_code = models.CharField(_("division code"), max_length=12, blank=True)
-    established = models.DateField(_("established"), null=True, blank=True)
-    term_start = models.DateField(_("current term start"), null=True, blank=True)
-    term_end = models.DateField(_("current term end"), null=True, blank=True)
+    name = models.CharField(_("full name"), max_length=200, validators=[Wording()])
+    short_name = models.CharField(_("short name"), max_length=100, blank=True, validators=[Wording()])
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[OrgCode()])
+    division_code = models.CharField(_("division code"), max_length=12, blank=True, validators=[DivisionCode()])
+    established = models.DateField(_("established"), null=True, blank=True, validators=[InWindow("history")])
+    term_start = models.DateField(_("current term start"), null=True, blank=True, validators=[InWindow("history")])
+    term_end = models.DateField(_("current term end"), null=True, blank=True, validators=[InWindow("any")])
     status = models.CharField(_("status"), max_length=16, choices=OrgStatus.choices, default=OrgStatus.ACTIVE)
-    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True, validators=[InWindow("history")])
     paired_org = models.ForeignKey(
         "self",
         null=True,

@@ -26,6 +26,7 @@ from tongxin.orgs.models import (
     path_ids,
     path_step,
 )
+from tongxin.orgs.validators import org_value_errors
 
 
 def _check_manage(actor: Actor, path: str | None) -> None:
@@ -82,6 +83,10 @@ def create_organization(actor: Actor, *, parent: Organization | None, kind: str,
         raise DomainError("name", _("The full name is required."))
     if not code:
         raise DomainError("code", _("The code is required."))
+    # The values' formats, windows and cross-field rules (issue 12 §3), before anything is written.
+    errors = org_value_errors({"status": OrgStatus.ACTIVE, **fields, "name": name, "code": code})
+    if errors:
+        raise DomainError(errors=errors)
     _check_code_free(actor, code)
     org = Organization(parent=parent, kind=kind, name=name, code=code, **fields)
     org.path = f"~{uuid.uuid4().hex}"  # placeholder until the id is known
@@ -188,6 +193,15 @@ def update_organization(actor: Actor, org: Organization, **changes: Any) -> Orga
         changes.setdefault("dissolved_on", None)
         if org.parent_id:
             OrgStats.objects.filter(pk=org.parent_id).update(children_count=F("children_count") + 1)
+    # The values' formats, windows and cross-field rules (issue 12 §3), as the organisation will be.
+    # Only what this change touches is judged: a value on record that an older rule let in stays editable.
+    touched = {key for key, value in changes.items() if value != getattr(org, key)}
+    touched |= {"term_end"} if "term_start" in touched else set()
+    touched |= {"dissolved_on"} if touched & {"status", "established"} else set()
+    record = {name: getattr(org, name) for name in UPDATABLE_FIELDS} | changes
+    errors = {field: messages for field, messages in org_value_errors(record).items() if field in touched}
+    if errors:
+        raise DomainError(errors=errors)
     for key, value in changes.items():
         setattr(org, key, value)
     org.save()

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSet
 from tongxin.core.api_pagination import KeysetPagination
+from tongxin.core.fields import bound_serializer_fields
 from tongxin.core.pagination import keyset_page
 from tongxin.core.scoping import CHANGE, VIEW
 from tongxin.orgs.models import Organization
@@ -213,6 +214,7 @@ class PersonViewSet(
         every POST, must send the CSRF token). The search only reads: any role that may list may search.
         """
         body = PersonSearchSerializer(data=request.data, context=self.get_serializer_context())
+        bound_serializer_fields(body)  # no NUL or override in a term that reaches a query
         body.is_valid(raise_exception=True)
         fs = self._filterset(body.filter_data())
         if fs is None:  # the body was checked against the same choices and bounds: kept as a safety net

@@ -34,7 +34,9 @@ from tongxin.people.validators import (
     check_phone,
     id_birth_date,
     id_sex,
+    membership_date_errors,
     normalise_name,
+    person_name_errors,
 )
 
 BATCH = 2000  # ID numbers per lookup query (SQLite allows 32,766 parameters)
@@ -169,6 +171,8 @@ class RosterImport:
         row.label = name
         if not name:
             row.reject("name", _("The name is required."))
+        for message in person_name_errors(name).get("name", []):
+            row.reject("name", message)
         data: dict[str, Any] = {"name": name}
         number = values.get("id_number")
         if not number:
@@ -257,9 +261,9 @@ class RosterImport:
             check_league_join(birth, record.get("league_join_date"), record.get("league_number") or None, today=today)
         except DomainError as exc:
             row.reject_error(exc)
-        party_join = record.get("party_join_date")
-        if party_join and party_join <= birth:
-            row.reject("party_join_date", _("The party join date must be after the birth date."))
+        # The join dates' window and the party join at 18 or older, as the forms and the API check them.
+        dates = membership_date_errors(birth, record.get("league_join_date"), record.get("party_join_date"))
+        row.reject_error(DomainError(errors={key: value for key, value in dates.items() if not row.has_issue(key)}))
         if row.rejected:
             return
         if person is None:

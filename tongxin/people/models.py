@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.codes import ETHNICITY_NAMES, Education, PoliticalStatus, Sex
 from tongxin.core.crypto import EncryptedCharField, keyed_hash
+from tongxin.core.fields import InWindow, PersonName
 from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.scoping import ScopedQuerySet, ScopeSpec
 from tongxin.orgs.models import Organization
@@ -75,7 +76,7 @@ class PersonQuerySet(ScopedQuerySet):
 
 
 class Person(models.Model):
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("name"), max_length=50, validators=[PersonName()])
     name_pinyin = models.CharField(_("pinyin"), max_length=200, editable=False, db_index=True)
     name_initials = models.CharField(_("initials"), max_length=50, editable=False, db_index=True)
     # Encrypted at rest (tongxin.core.crypto); found by id_hash, its keyed hash, which keeps it unique.
@@ -98,9 +99,9 @@ class Person(models.Model):
     phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     phone_tail = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
     occupation = models.CharField(_("occupation"), max_length=16, choices=Occupation.choices, default=Occupation.OTHER)
-    league_join_date = models.DateField(_("league join date"), null=True, blank=True)
+    league_join_date = models.DateField(_("league join date"), null=True, blank=True, validators=[InWindow("history")])
     league_number = models.CharField(_("league member number"), max_length=32, null=True, blank=True, unique=True)
-    party_join_date = models.DateField(_("party join date"), null=True, blank=True)
+    party_join_date = models.DateField(_("party join date"), null=True, blank=True, validators=[InWindow("history")])
     branch = models.ForeignKey(
         Organization,
         null=True,

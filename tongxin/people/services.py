@@ -31,10 +31,12 @@ from tongxin.people.validators import (
     check_phone,
     id_birth_date,
     id_sex,
+    membership_date_errors,
     name_pinyin,
     normalise_id_number,
     normalise_name,
     normalise_text,
+    person_name_errors,
 )
 
 PERSON_FIELDS = (
@@ -97,6 +99,8 @@ def _clean(data: dict[str, Any], instance: Person | None, actor: Actor = None) -
     if not name:
         errors.setdefault("name", []).append(_("The name is required."))
     cleaned["name"] = name
+    for key, messages in person_name_errors(name).items():  # issue 12 §3: a name that looks like a name
+        errors.setdefault(key, []).extend(messages)
     id_number = _collect(errors, check_id_number, data.get("id_number") or "")
     cleaned["id_number"] = id_number
     cleaned["phone"] = _collect(errors, check_phone, data.get("phone") or "") or ""
@@ -105,9 +109,10 @@ def _clean(data: dict[str, Any], instance: Person | None, actor: Actor = None) -
     if id_number:
         birth = id_birth_date(id_number)
         _collect(errors, check_league_join, birth, data.get("league_join_date"), number)
-        party_join = data.get("party_join_date")
-        if party_join and party_join <= birth:
-            errors.setdefault("party_join_date", []).append(_("The party join date must be after the birth date."))
+        # issue 12 §3: join dates in the history window, the party joined at 18 or older
+        joins = membership_date_errors(birth, data.get("league_join_date"), data.get("party_join_date"))
+        for key, messages in joins.items():
+            errors.setdefault(key, []).extend(messages)
         holder_error = _id_number_taken(actor, id_number, instance)
         if holder_error:
             errors.setdefault("id_number", []).append(holder_error)

@@ -15,6 +15,7 @@ from stdnum.cn import ric
 
 from tongxin.core.codes import Sex
 from tongxin.core.exceptions import DomainError
+from tongxin.core.fields import date_refusal, length_refusal, person_name_refusal, text_refusal
 from tongxin.core.rules import rule
 
 
@@ -61,8 +62,15 @@ def check_id_number(value: str, field: str = "id_number", *, today: datetime.dat
         birth = id_birth_date(number)
     except ValueError:
         raise _malformed(field) from None
-    if birth > (today or timezone.localdate()) or birth.year < 1900:
+    today = today or timezone.localdate()
+    if birth > today:
         raise _malformed(field)
+    if age_on(birth, today) > MAX_AGE:
+        raise DomainError(
+            field,
+            _("The birth date in this ID number (%(date)s) would make the person %(age)d years old: check the number.")
+            % {"date": birth.isoformat(), "age": age_on(birth, today)},
+        )
     # The region code is where the number was issued, which may be later than the birth: a code in use
     # at any time is accepted (stdnum's validate() wants it in use in the birth year, refusing real numbers).
     if not _known_region(number[:6]):
@@ -75,6 +83,9 @@ def _malformed(field: str) -> DomainError:
 
 
 ID_NUMBER_RE = re.compile(r"^[0-9]{17}[0-9X]$")
+MAX_AGE = 120  # an ID number whose birth date gives an older person is a typing error
+PARTY_JOIN_MIN_AGE = 18  # 党章: 年满十八岁的中国工人、农民、军人、知识分子和其他社会阶层的先进分子
+NAME_MAX_LENGTH = 50  # Person.name's max_length
 
 
 @functools.lru_cache(maxsize=8192)
@@ -156,3 +167,28 @@ def check_league_join(
             )
     if errors:
         raise DomainError(errors=errors)
+
+
+def person_name_errors(name: str, field: str = "name") -> dict[str, list[str]]:
+    """The rules of a normalised person's name (safe text, letters, its column's length), by field."""
+    message = text_refusal(name) or length_refusal(name, NAME_MAX_LENGTH) or person_name_refusal(name)
+    return {field: [message]} if name and message else {}
+
+
+def membership_date_errors(
+    birth: datetime.date | None, league_join: datetime.date | None, party_join: datetime.date | None
+) -> dict[str, list[str]]:
+    """The join dates in the history window (core.bounds), and a party join at 18 or older."""
+    errors: dict[str, list[str]] = {}
+    for field, day in (("league_join_date", league_join), ("party_join_date", party_join)):
+        message = date_refusal(day, "history")
+        if message:
+            errors.setdefault(field, []).append(message)
+    too_young = birth is not None and party_join is not None and age_on(birth, party_join) < PARTY_JOIN_MIN_AGE
+    if too_young and "party_join_date" not in errors:
+        assert birth is not None and party_join is not None
+        errors["party_join_date"] = [
+            _("A person joins the Party at %(min)d or older; this person was %(age)d on that date.")
+            % {"min": PARTY_JOIN_MIN_AGE, "age": max(age_on(birth, party_join), 0)}
+        ]
+    return errors

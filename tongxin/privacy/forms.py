@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core.fields import InWindow, PersonName
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.privacy.models import AnonymisationReason, ConsentMethod, ConsentRecord, GivenBy, GuardianRelationship
 
@@ -13,13 +14,14 @@ from tongxin.privacy.models import AnonymisationReason, ConsentMethod, ConsentRe
 class ConsentForm(BootstrapFormMixin, forms.Form):
     given_by = forms.ChoiceField(label=_("Consent given by"), choices=GivenBy.choices)
     guardian_name = forms.CharField(
-        label=_("Guardian's name"), max_length=50, required=False,
+        label=_("Guardian's name"), max_length=50, required=False, validators=[PersonName()],
         help_text=_("Required when a guardian consented; always for a person under 14 on that day."),
     )  # fmt: skip
     guardian_relationship = forms.ChoiceField(
         label=_("Relationship to the person"), choices=[("", "—"), *GuardianRelationship.choices], required=False
     )
-    given_on = forms.DateField(label=_("Date given"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    given_on = forms.DateField(label=_("Date given"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                               validators=[InWindow("history")])  # fmt: skip
     purpose = forms.CharField(
         label=_("Purpose"), max_length=200,
         initial=_("League membership records and organisational life"),
@@ -35,7 +37,7 @@ class ConsentForm(BootstrapFormMixin, forms.Form):
         self.fields["given_on"].initial = timezone.localdate()
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(BootstrapFormMixin, forms.Form):
     consent = forms.ModelChoiceField(queryset=ConsentRecord.objects.none())
 
     def __init__(self, *args, person=None, **kwargs):

@@ -188,3 +188,29 @@ def test_parse_brackets_directly():
     with pytest.raises(DomainError) as exc:
         services.parse_brackets("1000 0.5\n2000 x\n- 1")
     assert exc.value.errors == {"value": ["Line 2: the rate “x” is not a number from 0 to 1, such as 0.005."]}
+
+
+# --- issue 12 §3: every number rule within its sane range ------------------------------------------------------
+
+
+def test_every_number_rule_has_a_sane_range_holding_its_default():
+    from decimal import Decimal
+
+    from tongxin.core.rules import RULE_RANGES
+
+    numbers = {key for key, value in DEFAULTS.items() if isinstance(value, int | str)}  # str: a decimal
+    assert numbers <= set(RULE_RANGES), sorted(numbers - set(RULE_RANGES))
+    for key, (low, high) in RULE_RANGES.items():
+        assert Decimal(str(low)) <= Decimal(str(DEFAULTS[key])) <= Decimal(str(high)), key
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("league_max_age", "0"), ("league_max_age", "200"), ("party_dues_day", "31"), ("review_excellent_cap", "0"),
+     ("review_excellent_cap", "1.5"), ("transfer_stall_days", "0")],
+)  # fmt: skip
+def test_a_rule_value_outside_its_range_is_refused_naming_the_range(key, value, users, client_for, english):
+    response = client_for(users.district).post(f"/rules/{key}/", {"value": value})
+    assert "Enter a value from" in errors_of(response)
+    assert not RuleValue.objects.exists() and rule_log() == []
+    assert rule(key) == DEFAULTS[key]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.core.exceptions import DomainError
+from tongxin.core.fields import checked_text
 from tongxin.orgs.models import STEP_WIDTH
 
 
@@ -62,9 +63,10 @@ REASON_LENGTH = 500
 
 
 def check_reason(reason: str | None, message: str) -> str:
-    """The reason a step requires (a rejection, a return, a withdrawal) on one line, cut to 500 characters;
-    DomainError on "reason" with ``message`` (saying who will read it) when none is given."""
-    reason = " ".join((reason or "").split())
+    """The reason a step requires (a rejection, a return, a withdrawal) on one line, at most 500 characters
+    (longer is refused, never cut: issue 12 §3); DomainError on "reason" with ``message`` (saying who will read
+    it) when none is given."""
+    reason = checked_text("reason", reason, max_length=REASON_LENGTH)
     if not reason:
         raise DomainError("reason", message)
-    return reason[:REASON_LENGTH]
+    return reason

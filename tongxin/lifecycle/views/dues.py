@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from tongxin.core import params
 from tongxin.core.exceptions import DomainError
+from tongxin.core.fields import InWindow
+from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.core.views import form_step, get_changeable_or_404, get_scoped_or_404, has_role, xlsx_table_response
 from tongxin.lifecycle import dues_queries as queries
@@ -144,10 +146,10 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- the ledger of a branch ---------------------------------------------------------------------------------
 
 
-class MarkPaidForm(forms.Form):
+class MarkPaidForm(BootstrapFormMixin, forms.Form):
     """The date of a bulk marking; the people are the ticked ``person`` checkboxes."""
 
-    paid_on = forms.DateField(label=gettext_lazy("Paid on"))
+    paid_on = forms.DateField(label=gettext_lazy("Paid on"), validators=[InWindow("history")])
 
 
 @login_required
@@ -330,7 +332,7 @@ def summary_export(request: HttpRequest, pk: int) -> FileResponse:
 # --- a person's dues basis ---------------------------------------------------------------------------------
 
 
-class DuesProfileForm(forms.Form):
+class DuesProfileForm(BootstrapFormMixin, forms.Form):
     category = forms.ChoiceField(label=gettext_lazy("Dues category"), choices=DuesCategory.choices)
     monthly_income = forms.DecimalField(
         label=gettext_lazy("Monthly income after tax (yuan)"),

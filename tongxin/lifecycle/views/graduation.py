@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.core.exceptions import DomainError
+from tongxin.core.fields import date_refusal, length_refusal, text_refusal
 from tongxin.core.scoping import CHANGE
 from tongxin.core.views import get_scoped_or_404, require_role
 from tongxin.lifecycle.forms import find_destination
@@ -41,9 +42,13 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
             row["org"] = request.POST.get(f"org-{pk_}", "").strip()
             row["ext"] = request.POST.get(f"ext-{pk_}", "").strip()
         try:
-            graduation_date = datetime.date.fromisoformat(date_text)
+            graduation_date: datetime.date | None = datetime.date.fromisoformat(date_text)
         except ValueError:
             problems.append(_("Enter the graduation date."))
+            graduation_date = None
+        refusal = date_refusal(graduation_date, "any")  # year 1 or 9999 is no graduation (issue 12 §3)
+        if refusal:
+            problems.append(refusal)
             graduation_date = None
         assignments = []
         for row in rows.values():
@@ -56,6 +61,10 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
                     problems.append(f"{row['person'].name}: {found}")
                     continue
                 to_org = found
+            refusal = text_refusal(row["ext"]) or length_refusal(row["ext"], 200)
+            if refusal:
+                problems.append(f"{row['person'].name}: {refusal}")
+                continue
             assignments.append(Assignment(row["person"], row["dest"], to_org, row["ext"]))
         if not problems and graduation_date is not None:
             try:

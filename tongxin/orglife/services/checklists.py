@@ -37,6 +37,7 @@ from tongxin.accounts.models import User
 from tongxin.accounts.notify import notice, notify_actors, notify_users
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
+from tongxin.core.fields import checked_date, checked_text
 from tongxin.core.inbox import PendingItem
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, VIEW, Actor, by, require, scope_for, subtree_q
@@ -111,9 +112,10 @@ def add_item(
     require(actor, CHANGE, organization.path)
     if kind not in ChecklistKind.values:
         raise DomainError("kind", _("Choose one of the four lists."))
-    content = (content or "").strip()
+    content = checked_text("content", content, multiline=True)  # issue 12 §3: bounded, never cut
     if not content:
         raise DomainError("content", _("Say what the item is."))
+    checked_date("deadline", deadline, "plan")
     if owner is not None and not Person.objects.for_actor(actor, VIEW).filter(pk=owner.pk).exists():
         raise DomainError("owner", _("Choose an owner among the people of your organisations."))
     if kind == ChecklistKind.RECTIFICATION:
@@ -159,7 +161,7 @@ def add_note(
     _require_change_or_owner(actor, item)
     if item.status == ChecklistStatus.CLOSED:
         raise DomainError("status", _("This item is closed: reopen it before adding progress."))
-    text = (text or "").strip()
+    text = checked_text("text", text, multiline=True)
     if not text:
         raise DomainError("text", _("Describe the progress."))
     if len(files) > MAX_FILES_PER_NOTE:
@@ -303,8 +305,8 @@ def set_duty(actor: Actor, *, organization: Organization, person: Person, post: 
     """Record (or change) what ``person`` is responsible for in ``organization``: one duty per person."""
     organization = Organization.objects.get(pk=organization.pk)
     require(actor, CHANGE, organization.path)
-    post = " ".join((post or "").split())[:100]
-    responsibilities = (responsibilities or "").strip()
+    post = checked_text("post", post, max_length=100)  # an error, not a cut (issue 12 §3)
+    responsibilities = checked_text("responsibilities", responsibilities, multiline=True)
     if not post:
         raise DomainError("post", _("Name the post."))
     if not responsibilities:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from tongxin.accounts.notify import notice, notify_actors
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
+from tongxin.core.fields import checked_date, checked_text
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, Actor, by, require
 from tongxin.core.uploads import IMAGE_TYPES, check_upload
@@ -127,6 +128,9 @@ def sanitise_minutes(html: str) -> str:
     ).strip()
 
 
+MINUTES_MAX = 50_000  # characters of minutes (HTML) a record may hold: refused beyond, not cut
+
+
 def _aware(value: datetime.datetime) -> datetime.datetime:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
@@ -170,12 +174,15 @@ def plan_meeting(
             _("%(org)s cannot hold a “%(kind)s”: league organisations hold league meetings, party organisations "
               "party meetings.") % {"org": recording.name, "kind": MeetingKind(kind).label},
         )  # fmt: skip
-    topic = " ".join((topic or "").split())
+    # issue 12 §3: a meeting is planned within the plan window; its texts bounded with an error, never cut
+    checked_date("starts_at", starts_at, "plan")
+    topic = checked_text("topic", topic, max_length=200)
     if not topic:
         raise DomainError("topic", _("Give the meeting's topic."))
+    place = checked_text("place", place, max_length=200)
     meeting = Meeting.objects.create(
-        organization=recording, org_path=recording.path, kind=kind, starts_at=_aware(starts_at), topic=topic[:200],
-        place=" ".join((place or "").split())[:200], created_by=by(actor) if getattr(actor, "pk", None) else None,
+        organization=recording, org_path=recording.path, kind=kind, starts_at=_aware(starts_at), topic=topic,
+        place=place, created_by=by(actor) if getattr(actor, "pk", None) else None,
     )  # fmt: skip
     meeting.organizations.set(orgs)
     MEETINGS.record(actor, meeting, ChangeLog.Action.CREATE)
@@ -221,11 +228,12 @@ def record_meeting(
     meeting = MEETINGS.lock(actor, meeting, "record")
     require(actor, CHANGE, meeting.org_path)
     before = snapshot(meeting)
-    when = _aware(starts_at) if starts_at is not None else meeting.starts_at
+    when = _aware(checked_date("starts_at", starts_at, "plan")) if starts_at is not None else meeting.starts_at
     if when > timezone.now():
         raise DomainError("starts_at", _("A meeting dated in the future cannot be recorded as held."))
     members = {person.pk: person for person in members_of(holding_ids(meeting)).only("id", "name", "org_path")}
-    marks = {int(pk): (status, " ".join((reason or "").split())) for pk, (status, reason) in attendance.items()}
+    marks = {int(pk): (status, checked_text("attendance", reason, max_length=200))
+             for pk, (status, reason) in attendance.items()}  # fmt: skip
     strangers = [pk for pk in marks if pk not in members]
     if strangers:
         raise DomainError(
@@ -243,7 +251,9 @@ def record_meeting(
     if no_reason:
         raise DomainError("attendance", _("Give the reason for each absence: %(names)s.")
                           % {"names": _names(no_reason, members, actor)})  # fmt: skip
-    lecturer = " ".join((lecturer or "").split())[:100]
+    lecturer = checked_text("lecturer", lecturer, max_length=100)  # was cut to 100 characters (issue 12 §3)
+    minutes = checked_text("minutes", minutes, max_length=MINUTES_MAX, multiline=True)
+    place = checked_text("place", place, max_length=200) if place is not None else None
     if meeting.kind in LESSON_KINDS and not lecturer:
         raise DomainError("lecturer", _("Name the lecturer of the lesson."))
     for field, person in (("host", host), ("recorder", recorder)):
@@ -266,7 +276,7 @@ def record_meeting(
                 person_id=pk,
                 org_path=members[pk].org_path,
                 status=status,
-                reason=reason[:200] if status != AttendanceStatus.PRESENT else "",
+                reason=reason if status != AttendanceStatus.PRESENT else "",
             )
             for pk, (status, reason) in marks.items()
         ],
@@ -276,7 +286,7 @@ def record_meeting(
     meeting.host, meeting.recorder, meeting.lecturer = host, recorder, lecturer
     meeting.minutes = sanitise_minutes(minutes)
     if place is not None:
-        meeting.place = " ".join(place.split())[:200]
+        meeting.place = place
     return MEETINGS.move(actor, meeting, "record", before=before)
 
 

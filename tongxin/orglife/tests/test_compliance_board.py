@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
-from tongxin.core.testing import person_data
+from tongxin.core.testing import person_data, years_ago
 from tongxin.orglife.models import Meeting, MeetingKind, MeetingStatus
 from tongxin.orglife.queries import DONE, DUE, OVERDUE, UPCOMING, compliance_board, parse_period
 from tongxin.orglife.services.requirements import set_requirement
@@ -145,11 +145,13 @@ def test_changing_a_requirement_changes_the_board(tree):
 def test_party_branch_shows_birthdays_dues_day_and_yearly_meetings(tree):
     today = timezone.localdate()
     joined = datetime.date(today.year - 3, today.month, 1)
-    create_person(None, person_data(tree.party_branch, name="党员甲", political_status="01", party_join_date=joined))
+    birth = years_ago(25)  # joined the Party at 22 (at 18 or older: issue 12 §3)
+    create_person(None, person_data(tree.party_branch, name="党员甲", political_status="01", party_join_date=joined,
+                                    birth=birth))  # fmt: skip
     other_month = datetime.date(today.year - 3, today.month % 12 + 1, 1)
     create_person(None, person_data(tree.party_branch, name="党员乙", political_status="01",
-                                    party_join_date=other_month))  # fmt: skip
-    create_person(None, person_data(tree.party_branch, name="团员丙", party_join_date=joined))  # status 03
+                                    party_join_date=other_month, birth=birth))  # fmt: skip
+    create_person(None, person_data(tree.party_branch, name="团员丙", party_join_date=joined, birth=birth))
     held(tree.party_branch, MeetingKind.LIFE_MEETING, today.replace(day=1))
     board = compliance_board(None, tree.party_branch, year=today.year, today=today)
     assert board.extras is not None

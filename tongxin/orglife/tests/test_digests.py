@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tongxin.accounts.models import Role, RoleAssignment, User
-from tongxin.core.testing import person_data
+from tongxin.core.testing import person_data, years_ago
 from tongxin.orglife.management.commands.send_digests import build_digests
 from tongxin.orglife.models import ChecklistKind, Meeting
 from tongxin.orglife.services.checklists import add_item
@@ -40,9 +40,9 @@ def news(tree, users):
     _meeting(tree.branch_a, 20, "远期团课")  # beyond the 7 days
     _meeting(tree.branch_a, -5, "已开的会", status="held")
     create_person(None, person_data(tree.branch_a, name="党员生日", political_status="01",
-                                    party_join_date=datetime.date(2020, 3, 18)))  # fmt: skip
+                                    party_join_date=datetime.date(2020, 3, 18), birth=years_ago(30)))  # fmt: skip
     create_person(None, person_data(tree.branch_a, name="四月党员", political_status="01",
-                                    party_join_date=datetime.date(2020, 4, 18)))  # fmt: skip
+                                    party_join_date=datetime.date(2020, 4, 18), birth=years_ago(30)))  # fmt: skip
     add_item(None, organization=tree.branch_a, kind=ChecklistKind.PROBLEM, content="整改逾期事项",
              deadline=datetime.date(2026, 3, 1))  # fmt: skip
 
