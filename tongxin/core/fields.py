@@ -244,6 +244,19 @@ def normalise_cleaned(fields: dict[str, forms.Field], cleaned_data: dict[str, An
 # --- DRF serializers -----------------------------------------------------------------------------------------
 
 
+class DateTimeField(serializers.DateTimeField):
+    """A date and time in a request body. DRF's own field converts the value to UTC before any validator
+    runs, and a moment near year 1 or 9999 has no UTC equivalent there (OverflowError: a 500 once, on
+    ``POST /api/meetings/ {"starts_at": "0001-01-01T00:00:00"}``): here it is refused naming the window.
+    Every writable date-and-time field of a serializer is one of these (``test_bounded_fields``)."""
+
+    def to_internal_value(self, value: Any) -> datetime.datetime:
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            raise serializers.ValidationError(bounds.any_window().refusal(datetime.date.min)) from None
+
+
 def bound_serializer_fields(serializer: serializers.BaseSerializer) -> None:
     """The same bounds for every writable field of ``serializer`` (in place, nested serializers and list items
     too): safe text, the ``any`` window for a date without one, the 32-bit range for a whole number without

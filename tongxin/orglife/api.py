@@ -28,6 +28,7 @@ from rest_framework.response import Response
 
 from tongxin.core import params
 from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
+from tongxin.core.fields import DateTimeField
 from tongxin.core.scoping import CHANGE, VIEW, subtree_q
 from tongxin.orglife import queries
 from tongxin.orglife.filters import ChecklistItemFilter, MeetingFilter, board_year
@@ -319,7 +320,7 @@ class MeetingPlanSerializer(serializers.Serializer):
         help_text=_("The other organisations holding a joint activity"),
     )
     kind = serializers.ChoiceField(choices=MeetingKind.choices)
-    starts_at = serializers.DateTimeField()
+    starts_at = DateTimeField()
     topic = serializers.CharField(max_length=200)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
@@ -337,7 +338,7 @@ class MeetingRecordSerializer(serializers.Serializer):
     lecturer = serializers.CharField(max_length=100, required=False, allow_blank=True)
     minutes = serializers.CharField(required=False, allow_blank=True)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True, default=None)
-    starts_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    starts_at = DateTimeField(required=False, allow_null=True, default=None)
 
 
 def _record_meeting(

@@ -134,7 +134,7 @@ def run_coverage(app, user) -> tuple[int, list[str]]:
     """Every GET operation's coverage-phase cases (positive and negative), as ``user``."""
     token, _ = Token.objects.get_or_create(user=user)
     headers = {"Authorization": f"Token {token.key}"}
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", app)
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", app, headers=headers)  # behind login in production
     cases = 0
     failures: list[str] = []
     for result in schema.get_all_operations():
@@ -192,7 +192,7 @@ def run_schema(app, user, *, methods: set[str] | None = None) -> tuple[int, list
     return cases, failures
 
 
-def test_every_operation_conforms_as_committee_admin(objects, users, wsgi_app):
+def test_every_operation_conforms_as_committee_admin(objects, users, wsgi_app, boundary_formats):
     cases, failures = run_schema(wsgi_app, users.committee_admin)
     figures.add("schemathesis cases", cases)
     assert not failures, "\n\n".join(failures)

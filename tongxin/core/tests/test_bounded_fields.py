@@ -114,6 +114,8 @@ def test_every_serializer_bounds_its_writable_fields(serializer_class):
             assert any(isinstance(v, bounded.TEXT_VALIDATORS) for v in field.validators), where
         elif isinstance(field, serializers.DateField | serializers.DateTimeField):
             assert any(isinstance(v, bounded.InWindow) for v in field.validators), where
+            if isinstance(field, serializers.DateTimeField):
+                assert isinstance(field, bounded.DateTimeField), f"{where}: use core.fields.DateTimeField"
         elif isinstance(field, serializers.IntegerField):
             assert bounded.int_is_bounded(field), where
         elif isinstance(field, serializers.DecimalField):

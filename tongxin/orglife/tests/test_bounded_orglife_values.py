@@ -47,6 +47,22 @@ def test_a_meeting_planned_in_an_absurd_year_is_refused_by_the_api(tree, users, 
     assert _counts() == before
 
 
+@pytest.mark.parametrize("starts_at", ["0001-01-01T00:00:00", "9999-12-31T23:59:59-12:00"])
+def test_a_moment_with_no_utc_equivalent_is_refused_not_a_server_error(tree, users, api_for, english, starts_at):
+    """DRF converts a date and time to UTC before any validator runs: year 1 at midnight in +08:00 (the
+    server's zone for a naive value) and the last moment of 9999 in -12:00 overflow there (a 500 once,
+    found by schemathesis' boundary dates)."""
+    before = _counts()
+    response = api_for(users.secretary_a).post(
+        "/api/meetings/",
+        {"organization": tree.branch_a.pk, "kind": "league_day", "starts_at": starts_at, "topic": "团日"},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["starts_at"]  # the field is named (DRF words the 9999 case itself)
+    assert _counts() == before
+
+
 def test_a_meeting_beyond_the_plan_window_is_refused_by_the_service(tree, users, api_for, english):
     """Inside the wide window every form accepts, outside the plan window (today ± 5 years) of a meeting."""
     later = timezone.localdate().year + 8
