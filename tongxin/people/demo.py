@@ -118,6 +118,13 @@ class _Builder:
         self.league_seq: dict[int, int] = defaultdict(int)
         self.code_seq = 0
 
+    def name(self, male: bool) -> str:
+        """A name whose given name fits the sex: Faker's zh_CN ``name_male()`` draws the given name from the
+        male and female lists together (its one format is ``{{last_name}}{{first_name}}``), so 周建国 came
+        out 女. The sex is the ID number's (17th digit odd = male)."""
+        given = self.fake.first_name_male() if male else self.fake.first_name_female()
+        return self.fake.last_name() + given
+
     def code(self) -> str:
         self.code_seq += 1
         return f"{ROOT_DIVISION}{self.code_seq:06d}"
@@ -152,7 +159,7 @@ class _Builder:
         )
         birth = _add_years(today, -age) - datetime.timedelta(days=rng.randint(30, 330))
         number = _id_number(rng, birth, male, self.used_ids)
-        name = self.fake.name_male() if male else self.fake.name_female()
+        name = self.name(male)
         pinyin, initials = name_pinyin(name)
         occupation: str
         education: str
