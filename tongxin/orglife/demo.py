@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -52,6 +52,7 @@ from tongxin.orglife.models import (
 )
 from tongxin.orglife.services import checklists, meetings
 from tongxin.orgs.models import Organization, OrgKind, OrgStatus
+from tongxin.people.demo import insert_rows
 from tongxin.people.models import CadrePosition, CadreTitle, Person
 
 MONTHS = 12  # the year of life seeded: this month and the eleven before it
@@ -307,32 +308,24 @@ def seed_meetings(run: DemoRun, actors: DemoActors, drifting: dict[int, datetime
     Through = Meeting.organizations.through
     Through.objects.bulk_create([Through(meeting_id=m.pk, organization_id=m.organization_id) for m in rows],
                                 batch_size=2000)  # fmt: skip
-    # Half a million rows: one executemany of plain tuples instead of as many model instances (the ORM's
-    # bulk_create spends most of the step building and compiling them). The values are the ones
-    # record_meeting writes: the member's branch path, the mark, the reason of an absence or a leave.
-    table = Attendance._meta.db_table
-    fields = {f.name: str(f.column) for f in Attendance._meta.concrete_fields}
-    columns = ", ".join(
-        connection.ops.quote_name(fields[f]) for f in ("meeting", "person", "org_path", "status", "reason")
+    # Half a million rows: plain tuples (insert_rows), with the values record_meeting writes: the member's
+    # branch path, the mark, the reason of an absence or a leave.
+    attendance = insert_rows(
+        Attendance,
+        ("meeting", "person", "org_path", "status", "reason"),
+        (
+            (
+                meeting.pk,
+                pk,
+                branches[meeting.organization_id].paths[pk],
+                status,
+                reason[:200] if status != PRESENT else "",
+            )
+            for meeting, marks in zip(rows, marks_of, strict=True)
+            if marks is not None
+            for pk, (status, reason) in marks.items()
+        ),
     )
-    # The names are the model's own (quoted), the values are parameters.
-    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608
-    attendance = 0
-    with connection.cursor() as cursor:
-        batch: list[tuple[int, int, str, str, str]] = []
-        for meeting, marks in zip(rows, marks_of, strict=True):
-            if marks is None:
-                continue
-            paths = branches[meeting.organization_id].paths
-            batch.extend((meeting.pk, pk, paths[pk], status, reason[:200] if status != PRESENT else "")
-                         for pk, (status, reason) in marks.items())  # fmt: skip
-            if len(batch) >= 20_000:
-                cursor.executemany(sql, batch)
-                attendance += len(batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-            attendance += len(batch)
     held = sum(1 for m in rows if m.status == MeetingStatus.HELD)
     return len(rows) + served, held, attendance
 

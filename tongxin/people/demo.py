@@ -6,13 +6,15 @@ Data (names of places, schools, companies) is Chinese by nature: it is sample co
 from __future__ import annotations
 
 import datetime
+import functools
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from faker import Faker
@@ -331,6 +333,54 @@ def _cadres(b: _Builder, root, upper, generals, branches, party_branch, people: 
     rows.append(CadrePosition(person=party[0], organization=party_branch, org_path=party_branch.path,
                               title=CadreTitle.SECRETARY, start=start))  # fmt: skip
     CadrePosition.objects.bulk_create(rows, batch_size=2000)
+
+
+# --- for the feature apps' demo steps ---------------------------------------------------------------------
+
+
+def _adapt_decimal(field: Any, value: Any) -> Any:
+    return connection.ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
+
+
+def insert_rows(model: type[models.Model], names: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> int:
+    """INSERT ``rows`` (tuples of the values of the fields ``names``, already checked by the caller as the
+    service would) into ``model``'s table with one executemany per 20,000 rows; the number written.
+
+    For the hundreds of thousands of rows of a demo year (attendance, dues): ``bulk_create`` spends most of
+    the seed building a model instance per row and compiling each value. Dates, times and decimals go
+    through the backend's own adapters; the fields' defaults are not applied (name every column).
+    """
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    chosen = [fields[name] for name in names]
+    ops = connection.ops
+    adapters: list[Callable[[Any], Any] | None] = []
+    for field in chosen:
+        internal = field.get_internal_type()
+        if internal == "DateTimeField":
+            adapters.append(ops.adapt_datetimefield_value)
+        elif internal == "DateField":
+            adapters.append(ops.adapt_datefield_value)
+        elif internal == "DecimalField":
+            adapters.append(functools.partial(_adapt_decimal, field))
+        else:
+            adapters.append(None)
+    columns = ", ".join(ops.quote_name(str(field.column)) for field in chosen)
+    marks = ", ".join(["%s"] * len(chosen))
+    # The names are the model's own (quoted); the values are parameters.
+    sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    written = 0
+    batch: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append(tuple(a(v) if a and v is not None else v for a, v in zip(adapters, row, strict=True)))
+            if len(batch) >= 20_000:
+                cursor.executemany(sql, batch)
+                written += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            written += len(batch)
+    return written
 
 
 # --- the seed_demo step (registered in PeopleConfig.ready(); core.registry.DemoStep) ---------------------------
