@@ -90,9 +90,9 @@ def seed(run: DemoRun) -> PrivacyResult:
     fake.seed_instance(run.seed + 501)
     cutoff = birth_cutoff(today, int(rule("minor_below_age")))
     minors = list(
-        Person.objects.filter(status=MembershipStatus.ACTIVE, branch__isnull=False, birth_date__gt=cutoff).order_by(
-            "org_path", "id"
-        )
+        Person.objects.filter(status=MembershipStatus.ACTIVE, branch__isnull=False, birth_date__gt=cutoff)
+        .only("id", "name", "birth_date", "league_join_date", "org_path", "branch", "status")
+        .order_by("org_path", "id")
     )
     records: list[ConsentRecord] = []
     with transaction.atomic():
