@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from faker import Faker
 
 from tongxin.accounts.demo import DemoActors, demo_actors, drifting_members
+from tongxin.core.bounds import history_window
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.registry import DemoRun
@@ -122,6 +123,7 @@ def seed_dues(run: DemoRun, actors: DemoActors, drifting: dict[int, datetime.dat
             paid[(branch.pk, kind, month)].append(person)
 
     rows: list[tuple[object, ...]] = []
+    history = history_window(today)
     count = 0
     now = timezone.now()
     for (branch_id, kind, month), payers in sorted(paid.items(), key=lambda i: (i[0][0], i[0][1], i[0][2])):
@@ -139,6 +141,8 @@ def seed_dues(run: DemoRun, actors: DemoActors, drifting: dict[int, datetime.dat
         # branch owing that month (above), once each (the dict), and an amount the rules give.
         if not branch.holds_members or paid_on > today:
             raise DomainError("paid_on", f"{branch.name} {month}")
+        if refusal := history.refusal(paid_on):  # the payment form's window (core.bounds)
+            raise DomainError("paid_on", refusal)
         for person in payers:
             amount = dues.monthly_amount(person, kind, profiles.get(person.pk))
             if amount is None:

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.accounts.demo import DemoActors, demo_actors, drifting_members
 from tongxin.accounts.models import User
+from tongxin.core.bounds import Window, plan_window
 from tongxin.core.exceptions import DomainError
 from tongxin.core.registry import DemoRun
 from tongxin.orglife.models import (
@@ -264,6 +265,7 @@ def seed_meetings(run: DemoRun, actors: DemoActors, drifting: dict[int, datetime
     today, now = timezone.localdate(), timezone.now()
     rng = random.Random(run.seed + 301)
     planner = _Planner(rng, today, now)
+    window = plan_window(today)
     required: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for org_kind, kind, frequency in (
         MeetingRequirement.objects.filter(active=True)
@@ -302,7 +304,7 @@ def seed_meetings(run: DemoRun, actors: DemoActors, drifting: dict[int, datetime
                     _through_services(actor, branch, kind, status, when, topic, place, marks)
                     served += 1
                     continue
-                rows.append(_meeting(actor, branch, kind, status, when, topic, place, marks))
+                rows.append(_meeting(actor, branch, kind, status, when, topic, place, marks, window))
                 marks_of.append(marks)
     Meeting.objects.bulk_create(rows, batch_size=1000)
     Through = Meeting.organizations.through
@@ -332,12 +334,14 @@ def seed_meetings(run: DemoRun, actors: DemoActors, drifting: dict[int, datetime
 
 def _meeting(
     actor: User, branch: _Branch, kind: str, status: str, when: datetime.datetime, topic: str, place: str,
-    marks: dict[int, tuple[str, str]] | None,
+    marks: dict[int, tuple[str, str]] | None, window: Window,
 ) -> Meeting:  # fmt: skip
     """A meeting row as ``plan_meeting`` (and ``record_meeting``, ``cancel_meeting``) would leave it."""
     org = branch.org
     meeting = Meeting(organization=org, org_path=org.path, kind=kind, status=status, starts_at=when, topic=topic,
                       place=place, created_by=actor)  # fmt: skip
+    if refusal := window.refusal(timezone.localdate(when)):  # the meeting form's window (core.bounds)
+        raise DomainError("starts_at", refusal)
     if marks is None:
         return meeting
     if when > timezone.now():
@@ -418,6 +422,34 @@ def seed_checklists(run: DemoRun, actors: DemoActors) -> int:
     return count
 
 
+def seed_duties_and_joint_activity(run: DemoRun, actors: DemoActors) -> int:
+    """定人定岗定责 in the demo branch (by the secretary), and one joint party-league activity (党建带团建) of
+    the organ's party branch with the district committee last month, planned and recorded by the district
+    admin through the services; the number of meetings added."""
+    branch = actors.branch
+    for position in CadrePosition.objects.filter(organization=branch, end__isnull=True).select_related("person"):
+        post, duty = {
+            CadreTitle.SECRETARY: ("团支部书记", "主持团支部全面工作，召集支委会和团员大会，联系上级团组织。"),
+            CadreTitle.ORGANISATION: ("组织委员", "负责团员发展、团籍注册、团费收缴和组织生活考勤。"),
+        }.get(position.title, ("支部委员", "协助书记做好团支部日常工作。"))  # type: ignore[call-overload]
+        checklists.set_duty(actors.secretary, organization=branch, person=position.person, post=post,
+                            responsibilities=duty)  # fmt: skip
+    party = Organization.objects.filter(kind=OrgKind.PARTY_BRANCH, status=OrgStatus.ACTIVE).order_by("path").first()
+    if party is None or party.paired_org is None:
+        return 0
+    today = timezone.localdate()
+    day = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=20)  # the 20th of last month
+    when = datetime.datetime(day.year, day.month, day.day, 9, 30, tzinfo=timezone.get_current_timezone())
+    meeting = meetings.plan_meeting(actors.district, organization=party, kind=MeetingKind.JOINT_ACTIVITY,
+                                    starts_at=when, topic="党建带团建：重温入党入团誓词", place="党群服务中心",
+                                    organizations=[party.paired_org])  # fmt: skip
+    attendees = list(meetings.members_of(meetings.holding_ids(meeting)))
+    marks = {p.pk: (PRESENT, "") for p in attendees}
+    meetings.record_meeting(actors.district, meeting, attendance=marks,
+                            minutes=_minutes(meeting.topic, len(marks), len(marks)))  # fmt: skip
+    return 1
+
+
 def seed(run: DemoRun) -> OrglifeResult:
     started = time.monotonic()
     actors = demo_actors()
@@ -426,7 +458,8 @@ def seed(run: DemoRun) -> OrglifeResult:
         total, held, attendance = seed_meetings(run, actors, drifting)
         run.progress(f"meetings: {total} ({held} held), attendance: {attendance}")
         items = seed_checklists(run, actors)
-    return OrglifeResult(total, held, attendance, items, time.monotonic() - started)
+        joint = seed_duties_and_joint_activity(run, actors)
+    return OrglifeResult(total + joint, held + joint, attendance, items, time.monotonic() - started)
 
 
 def summary(result: OrglifeResult) -> str:

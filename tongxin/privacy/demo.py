@@ -25,6 +25,7 @@ from faker import Faker
 
 from tongxin.accounts.demo import demo_actors
 from tongxin.core.audit import change_entry, snapshot
+from tongxin.core.bounds import history_window
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
 from tongxin.core.registry import DemoRun
@@ -72,6 +73,8 @@ def _check(person: Person, values: dict[str, object], today: datetime.date) -> N
     assert isinstance(given_on, datetime.date)
     if given_on > today or given_on < person.birth_date:
         raise DomainError("given_on", f"{person.pk}: {given_on}")
+    if refusal := history_window(today).refusal(given_on):  # the consent form's window (core.bounds)
+        raise DomainError("given_on", refusal)
     guardian = values["given_by"] == GivenBy.GUARDIAN
     if needs_guardian(person, given_on) and not guardian:
         raise DomainError("given_by", f"{person.pk}: a guardian must consent")
