@@ -262,7 +262,11 @@ def _minutes(topic: str, present: int, expected: int) -> str:
 
 def seed_meetings(run: DemoRun, actors: DemoActors, drifting: dict[int, datetime.date]) -> tuple[int, int, int]:
     """The year of meetings of every branch; (meetings, held, attendance rows)."""
-    today, now = timezone.localdate(), timezone.now()
+    today = timezone.localdate()
+    # Meetings before today are past, today's are still to come: the same year whatever the hour of the
+    # seed (with the hour, a meeting at 16:00 today flipped from planned to held between two runs a minute
+    # apart, and every draw after it changed).
+    now = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
     rng = random.Random(run.seed + 301)
     planner = _Planner(rng, today, now)
     window = plan_window(today)
