@@ -10,7 +10,9 @@ class CoreConfig(AppConfig):
         # Lazy: the registry and the rule check import models, which are not loaded when apps.py is imported.
         from tongxin.core.context_processors import may_see_rules
         from tongxin.core.inbox import pending_total
-        from tongxin.core.registry import HAS_ROLE, register_home_card, register_nav
+        from tongxin.core.registry import HAS_ROLE, register_demo_step, register_home_card, register_nav
+
+        register_demo_step("statistics", "tongxin.core.demo", order=1000)  # last: ANALYZE what the demo wrote
 
         register_nav("organisation", _("Audit log"), "core:audit", order=30, when=HAS_ROLE)
         register_nav("organisation", _("Rules"), "core:rules", order=40, when=may_see_rules)

@@ -32,6 +32,10 @@ class LifecycleConfig(AppConfig):
 
         register_pending(pending_dues)  # last month's dues not yet marked paid, for branch secretaries
 
+        from tongxin.core.registry import register_demo_step
+
+        register_demo_step("lifecycle", "tongxin.lifecycle.demo", order=320)  # dues, recruitments, transfers
+
         from tongxin.core.registry import (
             HAS_ROLE,
             register_home_card,

@@ -20,6 +20,10 @@ class OrglifeConfig(AppConfig):
         # Board, meetings, four lists, duties on the organisation page.
         register_page_part("orgs:detail", "actions", "orglife/_org_actions.html", order=40)
         register_home_card("secretary", "board", _("Compliance board"), "orglife:board", order=30, when=HAS_ROLE)
+        # seed_demo: a year of meetings and the four lists, by the demo accounts (after them: accounts is 200).
+        from tongxin.core.registry import register_demo_step
+
+        register_demo_step("orglife", "tongxin.orglife.demo", order=310)
 
         # What the person's right-of-access file shows of the records about them (privacy.exports).
         from tongxin.core.registry import register_personal_data

@@ -6,13 +6,15 @@ Data (names of places, schools, companies) is Chinese by nature: it is sample co
 from __future__ import annotations
 
 import datetime
+import functools
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from faker import Faker
@@ -118,6 +120,13 @@ class _Builder:
         self.league_seq: dict[int, int] = defaultdict(int)
         self.code_seq = 0
 
+    def name(self, male: bool) -> str:
+        """A name whose given name fits the sex: Faker's zh_CN ``name_male()`` draws the given name from the
+        male and female lists together (its one format is ``{{last_name}}{{first_name}}``), so 周建国 came
+        out 女. The sex is the ID number's (17th digit odd = male)."""
+        given = self.fake.first_name_male() if male else self.fake.first_name_female()
+        return self.fake.last_name() + given
+
     def code(self) -> str:
         self.code_seq += 1
         return f"{ROOT_DIVISION}{self.code_seq:06d}"
@@ -152,7 +161,7 @@ class _Builder:
         )
         birth = _add_years(today, -age) - datetime.timedelta(days=rng.randint(30, 330))
         number = _id_number(rng, birth, male, self.used_ids)
-        name = self.fake.name_male() if male else self.fake.name_female()
+        name = self.name(male)
         pinyin, initials = name_pinyin(name)
         occupation: str
         education: str
@@ -324,6 +333,54 @@ def _cadres(b: _Builder, root, upper, generals, branches, party_branch, people: 
     rows.append(CadrePosition(person=party[0], organization=party_branch, org_path=party_branch.path,
                               title=CadreTitle.SECRETARY, start=start))  # fmt: skip
     CadrePosition.objects.bulk_create(rows, batch_size=2000)
+
+
+# --- for the feature apps' demo steps ---------------------------------------------------------------------
+
+
+def _adapt_decimal(field: Any, value: Any) -> Any:
+    return connection.ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
+
+
+def insert_rows(model: type[models.Model], names: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> int:
+    """INSERT ``rows`` (tuples of the values of the fields ``names``, already checked by the caller as the
+    service would) into ``model``'s table with one executemany per 20,000 rows; the number written.
+
+    For the hundreds of thousands of rows of a demo year (attendance, dues): ``bulk_create`` spends most of
+    the seed building a model instance per row and compiling each value. Dates, times and decimals go
+    through the backend's own adapters; the fields' defaults are not applied (name every column).
+    """
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    chosen = [fields[name] for name in names]
+    ops = connection.ops
+    adapters: list[Callable[[Any], Any] | None] = []
+    for field in chosen:
+        internal = field.get_internal_type()
+        if internal == "DateTimeField":
+            adapters.append(ops.adapt_datetimefield_value)
+        elif internal == "DateField":
+            adapters.append(ops.adapt_datefield_value)
+        elif internal == "DecimalField":
+            adapters.append(functools.partial(_adapt_decimal, field))
+        else:
+            adapters.append(None)
+    columns = ", ".join(ops.quote_name(str(field.column)) for field in chosen)
+    marks = ", ".join(["%s"] * len(chosen))
+    # The names are the model's own (quoted); the values are parameters.
+    sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    written = 0
+    batch: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append(tuple(a(v) if a and v is not None else v for a, v in zip(adapters, row, strict=True)))
+            if len(batch) >= 20_000:
+                cursor.executemany(sql, batch)
+                written += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            written += len(batch)
+    return written
 
 
 # --- the seed_demo step (registered in PeopleConfig.ready(); core.registry.DemoStep) ---------------------------

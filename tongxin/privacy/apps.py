@@ -7,7 +7,9 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Personal data")
 
     def ready(self) -> None:
-        from tongxin.core.registry import HAS_ROLE, register_nav, register_page_part
+        from tongxin.core.registry import HAS_ROLE, register_demo_step, register_nav, register_page_part
+
+        register_demo_step("privacy", "tongxin.privacy.demo", order=330)  # consent for most minors
 
         register_nav("team", _("Minors without consent"), "privacy:minors", order=110, when=HAS_ROLE)
         register_page_part("orgs:detail", "actions", "privacy/_org_actions.html", order=20)  # minors without consent

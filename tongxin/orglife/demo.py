@@ -1,0 +1,474 @@
+"""A year of organisational life in the demo district: the seed_demo step registered in ``OrglifeConfig.ready()``
+(after the demo accounts, which are its actors).
+
+Every branch (league and party) holds the meetings its requirements ask for (三会两制一课, 三会一课;
+``MeetingRequirement``) over the last twelve months: most branches nearly always (steady), some often
+(lagging), a few seldom (failing), so the compliance board (一表通) tells that story. A missed period sometimes
+leaves a planned meeting never recorded (overdue) or a cancelled one; the current period has meetings still to
+come. Attendance follows the members: most attend, some send their excuses, and the few who drifted away
+(``accounts.demo.drifting_members``, who also stopped paying dues) are absent since they left, so the lapse list
+shows them and no one else. The four lists (四清单) hold a few items at the demo committee and branch.
+
+The demo secretary's branch is written through the services themselves (``plan_meeting``, ``record_meeting``,
+``cancel_meeting``, the checklist services) by the secretary, as she would have. The other branches' meetings,
+about twenty thousand with half a million attendance rows, are written in bulk by the account whose scope they
+lie in, after the same checks as ``plan_meeting`` and ``record_meeting`` (the kinds the organisation may hold,
+a topic, a lecturer for a lesson, a mark and a reason for every member, no held meeting in the future, the
+counts and the quorum computed by the same rules); they leave no ChangeLog row, as the bulk-seeded roster does not.
+
+Data (topics, places, reasons) is Chinese by nature: it is sample content, not UI text.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from tongxin.accounts.demo import DemoActors, demo_actors, drifting_members
+from tongxin.accounts.models import User
+from tongxin.core.bounds import Window, plan_window
+from tongxin.core.exceptions import DomainError
+from tongxin.core.registry import DemoRun
+from tongxin.orglife.models import (
+    COMMITTEE_QUORUM_KINDS,
+    LESSON_KINDS,
+    MEMBER_QUORUM_KINDS,
+    Attendance,
+    AttendanceStatus,
+    ChecklistKind,
+    Frequency,
+    Meeting,
+    MeetingKind,
+    MeetingRequirement,
+    MeetingStatus,
+)
+from tongxin.orglife.services import checklists, meetings
+from tongxin.orgs.models import Organization, OrgKind, OrgStatus
+from tongxin.people.demo import insert_rows
+from tongxin.people.models import CadrePosition, CadreTitle, Person
+
+MONTHS = 12  # the year of life seeded: this month and the eleven before it
+# (name, share of branches, chance of holding each required meeting of a period)
+TIERS = (("steady", 0.70, 0.97), ("lagging", 0.22, 0.72), ("failing", 0.08, 0.25))
+# A period missed: sometimes planned and never recorded (overdue), sometimes cancelled.
+MISSED_PLANNED, MISSED_CANCELLED = 0.4, 0.1
+# How often a member attends: most often, a few less.
+ATTENDANCE = ((0.93, 80), (0.75, 15), (0.5, 5))
+
+TOPICS: dict[str, list[str]] = {
+    MeetingKind.LEAGUE_GENERAL: ["学习团章，开展团员教育评议", "传达上级团组织会议精神", "讨论本季度支部工作计划",
+                                 "表决推优入党人选", "总结上季度工作，部署下一阶段任务"],
+    MeetingKind.LEAGUE_COMMITTEE: ["研究本月团支部工作安排", "讨论团员发展对象", "研究主题团日活动方案",
+                                   "研究团费收缴和团籍注册", "研究志愿服务活动分工"],
+    MeetingKind.LEAGUE_GROUP: ["交流青年大学习心得", "学习身边榜样事迹", "讨论团小组志愿服务安排",
+                               "分享读书心得", "交流学习和工作体会"],
+    MeetingKind.LEAGUE_LESSON: ["五四精神与新时代青年", "团的光辉历史", "青年的责任与担当", "学习宪法，增强法治意识"],
+    MeetingKind.LEAGUE_DAY: ["志愿服务进社区", "参观红色教育基地", "清洁家园环保行动", "关爱空巢老人",
+                             "文明交通志愿劝导", "重温入团誓词", "学雷锋志愿服务"],
+    MeetingKind.PARTY_GENERAL: ["传达学习上级会议精神", "讨论发展党员工作", "总结上季度支部工作"],
+    MeetingKind.PARTY_COMMITTEE: ["研究本月支部工作", "研究党费收缴", "研究主题党日安排"],
+    MeetingKind.PARTY_GROUP: ["交流学习体会", "学习党章党规", "讨论党员志愿服务安排"],
+    MeetingKind.PARTY_LESSON: ["学习党的创新理论", "党的历史与优良传统", "加强作风建设"],
+    MeetingKind.PARTY_DAY: ["重温入党誓词", "党员进社区志愿服务", "参观党史教育基地", "学习先进典型"],
+    MeetingKind.LIFE_MEETING: ["年度组织生活会"],
+    MeetingKind.DEMOCRATIC_REVIEW: ["年度民主评议党员"],
+}  # fmt: skip
+PLACES = ["团支部活动室", "会议室", "青年之家", "党群服务中心", "多功能厅", "线上会议"]
+LEAVE_REASONS = ["工作冲突", "外出学习", "身体不适", "参加考试", "家中有事", "出差"]
+ABSENT_REASON = "未请假，会后已联系说明"
+DRIFTED_REASON = "未到会，多次联系未果"
+NOT_COMMITTEE = "非支委委员，无需参加"
+# Plain strings for the half a million marks (an enum member's attribute lookup is slow at that count).
+PRESENT, LEAVE, ABSENT = str(AttendanceStatus.PRESENT), str(AttendanceStatus.LEAVE), str(AttendanceStatus.ABSENT)
+STATUSES = frozenset(AttendanceStatus.values)
+COMMITTEE_KINDS = frozenset(str(k) for k in COMMITTEE_QUORUM_KINDS)
+
+
+@dataclass
+class OrglifeResult:
+    meetings: int
+    held: int
+    attendance: int
+    items: int
+    seconds: float = 0.0
+
+
+@dataclass
+class _Branch:
+    org: Organization
+    members: list[int]  # active members, in roster order
+    paths: dict[int, str]
+    cadres: list[tuple[int, datetime.date, datetime.date | None]]  # (person, start, end) in this organisation
+    secretary: int | None
+    recorder: int | None
+    secretary_name: str
+
+    def committee(self, day: datetime.date) -> set[int]:
+        """``meetings.committee_ids``: the persons holding a position in the organisation on ``day``."""
+        return {pk for pk, start, end in self.cadres if start <= day and (end is None or end > day)}
+
+
+def _month(today: datetime.date, back: int) -> datetime.date:
+    index = today.year * 12 + today.month - 1 - back
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _periods(frequency: str, first: datetime.date, today: datetime.date) -> Iterator[list[datetime.date]]:
+    """The periods of ``frequency`` (calendar months, quarters, years) from ``first``'s month to today's, each
+    as its months within that span."""
+    size = {str(Frequency.MONTHLY): 1, str(Frequency.QUARTERLY): 3, str(Frequency.YEARLY): 12}[frequency]
+    months = [_month(today, back) for back in range(MONTHS - 1, -1, -1)]
+    groups: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
+    for month in months:
+        if month >= first:
+            groups[(month.year, (month.month - 1) // size)].append(month)
+    yield from groups.values()
+
+
+class _Planner:
+    """Decides, deterministically, the meetings of one organisation."""
+
+    def __init__(self, rng: random.Random, today: datetime.date, now: datetime.datetime):
+        self.rng, self.today, self.now = rng, today, now
+        self.tz = timezone.get_current_timezone()
+        self.current_month = today.replace(day=1)
+
+    def when(self, months: list[datetime.date]) -> datetime.datetime:
+        month = self.rng.choice(months)
+        day = month.replace(day=self.rng.randint(3, 26))
+        hour, minute = self.rng.choice([(9, 0), (14, 30), (15, 0), (16, 0), (19, 0), (19, 30)])
+        return datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.tz)
+
+    def plan(self, kind: str, frequency: str, chance: float) -> Iterator[tuple[str, datetime.datetime]]:
+        """(status, start) of the meetings of ``kind`` over the year: held, planned (overdue or to come) or
+        cancelled."""
+        for months in _periods(frequency, _month(self.today, MONTHS - 1), self.today):
+            when = self.when(months)
+            held = self.rng.random() < chance
+            missed_roll = self.rng.random()
+            current = months[-1] >= self.current_month
+            if when > self.now:  # later in the current period: planned ahead, if the branch plans at all
+                if held:
+                    yield MeetingStatus.PLANNED, when
+            elif held:
+                yield MeetingStatus.HELD, when
+            elif not current and missed_roll < MISSED_PLANNED:
+                yield MeetingStatus.PLANNED, when  # planned, never recorded: overdue
+            elif not current and missed_roll < MISSED_PLANNED + MISSED_CANCELLED:
+                yield MeetingStatus.CANCELLED, when
+
+
+def _attendance(
+    branch: _Branch, kind: str, when: datetime.datetime, *, rng: random.Random, habit: dict[int, float],
+    drifting: dict[int, datetime.date],
+) -> dict[int, tuple[str, str]]:  # fmt: skip
+    """The marks a secretary enters for a held meeting: every active member, a reason for every absence."""
+    day = timezone.localdate(when)
+    marks: dict[int, tuple[str, str]] = {}
+    if kind in COMMITTEE_KINDS:
+        committee = branch.committee(day)
+        for pk in branch.members:
+            rng.random()
+            marks[pk] = (PRESENT, "") if pk in committee else (LEAVE, NOT_COMMITTEE)
+        return marks
+    for pk in branch.members:
+        roll = rng.random()
+        usual = habit.get(pk, 0.93)
+        if pk in drifting and day >= drifting[pk]:
+            marks[pk] = (ABSENT, DRIFTED_REASON)
+        elif roll < usual:
+            marks[pk] = (PRESENT, "")
+        elif roll < usual + 0.04:
+            marks[pk] = (ABSENT, ABSENT_REASON)
+        else:
+            marks[pk] = (LEAVE, LEAVE_REASONS[int(roll * 1000) % len(LEAVE_REASONS)])
+    return marks
+
+
+def _check_marks(marks: dict[int, tuple[str, str]], branch: _Branch) -> None:
+    """``record_meeting``'s checks on the attendance: every member once, nobody else, a reason for each absence."""
+    if set(marks) != set(branch.members):
+        raise DomainError("attendance", f"attendance of {branch.org.name} does not list its members")
+    if any(status not in STATUSES or (status == ABSENT and not reason) for status, reason in marks.values()):
+        raise DomainError("attendance", "an unknown mark, or an absence without a reason")
+
+
+def _quorum(kind: str, expected: int, present: set[int], committee: set[int]) -> bool | None:
+    """``record_meeting``'s quorum rule."""
+    if kind in MEMBER_QUORUM_KINDS:
+        return len(present) * 2 > expected
+    if kind in COMMITTEE_QUORUM_KINDS:
+        return len(committee & present) * 2 > len(committee) > 0
+    return None
+
+
+def _branches(orgs: list[Organization]) -> dict[int, _Branch]:
+    members: dict[int, list[int]] = defaultdict(list)
+    paths: dict[int, dict[int, str]] = defaultdict(dict)
+    names: dict[int, str] = {}
+    # ``meetings.members_of``: the active members, in roster order.
+    for pk, branch_id, path, name in (
+        meetings.members_of(o.pk for o in orgs).values_list("id", "branch_id", "org_path", "name").iterator(2000)
+    ):
+        members[branch_id].append(pk)
+        paths[branch_id][pk] = path
+        names[pk] = name
+    cadres: dict[int, list[tuple[int, datetime.date, datetime.date | None]]] = defaultdict(list)
+    secretary: dict[int, int] = {}
+    recorder: dict[int, int] = {}
+    rows = CadrePosition.objects.filter(organization__in=orgs).order_by("id")
+    for org_id, pk, start, end, title in rows.values_list("organization_id", "person_id", "start", "end", "title"):
+        cadres[org_id].append((pk, start, end))
+        if end is None and title == CadreTitle.SECRETARY:
+            secretary.setdefault(org_id, pk)
+        if end is None and title == CadreTitle.ORGANISATION:
+            recorder.setdefault(org_id, pk)
+    return {
+        o.pk: _Branch(o, members[o.pk], paths[o.pk], cadres[o.pk], secretary.get(o.pk), recorder.get(o.pk),
+                      names.get(secretary.get(o.pk, 0), "区团委讲师团"))
+        for o in orgs
+    }  # fmt: skip
+
+
+def _topic(rng: random.Random, kind: str) -> str:
+    topic = " ".join(rng.choice(TOPICS[kind]).split())  # plan_meeting's normalisation
+    if not topic:
+        raise DomainError("topic", "a meeting without a topic")
+    return topic[:200]
+
+
+_MINUTES = "".join(
+    [
+        "<p>会议主题：{topic}。应到 {expected} 人，实到 {present} 人。</p>",
+        "<p>会议按议程进行，与会人员充分发言，形成一致意见。</p>",
+    ]
+)
+# ``record_meeting`` sanitises the minutes: the template is sanitised once, the values are escaped into it.
+_SAFE_MINUTES = meetings.sanitise_minutes(_MINUTES)
+
+
+def _minutes(topic: str, present: int, expected: int) -> str:
+    return _SAFE_MINUTES.format(topic=escape(topic), present=present, expected=expected)
+
+
+def seed_meetings(run: DemoRun, actors: DemoActors, drifting: dict[int, datetime.date]) -> tuple[int, int, int]:
+    """The year of meetings of every branch; (meetings, held, attendance rows)."""
+    today = timezone.localdate()
+    # Meetings before today are past, today's are still to come: the same year whatever the hour of the
+    # seed (with the hour, a meeting at 16:00 today flipped from planned to held between two runs a minute
+    # apart, and every draw after it changed).
+    now = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    rng = random.Random(run.seed + 301)
+    planner = _Planner(rng, today, now)
+    window = plan_window(today)
+    required: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for org_kind, kind, frequency in (
+        MeetingRequirement.objects.filter(active=True)
+        .order_by("org_kind", "meeting_kind")
+        .values_list("org_kind", "meeting_kind", "frequency")
+    ):
+        required[org_kind].append((kind, frequency))
+    orgs = list(Organization.objects.filter(kind__in=list(required), status=OrgStatus.ACTIVE).order_by("path"))
+    branches = _branches(orgs)
+    habit: dict[int, float] = {}
+    for branch in branches.values():
+        for pk in branch.members:
+            habit[pk] = rng.choices([h for h, _w in ATTENDANCE], weights=[w for _h, w in ATTENDANCE])[0]
+
+    rows: list[Meeting] = []
+    marks_of: list[dict[int, tuple[str, str]] | None] = []
+    served = 0
+    for org in orgs:
+        branch = branches[org.pk]
+        tier = rng.choices(TIERS, weights=[t[1] for t in TIERS])[0]
+        if org.pk == actors.branch.pk or org.kind == OrgKind.PARTY_BRANCH:
+            tier = TIERS[0]  # the demo branch and the organ's party branch keep their meetings
+        allowed = meetings.kinds_for(org)  # plan_meeting: league organisations hold league meetings, …
+        actor = actors.for_path(org.path)
+        by_service = org.pk == actors.branch.pk
+        for kind, frequency in required[org.kind]:
+            if kind not in allowed:
+                raise DomainError("kind", f"{org.name} cannot hold {kind}")
+            for status, when in planner.plan(kind, frequency, tier[2]):
+                topic = _topic(rng, kind)
+                place = rng.choice(PLACES)
+                marks = None
+                if status == MeetingStatus.HELD:
+                    marks = _attendance(branch, kind, when, rng=rng, habit=habit, drifting=drifting)
+                if by_service:
+                    _through_services(actor, branch, kind, status, when, topic, place, marks)
+                    served += 1
+                    continue
+                rows.append(_meeting(actor, branch, kind, status, when, topic, place, marks, window))
+                marks_of.append(marks)
+    Meeting.objects.bulk_create(rows, batch_size=1000)
+    Through = Meeting.organizations.through
+    Through.objects.bulk_create([Through(meeting_id=m.pk, organization_id=m.organization_id) for m in rows],
+                                batch_size=2000)  # fmt: skip
+    # Half a million rows: plain tuples (insert_rows), with the values record_meeting writes: the member's
+    # branch path, the mark, the reason of an absence or a leave.
+    attendance = insert_rows(
+        Attendance,
+        ("meeting", "person", "org_path", "status", "reason"),
+        (
+            (
+                meeting.pk,
+                pk,
+                branches[meeting.organization_id].paths[pk],
+                status,
+                reason[:200] if status != PRESENT else "",
+            )
+            for meeting, marks in zip(rows, marks_of, strict=True)
+            if marks is not None
+            for pk, (status, reason) in marks.items()
+        ),
+    )
+    held = sum(1 for m in rows if m.status == MeetingStatus.HELD)
+    return len(rows) + served, held, attendance
+
+
+def _meeting(
+    actor: User, branch: _Branch, kind: str, status: str, when: datetime.datetime, topic: str, place: str,
+    marks: dict[int, tuple[str, str]] | None, window: Window,
+) -> Meeting:  # fmt: skip
+    """A meeting row as ``plan_meeting`` (and ``record_meeting``, ``cancel_meeting``) would leave it."""
+    org = branch.org
+    meeting = Meeting(organization=org, org_path=org.path, kind=kind, status=status, starts_at=when, topic=topic,
+                      place=place, created_by=actor)  # fmt: skip
+    if refusal := window.refusal(timezone.localdate(when)):  # the meeting form's window (core.bounds)
+        raise DomainError("starts_at", refusal)
+    if marks is None:
+        return meeting
+    if when > timezone.now():
+        raise DomainError("starts_at", "a meeting dated in the future cannot be recorded as held")
+    _check_marks(marks, branch)
+    present = {pk for pk, (s, _r) in marks.items() if s == PRESENT}
+    committee = branch.committee(timezone.localdate(when)) if kind in COMMITTEE_QUORUM_KINDS else set()
+    meeting.expected, meeting.present = len(marks), len(present)
+    meeting.quorum_met = _quorum(kind, len(marks), present, committee)
+    meeting.host_id, meeting.recorder_id = branch.secretary, branch.recorder
+    meeting.lecturer = branch.secretary_name if kind in LESSON_KINDS else ""
+    meeting.minutes = _minutes(topic, len(present), len(marks))
+    return meeting
+
+
+def _through_services(
+    actor: User, branch: _Branch, kind: str, status: str, when: datetime.datetime, topic: str, place: str,
+    marks: dict[int, tuple[str, str]] | None,
+) -> None:  # fmt: skip
+    """One meeting of the demo branch, by the secretary through the services."""
+    meeting = meetings.plan_meeting(actor, organization=branch.org, kind=kind, starts_at=when, topic=topic,
+                                    place=place)  # fmt: skip
+    if status == MeetingStatus.CANCELLED:
+        meetings.cancel_meeting(actor, meeting)
+    elif status == MeetingStatus.HELD:
+        assert marks is not None
+        people = Person.objects.in_bulk([pk for pk in (branch.secretary, branch.recorder) if pk])
+        present = sum(1 for s, _r in marks.values() if s == PRESENT)
+        meetings.record_meeting(
+            actor, meeting, attendance=marks, host=people.get(branch.secretary or 0),
+            recorder=people.get(branch.recorder or 0),
+            lecturer=branch.secretary_name if kind in LESSON_KINDS else "",
+            minutes=_minutes(topic, present, len(marks)),
+        )  # fmt: skip
+
+
+# --- the four lists ------------------------------------------------------------------------------------------
+
+
+def seed_checklists(run: DemoRun, actors: DemoActors) -> int:
+    """A few items of the four lists at the demo committee and the demo branch, through the services: the
+    committee's problem and the branch's rectification of it, responsibilities with their owners, a project
+    under way, an item closed after the committee verified it (not by whoever asked), one overdue."""
+    today = timezone.localdate()
+    committee_org = Organization.objects.get(path=actors.committee_path)
+    branch = actors.branch
+    members = list(meetings.members_of([branch.pk]))
+    positions = CadrePosition.objects.filter(organization=branch, end__isnull=True)
+    cadre_ids = set(positions.values_list("person_id", flat=True))
+    others = [p for p in members if p.pk not in cadre_ids and p.pk not in actors.people]
+    organiser = next((p for p in members if p.pk in cadre_ids and p.pk != actors.secretary.person_id), None)
+    count = 0
+
+    def add(actor: User, org: Organization, kind: str, content: str, owner: Person | None, days: int, **kw):
+        nonlocal count
+        count += 1
+        return checklists.add_item(actor, organization=org, kind=kind, content=content, owner=owner,
+                                   deadline=today + datetime.timedelta(days=days), **kw)  # fmt: skip
+
+    problem = add(actors.committee, committee_org, ChecklistKind.PROBLEM,
+                  "部分团支部三会两制一课记录不完整，会议纪要缺少到会情况", None, 45)  # fmt: skip
+    rectification = add(actors.secretary, branch, ChecklistKind.RECTIFICATION,
+                        "补齐本支部近三个月会议纪要和考勤记录", organiser, 30, problem=problem)  # fmt: skip
+    checklists.add_note(actors.secretary, rectification, text="已补齐两个月的会议纪要，剩余一个月本周内完成。")
+    add(actors.committee, committee_org, ChecklistKind.RESPONSIBILITY, "指导所属团支部按时开展主题团日活动",
+        None, 90)  # fmt: skip
+    add(actors.secretary, branch, ChecklistKind.RESPONSIBILITY, "按月收缴团费并在支部公示", organiser, 60)
+    project = add(actors.secretary, branch, ChecklistKind.PROJECT, "“青春护河”志愿服务项目",
+                  others[0] if others else None, 75)  # fmt: skip
+    checklists.add_note(actors.secretary, project, text="已组织两次河道清洁活动，参与团员二十余人次。")
+    closed = add(actors.secretary, branch, ChecklistKind.PROJECT, "团员先锋岗评选", organiser, 20)
+    checklists.add_note(actors.secretary, closed, text="评选结果已在支部大会上公布。")
+    checklists.request_closing(actors.secretary, closed)
+    checklists.verify(actors.committee, closed)  # the committee verifies: not the secretary who asked
+    # Due twelve days ago and still open: the inbox and the overdue counts show it.
+    add(actors.secretary, branch, ChecklistKind.PROBLEM, "部分团员未按时参加青年大学习",
+        others[1] if len(others) > 1 else None, -12)  # fmt: skip
+    return count
+
+
+def seed_duties_and_joint_activity(run: DemoRun, actors: DemoActors) -> int:
+    """定人定岗定责 in the demo branch (by the secretary), and one joint party-league activity (党建带团建) of
+    the organ's party branch with the district committee last month, planned and recorded by the district
+    admin through the services; the number of meetings added."""
+    branch = actors.branch
+    for position in CadrePosition.objects.filter(organization=branch, end__isnull=True).select_related("person"):
+        post, duty = {
+            CadreTitle.SECRETARY: ("团支部书记", "主持团支部全面工作，召集支委会和团员大会，联系上级团组织。"),
+            CadreTitle.ORGANISATION: ("组织委员", "负责团员发展、团籍注册、团费收缴和组织生活考勤。"),
+        }.get(position.title, ("支部委员", "协助书记做好团支部日常工作。"))  # type: ignore[call-overload]
+        checklists.set_duty(actors.secretary, organization=branch, person=position.person, post=post,
+                            responsibilities=duty)  # fmt: skip
+    party = Organization.objects.filter(kind=OrgKind.PARTY_BRANCH, status=OrgStatus.ACTIVE).order_by("path").first()
+    if party is None or party.paired_org is None:
+        return 0
+    today = timezone.localdate()
+    day = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=20)  # the 20th of last month
+    when = datetime.datetime(day.year, day.month, day.day, 9, 30, tzinfo=timezone.get_current_timezone())
+    meeting = meetings.plan_meeting(actors.district, organization=party, kind=MeetingKind.JOINT_ACTIVITY,
+                                    starts_at=when, topic="党建带团建：重温入党入团誓词", place="党群服务中心",
+                                    organizations=[party.paired_org])  # fmt: skip
+    attendees = list(meetings.members_of(meetings.holding_ids(meeting)))
+    marks = {p.pk: (PRESENT, "") for p in attendees}
+    meetings.record_meeting(actors.district, meeting, attendance=marks,
+                            minutes=_minutes(meeting.topic, len(marks), len(marks)))  # fmt: skip
+    return 1
+
+
+def seed(run: DemoRun) -> OrglifeResult:
+    started = time.monotonic()
+    actors = demo_actors()
+    drifting = drifting_members(run.seed, timezone.localdate())
+    with transaction.atomic():
+        total, held, attendance = seed_meetings(run, actors, drifting)
+        run.progress(f"meetings: {total} ({held} held), attendance: {attendance}")
+        items = seed_checklists(run, actors)
+        joint = seed_duties_and_joint_activity(run, actors)
+    return OrglifeResult(total + joint, held + joint, attendance, items, time.monotonic() - started)
+
+
+def summary(result: OrglifeResult) -> str:
+    return _("Organisational life seeded: %(meetings)d meetings (%(held)d held) in %(s).1f s.") % {
+        "meetings": result.meetings,
+        "held": result.held,
+        "s": result.seconds,
+    }
