@@ -103,7 +103,9 @@ def seed_dues(run: DemoRun, actors: DemoActors, drifting: dict[int, datetime.dat
             profiles[person.pk] = DuesProfile(person=person, category=DuesCategory.WAGE, monthly_income=income)
     DuesProfile.objects.bulk_create(profiles.values(), batch_size=2000)
     for person, income in by_service:
-        profiles[person.pk] = dues.set_dues_profile(actors.secretary, person, DuesCategory.WAGE, income)
+        # Four eyes: the secretary's own dues basis is set by the committee above, not by herself.
+        actor = actors.committee if person.pk == actors.secretary.person_id else actors.secretary
+        profiles[person.pk] = dues.set_dues_profile(actor, person, DuesCategory.WAGE, income)
 
     # Who pays what, month by month: the branch's collection day, arrears at the end, none after drifting.
     collection_day = {org_id: rng.randint(5, 20) for org_id in sorted({p.branch_id or 0 for p in people})}
@@ -134,8 +136,13 @@ def seed_dues(run: DemoRun, actors: DemoActors, drifting: dict[int, datetime.dat
         assert branch is not None
         actor = actors.for_path(branch.path)
         if branch_id == actors.branch.pk:
-            count += len(dues.mark_paid(actor, branch=branch, kind=kind, month=month,
-                                        person_ids=[p.pk for p in payers], paid_on=paid_on))  # fmt: skip
+            # Four eyes: the secretary records her members' payments; the committee above records hers.
+            own = [p.pk for p in payers if p.pk == actors.secretary.person_id]
+            others = [p.pk for p in payers if p.pk != actors.secretary.person_id]
+            for recorder, ids in ((actor, others), (actors.committee, own)):
+                if ids:
+                    count += len(dues.mark_paid(recorder, branch=branch, kind=kind, month=month,
+                                                person_ids=ids, paid_on=paid_on))  # fmt: skip
             continue
         # mark_paid's checks: a branch holding members, a date not in the future, active members of the
         # branch owing that month (above), once each (the dict), and an amount the rules give.
