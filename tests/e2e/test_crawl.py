@@ -1,0 +1,81 @@
+"""Issue 13's review, as a test: for each role, every page reachable from the landing page, opened in
+Chromium at 1280 and 375 px, with axe-core's accessibility checks (target size on).
+
+Fails on a link that leads to an error page, a status of 400 or more, a console error, a request leaving
+the machine or a page wider than the screen. axe's serious and critical findings are counted per rule and
+held to ``AXE_BUDGET``, the figures measured when the crawl was written: a rule may only go down, a new
+rule fails at once. Issue 13 brings every budget to 0 (then the budget goes, and any finding fails).
+The figures print at the end of the run; ``var/crawl.json`` keeps the details.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+
+from tests.e2e.crawl import Findings, check_pages, discover, dump, summary
+from tests.e2e.helpers import login
+from tongxin.core.testing import figures
+from tongxin.orglife.models import DEFAULT_REQUIREMENTS, MeetingRequirement
+
+pytestmark = pytest.mark.e2e
+
+ROLES = ("district", "committee_admin", "secretary_a", "viewer", "member")
+REPORT = Path(__file__).resolve().parents[2] / "var" / "crawl.json"
+
+# Serious or critical axe findings (elements, over every crawled page, both widths) when the crawl was
+# written; issue 13 takes each to 0.
+AXE_BUDGET: dict[str, int] = {
+    "color-contrast (serious)": 1650,
+    "nested-interactive (serious)": 10,
+    "target-size (serious)": 16,
+    "scrollable-region-focusable (serious)": 2,
+}
+# Links that lead to an error page today, named by issue 13 ("the link on his own profile to his branch
+# answers 404", and one more the crawl found); each goes when issue 13 fixes it.
+KNOWN_BROKEN: set[tuple[str, str]] = {
+    ("member", "/orgs/"),  # his profile links to his branch, which he may not open
+    ("viewer", "/lifecycle/transfers/in/"),  # the transfers page offers a viewer "transfer in", then 404
+}
+
+
+def test_every_reachable_page_as_each_role(browser, live_server, settings, tree, users):
+    settings.TONGXIN_ADMIN_2FA = False  # the crawl is about pages, not the second factor (tested elsewhere)
+    for org_kind, kind, frequency in DEFAULT_REQUIREMENTS:  # emptied after each browser test: restore
+        MeetingRequirement.objects.get_or_create(
+            org_kind=org_kind, meeting_kind=kind, defaults={"frequency": frequency}
+        )
+    host = urlsplit(live_server.url).netloc
+    findings = Findings()
+    broken: list[str] = []
+    pages = 0
+    for role in ROLES:
+        client = Client()
+        client.force_login(getattr(users, role))
+        crawl = discover(client)
+        pages += len(crawl.pages)
+        broken.extend(f"{role}: {line}" for line in crawl.broken)
+        context = browser.new_context(base_url=live_server.url, locale="zh-CN", bypass_csp=True)
+        try:
+            page = context.new_page()
+            login(page, role)
+            page.close()
+            check_pages(context, crawl.pages, host, findings, label=role)
+        finally:
+            context.close()
+    dump(findings, REPORT)
+    figures.add("crawl: pages (all roles)", pages)
+    figures.add("crawl: page loads", findings.loads)
+    for rule, nodes in findings.axe.items():
+        figures.add(f"crawl: axe {rule}", nodes)
+    print(summary(findings))
+    unexpected_broken = [
+        line for line in broken if not any(line.startswith(f"{role}: {prefix}") for role, prefix in KNOWN_BROKEN)
+    ]
+    assert not unexpected_broken, "\n".join(unexpected_broken)
+    assert not findings.problems, "\n".join(findings.problems[:50])
+    over = {rule: nodes for rule, nodes in findings.axe.items() if nodes > AXE_BUDGET.get(rule, 0)}
+    assert not over, f"axe findings over budget {AXE_BUDGET}: {over}\n{summary(findings)}"
