@@ -85,7 +85,16 @@ def act_on_selected(request: HttpRequest) -> HttpResponse:
 
 def _visible(request: HttpRequest, pk: int) -> Transfer:
     """A transfer in the user's scope, or a member's own (they follow it)."""
-    qs = Transfer.objects.select_related("person", "from_org", "to_org", "to_branch", "started_by")
+    qs = Transfer.objects.select_related(
+        "person",
+        "from_org",
+        "to_org",
+        "to_branch",
+        "started_by__person",
+        "out_approved_by__person",
+        "in_accepted_by__person",
+        "closed_by__person",
+    )
     return get_scoped_or_404(request, qs, pk)
 
 
