@@ -83,13 +83,13 @@ def recruitment_new(request: HttpRequest) -> HttpResponse:
     form = RecruitmentApplyForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with form_step(request, form, denied_as_404=True) as step:
+        done = _("The application of %(name)s was recorded.") % {"name": data["name"]}
+        with form_step(request, form, done, denied_as_404=True) as step:
             recruitment = services.apply(
                 request.user, branch=data["branch"], name=data["name"], id_number=data["id_number"],
                 phone=data["phone"], applied_on=data["applied_on"],
             )  # fmt: skip
         if step.ok:
-            messages.success(request, _("The application of %(name)s was recorded.") % {"name": recruitment.name})
             return redirect("lifecycle:recruitment_detail", pk=recruitment.pk)
     context = {
         "form": form,
