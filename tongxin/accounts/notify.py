@@ -45,8 +45,13 @@ def notice(message: str, **params: Any) -> str:
         return translation.gettext(message) % params
 
 
-def notify_users(users: Iterable[Any], *, text: NoticeText, url: str = "", org_path: str = "") -> list[Notification]:
+def notify_users(
+    users: Iterable[Any], *, text: NoticeText, url: str = "", org_path: str = "", about_pending: bool = False
+) -> list[Notification]:
     """One notification to each of ``users`` (User objects or ids; duplicates and None are dropped).
+
+    ``about_pending``: the message points at work a pending provider counts for them (``core.inbox``),
+    so the navbar badge does not count it a second time.
 
     One INSERT, in the caller's transaction. Returns the notifications made.
     """
@@ -57,7 +62,10 @@ def notify_users(users: Iterable[Any], *, text: NoticeText, url: str = "", org_p
     message = render_text(text)
     cache.delete_many([badge_key(pk) for pk in ids])  # the recipients' navbar badges count it at once
     return Notification.objects.bulk_create(
-        [Notification(recipient_id=pk, text=message, url=url, org_path=org_path) for pk in ids]
+        [
+            Notification(recipient_id=pk, text=message, url=url, org_path=org_path, about_pending=about_pending)
+            for pk in ids
+        ]
     )
 
 
@@ -97,10 +105,11 @@ def nearest_actor_ids(action: str, path: str, *, exclude: Any = None) -> list[in
 
 
 def notify_actors(
-    action: str, path: str, *, text: NoticeText, url: str = "", exclude: Any = None
+    action: str, path: str, *, text: NoticeText, url: str = "", exclude: Any = None, about_pending: bool = False
 ) -> list[Notification]:
     """Notify the nearest holders of ``action`` at ``path`` (see :func:`nearest_actor_ids`), not ``exclude``.
 
     Two queries: who, then one INSERT. ``org_path`` of the notifications is ``path``.
     """
-    return notify_users(nearest_actor_ids(action, path, exclude=exclude), text=text, url=url, org_path=path)
+    ids = nearest_actor_ids(action, path, exclude=exclude)
+    return notify_users(ids, text=text, url=url, org_path=path, about_pending=about_pending)

@@ -28,7 +28,8 @@ def may_see_rules(user: Any) -> bool:
 
 
 def inbox_badge(user: Any) -> Callable[[], int]:
-    """The navbar badge: work waiting (the pending registry) plus unread notifications.
+    """The navbar badge: work waiting (the pending registry) plus unread notifications, each thing once: a
+    notification that only points at work the registry counts (``about_pending``) adds nothing.
 
     Lazy: a template that does not show it (an htmx partial) pays nothing. Computing it costs one COUNT
     plus one per pending provider, so the total is kept in the cache for ``BADGE_SECONDS``; a new
@@ -41,7 +42,8 @@ def inbox_badge(user: Any) -> Callable[[], int]:
             key = badge_key(user.pk)
             value = cache.get(key)
             if value is None:
-                value = pending_total(user) + Notification.objects.visible_to(user).unread().count()
+                unread = Notification.objects.visible_to(user).unread().not_about_pending()
+                value = pending_total(user) + unread.count()
                 cache.set(key, value, BADGE_SECONDS)
             memo.append(value)
         return memo[0]

@@ -198,6 +198,10 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)
 
+    def not_about_pending(self) -> NotificationQuerySet:
+        """Leave out the messages about work the pending registry counts (the navbar badge)."""
+        return self.filter(about_pending=False)
+
 
 class Notification(models.Model):
     """A message to one user: something happened, or something waits for them at ``url``.
@@ -220,6 +224,9 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=500, blank=True)
     org_path = models.CharField(_("organisation path"), max_length=255, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The message points at work the inbox's pending registry already counts (a transfer waiting for this
+    # user's approval): the navbar badge counts that work once, not once more for the unread message.
+    about_pending = models.BooleanField(_("about waiting work"), default=False)
 
     objects = NotificationQuerySet.as_manager()
     scope = ScopeSpec(records=("org_path",))  # where it happened, rewritten on a move; seen by the recipient

@@ -103,9 +103,10 @@ def step_paths(prefix: str, name: str, act: Callable[[HttpRequest, int, str], Ht
 
 
 @contextmanager
-def page_step(request: HttpRequest, done: str = "") -> Iterator[None]:
+def page_step(request: HttpRequest, done: str) -> Iterator[None]:
     """Run a page's write: a DomainError becomes an error message (the page redirects as after success), a
-    PermissionDenied a 404 (a step that is not the user's looks missing), else ``done`` is the success message.
+    PermissionDenied a 404 (a step that is not the user's looks missing), else ``done`` is the success message:
+    required, every write says what happened (issue 13).
 
         with page_step(request, _("The meeting was cancelled.")):
             services.cancel_meeting(request.user, meeting)
@@ -118,8 +119,7 @@ def page_step(request: HttpRequest, done: str = "") -> Iterator[None]:
     except PermissionDenied:
         raise Http404 from None
     else:
-        if done:
-            messages.success(request, done)
+        messages.success(request, done)
 
 
 class FormStep:
@@ -130,10 +130,11 @@ class FormStep:
 
 @contextmanager
 def form_step(
-    request: HttpRequest, form: forms.BaseForm, done: str = "", *, denied_as_404: bool = False
+    request: HttpRequest, form: forms.BaseForm, done: str, *, denied_as_404: bool = False
 ) -> Iterator[FormStep]:
     """Run a form page's write: a DomainError becomes the form's errors (the page shows the form again), else
-    ``done`` is the success message and the step is ``ok`` (the page redirects). ``denied_as_404``: a
+    ``done`` is the success message (required: every saved form says what happened) and the step is ``ok``
+    (the page redirects). ``denied_as_404``: a
     PermissionDenied from the service is a 404 (a step that is not the user's looks missing).
 
         with form_step(request, form, _("The duty is saved.")) as step:
@@ -152,8 +153,7 @@ def form_step(
         raise
     else:
         step.ok = True
-        if done:
-            messages.success(request, done)
+        messages.success(request, done)
 
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

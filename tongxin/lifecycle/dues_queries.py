@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
     DateField,
     Exists,
@@ -24,8 +25,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest, Substr, TruncMonth
+from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -160,10 +162,22 @@ def arrears(org: Organization, kind: str, months: int = ARREARS_MONTHS, *,
     """
     start, end = arrears_window(months, today)
     join = JOIN_DATE_FIELDS[kind]
-    owed_from = Greatest(
-        Value(start, output_field=DateField()),
-        Coalesce(TruncMonth(join, output_field=DateField()), Value(start, output_field=DateField())),
+    # The first month owed and how many months are owed, as one CASE over the window's months: plain date
+    # comparisons, no month arithmetic on each row (on SQLite TruncMonth and Extract* are Python functions
+    # called for every member of the subtree, which made the district's page take a second).
+    firsts = [add_months(start, i) for i in range(months)]
+    joined_by = [Q(**{f"{join}__isnull": True}) | Q(**{f"{join}__lt": add_months(start, 1)})] + [
+        Q(**{f"{join}__lt": add_months(first, 1)}) for first in firsts[1:]
+    ]
+    owed_from = Case(
+        *(When(q, then=Value(first)) for q, first in zip(joined_by, firsts, strict=True)),
+        default=Value(add_months(end, 1)),
         output_field=DateField(),
+    )
+    owed_months = Case(
+        *(When(q, then=Value(months - i)) for i, q in enumerate(joined_by)),
+        default=Value(0),
+        output_field=IntegerField(),
     )
     paid = (
         DuesPayment.objects.filter(person=OuterRef("pk"), kind=kind, month__gte=OuterRef("owed_from"), month__lte=end)
@@ -173,16 +187,10 @@ def arrears(org: Organization, kind: str, months: int = ARREARS_MONTHS, *,
         .values("n")
     )
     last_paid = DuesPayment.objects.filter(person=OuterRef("pk"), kind=kind).order_by("-month").values("month")[:1]
-    end_index = end.year * 12 + end.month
     return (
         Person.objects.filter(subtree_q("org_path", org.path), owing_q(kind, end))
         .annotate(owed_from=owed_from)
-        .annotate(
-            owed_months=Value(end_index + 1, output_field=IntegerField())
-            - ExtractYear("owed_from") * 12
-            - ExtractMonth("owed_from"),
-            paid_months=Coalesce(Subquery(paid, output_field=IntegerField()), 0),
-        )
+        .annotate(owed_months=owed_months, paid_months=Coalesce(Subquery(paid, output_field=IntegerField()), 0))
         .annotate(unpaid_months=Coalesce("owed_months", 0) - Coalesce("paid_months", 0))
         .annotate(last_paid_month=Subquery(last_paid, output_field=DateField()))
         .filter(unpaid_months__gt=0)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core import params
 from tongxin.core.fields import InWindow, PersonName, length_refusal, text_refusal
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.rules import rule
@@ -41,12 +42,16 @@ class TransferOutForm(BootstrapFormMixin, forms.Form):
         label=_("Receiving organisation"),
         required=False,
         max_length=200,
-        help_text=_("Its code or full name. Leave empty when the member leaves the system."),
-        # Suggestions while typing (htmx fills the datalist); without JavaScript the exact code or name works.
+        help_text=_(
+            "Type part of its name or its code, then pick it below by its full path. Leave empty when the "
+            "member leaves the system."
+        ),
+        # While typing, htmx lists the matches below as choices by full path (第一团委 › 第2团支部), each
+        # submitting the organisation itself (to_org_id); without JavaScript the exact code or full name works.
         widget=forms.TextInput(
             attrs={
-                "list": "destinations",
                 "autocomplete": "off",
+                "enterkeyhint": "search",
                 "hx-get": reverse_lazy("lifecycle:transfer_destinations"),
                 "hx-trigger": "input changed delay:300ms",
                 "hx-target": "#destinations",
@@ -66,7 +71,14 @@ class TransferOutForm(BootstrapFormMixin, forms.Form):
         data = super().clean() or {}
         text = data.get("destination") or ""
         data["to_org"] = None
-        if text:
+        picked = params.parse_int(self.data.get("to_org_id")) if self.data else None
+        if picked is not None:  # chosen from the list by its full path
+            org = Organization.objects.filter(pk=picked, status=OrgStatus.ACTIVE, kind__in=LEAGUE_KINDS).first()
+            if org is None:
+                self.add_error("destination", _("No active league organisation has this code or full name."))
+            else:
+                data["to_org"] = org
+        elif text:
             found = find_destination(text)
             if isinstance(found, str):
                 self.add_error("destination", found)

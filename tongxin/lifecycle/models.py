@@ -463,7 +463,8 @@ class AnnualReview(models.Model):
 class ReviewEntry(models.Model):
     """One member's grade in an annual review, and their registration (团籍注册) that follows."""
 
-    review = models.ForeignKey(AnnualReview, on_delete=models.CASCADE, related_name="entries")
+    review = models.ForeignKey(AnnualReview, on_delete=models.CASCADE, related_name="entries",
+                               verbose_name=_("annual review"))  # fmt: skip
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="review_entries")
     org_path = models.CharField(max_length=255, editable=False)
     grade = models.CharField(_("grade"), max_length=16, choices=ReviewGrade.choices, blank=True)

@@ -112,7 +112,8 @@ class AttendanceStatus(models.TextChoices):
 
 
 class Attendance(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance",
+                                verbose_name=_("meeting"))  # fmt: skip
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendance")
     org_path = models.CharField(max_length=255, editable=False)  # the person's branch at the meeting
     status = models.CharField(_("attendance"), max_length=8, choices=AttendanceStatus.choices)
@@ -270,7 +271,8 @@ class ChecklistNote(models.Model):
 class Duty(models.Model):
     """定人定岗定责: what a committee member of an organisation is responsible for."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="duties")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="duties",
+                                     verbose_name=_("organisation"))  # fmt: skip
     org_path = models.CharField(max_length=255, editable=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="duties", verbose_name=_("member"))
     post = models.CharField(_("post"), max_length=100)

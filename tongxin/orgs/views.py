@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -64,7 +65,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = _org_to_manage(request, pk)
     form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=org.pk))
     if request.method == "POST" and form.is_valid():
-        with form_step(request, form) as step:
+        with form_step(request, form, _("The changes to %(org)s were saved.") % {"org": org.name}) as step:
             services.update_organization(request.user, org, **{f: form.cleaned_data[f] for f in form.changed_data})
         if step.ok:
             return redirect("orgs:detail", pk=org.pk)
@@ -82,7 +83,8 @@ def create_child(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrganizationForm(request.POST or None, initial={"status": OrgStatus.ACTIVE})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("status", "dissolved_on")}
-        with form_step(request, form) as step:
+        done = _("%(org)s was created.") % {"org": data["name"]}
+        with form_step(request, form, done) as step:
             org = services.create_organization(request.user, parent=parent, **data)
         if step.ok:
             return redirect("orgs:detail", pk=org.pk)
@@ -111,6 +113,8 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
                 for message in exc.errors.get("parent", []) + exc.errors.get("__all__", []):
                     form.add_error("new_parent_code", message)
             else:
+                message = _("%(org)s now sits under %(parent)s.") % {"org": org.name, "parent": new_parent.name}
+                messages.success(request, message)
                 return redirect("orgs:detail", pk=org.pk)
     context = {
         "form": form,

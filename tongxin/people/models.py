@@ -118,8 +118,8 @@ class Person(models.Model):
         choices=MembershipStatus.choices,
         default=MembershipStatus.ACTIVE,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = PersonQuerySet.as_manager()
     scope = ScopeSpec(paths=("org_path",), own="pk")  # role holders of the subtree, and the person

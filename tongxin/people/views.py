@@ -111,7 +111,9 @@ def _edit_form(request: HttpRequest, person: Person | None) -> HttpResponse:
     form = PersonForm(request.POST or None, instance=person, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.changed_personal_data()
-        with form_step(request, form) as step:
+        name = form.cleaned_data.get("name") or (person.name if person else "")
+        done = (_("The changes to %(name)s were saved.") if person else _("%(name)s was added.")) % {"name": name}
+        with form_step(request, form, done) as step:
             saved = services.save_person(request.user, data, person)
         if step.ok:
             return redirect("people:detail", pk=saved.pk)
@@ -138,7 +140,8 @@ def appoint_cadre(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_changeable_or_404(request, Organization, pk, path_field="path", refuse=PermissionDenied)
     form = AppointCadreForm(request.POST or None, initial={"start": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        with form_step(request, form) as step:
+        done = _("The cadre of %(org)s was appointed.") % {"org": org.name}
+        with form_step(request, form, done) as step:
             person = services.find_person_by_number(request.user, form.cleaned_data["person_number"])
             services.appoint_cadre(
                 request.user,
@@ -162,7 +165,11 @@ def end_cadre(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = EndCadreForm(request.POST or None, initial={"end": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        with form_step(request, form) as step:
+        done = _("%(name)s's position ends on %(day)s.") % {
+            "name": position.person.name,
+            "day": form.cleaned_data["end"].isoformat(),
+        }
+        with form_step(request, form, done) as step:
             services.end_cadre(request.user, position, form.cleaned_data["end"])
         if step.ok:
             return redirect("orgs:detail", pk=position.organization_id)

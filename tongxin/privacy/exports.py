@@ -14,12 +14,14 @@ from __future__ import annotations
 import datetime
 from typing import IO, Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from tongxin.core import xlsx
+from tongxin.core.actors import actor_name
 from tongxin.core.models import AccessLog, ChangeLog
 from tongxin.core.registry import PERSONAL_DATA_NOT_EXPORTED, PERSONAL_DATA_SECTIONS
 from tongxin.people.models import Person
@@ -111,23 +113,40 @@ def write_access_export(person: Person, out: IO[bytes]) -> int:
         rows = [[_cell(obj, name) for name in fields] for obj in qs]
         book.table(str(title), [_label(model, n) for n in fields], rows)
 
-    changes = ChangeLog.objects.filter(content_type__model="person", content_type__app_label="people",
-                                       object_id=str(person.pk)).select_related("content_type", "actor")  # fmt: skip
+    changes = ChangeLog.objects.filter(
+        content_type__model="person", content_type__app_label="people", object_id=str(person.pk)
+    ).select_related("content_type", "actor__person")
     change_rows: list[list[object]] = []
     for entry in changes.order_by("created_at", "id"):
         details = "; ".join(f"{label}: {_plain(old)} → {_plain(new)}" for label, old, new in entry.changed_fields())
-        change_rows.append([entry.created_at, str(entry.actor or _("System")), entry.get_action_display(), details])
+        change_rows.append([entry.created_at, _who(entry.actor), entry.get_action_display(), details])
     book.table(str(_("Changes to the record")), [_("Time"), _("Who"), _("Action"), _("Details")], change_rows)
 
     accesses = AccessLog.objects.filter(content_type__model="person", content_type__app_label="people",
-                                        object_id=str(person.pk)).select_related("actor")  # fmt: skip
+                                        object_id=str(person.pk)).select_related("actor__person")  # fmt: skip
     access_rows = [
-        [entry.created_at, str(entry.actor or _("System")), entry.get_action_display(), entry.fields]
+        [entry.created_at, _who(entry.actor), entry.get_action_display(), _field_labels(entry.fields)]
         for entry in accesses.order_by("created_at", "id")
     ]
     book.table(str(_("Views and exports of the data")), [_("Time"), _("Who"), _("Action"), _("Fields")], access_rows)
     book.workbook.close()
     return book.rows
+
+
+def _who(user: Any) -> str:
+    """The person who acted, by name (never the login name), or "System"."""
+    return actor_name(user) or _("System")
+
+
+def _field_labels(fields: str) -> str:
+    """An access log's field list (``id_number,phone``) as the reader says them (身份证号、手机号)."""
+    labels = []
+    for name in filter(None, (part.strip() for part in (fields or "").split(","))):
+        try:
+            labels.append(_label(Person, name))
+        except FieldDoesNotExist:
+            labels.append(name)
+    return "、".join(labels)
 
 
 def _plain(value: object) -> str:

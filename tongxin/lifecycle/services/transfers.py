@@ -314,11 +314,13 @@ def _close(actor: Actor, transfer: Transfer, transition: str, *, reason: str = "
 def _notify_next(actor: Actor, transfer: Transfer) -> None:
     if transfer.status == TransferStatus.PENDING_OUT:
         text = _notice(gettext_noop("%(name)s asks to transfer out: please approve or reject."), transfer)
-        notify_actors(CHANGE, transfer.from_path, text=text, url=TRANSFERS.url(transfer), exclude=actor)
+        notify_actors(CHANGE, transfer.from_path, text=text, url=TRANSFERS.url(transfer), exclude=actor,
+                      about_pending=True)  # fmt: skip
     elif transfer.status == TransferStatus.PENDING_IN:
         text = _notice(gettext_noop("%(name)s is being transferred to %(org)s: please accept or reject."), transfer,
                        org=transfer.to_org.name if transfer.to_org else "")  # fmt: skip
-        notify_actors(CHANGE, transfer.to_path, text=text, url=TRANSFERS.url(transfer), exclude=actor)
+        notify_actors(CHANGE, transfer.to_path, text=text, url=TRANSFERS.url(transfer), exclude=actor,
+                      about_pending=True)  # fmt: skip
 
 
 # --- bulk and lists -------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tongxin.core.actors import actor_name
 from tongxin.core.exceptions import DomainError
 from tongxin.core.views import form_step, get_changeable_or_404, get_scoped_or_404, page_step, require_role
 from tongxin.lifecycle.forms import (
@@ -106,8 +107,10 @@ def _render_detail(request: HttpRequest, rec: PartyRecommendation, step_form: An
     step = services.NEXT_STEP.get(rec.status)
     can_step = bool(step) and services.may_act(request.user, rec, step or "")
     users = {
-        user.pk: user.get_full_name() or user.username
-        for user in get_user_model().objects.filter(pk__in=[v for v in rec.actors.values() if v])
+        user.pk: actor_name(user)
+        for user in get_user_model()
+        .objects.select_related("person")
+        .filter(pk__in=[v for v in rec.actors.values() if v])
     }
     rows = [
         ("propose", _("Proposed by the branch"), timezone.localtime(rec.created_at).date(),

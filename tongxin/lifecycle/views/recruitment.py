@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tongxin.core.actors import actor_name
 from tongxin.core.exceptions import DomainError
 from tongxin.core.masking import mask_id_number, mask_phone
 from tongxin.core.rules import rule
@@ -82,13 +83,13 @@ def recruitment_new(request: HttpRequest) -> HttpResponse:
     form = RecruitmentApplyForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with form_step(request, form, denied_as_404=True) as step:
+        done = _("The application of %(name)s was recorded.") % {"name": data["name"]}
+        with form_step(request, form, done, denied_as_404=True) as step:
             recruitment = services.apply(
                 request.user, branch=data["branch"], name=data["name"], id_number=data["id_number"],
                 phone=data["phone"], applied_on=data["applied_on"],
             )  # fmt: skip
         if step.ok:
-            messages.success(request, _("The application of %(name)s was recorded.") % {"name": recruitment.name})
             return redirect("lifecycle:recruitment_detail", pk=recruitment.pk)
     context = {
         "form": form,
@@ -110,8 +111,10 @@ def _visible(request: HttpRequest, pk: int) -> Recruitment:
 def _timeline(recruitment: Recruitment) -> list[dict[str, Any]]:
     """Each step done: its label, date, who recorded it and what it recorded."""
     users = {
-        user.pk: user.get_full_name() or user.username
-        for user in get_user_model().objects.filter(pk__in=[v for v in recruitment.actors.values() if v])
+        user.pk: actor_name(user)
+        for user in get_user_model()
+        .objects.select_related("person")
+        .filter(pk__in=[v for v in recruitment.actors.values() if v])
     }
     r = recruitment
     rows: list[tuple[str, Any, Any, str]] = [

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,12 +18,13 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core import params
 from tongxin.core.exceptions import DomainError
+from tongxin.core.fields import text_refusal
 from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.core.views import get_scoped_or_404, require_role
 from tongxin.lifecycle.forms import AcceptForm, RejectForm, TransferInForm, TransferOutForm
 from tongxin.lifecycle.models import Transfer, TransferSide, TransferStatus
 from tongxin.lifecycle.services import transfers as services
-from tongxin.orgs.models import LEAGUE_KINDS, MEMBER_HOLDING_KINDS, Organization, OrgStatus
+from tongxin.orgs.models import LEAGUE_KINDS, MEMBER_HOLDING_KINDS, Organization, OrgStatus, path_ids
 from tongxin.people.models import Person
 
 PAGE_SIZE = 50
@@ -85,7 +87,16 @@ def act_on_selected(request: HttpRequest) -> HttpResponse:
 
 def _visible(request: HttpRequest, pk: int) -> Transfer:
     """A transfer in the user's scope, or a member's own (they follow it)."""
-    qs = Transfer.objects.select_related("person", "from_org", "to_org", "to_branch", "started_by")
+    qs = Transfer.objects.select_related(
+        "person",
+        "from_org",
+        "to_org",
+        "to_branch",
+        "started_by__person",
+        "out_approved_by__person",
+        "in_accepted_by__person",
+        "closed_by__person",
+    )
     return get_scoped_or_404(request, qs, pk)
 
 
@@ -245,10 +256,18 @@ def destinations(request: HttpRequest) -> HttpResponse:
     require_role(request, members=True)
     q = " ".join((request.GET.get("destination") or request.GET.get("q") or "").split())
     orgs: list[Organization] = []
-    if len(q) >= 2:
+    if len(q) >= 2 and not text_refusal(q):
         orgs = list(
-            Organization.objects.filter(status=OrgStatus.ACTIVE, kind__in=LEAGUE_KINDS, name__contains=q)
-            .only("name", "code")
-            .order_by("depth", "name")[:20]
+            Organization.objects.filter(status=OrgStatus.ACTIVE, kind__in=LEAGUE_KINDS)
+            .filter(Q(name__contains=q) | Q(code=q))
+            .only("name", "code", "path")
+            .order_by("depth", "path")[:20]
         )
-    return render(request, "lifecycle/transfers/_destinations.html", {"orgs": orgs})
+    # Each match by its full path below the root (第一团委 › 第2团支部): twenty "第2团支部" look alike.
+    above = {pk for org in orgs for pk in path_ids(org.path)[1:-1]}
+    names = dict(Organization.objects.filter(pk__in=above).values_list("pk", "name")) if above else {}
+    rows = [
+        {"org": org, "path": " › ".join([*(names.get(pk, "") for pk in path_ids(org.path)[1:-1]), org.name])}
+        for org in orgs
+    ]
+    return render(request, "lifecycle/transfers/_destinations.html", {"rows": rows, "q": q})

@@ -64,10 +64,13 @@ def test_the_member_downloads_their_own_data(tree, users, records, client_for):
 
 
 def test_a_secretary_exports_for_a_member_and_the_export_is_listed_next_time(tree, users, records, client_for):
+    users.secretary_a.first_name = "周书记"  # listed by her name, never her login (issue 13)
+    users.secretary_a.save(update_fields=["first_name"])
     client = client_for(users.secretary_a)
     assert client.get(f"/privacy/people/{tree.people.a2.pk}/export/").status_code == 200
     sheets = cells(client.get(f"/privacy/people/{tree.people.a2.pk}/export/"))
-    access_sheet = next(rows for name, rows in sheets.items() if any("secretary_a" in "".join(r) for r in rows[1:]))
+    access_sheet = next(rows for name, rows in sheets.items() if any("周书记" in "".join(r) for r in rows[1:]))
+    assert not any("secretary_a" in "".join(r) for rows in sheets.values() for r in rows)
     assert len(access_sheet) >= 2
     assert AccessLog.objects.filter(action="export", object_id=str(tree.people.a2.pk)).count() == 2
 
