@@ -130,6 +130,7 @@ class Findings:
     problems: list[str] = field(default_factory=list)  # statuses, console errors, outside requests, overflow
     axe: Counter[str] = field(default_factory=Counter)  # "rule (impact)" → nodes over every page and width
     axe_pages: dict[str, set[str]] = field(default_factory=dict)  # rule → pages
+    axe_nodes: dict[str, Counter[str]] = field(default_factory=dict)  # rule → "selector: why" → count
 
 
 def check_pages(context, paths: list[str], host: str, findings: Findings, *, label: str) -> None:
@@ -169,6 +170,10 @@ def check_pages(context, paths: list[str], host: str, findings: Findings, *, lab
                     rule = f"{violation['id']} ({violation['impact']})"
                     findings.axe[rule] += len(violation["nodes"])
                     findings.axe_pages.setdefault(rule, set()).add(re.sub(r"\d+", "N", urlsplit(path).path))
+                    nodes = findings.axe_nodes.setdefault(rule, Counter())
+                    for node in violation["nodes"]:
+                        why = (node.get("failureSummary") or "").splitlines()[-1].strip()[:160]
+                        nodes[f"@{width} {' '.join(map(str, node['target']))[:120]}: {why}"] += 1
             findings.problems.extend(f"{where}: console error: {text}" for text in console)
             findings.problems.extend(f"{where}: request leaves the machine: {url}" for url in outside)
     page.close()
@@ -191,6 +196,8 @@ def dump(findings: Findings, path: Path) -> None:
                 "problems": findings.problems,
                 "axe": dict(findings.axe),
                 "axe_pages": {k: sorted(v) for k, v in findings.axe_pages.items()},
+                # Which elements, and axe's reason, most frequent first: enough to find the template.
+                "axe_nodes": {k: dict(v.most_common(200)) for k, v in findings.axe_nodes.items()},
             },
             ensure_ascii=False,
             indent=1,

@@ -2,10 +2,9 @@
 Chromium at 1280 and 375 px, with axe-core's accessibility checks (target size on).
 
 Fails on a link that leads to an error page, a status of 400 or more, a console error, a request leaving
-the machine or a page wider than the screen. axe's serious and critical findings are counted per rule and
-held to ``AXE_BUDGET``, the figures measured when the crawl was written: a rule may only go down, a new
-rule fails at once. Issue 13 brings every budget to 0 (then the budget goes, and any finding fails).
-The figures print at the end of the run; ``var/crawl.json`` keeps the details.
+the machine or a page wider than the screen, and on any serious or critical axe finding (colour contrast,
+nested controls, tap targets under 24 px, …) but those listed, page by page, in ``KNOWN_AXE``. The figures
+print at the end of the run; ``var/crawl.json`` keeps the details (rule → pages → elements and why).
 """
 
 from __future__ import annotations
@@ -26,13 +25,13 @@ pytestmark = pytest.mark.e2e
 ROLES = ("district", "committee_admin", "secretary_a", "viewer", "member")
 REPORT = Path(__file__).resolve().parents[2] / "var" / "crawl.json"
 
-# Serious or critical axe findings (elements, over every crawled page, both widths) when the crawl was
-# written; issue 13 takes each to 0.
-AXE_BUDGET: dict[str, int] = {
-    "color-contrast (serious)": 1650,
-    "nested-interactive (serious)": 10,
-    "target-size (serious)": 16,
-    "scrollable-region-focusable (serious)": 2,
+# Serious or critical axe findings still allowed, as rule → pages (digits as N). When the crawl was written
+# there were 1,650 elements of colour contrast, 10 nested controls, 16 small tap targets and 2 scroll regions;
+# the theme (tongxin/static/tongxin/app.css) and the tree now pass. Left: the board's table scrolls sideways
+# on a phone and cannot be reached by keyboard (its template belongs to issue 13's lists part, which gives it
+# tabindex="0"); the entry goes with that fix. Never add one to let a new page pass.
+KNOWN_AXE: dict[str, set[str]] = {
+    "scrollable-region-focusable (serious)": {"/orglife/board/"},
 }
 # Links that lead to an error page today, named by issue 13 ("the link on his own profile to his branch
 # answers 404", and one more the crawl found); each goes when issue 13 fixes it.
@@ -77,5 +76,9 @@ def test_every_reachable_page_as_each_role(browser, live_server, settings, tree,
     ]
     assert not unexpected_broken, "\n".join(unexpected_broken)
     assert not findings.problems, "\n".join(findings.problems[:50])
-    over = {rule: nodes for rule, nodes in findings.axe.items() if nodes > AXE_BUDGET.get(rule, 0)}
-    assert not over, f"axe findings over budget {AXE_BUDGET}: {over}\n{summary(findings)}"
+    unexpected_axe = {
+        rule: sorted(extra)
+        for rule, pages in findings.axe_pages.items()
+        if (extra := pages - KNOWN_AXE.get(rule, set()))
+    }
+    assert not unexpected_axe, f"serious or critical axe findings: {unexpected_axe}\n{summary(findings)}"

@@ -11,8 +11,9 @@ pytestmark = pytest.mark.e2e
 
 
 def _node(page, org):
-    """The tree node (``<details>``) whose summary links to ``org``."""
-    return page.locator("details", has=page.locator(f"> summary a[href='{url('orgs:detail', org.pk)}']"))
+    """The tree node (``<details>``) next to the link to ``org`` (the link is not inside its summary)."""
+    branch = page.locator("li.tx-branch", has=page.locator(f"> .tx-node-label a[href='{url('orgs:detail', org.pk)}']"))
+    return branch.locator("> details")
 
 
 def _expand(page, org) -> None:
@@ -21,7 +22,7 @@ def _expand(page, org) -> None:
     with page.expect_response(
         lambda r: r.url.endswith(url("orgs:children", org.pk)) and r.request.headers.get("hx-request") == "true"
     ) as response:
-        node.locator("> summary .tx-toggle").click()
+        node.locator("> summary").click()
     assert response.value.status == 200
     expect(node).to_have_attribute("open", "")
     expect(node.locator("> .tx-children > ul")).to_have_count(1)  # the "Loading…" placeholder was replaced
