@@ -6,6 +6,7 @@ district admin (``district``, admin of the root), in-process through the full mi
 
     layout       an empty page on base.html (same middleware, context processors, login_required)
     roster p1    /people/                     roster mid   /people/?cursor=<key of row N/2>
+    roster jump  /people/?page=<the middle page> (the pager's page-number form: an OFFSET from the nearer end)
     api empty    the /api/people/ viewset over queryset.none() (same DRF stack, count 0)
     api p1       /api/people/                 api mid      /api/people/?cursor=<key of row N/2>
 
@@ -57,6 +58,7 @@ ENDPOINTS = [
     ("layout", None),
     ("roster p1", "layout"),
     ("roster mid", "layout"),
+    ("roster jump", "layout"),
     ("api empty", None),
     ("api p1", "api empty"),
     ("api mid", "api empty"),
@@ -294,6 +296,7 @@ def run_child(args: argparse.Namespace) -> None:
         "layout": ("/bench/empty/", {}),
         "roster p1": ("/people/", {}),
         "roster mid": (f"/people/?cursor={cursor}", {}),
+        "roster jump": (f"/people/?page={(total + 49) // 50 // 2 + 1}", {}),
         "api empty": ("/bench/api-empty/", json_accept),
         "api p1": ("/api/people/", json_accept),
         "api mid": (f"/api/people/?cursor={cursor}", json_accept),
@@ -307,7 +310,7 @@ def run_child(args: argparse.Namespace) -> None:
         return response
 
     # Sanity: full pages and the right total.
-    for name in ("roster p1", "roster mid"):
+    for name in ("roster p1", "roster mid", "roster jump"):
         cells = fetch(name).content.decode().count('<td data-label="')
         assert cells == 50 * 8, f"{name}: {cells} cells, expected 50 rows of 8"
     for name in ("api p1", "api mid"):

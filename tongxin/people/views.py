@@ -19,6 +19,7 @@ from tongxin.core.audit import record_access
 from tongxin.core.masking import mask_phone
 from tongxin.core.models import AccessLog
 from tongxin.core.pagination import keyset_page
+from tongxin.core.params import parse_int
 from tongxin.core.registry import page_context
 from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.core.views import (
@@ -57,8 +58,9 @@ def roster(request: HttpRequest) -> HttpResponse:
     base = Person.objects.visible_to(request.user)
     filterset = PersonFilter(params, queryset=base)
     qs = filterset.qs.select_related("branch").only(*ROSTER_COLUMNS) if filterset.is_valid() else base.none()
-    page = keyset_page(qs, filterset.sort_keys, request.GET.get("cursor"), ROSTER_PAGE_SIZE)
     total = roster_count(request.user, filterset, qs)
+    jump = parse_int(request.GET.get("page"))  # the pager's page-number form
+    page = keyset_page(qs, filterset.sort_keys, request.GET.get("cursor"), ROSTER_PAGE_SIZE, total=total, jump=jump)
     org = filterset.subtree_org
     scope_org = org if org is not None and scope.covers_path(org.path) else None
     context = {

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core.exceptions import DomainError
 from tongxin.core.pagination import keyset_page
+from tongxin.core.params import parse_int
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.core.views import form_step, get_changeable_or_404, get_scoped_or_404, require_role, xlsx_response
@@ -43,18 +44,21 @@ def minors(request: HttpRequest) -> HttpResponse:
     org = org_from_query(request.user, request.GET.get("org"), default_top=False)
     on = timezone.localdate()
     qs = services.minors_lacking_consent(request.user, org, on).select_related("branch")
-    page = keyset_page(qs, MINOR_KEYS, request.GET.get("cursor"), PAGE_SIZE)
+    counts = services.lacking_counts(request.user, org, on)
+    total = sum(c.count for c in counts)
+    jump = parse_int(request.GET.get("page"))  # the pager's page-number form
+    page = keyset_page(qs, MINOR_KEYS, request.GET.get("cursor"), PAGE_SIZE, total=total, jump=jump)
     for person in page.rows:
         person.age_now = person.age_on(on)
-    counts = services.lacking_counts(request.user, org, on)
     query = request.GET.copy()
     query.pop("cursor", None)
+    query.pop("page", None)
     context = {
         "title": _("Minors without consent"),
         "org": org,
         "page": page,
         "counts": counts,
-        "total": sum(c.count for c in counts),
+        "total": total,
         "query": query.urlencode(),
         "can_change": scope_for(request.user, CHANGE).has_subtrees,
     }

@@ -197,7 +197,7 @@ def test_board_page_drills_down_and_sorts(tree, users, client_for):
     assert page.status_code == 200
     body = page.content.decode()
     assert tree.branch_a.display_name in body and f"?org={tree.branch_a.pk}&amp;year={year}" in body
-    assert 'class="table-responsive"' in body
+    assert 'class="table-responsive tx-board-scroll"' in body
     branch = client.get(f"/orglife/board/?org={tree.branch_a.pk}&year={year}")
     assert branch.status_code == 200 and 'data-status="done"' in branch.content.decode()
     party = client.get(f"/orglife/board/?org={tree.party_branch.pk}&year={year}")

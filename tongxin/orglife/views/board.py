@@ -30,12 +30,13 @@ from django.utils.translation import gettext_lazy
 from tongxin.core import xlsx
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
-from tongxin.core.scoping import scope_for
+from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.core.services import may_edit_rules
 from tongxin.core.views import has_role, xlsx_response
 from tongxin.orglife import queries
 from tongxin.orglife.filters import FIRST_YEAR, board_year
-from tongxin.orglife.models import Frequency, MeetingKind, MeetingRequirement
+from tongxin.orglife.models import Frequency, Meeting, MeetingKind, MeetingRequirement, MeetingStatus
+from tongxin.orglife.services import meetings as meeting_services
 from tongxin.orglife.services import requirements as requirement_services
 from tongxin.orgs.models import Organization, OrgKind
 from tongxin.orgs.queries import org_from_query, top_organizations
@@ -61,6 +62,35 @@ def board_url(org: Organization, year: int, period: str = "", sort: str = "") ->
 def _sort(request: HttpRequest) -> str:
     sort = request.GET.get("sort") or "tree"
     return sort if sort in queries.SORTS else "tree"
+
+
+def _cell_links(
+    request: HttpRequest, org: Organization, year: int, cells_by_kind: dict[str, list[Any]]
+) -> dict[tuple[str, int], str]:
+    """Where each cell of a branch's board leads: the meeting of its kind in its period (held first, else a
+    planned one still to record), or, for one who may plan, the form to plan it. Keyed by (kind, index)."""
+    found: dict[tuple[str, int], tuple[bool, int]] = {}
+    meetings = meeting_services.of_organization(Meeting.objects.exclude(status=MeetingStatus.CANCELLED), org)
+    rows = meetings.filter(starts_at__year=year, kind__in=list(cells_by_kind)).order_by("starts_at", "id")
+    for pk, kind, status, starts_at in rows.values_list("pk", "kind", "status", "starts_at"):
+        cells = cells_by_kind[kind]
+        if not cells:
+            continue
+        key = (kind, (timezone.localtime(starts_at).month - 1) // cells[0].months)
+        held = status == MeetingStatus.HELD
+        if key not in found or (held and not found[key][0]):
+            found[key] = (held, pk)
+    may_plan = scope_for(request.user, CHANGE).covers_path(org.path)
+    plan = reverse("orglife:meeting_plan", args=[org.pk])
+    links: dict[tuple[str, int], str] = {}
+    for kind, cells in cells_by_kind.items():
+        for cell in cells:
+            key = (kind, cell.index)
+            if key in found:
+                links[key] = reverse("orglife:meeting_detail", args=[found[key][1]])
+            elif may_plan and cell.status in ("due", "overdue", "upcoming"):
+                links[key] = f"{plan}?kind={kind}"
+    return links
 
 
 # --- the board -------------------------------------------------------------------------------------------
@@ -92,10 +122,11 @@ def board(request: HttpRequest) -> HttpResponse:
     leaf_cells = []
     if data.is_leaf and data.rows:
         row = data.rows[0]
+        cell_links = _cell_links(request, org, year, {kind: row.cells.get(kind, []) for kind, _label in data.kinds})
         for kind, label in data.kinds:
             cells = row.cells.get(kind, [])
             offset = cells[0].index * cells[0].months if cells else 0
-            leaf_cells.append((kind, label, offset, cells))
+            leaf_cells.append((kind, label, offset, [(cell, cell_links.get((kind, cell.index), "")) for cell in cells]))
     context = {
         "title": _("Compliance board %(year)d: %(org)s") % {"year": year, "org": org.display_name},
         "org": org,

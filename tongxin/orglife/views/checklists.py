@@ -36,6 +36,7 @@ from django.views.decorators.http import require_POST
 from tongxin.core import params, uploads
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
+from tongxin.core.pagination import keyset_page
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.core.views import form_step, get_scoped_or_404, require_role
@@ -46,6 +47,12 @@ from tongxin.orgs.models import STEP_WIDTH, Organization
 from tongxin.people.models import CadrePosition, Person
 
 LIST_LIMIT = 300
+LAPSE_PAGE_SIZE = 50  # a phone shows them a page at a time, in branch order
+LAPSE_KEYS = [
+    ("org_path", "people_person.org_path"),
+    ("name_pinyin", "people_person.name_pinyin"),
+    ("id", "people_person.id"),
+]
 
 
 def _item_or_404(request: HttpRequest, pk: int) -> ChecklistItem:
@@ -311,17 +318,21 @@ def lapse(request: HttpRequest) -> HttpResponse:
             raise Http404
         org = get_scoped_or_404(request, Organization, org_id)
     today = timezone.localdate()
-    people = list(lapse_candidates(user, org, today=today).select_related("branch")[: LIST_LIMIT + 1])
+    qs = lapse_candidates(user, org, today=today).select_related("branch")
+    total = qs.count()
+    jump = params.parse_int(request.GET.get("page"))  # the pager's page-number form
+    page = keyset_page(qs, LAPSE_KEYS, request.GET.get("cursor"), LAPSE_PAGE_SIZE, total=total, jump=jump)
     groups = [
         {"branch": rows[0].branch, "people": rows}
-        for rows in (list(g) for _b, g in groupby(people[:LIST_LIMIT], key=lambda p: p.branch_id))
+        for rows in (list(g) for _b, g in groupby(page.rows, key=lambda p: p.branch_id))
     ]
     context = {
         "title": _("Members who may have lapsed"),
         "org": org,
         "groups": groups,
-        "total": min(len(people), LIST_LIMIT),
-        "too_many": len(people) > LIST_LIMIT,
+        "page": page,
+        "query": f"org={org.pk}" if org else "",
+        "total": total,
         "months": rule("lapse_months"),
         "since": lapse_since(today),
     }

@@ -120,7 +120,9 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_scoped_or_404(request, Organization, pk)
     if not _can_change(request, org.path):
         raise Http404
-    form = PlanForm(request.POST or None, organization=org, user=request.user)
+    kind = request.GET.get("kind")  # the board's link to plan a missing meeting names its kind
+    initial = {"kind": kind} if kind in MeetingKind.values else {}
+    form = PlanForm(request.POST or None, organization=org, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -77,13 +77,15 @@ def test_roster_page_walks_forward_and_back(crowd, users, client_for):
     assert roster_pks(back1) == page1
     assert pager_links(back1)["previous"] is None and pager_links(back1)["first"] is None
 
-    # First from the last page; Last from the first page: the final 50, ending with the last person.
+    # First from the last page; Last from the first page: the same last page as walking forward (the
+    # remainder, 25), so stepping back from it meets the same pages, with the same numbers.
     assert roster_pks(client.get(go(links3["first"]))) == page1
     last = client.get(go(links1["last"]))
-    assert roster_pks(last) == everyone[-50:]
+    assert roster_pks(last) == page3
     assert pager_links(last)["next"] is None
+    assert "第 3/3 页" in last.content.decode() or "Page 3/3" in last.content.decode()
     before_last = client.get(go(pager_links(last)["previous"]))
-    assert roster_pks(before_last) == everyone[-100:-50]
+    assert roster_pks(before_last) == page2
 
 
 @pytest.mark.parametrize("sort", ["org", "name", "oldest"])
@@ -134,3 +136,25 @@ def test_a_tampered_cursor_shows_the_first_page(crowd, users, client_for, api_fo
     assert roster_pks(client_for(users.district).get("/people/?cursor=not-a-cursor")) == everyone[:50]
     body = api_for(users.district).get("/api/people/?cursor=%%%").json()
     assert [row["id"] for row in body["results"]] == everyone[:50]
+
+
+def test_the_pager_says_where_one_is_and_jumps_to_a_page(crowd, users, client_for):
+    """ "Page 2/3" on each page, and the page-number form opens any page, from either end of the list."""
+    client = client_for(users.district)
+    everyone = expected()
+    second = client.get(go(pager_links(client.get("/people/"))["next"]))
+    assert "Page 2/3" in second.content.decode()
+    for number, rows in ((2, everyone[50:100]), (3, everyone[100:]), (1, everyone[:50])):
+        page = client.get(f"/people/?page={number}")
+        assert roster_pks(page) == rows
+        assert f"Page {number}/3" in page.content.decode()
+    assert roster_pks(client.get("/people/?page=99")) == everyone[100:]  # past the end: the last page
+    assert roster_pks(client.get("/people/?page=x")) == everyone[:50]
+    # The form keeps the filter, and the numbering follows it (123 people in committee 1).
+    page = client.get(f"/people/?org={crowd.committee1.pk}&page=2")
+    body = page.content.decode()
+    assert f'<input type="hidden" name="org" value="{crowd.committee1.pk}">' in body
+    assert 'name="page"' in body and "Page 2/3" in body
+    assert roster_pks(page) == expected(org_path__startswith=crowd.committee1.path)[50:100]
+    # Next from a page reached by number carries on the numbering.
+    assert "Page 3/3" in client.get(go(pager_links(page)["next"])).content.decode()
