@@ -56,6 +56,11 @@ class LifecycleConfig(AppConfig):
             (90, _("Party recommendation"), "lifecycle:recommendations"),
         ):
             register_nav("team", label, url_name, order=order, when=HAS_ROLE)
+        from tongxin.lifecycle.home import has_own_branch, own_branch_args
+
+        register_nav(
+            "team", _("Graduation"), "lifecycle:graduation", order=85, when=has_own_branch, args=own_branch_args
+        )
         register_page_part("orgs:detail", "actions", "lifecycle/_org_actions.html", order=30)  # dues
         register_page_part("orgs:detail", "more_actions", "lifecycle/_org_more_actions.html", order=20)  # graduation
         register_page_part("people:detail", "actions", "lifecycle/_person_actions.html", order=10)  # transfer, dues...
