@@ -26,6 +26,7 @@ class OrglifeConfig(AppConfig):
         register_home_card(
             "secretary", "meetings", _("Meetings to record"), "orglife:meetings", order=15,
             when=has_own_org, value=meetings_to_record, args=own_org_args,
+            template="orglife/_home_meetings_card.html",
         )  # fmt: skip
         register_home_card(
             "secretary", "lapse", _("Members who may have lapsed"), "orglife:lapse", order=70,

@@ -4,7 +4,10 @@ organisation (the top of her first role), which only buttons on the organisation
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from django.urls import reverse
 
 from tongxin.core.scoping import CHANGE, VIEW, scope_for
 from tongxin.orglife.lapse import lapse_candidates
@@ -27,13 +30,25 @@ def own_org_args(user: Any) -> list[Any]:
     return [own_org_id(user)]
 
 
-def meetings_to_record(user: Any) -> int | None:
+@dataclass(frozen=True)
+class MeetingsDue:
+    """The meetings card's figure and its button: record a meeting already held."""
+
+    count: int
+    record_url: str
+
+    def __str__(self) -> str:
+        return str(self.count)
+
+
+def meetings_to_record(user: Any) -> MeetingsDue | None:
     """Planned meetings of the organisations the user holds a role on whose time has passed without a record
     (one COUNT); ``None`` (no card) for a user who may change none."""
     scope = scope_for(user, CHANGE)
     if not scope.prefixes:
         return None
-    return overdue(Meeting.objects.filter(scope.at_q("org_path"))).count()
+    count = overdue(Meeting.objects.filter(scope.at_q("org_path"))).count()
+    return MeetingsDue(count, reverse("orglife:meeting_record_held", args=[own_org_id(user)]))
 
 
 def possibly_lapsed(user: Any) -> int:
