@@ -148,6 +148,9 @@ ROUTES: dict[str, Route] = {
     "orglife:meetings": Route("branch"),
     "orglife:meeting_plan": Route("branch", ("GET", "POST"), payload="meeting_plan_form"),
     "orglife:meeting_record_held": Route("branch", ("GET", "POST"), payload="meeting_held_form"),
+    # the member's own pages (issue 13): his dues and his branch, through his own record
+    "lifecycle:my_dues": Route(None),
+    "lifecycle:my_branch": Route(None),
     "orglife:meeting_detail": Route("meeting"),
     "orglife:meeting_record": Route("meeting", ("GET", "POST"), payload="meeting_record_form"),
     "orglife:meeting_cancel": Route("meeting", ("POST",), payload="empty"),
