@@ -12,7 +12,8 @@ pytestmark = pytest.mark.e2e
 
 def test_secretary_sees_only_her_branch(page, tree, users):
     login(page, "secretary_a")
-    expect(page).to_have_url(url("orgs:tree"))
+    expect(page).to_have_url(url("core:home"))  # her workbench (工作台)
+    page.goto(url("orgs:tree"))
     expect(page.get_by_role("link", name=tree.branch_a.name, exact=True)).to_be_visible()
     expect(page.get_by_role("link", name=tree.branch_b.name, exact=True)).to_have_count(0)
     expect(page.get_by_role("link", name=tree.committee1.name, exact=True)).to_have_count(0)

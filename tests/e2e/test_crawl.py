@@ -33,7 +33,6 @@ KNOWN_AXE: dict[str, set[str]] = {}
 # Links that lead to an error page today, named by issue 13 ("the link on his own profile to his branch
 # answers 404", and one more the crawl found); each goes when issue 13 fixes it.
 KNOWN_BROKEN: set[tuple[str, str]] = {
-    ("member", "/orgs/"),  # his profile links to his branch, which he may not open
     ("viewer", "/lifecycle/transfers/in/"),  # the transfers page offers a viewer "transfer in", then 404
 }
 

@@ -40,7 +40,7 @@ def test_a_secretary_hands_out_codes_and_a_member_uses_one(page, context_for, tr
     member.locator("#id_new_password2").fill(NEW_PASSWORD)
     with member.expect_navigation():
         member.locator("main button[type=submit]").click()
-    expect(member).to_have_url(url("people:detail", tree.people.a2.pk))
+    expect(member).to_have_url(url("core:home"))  # his own page (我的)
 
 
 def test_an_admin_enrols_an_authenticator_app(page, tree, users, settings):
@@ -55,4 +55,4 @@ def test_an_admin_enrols_an_authenticator_app(page, tree, users, settings):
     expect(page.locator("[data-recovery-codes] li")).to_have_count(10)
     with page.expect_navigation():
         page.locator("main a.btn-danger").click()
-    expect(page).to_have_url(url("orgs:tree"))
+    expect(page).to_have_url(url("core:home"))  # her workbench

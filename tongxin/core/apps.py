@@ -16,5 +16,5 @@ class CoreConfig(AppConfig):
 
         register_nav("organisation", _("Audit log"), "core:audit", order=30, when=HAS_ROLE)
         register_nav("organisation", _("Rules"), "core:rules", order=40, when=may_see_rules)
-        for audience in ("member", "secretary"):
-            register_home_card(audience, "inbox", _("Waiting for me"), "core:inbox", order=10, value=pending_total)
+        # The member's page counts what waits for him; the workbench lists the waiting work itself.
+        register_home_card("member", "inbox", _("Waiting for me"), "core:inbox", order=10, value=pending_total)

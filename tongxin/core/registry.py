@@ -144,12 +144,18 @@ def nav_entries() -> list[NavEntry]:
 
 
 def nav_areas(user: Any) -> list[tuple[str, Label, list[tuple[Label, str]]]]:
-    """The navbar for ``user``: (area key, area label, [(entry label, url)]) for each of the five areas."""
+    """The navbar for ``user``: (area key, area label, [(entry label, url)]) for each of the five areas.
+
+    An area no app has put anything in yet comes with no entries (the navbar greys it: "coming in a later
+    release", which is true); an area that exists for other roles but holds nothing for this user is left
+    out, rather than telling a member it will come later."""
     shown: dict[str, list[tuple[Label, str]]] = {key: [] for key, _label in NAV_AREAS}
+    registered: set[str] = set()
     for entry in nav_entries():
+        registered.add(entry.area)
         if entry.when(user):
             shown[entry.area].append((entry.label, entry.url(user)))
-    return [(key, label, shown[key]) for key, label in NAV_AREAS]
+    return [(key, label, shown[key]) for key, label in NAV_AREAS if shown[key] or key not in registered]
 
 
 # --- home cards ---------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.inbox import badge_key, pending_for
 from tongxin.core.models import AccessLog, ChangeLog, Notification, RuleValue
 from tongxin.core.pagination import keyset_page
+from tongxin.core.registry import home_cards
 from tongxin.core.rules import DEFAULTS, RULE_GROUPS, RULE_INFO
 from tongxin.core.scoping import CHANGE, VIEW, Scope, ScopedQuerySet, scope_for
 
@@ -227,12 +228,22 @@ def require_role(request: HttpRequest, action: str = VIEW, *, members: bool = Fa
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """What the user has to do now: for a role holder the workbench (工作台: the work waiting for her, then
+    the cards the apps register for ``"secretary"``), for a member his own page (我的: the ``"member"``
+    cards); a secretary who is a member too sees both. The cards come from the apps (``register_home_card``
+    in their ``ready()``): core names none of them."""
     user = request.user
-    if getattr(user, "has_org_role", False):
-        return redirect("orgs:tree")
-    if getattr(user, "person_id", None):
-        return redirect("people:detail", pk=user.person_id)  # type: ignore[union-attr]
-    return render(request, "core/no_role.html", status=200)
+    is_secretary = bool(getattr(user, "has_org_role", False))
+    has_person = bool(getattr(user, "person_id", None))
+    if not is_secretary and not has_person:
+        return render(request, "core/no_role.html", status=200)
+    context: dict[str, Any] = {"title": _("Workbench") if is_secretary else _("Mine"), "is_secretary": is_secretary}
+    if is_secretary:
+        context["pending"] = pending_for(user)
+        context["secretary_cards"] = home_cards("secretary", user)
+    if has_person:
+        context["member_cards"] = home_cards("member", user)
+    return render(request, "core/home.html", context)
 
 
 @login_required

@@ -56,11 +56,29 @@ class LifecycleConfig(AppConfig):
             (90, _("Party recommendation"), "lifecycle:recommendations"),
         ):
             register_nav("team", label, url_name, order=order, when=HAS_ROLE)
+        from tongxin.lifecycle.home import has_own_branch, own_branch_args
+
+        register_nav(
+            "team", _("Graduation"), "lifecycle:graduation", order=85, when=has_own_branch, args=own_branch_args
+        )
         register_page_part("orgs:detail", "actions", "lifecycle/_org_actions.html", order=30)  # dues
         register_page_part("orgs:detail", "more_actions", "lifecycle/_org_more_actions.html", order=20)  # graduation
         register_page_part("people:detail", "actions", "lifecycle/_person_actions.html", order=10)  # transfer, dues...
         register_home_card("secretary", "transfers", _("Transfers"), "lifecycle:transfers", order=40, when=HAS_ROLE)
         register_home_card("secretary", "dues", _("Dues"), "lifecycle:dues_home", order=50, when=HAS_ROLE)
+        from tongxin.core.registry import HAS_PERSON
+        from tongxin.lifecycle.mine import unpaid_months
+
+        # 我的: the months of his dues not yet marked paid, and the page that shows them (read-only, own scope).
+        register_home_card(
+            "member", "dues", _("My dues: months unpaid"), "lifecycle:my_dues", order=30, when=HAS_PERSON,
+            value=unpaid_months,
+        )  # fmt: skip
+        register_home_card("member", "branch", _("My branch"), "lifecycle:my_branch", order=25, when=HAS_PERSON)
+        from tongxin.core.registry import register_page_context
+        from tongxin.lifecycle.mine import own_branch_link
+
+        register_page_context("people:detail", "own_branch_url", own_branch_link)  # his branch: a page he may open
         # An application keeps the applicant's own name, ID number and phone (before they joined): anonymising
         # the person blanks it too, and its ID number hash is recomputed with the people's.
         register_identity_copy(

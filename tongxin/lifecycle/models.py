@@ -233,7 +233,7 @@ class DuesPayment(models.Model):
     org_path = models.CharField(max_length=255, editable=False)  # the branch paid in
 
     objects = ScopedQuerySet.as_manager()
-    scope = ScopeSpec(paths=("org_path",))
+    scope = ScopeSpec(paths=("org_path",), own="person")  # the secretaries of the branch, and the member (read)
     audit_fields = ["person", "kind", "month", "amount", "paid_on"]
 
     class Meta:

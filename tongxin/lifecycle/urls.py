@@ -3,7 +3,7 @@
 from django.urls import path
 
 from tongxin.core.views import step_paths
-from tongxin.lifecycle.views import ageout, dues, graduation, recommendation, recruitment, review, transfers
+from tongxin.lifecycle.views import ageout, dues, graduation, mine, recommendation, recruitment, review, transfers
 
 app_name = "lifecycle"
 urlpatterns = [
@@ -23,6 +23,7 @@ urlpatterns = [
     path("age-out/confirm/", ageout.age_out_confirm, name="age_out_confirm"),
     # dues
     path("dues/", dues.home, name="dues_home"),
+    *mine.urlpatterns,  # the member's own dues
     path("dues/<int:pk>/<dues_month:month>/", dues.ledger, name="dues_ledger"),
     path("dues/<int:pk>/<dues_month:month>/export/", dues.ledger_export, name="dues_ledger_export"),
     path("dues/org/<int:pk>/summary/", dues.summary, name="dues_summary"),

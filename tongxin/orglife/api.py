@@ -341,6 +341,25 @@ class MeetingRecordSerializer(serializers.Serializer):
     starts_at = DateTimeField(required=False, allow_null=True, default=None)
 
 
+class MeetingHeldSerializer(MeetingRecordSerializer):
+    """A meeting already held, recorded directly: what planning asks, then the record."""
+
+    organization = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), action=CHANGE)
+    kind = serializers.ChoiceField(choices=MeetingKind.choices)
+    starts_at = DateTimeField()
+    topic = serializers.CharField(max_length=200)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+def _people(actor, **ids: int | None) -> dict[str, Person | None]:
+    """The host and the recorder, named by id among the people the caller sees."""
+    people = Person.objects.visible_to(actor).in_bulk([pk for pk in ids.values() if pk])
+    for field, pk in ids.items():
+        if pk and pk not in people:
+            raise serializers.ValidationError({field: [_("No such person in your scope.")]})
+    return {field: people.get(pk) if pk else None for field, pk in ids.items()}
+
+
 def _record_meeting(
     actor,
     meeting: Meeting,
@@ -390,6 +409,23 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
             topic=values["topic"], place=values.get("place", ""), organizations=values.get("organizations", []),
         )  # fmt: skip
         return Response(MeetingSerializer(meeting).data, status=201)
+
+    @extend_schema(request=MeetingHeldSerializer, responses={201: MeetingDetailSerializer})
+    @action(detail=False, methods=["post"], url_path="record-held")
+    def record_held(self, request, **kwargs):
+        """A meeting already held that nobody planned, planned and recorded in one step (one transaction)."""
+        values = self.validated(MeetingHeldSerializer, request)
+        people = _people(request.user, host=values.pop("host", None), recorder=values.pop("recorder", None))
+        marks = {row["person"]: (row["status"], row.get("reason", "")) for row in values.pop("attendance")}
+        meeting = services.record_held_meeting(
+            request.user, organization=values["organization"], kind=values["kind"], starts_at=values["starts_at"],
+            topic=values["topic"], place=values.get("place") or "", attendance=marks,
+            lecturer=values.get("lecturer", ""), minutes=values.get("minutes", ""), **people,
+        )  # fmt: skip
+        fresh = self.get_queryset().prefetch_related(
+            Prefetch("attendance", Attendance.objects.select_related("person"))
+        )
+        return Response(MeetingDetailSerializer(fresh.get(pk=meeting.pk)).data, status=201)
 
     def step_response(self, step: Step, result: Meeting) -> Response:
         fresh = self.get_queryset().prefetch_related(

@@ -20,6 +20,25 @@ class OrglifeConfig(AppConfig):
         # Board, meetings, four lists, duties on the organisation page.
         register_page_part("orgs:detail", "actions", "orglife/_org_actions.html", order=40)
         register_home_card("secretary", "board", _("Compliance board"), "orglife:board", order=30, when=HAS_ROLE)
+        # The workbench's month: meetings to record, members who may have lapsed (one scoped COUNT each).
+        from tongxin.orglife.home import has_own_org, meetings_to_record, own_org_args, possibly_lapsed
+
+        register_home_card(
+            "secretary", "meetings", _("Meetings to record"), "orglife:meetings", order=15,
+            when=has_own_org, value=meetings_to_record, args=own_org_args,
+            template="orglife/_home_meetings_card.html",
+        )  # fmt: skip
+        register_home_card(
+            "secretary", "lapse", _("Members who may have lapsed"), "orglife:lapse", order=70,
+            when=HAS_ROLE, value=possibly_lapsed,
+        )  # fmt: skip
+        # Meetings, the four lists and duties of the user's own organisation, in the menus.
+        for order, label, url_name in (
+            (12, _("Meetings"), "orglife:meetings"),
+            (14, _("Four lists"), "orglife:checklists"),
+            (16, _("Duties"), "orglife:duties"),
+        ):
+            register_nav("organisation", label, url_name, order=order, when=has_own_org, args=own_org_args)
         # seed_demo: a year of meetings and the four lists, by the demo accounts (after them: accounts is 200).
         from tongxin.core.registry import register_demo_step
 

@@ -9,6 +9,7 @@ urlpatterns = [
     # meetings
     path("orgs/<int:pk>/meetings/", meetings.calendar, name="meetings"),
     path("orgs/<int:pk>/meetings/plan/", meetings.plan, name="meeting_plan"),
+    path("orgs/<int:pk>/meetings/record/", meetings.record_held, name="meeting_record_held"),
     path("meetings/<int:pk>/", meetings.detail, name="meeting_detail"),
     path("meetings/<int:pk>/record/", meetings.record, name="meeting_record"),
     path("meetings/<int:pk>/cancel/", meetings.cancel, name="meeting_cancel"),

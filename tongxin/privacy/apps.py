@@ -12,6 +12,13 @@ class PrivacyConfig(AppConfig):
         register_demo_step("privacy", "tongxin.privacy.demo", order=330)  # consent for most minors
 
         register_nav("team", _("Minors without consent"), "privacy:minors", order=110, when=HAS_ROLE)
+        from tongxin.core.registry import register_home_card
+        from tongxin.privacy.home import minors_without_consent
+
+        register_home_card(
+            "secretary", "minors", _("Minors without consent"), "privacy:minors", order=60,
+            when=HAS_ROLE, value=minors_without_consent,
+        )  # fmt: skip
         register_page_part("orgs:detail", "actions", "privacy/_org_actions.html", order=20)  # minors without consent
         register_page_part(
             "people:detail", "panels", "privacy/_person_panels.html", order=10

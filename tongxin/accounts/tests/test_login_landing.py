@@ -9,18 +9,21 @@ def login(client, username: str, password: str = PASSWORD):
     return client.post("/accounts/login/", {"username": username, "password": password}, follow=True)
 
 
-def test_an_admin_lands_on_the_organisation_tree(client, tree, users):
+def test_an_admin_lands_on_her_workbench(client, tree, users):
     response = login(client, "committee_admin")
-    assert response.redirect_chain[-1][0] == "/orgs/"
+    assert response.redirect_chain[-1][0] == "/"  # issue 13: the workbench (工作台), not a tree of one node
     body = response.content.decode()
-    assert tree.committee1.name in body
-    assert tree.committee2.name not in body
+    assert 'data-home="secretary"' in body
+    assert f"/orglife/orgs/{tree.committee1.pk}/meetings/" in body
+    assert f"/orglife/orgs/{tree.committee2.pk}/" not in body
 
 
-def test_a_member_lands_on_his_own_profile(client, tree, users):
+def test_a_member_lands_on_his_own_page(client, tree, users):
     response = login(client, "member")
-    assert response.redirect_chain[-1][0] == f"/people/{tree.people.a2.pk}/"
-    assert tree.people.a2.name in response.content.decode()
+    assert response.redirect_chain[-1][0] == "/"  # 我的: his cards, his profile one of them
+    body = response.content.decode()
+    assert 'data-home="member"' in body and 'data-home="secretary"' not in body
+    assert f'href="/people/{tree.people.a2.pk}/"' in body
 
 
 def test_a_user_without_a_role_is_told_so(client, tree, users):

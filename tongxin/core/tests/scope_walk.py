@@ -147,6 +147,10 @@ ROUTES: dict[str, Route] = {
     "orglife:lapse": Route(None),
     "orglife:meetings": Route("branch"),
     "orglife:meeting_plan": Route("branch", ("GET", "POST"), payload="meeting_plan_form"),
+    "orglife:meeting_record_held": Route("branch", ("GET", "POST"), payload="meeting_held_form"),
+    # the member's own pages (issue 13): his dues and his branch, through his own record
+    "lifecycle:my_dues": Route(None),
+    "lifecycle:my_branch": Route(None),
     "orglife:meeting_detail": Route("meeting"),
     "orglife:meeting_record": Route("meeting", ("GET", "POST"), payload="meeting_record_form"),
     "orglife:meeting_cancel": Route("meeting", ("POST",), payload="empty"),
@@ -221,6 +225,7 @@ ROUTES: dict[str, Route] = {
     "meeting-list": Route(None, ("GET", "POST"), api=True, payload="meeting_api"),
     "meeting-detail": Route("meeting", api=True),
     "meeting-record": Route("meeting", ("POST",), api=True, payload="meeting_record_api"),
+    "meeting-record-held": Route(None, ("POST",), api=True, payload="meeting_held_api"),
     # The roster search: the term in a JSON body, never in the URL (an org outside the scope answers 400).
     "person-search": Route(None, ("POST",), api=True, payload="person_search_api"),
     "orglife:board": Route(None),
@@ -628,6 +633,23 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "starts_at": "2025-01-10T09:00",
         f"status-{tree.people.a1.pk}": "present",
         f"status-{tree.people.a2.pk}": "present",
+    },
+    "meeting_held_form": lambda tree: {
+        "kind": "league_day",
+        "topic": "越权团日",
+        "starts_at": "2025-01-10T09:00",
+        f"status-{tree.people.a1.pk}": "present",
+        f"status-{tree.people.a2.pk}": "present",
+    },
+    "meeting_held_api": lambda tree: {
+        "organization": tree.branch_a.pk,
+        "kind": "league_day",
+        "starts_at": "2025-01-10T09:00:00+08:00",
+        "topic": "越权团日",
+        "attendance": [
+            {"person": tree.people.a1.pk, "status": "present"},
+            {"person": tree.people.a2.pk, "status": "present"},
+        ],
     },
     "meeting_upload": lambda tree: {
         "file": SimpleUploadedFile("越权.pdf", b"%PDF-1.4\n", content_type="application/pdf")

@@ -129,6 +129,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """Where the dues pages start: the summary (or ledger) of the user's organisation, or of the ``?org=``
     one if it is in scope; ``?month=yyyy-mm`` (default: this month)."""
     if not has_role(request):
+        if getattr(request.user, "person_id", None):
+            return redirect("lifecycle:my_dues")  # a member: his own dues, not "no role"
         return render(request, "core/no_role.html")
     month = params.month_param(request)
     org_id = params.parse_id(request.GET.get("org"))

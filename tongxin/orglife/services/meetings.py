@@ -290,6 +290,35 @@ def record_meeting(
     return MEETINGS.move(actor, meeting, "record", before=before)
 
 
+# --- a meeting already held, recorded directly ----------------------------------------------------------------
+
+
+@transaction.atomic
+def record_held_meeting(
+    actor: Actor,
+    *,
+    organization: Organization,
+    kind: str,
+    starts_at: datetime.datetime,
+    topic: str,
+    attendance: Mapping[int, tuple[str, str]],
+    place: str = "",
+    host: Person | None = None,
+    recorder: Person | None = None,
+    lecturer: str = "",
+    minutes: str = "",
+) -> Meeting:
+    """Record a meeting held yesterday that nobody planned: planned and recorded in one transaction (both or
+    neither), with every rule of each step (the plan window, the kinds the organisation holds, every member's
+    attendance, the lecturer of a lesson) and both ChangeLog rows."""
+    if _aware(starts_at) > timezone.now():
+        raise DomainError("starts_at", _("A meeting dated in the future cannot be recorded as held."))
+    meeting = plan_meeting(actor, organization=organization, kind=kind, starts_at=starts_at, topic=topic, place=place)
+    return record_meeting(
+        actor, meeting, attendance=attendance, host=host, recorder=recorder, lecturer=lecturer, minutes=minutes
+    )
+
+
 # --- cancel -------------------------------------------------------------------------------------------------
 
 

@@ -75,6 +75,19 @@ class PlanForm(BootstrapFormMixin, forms.Form):
         return [found[code] for code in codes]
 
 
+class HeldMeetingForm(BootstrapFormMixin, forms.Form):
+    """What planning would have asked, for a meeting recorded directly once held (the rest is the record form)."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("Meeting kind"))
+    topic = forms.CharField(label=gettext_lazy("Topic"), max_length=200)
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind_field = self.fields["kind"]
+        assert isinstance(kind_field, forms.ChoiceField)
+        kind_field.choices = [(k, MeetingKind(k).label) for k in services.kinds_for(organization)]
+
+
 # --- helpers ------------------------------------------------------------------------------------------------
 
 
@@ -198,11 +211,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("all") in AttendanceStatus.values:  # "everyone present" before tapping the exceptions
         marks = {person.pk: (request.GET["all"], "") for person in members}
     if request.method == "POST":
-        post = request.POST
-        values.update({key: post.get(key, "").strip() for key in values})
-        for key in post:
-            if key.startswith("status-") and (person_id := params.parse_id(key[7:])) is not None:
-                marks[person_id] = (post[key], post.get(f"reason-{person_id}", ""))
+        marks = _posted_record(request.POST, values)
         try:
             starts_at = datetime.datetime.strptime(values["starts_at"], DATETIME_FORMAT)
         except ValueError:
@@ -232,8 +241,77 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         "statuses": AttendanceStatus.choices,
         "needs_lecturer": meeting.kind in LESSON_KINDS,
         "host_choices": members,
+        "holder_id": meeting.organization_id,
+        "back_url": reverse("orglife:meeting_detail", args=[meeting.pk]),
     }
     return render(request, "orglife/meetings/record.html", context, status=400 if errors else 200)
+
+
+RECORD_VALUES = ("starts_at", "place", "host", "recorder", "lecturer", "minutes")
+
+
+def _posted_record(post: Any, values: dict[str, Any]) -> dict[int, tuple[str, str]]:
+    """Read the record form: its values (into ``values``) and each member's mark (returned)."""
+    values.update({key: post.get(key, "").strip() for key in RECORD_VALUES})
+    marks = {}
+    for key in post:
+        if key.startswith("status-") and (person_id := params.parse_id(key[7:])) is not None:
+            marks[person_id] = (post[key], post.get(f"reason-{person_id}", ""))
+    return marks
+
+
+@login_required
+def record_held(request: HttpRequest, pk: int) -> HttpResponse:
+    """A meeting already held that nobody planned (yesterday's branch meeting): its kind and topic, then the
+    record form, saved in one step (``services.record_held_meeting``: planned and recorded together)."""
+    org = get_scoped_or_404(request, Organization, pk)
+    if not _can_change(request, org.path):
+        raise Http404
+    members = list(services.members_of([org.pk]).select_related("branch"))
+    form = HeldMeetingForm(request.POST or None, organization=org)
+    values: dict[str, Any] = dict.fromkeys(RECORD_VALUES, "")
+    errors: list[str] = []
+    marks: dict[int, tuple[str, str]] = {}
+    if request.GET.get("all") in AttendanceStatus.values:  # "everyone present" before tapping the exceptions
+        marks = {person.pk: (request.GET["all"], "") for person in members}
+    if request.method == "POST":
+        marks = _posted_record(request.POST, values)
+        starts_at = None
+        try:
+            starts_at = datetime.datetime.strptime(values["starts_at"], DATETIME_FORMAT)
+        except ValueError:
+            errors.append(_("Give the date and time the meeting was held."))
+        if form.is_valid() and starts_at is not None:
+            people = {p.pk: p for p in Person.objects.filter(pk__in=_ids(values["host"], values["recorder"]))}
+            try:
+                meeting = services.record_held_meeting(
+                    request.user, organization=org, kind=form.cleaned_data["kind"], starts_at=starts_at,
+                    topic=form.cleaned_data["topic"], place=values["place"], attendance=marks,
+                    host=people.get(_id(values["host"]) or 0), recorder=people.get(_id(values["recorder"]) or 0),
+                    lecturer=values["lecturer"], minutes=values["minutes"],
+                )  # fmt: skip
+            except DomainError as exc:
+                errors.extend(exc.messages)
+            except PermissionDenied:
+                raise Http404 from None
+            else:
+                messages.success(request, _("The meeting is recorded as held."))
+                return redirect("orglife:meeting_detail", pk=meeting.pk)
+    context = {
+        "org": org,
+        "held_form": form,
+        "title": _("Record a held meeting of %(org)s") % {"org": org.name},
+        "rows": [(person, *marks.get(person.pk, ("", ""))) for person in members],
+        "values": values,
+        "errors": errors,
+        "statuses": AttendanceStatus.choices,
+        "lecturer_if_lesson": True,
+        "host_choices": members,
+        "holder_id": org.pk,
+        "back_url": reverse("orglife:meetings", args=[org.pk]),
+    }
+    failed = request.method == "POST"
+    return render(request, "orglife/meetings/record.html", context, status=400 if failed else 200)
 
 
 def _id(text: str) -> int | None:

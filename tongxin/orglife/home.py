@@ -1,0 +1,56 @@
+"""What organisational life puts on the secretary's workbench (工作台) and in the menus: each card's figure is
+one scoped COUNT (``core.registry.register_home_card``); the menu entries lead to the pages of the user's own
+organisation (the top of her first role), which only buttons on the organisation page reached before."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+from tongxin.core.scoping import CHANGE, VIEW, scope_for
+from tongxin.orglife.lapse import lapse_candidates
+from tongxin.orglife.models import Meeting
+from tongxin.orglife.services.meetings import overdue
+from tongxin.orgs.models import path_ids
+
+
+def own_org_id(user: Any) -> int | None:
+    """The organisation of the user's first role (no query: its id is the last step of the path)."""
+    prefixes = scope_for(user, VIEW).prefixes
+    return path_ids(prefixes[0])[-1] if prefixes else None
+
+
+def has_own_org(user: Any) -> bool:
+    return own_org_id(user) is not None
+
+
+def own_org_args(user: Any) -> list[Any]:
+    return [own_org_id(user)]
+
+
+@dataclass(frozen=True)
+class MeetingsDue:
+    """The meetings card's figure and its button: record a meeting already held."""
+
+    count: int
+    record_url: str
+
+    def __str__(self) -> str:
+        return str(self.count)
+
+
+def meetings_to_record(user: Any) -> MeetingsDue | None:
+    """Planned meetings of the organisations the user holds a role on whose time has passed without a record
+    (one COUNT); ``None`` (no card) for a user who may change none."""
+    scope = scope_for(user, CHANGE)
+    if not scope.prefixes:
+        return None
+    count = overdue(Meeting.objects.filter(scope.at_q("org_path"))).count()
+    return MeetingsDue(count, reverse("orglife:meeting_record_held", args=[own_org_id(user)]))
+
+
+def possibly_lapsed(user: Any) -> int:
+    """Members of the user's subtrees with neither dues nor a meeting in the window (one COUNT)."""
+    return lapse_candidates(user, None).order_by().count()
