@@ -20,7 +20,7 @@ from tongxin.core import params
 from tongxin.core.exceptions import DomainError
 from tongxin.core.fields import text_refusal
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import get_scoped_or_404, require_role
+from tongxin.core.views import get_scoped_or_404, has_role, require_role
 from tongxin.lifecycle.forms import AcceptForm, RejectForm, TransferInForm, TransferOutForm
 from tongxin.lifecycle.models import Transfer, TransferSide, TransferStatus
 from tongxin.lifecycle.services import transfers as services
@@ -62,6 +62,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
         "statuses": TransferStatus.choices,
         "title": _("Transfers"),
         "can_act": tab == "waiting",
+        "can_ask_in": has_role(request, CHANGE),  # a viewer or a member may not ask: no button leading to a 404
         "counts": {"waiting": services.waiting_for(request.user).count()},
         "query": f"tab={tab}&status={status}",
     }
