@@ -5,6 +5,7 @@ meeting's page (minutes, attendance, quorum, attachments) and cancelling; attach
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from itertools import groupby
 from typing import Any
 
@@ -207,30 +208,13 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         "lecturer": "",
         "minutes": "",
     }
-    marks: dict[int, tuple[str, str]] = {}
-    if request.GET.get("all") in AttendanceStatus.values:  # "everyone present" before tapping the exceptions
-        marks = {person.pk: (request.GET["all"], "") for person in members}
+    marks = _initial_marks(request, members)
     if request.method == "POST":
-        marks = _posted_record(request.POST, values)
-        try:
-            starts_at = datetime.datetime.strptime(values["starts_at"], DATETIME_FORMAT)
-        except ValueError:
-            errors.append(_("Give the date and time the meeting was held."))
-        else:
-            people = {p.pk: p for p in Person.objects.filter(pk__in=_ids(values["host"], values["recorder"]))}
-            host, recorder = people.get(_id(values["host"]) or 0), people.get(_id(values["recorder"]) or 0)
-            try:
-                services.record_meeting(
-                    request.user, meeting, attendance=marks, host=host, recorder=recorder, lecturer=values["lecturer"],
-                    minutes=values["minutes"], place=values["place"], starts_at=starts_at,
-                )  # fmt: skip
-            except DomainError as exc:
-                errors.extend(exc.messages)
-            except PermissionDenied:
-                raise Http404 from None
-            else:
-                messages.success(request, _("The meeting is recorded as held."))
-                return redirect("orglife:meeting_detail", pk=meeting.pk)
+        marks, record_values = _posted_record(request.POST, values, errors)
+        if record_values is not None:
+            saved = _saved(request, errors, lambda: services.record_meeting(request.user, meeting, **record_values))
+            if saved is not None:
+                return saved
     rows = [(person, *marks.get(person.pk, ("", ""))) for person in members]
     context = {
         "meeting": meeting,
@@ -250,14 +234,52 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
 RECORD_VALUES = ("starts_at", "place", "host", "recorder", "lecturer", "minutes")
 
 
-def _posted_record(post: Any, values: dict[str, Any]) -> dict[int, tuple[str, str]]:
-    """Read the record form: its values (into ``values``) and each member's mark (returned)."""
+def _initial_marks(request: HttpRequest, members: list[Person]) -> dict[int, tuple[str, str]]:
+    """``?all=present``: every member marked so before tapping the exceptions; else nobody marked."""
+    if request.GET.get("all") in AttendanceStatus.values:
+        return {person.pk: (request.GET["all"], "") for person in members}
+    return {}
+
+
+def _posted_record(
+    post: Any, values: dict[str, Any], errors: list[str]
+) -> tuple[dict[int, tuple[str, str]], dict[str, Any] | None]:
+    """Read the record form: its values (into ``values``), each member's mark, and the keyword arguments of
+    the record services (attendance, time, host, recorder, …), or None with an error when no time is given."""
     values.update({key: post.get(key, "").strip() for key in RECORD_VALUES})
     marks = {}
     for key in post:
         if key.startswith("status-") and (person_id := params.parse_id(key[7:])) is not None:
             marks[person_id] = (post[key], post.get(f"reason-{person_id}", ""))
-    return marks
+    try:
+        starts_at = datetime.datetime.strptime(values["starts_at"], DATETIME_FORMAT)
+    except ValueError:
+        errors.append(_("Give the date and time the meeting was held."))
+        return marks, None
+    people = {p.pk: p for p in Person.objects.filter(pk__in=_ids(values["host"], values["recorder"]))}
+    return marks, {
+        "attendance": marks,
+        "starts_at": starts_at,
+        "host": people.get(_id(values["host"]) or 0),
+        "recorder": people.get(_id(values["recorder"]) or 0),
+        "lecturer": values["lecturer"],
+        "minutes": values["minutes"],
+        "place": values["place"],
+    }
+
+
+def _saved(request: HttpRequest, errors: list[str], save: Callable[[], Meeting]) -> HttpResponse | None:
+    """Run the record service: the meeting's page with a success message, or None with its refusal in
+    ``errors`` (a meeting outside the user's change scope is 404)."""
+    try:
+        meeting = save()
+    except DomainError as exc:
+        errors.extend(exc.messages)
+        return None
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("The meeting is recorded as held."))
+    return redirect("orglife:meeting_detail", pk=meeting.pk)
 
 
 @login_required
@@ -271,32 +293,20 @@ def record_held(request: HttpRequest, pk: int) -> HttpResponse:
     form = HeldMeetingForm(request.POST or None, organization=org)
     values: dict[str, Any] = dict.fromkeys(RECORD_VALUES, "")
     errors: list[str] = []
-    marks: dict[int, tuple[str, str]] = {}
-    if request.GET.get("all") in AttendanceStatus.values:  # "everyone present" before tapping the exceptions
-        marks = {person.pk: (request.GET["all"], "") for person in members}
+    marks = _initial_marks(request, members)
     if request.method == "POST":
-        marks = _posted_record(request.POST, values)
-        starts_at = None
-        try:
-            starts_at = datetime.datetime.strptime(values["starts_at"], DATETIME_FORMAT)
-        except ValueError:
-            errors.append(_("Give the date and time the meeting was held."))
-        if form.is_valid() and starts_at is not None:
-            people = {p.pk: p for p in Person.objects.filter(pk__in=_ids(values["host"], values["recorder"]))}
-            try:
-                meeting = services.record_held_meeting(
-                    request.user, organization=org, kind=form.cleaned_data["kind"], starts_at=starts_at,
-                    topic=form.cleaned_data["topic"], place=values["place"], attendance=marks,
-                    host=people.get(_id(values["host"]) or 0), recorder=people.get(_id(values["recorder"]) or 0),
-                    lecturer=values["lecturer"], minutes=values["minutes"],
-                )  # fmt: skip
-            except DomainError as exc:
-                errors.extend(exc.messages)
-            except PermissionDenied:
-                raise Http404 from None
-            else:
-                messages.success(request, _("The meeting is recorded as held."))
-                return redirect("orglife:meeting_detail", pk=meeting.pk)
+        marks, record_values = _posted_record(request.POST, values, errors)
+        if form.is_valid() and record_values is not None:
+            kind, topic = form.cleaned_data["kind"], form.cleaned_data["topic"]
+            saved = _saved(
+                request,
+                errors,
+                lambda: services.record_held_meeting(
+                    request.user, organization=org, kind=kind, topic=topic, **record_values
+                ),
+            )
+            if saved is not None:
+                return saved
     context = {
         "org": org,
         "held_form": form,
