@@ -268,6 +268,11 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),  # charts (study rates, dashboards)
+    # Scanning QR codes with the phone's camera (check-in): the BarcodeDetector polyfill and its decoder,
+    # whose .wasm file is served from here too (the library's default would fetch it from a CDN).
+    ("vendor/barcode-detector", NODE_MODULES / "barcode-detector" / "dist" / "iife"),
+    ("vendor/zxing", NODE_MODULES / "zxing-wasm" / "dist" / "reader"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

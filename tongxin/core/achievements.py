@@ -1,0 +1,87 @@
+"""Points hooks: what a feature app offers the points app (a study period done, volunteer hours, a wish
+fulfilled, an honour), without either importing the other.
+
+The producer declares its kinds in its ``AppConfig.ready()`` and offers each achievement from the service
+that records it, inside that service's transaction; the consumer (the points app) registers a receiver.
+With no receiver registered an offer does nothing, so a producer works on its own::
+
+    # study/apps.py
+    register_achievement_kind("study.period_done", _("Study period completed"), unit=_("period"))
+    # study/services.py, in submit_attempt's transaction
+    offer(Achievement("study.period_done", person_id=p.person_id, org_path=p.org_path,
+                      occurred_on=p.completed_at.date(), source=f"study.participation:{p.pk}"))
+    # an annulled record takes its achievement back
+    withdraw("study.period_done", source=f"study.participation:{p.pk}")
+
+``source`` names the record the achievement comes from; it is the receiver's key for idempotence: offering
+the same source twice (a retried submission, a corrected record) replaces, never adds.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.functional import Promise
+
+Label = str | Promise
+
+
+@dataclass(frozen=True)
+class AchievementKind:
+    key: str  # "<app>.<what>", e.g. "activities.volunteer_hours"
+    label: Label
+    unit: Label  # what ``quantity`` counts: a period, an hour, a wish
+
+
+@dataclass(frozen=True)
+class Achievement:
+    kind: str
+    person_id: int
+    org_path: str  # the person's branch when it happened (where the points are reviewed)
+    occurred_on: datetime.date
+    source: str  # "<app>.<model>:<pk>": the record it comes from
+    quantity: Decimal = Decimal(1)
+
+
+Receiver = Callable[[Achievement], None]
+Withdrawal = Callable[[str, str], None]  # (kind, source)
+
+_KINDS: dict[str, AchievementKind] = {}
+_RECEIVERS: dict[str, tuple[Receiver, Withdrawal]] = {}
+
+
+def register_achievement_kind(key: str, label: Label, *, unit: Label) -> AchievementKind:
+    kind = AchievementKind(key, label, unit)
+    _KINDS[key] = kind
+    return kind
+
+
+def achievement_kinds() -> list[AchievementKind]:
+    return sorted(_KINDS.values(), key=lambda kind: kind.key)
+
+
+def register_receiver(name: str, receive: Receiver, withdraw: Withdrawal) -> None:
+    """The consumer's entry (the points app): called in the producer's transaction, so a failure rolls the
+    producer's write back too, and nothing is offered for a write that did not happen."""
+    _RECEIVERS[name] = (receive, withdraw)
+
+
+def unregister_receiver(name: str) -> None:
+    _RECEIVERS.pop(name, None)
+
+
+def offer(achievement: Achievement) -> None:
+    if achievement.kind not in _KINDS:
+        raise LookupError(f"achievement kind {achievement.kind!r} is not registered")
+    for receive, _withdraw in list(_RECEIVERS.values()):
+        receive(achievement)
+
+
+def withdraw(kind: str, *, source: str) -> None:
+    if kind not in _KINDS:
+        raise LookupError(f"achievement kind {kind!r} is not registered")
+    for _receive, take_back in list(_RECEIVERS.values()):
+        take_back(kind, source)
