@@ -8,7 +8,7 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from tongxin.core.inbox import BADGE_SECONDS, badge_key, pending_total
+from tongxin.core.inbox import BADGE_SECONDS, PendingItem, badge_key, pending_total
 from tongxin.core.models import Notification
 from tongxin.core.registry import nav_areas
 from tongxin.core.scoping import MANAGE, scope_for
@@ -19,7 +19,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_areas": nav_areas(user), "inbox_badge": inbox_badge(user)}
+    # A page that listed the work waiting already (the workbench, the inbox) hands it over: not counted twice.
+    return {"nav_areas": nav_areas(user), "inbox_badge": inbox_badge(user, getattr(request, "pending_items", None))}
 
 
 def may_see_rules(user: Any) -> bool:
@@ -27,7 +28,7 @@ def may_see_rules(user: Any) -> bool:
     return scope_for(user, MANAGE).has_subtrees and may_edit_rules(user)
 
 
-def inbox_badge(user: Any) -> Callable[[], int]:
+def inbox_badge(user: Any, items: list[PendingItem] | None = None) -> Callable[[], int]:
     """The navbar badge: work waiting (the pending registry) plus unread notifications, each thing once: a
     notification that only points at work the registry counts (``about_pending``) adds nothing.
 
@@ -43,7 +44,7 @@ def inbox_badge(user: Any) -> Callable[[], int]:
             value = cache.get(key)
             if value is None:
                 unread = Notification.objects.visible_to(user).unread().not_about_pending()
-                value = pending_total(user) + unread.count()
+                value = pending_total(user, items) + unread.count()
                 cache.set(key, value, BADGE_SECONDS)
             memo.append(value)
         return memo[0]

@@ -239,7 +239,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "core/no_role.html", status=200)
     context: dict[str, Any] = {"title": _("Workbench") if is_secretary else _("Mine"), "is_secretary": is_secretary}
     if is_secretary:
-        context["pending"] = pending_for(user)
+        context["pending"] = request.pending_items = pending_for(user)  # type: ignore[attr-defined]
         context["secretary_cards"] = home_cards("secretary", user)
     if has_person:
         context["member_cards"] = home_cards("member", user)
@@ -279,9 +279,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     keys = [("created_at", "core_notification.created_at"), ("id", "core_notification.id")]
     page = keyset_page(notifications, keys, request.GET.get("cursor"), INBOX_PAGE_SIZE, descending=True)
     unread_ids = [n.pk for n in page.rows if n.read_at is None]
+    request.pending_items = pending = pending_for(user)  # type: ignore[attr-defined]  # the badge reuses it
     context = {
         "title": _("Waiting for me"),
-        "pending": pending_for(user),
+        "pending": pending,
         "page": page,
         "newest_unread": max(unread_ids) if unread_ids else None,
     }

@@ -64,10 +64,21 @@ class LifecycleConfig(AppConfig):
         register_page_part("orgs:detail", "actions", "lifecycle/_org_actions.html", order=30)  # dues
         register_page_part("orgs:detail", "more_actions", "lifecycle/_org_more_actions.html", order=20)  # graduation
         register_page_part("people:detail", "actions", "lifecycle/_person_actions.html", order=10)  # transfer, dues...
-        register_home_card("secretary", "transfers", _("Transfers"), "lifecycle:transfers", order=40, when=HAS_ROLE)
-        register_home_card("secretary", "dues", _("Dues"), "lifecycle:dues_home", order=50, when=HAS_ROLE)
         from tongxin.core.registry import HAS_PERSON
-        from tongxin.lifecycle.mine import unpaid_months
+        from tongxin.lifecycle.dues_queries import unmarked_this_month
+        from tongxin.lifecycle.mine import my_transfers, transfers_in_progress, unpaid_months
+
+        register_home_card(
+            "secretary", "transfers", _("Transfers in progress"), "lifecycle:transfers", order=40, when=HAS_ROLE,
+            value=transfers_in_progress,
+        )  # fmt: skip
+        register_home_card(
+            "secretary", "dues", _("Dues"), "lifecycle:dues_home", order=50, when=HAS_ROLE, value=unmarked_this_month
+        )
+        register_home_card(
+            "member", "transfers", _("My transfers in progress"), "lifecycle:transfers", order=35, when=HAS_PERSON,
+            value=my_transfers,
+        )  # fmt: skip
 
         # 我的: the months of his dues not yet marked paid, and the page that shows them (read-only, own scope).
         register_home_card(

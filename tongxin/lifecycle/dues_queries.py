@@ -307,7 +307,11 @@ def secretary_prefixes(user: Any) -> list[str]:
 def unmarked_last_month_count(prefixes: list[str], today: datetime.date | None = None) -> int:
     """Members of the subtrees ``prefixes`` who owe last month's dues (league or party, by status) and are
     not marked paid for it: one COUNT query."""
-    month = add_months(first_of_month(today or timezone.localdate()), -1)
+    return unmarked_count(prefixes, add_months(first_of_month(today or timezone.localdate()), -1))
+
+
+def unmarked_count(prefixes: list[str], month: datetime.date) -> int:
+    """Members of the subtrees ``prefixes`` who owe ``month``'s dues and are not marked paid for it (one COUNT)."""
     unpaid_q = Q()
     for kind in (DuesKind.LEAGUE, DuesKind.PARTY):
         paid = DuesPayment.objects.filter(person=OuterRef("pk"), kind=kind, month=month)
@@ -325,3 +329,14 @@ def pending_dues(user: Any) -> list[PendingItem]:
     count = unmarked_last_month_count(prefixes)
     label = _("Dues of %(month)s not yet marked paid") % {"month": f"{month:%Y-%m}"}
     return [PendingItem(label, count, f"{reverse('lifecycle:dues_home')}?month={month:%Y-%m}")]
+
+
+def unmarked_this_month(user: Any) -> str:
+    """The workbench's dues card: for a secretary, how many of her members are not yet marked paid for this
+    month (one COUNT); blank (the card without a figure) for an administrator, whose whole committee or
+    district would be counted on every home page view."""
+    prefixes = secretary_prefixes(user)
+    if not prefixes:
+        return ""
+    count = unmarked_count(prefixes, first_of_month(timezone.localdate()))
+    return _("%(count)d unpaid this month") % {"count": count}

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from tongxin.lifecycle.dues_queries import ARREARS_MONTHS, arrears_window
-from tongxin.lifecycle.models import DuesKind, DuesPayment
+from tongxin.lifecycle.models import OPEN_TRANSFER_STATUSES, DuesKind, DuesPayment, Transfer
 from tongxin.lifecycle.services import dues as services
 from tongxin.lifecycle.services.common import add_months
 from tongxin.people.models import Person
@@ -71,6 +72,23 @@ def unpaid_months(user: Any) -> int | None:
         return None
     owed = my_dues(user, person)
     return sum(len(row.unpaid) for row in owed) if owed else None
+
+
+def my_transfers(user: Any) -> int | None:
+    """The member's home card: his transfers still in progress (one query); ``None`` (no card) for a member who
+    has never had a transfer, for whom the card would only be noise."""
+    person_id = getattr(user, "person_id", None)
+    if person_id is None:
+        return None
+    counts = Transfer.objects.filter(person_id=person_id).aggregate(
+        every=Count("id"), open=Count("id", filter=Q(status__in=OPEN_TRANSFER_STATUSES))
+    )
+    return counts["open"] if counts["every"] else None
+
+
+def transfers_in_progress(user: Any) -> int:
+    """The workbench's transfers card: transfers in progress that the user sees, from either side (one COUNT)."""
+    return Transfer.objects.visible_to(user).filter(status__in=OPEN_TRANSFER_STATUSES).order_by().count()
 
 
 def own_branch_link(request: Any, person: Person) -> dict[str, Any]:

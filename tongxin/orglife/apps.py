@@ -19,9 +19,19 @@ class OrglifeConfig(AppConfig):
         register_nav("team", _("Members who may have lapsed"), "orglife:lapse", order=100, when=HAS_ROLE)
         # Board, meetings, four lists, duties on the organisation page.
         register_page_part("orgs:detail", "actions", "orglife/_org_actions.html", order=40)
-        register_home_card("secretary", "board", _("Compliance board"), "orglife:board", order=30, when=HAS_ROLE)
         # The workbench's month: meetings to record, members who may have lapsed (one scoped COUNT each).
-        from tongxin.orglife.home import has_own_org, meetings_to_record, own_org_args, possibly_lapsed
+        from tongxin.orglife.home import (
+            board_this_month,
+            has_own_org,
+            meetings_to_record,
+            own_org_args,
+            possibly_lapsed,
+        )
+
+        register_home_card(
+            "secretary", "board", _("Compliance board"), "orglife:board", order=30, when=HAS_ROLE,
+            value=board_this_month,
+        )  # fmt: skip
 
         register_home_card(
             "secretary", "meetings", _("Meetings to record"), "orglife:meetings", order=15,

@@ -37,7 +37,11 @@ class PeopleConfig(AppConfig):
         register_nav("team", _("My profile"), "people:detail", order=1000, when=HAS_PERSON, args=own_person)
         register_home_card("member", "profile", _("My profile"), "people:detail", order=20, when=HAS_PERSON,
                            args=own_person)  # fmt: skip
-        register_home_card("secretary", "roster", _("Roster"), "people:roster", order=20, when=HAS_ROLE)
+        from tongxin.people.home import members_in_scope
+
+        register_home_card(
+            "secretary", "roster", _("Active members"), "people:roster", order=20, when=HAS_ROLE, value=members_in_scope
+        )
         # The organisation page (orgs sits below people) lists the current secretary and committee.
         register_page_context("orgs:detail", "cadres", lambda request, org: {"cadres": current_cadres(org)})
         register_page_part("orgs:detail", "actions", "people/_org_actions.html", order=10)  # the roster

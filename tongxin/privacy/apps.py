@@ -19,6 +19,12 @@ class PrivacyConfig(AppConfig):
             "secretary", "minors", _("Minors without consent"), "privacy:minors", order=60,
             when=HAS_ROLE, value=minors_without_consent,
         )  # fmt: skip
+        from tongxin.core.registry import HAS_PERSON
+
+        register_home_card(
+            "member", "data", _("My personal data"), "privacy:access_export", order=90, when=HAS_PERSON,
+            args=lambda user: [user.person_id], template="privacy/_home_data_card.html",
+        )  # fmt: skip
         register_page_part("orgs:detail", "actions", "privacy/_org_actions.html", order=20)  # minors without consent
         register_page_part(
             "people:detail", "panels", "privacy/_person_panels.html", order=10

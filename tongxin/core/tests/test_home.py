@@ -121,3 +121,75 @@ def test_the_login_page_promises_nothing_that_does_not_exist(client):
     html = client.get(reverse("accounts:login")).content.decode()
     assert "学习教育和活动" not in html
     assert "花名册、组织生活、团费" in html
+
+
+# --- the cards' figures (issue 13: every card says how much there is, not only where to go) ------------------
+
+
+def test_the_cards_count_members_transfers_unpaid_dues_and_this_months_meetings(client_for, users, tree):
+    from tongxin.lifecycle.models import DuesKind
+    from tongxin.lifecycle.services import dues
+    from tongxin.lifecycle.services.transfers import start_transfer
+    from tongxin.orglife.models import MeetingRequirement
+    from tongxin.orglife.queries import compliance_board
+
+    secretary = client_for(users.secretary_a)
+    before = card_values(secretary.get(reverse("core:home")).content.decode())
+    assert before["roster"] == "2"  # branch A's two members, from the roll-up rows
+    assert before["transfers"] == "0"
+    assert before["dues"] == "2 人本月未登记缴纳"
+    today = dues.current_month()
+    if MeetingRequirement.objects.filter(org_kind="branch", active=True).exists():
+        board = compliance_board(users.secretary_a, tree.branch_a, year=today.year, period=f"m{today.month}")
+        assert before["board"] == f"本月待开 {board.total.due} 次 · 已逾期 {board.total.overdue} 次"
+        assert board.total.due > 0
+
+    start_transfer(users.secretary_a, person=tree.people.a1, reason="other", side="sending", to_org=tree.branch_c)
+    dues.mark_paid(users.secretary_a, branch=tree.branch_a, kind=DuesKind.LEAGUE, month=today,
+                   person_ids=[tree.people.a2.pk], paid_on=today)  # fmt: skip
+    after = card_values(secretary.get(reverse("core:home")).content.decode())
+    assert after["transfers"] == "1"
+    assert after["dues"] == "1 人本月未登记缴纳"
+    # The district admin's cards count her whole district: every member, and no per-person dues figure.
+    district = card_values(client_for(users.district).get(reverse("core:home")).content.decode())
+    assert district["roster"] == "5" and district["transfers"] == "1" and district["dues"] == district["board"] == ""
+    # The member being moved sees his transfer in progress; another member has no transfers card at all.
+    users.member.person = tree.people.a1
+    users.member.save(update_fields=["person"])
+    mine = card_values(client_for(users.member).get(reverse("core:home")).content.decode())
+    assert mine["transfers"] == "1"
+    users.member.person = tree.people.b1
+    users.member.save(update_fields=["person"])
+    assert "transfers" not in card_values(client_for(users.member).get(reverse("core:home")).content.decode())
+
+
+def test_a_member_downloads_his_own_data_from_his_home_page(client_for, users):
+    html = client_for(users.member).get(reverse("core:home")).content.decode()
+    url = reverse("privacy:access_export", args=[users.member.person_id])
+    assert f'href="{url}"' in html
+    response = client_for(users.member).get(url)
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_workbench_and_the_inbox_ask_each_provider_once_for_page_and_badge(client_for, users):
+    from django.core.cache import cache
+
+    from tongxin.core.inbox import PendingItem, pending_total, register_pending, unregister_pending
+
+    calls: list[str] = []
+
+    def waiting(user):
+        calls.append(user.username)
+        return [PendingItem("待审批的测试事项", 3, "/x/")]
+
+    register_pending(waiting)
+    try:
+        for name in ("core:home", "core:inbox"):
+            cache.clear()  # the badge is cached: count afresh
+            calls.clear()
+            html = client_for(users.secretary_a).get(reverse(name)).content.decode()
+            assert calls == ["secretary_a"], name  # not once for the page and again for the navbar badge
+            badge = re.search(r"data-inbox-badge>(\d+)<", html)
+            assert badge and int(badge.group(1)) == pending_total(users.secretary_a), name  # the same total
+    finally:
+        unregister_pending(waiting)

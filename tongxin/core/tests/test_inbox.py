@@ -168,7 +168,7 @@ def test_the_navbar_adds_one_count_query_and_one_for_the_rules_link(role, added,
     root admin, one query to know whether to show the rules link."""
     client = client_for(getattr(users, role))
     with_navbar = _queries(client, "/people/")
-    monkeypatch.setattr(context_processors, "inbox_badge", lambda user: lambda: 0)
+    monkeypatch.setattr(context_processors, "inbox_badge", lambda user, items=None: lambda: 0)
     monkeypatch.setattr(context_processors, "may_edit_rules", lambda user: False)
     assert with_navbar - _queries(client, "/people/") == added
 

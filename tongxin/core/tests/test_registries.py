@@ -125,7 +125,7 @@ def test_home_cards_by_audience_in_order_with_their_values(tree, users):
     secretary = [card.card.key for card in home_cards("secretary", users.secretary_a)]
     assert secretary[:2] == ["meetings", "roster"] and {"board", "transfers", "dues", "minors"} <= set(secretary)
     member = home_cards("member", users.member)
-    assert [card.card.key for card in member] == ["inbox", "profile", "branch", "dues"]
+    assert [card.card.key for card in member] == ["inbox", "profile", "branch", "dues", "data"]
     assert member[0].value == 0 and member[1].url == f"/people/{users.member.person_id}/"
     # A member without a role sees none of the secretary's cards (the workbench lists the waiting work).
     assert [card.card.key for card in home_cards("secretary", users.member)] == []
