@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
@@ -198,6 +199,19 @@ def arrears(org: Organization, kind: str, months: int = ARREARS_MONTHS, *,
         .only("name", "name_pinyin", "org_path", "branch__name", "branch__short_name", "political_status", join)
         .order_by("-unpaid_months", "org_path", "name_pinyin", "id")
     )
+
+
+def arrears_page(org: Organization, kind: str, months: int, number: Any, per_page: int) -> Page[Any]:
+    """One page of :func:`arrears`, in two queries instead of the paginator's COUNT and slice, which each
+    worked out every member's unpaid months (0.29 and 0.40 s at the demo district on PostgreSQL): the ids
+    of every row in order (the heavy query, once; a few thousand integers at most), then the page's rows by
+    id with their annotations."""
+    queryset = arrears(org, kind, months)
+    ids = list(queryset.values_list("id", flat=True))
+    page = Paginator(ids, per_page).get_page(number)
+    rows = {person.pk: person for person in queryset.filter(pk__in=list(page.object_list)).order_by()}
+    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
+    return page
 
 
 # --- the monthly summary of a subtree ---------------------------------------------------------------------

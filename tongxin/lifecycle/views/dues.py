@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -258,8 +257,7 @@ def arrears(request: HttpRequest, pk: int) -> HttpResponse:
     org, kind = _org_kind(request, pk)
     months = _arrears_months(request)
     start, end = queries.arrears_window(months)
-    paginator = Paginator(queries.arrears(org, kind, months), ARREARS_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = queries.arrears_page(org, kind, months, request.GET.get("page"), ARREARS_PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
