@@ -171,7 +171,11 @@ def _notify_next(actor: Actor, rec: PartyRecommendation) -> None:
         text = gettext_noop("The recommendation of %(name)s to the Party is now “%(status)s”.")
         path = rec.org_path
     message = _notice(text, rec, status=_status_label(status))
-    notify_actors(CHANGE, path or rec.org_path, text=message, url=RECOMMENDATIONS.url(rec), exclude=actor)
+    # A voted recommendation is what pending_recommendations counts for the committee: the badge counts it once.
+    pending = status == RecommendationStatus.VOTED
+    notify_actors(
+        CHANGE, path or rec.org_path, text=message, url=RECOMMENDATIONS.url(rec), exclude=actor, about_pending=pending
+    )
 
 
 # --- eligibility and the quota ---------------------------------------------------------------------------------

@@ -331,7 +331,8 @@ def submit(actor: Actor, review: AnnualReview, *, meeting_on: datetime.date, mem
         text = _notice(
             gettext_noop("The review of %(year)d of %(branch)s was submitted: please approve it or return it."), review
         )
-        notify_actors(CHANGE, above, text=text, url=REVIEWS.url(review), exclude=actor)
+        # pending_reviews counts it for them ("to approve"): the badge counts it once
+        notify_actors(CHANGE, above, text=text, url=REVIEWS.url(review), exclude=actor, about_pending=True)
     return review
 
 
@@ -368,7 +369,8 @@ def return_for_changes(actor: Actor, review: AnnualReview, *, reason: str) -> An
         review,
         reason=reason,
     )
-    notify_actors(CHANGE, review.org_path, text=text, url=REVIEWS.url(review), exclude=actor)
+    # A draft again: pending_reviews counts it for the branch ("to grade"), so the badge counts it once.
+    notify_actors(CHANGE, review.org_path, text=text, url=REVIEWS.url(review), exclude=actor, about_pending=True)
     return review
 
 

@@ -34,3 +34,22 @@ def test_one_transfer_waiting_counts_once_in_the_badge_and_other_news_still_coun
 
     notify_users([users.secretary_b], text="Something else happened")  # news about nothing waiting
     assert badge(client.get("/people/").content.decode()) == str(waiting + 1)
+
+
+def test_a_review_submitted_or_returned_counts_once_in_the_badge(tree, users, client_for):
+    """The kind, not only the transfer: a message that hands over work the inbox already counts (a review to
+    approve, a review returned to grade again) does not add to the badge a second time."""
+    from django.utils import timezone
+
+    from tongxin.lifecycle.services import review as reviews
+    from tongxin.lifecycle.tests.review_helpers import Q, open_graded
+
+    review = open_graded(users.secretary_a, tree.branch_a, [Q, Q])
+    reviews.submit(users.secretary_a, review, meeting_on=timezone.localdate(), members_present=2)
+    for user in (users.committee_admin, users.secretary_a):
+        if user == users.secretary_a:
+            reviews.return_for_changes(users.committee_admin, review, reason="请核实")
+        cache.delete(badge_key(user.pk))
+        waiting = sum(item.count for item in pending_for(user))
+        assert waiting >= 1
+        assert badge(client_for(user).get("/people/").content.decode()) == str(waiting), user.username
