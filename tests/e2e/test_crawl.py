@@ -13,8 +13,10 @@ minors page was 423 px wide at 375 px on a long organisation name). The demo has
 (district and committee administrators, a secretary, a viewer, a member), so it covers all the fixture
 tree's crawl did. Seeding costs its scale 1 (the smallest: 708 organisations, 13,388 people, half a million
 rows) once per suite; the crawl opens each URL pattern once per account (crawl.py), so the size of the
-district does not multiply the pages. Measured on the 2-core machine: seeding 29 s on SQLite, about 60 s on
-PostgreSQL; the crawl about 9 minutes (axe-core takes three quarters of it).
+district does not multiply the pages. Measured on the 2-core machine (December 2026): seeding alone 29 s on
+SQLite and 61 s on PostgreSQL; in this test, with other suites sharing the machine (load 8 to 10), seeding
+29 to 154 s on SQLite and 172 s on PostgreSQL, then 258 pages and 516 loads in 10 to 14 minutes (axe-core
+takes three quarters of each load).
 
 With TONGXIN_SCREENSHOTS=1 it also leaves each account's home page at both widths in var/screenshots/.
 """
