@@ -4,8 +4,11 @@ wider than the phone) and by axe-core (the accessibility engine, with WCAG 2.2's
 
 Discovery runs through Django's test client (fast, no browser): breadth first from ``/``, following the
 same-site links of every HTML page, skipping what is not a page (logout, downloads, the API, the admin,
-the language switch) and keeping at most ``PER_ROUTE`` distinct addresses per URL name, so a roster of 300
-people adds three person pages, not 300. A new page is crawled as soon as a link leads to it.
+the language switch) and opening each *pattern* once: a pattern is the URL name and the names of the query
+parameters (``people:detail``; ``privacy:minors`` and ``privacy:minors`` with ``org``), so a roster of
+13,000 people adds one person page, not 13,000, while a filtered or paged view of a list is a page of its
+own (the minors page filtered to one branch was the one too wide for a phone). A new page is crawled as
+soon as a link leads to it.
 """
 
 from __future__ import annotations
@@ -16,14 +19,14 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from django.test import Client
 from django.urls import Resolver404, resolve
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = (1280, 375)
-PER_ROUTE = 2
+PER_PATTERN = 1
 MAX_PAGES = 400
 # Not pages: leaving (logout), files (exports, downloads), the machine interfaces and the language switch.
 SKIPPED_PREFIXES = ("/accounts/logout", "/admin/", "/api/", "/i18n/", "/static/", "/media/", "/health")
@@ -73,6 +76,13 @@ def _route_name(path: str) -> str | None:
     return match.view_name
 
 
+def pattern_of(path: str, name: str | None) -> str:
+    """What ``path`` is an instance of: its URL name (else its path) and the names of its query parameters."""
+    target = urlsplit(path)
+    keys = sorted({key for key, _value in parse_qsl(target.query, keep_blank_values=True)})
+    return f"{name or target.path}?{'&'.join(keys)}"
+
+
 def _skipped(path: str, name: str | None) -> bool:
     if path.startswith(SKIPPED_PREFIXES):
         return True
@@ -91,7 +101,7 @@ def discover(client: Client, start: str = "/") -> Crawl:
     """Breadth-first over the HTML pages ``client``'s user reaches from ``start``."""
     crawl = Crawl()
     seen: set[str] = set()
-    per_route: Counter[str] = Counter()
+    per_pattern: Counter[str] = Counter()
     queue: deque[tuple[str, str]] = deque([(start, "(start)")])
     while queue and len(crawl.pages) < MAX_PAGES:
         path, source = queue.popleft()
@@ -101,10 +111,10 @@ def discover(client: Client, start: str = "/") -> Crawl:
         name = _route_name(path)
         if _skipped(path, name):
             continue
-        key = name or urlsplit(path).path
-        if per_route[key] >= PER_ROUTE:
+        key = pattern_of(path, name)
+        if per_pattern[key] >= PER_PATTERN:
             continue
-        per_route[key] += 1
+        per_pattern[key] += 1
         response = client.get(path, follow=True)
         if response.status_code >= 400:
             crawl.broken.append(f"{path} → {response.status_code} (linked from {source})")
@@ -114,6 +124,8 @@ def discover(client: Client, start: str = "/") -> Crawl:
         final = response.redirect_chain[-1][0] if response.redirect_chain else path
         final_path = urlsplit(final).path + (f"?{urlsplit(final).query}" if urlsplit(final).query else "")
         if final_path != path:
+            if final_path in seen:  # a redirect to a page already crawled (the dues menu entry → this month)
+                continue
             seen.add(final_path)
         crawl.pages.append(final_path)
         for link in links_of(response.content.decode(), final_path):
@@ -187,11 +199,12 @@ def summary(findings: Findings) -> str:
     return "\n".join(lines)
 
 
-def dump(findings: Findings, path: Path) -> None:
+def dump(findings: Findings, path: Path, extra: dict[str, object] | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         json.dumps(
             {
+                **(extra or {}),
                 "loads": findings.loads,
                 "problems": findings.problems,
                 "axe": dict(findings.axe),

@@ -1,5 +1,8 @@
-"""The four demo accounts (password ``tongxin-demo``) on top of the demo district: the seed_demo step
-registered in ``AccountsConfig.ready()`` (``seed`` after the people step, ``describe`` the accounts)."""
+"""The demo accounts (password ``tongxin-demo``) on top of the demo district: the seed_demo step registered in
+``AccountsConfig.ready()`` (``seed`` after the people step, ``describe`` the accounts).
+
+Each role has one: the district and a committee administrator, a branch secretary, a viewer (the school's
+party liaison, who reads the committee's subtree and changes nothing) and a member with no role."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from tongxin.orgs.models import Organization, OrgKind
 from tongxin.people.demo import DEMO_PASSWORD
 from tongxin.people.models import CadrePosition, CadreTitle, MembershipStatus, Person
 
-DEMO_USERNAMES = ("district", "committee", "secretary", "member")
+DEMO_USERNAMES = ("district", "committee", "secretary", "viewer", "member")
 
 
 def create_demo_accounts(root: Organization) -> None:
@@ -41,6 +44,8 @@ def create_demo_accounts(root: Organization) -> None:
         person=secretary_person.person,
     )
     RoleAssignment.objects.create(user=secretary, organization=branch, role=Role.SECRETARY)
+    viewer = User.objects.create_user("viewer", password=DEMO_PASSWORD, first_name="学校党委联络员")
+    RoleAssignment.objects.create(user=viewer, organization=committee, role=Role.VIEWER)
     User.objects.create_user("member", password=DEMO_PASSWORD, first_name=member_person.name, person=member_person)
 
 

@@ -27,6 +27,7 @@ from tongxin.accounts.models import User
 from tongxin.core.bounds import history_window, plan_window
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
+from tongxin.core.scoping import CHANGE
 from tongxin.lifecycle.dues_queries import monthly_summary
 from tongxin.lifecycle.models import DuesKind, DuesPayment, Recruitment, RecruitmentStage, Transfer, TransferStatus
 from tongxin.lifecycle.services.transfers import waiting_for
@@ -152,6 +153,12 @@ def check_accounts(client, api_for) -> None:
     in_committee = Person.objects.filter(org_path__startswith=committee_org.path)
     assert 0 < Person.objects.visible_to(committee).count() == in_committee.count() < TOTAL_PEOPLE
 
+    # The viewer reads the committee's subtree and may change nothing in it.
+    viewer = User.objects.get(username="viewer")
+    assert [(a.organization, a.role) for a in viewer.role_assignments.all()] == [(committee_org, "viewer")]
+    assert Person.objects.visible_to(viewer).count() == in_committee.count()
+    assert not Person.objects.visible_to(viewer, CHANGE).exists()
+
     # The secretary sees her branch, where she is the secretary.
     branch = secretary.role_assignments.get().organization
     assert secretary.person is not None and member.person is not None
@@ -276,7 +283,7 @@ def test_seed_demo(db, client, api_for):
     assert first_names() == names
     assert fingerprint() == first
     assert "13388 people" in printed
-    for username in ("district", "committee", "secretary", "member"):
+    for username in ("district", "committee", "secretary", "viewer", "member"):
         assert f"  {username}" in printed
     assert DEMO_PASSWORD in printed
 
