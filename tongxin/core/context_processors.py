@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import cache
 from django.http import HttpRequest
 
-from tongxin.core.inbox import BADGE_SECONDS, PendingItem, badge_key, pending_total
-from tongxin.core.models import Notification
+from tongxin.core.inbox import PendingItem, badge_count
 from tongxin.core.registry import nav_areas
 from tongxin.core.scoping import MANAGE, scope_for
 from tongxin.core.services import may_edit_rules
@@ -40,13 +38,7 @@ def inbox_badge(user: Any, items: list[PendingItem] | None = None) -> Callable[[
 
     def count() -> int:
         if not memo:
-            key = badge_key(user.pk)
-            value = cache.get(key)
-            if value is None:
-                unread = Notification.objects.visible_to(user).unread().not_about_pending()
-                value = pending_total(user, items) + unread.count()
-                cache.set(key, value, BADGE_SECONDS)
-            memo.append(value)
+            memo.append(badge_count(user, items))
         return memo[0]
 
     return count

@@ -22,7 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.utils.functional import Promise
+
+from tongxin.core.models import Notification
 
 
 @dataclass
@@ -74,3 +77,17 @@ def pending_for(user: Any) -> list[PendingItem]:
 def pending_total(user: Any, items: list[PendingItem] | None = None) -> int:
     """How many pieces of work wait for ``user`` (pass ``items`` when already computed)."""
     return sum(item.count for item in (pending_for(user) if items is None else items))
+
+
+def badge_count(user: Any, items: list[PendingItem] | None = None) -> int:
+    """What the navbar badge (and the member's "waiting for me" card, so the two never disagree) shows: the work
+    waiting plus the unread notifications, each thing once (a notification that only points at work a
+    provider counts, ``about_pending``, adds nothing). Kept in the cache for ``BADGE_SECONDS``: one COUNT plus
+    one per provider; ``items`` when the page already asked the providers."""
+    key = badge_key(user.pk)
+    value = cache.get(key)
+    if value is None:
+        unread = Notification.objects.visible_to(user).unread().not_about_pending()
+        value = pending_total(user, items) + unread.count()
+        cache.set(key, value, BADGE_SECONDS)
+    return int(value)

@@ -191,6 +191,11 @@ class ShownCard:
     value: Any = None
     template: str = field(default="core/_home_card.html")
 
+    @property
+    def is_count(self) -> bool:
+        """A bare number (shown large) rather than words (a name, "3 unpaid this month": shown as text)."""
+        return isinstance(self.value, int) or str(self.value).isdigit()
+
 
 _home_cards: dict[tuple[str, str], HomeCard] = {}
 

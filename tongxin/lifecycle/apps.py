@@ -66,7 +66,7 @@ class LifecycleConfig(AppConfig):
         register_page_part("people:detail", "actions", "lifecycle/_person_actions.html", order=10)  # transfer, dues...
         from tongxin.core.registry import HAS_PERSON
         from tongxin.lifecycle.dues_queries import unmarked_this_month
-        from tongxin.lifecycle.mine import my_transfers, transfers_in_progress, unpaid_months
+        from tongxin.lifecycle.mine import my_branch_name, my_transfers, transfers_in_progress, unpaid_months
 
         register_home_card(
             "secretary", "transfers", _("Transfers in progress"), "lifecycle:transfers", order=40, when=HAS_ROLE,
@@ -85,7 +85,9 @@ class LifecycleConfig(AppConfig):
             "member", "dues", _("My dues: months unpaid"), "lifecycle:my_dues", order=30, when=HAS_PERSON,
             value=unpaid_months,
         )  # fmt: skip
-        register_home_card("member", "branch", _("My branch"), "lifecycle:my_branch", order=25, when=HAS_PERSON)
+        register_home_card(
+            "member", "branch", _("My branch"), "lifecycle:my_branch", order=25, when=HAS_PERSON, value=my_branch_name
+        )
         from tongxin.core.registry import register_page_context
         from tongxin.lifecycle.mine import own_branch_link
 

@@ -74,6 +74,15 @@ def unpaid_months(user: Any) -> int | None:
     return sum(len(row.unpaid) for row in owed) if owed else None
 
 
+def my_branch_name(user: Any) -> str | None:
+    """The member's branch card: the branch's name (one query); none for a person outside any branch."""
+    person_id = getattr(user, "person_id", None)
+    if person_id is None:
+        return None
+    row = Person.objects.filter(pk=person_id).values_list("branch__short_name", "branch__name").first()
+    return (row[0] or row[1]) if row and row[1] else None
+
+
 def my_transfers(user: Any) -> int | None:
     """The member's home card: his transfers still in progress (one query); ``None`` (no card) for a member who
     has never had a transfer, for whom the card would only be noise."""

@@ -35,10 +35,10 @@ class PeopleConfig(AppConfig):
         register_nav("team", _("Roster"), "people:roster", order=10, when=HAS_ROLE)
         register_nav("team", _("Imports"), "imports:list", order=20, when=MAY_CHANGE)
         register_nav("team", _("My profile"), "people:detail", order=1000, when=HAS_PERSON, args=own_person)
-        register_home_card("member", "profile", _("My profile"), "people:detail", order=20, when=HAS_PERSON,
-                           args=own_person)  # fmt: skip
-        from tongxin.people.home import members_in_scope
+        from tongxin.people.home import members_in_scope, own_name
 
+        register_home_card("member", "profile", _("My profile"), "people:detail", order=20, when=HAS_PERSON,
+                           args=own_person, value=own_name)  # fmt: skip
         register_home_card(
             "secretary", "roster", _("Active members"), "people:roster", order=20, when=HAS_ROLE, value=members_in_scope
         )

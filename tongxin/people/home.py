@@ -9,6 +9,7 @@ from django.db.models import Sum
 
 from tongxin.core.scoping import VIEW, scope_for
 from tongxin.orgs.models import OrgStats
+from tongxin.people.models import Person
 
 
 def members_in_scope(user: Any) -> int | None:
@@ -24,3 +25,11 @@ def members_in_scope(user: Any) -> int | None:
     else:
         return None
     return tops.aggregate(total=Sum("members_total"))["total"] or 0
+
+
+def own_name(user: Any) -> str | None:
+    """The member's profile card: his name (one query), so the card says whose record it opens."""
+    person_id = getattr(user, "person_id", None)
+    if person_id is None:
+        return None
+    return Person.objects.filter(pk=person_id).values_list("name", flat=True).first()

@@ -193,3 +193,14 @@ def test_the_workbench_and_the_inbox_ask_each_provider_once_for_page_and_badge(c
             assert badge and int(badge.group(1)) == pending_total(users.secretary_a), name  # the same total
     finally:
         unregister_pending(waiting)
+
+
+def test_the_members_waiting_card_says_what_the_navbar_badge_says(client_for, users):
+    from tongxin.accounts.notify import notify_users
+
+    notify_users([users.member], text="您的转接已完成")  # news, not work: the badge counts it, so does the card
+    html = client_for(users.member).get(reverse("core:home")).content.decode()
+    badge = re.search(r"data-inbox-badge>(\d+)<", html)
+    assert badge and card_values(html)["inbox"] == badge.group(1) == "1"
+    assert card_values(html)["profile"] == users.member.person.name  # the cards say whose record they open
+    assert card_values(html)["branch"] == "甲团支部"
