@@ -48,6 +48,8 @@ def all_workflows() -> list[Workflow]:
 # Workflows about no one person, and why (a new workflow about a person declares subject= instead).
 NOT_ABOUT_A_PERSON = {
     "Meeting": "a meeting is its organisation's: its record (attendance of many) is no decision about one person",
+    "Venue": "a venue is its host organisation's: opening, suspending or closing it decides nothing about a person",
+    "Booking": "a booking is an organisation's use of a venue: cancelling it or adding a date back is about no person",
 }
 
 

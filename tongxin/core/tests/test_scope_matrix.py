@@ -142,6 +142,9 @@ BRANCH_A_KINDS = {
     "checklist_item",
     "checklist_attachment",
     "duty",
+    "venue",
+    "booking",
+    "skipped_booking",
 }
 
 
@@ -218,6 +221,9 @@ MIRRORS: dict[str, Twin] = {
     "checklist_item": Twin(lambda mirror, users: walk._checklist_item_of_branch_a(mirror).pk),
     "checklist_attachment": Twin(lambda mirror, users: walk._checklist_attachment_of_branch_a(mirror).pk),
     "duty": Twin(lambda mirror, users: walk._duty_of_branch_a(mirror).pk),
+    "venue": Twin(lambda mirror, users: walk._venue_of_branch_a(mirror).pk),
+    "booking": Twin(lambda mirror, users: walk._booking_of_branch_a(mirror).pk),
+    "skipped_booking": Twin(lambda mirror, users: walk._skipped_booking_of_branch_a(mirror).pk),
     "import": Twin(_import_of_secretary_b, owner="secretary_b"),
     "notification": Twin(_notification_of_secretary_b, owner="secretary_b"),
 }

@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VenuesConfig(AppConfig):
+    name = "tongxin.venues"
+    verbose_name = _("Positions")
+
+    def ready(self) -> None:
+        from tongxin.core.registry import (
+            HAS_ROLE,
+            MAY_CHANGE,
+            register_demo_step,
+            register_home_card,
+            register_nav,
+        )
+        from tongxin.venues import services
+
+        # 阵地: the venues one may book, the bookings of one's organisations, the usage, the public directory.
+        register_nav("positions", _("Venues"), "venues:list", order=10, when=HAS_ROLE)
+        register_nav("positions", _("Find a free venue"), "venues:search", order=20, when=HAS_ROLE)
+        register_nav("positions", _("Bookings"), "venues:bookings", order=30, when=HAS_ROLE)
+        register_nav("positions", _("Venue usage"), "venues:usage", order=40, when=HAS_ROLE)
+        register_home_card(
+            "secretary", "bookings", _("Upcoming venue bookings"), "venues:bookings", order=65, when=MAY_CHANGE,
+            value=services.upcoming_bookings_count,
+        )  # fmt: skip
+        register_home_card("member", "venues", _("Youth venues near you"), "venues:directory", order=80)
+        # seed_demo: the district's venues and a year of bookings (after orglife 310; study 340, activities 350)
+        register_demo_step("venues", "tongxin.venues.demo", order=360)

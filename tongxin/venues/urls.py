@@ -1,0 +1,20 @@
+from django.urls import path
+
+from tongxin.venues import views
+
+app_name = "venues"
+urlpatterns = [
+    path("directory/", views.directory, name="directory"),
+    path("", views.venue_list, name="list"),
+    path("new/", views.venue_create, name="create"),
+    path("search/", views.search, name="search"),
+    path("usage/", views.usage, name="usage"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/book/", views.book, name="book"),
+    path("<int:pk>/status/", views.venue_status, name="status"),
+    path("<int:pk>/closures/", views.closure, name="closure"),
+    path("bookings/", views.bookings, name="bookings"),
+    path("bookings/<int:pk>/", views.booking, name="booking"),
+    path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking_cancel"),
+    path("bookings/<int:pk>/add-back/", views.booking_add_back, name="booking_add_back"),
+]
