@@ -334,6 +334,7 @@ SPECTACULAR_SETTINGS = {
         "VenueStatusEnum": "tongxin.venues.models.VenueStatus",
         "BookingStatusEnum": "tongxin.venues.models.BookingStatus",
         "BookingFrequencyEnum": "tongxin.venues.models.Frequency",
+        "TimeOfDayEnum": "tongxin.venues.forms.TIME_CHOICES",
     },
 }
 

@@ -28,6 +28,7 @@ from tongxin.core.scoping import CHANGE
 from tongxin.orgs.models import Organization
 from tongxin.venues import queries, services
 from tongxin.venues.filters import BookingFilter, VenueFilter
+from tongxin.venues.forms import TIME_CHOICES, as_time
 from tongxin.venues.models import Booking, Frequency, Venue, VenueKind
 
 
@@ -50,8 +51,8 @@ class VenueCreateSerializer(serializers.Serializer):
     partner = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     address = serializers.CharField(max_length=200)
     division_code = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
-    opens_at = serializers.TimeField()
-    closes_at = serializers.TimeField()
+    opens_at = serializers.ChoiceField(choices=TIME_CHOICES, help_text="HH:MM, by the half hour")
+    closes_at = serializers.ChoiceField(choices=TIME_CHOICES, help_text="HH:MM, by the half hour")
     open_days = serializers.CharField(max_length=7, required=False, default="1234567")
     capacity = serializers.IntegerField(min_value=1, max_value=100_000)
     facilities = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -104,6 +105,7 @@ class VenueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     @extend_schema(request=VenueCreateSerializer, responses={201: VenueSerializer})
     def create(self, request, *args, **kwargs):
         values = self.validated(VenueCreateSerializer, request)
+        values["opens_at"], values["closes_at"] = as_time(values["opens_at"]), as_time(values["closes_at"])
         venue = services.create_venue(request.user, **values)
         return Response(VenueSerializer(venue).data, status=201)
 

@@ -8,6 +8,7 @@ class VenuesConfig(AppConfig):
 
     def ready(self) -> None:
         from tongxin.core.registry import (
+            ANYONE,
             HAS_ROLE,
             MAY_CHANGE,
             register_demo_step,
@@ -21,6 +22,7 @@ class VenuesConfig(AppConfig):
         register_nav("positions", _("Find a free venue"), "venues:search", order=20, when=HAS_ROLE)
         register_nav("positions", _("Bookings"), "venues:bookings", order=30, when=HAS_ROLE)
         register_nav("positions", _("Venue usage"), "venues:usage", order=40, when=HAS_ROLE)
+        register_nav("positions", _("Youth venues"), "venues:directory", order=50, when=ANYONE)  # public too
         register_home_card(
             "secretary", "bookings", _("Upcoming venue bookings"), "venues:bookings", order=65, when=MAY_CHANGE,
             value=services.upcoming_bookings_count,

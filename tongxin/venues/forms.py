@@ -17,7 +17,17 @@ from tongxin.venues.models import Frequency, VenueKind
 
 ONCE = "once"
 DATE = {"type": "date"}
-TIME = {"type": "time"}
+# Times of day by the half hour: a list to pick from on a phone, and a value bounded by its choices.
+TIME_CHOICES = [(f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}") for h in range(24) for m in (0, 30)]
+
+
+def as_time(value: str) -> datetime.time:
+    hour, minute = value.split(":")
+    return datetime.time(int(hour), int(minute))
+
+
+def time_field(label: Any, **kwargs: Any) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label=label, choices=TIME_CHOICES, coerce=as_time, **kwargs)
 
 
 def _orgs(user: Any, action: str = CHANGE):
@@ -32,8 +42,8 @@ class VenueForm(BootstrapFormMixin, forms.Form):
                               help_text=_("The shop, bookstore or museum whose premises it uses"))  # fmt: skip
     address = forms.CharField(label=_("Address"), max_length=200)
     division_code = forms.CharField(label=_("Division code"), max_length=12, required=False)
-    opens_at = forms.TimeField(label=_("Opens at"), widget=forms.TimeInput(attrs=TIME, format="%H:%M"))
-    closes_at = forms.TimeField(label=_("Closes at"), widget=forms.TimeInput(attrs=TIME, format="%H:%M"))
+    opens_at = time_field(_("Opens at"), initial="09:00")
+    closes_at = time_field(_("Closes at"), initial="21:00")
     open_days = forms.CharField(label=_("Open days"), max_length=7, initial="1234567",
                                 help_text=_("Weekdays 1 (Monday) to 7 (Sunday), e.g. 123456"))  # fmt: skip
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=100_000)
@@ -49,8 +59,8 @@ class VenueForm(BootstrapFormMixin, forms.Form):
 class BookingForm(BootstrapFormMixin, forms.Form):
     organization = forms.ModelChoiceField(label=_("Booking organisation"), queryset=Organization.objects.none())
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs=TIME, format="%H:%M"))
-    end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs=TIME, format="%H:%M"))
+    start = time_field(_("From"), initial="14:00")
+    end = time_field(_("To"), initial="16:00")
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     expected_attendance = forms.IntegerField(label=_("Expected attendance"), min_value=1, max_value=100_000)
     repeat = forms.ChoiceField(label=_("Repeats"), choices=[(ONCE, _("Once")), *Frequency.choices], initial=ONCE)
@@ -89,8 +99,8 @@ class ClosureForm(BootstrapFormMixin, forms.Form):
 
 class SearchForm(BootstrapFormMixin, forms.Form):
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs=TIME, format="%H:%M"))
-    end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs=TIME, format="%H:%M"))
+    start = time_field(_("From"), initial="14:00")
+    end = time_field(_("To"), initial="16:00")
     capacity = forms.IntegerField(label=_("People"), min_value=1, max_value=100_000, required=False)
     division_code = forms.CharField(label=_("Area (division code)"), max_length=12, required=False)
 

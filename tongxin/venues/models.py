@@ -132,6 +132,9 @@ class VenueClosure(models.Model):
         return f"{self.venue} {self.starts_on}–{self.ends_on}"
 
 
+MAX_HOURS = 24  # one booking lasts at most a day (the services refuse longer; the overlap queries rely on it)
+
+
 class Frequency(models.TextChoices):
     WEEKLY = "weekly", _("Weekly")
     MONTHLY = "monthly", _("Monthly")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from tongxin.venues.models import Booking, BookingStatus, Venue, VenueClosure, VenueStatus
+from tongxin.venues.models import MAX_HOURS, Booking, BookingStatus, Venue, VenueClosure, VenueStatus
 
 
 def free_venues(
@@ -27,8 +27,11 @@ def free_venues(
     if end <= start or start.date() != end.date():
         return venues.none()
     day = start.date()
+    # A booking lasts at most a day (services.MAX_HOURS): one overlapping the slot starts less than a day before
+    # it, which bounds the index range (venue, status, starts_at) read per venue to a day, not the year before.
+    earliest = starts_at - datetime.timedelta(hours=MAX_HOURS)
     taken = Booking.objects.filter(venue=OuterRef("pk"), status=BookingStatus.CONFIRMED, starts_at__lt=ends_at,
-                                   ends_at__gt=starts_at)  # fmt: skip
+                                   starts_at__gt=earliest, ends_at__gt=starts_at)  # fmt: skip
     closed = VenueClosure.objects.filter(venue=OuterRef("pk"), starts_on__lte=day, ends_on__gte=day)
     qs = venues.filter(
         status=VenueStatus.OPEN, capacity__gte=max(capacity, 1), opens_at__lte=start.time(), closes_at__gte=end.time(),

@@ -35,6 +35,7 @@ from tongxin.core.workflow import Workflow
 from tongxin.orgs.models import Organization, OrgStatus
 from tongxin.orgs.validators import division_code_refusal
 from tongxin.venues.models import (
+    MAX_HOURS,
     Booking,
     BookingSeries,
     BookingStatus,
@@ -46,7 +47,6 @@ from tongxin.venues.models import (
 )
 
 MAX_OCCURRENCES = 120  # occurrences of one series (ten years of months, two years of weeks)
-MAX_HOURS = 24  # one booking lasts at most a day
 
 VENUE_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "suspend": ((VenueStatus.OPEN,), VenueStatus.SUSPENDED),
@@ -205,8 +205,9 @@ def _closure_on(venue: Venue, day: datetime.date) -> VenueClosure | None:
 
 
 def _overlapping(venue: Venue, starts_at: datetime.datetime, ends_at: datetime.datetime):
+    earliest = starts_at - datetime.timedelta(hours=MAX_HOURS)  # a booking overlapping started within a day
     return Booking.objects.filter(venue=venue, status=BookingStatus.CONFIRMED, starts_at__lt=ends_at,
-                                  ends_at__gt=starts_at).order_by("starts_at")  # fmt: skip
+                                  starts_at__gt=earliest, ends_at__gt=starts_at).order_by("starts_at")  # fmt: skip
 
 
 def overlap_refusal(venue: Venue, starts_at: datetime.datetime, ends_at: datetime.datetime) -> str:
@@ -254,8 +255,11 @@ def _check_times(venue: Venue, starts_at: datetime.datetime, ends_at: datetime.d
 
 
 def _problem(venue: Venue, starts_at: datetime.datetime, ends_at: datetime.datetime) -> Problem | None:
-    """A closure on the day, or a confirmed booking overlapping the slot."""
+    """A weekday the venue does not open, a closure on the day, or a confirmed booking overlapping the slot."""
     day = _local(starts_at).date()
+    if str(day.isoweekday()) not in venue.open_days:
+        return Problem(day, "closure", _("%(venue)s is not open on %(date)s: it opens %(days)s.")
+                       % {"venue": venue.name, "date": day.isoformat(), "days": venue.open_days_display()})  # fmt: skip
     closure = _closure_on(venue, day)
     if closure is not None:
         return Problem(day, "closure", _closure_text(venue, day, closure))
@@ -414,8 +418,6 @@ def book_series(
     _check_times(venue, starts_at, ends_at, expected_attendance)
     purpose = _purpose(purpose)
     found = occurrences(venue, starts_at=starts_at, ends_at=ends_at, frequency=frequency, until=until)
-    for occurrence in found[1:]:  # later dates may fall on a day the venue does not open
-        _check_times(venue, occurrence.starts_at, occurrence.ends_at, expected_attendance)
     skipped = set(skip)
     blocking = [o.problem for o in found if o.problem is not None and o.day not in skipped and not skip_problems]
     if blocking:

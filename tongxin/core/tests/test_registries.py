@@ -50,6 +50,12 @@ def nav_for(user) -> list[tuple[str, str, list[tuple[str, str]]]]:
     ]
 
 
+# The positions area (venues): the role holders' pages, and the public directory for everyone.
+DIRECTORY = [("Youth venues", "/venues/directory/")]
+POSITIONS = [("Venues", "/venues/"), ("Find a free venue", "/venues/search/"), ("Bookings", "/venues/bookings/"),
+             ("Venue usage", "/venues/usage/"), *DIRECTORY]  # fmt: skip
+
+
 def areas(organisation, team):
     """The five areas; one that exists for other roles but holds nothing for this user is left out (issue 13:
     not "coming in a later release")."""
@@ -60,7 +66,7 @@ def areas(organisation, team):
             ("thought", "Thought", []),
             ("team", "Team", team),
             ("activities", "Activities", []),
-            ("positions", "Positions", []),
+            ("positions", "Positions", POSITIONS if organisation else DIRECTORY),
         ]
         if row[2] or row[0] not in ("organisation", "team")
     ]
@@ -125,7 +131,7 @@ def test_home_cards_by_audience_in_order_with_their_values(tree, users):
     secretary = [card.card.key for card in home_cards("secretary", users.secretary_a)]
     assert secretary[:2] == ["meetings", "roster"] and {"board", "transfers", "dues", "minors"} <= set(secretary)
     member = home_cards("member", users.member)
-    assert [card.card.key for card in member] == ["inbox", "profile", "branch", "dues"]
+    assert [card.card.key for card in member] == ["inbox", "profile", "branch", "dues", "venues"]
     assert member[0].value == 0 and member[1].url == f"/people/{users.member.person_id}/"
     # A member without a role sees none of the secretary's cards (the workbench lists the waiting work).
     assert [card.card.key for card in home_cards("secretary", users.member)] == []
