@@ -335,6 +335,9 @@ SPECTACULAR_SETTINGS = {
         "BookingStatusEnum": "tongxin.venues.models.BookingStatus",
         "BookingFrequencyEnum": "tongxin.venues.models.Frequency",
         "TimeOfDayEnum": "tongxin.venues.forms.TIME_CHOICES",
+        "HonourKindEnum": "tongxin.venues.models.HonourKind",
+        "HonourLevelEnum": "tongxin.venues.models.HonourLevel",
+        "HonourStatusEnum": "tongxin.venues.models.HonourStatus",
     },
 }
 

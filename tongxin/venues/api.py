@@ -9,11 +9,14 @@ unless ``skip_problems`` or the date is in ``skip``); steps ``cancel`` and ``add
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.decorators import action
@@ -26,10 +29,11 @@ from tongxin.core.bounds import plan_window
 from tongxin.core.fields import DateTimeField
 from tongxin.core.scoping import CHANGE
 from tongxin.orgs.models import Organization
+from tongxin.people.models import Person
 from tongxin.venues import queries, services
-from tongxin.venues.filters import BookingFilter, VenueFilter
+from tongxin.venues.filters import BookingFilter, HonourFilter, VenueFilter
 from tongxin.venues.forms import TIME_CHOICES, as_time
-from tongxin.venues.models import Booking, Frequency, Venue, VenueKind
+from tongxin.venues.models import Booking, Frequency, Honour, HonourKind, HonourLevel, Venue, VenueKind
 
 
 class VenueSerializer(serializers.ModelSerializer):
@@ -177,3 +181,82 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         values = self.validated(SeriesSerializer, request)
         series = services.book_series(request.user, **values)
         return Response(SeriesResultSerializer(_series_result(series)).data, status=201)
+
+
+# --- honours -------------------------------------------------------------------------------------------------
+# ``/api/honours/``: honours of the caller's subtrees (and her own), ``?kind=``, ``?level=``, ``?status=``;
+# ``GET /api/honours/counts/`` counts them by kind and level; POST awards one (the certificate as base64,
+# checked by its content); steps ``review``, ``confirm``, ``revoke`` (with ``reason``).
+
+
+class HonourSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    level_label = serializers.CharField(source="get_level_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    person_name = serializers.CharField(source="person.name", read_only=True, default="")
+
+    class Meta:
+        model = Honour
+        fields = ["id", "kind", "kind_label", "level", "level_label", "year", "awarding_body", "organization",
+                  "organization_name", "person", "person_name", "valid_until", "status", "status_label", "note",
+                  "certificate_name"]  # fmt: skip
+        read_only_fields = fields
+
+
+class HonourAwardSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=HonourKind.choices)
+    level = serializers.ChoiceField(choices=HonourLevel.choices)
+    year = serializers.IntegerField(min_value=1949, max_value=2100)
+    awarding_body = serializers.CharField(max_length=200)
+    organization = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), action=CHANGE, required=False,
+                                                allow_null=True)  # fmt: skip
+    person = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    certificate_name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    certificate_base64 = serializers.CharField(required=False, allow_blank=True, default="", max_length=15_000_000)
+
+
+class RevokeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class HonourViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    queryset = Honour.objects.select_related("organization", "person").defer("certificate").order_by("-year", "id")
+    serializer_class = HonourSerializer
+    filterset_class = HonourFilter
+    steps = [
+        Step("review", services.review_honour, response=HonourSerializer),
+        Step("confirm", services.confirm_honour, response=HonourSerializer),
+        Step("revoke", services.revoke_honour, RevokeSerializer, response=HonourSerializer),
+    ]
+
+    @extend_schema(request=HonourAwardSerializer, responses={201: HonourSerializer})
+    def create(self, request, *args, **kwargs):
+        values = self.validated(HonourAwardSerializer, request)
+        person = None
+        if values.get("person"):
+            person = Person.objects.visible_to(request.user, CHANGE).filter(pk=values["person"]).first()
+            if person is None:
+                raise exceptions.ValidationError({"person": [_("No such person in your scope.")]})
+        certificate = None
+        if values.get("certificate_base64"):
+            try:
+                content = base64.b64decode(values["certificate_base64"], validate=True)
+            except (binascii.Error, ValueError):
+                message = _("The file content is not valid base64.")
+                raise exceptions.ValidationError({"certificate_base64": [message]}) from None
+            certificate = (values.get("certificate_name") or "", content)
+        honour = services.award_honour(
+            request.user, kind=values["kind"], level=values["level"], year=values["year"],
+            awarding_body=values["awarding_body"], organization=values.get("organization"), person=person,
+            valid_until=values.get("valid_until"), certificate=certificate,
+        )  # fmt: skip
+        return Response(HonourSerializer(honour).data, status=201)
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=False, methods=["get"])
+    def counts(self, request: Request, format: str | None = None) -> Response:
+        """Valid and under-review honours of the caller's scope by kind and level."""
+        levels, rows = queries.honour_counts(self.get_queryset())
+        return Response({"levels": levels, "rows": [{"kind": k, "counts": c, "total": t} for k, c, t in rows]})

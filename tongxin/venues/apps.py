@@ -28,5 +28,30 @@ class VenuesConfig(AppConfig):
             value=services.upcoming_bookings_count,
         )  # fmt: skip
         register_home_card("member", "venues", _("Youth venues near you"), "venues:directory", order=80)
+        register_nav("positions", _("Honours"), "venues:honours", order=45, when=HAS_ROLE)
+        # Honours: offered to the points hook (a person's), shown on the holder's page, in the access file.
+        from tongxin.core.achievements import register_achievement_kind
+        from tongxin.core.registry import register_page_context, register_page_part, register_personal_data
+        from tongxin.venues import models
+
+        register_achievement_kind(services.HONOUR_ACHIEVEMENT, _("Honour"), unit=_("honour"))
+
+        def org_honours(request, org):
+            user = getattr(request, "user", None)
+            rows = models.Honour.objects.visible_to(user).filter(organization=org, person=None)
+            return {"honours": list(rows.order_by("-year", "id")[:50])}
+
+        def person_honours(request, person):
+            user = getattr(request, "user", None)
+            rows = models.Honour.objects.visible_to(user).filter(person=person)
+            return {"honours": list(rows.order_by("-year", "id")[:50])}
+
+        register_page_context("orgs:detail", "honours", org_honours)
+        register_page_context("people:detail", "honours", person_honours)
+        register_page_part("orgs:detail", "sidebar", "venues/_honours.html", order=60)
+        register_page_part("people:detail", "panels", "venues/_honours.html", order=60)
+        register_personal_data(
+            models.Honour, "person", title=_("Honours"), fields=("kind", "level", "year", "awarding_body", "status")
+        )
         # seed_demo: the district's venues and a year of bookings (after orglife 310; study 340, activities 350)
         register_demo_step("venues", "tongxin.venues.demo", order=360)

@@ -23,10 +23,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.accounts.demo import demo_actors
+from tongxin.accounts.demo import DemoActors, demo_actors
 from tongxin.core.exceptions import DomainError
 from tongxin.core.registry import DemoRun
 from tongxin.orgs.models import Organization, OrgKind, OrgStatus
+from tongxin.people.models import MembershipStatus, Person
 from tongxin.venues import services
 from tongxin.venues.models import Booking, BookingStatus, Venue
 
@@ -158,10 +159,57 @@ def seed(run: DemoRun) -> VenuesResult:
                                  ends_at=_at(tuesday, 12), frequency="monthly",
                                  until=today + datetime.timedelta(days=30 * AHEAD_MONTHS), purpose="团代表接待日",
                                  expected_attendance=10, skip_problems=True)  # fmt: skip
+        honours = seed_honours(rng, actors, root, committee, today)
     bookings = Booking.objects.filter(status=BookingStatus.CONFIRMED).count()
     skipped = Booking.objects.filter(status=BookingStatus.SKIPPED).count()
-    run.progress(f"venues: {len(venues)}, bookings: {bookings} ({skipped} dates skipped)")
+    run.progress(f"venues: {len(venues)}, bookings: {bookings} ({skipped} dates skipped), honours: {honours}")
     return VenuesResult(len(venues), bookings, skipped, time.monotonic() - started)
+
+
+# The brands of the model committee's organisations (kind, how many, levels to draw from) and the committee's
+# own honours; a 青年文明号 under review and one revoked show the review.
+BRANDS = [("youth_civilisation", 22, ("district", "municipal", "provincial")), ("rights_post", 3, ("district",)),
+          ("shock_team", 12, ("district", "municipal"))]  # fmt: skip
+BODIES = {"district": "共青团昆明市西山区委员会", "municipal": "共青团昆明市委员会", "provincial": "共青团云南省委员会",
+          "national": "共青团中央"}  # fmt: skip
+
+
+def seed_honours(
+    rng: random.Random, actors: DemoActors, root: Organization, committee: Organization, today: datetime.date
+) -> int:
+    """Brands across the district's organisations, the district committee's own honours (五四红旗团委…), and a few
+    members' honours (offered to the points hook), through ``award_honour``; one brand under review, one revoked."""
+    orgs = list(Organization.objects.filter(status=OrgStatus.ACTIVE, kind__in=[OrgKind.BRANCH, OrgKind.COMMITTEE])
+                .order_by("path")[:200])  # fmt: skip
+    count = 0
+    brands = []
+    for kind, n, levels in BRANDS:
+        for org in rng.sample(orgs, min(n, len(orgs))):
+            level = rng.choice(levels)
+            brands.append(services.award_honour(
+                actors.for_path(org.path), organization=org, kind=kind, level=level,
+                year=rng.randint(today.year - 6, today.year), awarding_body=BODIES[level],
+                valid_until=datetime.date(today.year + 2, 12, 31) if kind == "youth_civilisation" else None,
+            ))  # fmt: skip
+            count += 1
+    for year in range(today.year - 10, today.year + 1, 2):  # the committee's own: 五四红旗团委 and more
+        for level in ("municipal", "provincial"):
+            services.award_honour(actors.district, organization=root, kind="red_flag_committee", level=level,
+                                  year=year, awarding_body=BODIES[level])  # fmt: skip
+            count += 1
+    members = list(Person.objects.filter(org_path__startswith=actors.branch.path, status=MembershipStatus.ACTIVE)
+                   .order_by("id")[:6])  # fmt: skip
+    for person in members:
+        if person.pk in actors.people:
+            continue
+        services.award_honour(actors.secretary, person=person, kind="outstanding_member", level="district",
+                              year=today.year - 1, awarding_body=BODIES["district"])  # fmt: skip
+        count += 1
+    civilisation = [b for b in brands if b.kind == "youth_civilisation"]
+    if len(civilisation) >= 2:
+        services.review_honour(actors.district, civilisation[0])
+        services.revoke_honour(actors.district, civilisation[1], reason="复核未通过：服务质量下降")
+    return count
 
 
 def summary(result: VenuesResult) -> str:

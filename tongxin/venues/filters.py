@@ -5,7 +5,17 @@ from __future__ import annotations
 import django_filters
 
 from tongxin.core.filters import FilterSet, IdFilter, IsoDateTimeFilter
-from tongxin.venues.models import Booking, BookingStatus, Venue, VenueKind, VenueStatus
+from tongxin.venues.models import (
+    Booking,
+    BookingStatus,
+    Honour,
+    HonourKind,
+    HonourLevel,
+    HonourStatus,
+    Venue,
+    VenueKind,
+    VenueStatus,
+)
 
 
 class VenueFilter(FilterSet):
@@ -27,4 +37,15 @@ class BookingFilter(FilterSet):
 
     class Meta:
         model = Booking
+        fields: list[str] = []
+
+
+class HonourFilter(FilterSet):
+    kind = django_filters.ChoiceFilter(choices=HonourKind.choices)
+    level = django_filters.ChoiceFilter(choices=HonourLevel.choices)
+    status = django_filters.ChoiceFilter(choices=HonourStatus.choices)
+    organization = IdFilter(field_name="organization_id")
+
+    class Meta:
+        model = Honour
         fields: list[str] = []

@@ -13,7 +13,7 @@ from tongxin.core.fields import Wording
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE
 from tongxin.orgs.models import Organization, OrgStatus
-from tongxin.venues.models import Frequency, VenueKind
+from tongxin.venues.models import Frequency, HonourKind, HonourLevel, VenueKind
 
 ONCE = "once"
 DATE = {"type": "date"}
@@ -109,3 +109,26 @@ class SearchForm(BootstrapFormMixin, forms.Form):
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             self.add_error("end", _("The end must be after the start."))
         return data
+
+
+class HonourForm(BootstrapFormMixin, forms.Form):
+    """An honour for an organisation (its code) or a person (her ID number is not asked: picked among the people
+    the user sees, by id on the person's page; here by the organisation's code, or a person's id)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=HonourKind.choices)
+    level = forms.ChoiceField(label=_("Level"), choices=HonourLevel.choices)
+    year = forms.IntegerField(label=_("Year"), min_value=1949, max_value=2100)
+    awarding_body = forms.CharField(label=_("Awarding body"), max_length=200)
+    organization = forms.ModelChoiceField(label=_("Organisation honoured"), queryset=Organization.objects.none(),
+                                          required=False)  # fmt: skip
+    person = forms.IntegerField(label=_("Person honoured (number on the roster)"), required=False, min_value=1,
+                                max_value=2**31 - 1, widget=forms.HiddenInput)  # fmt: skip
+    valid_until = forms.DateField(label=_("Valid until"), required=False,
+                                  widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))  # fmt: skip
+    certificate = forms.FileField(label=_("Certificate (photo or PDF)"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        org = self.fields["organization"]
+        assert isinstance(org, forms.ModelChoiceField)
+        org.queryset = _orgs(user)

@@ -214,3 +214,76 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.venue} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+# --- honours and brands (荣誉, 品牌) ----------------------------------------------------------------------------
+
+
+class HonourKind(models.TextChoices):
+    YOUTH_CIVILISATION = "youth_civilisation", _("Youth civilisation post")  # 青年文明号
+    RIGHTS_POST = "rights_post", _("Minors' rights protection post")  # 青少年维权岗
+    SHOCK_TEAM = "shock_team", _("Youth shock team")  # 青年突击队
+    RED_FLAG_COMMITTEE = "red_flag_committee", _("May Fourth red flag committee")  # 五四红旗团委
+    OUTSTANDING_MEMBER = "outstanding_member", _("Outstanding member")  # 优秀团员
+    OUTSTANDING_CADRE = "outstanding_cadre", _("Outstanding league cadre")  # 优秀团干部
+    # 优秀共青团员
+    OUTSTANDING_LEAGUE_MEMBER = "outstanding_league_member", _("Outstanding Communist Youth League member")
+    OTHER = "other", _("Other honour")
+
+
+# Brands an organisation holds (a person holds the others): 青年文明号 is reviewed and may be revoked.
+ORGANISATION_HONOURS = frozenset({HonourKind.YOUTH_CIVILISATION, HonourKind.RIGHTS_POST, HonourKind.SHOCK_TEAM,
+                                  HonourKind.RED_FLAG_COMMITTEE})  # fmt: skip
+PERSON_HONOURS = frozenset({HonourKind.OUTSTANDING_MEMBER, HonourKind.OUTSTANDING_CADRE,
+                            HonourKind.OUTSTANDING_LEAGUE_MEMBER})  # fmt: skip
+
+
+class HonourLevel(models.TextChoices):
+    NATIONAL = "national", _("National")
+    PROVINCIAL = "provincial", _("Provincial")
+    MUNICIPAL = "municipal", _("Municipal")
+    DISTRICT = "district", _("District")
+
+
+class HonourStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    UNDER_REVIEW = "under_review", _("Under review")
+    REVOKED = "revoked", _("Revoked")
+
+
+class Honour(models.Model):
+    """An honour awarded to an organisation (a brand: 青年文明号…) or to a person (优秀团员…). ``org_path`` is the
+    organisation's path, or the person's branch when awarded; the person sees her own honours."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="honours",
+                                     verbose_name=_("organisation"))  # fmt: skip
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="honours", verbose_name=_("person"))  # fmt: skip
+    org_path = models.CharField(max_length=255, editable=False)
+    kind = models.CharField(_("kind"), max_length=32, choices=HonourKind.choices)
+    level = models.CharField(_("level"), max_length=16, choices=HonourLevel.choices)
+    year = models.PositiveIntegerField(_("year"), validators=[IntRange(1949, 2100)])
+    awarding_body = models.CharField(_("awarding body"), max_length=200)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, validators=[InWindow("any")])
+    status = models.CharField(_("status"), max_length=16, choices=HonourStatus.choices, default=HonourStatus.VALID)
+    note = models.CharField(_("note"), max_length=300, blank=True)  # why revoked, what the review found
+    certificate_name = models.CharField(_("certificate"), max_length=255, blank=True)
+    certificate_type = models.CharField(max_length=64, blank=True)
+    certificate = models.BinaryField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(paths=("org_path",), own="person_id")
+    audit_fields = ["organization", "person", "kind", "level", "year", "awarding_body", "valid_until", "status",
+                    "note", "certificate_name"]  # fmt: skip
+
+    class Meta:
+        verbose_name = _("honour")
+        verbose_name_plural = _("honours")
+        ordering = ["-year", "kind", "id"]
+        indexes = [models.Index(fields=["org_path", "kind", "level"], name="honour_count_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year}"

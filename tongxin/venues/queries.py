@@ -6,10 +6,20 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from tongxin.venues.models import MAX_HOURS, Booking, BookingStatus, Venue, VenueClosure, VenueStatus
+from tongxin.venues.models import (
+    MAX_HOURS,
+    Booking,
+    BookingStatus,
+    HonourKind,
+    HonourLevel,
+    HonourStatus,
+    Venue,
+    VenueClosure,
+    VenueStatus,
+)
 
 
 def free_venues(
@@ -103,3 +113,19 @@ def upcoming(bookings: QuerySet[Booking], limit: int = 20) -> list[Booking]:
 
 def visible_bookings_q(scope) -> Q:
     return scope.q("org_path", "venue_path")
+
+
+def honour_counts(honours: QuerySet) -> tuple[list[str], list[tuple[str, list[int], int]]]:
+    """Valid and under-review honours counted by kind (rows) and level (columns), with row totals: one grouped
+    query. Returns (level labels, [(kind label, counts per level, total)])."""
+    counts = {
+        (row["kind"], row["level"]): row["n"]
+        for row in honours.exclude(status=HonourStatus.REVOKED).values("kind", "level").annotate(n=Count("id"))
+    }
+    levels = list(HonourLevel.values)
+    rows = []
+    for kind in HonourKind:
+        per_level = [counts.get((kind.value, level), 0) for level in levels]
+        if any(per_level):
+            rows.append((str(kind.label), per_level, sum(per_level)))
+    return [str(HonourLevel(level).label) for level in levels], rows

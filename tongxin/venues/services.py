@@ -26,20 +26,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tongxin.core.achievements import Achievement, offer, withdraw
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.fields import checked_date, checked_text, wording_refusal
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, Actor, actor_scope, by, require, scope_for
+from tongxin.core.uploads import check_upload
 from tongxin.core.workflow import Workflow
 from tongxin.orgs.models import Organization, OrgStatus
 from tongxin.orgs.validators import division_code_refusal
+from tongxin.people.models import Person
 from tongxin.venues.models import (
     MAX_HOURS,
+    ORGANISATION_HONOURS,
+    PERSON_HONOURS,
     Booking,
     BookingSeries,
     BookingStatus,
     Frequency,
+    Honour,
+    HonourKind,
+    HonourLevel,
+    HonourStatus,
     Venue,
     VenueClosure,
     VenueKind,
@@ -466,3 +475,126 @@ def upcoming_bookings_count(user) -> int | None:
 
 def booked_q() -> Q:
     return Q(status=BookingStatus.CONFIRMED)
+
+
+# --- honours and brands (荣誉, 品牌) ----------------------------------------------------------------------------
+# Awarded by a role holder over the holder (CHANGE at the organisation, or at the person's branch), with the
+# certificate checked by its content (core.uploads). A 青年文明号 is reviewed (valid → under review → valid again,
+# or revoked); any honour may be revoked with a reason. Nobody reviews or revokes an honour of her own (four eyes:
+# ``subject`` is the person honoured). A person's honour is offered to the points hook (core.achievements) in the
+# awarding transaction and withdrawn when revoked.
+
+HONOUR_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "review": ((HonourStatus.VALID,), HonourStatus.UNDER_REVIEW),
+    "confirm": ((HonourStatus.UNDER_REVIEW,), HonourStatus.VALID),
+    "revoke": ((HonourStatus.VALID, HonourStatus.UNDER_REVIEW), HonourStatus.REVOKED),
+}
+HONOURS: Workflow[Honour] = Workflow(
+    Honour,
+    HONOUR_TRANSITIONS,
+    refusal=gettext_lazy("This honour is already “%(status)s”; someone acted on it before you. Reload the page."),
+    url_name="venues:honour",
+    subject=lambda honour: honour.person_id,
+)
+HONOUR_ACHIEVEMENT = "venues.honour"
+
+
+def _honour_source(honour: Honour) -> str:
+    return f"venues.honour:{honour.pk}"
+
+
+def _offer(honour: Honour) -> None:
+    if honour.person_id is None:
+        return
+    offer(Achievement(HONOUR_ACHIEVEMENT, person_id=honour.person_id, org_path=honour.org_path,
+                      occurred_on=datetime.date(honour.year, 12, 31) if honour.year < timezone.localdate().year
+                      else timezone.localdate(), source=_honour_source(honour)))  # fmt: skip
+
+
+@transaction.atomic
+def award_honour(
+    actor: Actor,
+    *,
+    kind: str,
+    level: str,
+    year: int,
+    awarding_body: str,
+    organization: Organization | None = None,
+    person: Person | None = None,
+    valid_until: datetime.date | None = None,
+    certificate: tuple[str, bytes] | None = None,
+) -> Honour:
+    """An honour for ``organization`` (a brand) or ``person`` (awarded in her branch); refused with the field and
+    the rule named, nothing written: a kind for the other holder, a year ahead, a certificate whose content is not
+    what its name says."""
+    if (organization is None) == (person is None):
+        raise DomainError("person", _("An honour goes to an organisation or to a person."))
+    if kind not in HonourKind.values:
+        raise DomainError("kind", _("Unknown honour kind."))
+    if level not in HonourLevel.values:
+        raise DomainError("level", _("Unknown level."))
+    if person is not None:
+        if kind in ORGANISATION_HONOURS:
+            label = HonourKind(kind).label
+            raise DomainError("kind", _("A “%(kind)s” is awarded to an organisation.") % {"kind": label})
+        holder = Organization.objects.get(pk=person.branch_id) if person.branch_id else None
+        if holder is None:
+            raise DomainError("person", _("%(name)s belongs to no branch.") % {"name": person.name})
+    else:
+        assert organization is not None
+        if kind in PERSON_HONOURS:
+            raise DomainError("kind", _("A “%(kind)s” is awarded to a person.") % {"kind": HonourKind(kind).label})
+        holder = organization
+    require(actor, CHANGE, holder.path)
+    this_year = timezone.localdate().year
+    if not isinstance(year, int) or not 1949 <= year <= this_year:
+        raise DomainError("year", _("The year is from 1949 to this year."))
+    body = checked_text("awarding_body", awarding_body, max_length=200)
+    if not body:
+        raise DomainError("awarding_body", _("Name the body that awarded it."))
+    checked_date("valid_until", valid_until, "any")
+    if valid_until is not None and valid_until.year < year:
+        raise DomainError("valid_until", _("An honour is valid until a date after the year it was awarded."))
+    name, content_type, content = "", "", None
+    if certificate is not None:
+        name, content_type = check_upload(certificate[0], certificate[1], field="certificate")
+        content = certificate[1]
+    honour = Honour(
+        organization=holder, person=person, org_path=holder.path, kind=kind, level=level, year=year,
+        awarding_body=body, valid_until=valid_until, status=HONOURS.target("confirm"), certificate_name=name,
+        certificate_type=content_type, certificate=content, created_by=by(actor),
+    )  # fmt: skip
+    honour.save()
+    HONOURS.record(actor, honour, ChangeLog.Action.CREATE)
+    _offer(honour)
+    return honour
+
+
+@transaction.atomic
+def review_honour(actor: Actor, honour: Honour) -> Honour:
+    """Open the review of an honour (a 青年文明号's periodic review)."""
+    honour = HONOURS.lock(actor, honour, "review")
+    require(actor, CHANGE, honour.org_path)
+    return HONOURS.move(actor, honour, "review")
+
+
+@transaction.atomic
+def confirm_honour(actor: Actor, honour: Honour) -> Honour:
+    """The review found it still deserved: valid again."""
+    honour = HONOURS.lock(actor, honour, "confirm")
+    require(actor, CHANGE, honour.org_path)
+    return HONOURS.move(actor, honour, "confirm", changes={"note": ""})
+
+
+@transaction.atomic
+def revoke_honour(actor: Actor, honour: Honour, *, reason: str) -> Honour:
+    """Revoke the honour, saying why; a person's honour is taken back from the points."""
+    honour = HONOURS.lock(actor, honour, "revoke")
+    require(actor, CHANGE, honour.org_path)
+    reason = checked_text("reason", reason, max_length=300)
+    if not reason:
+        raise DomainError("reason", _("Say why the honour is revoked."))
+    honour = HONOURS.move(actor, honour, "revoke", changes={"note": reason})
+    if honour.person_id is not None:
+        withdraw(HONOUR_ACHIEVEMENT, source=_honour_source(honour))
+    return honour

@@ -17,4 +17,10 @@ urlpatterns = [
     path("bookings/<int:pk>/", views.booking, name="booking"),
     path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking_cancel"),
     path("bookings/<int:pk>/add-back/", views.booking_add_back, name="booking_add_back"),
+    path("honours/", views.honours, name="honours"),
+    path("honours/export/", views.honours_export, name="honours_export"),
+    path("honours/award/", views.honour_award, name="honour_award"),
+    path("honours/<int:pk>/", views.honour, name="honour"),
+    path("honours/<int:pk>/certificate/", views.honour_certificate, name="honour_certificate"),
+    path("honours/<int:pk>/act/", views.honour_act, name="honour_act"),
 ]

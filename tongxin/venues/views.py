@@ -8,19 +8,21 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongxin.core import params
-from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import form_step, get_scoped_or_404, page_step, require_role
+from tongxin.core import params, uploads
+from tongxin.core.scoping import CHANGE, scope_for, subtree_q
+from tongxin.core.views import form_step, get_scoped_or_404, page_step, require_role, xlsx_table_response
+from tongxin.orgs.models import Organization
+from tongxin.people.models import Person
 from tongxin.venues import queries, services
-from tongxin.venues.forms import ONCE, BookingForm, ClosureForm, SearchForm, VenueForm
-from tongxin.venues.models import Booking, BookingStatus, Venue, VenueStatus
+from tongxin.venues.forms import ONCE, BookingForm, ClosureForm, HonourForm, SearchForm, VenueForm
+from tongxin.venues.models import Booking, BookingStatus, Honour, Venue, VenueStatus
 
 
 def _can_change(request: HttpRequest, path: str) -> bool:
@@ -234,3 +236,115 @@ def usage(request: HttpRequest) -> HttpResponse:
     context = {"title": _("Venue usage"), "rows": rows, "year": year, "previous": year - 1,
                "next": year + 1 if year <= this_year else None}  # fmt: skip
     return render(request, "venues/usage.html", context)
+
+
+# --- honours and brands ----------------------------------------------------------------------------------------
+
+
+def _honours_in_scope(request: HttpRequest):
+    """The honours of the user's subtrees (and, for a member, her own), ``?org=`` narrowing to one subtree."""
+    honours = Honour.objects.visible_to(request.user).select_related("organization", "person")
+    org = None
+    if raw := request.GET.get("org"):
+        org_id = params.parse_id(raw)
+        org = Organization.objects.visible_to(request.user).filter(pk=org_id).first() if org_id else None
+        if org is None:
+            raise Http404
+        honours = honours.filter(subtree_q("org_path", org.path))
+    return honours, org
+
+
+@login_required
+def honours(request: HttpRequest) -> HttpResponse:
+    """Honours of the subtree with their counts by kind and level (revoked ones listed, not counted)."""
+    require_role(request)
+    rows, org = _honours_in_scope(request)
+    levels, counts = queries.honour_counts(rows)
+    can_award = scope_for(request.user, CHANGE).has_subtrees
+    context = {"title": _("Honours"), "honours": list(rows.order_by("-year", "kind", "id")[:300]), "org": org,
+               "levels": levels, "counts": counts, "can_award": can_award}  # fmt: skip
+    return render(request, "venues/honours.html", context)
+
+
+@login_required
+def honours_export(request: HttpRequest) -> FileResponse:
+    require_role(request)
+    rows, org = _honours_in_scope(request)
+    headers = [_("Kind"), _("Level"), _("Year"), _("Organisation"), _("Person"), _("Awarding body"), _("Valid until"),
+               _("Status")]  # fmt: skip
+    table = [
+        [h.get_kind_display(), h.get_level_display(), h.year, h.organization.name, h.person.name if h.person else "",
+         h.awarding_body, h.valid_until.isoformat() if h.valid_until else "", h.get_status_display()]
+        for h in rows.order_by("-year", "kind", "id")
+    ]  # fmt: skip
+    audit = {"fields": "person", "filters": {"org": org.pk if org else None}, "org_path": org.path if org else ""}
+    return xlsx_table_response(request, "honours.xlsx", str(_("Honours")), headers, table, audit=audit)
+
+
+@login_required
+def honour_award(request: HttpRequest) -> HttpResponse:
+    """Award an honour to an organisation of the user's subtrees, or to a person (``?person=<id>``)."""
+    require_role(request, CHANGE)
+    person = None
+    if raw := request.GET.get("person") or request.POST.get("person"):
+        person_id = params.parse_id(raw)
+        person = Person.objects.visible_to(request.user, CHANGE).filter(pk=person_id).first() if person_id else None
+        if person is None:
+            raise Http404
+    form = HonourForm(request.POST or None, request.FILES or None, user=request.user,
+                      initial={"person": person.pk if person else None, "year": timezone.localdate().year})  # fmt: skip
+    if person is not None:
+        del form.fields["organization"]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data.get("certificate")
+        certificate = (upload.name or "", upload.read()) if upload else None
+        with form_step(request, form, _("The honour is recorded."), denied_as_404=True) as step:
+            honour = services.award_honour(
+                request.user, kind=data["kind"], level=data["level"], year=data["year"],
+                awarding_body=data["awarding_body"], organization=None if person else data.get("organization"),
+                person=person, valid_until=data.get("valid_until"), certificate=certificate,
+            )  # fmt: skip
+        if step.ok:
+            return redirect("venues:honour", pk=honour.pk)
+    title = _("An honour for %(name)s") % {"name": person.name} if person else _("Award an honour")
+    context = {"form": form, "title": title, "submit_label": _("Record the honour"), "multipart": True,
+               "cancel_url": reverse("venues:honours")}  # fmt: skip
+    return render(request, "form_page.html", context)
+
+
+@login_required
+def honour(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_scoped_or_404(request, Honour.objects.select_related("organization", "person").defer("certificate"), pk)
+    steps = []
+    if _can_change(request, row.org_path):
+        steps = [t for t in services.HONOUR_TRANSITIONS if services.HONOURS.can_leave(row, t)
+                 and services.HONOURS.four_eyes_allow(request.user, row, t)]  # fmt: skip
+    return render(request, "venues/honour.html", {"title": row.get_kind_display(), "honour": row, "steps": steps})
+
+
+@login_required
+def honour_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_scoped_or_404(request, Honour, pk)
+    if not row.certificate:
+        raise Http404
+    return uploads.serve_upload(bytes(row.certificate), row.certificate_type, row.certificate_name)
+
+
+@login_required
+@require_POST
+def honour_act(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_scoped_or_404(request, Honour, pk)
+    if not _can_change(request, row.org_path):
+        raise Http404
+    step = request.POST.get("step", "")
+    if step == "revoke":
+        with page_step(request, _("The honour is revoked.")):
+            services.revoke_honour(request.user, row, reason=request.POST.get("reason", ""))
+    elif step in ("review", "confirm"):
+        service = services.review_honour if step == "review" else services.confirm_honour
+        with page_step(request, _("The honour's status is changed.")):
+            service(request.user, row)
+    else:
+        messages.error(request, _("Unknown step."))
+    return redirect("venues:honour", pk=row.pk)

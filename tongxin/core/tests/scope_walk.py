@@ -259,6 +259,17 @@ ROUTES: dict[str, Route] = {
     "booking-cancel": Route("booking", ("POST",), api=True, payload="empty"),
     "booking-add-back": Route("skipped_booking", ("POST",), api=True, payload="empty"),
     "booking-series": Route(None, ("POST",), api=True, payload="booking_series_api", prepare="venue"),
+    # honours and brands (venues/views.py, venues/api.py)
+    "venues:honours": Route(None, prepare="honour"),
+    "venues:honours_export": Route(None, prepare="honour"),
+    "venues:honour_award": Route(None, ("GET", "POST"), payload="honour_form"),
+    "venues:honour": Route("honour"),
+    "venues:honour_certificate": Route("honour"),
+    "venues:honour_act": Route("honour", ("POST",), payload="honour_review_form"),
+    "honour-list": Route(None, ("GET", "POST"), api=True, payload="honour_api", prepare="honour"),
+    "honour-detail": Route("honour", api=True),
+    "honour-counts": Route(None, api=True, prepare="honour"),
+    **_api_steps("honour", {"review": "empty", "confirm": "empty", "revoke": "honour_revoke_api"}),
 }
 
 # API lists whose rows are people (their ids are compared with committee 1's people, not its organisations).
@@ -325,6 +336,8 @@ def url_for(found: Found, tree) -> str:
         _notification_of_committee_admin()
     if route.prepare == "venue":  # branch A's venue with a booking, named by the payloads
         _booking_of_branch_a(tree)
+    if route.prepare == "honour":  # branch A's brand: no list outside committee 1 shows it
+        _honour_of_branch_a(tree)
     if "key" in found.params and route.target == "rule":
         kwargs["key"] = "league_max_age"
     if "month" in found.params:  # a dues ledger's month (yyyy-mm)
@@ -347,7 +360,7 @@ def _target_pk(target: str | None, tree) -> int:
         "meeting": _meeting_of_branch_a, "meeting_attachment": _attachment_of_branch_a,
         "checklist_item": _checklist_item_of_branch_a, "checklist_attachment": _checklist_attachment_of_branch_a,
         "duty": _duty_of_branch_a, "venue": _venue_of_branch_a, "booking": _booking_of_branch_a,
-        "skipped_booking": _skipped_booking_of_branch_a,
+        "skipped_booking": _skipped_booking_of_branch_a, "honour": _honour_of_branch_a,
     }  # fmt: skip
     builder = builders.get(target or "")
     return builder(tree).pk if builder else tree.people.a1.pk
@@ -550,6 +563,18 @@ def _skipped_booking_of_branch_a(tree):
                              expected_attendance=20, skip=[day])  # fmt: skip
         booking = series.bookings.get(status="skipped")
     return booking
+
+
+def _honour_of_branch_a(tree):
+    """Branch A's youth shock team brand with its certificate (a PDF), made once per test."""
+    from tongxin.venues.models import Honour
+    from tongxin.venues.services import award_honour
+
+    honour = Honour.objects.filter(organization=tree.branch_a, person=None).first()
+    if honour is None:
+        honour = award_honour(None, organization=tree.branch_a, kind="shock_team", level="district", year=2024,
+                              awarding_body="团区委", certificate=("甲证书.pdf", b"%PDF-1.4\n"))  # fmt: skip
+    return honour
 
 
 def _recruitment_in_a(tree):
@@ -807,6 +832,22 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "purpose": "越权预约",
         "expected_attendance": 10,
     },
+    "honour_form": lambda tree: {
+        "kind": "shock_team",
+        "level": "district",
+        "year": 2024,
+        "awarding_body": "越权",
+        "organization": tree.branch_a.pk,
+    },
+    "honour_api": lambda tree: {
+        "kind": "shock_team",
+        "level": "district",
+        "year": 2024,
+        "awarding_body": "越权",
+        "organization": tree.branch_a.pk,
+    },
+    "honour_review_form": lambda tree: {"step": "review"},
+    "honour_revoke_api": lambda tree: {"reason": "越权撤销"},
     "booking_series_api": lambda tree: {
         "venue": _venue_of_branch_a(tree).pk,
         "organization": tree.branch_a.pk,

@@ -53,7 +53,7 @@ def nav_for(user) -> list[tuple[str, str, list[tuple[str, str]]]]:
 # The positions area (venues): the role holders' pages, and the public directory for everyone.
 DIRECTORY = [("Youth venues", "/venues/directory/")]
 POSITIONS = [("Venues", "/venues/"), ("Find a free venue", "/venues/search/"), ("Bookings", "/venues/bookings/"),
-             ("Venue usage", "/venues/usage/"), *DIRECTORY]  # fmt: skip
+             ("Venue usage", "/venues/usage/"), ("Honours", "/venues/honours/"), *DIRECTORY]  # fmt: skip
 
 
 def areas(organisation, team):
@@ -157,7 +157,7 @@ def test_demo_steps_run_in_declared_order():
 
 def test_the_organisation_page_gets_its_cadres_from_the_people_app(tree, users):
     context = registry.page_context("orgs:detail", RequestFactory().get("/"), tree.branch_a)
-    assert set(context) == {"cadres", "page_parts"}
+    assert set(context) == {"cadres", "honours", "page_parts"}  # the venues app's honours of the holder
 
 
 def test_every_model_with_lookup_hashes_is_registered_for_rehashing():
@@ -191,10 +191,11 @@ def test_the_apps_above_put_their_parts_into_the_organisation_and_person_pages(t
             "orglife/_org_actions.html",
         ],
         "more_actions": ["people/_org_more_actions.html", "lifecycle/_org_more_actions.html"],
-        "sidebar": ["people/_org_cadres.html"],
+        "sidebar": ["people/_org_cadres.html", "venues/_honours.html"],
     }
     parts = registry.page_context("people:detail", RequestFactory().get("/"), tree.people.a1)["page_parts"]
-    assert parts == {"actions": ["lifecycle/_person_actions.html"], "panels": ["privacy/_person_panels.html"]}
+    assert parts == {"actions": ["lifecycle/_person_actions.html"],
+                     "panels": ["privacy/_person_panels.html", "venues/_honours.html"]}  # fmt: skip
 
 
 def test_orgs_and_people_templates_name_no_url_of_an_app_above_them():

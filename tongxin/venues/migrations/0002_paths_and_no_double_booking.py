@@ -25,5 +25,6 @@ class Migration(migrations.Migration):
         binary_collation("venues_booking", "venue_path"),
         binary_collation("venues_bookingseries", "org_path"),
         binary_collation("venues_bookingseries", "venue_path"),
+        binary_collation("venues_honour", "org_path"),
         postgresql_only(NO_OVERLAP, "ALTER TABLE venues_booking DROP CONSTRAINT IF EXISTS booking_no_overlap;"),
     ]
