@@ -122,7 +122,7 @@ class VenueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         ],
         responses=VenueSerializer(many=True),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)  # at most 200, in capacity order: no pages
     def free(self, request: Request, format: str | None = None) -> Response:
         """Open venues free for the whole slot, holding the people, in the area."""
         query = request.query_params
@@ -255,7 +255,7 @@ class HonourViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         return Response(HonourSerializer(honour).data, status=201)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def counts(self, request: Request, format: str | None = None) -> Response:
         """Valid and under-review honours of the caller's scope by kind and level."""
         levels, rows = queries.honour_counts(self.get_queryset())
