@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "tongxin.lifecycle",
     "tongxin.orglife",
     "tongxin.privacy",
+    "tongxin.venues",
 ]
 
 MIDDLEWARE = [
@@ -335,6 +336,14 @@ SPECTACULAR_SETTINGS = {
         "MembershipStatusEnum": "tongxin.people.models.MembershipStatus",
         "GraduationDestinationEnum": "tongxin.lifecycle.models.GraduationDestination",
         "TransferStatusEnum": "tongxin.lifecycle.models.TransferStatus",
+        "VenueKindEnum": "tongxin.venues.models.VenueKind",
+        "VenueStatusEnum": "tongxin.venues.models.VenueStatus",
+        "BookingStatusEnum": "tongxin.venues.models.BookingStatus",
+        "BookingFrequencyEnum": "tongxin.venues.models.Frequency",
+        "TimeOfDayEnum": "tongxin.venues.forms.TIME_CHOICES",
+        "HonourKindEnum": "tongxin.venues.models.HonourKind",
+        "HonourLevelEnum": "tongxin.venues.models.HonourLevel",
+        "HonourStatusEnum": "tongxin.venues.models.HonourStatus",
     },
 }
 

@@ -20,7 +20,7 @@ from tongxin.core.scoping import Actor, by
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, datetime.date | datetime.datetime):
+    if isinstance(value, datetime.date | datetime.datetime | datetime.time):  # a venue's opening hours: times
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)

@@ -21,3 +21,19 @@ def binary_collation(table: str, column: str, length: int = 255) -> migrations.R
             schema_editor.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE varchar({length})')
 
     return migrations.RunPython(forward, backward, elidable=False)
+
+
+def postgresql_only(sql: str, reverse_sql: str) -> migrations.RunPython:
+    """Run ``sql`` on PostgreSQL and nothing elsewhere (SQLite): for what only PostgreSQL can declare, such as
+    an exclusion constraint over a time range with the btree_gist extension (venues' no-double-booking rule).
+    The models do not know it, so ``makemigrations`` never tries to write or drop it."""
+
+    def forward(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(sql)
+
+    def backward(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(reverse_sql)
+
+    return migrations.RunPython(forward, backward, elidable=False)

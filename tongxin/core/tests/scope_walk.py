@@ -28,7 +28,7 @@ from tongxin.people.services import appoint_cadre
 
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
 # Routes anyone may reach without logging in.
-PUBLIC = {"accounts:login", "accounts:logout", "core:health", "schema", "docs", "redoc"}
+PUBLIC = {"accounts:login", "accounts:logout", "core:health", "schema", "docs", "redoc", "venues:directory"}
 # Of those, the API schema and its documentation pages only in development (DEBUG); in production they need a
 # login (tongxin/accounts/tests/test_api_docs.py).
 DEBUG_PUBLIC = {"schema", "docs", "redoc"}
@@ -238,6 +238,38 @@ ROUTES: dict[str, Route] = {
     "privacy:consent_withdraw": Route("person", ("POST",), payload="empty"),
     "privacy:access_export": Route("person"),
     "privacy:anonymise": Route("person", ("GET", "POST"), payload="anonymise_form", insider="district"),
+    # positions (阵地): venues and bookings (venues/views.py, venues/api.py); the public directory is in PUBLIC
+    "venues:list": Route(None),
+    "venues:create": Route(None, ("GET", "POST"), payload="venue_form"),
+    "venues:search": Route(None),
+    "venues:usage": Route(None),
+    "venues:bookings": Route(None, prepare="venue"),
+    "venues:detail": Route("venue"),
+    "venues:book": Route("venue", ("GET", "POST"), payload="booking_form"),
+    "venues:status": Route("venue", ("POST",), payload="venue_status_form"),
+    "venues:closure": Route("venue", ("POST",), payload="closure_form"),
+    "venues:booking": Route("booking"),
+    "venues:booking_cancel": Route("booking", ("POST",), payload="empty"),
+    "venues:booking_add_back": Route("skipped_booking", ("POST",), payload="empty"),
+    "venue-list": Route(None, ("GET", "POST"), api=True, payload="venue_api"),
+    "venue-detail": Route("venue", api=True),
+    "venue-free": Route(None, api=True, prepare="venue"),
+    "booking-list": Route(None, ("GET", "POST"), api=True, payload="booking_api", prepare="venue"),
+    "booking-detail": Route("booking", api=True),
+    "booking-cancel": Route("booking", ("POST",), api=True, payload="empty"),
+    "booking-add-back": Route("skipped_booking", ("POST",), api=True, payload="empty"),
+    "booking-series": Route(None, ("POST",), api=True, payload="booking_series_api", prepare="venue"),
+    # honours and brands (venues/views.py, venues/api.py)
+    "venues:honours": Route(None, prepare="honour"),
+    "venues:honours_export": Route(None, prepare="honour"),
+    "venues:honour_award": Route(None, ("GET", "POST"), payload="honour_form"),
+    "venues:honour": Route("honour"),
+    "venues:honour_certificate": Route("honour"),
+    "venues:honour_act": Route("honour", ("POST",), payload="honour_review_form"),
+    "honour-list": Route(None, ("GET", "POST"), api=True, payload="honour_api", prepare="honour"),
+    "honour-detail": Route("honour", api=True),
+    "honour-counts": Route(None, api=True, prepare="honour"),
+    **_api_steps("honour", {"review": "empty", "confirm": "empty", "revoke": "honour_revoke_api"}),
 }
 
 # API lists whose rows are people (their ids are compared with committee 1's people, not its organisations).
@@ -302,6 +334,10 @@ def url_for(found: Found, tree) -> str:
         _transfer_of_a1(tree)
     if route.prepare == "notification":  # committee_admin's, naming branch A: no one else's list shows it
         _notification_of_committee_admin()
+    if route.prepare == "venue":  # branch A's venue with a booking, named by the payloads
+        _booking_of_branch_a(tree)
+    if route.prepare == "honour":  # branch A's brand: no list outside committee 1 shows it
+        _honour_of_branch_a(tree)
     if "key" in found.params and route.target == "rule":
         kwargs["key"] = "league_max_age"
     if "month" in found.params:  # a dues ledger's month (yyyy-mm)
@@ -323,7 +359,8 @@ def _target_pk(target: str | None, tree) -> int:
         "graduation_batch": _graduation_batch_of_branch_a, "review": _review_of_branch_a,
         "meeting": _meeting_of_branch_a, "meeting_attachment": _attachment_of_branch_a,
         "checklist_item": _checklist_item_of_branch_a, "checklist_attachment": _checklist_attachment_of_branch_a,
-        "duty": _duty_of_branch_a,
+        "duty": _duty_of_branch_a, "venue": _venue_of_branch_a, "booking": _booking_of_branch_a,
+        "skipped_booking": _skipped_booking_of_branch_a, "honour": _honour_of_branch_a,
     }  # fmt: skip
     builder = builders.get(target or "")
     return builder(tree).pk if builder else tree.people.a1.pk
@@ -473,6 +510,71 @@ def _duty_of_branch_a(tree):
         duty = set_duty(None, organization=tree.branch_a, person=tree.people.a1, post="书记",
                         responsibilities="全面工作")  # fmt: skip
     return duty
+
+
+def _venue_day(weeks: int = 3) -> datetime.date:
+    """A Saturday a few weeks ahead (inside the plan window): the walk's bookings are on it."""
+    today = timezone.localdate()
+    return today + datetime.timedelta(days=(5 - today.weekday()) % 7 + 7 * weeks)
+
+
+def _at(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _venue_of_branch_a(tree):
+    """A youth home hosted by branch A, open every day 09:00–21:00 for 40 (made once per test): seen by branch A
+    and the organisations above it, not by branch B."""
+    from tongxin.venues.models import Venue
+    from tongxin.venues.services import create_venue
+
+    venue = Venue.objects.filter(host=tree.branch_a).first()
+    if venue is None:
+        venue = create_venue(None, host=tree.branch_a, name="甲支部青年之家", kind="youth_home", address="甲路1号",
+                             opens_at=datetime.time(9), closes_at=datetime.time(21), open_days="1234567",
+                             capacity=40)  # fmt: skip
+    return venue
+
+
+def _booking_of_branch_a(tree):
+    """Branch A's booking of its venue, 09:00–11:00 on the walk's Saturday (made once per test)."""
+    from tongxin.venues.models import Booking
+    from tongxin.venues.services import book
+
+    booking = Booking.objects.filter(organization=tree.branch_a, series=None).first()
+    if booking is None:
+        day = _venue_day()
+        booking = book(None, venue=_venue_of_branch_a(tree), organization=tree.branch_a, starts_at=_at(day, 9),
+                       ends_at=_at(day, 11), purpose="甲支部团日", expected_attendance=10)  # fmt: skip
+    return booking
+
+
+def _skipped_booking_of_branch_a(tree):
+    """A date of branch A's monthly salon left out when booking (made once per test): it may be added back."""
+    from tongxin.venues.models import Booking
+    from tongxin.venues.services import book_series
+
+    booking = Booking.objects.filter(organization=tree.branch_a, status="skipped").first()
+    if booking is None:
+        day = _venue_day(5)
+        series = book_series(None, venue=_venue_of_branch_a(tree), organization=tree.branch_a,
+                             starts_at=_at(day, 18), ends_at=_at(day, 20), frequency="monthly",
+                             until=day + datetime.timedelta(days=40), purpose="甲支部青年沙龙",
+                             expected_attendance=20, skip=[day])  # fmt: skip
+        booking = series.bookings.get(status="skipped")
+    return booking
+
+
+def _honour_of_branch_a(tree):
+    """Branch A's youth shock team brand with its certificate (a PDF), made once per test."""
+    from tongxin.venues.models import Honour
+    from tongxin.venues.services import award_honour
+
+    honour = Honour.objects.filter(organization=tree.branch_a, person=None).first()
+    if honour is None:
+        honour = award_honour(None, organization=tree.branch_a, kind="shock_team", level="district", year=2024,
+                              awarding_body="团区委", certificate=("甲证书.pdf", b"%PDF-1.4\n"))  # fmt: skip
+    return honour
 
 
 def _recruitment_in_a(tree):
@@ -687,6 +789,75 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     },
     "anonymise_form": lambda tree: {"reason": "request", "reference": "越权", "confirm": "on"},
     "person_search_api": lambda tree: {"q": tree.people.a1.name, "org": tree.branch_a.pk},
+    "venue_form": lambda tree: {
+        "host": tree.branch_a.pk,
+        "name": "越权之家",
+        "kind": "youth_home",
+        "address": "越权路1号",
+        "opens_at": "09:00",
+        "closes_at": "21:00",
+        "open_days": "1234567",
+        "capacity": 30,
+    },
+    "venue_api": lambda tree: {
+        "host": tree.branch_a.pk,
+        "name": "越权之家",
+        "kind": "youth_home",
+        "address": "越权路1号",
+        "opens_at": "09:00",
+        "closes_at": "21:00",
+        "open_days": "1234567",
+        "capacity": 30,
+    },
+    "venue_status_form": lambda tree: {"step": "suspend"},
+    "closure_form": lambda tree: {
+        "starts_on": _venue_day(8).isoformat(),
+        "ends_on": _venue_day(8).isoformat(),
+        "reason": "越权闭馆",
+    },
+    "booking_form": lambda tree: {
+        "organization": tree.branch_a.pk,
+        "day": _venue_day().isoformat(),
+        "start": "14:00",
+        "end": "16:00",
+        "purpose": "越权预约",
+        "expected_attendance": 10,
+        "repeat": "once",
+    },
+    "booking_api": lambda tree: {
+        "venue": _venue_of_branch_a(tree).pk,
+        "organization": tree.branch_a.pk,
+        "starts_at": _at(_venue_day(), 14).isoformat(),
+        "ends_at": _at(_venue_day(), 16).isoformat(),
+        "purpose": "越权预约",
+        "expected_attendance": 10,
+    },
+    "honour_form": lambda tree: {
+        "kind": "shock_team",
+        "level": "district",
+        "year": 2024,
+        "awarding_body": "越权",
+        "organization": tree.branch_a.pk,
+    },
+    "honour_api": lambda tree: {
+        "kind": "shock_team",
+        "level": "district",
+        "year": 2024,
+        "awarding_body": "越权",
+        "organization": tree.branch_a.pk,
+    },
+    "honour_review_form": lambda tree: {"step": "review"},
+    "honour_revoke_api": lambda tree: {"reason": "越权撤销"},
+    "booking_series_api": lambda tree: {
+        "venue": _venue_of_branch_a(tree).pk,
+        "organization": tree.branch_a.pk,
+        "starts_at": _at(_venue_day(), 16).isoformat(),
+        "ends_at": _at(_venue_day(), 18).isoformat(),
+        "frequency": "weekly",
+        "until": _venue_day(6).isoformat(),
+        "purpose": "越权读书会",
+        "expected_attendance": 10,
+    },
 }
 
 

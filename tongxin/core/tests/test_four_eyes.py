@@ -48,6 +48,8 @@ def all_workflows() -> list[Workflow]:
 # Workflows about no one person, and why (a new workflow about a person declares subject= instead).
 NOT_ABOUT_A_PERSON = {
     "Meeting": "a meeting is its organisation's: its record (attendance of many) is no decision about one person",
+    "Venue": "a venue is its host organisation's: opening, suspending or closing it decides nothing about a person",
+    "Booking": "a booking is an organisation's use of a venue: cancelling it or adding a date back is about no person",
 }
 
 
@@ -81,6 +83,7 @@ def _record_about(model_name: str, tree):
     from tongxin.core.tests import scope_walk as walk
     from tongxin.lifecycle.models import PartyRecommendation, Recruitment, Transfer
     from tongxin.orglife.models import ChecklistItem
+    from tongxin.venues.models import Honour
 
     a1 = tree.people.a1
     makers = {
@@ -89,6 +92,7 @@ def _record_about(model_name: str, tree):
         "Recruitment": lambda: Recruitment(person=a1),
         "ChecklistItem": lambda: ChecklistItem(owner=a1),
         "AnnualReview": lambda: walk._review_of_branch_a(tree),  # a1 is graded in it
+        "Honour": lambda: Honour(person=a1),
     }
     assert model_name in makers, f"add a record of {model_name} about person a1 to _record_about"
     return makers[model_name]()

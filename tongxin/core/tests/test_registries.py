@@ -50,6 +50,12 @@ def nav_for(user) -> list[tuple[str, str, list[tuple[str, str]]]]:
     ]
 
 
+# The positions area (venues): the role holders' pages, and the public directory for everyone.
+DIRECTORY = [("Youth venues", "/venues/directory/")]
+POSITIONS = [("Venues", "/venues/"), ("Find a free venue", "/venues/search/"), ("Bookings", "/venues/bookings/"),
+             ("Venue usage", "/venues/usage/"), ("Honours", "/venues/honours/"), *DIRECTORY]  # fmt: skip
+
+
 def areas(organisation, team):
     """The five areas; one that exists for other roles but holds nothing for this user is left out (issue 13:
     not "coming in a later release")."""
@@ -60,7 +66,7 @@ def areas(organisation, team):
             ("thought", "Thought", []),
             ("team", "Team", team),
             ("activities", "Activities", []),
-            ("positions", "Positions", []),
+            ("positions", "Positions", POSITIONS if organisation else DIRECTORY),
         ]
         if row[2] or row[0] not in ("organisation", "team")
     ]
@@ -125,7 +131,7 @@ def test_home_cards_by_audience_in_order_with_their_values(tree, users):
     secretary = [card.card.key for card in home_cards("secretary", users.secretary_a)]
     assert secretary[:2] == ["meetings", "roster"] and {"board", "transfers", "dues", "minors"} <= set(secretary)
     member = home_cards("member", users.member)
-    assert [card.card.key for card in member] == ["inbox", "profile", "branch", "dues", "data"]
+    assert [card.card.key for card in member] == ["inbox", "profile", "branch", "dues", "venues", "data"]
     assert member[0].value == 0 and member[1].url == f"/people/{users.member.person_id}/"
     # A member without a role sees none of the secretary's cards (the workbench lists the waiting work).
     assert [card.card.key for card in home_cards("secretary", users.member)] == []
@@ -151,7 +157,7 @@ def test_demo_steps_run_in_declared_order():
 
 def test_the_organisation_page_gets_its_cadres_from_the_people_app(tree, users):
     context = registry.page_context("orgs:detail", RequestFactory().get("/"), tree.branch_a)
-    assert set(context) == {"cadres", "page_parts"}
+    assert set(context) == {"cadres", "honours", "page_parts"}  # the venues app's honours of the holder
 
 
 def test_every_model_with_lookup_hashes_is_registered_for_rehashing():
@@ -185,10 +191,11 @@ def test_the_apps_above_put_their_parts_into_the_organisation_and_person_pages(t
             "orglife/_org_actions.html",
         ],
         "more_actions": ["people/_org_more_actions.html", "lifecycle/_org_more_actions.html"],
-        "sidebar": ["people/_org_cadres.html"],
+        "sidebar": ["people/_org_cadres.html", "venues/_honours.html"],
     }
     parts = registry.page_context("people:detail", RequestFactory().get("/"), tree.people.a1)["page_parts"]
-    assert parts == {"actions": ["lifecycle/_person_actions.html"], "panels": ["privacy/_person_panels.html"]}
+    assert parts == {"actions": ["lifecycle/_person_actions.html"],
+                     "panels": ["privacy/_person_panels.html", "venues/_honours.html"]}  # fmt: skip
 
 
 def test_orgs_and_people_templates_name_no_url_of_an_app_above_them():

@@ -82,8 +82,9 @@ class _Maker:
             return self.row(f.related_model).pk
         if f.choices:
             return f.choices[0][0]
-        if isinstance(f, models.DateTimeField):
-            return timezone.now()
+        if isinstance(f, models.DateTimeField):  # each a second later: a start comes before its end
+            self.tick = getattr(self, "tick", 0) + 1
+            return timezone.now() + datetime.timedelta(seconds=self.tick)
         if isinstance(f, models.DateField):
             return datetime.date(2024, 1, 1)
         if isinstance(f, models.BooleanField):

@@ -142,6 +142,10 @@ BRANCH_A_KINDS = {
     "checklist_item",
     "checklist_attachment",
     "duty",
+    "venue",
+    "booking",
+    "skipped_booking",
+    "honour",
 }
 
 
@@ -218,6 +222,10 @@ MIRRORS: dict[str, Twin] = {
     "checklist_item": Twin(lambda mirror, users: walk._checklist_item_of_branch_a(mirror).pk),
     "checklist_attachment": Twin(lambda mirror, users: walk._checklist_attachment_of_branch_a(mirror).pk),
     "duty": Twin(lambda mirror, users: walk._duty_of_branch_a(mirror).pk),
+    "venue": Twin(lambda mirror, users: walk._venue_of_branch_a(mirror).pk),
+    "booking": Twin(lambda mirror, users: walk._booking_of_branch_a(mirror).pk),
+    "skipped_booking": Twin(lambda mirror, users: walk._skipped_booking_of_branch_a(mirror).pk),
+    "honour": Twin(lambda mirror, users: walk._honour_of_branch_a(mirror).pk),
     "import": Twin(_import_of_secretary_b, owner="secretary_b"),
     "notification": Twin(_notification_of_secretary_b, owner="secretary_b"),
 }
@@ -691,6 +699,21 @@ def _checklist_item(status: str):
     return make
 
 
+def _person_honour(status: str = "valid"):
+    """Person a1's honour (优秀团员), under review when ``status`` says so: the committee reviews or revokes it."""
+
+    def make(tree, users):
+        from tongxin.venues.services import award_honour, review_honour
+
+        honour = award_honour(None, person=tree.people.a1, kind="outstanding_member", level="district", year=2024,
+                              awarding_body="团区委")  # fmt: skip
+        if status == "under_review":
+            honour = review_honour(None, honour)
+        return honour.pk, tree.people.a1
+
+    return make
+
+
 def _dues_payment(tree, users):
     return walk._dues_payment_of_a1(tree).pk, tree.people.a1
 
@@ -766,6 +789,11 @@ SELF_CASES: dict[str, SelfCase] = {
     "checklist-item-note": SelfCase(_checklist_item("open"), SECRETARY, self_service=True),
     # dues: removing one's own payment
     "dues-payment-detail": SelfCase(_dues_payment, SECRETARY),
+    # honours: nobody reviews, confirms or revokes an honour of her own
+    "venues:honour_act": SelfCase(_person_honour(), SECRETARY),  # opens the review
+    "honour-review": SelfCase(_person_honour(), SECRETARY),
+    "honour-confirm": SelfCase(_person_honour("under_review"), SECRETARY),
+    "honour-revoke": SelfCase(_person_honour(), SECRETARY),
 }
 # Step routes of workflows with no self column, and why.
 NO_SELF = {
@@ -783,7 +811,8 @@ NO_SELF = {
     },
 }  # fmt: skip
 # The target kinds whose records are workflow steps (or decisions) about people.
-STEP_KINDS = {"transfer", "recruitment", "recommendation", "review", "checklist_item", "meeting", "dues_payment"}
+STEP_KINDS = {"transfer", "recruitment", "recommendation", "review", "checklist_item", "meeting", "dues_payment",
+              "honour"}  # fmt: skip
 
 
 def step_routes() -> list[str]:

@@ -256,6 +256,8 @@ DOWNLOADS = {
     "orglife:board_export": "attachment",
     "orglife:meeting_attachment": "attachment",  # the walk's attachment is a PDF
     "orglife:checklist_attachment": "attachment",  # the same
+    "venues:honours_export": "attachment",
+    "venues:honour_certificate": "attachment",  # the walk's certificate is a PDF
     "privacy:access_export": "attachment",
     "accounts:bulk_reset_download": "attachment",
 }
