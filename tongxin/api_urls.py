@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from tongxin.accounts.authentication import SchemaAccess, docs_page
+from tongxin.activities.api import ActivityViewSet, RegistrationViewSet
 from tongxin.core.api import NotificationViewSet
 from tongxin.lifecycle.api import (
     AgeOutViewSet,
@@ -45,6 +46,8 @@ router.register("reviews", AnnualReviewViewSet, basename="review")
 router.register("checklist-items", ChecklistItemViewSet, basename="checklist-item")
 router.register("lapses", LapseViewSet, basename="lapse")
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("registrations", RegistrationViewSet, basename="registration")
 
 urlpatterns = [
     path("", include(router.urls)),

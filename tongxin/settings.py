@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "tongxin.accounts",
     "tongxin.lifecycle",
     "tongxin.orglife",
+    "tongxin.activities",
     "tongxin.privacy",
 ]
 
@@ -324,6 +325,9 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "tongxin.orglife.models.MeetingKind",
         "MeetingStatusEnum": "tongxin.orglife.models.MeetingStatus",
         "AttendanceStatusEnum": "tongxin.orglife.models.AttendanceStatus",
+        "ActivityKindEnum": "tongxin.activities.models.ActivityKind",
+        "ActivityStatusEnum": "tongxin.activities.models.ActivityStatus",
+        "RegistrationStatusEnum": "tongxin.activities.models.RegistrationStatus",
         "DuesKindEnum": "tongxin.lifecycle.models.DuesKind",
         "ReviewStatusEnum": "tongxin.lifecycle.models.ReviewStatus",
         "MembershipStatusEnum": "tongxin.people.models.MembershipStatus",

@@ -1,0 +1,39 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ActivitiesConfig(AppConfig):
+    name = "tongxin.activities"
+    verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        # Lazy: the registries hold app code, which imports models (not ready at module import time).
+        from tongxin.activities import models, services
+        from tongxin.core.achievements import register_achievement_kind
+        from tongxin.core.inbox import register_pending
+        from tongxin.core.registry import (
+            ANYONE,
+            HAS_ROLE,
+            register_demo_step,
+            register_home_card,
+            register_nav,
+            register_personal_data,
+        )
+
+        register_nav("activities", _("Activities"), "activities:list", order=10, when=ANYONE)
+        register_nav("activities", _("My activities and hours"), "activities:mine", order=20, when=ANYONE)
+        register_home_card("member", "activities", _("My activities"), "activities:mine", order=40,
+                           value=services.my_upcoming_count)  # fmt: skip
+        register_home_card("member", "hours", _("My volunteer hours"), "activities:mine", order=45,
+                           value=services.my_hours)  # fmt: skip
+        register_home_card("secretary", "activities", _("Registrations to confirm"), "activities:list", order=50,
+                           when=HAS_ROLE, value=services.to_confirm_count)  # fmt: skip
+        register_pending(services.pending_registrations)
+        register_demo_step("activities", "tongxin.activities.demo", order=350)
+        register_achievement_kind(services.VOLUNTEER_HOURS, _("Verified volunteer hours"), unit=_("hour"))
+        register_achievement_kind(services.PARTICIPATION, _("Activity attended"), unit=_("activity"))
+        register_personal_data(
+            models.Registration, "person", title=_("Activity registrations and volunteer hours"),
+            fields=("activity", "status", "checked_in_at", "checked_out_at", "verified_hours", "supplementary_hours",
+                    "supplementary_reason"),
+        )  # fmt: skip
