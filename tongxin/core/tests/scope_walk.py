@@ -238,6 +238,30 @@ ROUTES: dict[str, Route] = {
     "privacy:consent_withdraw": Route("person", ("POST",), payload="empty"),
     "privacy:access_export": Route("person"),
     "privacy:anonymise": Route("person", ("GET", "POST"), payload="anonymise_form", insider="district"),
+    # activities (issue 15): an activity of branch A, a1's registration for it
+    "activities:list": Route(None),
+    "activities:mine": Route(None),
+    "activities:create": Route(None, ("GET", "POST"), payload="activity_form"),
+    "activities:detail": Route("activity"),
+    "activities:register": Route("activity", ("POST",), payload="empty"),
+    "activities:cancel": Route("activity", ("POST",), payload="empty"),
+    "activities:code": Route("activity"),
+    "activities:check": Route("activity", ("GET", "POST"), payload="check_form"),
+    "activities:registration_confirm": Route("registration", ("POST",), payload="empty"),
+    "activities:registration_decline": Route("registration", ("POST",), payload="reject_form"),
+    "activities:registration_cancel": Route("registration", ("POST",), payload="empty"),
+    "activities:registration_hours": Route("registration", ("GET", "POST"), payload="hours_form"),
+    "activity-list": Route(None, ("GET", "POST"), api=True, payload="activity_api"),
+    "activity-detail": Route("activity", api=True),
+    **_api_steps(
+        "activity", {"register": "empty", "check-in": "check_api", "check-out": "check_api", "cancel": "empty"}
+    ),
+    "registration-list": Route(None, api=True),
+    "registration-detail": Route("registration", api=True),
+    **_api_steps(
+        "registration",
+        {"confirm": "empty", "decline": "reject_form", "cancel": "empty", "supplementary-hours": "hours_form"},
+    ),
 }
 
 # API lists whose rows are people (their ids are compared with committee 1's people, not its organisations).
@@ -323,7 +347,7 @@ def _target_pk(target: str | None, tree) -> int:
         "graduation_batch": _graduation_batch_of_branch_a, "review": _review_of_branch_a,
         "meeting": _meeting_of_branch_a, "meeting_attachment": _attachment_of_branch_a,
         "checklist_item": _checklist_item_of_branch_a, "checklist_attachment": _checklist_attachment_of_branch_a,
-        "duty": _duty_of_branch_a,
+        "duty": _duty_of_branch_a, "activity": _activity_of_branch_a, "registration": _registration_of_a1,
     }  # fmt: skip
     builder = builders.get(target or "")
     return builder(tree).pk if builder else tree.people.a1.pk
@@ -473,6 +497,33 @@ def _duty_of_branch_a(tree):
         duty = set_duty(None, organization=tree.branch_a, person=tree.people.a1, post="书记",
                         responsibilities="全面工作")  # fmt: skip
     return duty
+
+
+def _activity_of_branch_a(tree):
+    """A volunteer activity of branch A under way (an hour ago to two hours from now), for the party branch's
+    members (made once per test): visible inside committee 1 only (the member a2 is not its audience)."""
+    from tongxin.activities.models import Activity
+    from tongxin.activities.services import create_activity
+
+    activity = Activity.objects.filter(organization=tree.branch_a).first()
+    if activity is None:
+        start = timezone.now() - datetime.timedelta(hours=1)
+        activity = create_activity(None, organization=tree.branch_a, kind="volunteer", title="甲支部志愿服务",
+                                   starts_at=start, ends_at=start + datetime.timedelta(hours=3), capacity=5,
+                                   audience=tree.party_branch)  # fmt: skip
+    return activity
+
+
+def _registration_of_a1(tree):
+    """Person a1's registration for branch A's activity, awaiting confirmation (made once per test)."""
+    from tongxin.activities.models import Registration
+    from tongxin.activities.services import register
+
+    activity = _activity_of_branch_a(tree)
+    registration = Registration.objects.filter(activity=activity, person=tree.people.a1).first()
+    if registration is None:
+        registration = register(None, activity, tree.people.a1)
+    return registration
 
 
 def _recruitment_in_a(tree):
@@ -687,6 +738,25 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     },
     "anonymise_form": lambda tree: {"reason": "request", "reference": "越权", "confirm": "on"},
     "person_search_api": lambda tree: {"q": tree.people.a1.name, "org": tree.branch_a.pk},
+    "activity_form": lambda tree: {
+        "organization": tree.branch_a.pk,
+        "kind": "volunteer",
+        "title": "越权活动",
+        "starts_at": "2026-01-10T09:00",
+        "ends_at": "2026-01-10T12:00",
+        "capacity": 10,
+    },
+    "activity_api": lambda tree: {
+        "organization": tree.branch_a.pk,
+        "kind": "volunteer",
+        "title": "越权活动",
+        "starts_at": "2026-01-10T09:00:00+08:00",
+        "ends_at": "2026-01-10T12:00:00+08:00",
+        "capacity": 10,
+    },
+    "check_form": lambda tree: {"code": "000000", "purpose": "in"},
+    "check_api": lambda tree: {"code": "000000"},
+    "hours_form": lambda tree: {"hours": "1", "reason": "越权补录"},
 }
 
 

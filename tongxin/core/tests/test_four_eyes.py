@@ -48,6 +48,7 @@ def all_workflows() -> list[Workflow]:
 # Workflows about no one person, and why (a new workflow about a person declares subject= instead).
 NOT_ABOUT_A_PERSON = {
     "Meeting": "a meeting is its organisation's: its record (attendance of many) is no decision about one person",
+    "Activity": "an activity is its organisers': closing or cancelling it decides about no one person",
 }
 
 
@@ -78,6 +79,7 @@ def test_every_workflow_about_a_person_declares_its_subject():
 
 def _record_about(model_name: str, tree):
     """A record of each workflow's model about person a1 (unsaved where the subject is a plain column)."""
+    from tongxin.activities.models import Registration
     from tongxin.core.tests import scope_walk as walk
     from tongxin.lifecycle.models import PartyRecommendation, Recruitment, Transfer
     from tongxin.orglife.models import ChecklistItem
@@ -89,6 +91,7 @@ def _record_about(model_name: str, tree):
         "Recruitment": lambda: Recruitment(person=a1),
         "ChecklistItem": lambda: ChecklistItem(owner=a1),
         "AnnualReview": lambda: walk._review_of_branch_a(tree),  # a1 is graded in it
+        "Registration": lambda: Registration(person=a1),
     }
     assert model_name in makers, f"add a record of {model_name} about person a1 to _record_about"
     return makers[model_name]()

@@ -142,6 +142,8 @@ BRANCH_A_KINDS = {
     "checklist_item",
     "checklist_attachment",
     "duty",
+    "activity",
+    "registration",
 }
 
 
@@ -218,6 +220,8 @@ MIRRORS: dict[str, Twin] = {
     "checklist_item": Twin(lambda mirror, users: walk._checklist_item_of_branch_a(mirror).pk),
     "checklist_attachment": Twin(lambda mirror, users: walk._checklist_attachment_of_branch_a(mirror).pk),
     "duty": Twin(lambda mirror, users: walk._duty_of_branch_a(mirror).pk),
+    "activity": Twin(lambda mirror, users: walk._activity_of_branch_a(mirror).pk),
+    "registration": Twin(lambda mirror, users: walk._registration_of_a1(mirror).pk),
     "import": Twin(_import_of_secretary_b, owner="secretary_b"),
     "notification": Twin(_notification_of_secretary_b, owner="secretary_b"),
 }
@@ -691,6 +695,20 @@ def _checklist_item(status: str):
     return make
 
 
+def _registration(confirmed: bool):
+    """a1's registration for branch A's activity, awaiting confirmation or confirmed (by the system)."""
+
+    def make(tree, users):
+        from tongxin.activities.services import confirm
+
+        registration = walk._registration_of_a1(tree)
+        if confirmed:
+            registration = confirm(None, registration)
+        return registration.pk, tree.people.a1
+
+    return make
+
+
 def _dues_payment(tree, users):
     return walk._dues_payment_of_a1(tree).pk, tree.people.a1
 
@@ -764,6 +782,15 @@ SELF_CASES: dict[str, SelfCase] = {
     "checklist-item-request-closing": SelfCase(_checklist_item("open"), SECRETARY, self_service=True),
     "orglife:checklist_note": SelfCase(_checklist_item("open"), SECRETARY, self_service=True),
     "checklist-item-note": SelfCase(_checklist_item("open"), SECRETARY, self_service=True),
+    # activities: the organiser confirms, declines or adds hours to another's registration; she cancels her own
+    "activities:registration_confirm": SelfCase(_registration(False), SECRETARY),
+    "registration-confirm": SelfCase(_registration(False), SECRETARY),
+    "activities:registration_decline": SelfCase(_registration(False), SECRETARY),
+    "registration-decline": SelfCase(_registration(False), SECRETARY),
+    "activities:registration_hours": SelfCase(_registration(True), SECRETARY),
+    "registration-supplementary-hours": SelfCase(_registration(True), SECRETARY),
+    "activities:registration_cancel": SelfCase(_registration(False), SECRETARY, self_service=True),
+    "registration-cancel": SelfCase(_registration(False), SECRETARY, self_service=True),
     # dues: removing one's own payment
     "dues-payment-detail": SelfCase(_dues_payment, SECRETARY),
 }
@@ -783,7 +810,8 @@ NO_SELF = {
     },
 }  # fmt: skip
 # The target kinds whose records are workflow steps (or decisions) about people.
-STEP_KINDS = {"transfer", "recruitment", "recommendation", "review", "checklist_item", "meeting", "dues_payment"}
+STEP_KINDS = {"transfer", "recruitment", "recommendation", "review", "checklist_item", "meeting", "dues_payment",
+              "registration"}  # fmt: skip
 
 
 def step_routes() -> list[str]:
