@@ -615,7 +615,8 @@ def hours_of_person(person_id: int) -> tuple[Decimal, Decimal]:
     """(verified, supplementary) hours of a person over every activity."""
     totals = Registration.objects.filter(person_id=person_id).aggregate(v=Sum("verified_hours"),
                                                                         s=Sum("supplementary_hours"))  # fmt: skip
-    return totals["v"] or Decimal("0.00"), totals["s"] or Decimal("0.00")
+    cent = Decimal("0.01")
+    return Decimal(totals["v"] or 0).quantize(cent), Decimal(totals["s"] or 0).quantize(cent)
 
 
 def my_hours(user: object) -> str | None:
