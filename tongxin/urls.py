@@ -10,6 +10,7 @@ urlpatterns = [
     path("lifecycle/", include("tongxin.lifecycle.urls")),
     path("orglife/", include("tongxin.orglife.urls")),
     path("activities/", include("tongxin.activities.urls")),
+    path("captcha/", include("captcha.urls")),
     path("privacy/", include("tongxin.privacy.urls")),
     path("api/", include("tongxin.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -6,6 +6,8 @@ accounts and organisational life): written through the services, by the demo acc
   one supplementary entry with its reason: verified hours, and the points hook offered.
 * Next week: a salon open to the public, nearly full, the demo member registered and a waiting list.
 * In two weeks: a theme league day of the demo committee with its branches.
+* Micro-wishes to the first community organisation: one awaiting screening (its text holds a phone number, so it is
+  flagged), one published, one claimed by the demo member, one fulfilled and closed (on the public list).
 
 Titles and places are Chinese sample content, not UI text.
 """
@@ -24,6 +26,7 @@ from tongxin.accounts.demo import demo_actors
 from tongxin.activities import services
 from tongxin.activities.models import ActivityKind, Registration
 from tongxin.core.registry import DemoRun
+from tongxin.orgs.models import Organization, OrgCategory
 from tongxin.people.models import MembershipStatus, Person
 
 
@@ -94,9 +97,32 @@ def seed(run: DemoRun) -> ActivitiesResult:
             place="社区新时代文明实践站",
         )  # fmt: skip
         made += 1
+        made_wishes = seed_wishes(actors)
     count = Registration.objects.count()
-    run.progress(f"activities: {made}, registrations: {count}")
+    run.progress(f"activities: {made}, registrations: {count}, wishes: {made_wishes}")
     return ActivitiesResult(made, count, time.monotonic() - started)
+
+
+def seed_wishes(actors) -> int:
+    """Four wishes through the services, screened by the district admin (whose scope holds every community)."""
+    community = (Organization.objects.filter(category=OrgCategory.COMMUNITY, status="active").order_by("path").first()
+                 or actors.branch)  # fmt: skip
+    texts = [
+        ("独居老人家里的灯坏了，希望有人帮忙更换，电话 13912345678", "刘阿姨", "13912345678"),
+        ("孩子想要一套课外读物，希望爱心人士帮助", "张先生", "13800001111"),
+        ("腿脚不便，希望每周有人帮忙买一次菜", "陈奶奶", "13700002222"),
+        ("希望为小区留守儿童组织一次暑期作业辅导", "李女士", "13600003333"),
+    ]
+    wishes = [services.submit_wish(community=community, text=t, contact_name=n, contact_phone=p) for t, n, p in texts]
+    for wish in wishes[1:]:
+        services.screen_wish(actors.district, wish, publish=True)
+    if actors.member.person_id:
+        services.claim_wish(actors.member, wishes[2])
+    if actors.secretary.person_id:
+        services.claim_wish(actors.secretary, wishes[3])
+        services.fulfil_wish(actors.secretary, wishes[3], "组织团员志愿者开展了两次作业辅导，12名儿童参加")
+        services.close_wish(actors.district, wishes[3])
+    return len(wishes)
 
 
 def summary(result: ActivitiesResult) -> str:

@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core.crypto import EncryptedCharField
 from tongxin.core.fields import IntRange, InWindow
 from tongxin.core.scoping import Scope, ScopedQuerySet, ScopeSpec
 from tongxin.orgs.models import STEP_WIDTH, Organization
@@ -241,3 +242,94 @@ class Registration(models.Model):
     @property
     def total_hours(self) -> Decimal:
         return self.verified_hours + self.supplementary_hours
+
+
+class Certificate(models.Model):
+    """A certificate of volunteer service hours (志愿服务记录证明, 民政部令第67号): issued by an organisation for the
+    hours of the activities it organised ("whoever records certifies"). What it states is copied at issue (the
+    lines, the totals, the holder's name and masked ID), so a later change does not alter an issued certificate;
+    ``verify_key`` is the unguessable key of its public verification page (the QR code on the PDF)."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="hour_certificates",
+                               verbose_name=_("volunteer"))  # fmt: skip
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("issuing organisation"))  # fmt: skip
+    org_path = models.CharField(max_length=255, editable=False)
+    serial = models.CharField(_("serial number"), max_length=32, unique=True)
+    verify_key = models.CharField(max_length=64, unique=True, editable=False)
+    holder_name = models.CharField(_("name"), max_length=100)
+    holder_masked_id = models.CharField(_("ID number (masked)"), max_length=32, blank=True)
+    issuer_name = models.CharField(_("issuing organisation"), max_length=200)
+    lines = models.JSONField(default=list)  # [{"title", "date", "place", "verified", "supplementary"}]
+    verified_hours = models.DecimalField(_("verified hours"), max_digits=8, decimal_places=2)
+    supplementary_hours = models.DecimalField(_("supplementary hours"), max_digits=8, decimal_places=2)
+    issued_on = models.DateField(_("issued on"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(paths=("org_path",), own="person_id")
+    audit_fields = ["person", "organization", "serial", "verified_hours", "supplementary_hours", "issued_on"]
+
+    class Meta:
+        verbose_name = _("certificate of service hours")
+        verbose_name_plural = _("certificates of service hours")
+        ordering = ["-issued_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.serial
+
+
+# --- micro-wishes (微心愿) -------------------------------------------------------------------------------------------
+
+
+class WishStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Awaiting screening")
+    REJECTED = "rejected", _("Rejected")
+    PUBLISHED = "published", _("Published, open to claim")
+    CLAIMED = "claimed", _("Claimed")
+    FULFILLED = "fulfilled", _("Fulfilled, to confirm")
+    CLOSED = "closed", _("Closed")
+
+
+def _open_wishes(scope: Scope) -> Q | None:
+    """A member sees the published wishes (their public wording only) to claim one."""
+    return Q(status=WishStatus.PUBLISHED) if scope.owner_id else None
+
+
+class Wish(models.Model):
+    """A resident's micro-wish (微心愿), submitted on a public page without an account: the community organisation
+    screens it and publishes its wording without the contact; a member claims and fulfils it; the community
+    confirms with the resident and closes it. The contact is encrypted and shown to the community only."""
+
+    community = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="wishes",
+                                  verbose_name=_("community"))  # fmt: skip
+    org_path = models.CharField(max_length=255, editable=False)
+    text = models.TextField(_("what is needed"))
+    published_text = models.TextField(_("published wording"), blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=50)
+    contact_phone = EncryptedCharField(_("contact phone"), max_length=20)
+    flagged = models.BooleanField(_("holds a phone or ID number"), default=False)
+    status = models.CharField(_("status"), max_length=16, choices=WishStatus.choices, default=WishStatus.SUBMITTED)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    claimed_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("claimed by"))  # fmt: skip
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    fulfilment = models.TextField(_("what was done"), blank=True)
+    fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(paths=("org_path",), owned_by="claimed_by", also=_open_wishes)
+    audit_fields = ["community", "text", "published_text", "flagged", "status", "reason", "claimed_by", "fulfilment"]
+
+    class Meta:
+        verbose_name = _("micro-wish")
+        verbose_name_plural = _("micro-wishes")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["org_path", "status"], name="wish_status_idx")]
+
+    def __str__(self) -> str:
+        return (self.published_text or self.text)[:50]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import secrets
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
@@ -48,9 +49,12 @@ from tongxin.activities.models import (
     Activity,
     ActivityKind,
     ActivityStatus,
+    Certificate,
     Partner,
     Registration,
     RegistrationStatus,
+    Wish,
+    WishStatus,
     ancestor_paths,
     hours_of,
 )
@@ -59,8 +63,9 @@ from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.fields import checked_date, checked_text
 from tongxin.core.inbox import PendingItem
+from tongxin.core.masking import mask_lookalikes
 from tongxin.core.models import ChangeLog
-from tongxin.core.scoping import CHANGE, Actor, actor_scope, by, require, scope_for
+from tongxin.core.scoping import CHANGE, Actor, actor_scope, by, require, scope_for, subtree_q
 from tongxin.core.workflow import Workflow, refuse_own_case
 from tongxin.orgs.models import Organization, OrgStatus
 from tongxin.people.models import MembershipStatus, Person
@@ -206,9 +211,9 @@ def create_activity(
     activity.save()
     activity.organizations.set(orgs)
     activity.partners.set(partners_named(partners))
-    ACTIVITIES.record(actor, activity, ChangeLog.Action.CREATE,
-                      audit_extra={"organizations": [o.pk for o in orgs],
-                                   "partners": list(activity.partners.values_list("name", flat=True))})  # fmt: skip
+    extra = {"organizations": "、".join(o.name for o in orgs),
+             "partners": "、".join(activity.partners.values_list("name", flat=True))}  # fmt: skip
+    ACTIVITIES.record(actor, activity, ChangeLog.Action.CREATE, audit_extra=extra)
     for other in orgs[1:]:
         text = notice(gettext_noop("%(org)s invites you to organise an activity together: %(title)s."),
                       org=lead.name, title=activity.title)  # fmt: skip
@@ -657,3 +662,184 @@ def pending_registrations(user: object) -> list[PendingItem]:
         )
         for row in rows
     ]
+
+
+# --- certificates of service hours (志愿服务记录证明) ----------------------------------------------------------
+# An organiser of the issuing organisation (CHANGE over it) issues one, never for herself (four eyes); the lines are
+# the person's registrations with hours at activities led inside the issuer's subtree ("whoever records
+# certifies"). The serial number is ``<year>-<organisation id>-<sequence>``; the verification key is random
+# (``secrets``): a certificate cannot be found by guessing, and a forged one does not match the server's record.
+
+Q_HOURS = Q(verified_hours__gt=0) | Q(supplementary_hours__gt=0)
+
+
+def certifiable(person: Person, organization: Organization):
+    """The person's registrations with hours at activities led inside ``organization``'s subtree."""
+    return (
+        Registration.objects.filter(person=person)
+        .filter(subtree_q("org_path", organization.path))
+        .filter(Q_HOURS)
+        .select_related("activity")
+        .order_by("activity__starts_at", "id")
+    )
+
+
+@transaction.atomic
+def issue_certificate(actor: Actor, *, person: Person, organization: Organization) -> Certificate:
+    require(actor, CHANGE, organization.path)
+    refuse_own_case(actor, person.pk, "person")
+    Organization.objects.select_for_update().get(pk=organization.pk)  # serial numbers of one issuer in order
+    rows = list(certifiable(person, organization))
+    if not rows:
+        raise DomainError("person", _("%(name)s has no hours at activities of %(org)s.")
+                          % {"name": person.name, "org": organization.name})  # fmt: skip
+    lines = [
+        {
+            "title": row.activity.title,
+            "date": timezone.localdate(row.activity.starts_at).isoformat(),
+            "place": row.activity.place,
+            "verified": str(row.verified_hours),
+            "supplementary": str(row.supplementary_hours),
+        }
+        for row in rows
+    ]
+    today = timezone.localdate()
+    sequence = Certificate.objects.filter(organization=organization, issued_on__year=today.year).count() + 1
+    certificate = Certificate.objects.create(
+        person=person, organization=organization, org_path=organization.path,
+        serial=f"{today.year}-{organization.pk:06d}-{sequence:05d}", verify_key=secrets.token_urlsafe(24),
+        holder_name=person.name, holder_masked_id=person.masked_id_number, issuer_name=organization.name,
+        lines=lines, verified_hours=sum((r.verified_hours for r in rows), Decimal(0)),
+        supplementary_hours=sum((r.supplementary_hours for r in rows), Decimal(0)), issued_on=today,
+        issued_by=by(actor),
+    )  # fmt: skip
+    record_change(actor, certificate, ChangeLog.Action.CREATE, org_path=organization.path)
+    return certificate
+
+
+# --- micro-wishes (微心愿) -------------------------------------------------------------------------------------------
+# ``submit_wish``: a resident, without an account (the public page checks the captcha and the rate per address);
+# a public text holding a phone or ID number is flagged to the screener. ``screen_wish``: the community organisation
+# (CHANGE over it) publishes it, its wording edited, or rejects it with a reason. ``claim_wish``: a member, for
+# herself. ``fulfil_wish``: the member who claimed it records what was done. ``close_wish``: the community confirms
+# with the resident, never the member who fulfilled it (four eyes); fulfilment is offered to the points hook.
+
+WISH_FULFILLED = "activities.wish_fulfilled"
+WISH_STALLED_DAYS = 14  # a claimed wish not fulfilled after this many days is listed as stalled
+
+WISH_TRANSITIONS: dict[str, tuple[tuple[str, ...], str | tuple[str, ...]]] = {
+    "screen": ((WishStatus.SUBMITTED,), (WishStatus.PUBLISHED, WishStatus.REJECTED)),
+    "claim": ((WishStatus.PUBLISHED,), WishStatus.CLAIMED),
+    "fulfil": ((WishStatus.CLAIMED,), WishStatus.FULFILLED),
+    "close": ((WishStatus.FULFILLED,), WishStatus.CLOSED),
+}
+WISHES: Workflow[Wish] = Workflow(
+    Wish,
+    WISH_TRANSITIONS,
+    refusal=gettext_lazy("This wish is already “%(status)s”; someone acted on it before you."),
+    url_name="activities:wish_detail",
+    subject=lambda wish: wish.claimed_by_id,
+    # claiming and fulfilling are the member's own steps; the community's confirmation is someone else's
+    self_service=("claim", "fulfil"),
+)
+
+
+def holds_personal_numbers(text: str) -> bool:
+    return mask_lookalikes(text) != text
+
+
+@transaction.atomic
+def submit_wish(*, community: Organization, text: str, contact_name: str, contact_phone: str) -> Wish:
+    """A resident's wish (no account: the system records it)."""
+    if community.status != OrgStatus.ACTIVE:
+        raise DomainError("community", _("Choose a community."))
+    text = checked_text("text", text, max_length=1000, multiline=True)
+    if len(text) < 5:
+        raise DomainError("text", _("Say in a few words what is needed."))
+    contact_name = checked_text("contact_name", contact_name, max_length=50)
+    if not contact_name:
+        raise DomainError("contact_name", _("Give a name to contact."))
+    phone = "".join(ch for ch in (contact_phone or "") if ch.isdigit())
+    if not 7 <= len(phone) <= 20:
+        raise DomainError("contact_phone", _("Give a phone number to contact (digits)."))
+    wish = Wish(community=community, org_path=community.path, text=text, contact_name=contact_name,
+                contact_phone=phone, flagged=holds_personal_numbers(text))  # fmt: skip
+    WISHES.create(None, wish, conflict=lambda: DomainError("text", _("Submitted already.")))
+    return wish
+
+
+@transaction.atomic
+def screen_wish(actor: Actor, wish: Wish, *, publish: bool, published_text: str = "", reason: str = "") -> Wish:
+    wish = WISHES.lock(actor, wish, "screen")
+    require(actor, CHANGE, wish.org_path)
+    if publish:
+        wording = checked_text("published_text", published_text or wish.text, max_length=1000, multiline=True)
+        if holds_personal_numbers(wording):
+            raise DomainError("published_text", _("The published wording may hold no phone or ID number."))
+        return WISHES.move(actor, wish, "screen", outcome=WishStatus.PUBLISHED,
+                           changes={"published_text": wording})  # fmt: skip
+    reason = checked_text("reason", reason, max_length=200)
+    if not reason:
+        raise DomainError("reason", _("Give the reason for rejecting."))
+    return WISHES.move(actor, wish, "screen", outcome=WishStatus.REJECTED, changes={"reason": reason})
+
+
+@transaction.atomic
+def claim_wish(actor: Actor, wish: Wish) -> Wish:
+    """A member claims a published wish for herself (one claimer; two at once: one wins)."""
+    person = _actor_person(actor)
+    wish = WISHES.lock(actor, wish, "claim")
+    return WISHES.move(actor, wish, "claim", changes={"claimed_by": person, "claimed_at": timezone.now()})
+
+
+@transaction.atomic
+def fulfil_wish(actor: Actor, wish: Wish, fulfilment: str) -> Wish:
+    """The member who claimed it records what was done."""
+    wish = WISHES.lock(actor, wish, "fulfil")
+    if getattr(actor, "person_id", None) != wish.claimed_by_id and actor is not None:
+        raise DomainError("status", _("Only the member who claimed this wish records its fulfilment."))
+    fulfilment = checked_text("fulfilment", fulfilment, max_length=2000, multiline=True)
+    if not fulfilment:
+        raise DomainError("fulfilment", _("Say what was done."))
+    return WISHES.move(actor, wish, "fulfil", changes={"fulfilment": fulfilment, "fulfilled_at": timezone.now()})
+
+
+@transaction.atomic
+def close_wish(actor: Actor, wish: Wish) -> Wish:
+    """The community confirms the fulfilment with the resident and closes the wish; offered to the points hook."""
+    wish = WISHES.lock(actor, wish, "close")
+    require(actor, CHANGE, wish.org_path)
+    WISHES.move(actor, wish, "close", changes={"closed_at": timezone.now()})
+    if wish.claimed_by_id:
+        claimer = Person.objects.get(pk=wish.claimed_by_id)
+        offer(Achievement(WISH_FULFILLED, person_id=claimer.pk, org_path=claimer.org_path,
+                          occurred_on=timezone.localdate(), source=f"activities.wish:{wish.pk}"))  # fmt: skip
+    return wish
+
+
+def stalled_wishes(user: object) -> QuerySet[Wish]:
+    """Wishes of the user's communities published but unclaimed, or claimed and not fulfilled, for too long."""
+    scope = scope_for(user, CHANGE)
+    since = timezone.now() - datetime.timedelta(days=WISH_STALLED_DAYS)
+    stalled = Q(status=WishStatus.PUBLISHED, submitted_at__lt=since)
+    stalled |= Q(status=WishStatus.CLAIMED, claimed_at__lt=since)
+    return Wish.objects.filter(stalled).within(scope, self_service=False)
+
+
+def pending_wishes(user: object) -> list[PendingItem]:
+    """The inbox: wishes to screen and wishes fulfilled to confirm (one grouped query)."""
+    scope = scope_for(user, CHANGE)
+    if not scope.has_subtrees:
+        return []
+    waiting = (WishStatus.SUBMITTED, WishStatus.FULFILLED)
+    counts = dict(
+        Wish.objects.filter(status__in=waiting).within(scope, self_service=False).values_list("status")
+        .annotate(n=Count("id")).order_by()
+    )  # fmt: skip
+    url = reverse("activities:wishes")
+    items = []
+    if counts.get(WishStatus.SUBMITTED):
+        items.append(PendingItem(_("Micro-wishes to screen"), counts[WishStatus.SUBMITTED], url))
+    if counts.get(WishStatus.FULFILLED):
+        items.append(PendingItem(_("Micro-wishes to confirm"), counts[WishStatus.FULFILLED], url))
+    return items

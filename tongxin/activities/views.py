@@ -7,22 +7,34 @@ from __future__ import annotations
 from typing import Any
 
 import segno
+from captcha.fields import CaptchaField
 from csp.decorators import csp_update
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 
 from tongxin.activities import queries, services
+from tongxin.activities.certificates import certificate_pdf
 from tongxin.activities.filters import ActivityFilter
-from tongxin.activities.models import Activity, ActivityKind, ActivityStatus, Registration, RegistrationStatus
+from tongxin.activities.models import (
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Certificate,
+    Registration,
+    RegistrationStatus,
+    Wish,
+    WishStatus,
+)
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, scope_for
@@ -137,8 +149,10 @@ def mine(request: HttpRequest) -> HttpResponse:
     person_id = getattr(request.user, "person_id", None)
     rows = list(services.my_registrations(request.user).select_related("activity").order_by("-activity__starts_at"))
     verified, supplementary = services.hours_of_person(person_id) if person_id else (0, 0)
+    certificates = list(Certificate.objects.filter(person_id=person_id)) if person_id else []
     context = {"title": _("My activities and hours"), "rows": rows, "verified": verified,
-               "supplementary": supplementary, "has_person": person_id is not None}  # fmt: skip
+               "supplementary": supplementary, "has_person": person_id is not None,
+               "certificates": certificates}  # fmt: skip
     return render(request, "activities/mine.html", context)
 
 
@@ -346,3 +360,208 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("activities:detail", pk=activity.pk)
     context = {"activity": activity, "title": activity.title, "form": form, "purpose": purpose}
     return render(request, "activities/check.html", context)
+
+
+# --- certificates of service hours ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def registration_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organiser issues the participant a certificate of her hours at the lead organisation's activities."""
+    registration = _registration(request, pk)
+    activity = registration.activity
+    if not services.may_organise(request.user, activity):
+        raise Http404
+    try:
+        certificate = services.issue_certificate(request.user, person=registration.person,
+                                                 organization=activity.organization)  # fmt: skip
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied:
+        messages.error(request, _("Only the lead organisation's organisers issue its certificates."))
+    else:
+        messages.success(request, _("Certificate %(serial)s is issued.") % {"serial": certificate.serial})
+    return redirect("activities:detail", pk=activity.pk)
+
+
+def verify_url(request: HttpRequest, certificate: Certificate) -> str:
+    return request.build_absolute_uri(reverse("activities:verify", args=[certificate.verify_key]))
+
+
+@login_required
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The certificate as a printable PDF (the holder, or a role holder over the issuing organisation)."""
+    found = get_scoped_or_404(request, Certificate, pk)
+    response = HttpResponse(certificate_pdf(found, verify_url(request, found)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="certificate-{found.serial}.pdf"'
+    return response
+
+
+def verify(request: HttpRequest, key: str) -> HttpResponse:
+    """Public (no login): the server's record of a certificate, found by the key in its QR code. A forged or
+    altered certificate has no record, or one that differs from the paper; the holder is named masked."""
+    found = get_object_or_404(Certificate, verify_key=key[:64])
+    name = found.holder_name
+    masked = name[0] + "*" * max(len(name) - 1, 1) if name else ""
+    context = {"title": _("Certificate verification"), "certificate": found, "masked_name": masked}
+    return render(request, "activities/verify.html", context)
+
+
+# --- micro-wishes (微心愿) -------------------------------------------------------------------------------------------
+
+WISH_RATE = "5/h"  # wishes one address may submit per hour (the public form's flood guard)
+
+
+class WishForm(BootstrapFormMixin, forms.Form):
+    community = forms.ModelChoiceField(queryset=Organization.objects.none(), label=gettext_lazy("Community"))
+    text = forms.CharField(label=gettext_lazy("What is needed"), max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
+    contact_name = forms.CharField(label=gettext_lazy("Your name"), max_length=50)
+    contact_phone = forms.CharField(label=gettext_lazy("Your phone"), max_length=20,
+                                    help_text=gettext_lazy("Seen by the community only, never published."))  # fmt: skip
+    captcha = CaptchaField(label=gettext_lazy("Type the characters in the picture"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["community"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Organization.objects.filter(status="active", category="community").order_by("path")
+
+
+def wish_submit(request: HttpRequest) -> HttpResponse:
+    """Public (no login): a resident submits a wish; no files; a captcha and a rate per address."""
+    form = WishForm(request.POST or None)
+    if request.method == "POST":
+        limited = is_ratelimited(request, group="activities.wish", key="ip", rate=WISH_RATE, method="POST",
+                                 increment=True)  # fmt: skip
+        if limited:
+            form.add_error(None, _("Too many wishes from your address: please try again in an hour."))
+        elif form.is_valid():
+            data = form.cleaned_data
+            done = _("Thank you: your wish is sent to the community.")
+            with form_step(request, form, done) as step:
+                services.submit_wish(
+                    community=data["community"], text=data["text"], contact_name=data["contact_name"],
+                    contact_phone=data["contact_phone"],
+                )  # fmt: skip
+            if step.ok:
+                return redirect("activities:wish_submit")
+    intro = _("Tell your community what you need. The community reads it, then publishes it without your contact "
+              "details for a member to fulfil.")  # fmt: skip
+    context = {"form": form, "title": _("Make a micro-wish"), "submit_label": _("Send the wish"), "intro": intro,
+               "cancel_url": reverse("activities:fulfilled")}  # fmt: skip
+    return render(request, "form_page.html", context)
+
+
+def fulfilled(request: HttpRequest) -> HttpResponse:
+    """Public (no login): fulfilled wishes, their published wording only (no names, no contacts)."""
+    rows = list(
+        Wish.objects.filter(status__in=(WishStatus.FULFILLED, WishStatus.CLOSED))
+        .select_related("community").only("published_text", "fulfilled_at", "community__name")
+        .order_by("-fulfilled_at", "-id")[:LIST_LIMIT]
+    )  # fmt: skip
+    return render(request, "activities/fulfilled.html", {"title": _("Fulfilled micro-wishes"), "rows": rows})
+
+
+@login_required
+def wishes(request: HttpRequest) -> HttpResponse:
+    """Role holders: the wishes of their communities by status, stalled ones apart; members: wishes to claim and
+    their own."""
+    visible = Wish.objects.visible_to(request.user).select_related("community", "claimed_by")
+    person_id = getattr(request.user, "person_id", None)
+    context = {
+        "title": _("Micro-wishes"),
+        "open": list(visible.filter(status=WishStatus.PUBLISHED).order_by("submitted_at")[:LIST_LIMIT]),
+        "mine": list(visible.filter(claimed_by_id=person_id)[:LIST_LIMIT]) if person_id else [],
+        "is_role": scope_for(request.user, CHANGE).has_subtrees,
+    }
+    if context["is_role"]:
+        managed = Wish.objects.visible_to(request.user, CHANGE, self_service=False).select_related("community")
+        context["to_screen"] = list(managed.filter(status=WishStatus.SUBMITTED)[:LIST_LIMIT])
+        context["to_confirm"] = list(managed.filter(status=WishStatus.FULFILLED)[:LIST_LIMIT])
+        context["stalled"] = list(services.stalled_wishes(request.user).select_related("community")[:LIST_LIMIT])
+    return render(request, "activities/wishes.html", context)
+
+
+class ScreenForm(BootstrapFormMixin, forms.Form):
+    published_text = forms.CharField(label=gettext_lazy("Published wording"), max_length=1000, required=False,
+                                     widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    reason = forms.CharField(label=gettext_lazy("Reason for rejecting"), max_length=200, required=False)
+    decision = forms.ChoiceField(choices=[("publish", gettext_lazy("Publish")), ("reject", gettext_lazy("Reject"))],
+                                 widget=forms.HiddenInput)  # fmt: skip
+
+
+class FulfilForm(BootstrapFormMixin, forms.Form):
+    fulfilment = forms.CharField(label=gettext_lazy("What was done"), max_length=2000,
+                                 widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+
+
+@login_required
+def wish_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = get_scoped_or_404(request, Wish.objects.select_related("community", "claimed_by"), pk)
+    community = scope_for(request.user, CHANGE).covers_path(wish.org_path)
+    person_id = getattr(request.user, "person_id", None)
+    context = {
+        "wish": wish,
+        "title": _("Micro-wish"),
+        "community": community,
+        "screen_form": ScreenForm(initial={"published_text": wish.text}) if community else None,
+        "can_claim": wish.status == WishStatus.PUBLISHED and person_id is not None,
+        "can_fulfil": wish.status == WishStatus.CLAIMED and person_id == wish.claimed_by_id,
+        "fulfil_form": FulfilForm(),
+        "can_close": community and wish.status == WishStatus.FULFILLED and person_id != wish.claimed_by_id,
+    }
+    return render(request, "activities/wish_detail.html", context)
+
+
+@login_required
+@require_POST
+def wish_screen(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = get_scoped_or_404(request, Wish, pk)
+    if not scope_for(request.user, CHANGE).covers_path(wish.org_path):
+        raise Http404
+    form = ScreenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        publish = form.cleaned_data["decision"] == "publish"
+        done = _("The wish is published.") if publish else _("The wish is rejected.")
+        with page_step(request, done):
+            services.screen_wish(request.user, wish, publish=publish,
+                                 published_text=form.cleaned_data["published_text"],
+                                 reason=form.cleaned_data["reason"])  # fmt: skip
+    return redirect("activities:wish_detail", pk=wish.pk)
+
+
+@login_required
+@require_POST
+def wish_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = get_scoped_or_404(request, Wish, pk)
+    with page_step(request, _("You claimed the wish: thank you.")):
+        services.claim_wish(request.user, wish)
+    return redirect("activities:wish_detail", pk=wish.pk)
+
+
+@login_required
+@require_POST
+def wish_fulfil(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = get_scoped_or_404(request, Wish, pk)
+    form = FulfilForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say what was done."))
+    else:
+        with page_step(request, _("The fulfilment is recorded; the community confirms it with the resident.")):
+            services.fulfil_wish(request.user, wish, form.cleaned_data["fulfilment"])
+    return redirect("activities:wish_detail", pk=wish.pk)
+
+
+@login_required
+@require_POST
+def wish_close(request: HttpRequest, pk: int) -> HttpResponse:
+    wish = get_scoped_or_404(request, Wish, pk)
+    if not scope_for(request.user, CHANGE).covers_path(wish.org_path):
+        raise Http404
+    with page_step(request, _("The wish is closed.")):
+        services.close_wish(request.user, wish)
+    return redirect("activities:wish_detail", pk=wish.pk)

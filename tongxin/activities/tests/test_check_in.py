@@ -30,6 +30,7 @@ def test_typed_code_checks_in_once_and_out_with_verified_hours(tree, users):
     _token, digits, _left = services.current_code(activity, services.CHECK_IN)
     services.check_in(users.member, activity, digits)
     first = Registration.objects.get(pk=registration.pk).checked_in_at
+    assert first is not None
     services.check_in(users.member, activity, digits)  # the same check-in, not a second one
     assert Registration.objects.get(pk=registration.pk).checked_in_at == first
     Registration.objects.filter(pk=registration.pk).update(checked_in_at=first - datetime.timedelta(hours=2))

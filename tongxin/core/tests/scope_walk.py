@@ -26,9 +26,20 @@ from tongxin.core.testing import person_data
 from tongxin.people.models import CadrePosition, Person
 from tongxin.people.services import appoint_cadre
 
-SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
-# Routes anyone may reach without logging in.
-PUBLIC = {"accounts:login", "accounts:logout", "core:health", "schema", "docs", "redoc"}
+SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/", "captcha/")  # captcha/: the library's challenge images
+# Routes anyone may reach without logging in (activities:verify: a printed certificate's QR code leads there, by
+# the certificate's random key; a resident's micro-wish form and the list of fulfilled wishes).
+PUBLIC = {
+    "accounts:login",
+    "accounts:logout",
+    "core:health",
+    "schema",
+    "docs",
+    "redoc",
+    "activities:verify",
+    "activities:wish_submit",
+    "activities:fulfilled",
+}
 # Of those, the API schema and its documentation pages only in development (DEBUG); in production they need a
 # login (tongxin/accounts/tests/test_api_docs.py).
 DEBUG_PUBLIC = {"schema", "docs", "redoc"}
@@ -251,6 +262,14 @@ ROUTES: dict[str, Route] = {
     "activities:registration_decline": Route("registration", ("POST",), payload="reject_form"),
     "activities:registration_cancel": Route("registration", ("POST",), payload="empty"),
     "activities:registration_hours": Route("registration", ("GET", "POST"), payload="hours_form"),
+    "activities:registration_certificate": Route("registration", ("POST",), payload="empty"),
+    "activities:certificate": Route("certificate"),
+    "activities:wishes": Route(None),
+    "activities:wish_detail": Route("wish"),
+    "activities:wish_screen": Route("wish", ("POST",), payload="wish_screen_form"),
+    "activities:wish_claim": Route("wish", ("POST",), payload="empty"),
+    "activities:wish_fulfil": Route("wish", ("POST",), payload="wish_fulfil_form"),
+    "activities:wish_close": Route("wish", ("POST",), payload="empty"),
     "activity-list": Route(None, ("GET", "POST"), api=True, payload="activity_api"),
     "activity-detail": Route("activity", api=True),
     **_api_steps(
@@ -348,6 +367,7 @@ def _target_pk(target: str | None, tree) -> int:
         "meeting": _meeting_of_branch_a, "meeting_attachment": _attachment_of_branch_a,
         "checklist_item": _checklist_item_of_branch_a, "checklist_attachment": _checklist_attachment_of_branch_a,
         "duty": _duty_of_branch_a, "activity": _activity_of_branch_a, "registration": _registration_of_a1,
+        "certificate": _certificate_of_a1, "wish": _wish_of_branch_a,
     }  # fmt: skip
     builder = builders.get(target or "")
     return builder(tree).pk if builder else tree.people.a1.pk
@@ -524,6 +544,33 @@ def _registration_of_a1(tree):
     if registration is None:
         registration = register(None, activity, tree.people.a1)
     return registration
+
+
+def _certificate_of_a1(tree):
+    """A certificate of a1's hours (1.5 supplementary at branch A's activity) issued by branch A (made once per
+    test)."""
+    from tongxin.activities.models import Certificate
+    from tongxin.activities.services import confirm, issue_certificate, set_supplementary_hours
+
+    certificate = Certificate.objects.filter(person=tree.people.a1, organization=tree.branch_a).first()
+    if certificate is None:
+        registration = confirm(None, _registration_of_a1(tree))
+        set_supplementary_hours(None, registration, "1.5", "补录")
+        certificate = issue_certificate(None, person=tree.people.a1, organization=tree.branch_a)
+    return certificate
+
+
+def _wish_of_branch_a(tree):
+    """A resident's micro-wish to branch A's community, awaiting screening (made once per test): its contact is
+    seen inside committee 1 only."""
+    from tongxin.activities.models import Wish
+    from tongxin.activities.services import submit_wish
+
+    wish = Wish.objects.filter(community=tree.branch_a).first()
+    if wish is None:
+        wish = submit_wish(community=tree.branch_a, text="家里老人需要陪同就医", contact_name="居民甲",
+                           contact_phone="13800000000")  # fmt: skip
+    return wish
 
 
 def _recruitment_in_a(tree):
@@ -757,6 +804,8 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "check_form": lambda tree: {"code": "000000", "purpose": "in"},
     "check_api": lambda tree: {"code": "000000"},
     "hours_form": lambda tree: {"hours": "1", "reason": "越权补录"},
+    "wish_screen_form": lambda tree: {"decision": "publish", "published_text": "越权发布", "reason": ""},
+    "wish_fulfil_form": lambda tree: {"fulfilment": "越权完成"},
 }
 
 
