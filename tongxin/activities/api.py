@@ -90,7 +90,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     """Activities the caller sees (as an organiser, or as a member they are open to), newest first
     (``?kind=``, ``?status=``, ``?starts_after=``, ``?starts_before=``). POST plans one."""
 
-    queryset = Activity.objects.select_related("organization").prefetch_related("organizations", "partners")
+    queryset = Activity.objects.select_related("organization")
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
     steps = [
@@ -99,6 +99,12 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         Step("check_out", services.check_out, CodeSerializer, response=RegistrationSerializer, write_scope=VIEW),
         Step("cancel", _cancel_activity),
     ]
+
+    def get_base_queryset(self):
+        qs = super().get_base_queryset()
+        if self.action in ("list", "retrieve"):
+            return qs.prefetch_related("organizations", "partners")
+        return qs  # a step answers with the registration: the activity's relations are not read
 
     @extend_schema(request=ActivityCreateSerializer, responses={201: ActivitySerializer})
     def create(self, request, *args, **kwargs):

@@ -90,11 +90,11 @@ def _as_member(scope: Scope) -> Q | None:
         q = Q(pk__in=joint.values("activity_id"))
     if scope.owner_id:
         own_path = Person.objects.filter(pk=scope.owner_id).values_list("org_path", flat=True).first() or ""
-        mine = Q(public=True) | Q(registrations__person_id=scope.owner_id)
+        registered = Registration.objects.filter(person_id=scope.owner_id).values("activity_id")
+        mine = Q(public=True) | Q(pk__in=registered)
         if own_path:
             mine |= Q(audience_path__in=ancestor_paths(own_path))
-        mine_ids = Activity.objects.filter(mine).values("pk")
-        q = Q(pk__in=mine_ids) if q is None else q | Q(pk__in=mine_ids)
+        q = mine if q is None else q | mine
     return q
 
 
