@@ -35,6 +35,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
@@ -456,6 +457,27 @@ def _code_window(activity: Activity, purpose: str, code: str, now: datetime.date
     return window
 
 
+# Six digits are two codes in a million at any moment: wrong codes are counted per user and activity, and after
+# this many in ten minutes the typed path is closed for her (the QR code's signed token cannot be guessed anyway).
+WRONG_CODES_MAX = 10
+WRONG_CODES_SECONDS = 600
+
+
+def _checked_code(actor: Actor, activity: Activity, purpose: str, code: str, now: datetime.datetime) -> int:
+    """:func:`_code_window`, with the user's wrong codes counted (the system, the seed and benchmark, is not)."""
+    if actor is None:
+        return _code_window(activity, purpose, code, now)
+    key = f"activities:wrong-codes:{getattr(actor, 'pk', 0)}:{activity.pk}"
+    if (cache.get(key) or 0) >= WRONG_CODES_MAX:
+        raise DomainError("code", _("Too many wrong codes: wait ten minutes, or ask the organiser."))
+    try:
+        return _code_window(activity, purpose, code, now)
+    except DomainError:
+        if cache.add(key, 1, WRONG_CODES_SECONDS) is False:
+            cache.incr(key)
+        raise
+
+
 def _own_registration(actor: Actor, activity: Activity, person: Person | None = None) -> Registration:
     """The actor's registration, locked (its row only: check-ins of one activity do not wait for each other); the
     system (``actor=None``: the demo seed, the benchmark) names the person."""
@@ -488,7 +510,7 @@ def check_in(
     if (now is not None or person is not None) and actor is not None:
         raise ValueError("only the system checks someone in at another time or for someone else")
     now = now or timezone.now()
-    _code_window(activity, CHECK_IN, code, now)
+    _checked_code(actor, activity, CHECK_IN, code, now)
     registration = _own_registration(actor, activity, person)
     if registration.checked_in_at is not None:
         return registration
@@ -521,7 +543,7 @@ def check_out(
     if (now is not None or person is not None) and actor is not None:
         raise ValueError("only the system checks someone out at another time or for someone else")
     now = now or timezone.now()
-    window = _code_window(activity, CHECK_OUT, code, now)
+    window = _checked_code(actor, activity, CHECK_OUT, code, now)
     registration = _own_registration(actor, activity, person)
     if registration.checked_in_at is None:
         raise DomainError("code", _("Check in first."))

@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from tongxin.activities import services
 from tongxin.activities.models import Registration
@@ -133,3 +134,16 @@ def test_the_check_page_takes_the_typed_code(tree, users, client_for):
     assert client_for(users.outsider).get(f"/activities/{activity.pk}/code/").status_code == 404
     assert client_for(users.member).get(f"/activities/{activity.pk}/code/").status_code == 404
     assert client_for(users.secretary_a).get(f"/activities/{activity.pk}/code/").status_code == 200
+
+
+def test_typed_codes_cannot_be_tried_one_after_another(tree, users):
+    activity, registration = _confirmed(tree, users)
+    right = services.current_code(activity, services.CHECK_IN)[1]
+    earlier = services.current_code(activity, services.CHECK_IN, timezone.now() - datetime.timedelta(seconds=30))[1]
+    guesses = [f"{n:06d}" for n in range(100) if f"{n:06d}" not in (right, earlier)]
+    for guess in guesses[: services.WRONG_CODES_MAX]:
+        with pytest.raises(DomainError, match="wrong or has expired"):
+            services.check_in(users.member, activity, guess)
+    with pytest.raises(DomainError, match="Too many wrong codes"):
+        services.check_in(users.member, activity, right)
+    assert Registration.objects.get(pk=registration.pk).checked_in_at is None
