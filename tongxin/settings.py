@@ -329,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "ActivityKindEnum": "tongxin.activities.models.ActivityKind",
         "ActivityStatusEnum": "tongxin.activities.models.ActivityStatus",
         "RegistrationStatusEnum": "tongxin.activities.models.RegistrationStatus",
+        "WishStatusEnum": "tongxin.activities.models.WishStatus",
         "DuesKindEnum": "tongxin.lifecycle.models.DuesKind",
         "ReviewStatusEnum": "tongxin.lifecycle.models.ReviewStatus",
         "MembershipStatusEnum": "tongxin.people.models.MembershipStatus",

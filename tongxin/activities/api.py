@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from tongxin.activities import services
 from tongxin.activities.filters import ActivityFilter, RegistrationFilter
-from tongxin.activities.models import Activity, ActivityKind, Registration
+from tongxin.activities.models import Activity, ActivityKind, Registration, Wish
 from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
 from tongxin.core.fields import DateTimeField
 from tongxin.core.scoping import CHANGE, VIEW
@@ -139,4 +139,43 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scop
         Step("decline", _decline, ReasonSerializer),
         Step("cancel", _cancel, write_scope=VIEW),
         Step("supplementary_hours", _hours, HoursSerializer),
+    ]
+
+
+class WishSerializer(serializers.ModelSerializer):
+    """A micro-wish as its community and its claimer see it; the resident's contact is never in the API."""
+
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Wish
+        fields = ["id", "community", "community_name", "published_text", "flagged", "status", "status_label",
+                  "reason", "claimed_by", "claimed_at", "fulfilment", "fulfilled_at", "closed_at",
+                  "submitted_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class ScreenSerializer(serializers.Serializer):
+    publish = serializers.BooleanField()
+    published_text = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class FulfilSerializer(serializers.Serializer):
+    fulfilment = serializers.CharField(max_length=2000)
+
+
+class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Micro-wishes: those of the caller's communities, the published ones open to claim, and her own claims.
+    Steps: ``screen`` (the community), ``claim`` and ``fulfil`` (the member, for herself), ``close`` (the
+    community, never the member who fulfilled it). Residents submit on the public page, not here."""
+
+    queryset = Wish.objects.select_related("community")
+    serializer_class = WishSerializer
+    steps = [
+        Step("screen", services.screen_wish, ScreenSerializer),
+        Step("claim", services.claim_wish, write_scope=VIEW),
+        Step("fulfil", services.fulfil_wish, FulfilSerializer, write_scope=VIEW),
+        Step("close", services.close_wish),
     ]

@@ -88,3 +88,18 @@ def test_the_outsider_sees_no_contact_and_cannot_screen(tree, users, client_for)
     services.screen_wish(users.secretary_a, wish, publish=True)
     shown = client_for(users.member).get(f"/activities/wishes/{wish.pk}/").content.decode()
     assert "13912345678" not in shown and "王阿姨" not in shown
+
+
+def test_the_api_never_shows_the_contact_and_hides_wishes_from_the_outsider(tree, users, api_for):
+    wish = _wish(tree)
+    answer = api_for(users.secretary_a).get(f"/api/wishes/{wish.pk}/")
+    assert answer.status_code == 200 and "13912345678" not in answer.content.decode()
+    assert api_for(users.outsider).get(f"/api/wishes/{wish.pk}/").status_code == 404
+    assert (
+        api_for(users.outsider).post(f"/api/wishes/{wish.pk}/screen/", {"publish": True}, format="json").status_code
+        == 404
+    )
+    published = api_for(users.secretary_a).post(f"/api/wishes/{wish.pk}/screen/", {"publish": True}, format="json")
+    assert published.status_code == 200 and published.json()["status"] == "published"
+    claimed = api_for(users.member).post(f"/api/wishes/{wish.pk}/claim/", format="json")
+    assert claimed.status_code == 200 and claimed.json()["claimed_by"] == tree.people.a2.pk

@@ -270,6 +270,11 @@ ROUTES: dict[str, Route] = {
     "activities:wish_claim": Route("wish", ("POST",), payload="empty"),
     "activities:wish_fulfil": Route("wish", ("POST",), payload="wish_fulfil_form"),
     "activities:wish_close": Route("wish", ("POST",), payload="empty"),
+    "wish-list": Route(None, api=True),
+    "wish-detail": Route("wish", api=True),
+    **_api_steps(
+        "wish", {"screen": "wish_screen_api", "claim": "empty", "fulfil": "wish_fulfil_form", "close": "empty"}
+    ),
     "activity-list": Route(None, ("GET", "POST"), api=True, payload="activity_api"),
     "activity-detail": Route("activity", api=True),
     **_api_steps(
@@ -806,6 +811,7 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "hours_form": lambda tree: {"hours": "1", "reason": "越权补录"},
     "wish_screen_form": lambda tree: {"decision": "publish", "published_text": "越权发布", "reason": ""},
     "wish_fulfil_form": lambda tree: {"fulfilment": "越权完成"},
+    "wish_screen_api": lambda tree: {"publish": True, "published_text": "越权发布"},
 }
 
 

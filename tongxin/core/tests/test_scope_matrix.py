@@ -811,6 +811,7 @@ SELF_CASES: dict[str, SelfCase] = {
     "activities:registration_certificate": SelfCase(_registration(True, "1.5"), SECRETARY),
     # micro-wishes: the community confirms a fulfilment, never the member who fulfilled it
     "activities:wish_close": SelfCase(_fulfilled_wish, SECRETARY),
+    "wish-close": SelfCase(_fulfilled_wish, SECRETARY),
     "registration-cancel": SelfCase(_registration(False), SECRETARY, self_service=True),
     # dues: removing one's own payment
     "dues-payment-detail": SelfCase(_dues_payment, SECRETARY),
@@ -829,9 +830,18 @@ NO_SELF = {
         name: "a meeting is about an organisation, not a person (its Workflow declares no subject)"
         for name in ("orglife:meeting_record", "orglife:meeting_cancel", "orglife:meeting_upload", "meeting-record")
     },
-    "activities:wish_screen": "before a claim a wish is about no member (its resident has no record)",
-    "activities:wish_claim": "a member claims a published wish for herself: before it the wish is about no member",
-    "activities:wish_fulfil": "only the member who claimed the wish records its fulfilment: no one else's step",
+    **{
+        name: "before a claim a wish is about no member (its resident has no record)"
+        for name in ("activities:wish_screen", "wish-screen")
+    },
+    **{
+        name: "a member claims a published wish for herself: before it the wish is about no member"
+        for name in ("activities:wish_claim", "wish-claim")
+    },
+    **{
+        name: "only the member who claimed the wish records its fulfilment: no one else's step"
+        for name in ("activities:wish_fulfil", "wish-fulfil")
+    },
 }  # fmt: skip
 # The target kinds whose records are workflow steps (or decisions) about people.
 STEP_KINDS = {"transfer", "recruitment", "recommendation", "review", "checklist_item", "meeting", "dues_payment",
