@@ -72,6 +72,7 @@ bench: setup ## benchmarks under bench/ (prints figures and ratios)
 	$(PY) bench/compliance.py --db $${BENCH_DB:-sqlite}
 	$(PY) bench/dues_arrears.py --db $${BENCH_DB:-sqlite}
 	$(PY) bench/booking.py --db $${BENCH_DB:-sqlite}
+	$(PY) bench/checkin.py --db $${BENCH_DB:-sqlite}
 
 # Every benchmark at a tiny scale with few runs, through the same code: `make test` runs this so that a
 # benchmark that no longer runs fails the suite. The figures mean nothing at this scale; goals are not checked.
@@ -83,6 +84,7 @@ bench-quick: setup
 	$(PY) bench/compliance.py --quick --db $${BENCH_DB:-sqlite}
 	$(PY) bench/dues_arrears.py --quick --db $${BENCH_DB:-sqlite}
 	$(PY) bench/booking.py --quick --db $${BENCH_DB:-sqlite}
+	$(PY) bench/checkin.py --quick --db $${BENCH_DB:-sqlite}
 	@if scripts/pg-reachable.sh; then $(PY) bench/soak.py --quick; \
 	else echo "bench/soak.py --quick skipped: no PostgreSQL on 127.0.0.1:5432"; fi
 

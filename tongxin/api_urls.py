@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from tongxin.accounts.authentication import SchemaAccess, docs_page
+from tongxin.activities.api import ActivityViewSet, RegistrationViewSet, WishViewSet
 from tongxin.core.api import NotificationViewSet
 from tongxin.lifecycle.api import (
     AgeOutViewSet,
@@ -49,6 +50,9 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("venues", VenueViewSet, basename="venue")
 router.register("bookings", BookingViewSet, basename="booking")
 router.register("honours", HonourViewSet, basename="honour")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("registrations", RegistrationViewSet, basename="registration")
+router.register("wishes", WishViewSet, basename="wish")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -137,6 +137,8 @@ INSTALLED_APPS = [
     "tongxin.accounts",
     "tongxin.lifecycle",
     "tongxin.orglife",
+    "tongxin.activities",
+    "captcha",  # django-simple-captcha: the public micro-wish form
     "tongxin.privacy",
     "tongxin.venues",
 ]
@@ -331,6 +333,10 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "tongxin.orglife.models.MeetingKind",
         "MeetingStatusEnum": "tongxin.orglife.models.MeetingStatus",
         "AttendanceStatusEnum": "tongxin.orglife.models.AttendanceStatus",
+        "ActivityKindEnum": "tongxin.activities.models.ActivityKind",
+        "ActivityStatusEnum": "tongxin.activities.models.ActivityStatus",
+        "RegistrationStatusEnum": "tongxin.activities.models.RegistrationStatus",
+        "WishStatusEnum": "tongxin.activities.models.WishStatus",
         "DuesKindEnum": "tongxin.lifecycle.models.DuesKind",
         "ReviewStatusEnum": "tongxin.lifecycle.models.ReviewStatus",
         "MembershipStatusEnum": "tongxin.people.models.MembershipStatus",
@@ -454,3 +460,8 @@ TONGXIN_ID_LOOKUPS_PER_HOUR = env_int("TONGXIN_ID_LOOKUPS_PER_HOUR", 60, min_val
 
 # Meeting attachments (photos and PDFs, kept in the database): the largest file accepted.
 TONGXIN_ATTACHMENT_MAX_BYTES = env_int("TONGXIN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, min_value=1)
+
+# The public micro-wish form's challenge (django-simple-captcha, drawn here, no third-party service); the test
+# suite types "PASSED".
+CAPTCHA_TEST_MODE = TESTING
+CAPTCHA_IMAGE_SIZE = (120, 40)

@@ -9,6 +9,8 @@ urlpatterns = [
     path("imports/", include("tongxin.people.import_urls")),
     path("lifecycle/", include("tongxin.lifecycle.urls")),
     path("orglife/", include("tongxin.orglife.urls")),
+    path("activities/", include("tongxin.activities.urls")),
+    path("captcha/", include("captcha.urls")),
     path("privacy/", include("tongxin.privacy.urls")),
     path("venues/", include("tongxin.venues.urls")),
     path("api/", include("tongxin.api_urls")),

@@ -26,9 +26,22 @@ from tongxin.core.testing import person_data
 from tongxin.people.models import CadrePosition, Person
 from tongxin.people.services import appoint_cadre
 
-SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
-# Routes anyone may reach without logging in.
-PUBLIC = {"accounts:login", "accounts:logout", "core:health", "schema", "docs", "redoc", "venues:directory"}
+SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/", "captcha/")  # captcha/: the library's challenge images
+# Routes anyone may reach without logging in (activities:verify: a printed certificate's QR code leads there, by
+# the certificate's random key; a resident's micro-wish form and the list of fulfilled wishes; the venues'
+# public directory).
+PUBLIC = {
+    "accounts:login",
+    "accounts:logout",
+    "core:health",
+    "schema",
+    "docs",
+    "redoc",
+    "activities:verify",
+    "activities:wish_submit",
+    "activities:fulfilled",
+    "venues:directory",
+}
 # Of those, the API schema and its documentation pages only in development (DEBUG); in production they need a
 # login (tongxin/accounts/tests/test_api_docs.py).
 DEBUG_PUBLIC = {"schema", "docs", "redoc"}
@@ -270,6 +283,43 @@ ROUTES: dict[str, Route] = {
     "honour-detail": Route("honour", api=True),
     "honour-counts": Route(None, api=True, prepare="honour"),
     **_api_steps("honour", {"review": "empty", "confirm": "empty", "revoke": "honour_revoke_api"}),
+    # activities (issue 15): an activity of branch A, a1's registration for it
+    "activities:list": Route(None),
+    "activities:mine": Route(None),
+    "activities:create": Route(None, ("GET", "POST"), payload="activity_form"),
+    "activities:detail": Route("activity"),
+    "activities:register": Route("activity", ("POST",), payload="empty"),
+    "activities:cancel": Route("activity", ("POST",), payload="empty"),
+    "activities:code": Route("activity"),
+    "activities:check": Route("activity", ("GET", "POST"), payload="check_form"),
+    "activities:registration_confirm": Route("registration", ("POST",), payload="empty"),
+    "activities:registration_decline": Route("registration", ("POST",), payload="reject_form"),
+    "activities:registration_cancel": Route("registration", ("POST",), payload="empty"),
+    "activities:registration_hours": Route("registration", ("GET", "POST"), payload="hours_form"),
+    "activities:registration_certificate": Route("registration", ("POST",), payload="empty"),
+    "activities:certificate": Route("certificate"),
+    "activities:wishes": Route(None),
+    "activities:wish_detail": Route("wish"),
+    "activities:wish_screen": Route("wish", ("POST",), payload="wish_screen_form"),
+    "activities:wish_claim": Route("wish", ("POST",), payload="empty"),
+    "activities:wish_fulfil": Route("wish", ("POST",), payload="wish_fulfil_form"),
+    "activities:wish_close": Route("wish", ("POST",), payload="empty"),
+    "wish-list": Route(None, api=True),
+    "wish-detail": Route("wish", api=True),
+    **_api_steps(
+        "wish", {"screen": "wish_screen_api", "claim": "empty", "fulfil": "wish_fulfil_form", "close": "empty"}
+    ),
+    "activity-list": Route(None, ("GET", "POST"), api=True, payload="activity_api"),
+    "activity-detail": Route("activity", api=True),
+    **_api_steps(
+        "activity", {"register": "empty", "check-in": "check_api", "check-out": "check_api", "cancel": "empty"}
+    ),
+    "registration-list": Route(None, api=True),
+    "registration-detail": Route("registration", api=True),
+    **_api_steps(
+        "registration",
+        {"confirm": "empty", "decline": "reject_form", "cancel": "empty", "supplementary-hours": "hours_form"},
+    ),
 }
 
 # API lists whose rows are people (their ids are compared with committee 1's people, not its organisations).
@@ -361,6 +411,8 @@ def _target_pk(target: str | None, tree) -> int:
         "checklist_item": _checklist_item_of_branch_a, "checklist_attachment": _checklist_attachment_of_branch_a,
         "duty": _duty_of_branch_a, "venue": _venue_of_branch_a, "booking": _booking_of_branch_a,
         "skipped_booking": _skipped_booking_of_branch_a, "honour": _honour_of_branch_a,
+        "activity": _activity_of_branch_a, "registration": _registration_of_a1,
+        "certificate": _certificate_of_a1, "wish": _wish_of_branch_a,
     }  # fmt: skip
     builder = builders.get(target or "")
     return builder(tree).pk if builder else tree.people.a1.pk
@@ -575,6 +627,60 @@ def _honour_of_branch_a(tree):
         honour = award_honour(None, organization=tree.branch_a, kind="shock_team", level="district", year=2024,
                               awarding_body="团区委", certificate=("甲证书.pdf", b"%PDF-1.4\n"))  # fmt: skip
     return honour
+
+
+def _activity_of_branch_a(tree):
+    """A volunteer activity of branch A under way (an hour ago to two hours from now), for the party branch's
+    members (made once per test): visible inside committee 1 only (the member a2 is not its audience)."""
+    from tongxin.activities.models import Activity
+    from tongxin.activities.services import create_activity
+
+    activity = Activity.objects.filter(organization=tree.branch_a).first()
+    if activity is None:
+        start = timezone.now() - datetime.timedelta(hours=1)
+        activity = create_activity(None, organization=tree.branch_a, kind="volunteer", title="甲支部志愿服务",
+                                   starts_at=start, ends_at=start + datetime.timedelta(hours=3), capacity=5,
+                                   audience=tree.party_branch)  # fmt: skip
+    return activity
+
+
+def _registration_of_a1(tree):
+    """Person a1's registration for branch A's activity, awaiting confirmation (made once per test)."""
+    from tongxin.activities.models import Registration
+    from tongxin.activities.services import register
+
+    activity = _activity_of_branch_a(tree)
+    registration = Registration.objects.filter(activity=activity, person=tree.people.a1).first()
+    if registration is None:
+        registration = register(None, activity, tree.people.a1)
+    return registration
+
+
+def _certificate_of_a1(tree):
+    """A certificate of a1's hours (1.5 supplementary at branch A's activity) issued by branch A (made once per
+    test)."""
+    from tongxin.activities.models import Certificate
+    from tongxin.activities.services import confirm, issue_certificate, set_supplementary_hours
+
+    certificate = Certificate.objects.filter(person=tree.people.a1, organization=tree.branch_a).first()
+    if certificate is None:
+        registration = confirm(None, _registration_of_a1(tree))
+        set_supplementary_hours(None, registration, "1.5", "补录")
+        certificate = issue_certificate(None, person=tree.people.a1, organization=tree.branch_a)
+    return certificate
+
+
+def _wish_of_branch_a(tree):
+    """A resident's micro-wish to branch A's community, awaiting screening (made once per test): its contact is
+    seen inside committee 1 only."""
+    from tongxin.activities.models import Wish
+    from tongxin.activities.services import submit_wish
+
+    wish = Wish.objects.filter(community=tree.branch_a).first()
+    if wish is None:
+        wish = submit_wish(community=tree.branch_a, text="家里老人需要陪同就医", contact_name="居民甲",
+                           contact_phone="13800000000")  # fmt: skip
+    return wish
 
 
 def _recruitment_in_a(tree):
@@ -858,6 +964,28 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "purpose": "越权读书会",
         "expected_attendance": 10,
     },
+    "activity_form": lambda tree: {
+        "organization": tree.branch_a.pk,
+        "kind": "volunteer",
+        "title": "越权活动",
+        "starts_at": "2026-01-10T09:00",
+        "ends_at": "2026-01-10T12:00",
+        "capacity": 10,
+    },
+    "activity_api": lambda tree: {
+        "organization": tree.branch_a.pk,
+        "kind": "volunteer",
+        "title": "越权活动",
+        "starts_at": "2026-01-10T09:00:00+08:00",
+        "ends_at": "2026-01-10T12:00:00+08:00",
+        "capacity": 10,
+    },
+    "check_form": lambda tree: {"code": "000000", "purpose": "in"},
+    "check_api": lambda tree: {"code": "000000"},
+    "hours_form": lambda tree: {"hours": "1", "reason": "越权补录"},
+    "wish_screen_form": lambda tree: {"decision": "publish", "published_text": "越权发布", "reason": ""},
+    "wish_fulfil_form": lambda tree: {"fulfilment": "越权完成"},
+    "wish_screen_api": lambda tree: {"publish": True, "published_text": "越权发布"},
 }
 
 

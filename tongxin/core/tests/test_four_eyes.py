@@ -50,6 +50,7 @@ NOT_ABOUT_A_PERSON = {
     "Meeting": "a meeting is its organisation's: its record (attendance of many) is no decision about one person",
     "Venue": "a venue is its host organisation's: opening, suspending or closing it decides nothing about a person",
     "Booking": "a booking is an organisation's use of a venue: cancelling it or adding a date back is about no person",
+    "Activity": "an activity is its organisers': closing or cancelling it decides about no one person",
 }
 
 
@@ -80,6 +81,7 @@ def test_every_workflow_about_a_person_declares_its_subject():
 
 def _record_about(model_name: str, tree):
     """A record of each workflow's model about person a1 (unsaved where the subject is a plain column)."""
+    from tongxin.activities.models import Registration, Wish
     from tongxin.core.tests import scope_walk as walk
     from tongxin.lifecycle.models import PartyRecommendation, Recruitment, Transfer
     from tongxin.orglife.models import ChecklistItem
@@ -93,6 +95,8 @@ def _record_about(model_name: str, tree):
         "ChecklistItem": lambda: ChecklistItem(owner=a1),
         "AnnualReview": lambda: walk._review_of_branch_a(tree),  # a1 is graded in it
         "Honour": lambda: Honour(person=a1),
+        "Registration": lambda: Registration(person=a1),
+        "Wish": lambda: Wish(claimed_by=a1),
     }
     assert model_name in makers, f"add a record of {model_name} about person a1 to _record_about"
     return makers[model_name]()

@@ -56,7 +56,15 @@ POSITIONS = [("Venues", "/venues/"), ("Find a free venue", "/venues/search/"), (
              ("Venue usage", "/venues/usage/"), ("Honours", "/venues/honours/"), *DIRECTORY]  # fmt: skip
 
 
-def areas(organisation, team):
+# Activities (issue 15): for everyone with a role or a member record.
+ACTIVITIES = [
+    ("Activities", "/activities/"),
+    ("My activities and hours", "/activities/mine/"),
+    ("Micro-wishes", "/activities/wishes/"),
+]
+
+
+def areas(organisation, team, activities=ACTIVITIES):
     """The five areas; one that exists for other roles but holds nothing for this user is left out (issue 13:
     not "coming in a later release")."""
     return [
@@ -65,10 +73,10 @@ def areas(organisation, team):
             ("organisation", "Organisation", organisation),
             ("thought", "Thought", []),
             ("team", "Team", team),
-            ("activities", "Activities", []),
+            ("activities", "Activities", activities),
             ("positions", "Positions", POSITIONS if organisation else DIRECTORY),
         ]
-        if row[2] or row[0] not in ("organisation", "team")
+        if row[2] or row[0] not in ("organisation", "team", "activities")
     ]
 
 
@@ -100,7 +108,7 @@ def test_the_navbar_of_each_role_is_what_the_central_list_showed(tree, users, dj
     assert nav_for(users.viewer) == areas(organisation(tree.committee1), TEAM_VIEW)
     profile = ("My profile", f"/people/{users.member.person_id}/")
     assert nav_for(users.member) == areas([], [profile])
-    assert nav_for(users.nobody) == areas([], [])
+    assert nav_for(users.nobody) == areas([], [], [])
     secretary = users.secretary_a
     secretary.person = tree.people.a1
     secretary.save()
@@ -131,7 +139,9 @@ def test_home_cards_by_audience_in_order_with_their_values(tree, users):
     secretary = [card.card.key for card in home_cards("secretary", users.secretary_a)]
     assert secretary[:2] == ["meetings", "roster"] and {"board", "transfers", "dues", "minors"} <= set(secretary)
     member = home_cards("member", users.member)
-    assert [card.card.key for card in member] == ["inbox", "profile", "branch", "dues", "venues", "data"]
+    assert [card.card.key for card in member] == [
+        "inbox", "profile", "branch", "dues", "activities", "hours", "venues", "data"
+    ]  # fmt: skip
     assert member[0].value == 0 and member[1].url == f"/people/{users.member.person_id}/"
     # A member without a role sees none of the secretary's cards (the workbench lists the waiting work).
     assert [card.card.key for card in home_cards("secretary", users.member)] == []

@@ -146,6 +146,10 @@ BRANCH_A_KINDS = {
     "booking",
     "skipped_booking",
     "honour",
+    "activity",
+    "registration",
+    "certificate",
+    "wish",
 }
 
 
@@ -226,6 +230,10 @@ MIRRORS: dict[str, Twin] = {
     "booking": Twin(lambda mirror, users: walk._booking_of_branch_a(mirror).pk),
     "skipped_booking": Twin(lambda mirror, users: walk._skipped_booking_of_branch_a(mirror).pk),
     "honour": Twin(lambda mirror, users: walk._honour_of_branch_a(mirror).pk),
+    "activity": Twin(lambda mirror, users: walk._activity_of_branch_a(mirror).pk),
+    "registration": Twin(lambda mirror, users: walk._registration_of_a1(mirror).pk),
+    "certificate": Twin(lambda mirror, users: walk._certificate_of_a1(mirror).pk),
+    "wish": Twin(lambda mirror, users: walk._wish_of_branch_a(mirror).pk),
     "import": Twin(_import_of_secretary_b, owner="secretary_b"),
     "notification": Twin(_notification_of_secretary_b, owner="secretary_b"),
 }
@@ -714,6 +722,33 @@ def _person_honour(status: str = "valid"):
     return make
 
 
+def _registration(confirmed: bool, hours: str = ""):
+    """a1's registration for branch A's activity, awaiting confirmation or confirmed (with supplementary ``hours``),
+    by the system."""
+
+    def make(tree, users):
+        from tongxin.activities.services import confirm, set_supplementary_hours
+
+        registration = walk._registration_of_a1(tree)
+        if confirmed:
+            registration = confirm(None, registration)
+        if hours:
+            registration = set_supplementary_hours(None, registration, hours, "补录")
+        return registration.pk, tree.people.a1
+
+    return make
+
+
+def _fulfilled_wish(tree, users):
+    """Branch A's wish published, claimed and fulfilled by a1 (the system acting for her)."""
+    from tongxin.activities.models import Wish
+    from tongxin.activities.services import screen_wish
+
+    wish = screen_wish(None, walk._wish_of_branch_a(tree), publish=True)
+    Wish.objects.filter(pk=wish.pk).update(status="fulfilled", claimed_by=tree.people.a1, fulfilment="陪同就医")
+    return wish.pk, tree.people.a1
+
+
 def _dues_payment(tree, users):
     return walk._dues_payment_of_a1(tree).pk, tree.people.a1
 
@@ -787,6 +822,20 @@ SELF_CASES: dict[str, SelfCase] = {
     "checklist-item-request-closing": SelfCase(_checklist_item("open"), SECRETARY, self_service=True),
     "orglife:checklist_note": SelfCase(_checklist_item("open"), SECRETARY, self_service=True),
     "checklist-item-note": SelfCase(_checklist_item("open"), SECRETARY, self_service=True),
+    # activities: the organiser confirms, declines or adds hours to another's registration; she cancels her own
+    "activities:registration_confirm": SelfCase(_registration(False), SECRETARY),
+    "registration-confirm": SelfCase(_registration(False), SECRETARY),
+    "activities:registration_decline": SelfCase(_registration(False), SECRETARY),
+    "registration-decline": SelfCase(_registration(False), SECRETARY),
+    "activities:registration_hours": SelfCase(_registration(True), SECRETARY),
+    "registration-supplementary-hours": SelfCase(_registration(True), SECRETARY),
+    "activities:registration_cancel": SelfCase(_registration(False), SECRETARY, self_service=True),
+    # a certificate of one's own hours is issued by someone else
+    "activities:registration_certificate": SelfCase(_registration(True, "1.5"), SECRETARY),
+    # micro-wishes: the community confirms a fulfilment, never the member who fulfilled it
+    "activities:wish_close": SelfCase(_fulfilled_wish, SECRETARY),
+    "wish-close": SelfCase(_fulfilled_wish, SECRETARY),
+    "registration-cancel": SelfCase(_registration(False), SECRETARY, self_service=True),
     # dues: removing one's own payment
     "dues-payment-detail": SelfCase(_dues_payment, SECRETARY),
     # honours: nobody reviews, confirms or revokes an honour of her own
@@ -809,10 +858,22 @@ NO_SELF = {
         name: "a meeting is about an organisation, not a person (its Workflow declares no subject)"
         for name in ("orglife:meeting_record", "orglife:meeting_cancel", "orglife:meeting_upload", "meeting-record")
     },
+    **{
+        name: "before a claim a wish is about no member (its resident has no record)"
+        for name in ("activities:wish_screen", "wish-screen")
+    },
+    **{
+        name: "a member claims a published wish for herself: before it the wish is about no member"
+        for name in ("activities:wish_claim", "wish-claim")
+    },
+    **{
+        name: "only the member who claimed the wish records its fulfilment: no one else's step"
+        for name in ("activities:wish_fulfil", "wish-fulfil")
+    },
 }  # fmt: skip
 # The target kinds whose records are workflow steps (or decisions) about people.
 STEP_KINDS = {"transfer", "recruitment", "recommendation", "review", "checklist_item", "meeting", "dues_payment",
-              "honour"}  # fmt: skip
+              "honour", "registration", "wish"}  # fmt: skip
 
 
 def step_routes() -> list[str]:

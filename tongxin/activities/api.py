@@ -1,0 +1,181 @@
+"""Activities API: ``/api/activities/`` (list, read, plan; steps ``register``, ``check-in``, ``check-out``,
+``cancel``) and ``/api/registrations/`` (list, read; steps ``confirm``, ``decline``, ``cancel``,
+``supplementary-hours``). Every write goes through ``activities.services``; a rule broken answers 400 naming it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.response import Response
+
+from tongxin.activities import services
+from tongxin.activities.filters import ActivityFilter, RegistrationFilter
+from tongxin.activities.models import Activity, ActivityKind, Registration, Wish
+from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
+from tongxin.core.fields import DateTimeField
+from tongxin.core.scoping import CHANGE, VIEW
+from tongxin.orgs.models import Organization
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    partners: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+
+    class Meta:
+        model = Activity
+        fields = ["id", "organization", "organization_name", "organizations", "partners", "kind", "kind_label",
+                  "title", "status", "status_label", "starts_at", "ends_at", "place", "capacity", "audience",
+                  "public", "description"]  # fmt: skip
+        read_only_fields = fields
+
+
+class ActivityCreateSerializer(serializers.Serializer):
+    organization = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), action=CHANGE)
+    organizations = serializers.ListField(
+        child=ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), action=CHANGE), required=False,
+        max_length=20,
+    )  # fmt: skip
+    partners = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=20)
+    kind = serializers.ChoiceField(choices=ActivityKind.choices)
+    title = serializers.CharField(max_length=200)
+    starts_at = DateTimeField()
+    ends_at = DateTimeField()
+    capacity = serializers.IntegerField(min_value=1, max_value=100_000)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    description = serializers.CharField(max_length=10_000, required=False, allow_blank=True, default="")
+    audience = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False, allow_null=True)
+    public = serializers.BooleanField(required=False, default=False)
+
+
+class CodeSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=200, help_text="The token of the QR code, or the six digits typed")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class HoursSerializer(serializers.Serializer):
+    hours = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, max_value=9999)
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Registration
+        fields = ["id", "activity", "person", "person_name", "status", "status_label", "queued_at", "reason",
+                  "checked_in_at", "checked_out_at", "verified_hours", "supplementary_hours",
+                  "supplementary_reason"]  # fmt: skip
+        read_only_fields = fields
+
+
+def _register(actor: Any, activity: Activity) -> Registration:
+    """Register yourself: a place while there is one, else the waiting list (``status`` says which)."""
+    return services.register(actor, activity)
+
+
+def _cancel_activity(actor: Any, activity: Activity) -> Activity:
+    """Cancel the activity (an organiser)."""
+    return services.cancel_activity(actor, activity)
+
+
+class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Activities the caller sees (as an organiser, or as a member they are open to), newest first
+    (``?kind=``, ``?status=``, ``?starts_after=``, ``?starts_before=``). POST plans one."""
+
+    queryset = Activity.objects.select_related("organization")
+    serializer_class = ActivitySerializer
+    filterset_class = ActivityFilter
+    steps = [
+        Step("register", _register, response=RegistrationSerializer, write_scope=VIEW),
+        Step("check_in", services.check_in, CodeSerializer, response=RegistrationSerializer, write_scope=VIEW),
+        Step("check_out", services.check_out, CodeSerializer, response=RegistrationSerializer, write_scope=VIEW),
+        Step("cancel", _cancel_activity),
+    ]
+
+    def get_base_queryset(self):
+        qs = super().get_base_queryset()
+        if self.action in ("list", "retrieve"):
+            return qs.prefetch_related("organizations", "partners")
+        return qs  # a step answers with the registration: the activity's relations are not read
+
+    @extend_schema(request=ActivityCreateSerializer, responses={201: ActivitySerializer})
+    def create(self, request, *args, **kwargs):
+        values = self.validated(ActivityCreateSerializer, request)
+        activity = services.create_activity(request.user, **values)
+        return Response(ActivitySerializer(activity).data, status=201)
+
+
+def _decline(actor: Any, registration: Registration, reason: str) -> Registration:
+    """Decline a registration, with the reason (an organiser; not one's own)."""
+    return services.decline(actor, registration, reason)
+
+
+def _cancel(actor: Any, registration: Registration) -> Registration:
+    """Cancel a registration (the person herself, or an organiser); its place goes to the next in line."""
+    return services.cancel_registration(actor, registration)
+
+
+def _hours(actor: Any, registration: Registration, hours: Any, reason: str = "") -> Registration:
+    """Set supplementary hours with a reason (an organiser; never more than the activity's length)."""
+    return services.set_supplementary_hours(actor, registration, hours, reason)
+
+
+class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Registrations: the organiser's of her activities, and one's own (``?status=``)."""
+
+    queryset = Registration.objects.select_related("person")
+    serializer_class = RegistrationSerializer
+    filterset_class = RegistrationFilter
+    steps = [
+        Step("confirm", services.confirm),
+        Step("decline", _decline, ReasonSerializer),
+        Step("cancel", _cancel, write_scope=VIEW),
+        Step("supplementary_hours", _hours, HoursSerializer),
+    ]
+
+
+class WishSerializer(serializers.ModelSerializer):
+    """A micro-wish as its community and its claimer see it; the resident's contact is never in the API."""
+
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Wish
+        fields = ["id", "community", "community_name", "published_text", "flagged", "status", "status_label",
+                  "reason", "claimed_by", "claimed_at", "fulfilment", "fulfilled_at", "closed_at",
+                  "submitted_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class ScreenSerializer(serializers.Serializer):
+    publish = serializers.BooleanField()
+    published_text = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class FulfilSerializer(serializers.Serializer):
+    fulfilment = serializers.CharField(max_length=2000)
+
+
+class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Micro-wishes: those of the caller's communities, the published ones open to claim, and her own claims.
+    Steps: ``screen`` (the community), ``claim`` and ``fulfil`` (the member, for herself), ``close`` (the
+    community, never the member who fulfilled it). Residents submit on the public page, not here."""
+
+    queryset = Wish.objects.select_related("community")
+    serializer_class = WishSerializer
+    steps = [
+        Step("screen", services.screen_wish, ScreenSerializer),
+        Step("claim", services.claim_wish, write_scope=VIEW),
+        Step("fulfil", services.fulfil_wish, FulfilSerializer, write_scope=VIEW),
+        Step("close", services.close_wish),
+    ]

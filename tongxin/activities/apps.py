@@ -1,0 +1,50 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ActivitiesConfig(AppConfig):
+    name = "tongxin.activities"
+    verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        # Lazy: the registries hold app code, which imports models (not ready at module import time).
+        from tongxin.activities import models, services
+        from tongxin.core.achievements import register_achievement_kind
+        from tongxin.core.inbox import register_pending
+        from tongxin.core.registry import (
+            HAS_PERSON,
+            HAS_ROLE,
+            register_demo_step,
+            register_home_card,
+            register_nav,
+            register_personal_data,
+        )
+
+        def member_or_role(user: object) -> bool:
+            return HAS_ROLE(user) or HAS_PERSON(user)
+
+        register_nav("activities", _("Activities"), "activities:list", order=10, when=member_or_role)
+        register_nav("activities", _("My activities and hours"), "activities:mine", order=20, when=member_or_role)
+        register_home_card("member", "activities", _("My activities"), "activities:mine", order=40,
+                           value=services.my_upcoming_count)  # fmt: skip
+        register_home_card("member", "hours", _("My volunteer hours"), "activities:mine", order=45,
+                           value=services.my_hours)  # fmt: skip
+        register_home_card("secretary", "activities", _("Registrations to confirm"), "activities:list", order=50,
+                           when=HAS_ROLE, value=services.to_confirm_count)  # fmt: skip
+        register_pending(services.pending_registrations)
+        register_pending(services.pending_wishes)
+        register_nav("activities", _("Micro-wishes"), "activities:wishes", order=30, when=member_or_role)
+        register_demo_step("activities", "tongxin.activities.demo", order=350)
+        register_achievement_kind(services.VOLUNTEER_HOURS, _("Verified volunteer hours"), unit=_("hour"))
+        register_achievement_kind(services.PARTICIPATION, _("Activity attended"), unit=_("activity"))
+        register_achievement_kind(services.WISH_FULFILLED, _("Micro-wish fulfilled"), unit=_("wish"))
+        register_personal_data(
+            models.Registration, "person", title=_("Activity registrations and volunteer hours"),
+            fields=("activity", "status", "checked_in_at", "checked_out_at", "verified_hours", "supplementary_hours",
+                    "supplementary_reason"),
+        )  # fmt: skip
+        register_personal_data(models.Wish, "claimed_by", title=_("Micro-wishes claimed"),
+                               fields=("community", "published_text", "status", "fulfilment"))  # fmt: skip
+        certificate_fields = ("serial", "issuer_name", "verified_hours", "supplementary_hours", "issued_on")
+        register_personal_data(models.Certificate, "person", title=_("Certificates of service hours"),
+                               fields=certificate_fields)  # fmt: skip
