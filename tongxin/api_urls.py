@@ -17,6 +17,7 @@ from tongxin.lifecycle.api import (
 from tongxin.orglife.api import ChecklistItemViewSet, ComplianceBoardViewSet, LapseViewSet, MeetingViewSet
 from tongxin.orgs.api import OrganizationViewSet
 from tongxin.people.api import PersonViewSet
+from tongxin.study.api import StudyAttemptViewSet, StudyParticipationViewSet, StudyPeriodViewSet
 
 # The API documentation pages (drf-spectacular's sidecar Swagger UI and Redoc, served from our own static
 # files) are the only pages whose policy is relaxed: both inject <style> elements at run time, and Redoc
@@ -45,6 +46,9 @@ router.register("reviews", AnnualReviewViewSet, basename="review")
 router.register("checklist-items", ChecklistItemViewSet, basename="checklist-item")
 router.register("lapses", LapseViewSet, basename="lapse")
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("study-periods", StudyPeriodViewSet, basename="study-period")
+router.register("study-attempts", StudyAttemptViewSet, basename="study-attempt")
+router.register("study-participations", StudyParticipationViewSet, basename="study-participation")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "tongxin.lifecycle",
     "tongxin.orglife",
     "tongxin.privacy",
+    "tongxin.study",
 ]
 
 MIDDLEWARE = [
@@ -439,3 +440,5 @@ TONGXIN_ID_LOOKUPS_PER_HOUR = env_int("TONGXIN_ID_LOOKUPS_PER_HOUR", 60, min_val
 
 # Meeting attachments (photos and PDFs, kept in the database): the largest file accepted.
 TONGXIN_ATTACHMENT_MAX_BYTES = env_int("TONGXIN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, min_value=1)
+# A study period's uploaded video (MP4 or WebM, checked by its content).
+TONGXIN_STUDY_VIDEO_MAX_BYTES = env_int("TONGXIN_STUDY_VIDEO_MAX_BYTES", 200 * 1024 * 1024, min_value=1)

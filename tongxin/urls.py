@@ -10,6 +10,7 @@ urlpatterns = [
     path("lifecycle/", include("tongxin.lifecycle.urls")),
     path("orglife/", include("tongxin.orglife.urls")),
     path("privacy/", include("tongxin.privacy.urls")),
+    path("study/", include("tongxin.study.urls")),
     path("api/", include("tongxin.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

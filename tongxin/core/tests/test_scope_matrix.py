@@ -142,6 +142,10 @@ BRANCH_A_KINDS = {
     "checklist_item",
     "checklist_attachment",
     "duty",
+    "study_campaign",
+    "study_period",
+    "study_attempt",
+    "study_participation",
 }
 
 
@@ -218,6 +222,10 @@ MIRRORS: dict[str, Twin] = {
     "checklist_item": Twin(lambda mirror, users: walk._checklist_item_of_branch_a(mirror).pk),
     "checklist_attachment": Twin(lambda mirror, users: walk._checklist_attachment_of_branch_a(mirror).pk),
     "duty": Twin(lambda mirror, users: walk._duty_of_branch_a(mirror).pk),
+    "study_campaign": Twin(lambda mirror, users: walk._study_period_of_branch_a(mirror).campaign_id),
+    "study_period": Twin(lambda mirror, users: walk._study_period_of_branch_a(mirror).pk),
+    "study_attempt": Twin(lambda mirror, users: walk._study_attempt_of_a1(mirror).pk),
+    "study_participation": Twin(lambda mirror, users: walk._study_participation_of_a1(mirror).pk),
     "import": Twin(_import_of_secretary_b, owner="secretary_b"),
     "notification": Twin(_notification_of_secretary_b, owner="secretary_b"),
 }
