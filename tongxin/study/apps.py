@@ -43,6 +43,11 @@ class StudyConfig(AppConfig):
             value=queries.worst_rate,
         )
         registry.register_demo_step("study", "tongxin.study.demo", order=340)
+        # The national platform's participation export, through the core import engine.
+        from tongxin.core import imports
+        from tongxin.study.imports import ParticipationImport
+
+        imports.register(ParticipationImport())
         # The points hook: a period completed is offered from the submission's transaction.
         register_achievement_kind("study.period_done", _("Study period completed"), unit=_("period"))
         registry.register_personal_data(

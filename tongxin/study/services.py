@@ -26,6 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
@@ -37,7 +38,7 @@ from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.fields import checked_date, checked_text
 from tongxin.core.models import ChangeLog
-from tongxin.core.scoping import CHANGE, Actor, by, require, subtree_q
+from tongxin.core.scoping import CHANGE, Actor, actor_scope, by, require, subtree_q
 from tongxin.core.uploads import clean_name
 from tongxin.orgs.models import Organization, OrgStatus, path_ids
 from tongxin.people.models import MembershipStatus, Person
@@ -710,7 +711,9 @@ def record_participations(
     rows are added per branch in one pass and each new participation is offered to the points hook, as
     ``submit_attempt`` does. ``insert`` writes the checked rows (the demo's executemany; ``bulk_create`` by
     default). Returns the number of new participations."""
-    require(actor, CHANGE, period.org_path)
+    scope = actor_scope(actor, CHANGE)  # the members' branches: a branch imports its own members' records
+    if not scope.has_subtrees:
+        raise PermissionDenied
     period = StudyPeriod.objects.select_related("campaign__organization").get(pk=period.pk)
     done = set(Participation.objects.filter(period=period).values_list("person_id", flat=True))
     rows: list[tuple[Any, ...]] = []
@@ -720,6 +723,8 @@ def record_participations(
         if person.pk in done:
             continue
         _check_audience(period, person)
+        if not scope.covers_path(person.org_path):
+            raise PermissionDenied
         if not period.opens_at <= at < period.closes_at:
             raise DomainError(None, _("A participation lies outside the period's opening and closing time."))
         if score is not None and not 0 <= score <= 100:

@@ -20,4 +20,5 @@ urlpatterns = [
     path("periods/<int:pk>/rates/", views.drill, name="drill"),
     path("periods/<int:pk>/rates/export/", views.drill_export, name="drill_export"),
     path("periods/<int:pk>/upload/", views.upload, name="upload"),
+    path("periods/<int:pk>/import/", views.import_participations, name="import"),
 ]

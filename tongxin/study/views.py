@@ -16,6 +16,7 @@ from typing import Any
 
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models.functions import Substr
@@ -29,14 +30,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tongxin.core import params
+from tongxin.core import imports, params, tasks
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.headers import FILE_POLICY
 from tongxin.core.scoping import CHANGE, VIEW, scope_for
+from tongxin.core.spreadsheets import check_size
 from tongxin.core.views import form_step, get_scoped_or_404, page_step, require_role, xlsx_table_response
-from tongxin.orgs.models import Organization, OrgKind, path_ids
+from tongxin.orgs.models import STEP_WIDTH, Organization, OrgKind, path_ids
 from tongxin.study import queries, services
 from tongxin.study.models import (
     Attempt,
@@ -484,6 +486,7 @@ def drill(request: HttpRequest, pk: int) -> HttpResponse:
             "own": own,
             "children": [(row, queries.tier_of(campaign_obj, row.rate)) for row in children],
             "missing": _not_taken_part(request, study_period, org),
+            "may_change": scope_for(request.user, CHANGE).covers_path(study_period.org_path),
             "ancestors": Organization.objects.filter(pk__in=path_ids(org.path)[top - 1 : -1])
             .visible_to(request.user)
             .order_by("path"),
@@ -511,6 +514,36 @@ def drill_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     return xlsx_table_response(
         request, filename, re.sub(r"[\[\]:*?/\\]", " ", str(study_period))[:31], headers, rows, audit=audit
     )
+
+
+@login_required
+@require_POST
+def import_participations(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload the national platform's participation export for this period: the import engine checks it (the
+    matched rows, the unmatched ones reported) and nothing is written until the preview is confirmed."""
+    study_period = _period(request, pk)
+    scope = scope_for(request.user, CHANGE)
+    if not scope.has_subtrees:
+        raise Http404
+    file = request.FILES.get("file")
+    if file is None:
+        messages.error(request, _("Choose the platform's export file."))
+        return redirect("study:drill", pk=study_period.pk)
+    try:
+        check_size(file.size or 0, settings.TONGXIN_IMPORT_MAX_BYTES)
+        job = imports.create_job(
+            request.user,
+            kind="study_participation",
+            file_name=file.name or "",
+            content=file.read(),
+            options={"period_id": study_period.pk},
+            org_path=scope.common_prefix(STEP_WIDTH),
+        )
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("study:drill", pk=study_period.pk)
+    tasks.start_check(job, first=True)
+    return redirect("imports:detail", pk=job.pk)
 
 
 @login_required

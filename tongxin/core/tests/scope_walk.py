@@ -250,6 +250,7 @@ ROUTES: dict[str, Route] = {
     "study:drill": Route("study_period"),
     "study:drill_export": Route("study_period"),
     "study:upload": Route("study_period", ("POST",), payload="empty"),
+    "study:import": Route("study_period", ("POST",), payload="empty"),
     "study:attempt": Route("study_attempt", ("GET", "POST"), payload="empty"),
     "study:result": Route("study_attempt"),
     "study:receipt": Route("study_participation"),
