@@ -471,8 +471,18 @@ class ShownQuestion:
     options: list[tuple[int, str]]  # (index into the question's options, text) in this attempt's order
 
 
+def questions_of(attempt: Attempt) -> dict[int, Question]:
+    """The attempt's questions by id, read once per attempt object (the page or the API answer shows them
+    and, once submitted, the results)."""
+    cached = getattr(attempt, "_questions", None)
+    if cached is None:
+        cached = Question.objects.in_bulk(attempt.question_ids)
+        attempt._questions = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def shown_questions(attempt: Attempt) -> list[ShownQuestion]:
-    by_id = Question.objects.in_bulk(attempt.question_ids)
+    by_id = questions_of(attempt)
     shown = []
     for number, qid in enumerate(attempt.question_ids, start=1):
         q = by_id.get(qid)
@@ -588,7 +598,6 @@ def submit_attempt(actor: Actor, attempt: Attempt, *, answers: Mapping[Any, Any]
     if locked.submitted_at is not None:
         return locked  # a double tap or a retry: the first submission stands
     period = StudyPeriod.objects.select_related("campaign__organization").get(pk=locked.period_id)
-    person = Person.objects.get(pk=person.pk)
     _check_audience(period, person)
     now = timezone.now()
     _check_window(period, now)
@@ -600,7 +609,7 @@ def submit_attempt(actor: Actor, attempt: Attempt, *, answers: Mapping[Any, Any]
             _("Watch the video first: answers are taken %(n)s seconds after you open it.")
             % {"n": period.min_watch_seconds},
         )
-    questions = Question.objects.in_bulk(locked.question_ids)
+    questions = questions_of(locked)
     clean = _checked_answers(locked, answers, questions)
     locked.answers = clean
     locked.score = grade(locked, clean, questions)
@@ -621,7 +630,7 @@ def results(attempt: Attempt) -> list[dict[str, Any]]:
     """After submission only: each question with the member's answer, the right one and the explanation."""
     if attempt.submitted_at is None:
         raise DomainError(None, _("The answers are shown once the quiz is submitted."))
-    by_id = Question.objects.in_bulk(attempt.question_ids)
+    by_id = questions_of(attempt)
     rows = []
     for number, qid in enumerate(attempt.question_ids, start=1):
         q = by_id.get(qid)

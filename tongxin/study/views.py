@@ -35,6 +35,7 @@ from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.headers import FILE_POLICY
+from tongxin.core.rates import percent, share
 from tongxin.core.scoping import CHANGE, VIEW, scope_for
 from tongxin.core.spreadsheets import check_size
 from tongxin.core.views import form_step, get_scoped_or_404, page_step, require_role, xlsx_table_response
@@ -77,6 +78,10 @@ def mine(request: HttpRequest) -> HttpResponse:
         return render(request, "study/mine.html", {"title": _("My study"), "periods": [], "receipts": []})
     done = {p.period_id: p for p in Participation.objects.filter(person=person).select_related("period__campaign")}
     periods = [p for p in queries.member_periods(person) if services.in_audience(p.campaign, person)]
+    # His own rate: periods done ÷ periods opened so far of the campaigns he is in (DOMAIN.md, study).
+    so_far = queries.member_periods(person, only_open=False).filter(opens_at__lte=timezone.now())
+    opened = [p.pk for p in so_far if services.in_audience(p.campaign, person)]
+    taken = sum(1 for pk in opened if pk in done)
     return render(
         request,
         "study/mine.html",
@@ -84,6 +89,9 @@ def mine(request: HttpRequest) -> HttpResponse:
             "title": _("My study"),
             "periods": [(p, done.get(p.pk)) for p in periods],
             "receipts": sorted(done.values(), key=lambda p: p.completed_at, reverse=True),
+            "opened": len(opened),
+            "taken": taken,
+            "rate": percent(share(taken, len(opened))),
         },
     )
 
