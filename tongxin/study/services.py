@@ -436,15 +436,17 @@ def option_order(seed: int, question_id: int, count: int) -> list[int]:
 def start_attempt(actor: Actor, period: StudyPeriod) -> Attempt:
     """The actor's open attempt at ``period`` (the same one on a reload), or a new one when retries are left."""
     person = _person_of(actor)
-    period = StudyPeriod.objects.select_related("campaign__organization").get(pk=period.pk)
+    period = StudyPeriod.objects.select_related("campaign").get(pk=period.pk)
     _check_audience(period, person)
     now = timezone.now()
     _check_window(period, now)
-    person = Person.objects.select_for_update().get(pk=person.pk)  # one start at a time per member
-    open_attempt = Attempt.objects.filter(period=period, person=person, submitted_at__isnull=True).first()
+    # One start at a time per member: his row locked (only its key read).
+    Person.objects.select_for_update().only("pk").get(pk=person.pk)
+    attempts = list(Attempt.objects.filter(period=period, person=person))
+    open_attempt = next((a for a in attempts if a.submitted_at is None), None)
     if open_attempt is not None:
         return open_attempt
-    if submitted_count(period, person) >= period.max_attempts:
+    if sum(1 for a in attempts if a.submitted_at is not None) >= period.max_attempts:
         raise DomainError(None, _("You have used the %(n)s attempts this period allows.") % {"n": period.max_attempts})
     _count_at_opening(period)
     seed = secrets.randbelow(2**31)
@@ -597,7 +599,7 @@ def submit_attempt(actor: Actor, attempt: Attempt, *, answers: Mapping[Any, Any]
         raise DomainError(None, _("This quiz is not yours or has expired: open the period again."))
     if locked.submitted_at is not None:
         return locked  # a double tap or a retry: the first submission stands
-    period = StudyPeriod.objects.select_related("campaign__organization").get(pk=locked.period_id)
+    period = StudyPeriod.objects.select_related("campaign").get(pk=locked.period_id)
     _check_audience(period, person)
     now = timezone.now()
     _check_window(period, now)
