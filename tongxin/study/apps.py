@@ -42,6 +42,9 @@ class StudyConfig(AppConfig):
             when=HAS_ROLE,
             value=queries.worst_rate,
         )
+        from tongxin.core.inbox import register_pending
+
+        register_pending(queries.pending_periods)
         registry.register_demo_step("study", "tongxin.study.demo", order=340)
         # The national platform's participation export, through the core import engine.
         from tongxin.core import imports

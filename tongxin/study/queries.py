@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from tongxin.core.inbox import PendingItem
 from tongxin.core.rates import percent, share
 from tongxin.core.scoping import VIEW, scope_for, subtree_q
 from tongxin.orgs.models import Organization, OrgStatus, path_ids
@@ -157,3 +160,14 @@ def worst_rate(user: Any) -> str | None:
     rates = [rate for m, p in rows if (rate := share(p, m)) is not None]
     worst = min(rates) if rates else None
     return f"{len(open_ids)} · {percent(worst)}"
+
+
+def pending_periods(user: Any) -> list[Any]:
+    """Inbox provider: the open periods the member has not taken part in yet (one COUNT; none for a user
+    linked to no person)."""
+    person = getattr(user, "person", None) if getattr(user, "person_id", None) else None
+    if person is None:
+        return []
+    done = Participation.objects.filter(person=person).values("period_id")
+    count = member_periods(person).exclude(pk__in=done).count()
+    return [PendingItem(_("Study periods to take part in"), count, reverse("study:mine"))] if count else []

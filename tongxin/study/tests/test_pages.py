@@ -161,3 +161,17 @@ def test_secretary_sets_up_a_campaign(tree, users, client_for):
     assert response.status_code == 302
     assert campaign.periods.count() == 1
     assert client_for(users.member).post(reverse("study:campaigns"), {"title": "x"}).status_code == 404
+
+
+def test_member_home_inbox_and_own_rate(tree, users, client_for):
+    from tongxin.study import queries
+
+    period = open_period(tree)
+    assert [item.count for item in queries.pending_periods(users.member)] == [1]
+    assert queries.pending_periods(users.secretary_a) == []  # no person record: nothing to take part in
+    home = client_for(users.member).get(reverse("core:home")).content.decode()
+    assert 'data-home-card="study"' in home and period.title in home
+    services.record_participations(None, period, [(tree.people.a2, 80, period.opens_at)])
+    assert queries.pending_periods(users.member) == []
+    mine = client_for(users.member).get(reverse("study:mine")).content.decode()
+    assert "100.0%" in mine  # one period opened, one done
