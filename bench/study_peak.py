@@ -366,6 +366,7 @@ def main() -> int:
     make_copy(args)
     try:
         plan = spawn(args, "prepare")
+        audience = len(plan["tokens"])
         tokens: list[str] = plan["tokens"][: args.members] if args.members else plan["tokens"]
         log(f"  {len(tokens)} members with a token; period {plan['period']} open")
         port = free_port()
@@ -404,8 +405,11 @@ def main() -> int:
     trivial_rps = len(trivial.latencies) / trivial_seconds if trivial_seconds else 0.0
     ratio = study_rps / trivial_rps if trivial_rps else 0.0
     lost = ok_members - checked["participations"]
+    # With --members N, the whole audience's time at the rate measured on the sample.
+    projected = study_seconds * audience / len(tokens) if tokens else 0.0
     results = {
-        "members": len(tokens), "submitted": ok_members, "seconds": round(study_seconds, 1),
+        "audience": audience, "members": len(tokens), "submitted": ok_members, "seconds": round(study_seconds, 1),
+        "projected_seconds_for_the_audience": round(projected, 1),
         "submissions_per_second": round(per_second, 1), "requests": requests,
         "requests_per_second": round(study_rps, 1), "p50_ms": round(study.p(0.5), 1), "p95_ms": round(study.p(0.95), 1),
         "trivial_requests_per_second": round(trivial_rps, 1), "trivial_p50_ms": round(trivial.p(0.5), 1),
@@ -417,7 +421,7 @@ def main() -> int:
     for error in (study.errors + trivial.errors)[:5]:
         log(f"  error: {error}")
     goals = [
-        ("all members' submissions in under 3 minutes", study_seconds < GOAL_SECONDS and ok_members == len(tokens)),
+        ("the audience's submissions in under 3 minutes", projected < GOAL_SECONDS and ok_members == len(tokens)),
         ("≥ 50% of the trivial view's throughput", ratio >= GOAL_RATIO),
         ("p95 under 300 ms", study.p(0.95) < GOAL_P95_MS),
         ("0 lost, 0 duplicated", lost == 0 and checked["duplicated"] == 0),

@@ -15,6 +15,7 @@ class StudyConfig(AppConfig):
 
         registry.register_nav("thought", _("Study campaigns"), "study:campaigns", order=10, when=HAS_ROLE)
         registry.register_nav("thought", _("My study"), "study:mine", order=20, when=HAS_PERSON)
+        registry.register_nav("thought", _("My check-ins"), "study:checkins", order=30, when=HAS_PERSON)
         registry.register_home_card(
             "member",
             "study",
@@ -58,6 +59,9 @@ class StudyConfig(AppConfig):
             "person",
             title=_("Study participations"),
             fields=("period", "best_score", "attempts", "source", "completed_at"),
+        )
+        registry.register_personal_data(
+            models.CheckIn, "person", title=_("Study check-ins"), fields=("day", "what", "minutes")
         )
         registry.register_personal_data(
             models.Attempt,

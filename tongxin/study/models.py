@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.fields import SafeText, Wording
+from tongxin.core.fields import IntRange, InWindow, SafeText, Wording
 from tongxin.core.scoping import ScopedQuerySet, ScopeSpec
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
@@ -256,3 +256,26 @@ class PeriodStats(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_id}/{self.organization_id}: {self.participants}/{self.members}"
+
+
+class CheckIn(models.Model):
+    """学习打卡: a member's own log of what he studied and for how long. Private to him: no path column, so no
+    role holder sees it; counts for himself, never a ranking, never compulsory."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="study_checkins")
+    day = models.DateField(_("day"), validators=[InWindow("history")])
+    what = models.CharField(_("what I studied"), max_length=200, validators=[SafeText()])
+    minutes = models.PositiveSmallIntegerField(_("minutes"), validators=[IntRange(1, 1440)])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(own="person")  # the member alone
+
+    class Meta:
+        verbose_name = _("study check-in")
+        verbose_name_plural = _("study check-ins")
+        ordering = ["-day", "-id"]
+        indexes = [models.Index(fields=["person", "day"], name="study_checkin_person_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.what[:30]}"

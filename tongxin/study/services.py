@@ -46,6 +46,7 @@ from tongxin.study.models import (
     DEFAULT_AUDIENCE,
     DEFAULT_TIERS,
     Attempt,
+    CheckIn,
     Participation,
     PeriodStats,
     Question,
@@ -777,3 +778,25 @@ def record_participations(
         org_path=period.org_path,
     )
     return len(rows)
+
+
+# --- check-ins (学习打卡): the member's private log ---------------------------------------------------------
+
+MAX_CHECKIN_MINUTES = 1440
+
+
+@transaction.atomic
+def add_checkin(actor: Actor, *, day: datetime.date, what: str, minutes: int) -> CheckIn:
+    """A line of the member's own study log (never asked of him, never ranked)."""
+    person = _person_of(actor)
+    checked_date("day", day, "history")
+    if day > timezone.localdate():
+        raise DomainError("day", _("A check-in is for a day that has come."))
+    what = checked_text("what", what, max_length=200)
+    if not what:
+        raise DomainError("what", _("Say what you studied."))
+    if not 1 <= minutes <= MAX_CHECKIN_MINUTES:
+        raise DomainError("minutes", _("Between 1 and 1440 minutes."))
+    checkin = CheckIn.objects.create(person=person, day=day, what=what, minutes=minutes)
+    record_change(actor, checkin, ChangeLog.Action.CREATE)
+    return checkin

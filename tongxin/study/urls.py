@@ -12,6 +12,7 @@ urlpatterns = [
     path("attempts/<int:pk>/", views.attempt, name="attempt"),
     path("attempts/<int:pk>/result/", views.result, name="result"),
     path("receipts/<int:pk>/", views.receipt, name="receipt"),
+    path("checkins/", views.checkins, name="checkins"),
     # public: anyone holding a receipt's link verifies it
     path("verify/", views.verify, name="verify"),
     # the secretary's pages

@@ -43,6 +43,7 @@ from tongxin.orgs.models import STEP_WIDTH, Organization, OrgKind, path_ids
 from tongxin.study import queries, services
 from tongxin.study.models import (
     Attempt,
+    CheckIn,
     Participation,
     Question,
     QuestionKind,
@@ -271,6 +272,31 @@ def video(request: HttpRequest, pk: int) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = FILE_POLICY
     return response
+
+
+class CheckInForm(BootstrapFormMixin, forms.Form):
+    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    what = forms.CharField(label=gettext_lazy("What I studied"), max_length=200)
+    minutes = forms.IntegerField(label=gettext_lazy("Minutes"), min_value=1, max_value=1440)
+
+
+@login_required
+def checkins(request: HttpRequest) -> HttpResponse:
+    """学习打卡: the member's own log, seen by him alone; his counts, never a ranking, never required."""
+    person = getattr(request.user, "person", None)
+    form = CheckInForm(request.POST or None, initial={"day": timezone.localdate()}) if person is not None else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        with form_step(request, form, _("Your check-in is saved.")) as step:
+            services.add_checkin(request.user, **form.cleaned_data)
+        if step.ok:
+            return redirect("study:checkins")
+    rows = CheckIn.objects.visible_to(request.user).filter(person=person)[:100] if person is not None else []
+    month = timezone.localdate().replace(day=1)
+    this_month = [row for row in rows if row.day >= month]
+    return render(request, "study/checkins.html", {
+        "title": _("My check-ins"), "form": form, "rows": rows, "month_count": len(this_month),
+        "month_minutes": sum(row.minutes for row in this_month),
+    })  # fmt: skip
 
 
 # --- the secretary's pages ---------------------------------------------------------------------------------

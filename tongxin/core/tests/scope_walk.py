@@ -242,6 +242,7 @@ ROUTES: dict[str, Route] = {
     # study (issue 14): the targets are branch A's campaign for party members (a2, a league member, is not in
     # its audience), its period with a video, a1's open attempt and a1's participation
     "study:mine": Route(None),
+    "study:checkins": Route(None, ("GET", "POST"), payload="empty"),
     "study:campaigns": Route(None, ("GET", "POST"), payload="study_campaign_form"),
     "study:campaign": Route("study_campaign", ("GET", "POST"), payload="empty"),
     "study:period": Route("study_period"),
