@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.request import Request
@@ -99,14 +100,19 @@ class StartSerializer(serializers.Serializer):
 
 class SubmitSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=64)
-    answers = serializers.DictField(
-        child=serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=100), max_length=20),
-        allow_empty=True,
-    )
+    # {"<question id>": [option index, ...]}: checked here for its shape, by the service against the attempt.
+    answers = serializers.JSONField()
 
-    def validate_answers(self, value: dict[str, Any]) -> dict[str, Any]:
-        if len(value) > 100:
-            raise serializers.ValidationError("too many answers")
+    def validate_answers(self, value: Any) -> dict[str, list[int]]:
+        shape = _("Answers are an object of question ids, each with a list of option numbers.")
+        if not isinstance(value, dict) or len(value) > 100:
+            raise serializers.ValidationError(shape)
+        for key, options in value.items():
+            if not (isinstance(key, str) and key.isdigit() and len(key) <= 12 and isinstance(options, list)):
+                raise serializers.ValidationError(shape)
+            if len(options) > 20 or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i <= 100
+                                            for i in options):  # fmt: skip
+                raise serializers.ValidationError(shape)
         return value
 
 

@@ -177,8 +177,10 @@ class Attempt(models.Model):
     question comes from ``seed``. ``token`` is the client's: a second submission of the same attempt (a
     double tap, a retry after a dropped connection) answers the first one's result and writes nothing."""
 
-    period = models.ForeignKey(StudyPeriod, on_delete=models.CASCADE, related_name="attempts")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="study_attempts")
+    period = models.ForeignKey(StudyPeriod, on_delete=models.CASCADE, related_name="attempts",
+                               verbose_name=_("period"))  # fmt: skip
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="study_attempts",
+                               verbose_name=_("person"))  # fmt: skip
     org_path = models.CharField(max_length=255, editable=False)  # the member's branch when he started
     seed = models.PositiveIntegerField()
     token = models.CharField(max_length=32, unique=True, editable=False)
