@@ -18,6 +18,7 @@ from tongxin.lifecycle.api import (
 from tongxin.orglife.api import ChecklistItemViewSet, ComplianceBoardViewSet, LapseViewSet, MeetingViewSet
 from tongxin.orgs.api import OrganizationViewSet
 from tongxin.people.api import PersonViewSet
+from tongxin.study.api import StudyAttemptViewSet, StudyParticipationViewSet, StudyPeriodViewSet
 from tongxin.venues.api import BookingViewSet, HonourViewSet, VenueViewSet
 
 # The API documentation pages (drf-spectacular's sidecar Swagger UI and Redoc, served from our own static
@@ -53,6 +54,9 @@ router.register("honours", HonourViewSet, basename="honour")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("wishes", WishViewSet, basename="wish")
+router.register("study-periods", StudyPeriodViewSet, basename="study-period")
+router.register("study-attempts", StudyAttemptViewSet, basename="study-attempt")
+router.register("study-participations", StudyParticipationViewSet, basename="study-participation")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "captcha",  # django-simple-captcha: the public micro-wish form
     "tongxin.privacy",
     "tongxin.venues",
+    "tongxin.study",
 ]
 
 MIDDLEWARE = [
@@ -465,3 +466,6 @@ TONGXIN_ATTACHMENT_MAX_BYTES = env_int("TONGXIN_ATTACHMENT_MAX_BYTES", 10 * 1024
 # suite types "PASSED".
 CAPTCHA_TEST_MODE = TESTING
 CAPTCHA_IMAGE_SIZE = (120, 40)
+
+# A study period's uploaded video (MP4 or WebM, checked by its content).
+TONGXIN_STUDY_VIDEO_MAX_BYTES = env_int("TONGXIN_STUDY_VIDEO_MAX_BYTES", 200 * 1024 * 1024, min_value=1)

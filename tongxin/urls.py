@@ -13,6 +13,7 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("privacy/", include("tongxin.privacy.urls")),
     path("venues/", include("tongxin.venues.urls")),
+    path("study/", include("tongxin.study.urls")),
     path("api/", include("tongxin.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -29,7 +29,7 @@ from tongxin.people.services import appoint_cadre
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/", "captcha/")  # captcha/: the library's challenge images
 # Routes anyone may reach without logging in (activities:verify: a printed certificate's QR code leads there, by
 # the certificate's random key; a resident's micro-wish form and the list of fulfilled wishes; the venues'
-# public directory).
+# public directory; study:verify checks a study receipt's signed token, ?t=, for anyone holding its link).
 PUBLIC = {
     "accounts:login",
     "accounts:logout",
@@ -41,6 +41,7 @@ PUBLIC = {
     "activities:wish_submit",
     "activities:fulfilled",
     "venues:directory",
+    "study:verify",
 }
 # Of those, the API schema and its documentation pages only in development (DEBUG); in production they need a
 # login (tongxin/accounts/tests/test_api_docs.py).
@@ -320,6 +321,29 @@ ROUTES: dict[str, Route] = {
         "registration",
         {"confirm": "empty", "decline": "reject_form", "cancel": "empty", "supplementary-hours": "hours_form"},
     ),
+    # study (issue 14): the targets are branch A's campaign for party members (a2, a league member, is not in
+    # its audience), its period with a video, a1's open attempt and a1's participation
+    "study:mine": Route(None),
+    "study:checkins": Route(None, ("GET", "POST"), payload="empty"),
+    "study:campaigns": Route(None, ("GET", "POST"), payload="study_campaign_form"),
+    "study:campaign": Route("study_campaign", ("GET", "POST"), payload="empty"),
+    "study:period": Route("study_period"),
+    "study:start": Route("study_period", ("POST",), payload="empty"),
+    "study:video": Route("study_period"),
+    "study:drill": Route("study_period"),
+    "study:drill_export": Route("study_period"),
+    "study:upload": Route("study_period", ("POST",), payload="empty"),
+    "study:import": Route("study_period", ("POST",), payload="empty"),
+    "study:attempt": Route("study_attempt", ("GET", "POST"), payload="empty"),
+    "study:result": Route("study_attempt"),
+    "study:receipt": Route("study_participation"),
+    "study-period-list": Route(None, api=True),
+    "study-period-detail": Route("study_period", api=True),
+    "study-attempt-list": Route(None, ("GET", "POST"), api=True, payload="study_start_api"),
+    "study-attempt-detail": Route("study_attempt", api=True),
+    "study-attempt-submit": Route("study_attempt", ("POST",), api=True, payload="study_submit_api"),
+    "study-participation-list": Route(None, api=True),
+    "study-participation-detail": Route("study_participation", api=True),
 }
 
 # API lists whose rows are people (their ids are compared with committee 1's people, not its organisations).
@@ -413,6 +437,9 @@ def _target_pk(target: str | None, tree) -> int:
         "skipped_booking": _skipped_booking_of_branch_a, "honour": _honour_of_branch_a,
         "activity": _activity_of_branch_a, "registration": _registration_of_a1,
         "certificate": _certificate_of_a1, "wish": _wish_of_branch_a,
+        "study_campaign": lambda tree: _study_period_of_branch_a(tree).campaign,
+        "study_period": _study_period_of_branch_a, "study_attempt": _study_attempt_of_a1,
+        "study_participation": _study_participation_of_a1,
     }  # fmt: skip
     builder = builders.get(target or "")
     return builder(tree).pk if builder else tree.people.a1.pk
@@ -683,6 +710,51 @@ def _wish_of_branch_a(tree):
     return wish
 
 
+def _study_period_of_branch_a(tree):
+    """Branch A's study campaign for party members (a2 is a league member: not in its audience), with one
+    period open now and its video (made once per test)."""
+    from tongxin.study import services as study
+    from tongxin.study.models import StudyPeriod
+
+    period = StudyPeriod.objects.filter(campaign__organization=tree.branch_a).first()
+    if period is None:
+        campaign = study.create_campaign(None, organization=tree.branch_a, title="党员学习", audience_statuses=["01"])
+        question = study.add_question(None, campaign, kind="single", text="问题", options=["甲", "乙"], answer=[0])
+        now = timezone.now()
+        period = study.create_period(
+            None, campaign, number=1, title="第一期", opens_at=now - datetime.timedelta(hours=1),
+            closes_at=now + datetime.timedelta(days=1), questions=[question],
+        )  # fmt: skip
+        study.upload_video(None, period, file_name="v.mp4", content=b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)
+    return period
+
+
+def _study_attempt_of_a1(tree):
+    """a1's open attempt at branch A's period (made here: a1 is outside its audience, and has no user)."""
+    from tongxin.study.models import Attempt
+
+    period = _study_period_of_branch_a(tree)
+    attempt = Attempt.objects.filter(period=period, person=tree.people.a1).first()
+    if attempt is None:
+        attempt = Attempt.objects.create(
+            period=period, person=tree.people.a1, org_path=tree.people.a1.org_path, seed=7,
+            token=f"walk{tree.people.a1.pk}", question_ids=list(period.questions.values_list("pk", flat=True)),
+            started_at=timezone.now(),
+        )  # fmt: skip
+    return attempt
+
+
+def _study_participation_of_a1(tree):
+    from tongxin.study.models import Participation
+
+    period = _study_period_of_branch_a(tree)
+    row, _created = Participation.objects.get_or_create(
+        period=period, person=tree.people.a1,
+        defaults={"org_path": tree.people.a1.org_path, "best_score": 80, "completed_at": timezone.now()},
+    )  # fmt: skip
+    return row
+
+
 def _recruitment_in_a(tree):
     """An application received by branch A (made once per test): visible inside committee 1 only."""
     from tongxin.core.testing import make_id_number, years_ago
@@ -741,6 +813,14 @@ def _form_values(data: dict[str, Any]) -> dict[str, Any]:
 
 PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "empty": lambda tree: {},
+    "study_start_api": lambda tree: {"period": 2**31 - 1},  # no such period: refused for everyone
+    "study_submit_api": lambda tree: {"token": "walk", "answers": {}},
+    "study_campaign_form": lambda tree: {
+        "organization": tree.committee1.pk,
+        "title": "越权学习",
+        "audience_statuses": ["03"],
+        "tier_thresholds": "95",
+    },
     "roster_search": lambda tree: {"q": tree.people.a1.name},
     "login_codes_form": lambda tree: {"person": [tree.people.a1.pk, tree.people.a2.pk, tree.people.b1.pk]},
     "org_form": lambda tree: {

@@ -64,19 +64,24 @@ ACTIVITIES = [
 ]
 
 
-def areas(organisation, team, activities=ACTIVITIES):
+# The study app's entries (issue 14): its campaigns for role holders, his study and check-ins for a member.
+STUDY_ROLE = [("Study campaigns", "/study/")]
+STUDY_PERSON = [("My study", "/study/mine/"), ("My check-ins", "/study/checkins/")]
+
+
+def areas(organisation, team, thought=(), activities=ACTIVITIES):
     """The five areas; one that exists for other roles but holds nothing for this user is left out (issue 13:
     not "coming in a later release")."""
     return [
         row
         for row in [
             ("organisation", "Organisation", organisation),
-            ("thought", "Thought", []),
+            ("thought", "Thought", list(thought)),
             ("team", "Team", team),
             ("activities", "Activities", activities),
             ("positions", "Positions", POSITIONS if organisation else DIRECTORY),
         ]
-        if row[2] or row[0] not in ("organisation", "team", "activities")
+        if row[2] or row[0] not in ("organisation", "team", "thought", "activities")
     ]
 
 
@@ -97,24 +102,26 @@ def test_the_navbar_of_each_role_is_what_the_central_list_showed(tree, users, dj
         return [ORGANISATION[0], *own_org(org), *ORGANISATION[1:]]
 
     superuser = django_user_model.objects.create(username="root", is_superuser=True)
-    assert nav_for(users.district) == areas(organisation(tree.root) + RULES, TEAM_CHANGE)
-    assert nav_for(superuser) == areas(ORGANISATION + RULES, TEAM_CHANGE)
+    assert nav_for(users.district) == areas(organisation(tree.root) + RULES, TEAM_CHANGE, STUDY_ROLE)
+    assert nav_for(superuser) == areas(ORGANISATION + RULES, TEAM_CHANGE, STUDY_ROLE)
     for name, org in (
         ("committee_admin", tree.committee1),
         ("secretary_a", tree.branch_a),
         ("outsider", tree.committee2),
     ):
-        assert nav_for(getattr(users, name)) == areas(organisation(org), TEAM_CHANGE), name
-    assert nav_for(users.viewer) == areas(organisation(tree.committee1), TEAM_VIEW)
+        assert nav_for(getattr(users, name)) == areas(organisation(org), TEAM_CHANGE, STUDY_ROLE), name
+    assert nav_for(users.viewer) == areas(organisation(tree.committee1), TEAM_VIEW, STUDY_ROLE)
     profile = ("My profile", f"/people/{users.member.person_id}/")
-    assert nav_for(users.member) == areas([], [profile])
-    assert nav_for(users.nobody) == areas([], [], [])
+    assert nav_for(users.member) == areas([], [profile], STUDY_PERSON)
+    assert nav_for(users.nobody) == areas([], [], [], [])
     secretary = users.secretary_a
     secretary.person = tree.people.a1
     secretary.save()
     secretary = django_user_model.objects.get(pk=secretary.pk)
     assert nav_for(secretary) == areas(
-        organisation(tree.branch_a), [*TEAM_CHANGE, ("My profile", f"/people/{tree.people.a1.pk}/")]
+        organisation(tree.branch_a),
+        [*TEAM_CHANGE, ("My profile", f"/people/{tree.people.a1.pk}/")],
+        STUDY_ROLE + STUDY_PERSON,
     )
 
 

@@ -150,6 +150,10 @@ BRANCH_A_KINDS = {
     "registration",
     "certificate",
     "wish",
+    "study_campaign",
+    "study_period",
+    "study_attempt",
+    "study_participation",
 }
 
 
@@ -234,6 +238,10 @@ MIRRORS: dict[str, Twin] = {
     "registration": Twin(lambda mirror, users: walk._registration_of_a1(mirror).pk),
     "certificate": Twin(lambda mirror, users: walk._certificate_of_a1(mirror).pk),
     "wish": Twin(lambda mirror, users: walk._wish_of_branch_a(mirror).pk),
+    "study_campaign": Twin(lambda mirror, users: walk._study_period_of_branch_a(mirror).campaign_id),
+    "study_period": Twin(lambda mirror, users: walk._study_period_of_branch_a(mirror).pk),
+    "study_attempt": Twin(lambda mirror, users: walk._study_attempt_of_a1(mirror).pk),
+    "study_participation": Twin(lambda mirror, users: walk._study_participation_of_a1(mirror).pk),
     "import": Twin(_import_of_secretary_b, owner="secretary_b"),
     "notification": Twin(_notification_of_secretary_b, owner="secretary_b"),
 }

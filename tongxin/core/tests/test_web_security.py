@@ -254,6 +254,7 @@ DOWNLOADS = {
     "lifecycle:dues_arrears_export": "attachment",
     "lifecycle:review_progress_export": "attachment",
     "orglife:board_export": "attachment",
+    "study:drill_export": "attachment",
     "orglife:meeting_attachment": "attachment",  # the walk's attachment is a PDF
     "orglife:checklist_attachment": "attachment",  # the same
     "venues:honours_export": "attachment",

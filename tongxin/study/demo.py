@@ -1,0 +1,135 @@
+"""The study part of the demo district: the seed_demo step registered in ``StudyConfig.ready()`` (after the
+demo accounts and organisational life).
+
+A season of 青年大学习 owned by the district (league members of the whole district), a bank of questions in
+two categories and ten weekly periods: nine closed, the tenth open now. Participation is realistic and uneven:
+most branches take part nearly in full, some lag, a few seldom join, and each member has his own habit, so the
+drill-down tells that story worst first. The demo member has done some past periods and not the open one (the
+browser test and a visitor take it).
+
+Everything is written through the services: the campaign, bank and periods by the district admin (the members
+of every subtree counted by ``create_period``), the participations by ``record_participations`` (the bulk form
+of a submission: the audience and the window checked, one per person, the roll-up rows added per branch).
+
+Data (titles, questions) is Chinese by nature: it is sample content, not UI text.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from tongxin.accounts.demo import demo_actors
+from tongxin.core.registry import DemoRun
+from tongxin.orgs.models import Organization
+from tongxin.people.demo import insert_rows
+from tongxin.people.models import Person
+from tongxin.study import services
+from tongxin.study.models import QuestionKind, Source, StudyCampaign
+
+PERIODS = 10
+# (share of branches, chance a member of such a branch takes part in a period)
+HABITS = ((0.65, 0.95), (0.25, 0.78), (0.10, 0.40))
+TITLES = [
+    "青春心向党，建功新时代", "学习贯彻团的代表大会精神", "弘扬五四精神，争做时代新人", "走好新时代青年的长征路",
+    "乡村振兴，青年在行动", "科技自立自强与青年担当", "绿水青山就是金山银山", "法治中国，青年有责",
+    "中华优秀传统文化的时代价值", "奋进新征程，青春勇担当",
+]  # fmt: skip
+QUESTIONS = [
+    (QuestionKind.SINGLE, "中国共产主义青年团成立于哪一年？", ["1919年", "1921年", "1922年", "1949年"], [2],
+     "1922年5月，中国社会主义青年团第一次全国代表大会召开，标志着团的正式成立。", "团史"),
+    (QuestionKind.SINGLE, "共青团员的入团年龄为？", ["12至28周岁", "14至28周岁", "14至35周岁", "16至28周岁"], [1],
+     "团章规定：年龄在十四周岁以上，二十八周岁以下的中国青年可以申请入团。", "团章"),
+    (QuestionKind.TRUE_FALSE, "团员年满28周岁，没有在团内担任职务，应办理离团手续。", [], [0],
+     "团章规定，团员年满二十八周岁，没有在团内担任职务，不再保留团籍。", "团章"),
+    (QuestionKind.MULTIPLE, "“三会两制一课”中的“三会”包括哪些？",
+     ["支部团员大会", "团支部委员会", "团小组会", "团代会"], [0, 1, 2],
+     "“三会”指支部团员大会、团支部委员会和团小组会。", "团章"),
+    (QuestionKind.SINGLE, "五四运动发生在哪一年？", ["1911年", "1915年", "1919年", "1921年"], [2],
+     "1919年5月4日，五四运动爆发。", "团史"),
+    (QuestionKind.TRUE_FALSE, "团的基层组织包括团的基层委员会、总支部委员会和支部委员会。", [], [0],
+     "团章第五章对团的基层组织作了规定。", "团章"),
+    (QuestionKind.MULTIPLE, "新时代青年应当具备哪些品质？", ["有理想", "敢担当", "能吃苦", "肯奋斗"], [0, 1, 2, 3],
+     "新时代的中国青年要做有理想、敢担当、能吃苦、肯奋斗的新时代好青年。", "时事"),
+    (QuestionKind.SINGLE, "团旗旗面为？", ["红色", "黄色", "蓝色", "白色"], [0],
+     "团旗旗面为红色，左上角为黄色圆圈内嵌黄色五角星。", "团章"),
+]  # fmt: skip
+
+
+@dataclass
+class StudyResult:
+    periods: int
+    participations: int
+    seconds: float
+
+
+@transaction.atomic
+def seed(run: DemoRun) -> StudyResult:
+    started = time.monotonic()
+    actors = demo_actors()
+    rng = random.Random(run.seed + 340)
+    people_result = run.results.get("people")
+    root = people_result.root if people_result else Organization.objects.filter(parent__isnull=True).order_by("pk")[0]
+    admin = actors.district
+    campaign = services.create_campaign(admin, organization=root, title="青年大学习 2026 秋季", tiers_enabled=True)
+    bank = [
+        services.add_question(admin, campaign, kind=kind, text=text, options=options, answer=answer,
+                              explanation=explanation, category=category)
+        for kind, text, options, answer, explanation, category in QUESTIONS
+    ]  # fmt: skip
+    # Weekly, Monday 08:00 to Sunday 22:00; the tenth opened at the start of this week.
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    tz = timezone.get_current_timezone()
+    periods = []
+    for number in range(1, PERIODS + 1):
+        start_day = monday - datetime.timedelta(weeks=PERIODS - number)
+        opens = datetime.datetime.combine(start_day, datetime.time(8), tzinfo=tz)
+        closes = datetime.datetime.combine(start_day + datetime.timedelta(days=6), datetime.time(22), tzinfo=tz)
+        if number == PERIODS and closes <= timezone.now():
+            closes = timezone.now() + datetime.timedelta(days=2)
+        if number == PERIODS and opens > timezone.now():
+            opens = timezone.now() - datetime.timedelta(hours=1)
+        chosen = sorted(rng.sample(bank, 5), key=lambda q: q.pk)
+        periods.append(services.create_period(
+            admin, campaign, number=number, title=f"第{number}期：{TITLES[number - 1]}", opens_at=opens,
+            closes_at=closes, questions=chosen, max_attempts=3,
+        ))  # fmt: skip
+    people = list(
+        services.audience_people(campaign).only("pk", "branch_id", "org_path", "status", "political_status")
+        .order_by("pk")
+    )  # fmt: skip
+    branch_chance: dict[int, float] = {}
+    for person in people:
+        if person.branch_id not in branch_chance:
+            branch_chance[person.branch_id] = rng.choices([h[1] for h in HABITS], weights=[h[0] for h in HABITS])[0]
+    habit = {p.pk: min(1.0, branch_chance[p.branch_id] * rng.uniform(0.85, 1.1)) for p in people}
+    member_pk = actors.member.person_id
+    total = 0
+    now = timezone.now()
+    for period in periods:
+        is_open = period.closes_at > now
+        span = (min(period.closes_at, now) - period.opens_at).total_seconds()
+        entries: list[tuple[Person, int | None, datetime.datetime]] = []
+        for person in people:
+            chance = habit[person.pk] * (0.35 if is_open else 1.0)  # the open week has only begun
+            if person.pk == member_pk:
+                chance = 0.0 if is_open else 0.8
+            if rng.random() < chance:
+                at = period.opens_at + datetime.timedelta(seconds=rng.uniform(0, span * 0.95))
+                entries.append((person, rng.choice((60, 80, 80, 100, 100)), at))
+        total += services.record_participations(admin, period, entries, source=Source.QUIZ, insert=insert_rows)
+    return StudyResult(len(periods), total, time.monotonic() - started)
+
+
+def summary(result: StudyResult) -> str:
+    return f"study: {result.periods} periods, {result.participations} participations ({result.seconds:.1f} s)"
+
+
+def already_seeded() -> str:
+    return "study campaigns exist" if StudyCampaign.objects.exists() else ""

@@ -1,0 +1,173 @@
+"""Reads of the study pages and home cards: the periods open to a member, the drill-down from an
+organisation to its children (from the roll-up rows, worst first) and the members who have not taken part."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongxin.core.inbox import PendingItem
+from tongxin.core.rates import percent, share
+from tongxin.core.scoping import VIEW, scope_for, subtree_q
+from tongxin.orgs.models import Organization, OrgStatus, path_ids
+from tongxin.people.models import Person
+from tongxin.study.models import Participation, PeriodStats, StudyCampaign, StudyPeriod
+from tongxin.study.services import audience_people
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """Every prefix of ``path`` that names an organisation (the root first, the organisation itself last)."""
+    step = len(path) // len(path_ids(path)) if path else 0
+    return [path[: step * n] for n in range(1, len(path_ids(path)) + 1)] if step else []
+
+
+def member_periods(person: Person, *, only_open: bool = True) -> QuerySet[StudyPeriod]:
+    """Periods of the campaigns of the member's organisation and its ancestors whose audience holds him."""
+    if person is None or not person.org_path:
+        return StudyPeriod.objects.none()
+    now = timezone.now()
+    qs = StudyPeriod.objects.filter(
+        org_path__in=ancestor_paths(person.org_path),
+        campaign__audience_statuses__contains=person.political_status,
+    ).select_related("campaign")
+    if only_open:
+        qs = qs.filter(opens_at__lte=now, closes_at__gt=now)
+    return qs.order_by("closes_at", "id")
+
+
+def open_period_for(user: Any) -> StudyPeriod | None:
+    """The member's home card: the first open period he has not done yet."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return None
+    done = Participation.objects.filter(person=person).values("period_id")
+    return member_periods(person).exclude(pk__in=done).first()
+
+
+def receipts_count(user: Any) -> int | None:
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return None
+    n = Participation.objects.filter(person_id=person_id).count()
+    return n or None
+
+
+@dataclass
+class RateRow:
+    organization: Organization
+    members: int
+    participants: int
+
+    @property
+    def rate(self) -> float | None:
+        return share(self.participants, self.members)
+
+    @property
+    def percent(self) -> str:
+        return percent(self.rate)
+
+    @property
+    def missing(self) -> int:
+        return max(self.members - self.participants, 0)
+
+
+def _worst_first(rows: list[RateRow]) -> list[RateRow]:
+    return sorted(rows, key=lambda r: (r.rate is None, r.rate if r.rate is not None else 0, r.organization.path))
+
+
+def drill_down(period: StudyPeriod, org: Organization) -> tuple[RateRow, list[RateRow]]:
+    """``org``'s row and its active children's rows for ``period``, worst first (two reads of PeriodStats)."""
+    own = PeriodStats.objects.filter(period=period, organization=org).first()
+    children = {c.pk: c for c in Organization.objects.filter(parent=org, status=OrgStatus.ACTIVE)}
+    rows = PeriodStats.objects.filter(period=period, organization_id__in=list(children))
+    child_rows = [RateRow(children[r.organization_id], r.members, r.participants) for r in rows]
+    return RateRow(org, own.members if own else 0, own.participants if own else 0), _worst_first(child_rows)
+
+
+def season(campaign: StudyCampaign, org: Organization) -> tuple[RateRow, list[RateRow]]:
+    """The same over every period of the campaign (sums of the rows: participations ÷ member-periods)."""
+    periods = StudyPeriod.objects.filter(campaign=campaign).values("pk")
+    children = {c.pk: c for c in Organization.objects.filter(parent=org, status=OrgStatus.ACTIVE)}
+    sums = (
+        PeriodStats.objects.filter(period__in=periods, organization_id__in=[org.pk, *children])
+        .values("organization_id")
+        .annotate(m=Sum("members"), p=Sum("participants"))
+    )
+    by_org = {row["organization_id"]: (row["m"] or 0, row["p"] or 0) for row in sums}
+    own = RateRow(org, *by_org.get(org.pk, (0, 0)))
+    return own, _worst_first([RateRow(c, *by_org.get(pk, (0, 0))) for pk, c in children.items()])
+
+
+def period_rates(campaign: StudyCampaign, org: Organization) -> list[tuple[StudyPeriod, RateRow]]:
+    """``org``'s rate in each period of the campaign (the chart and the campaign page)."""
+    periods = list(StudyPeriod.objects.filter(campaign=campaign).order_by("number"))
+    stats = {s.period_id: s for s in PeriodStats.objects.filter(period__in=periods, organization=org)}
+    return [
+        (p, RateRow(org, getattr(stats.get(p.pk), "members", 0), getattr(stats.get(p.pk), "participants", 0)))
+        for p in periods
+    ]
+
+
+def not_taken_part(period: StudyPeriod, branch: Organization) -> QuerySet[Person]:
+    """Members of ``branch`` in the campaign's audience without a participation in ``period`` (the list the
+    secretary reads instead of collecting screenshots)."""
+    done = Participation.objects.filter(period=period).values("person_id")
+    return audience_people(period.campaign).filter(branch=branch).exclude(pk__in=done).order_by("name_pinyin", "id")
+
+
+def tier_of(campaign: StudyCampaign, rate: float | None) -> int | None:
+    """The highest tier (95, 90, 80 …) the rate reaches, when the organisation switched tiers on."""
+    if not campaign.tiers_enabled or rate is None:
+        return None
+    return next((t for t in campaign.tiers if rate * 100 >= t), None)
+
+
+def visible_campaigns(user: Any) -> QuerySet[StudyCampaign]:
+    """Campaigns a role holder sees: those of her subtrees and those of the organisations above them (her
+    branch takes part in a campaign of the district)."""
+    scope = scope_for(user, VIEW)
+    if scope.everything:
+        return StudyCampaign.objects.all()
+    above = [p for prefix in scope.prefixes for p in ancestor_paths(prefix)]
+    q = Q(org_path__in=above)
+    for prefix in scope.prefixes:
+        q |= subtree_q("org_path", prefix)
+    return StudyCampaign.objects.filter(q) if scope.prefixes else StudyCampaign.objects.none()
+
+
+def worst_rate(user: Any) -> str | None:
+    """The secretary's card: the open periods of her campaigns and her own organisation's worst rate."""
+    scope = scope_for(user, VIEW)
+    if not scope.prefixes:
+        return None
+    now = timezone.now()
+    open_ids = list(
+        StudyPeriod.objects.filter(
+            campaign__in=visible_campaigns(user), opens_at__lte=now, closes_at__gt=now
+        ).values_list("pk", flat=True)[:20]
+    )
+    if not open_ids:
+        return None
+    own_id = path_ids(scope.prefixes[0])[-1]
+    rows = PeriodStats.objects.filter(period_id__in=open_ids, organization_id=own_id).values_list(
+        "members", "participants"
+    )
+    rates = [rate for m, p in rows if (rate := share(p, m)) is not None]
+    worst = min(rates) if rates else None
+    return f"{len(open_ids)} · {percent(worst)}"
+
+
+def pending_periods(user: Any) -> list[Any]:
+    """Inbox provider: the open periods the member has not taken part in yet (one COUNT; none for a user
+    linked to no person)."""
+    person = getattr(user, "person", None) if getattr(user, "person_id", None) else None
+    if person is None:
+        return []
+    done = Participation.objects.filter(person=person).values("period_id")
+    count = member_periods(person).exclude(pk__in=done).count()
+    return [PendingItem(_("Study periods to take part in"), count, reverse("study:mine"))] if count else []

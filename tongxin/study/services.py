@@ -1,0 +1,802 @@
+"""Every write of the study app: campaigns, the question bank, periods and their videos, attempts, the
+submission (graded here, on the server only) and the roll-up rows of the participation rate.
+
+The submission (``submit_attempt``) is the hot path of the weekly peak. In one transaction it locks the
+attempt, checks the window, the retries and the answers, grades, creates or improves the member's one
+``Participation`` (unique per person and period) and, for a first participation, adds one participant to
+the period's ``PeriodStats`` row of his branch and of every ancestor up to the campaign's organisation (the
+way ``orgs.services.adjust_member_counts`` keeps OrgStats): the rows are locked root first, so two
+submissions never hold each other's rows. A second submission of the same attempt (a double tap, a retry
+after a dropped connection) answers the first one's result and writes nothing; the unique constraint makes
+one participation whatever the timing. A refusal writes nothing.
+
+The points hook: a first participation offers a ``study.period_done`` achievement (core.achievements) in
+the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongxin.core.achievements import Achievement, offer
+from tongxin.core.audit import record_change
+from tongxin.core.codes import PoliticalStatus
+from tongxin.core.exceptions import DomainError
+from tongxin.core.fields import checked_date, checked_text
+from tongxin.core.models import ChangeLog
+from tongxin.core.scoping import CHANGE, Actor, actor_scope, by, require, subtree_q
+from tongxin.core.uploads import clean_name
+from tongxin.orgs.models import Organization, OrgStatus, path_ids
+from tongxin.people.models import MembershipStatus, Person
+from tongxin.study.models import (
+    DEFAULT_AUDIENCE,
+    DEFAULT_TIERS,
+    Attempt,
+    CheckIn,
+    Participation,
+    PeriodStats,
+    Question,
+    QuestionKind,
+    Selection,
+    Source,
+    StudyCampaign,
+    StudyPeriod,
+    StudyVideo,
+)
+
+ACHIEVEMENT = "study.period_done"
+RECEIPT_SALT = "tongxin.study.receipt"
+MAX_OPTIONS = 8
+MAX_QUESTIONS = 50
+
+
+def video_max_bytes() -> int:
+    return int(getattr(settings, "TONGXIN_STUDY_VIDEO_MAX_BYTES", 200 * 1024 * 1024))
+
+
+# --- campaigns ----------------------------------------------------------------------------------------------
+
+
+def _audience(statuses: Iterable[str]) -> str:
+    codes = list(dict.fromkeys(statuses))
+    if not codes:
+        raise DomainError("audience_statuses", _("Choose at least one political status for the audience."))
+    unknown = [code for code in codes if code not in PoliticalStatus.values]
+    if unknown:
+        raise DomainError(
+            "audience_statuses", _("Unknown political status: %(codes)s.") % {"codes": ", ".join(unknown)}
+        )
+    return ",".join(codes)
+
+
+def _tiers(text: str) -> str:
+    parts = [p.strip() for p in (text or "").split(",") if p.strip()]
+    if not parts or not all(p.isdigit() and 0 < int(p) <= 100 for p in parts) or len(parts) > 5:
+        raise DomainError("tier_thresholds", _("Give up to five percentages between 1 and 100, such as 95,90,80."))
+    return ",".join(str(t) for t in sorted({int(p) for p in parts}, reverse=True))
+
+
+@transaction.atomic
+def create_campaign(
+    actor: Actor,
+    *,
+    organization: Organization,
+    title: str,
+    audience_statuses: Iterable[str] = (DEFAULT_AUDIENCE,),
+    tiers_enabled: bool = False,
+    tier_thresholds: str = DEFAULT_TIERS,
+) -> StudyCampaign:
+    """A campaign of ``organization`` for the members of its subtree (CHANGE over it)."""
+    require(actor, CHANGE, organization.path)
+    if organization.status != OrgStatus.ACTIVE:
+        raise DomainError("organization", _("%(org)s has been dissolved.") % {"org": organization.name})
+    title = checked_text("title", title, max_length=100)
+    if not title:
+        raise DomainError("title", _("Give the campaign's title."))
+    campaign = StudyCampaign.objects.create(
+        organization=organization,
+        org_path=organization.path,
+        title=title,
+        audience_statuses=_audience(audience_statuses),
+        tiers_enabled=bool(tiers_enabled),
+        tier_thresholds=_tiers(tier_thresholds),
+        created_by=by(actor),
+    )
+    record_change(actor, campaign, ChangeLog.Action.CREATE, org_path=campaign.org_path)
+    return campaign
+
+
+# --- the question bank -----------------------------------------------------------------------------------------
+
+
+def _checked_question(kind: str, options: list[str], answer: list[int]) -> tuple[list[str], list[int]]:
+    if kind not in QuestionKind.values:
+        raise DomainError("kind", _("Unknown question kind."))
+    if kind == QuestionKind.TRUE_FALSE:
+        options = [str(_("True")), str(_("False"))]
+    options = [checked_text("options", o, max_length=200) for o in options]
+    options = [o for o in options if o]
+    if not 2 <= len(options) <= MAX_OPTIONS:
+        raise DomainError("options", _("A question has between 2 and %(n)s options.") % {"n": MAX_OPTIONS})
+    if len(set(options)) != len(options):
+        raise DomainError("options", _("Two options have the same text."))
+    answer = sorted(set(answer))
+    if not answer or any(not isinstance(i, int) or not 0 <= i < len(options) for i in answer):
+        raise DomainError("answer", _("Mark the right answer among the options."))
+    if kind != QuestionKind.MULTIPLE and len(answer) != 1:
+        raise DomainError("answer", _("A single-choice or true/false question has exactly one right answer."))
+    return options, answer
+
+
+@transaction.atomic
+def add_question(
+    actor: Actor,
+    campaign: StudyCampaign,
+    *,
+    kind: str,
+    text: str,
+    options: list[str],
+    answer: list[int],
+    explanation: str = "",
+    category: str = "",
+) -> Question:
+    require(actor, CHANGE, campaign.org_path)
+    text = checked_text("text", text, max_length=1000, multiline=True)
+    if not text:
+        raise DomainError("text", _("Write the question."))
+    options, answer = _checked_question(kind, options, answer)
+    question = Question.objects.create(
+        campaign=campaign,
+        org_path=campaign.org_path,
+        kind=kind,
+        text=text,
+        options=options,
+        answer=answer,
+        explanation=checked_text("explanation", explanation, max_length=2000, multiline=True),
+        category=checked_text("category", category, max_length=50),
+    )
+    record_change(actor, question, ChangeLog.Action.CREATE, org_path=campaign.org_path)
+    return question
+
+
+# --- periods ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_period(
+    actor: Actor,
+    campaign: StudyCampaign,
+    *,
+    number: int,
+    title: str,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    video_url: str = "",
+    min_watch_seconds: int = 0,
+    selection: str = Selection.FIXED,
+    questions: Iterable[Question] = (),
+    category: str = "",
+    question_count: int = 5,
+    max_attempts: int = 3,
+) -> StudyPeriod:
+    """A period (期) of ``campaign``; the members of every subtree are counted now (and again at the first
+    start after the opening, see :func:`count_members`)."""
+    require(actor, CHANGE, campaign.org_path)
+    title = checked_text("title", title, max_length=200)
+    if not title:
+        raise DomainError("title", _("Give the period's title."))
+    checked_date("opens_at", opens_at, "plan")
+    checked_date("closes_at", closes_at, "plan")
+    if closes_at <= opens_at:
+        raise DomainError("closes_at", _("A period closes after it opens."))
+    if not 1 <= number <= 999:
+        raise DomainError("number", _("A period number is between 1 and 999."))
+    if StudyPeriod.objects.filter(campaign=campaign, number=number).exists():
+        raise DomainError("number", _("This campaign already has a period %(n)s.") % {"n": number})
+    if not 0 <= min_watch_seconds <= 4 * 3600:
+        raise DomainError("min_watch_seconds", _("A minimum watch time is at most four hours."))
+    if not 1 <= max_attempts <= 20:
+        raise DomainError("max_attempts", _("Allow between 1 and 20 attempts."))
+    if video_url and not video_url.startswith(("http://", "https://")):
+        raise DomainError("video_url", _("A video link starts with http:// or https://."))
+    chosen = list(questions)
+    if selection == Selection.FIXED:
+        if not chosen:
+            raise DomainError("questions", _("Choose the period's questions."))
+        if any(q.campaign_id != campaign.pk for q in chosen):
+            raise DomainError("questions", _("A question of another campaign cannot be used."))
+        if len(chosen) > MAX_QUESTIONS:
+            raise DomainError("questions", _("A quiz has at most %(n)s questions.") % {"n": MAX_QUESTIONS})
+    elif selection == Selection.RANDOM:
+        category = checked_text("category", category, max_length=50)
+        if not 1 <= question_count <= MAX_QUESTIONS:
+            raise DomainError("question_count", _("A quiz has between 1 and %(n)s questions.") % {"n": MAX_QUESTIONS})
+        available = Question.objects.filter(campaign=campaign, category=category, active=True).count()
+        if available < question_count:
+            raise DomainError("question_count", _("The category has only %(n)s questions.") % {"n": available})
+    else:
+        raise DomainError("selection", _("Unknown question selection."))
+    period = StudyPeriod.objects.create(
+        campaign=campaign,
+        org_path=campaign.org_path,
+        number=number,
+        title=title,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        video_url=checked_text("video_url", video_url, max_length=500),
+        min_watch_seconds=min_watch_seconds,
+        selection=selection,
+        category=category,
+        question_count=len(chosen) if selection == Selection.FIXED else question_count,
+        max_attempts=max_attempts,
+    )
+    if chosen:
+        period.questions.set(chosen)
+    _count_members(period, campaign)
+    record_change(actor, period, ChangeLog.Action.CREATE, org_path=period.org_path)
+    return period
+
+
+def audience_people(campaign: StudyCampaign):
+    """The active members of the campaign's subtree in its audience (political statuses)."""
+    return Person.objects.filter(
+        subtree_q("org_path", campaign.org_path),
+        status=MembershipStatus.ACTIVE,
+        political_status__in=campaign.statuses,
+        branch__isnull=False,
+    )
+
+
+def _count_members(period: StudyPeriod, campaign: StudyCampaign) -> None:
+    """(Re)write the ``members`` of every organisation of the subtree for ``period`` from the roster: one
+    grouped COUNT, summed up the tree here; rows are created for every organisation, so a submission always
+    finds its rows. ``participants`` are left as they are."""
+    per_branch = audience_people(campaign).order_by().values_list("org_path").annotate(n=Count("id"))
+    totals: dict[int, int] = defaultdict(int)
+    root_depth = len(path_ids(campaign.org_path))
+    for path, n in per_branch:
+        for pk in path_ids(path)[root_depth - 1 :]:
+            totals[pk] += n
+    orgs = list(Organization.objects.filter(subtree_q("path", campaign.org_path)).values_list("pk", "path"))
+    existing = {row.organization_id: row for row in PeriodStats.objects.filter(period=period)}
+    new, changed = [], []
+    for pk, path in orgs:
+        row = existing.get(pk)
+        if row is None:
+            new.append(PeriodStats(period=period, organization_id=pk, org_path=path, members=totals.get(pk, 0)))
+        elif row.members != totals.get(pk, 0):
+            row.members = totals.get(pk, 0)
+            changed.append(row)
+    PeriodStats.objects.bulk_create(new, batch_size=500)
+    PeriodStats.objects.bulk_update(changed, ["members"], batch_size=500)
+    StudyPeriod.objects.filter(pk=period.pk).update(members_counted_at=timezone.now())
+    period.members_counted_at = timezone.now()
+
+
+@transaction.atomic
+def count_members(actor: Actor, period: StudyPeriod) -> StudyPeriod:
+    """Count the members of every subtree again (CHANGE over the campaign's organisation)."""
+    require(actor, CHANGE, period.org_path)
+    period = StudyPeriod.objects.select_for_update().select_related("campaign").get(pk=period.pk)
+    _count_members(period, period.campaign)
+    record_change(
+        actor,
+        period,
+        ChangeLog.Action.UPDATE,
+        after={"members_counted_at": timezone.now().isoformat()},
+        before={},
+        org_path=period.org_path,
+    )
+    return period
+
+
+def _count_at_opening(period: StudyPeriod) -> None:
+    """The denominator is the members at the period's opening: the first start after it counts them again
+    (once, under the period's lock)."""
+    if period.members_counted_at is not None and period.members_counted_at >= period.opens_at:
+        return
+    with transaction.atomic():
+        locked = StudyPeriod.objects.select_for_update().select_related("campaign").get(pk=period.pk)
+        if locked.members_counted_at is None or locked.members_counted_at < locked.opens_at:
+            _count_members(locked, locked.campaign)
+    period.members_counted_at = timezone.now()
+
+
+VIDEO_TYPES: dict[str, str] = {".mp4": "video/mp4", ".m4v": "video/mp4", ".webm": "video/webm"}
+
+
+def check_video(file_name: str, content: bytes, *, field: str = "video") -> tuple[str, str]:
+    """(clean name, content type) of an MP4 or WebM video, read from its content, within the size cap."""
+    name = clean_name(file_name)
+    ext = name[name.rfind(".") :].lower() if "." in name else ""
+    content_type = VIDEO_TYPES.get(ext)
+    if content_type is None:
+        raise DomainError(field, _("“%(name)s”: only MP4 and WebM videos are accepted.") % {"name": name})
+    if not content:
+        raise DomainError(field, _("“%(name)s” is empty.") % {"name": name})
+    limit = video_max_bytes()
+    if len(content) > limit:
+        raise DomainError(
+            field,
+            _("“%(name)s” is larger than the limit of %(mb)s MB.") % {"name": name, "mb": f"{limit / 1024 / 1024:g}"},
+        )
+    is_mp4 = content[4:8] == b"ftyp"
+    is_webm = content.startswith(b"\x1a\x45\xdf\xa3")
+    if not (is_mp4 if content_type == "video/mp4" else is_webm):
+        raise DomainError(
+            field, _("“%(name)s” is not what its name says: its content is not a real video.") % {"name": name}
+        )
+    return name, content_type
+
+
+@transaction.atomic
+def upload_video(actor: Actor, period: StudyPeriod, *, file_name: str, content: bytes) -> StudyVideo:
+    require(actor, CHANGE, period.org_path)
+    name, content_type = check_video(file_name, content)
+    StudyVideo.objects.filter(period=period).delete()
+    video = StudyVideo.objects.create(
+        period=period,
+        file_name=name,
+        content_type=content_type,
+        size=len(content),
+        content=content,
+        uploaded_by=by(actor),
+    )
+    record_change(
+        actor, video, ChangeLog.Action.CREATE, after={"file_name": name, "size": len(content)}, org_path=period.org_path
+    )
+    return video
+
+
+# --- attempts --------------------------------------------------------------------------------------------------
+
+
+def in_audience(campaign: StudyCampaign, person: Person | None) -> bool:
+    return bool(
+        person is not None
+        and person.status == MembershipStatus.ACTIVE
+        and person.branch_id is not None
+        and person.political_status in campaign.statuses
+        and person.org_path.startswith(campaign.org_path)
+    )
+
+
+def _person_of(actor: Actor) -> Person:
+    person = getattr(actor, "person", None) if getattr(actor, "pk", None) else None
+    if person is None:
+        raise DomainError(None, _("Only a member linked to his person record takes part in a study period."))
+    return person
+
+
+def _check_audience(period: StudyPeriod, person: Person) -> None:
+    if not in_audience(period.campaign, person):
+        raise DomainError(
+            None,
+            _("This period is not for you: it is for the members of %(org)s in its audience.")
+            % {"org": period.campaign.organization.name},
+        )
+
+
+def _check_window(period: StudyPeriod, now: datetime.datetime) -> None:
+    if now < period.opens_at:
+        raise DomainError(
+            None,
+            _("This period opens on %(at)s.") % {"at": timezone.localtime(period.opens_at).strftime("%Y-%m-%d %H:%M")},
+        )
+    if now >= period.closes_at:
+        raise DomainError(
+            None,
+            _("This period closed on %(at)s.")
+            % {"at": timezone.localtime(period.closes_at).strftime("%Y-%m-%d %H:%M")},
+        )
+
+
+def submitted_count(period: StudyPeriod, person: Person) -> int:
+    return Attempt.objects.filter(period=period, person=person, submitted_at__isnull=False).count()
+
+
+def _draw(period: StudyPeriod, seed: int) -> list[int]:
+    """The question ids of an attempt, in the order shown: the period's fixed questions, or ``question_count``
+    drawn from its category, shuffled by ``seed``."""
+    rng = random.Random(seed)
+    if period.selection == Selection.FIXED:
+        ids = sorted(period.questions.values_list("pk", flat=True))
+    else:
+        pool = sorted(
+            Question.objects.filter(campaign_id=period.campaign_id, category=period.category, active=True).values_list(
+                "pk", flat=True
+            )
+        )
+        ids = sorted(rng.sample(pool, min(period.question_count, len(pool))))
+    rng.shuffle(ids)
+    return ids
+
+
+def option_order(seed: int, question_id: int, count: int) -> list[int]:
+    """The order in which a question's options are shown in one attempt (indexes into ``options``)."""
+    order = list(range(count))
+    random.Random(f"{seed}:{question_id}").shuffle(order)
+    return order
+
+
+@transaction.atomic
+def start_attempt(actor: Actor, period: StudyPeriod) -> Attempt:
+    """The actor's open attempt at ``period`` (the same one on a reload), or a new one when retries are left."""
+    person = _person_of(actor)
+    period = StudyPeriod.objects.select_related("campaign").get(pk=period.pk)
+    _check_audience(period, person)
+    now = timezone.now()
+    _check_window(period, now)
+    # One start at a time per member: his row locked (only its key read).
+    Person.objects.select_for_update().only("pk").get(pk=person.pk)
+    attempts = list(Attempt.objects.filter(period=period, person=person))
+    open_attempt = next((a for a in attempts if a.submitted_at is None), None)
+    if open_attempt is not None:
+        return open_attempt
+    if sum(1 for a in attempts if a.submitted_at is not None) >= period.max_attempts:
+        raise DomainError(None, _("You have used the %(n)s attempts this period allows.") % {"n": period.max_attempts})
+    _count_at_opening(period)
+    seed = secrets.randbelow(2**31)
+    return Attempt.objects.create(
+        period=period,
+        person=person,
+        org_path=person.org_path,
+        seed=seed,
+        token=secrets.token_hex(16),
+        question_ids=_draw(period, seed),
+        started_at=now,
+    )
+
+
+@dataclass
+class ShownQuestion:
+    """A question as the member sees it before submitting: no answer, no explanation."""
+
+    id: int
+    number: int
+    kind: str
+    kind_label: str
+    text: str
+    options: list[tuple[int, str]]  # (index into the question's options, text) in this attempt's order
+
+
+def questions_of(attempt: Attempt) -> dict[int, Question]:
+    """The attempt's questions by id, read once per attempt object (the page or the API answer shows them
+    and, once submitted, the results)."""
+    cached = getattr(attempt, "_questions", None)
+    if cached is None:
+        cached = Question.objects.in_bulk(attempt.question_ids)
+        attempt._questions = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def shown_questions(attempt: Attempt) -> list[ShownQuestion]:
+    by_id = questions_of(attempt)
+    shown = []
+    for number, qid in enumerate(attempt.question_ids, start=1):
+        q = by_id.get(qid)
+        if q is None:
+            continue
+        order = option_order(attempt.seed, qid, len(q.options))
+        shown.append(
+            ShownQuestion(qid, number, q.kind, str(q.get_kind_display()), q.text, [(i, q.options[i]) for i in order])
+        )
+    return shown
+
+
+def _checked_answers(
+    attempt: Attempt, answers: Mapping[Any, Any], questions: dict[int, Question]
+) -> dict[str, list[int]]:
+    clean: dict[str, list[int]] = {}
+    for key, value in answers.items():
+        try:
+            qid = int(key)
+        except (TypeError, ValueError):
+            qid = -1
+        if qid not in attempt.question_ids or qid not in questions:
+            raise DomainError("answers", _("An answer was given to a question that is not in this quiz."))
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            chosen = sorted({int(v) for v in values})
+        except (TypeError, ValueError):
+            raise DomainError("answers", _("An answer names an option that does not exist.")) from None
+        q = questions[qid]
+        if any(not 0 <= i < len(q.options) for i in chosen):
+            raise DomainError("answers", _("An answer names an option that does not exist."))
+        if q.kind != QuestionKind.MULTIPLE and len(chosen) > 1:
+            raise DomainError("answers", _("A single-choice question takes one answer."))
+        clean[str(qid)] = chosen
+    return clean
+
+
+def grade(attempt: Attempt, answers: dict[str, list[int]], questions: dict[int, Question]) -> int:
+    """The score (0–100): the share of questions answered exactly right."""
+    total = len(attempt.question_ids)
+    right = sum(
+        1
+        for qid in attempt.question_ids
+        if qid in questions and answers.get(str(qid), []) == sorted(questions[qid].answer)
+    )
+    return round(100 * right / total) if total else 0
+
+
+def _add_participant(period: StudyPeriod, org_path: str, delta: int = 1) -> None:
+    """One more participant in the period's rows of the branch and of every ancestor up to the campaign's
+    organisation; the rows are locked root first (the order every submission takes them in)."""
+    root_depth = len(path_ids(period.org_path))
+    ids = path_ids(org_path)[root_depth - 1 :]
+    rows = PeriodStats.objects.filter(period=period, organization_id__in=ids)
+    if transaction.get_connection().features.has_select_for_update:
+        list(rows.select_for_update().order_by("org_path").values_list("pk", flat=True))
+    rows.update(participants=F("participants") + delta)
+
+
+def _take_part(
+    period: StudyPeriod,
+    person: Person,
+    org_path: str,
+    score: int | None,
+    at: datetime.datetime,
+    source: str,
+    attempts: int = 1,
+) -> tuple[Participation, bool]:
+    """The person's one participation of the period, created or improved; (row, created)."""
+    existing = Participation.objects.select_for_update().filter(period=period, person=person).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                created = Participation.objects.create(
+                    period=period,
+                    person=person,
+                    org_path=org_path,
+                    best_score=score,
+                    attempts=attempts,
+                    source=source,
+                    completed_at=at,
+                )
+        except IntegrityError:  # created by a concurrent submission since we looked: improve that one
+            existing = Participation.objects.select_for_update().get(period=period, person=person)
+        else:
+            _add_participant(period, org_path)
+            offer(
+                Achievement(
+                    ACHIEVEMENT,
+                    person_id=person.pk,
+                    org_path=org_path,
+                    occurred_on=timezone.localdate(at),
+                    source=f"study.participation:{created.pk}",
+                )
+            )
+            return created, True
+    changes: dict[str, Any] = {"attempts": F("attempts") + attempts}
+    if score is not None and (existing.best_score is None or score > existing.best_score):
+        changes.update(best_score=score, completed_at=at)
+    Participation.objects.filter(pk=existing.pk).update(**changes)
+    existing.refresh_from_db()
+    return existing, False
+
+
+@transaction.atomic
+def submit_attempt(actor: Actor, attempt: Attempt, *, answers: Mapping[Any, Any], token: str) -> Attempt:
+    """Grade the actor's attempt and record his participation. Idempotent: the same attempt submitted again
+    (same token) answers the recorded result and writes nothing."""
+    person = _person_of(actor)
+    locked = Attempt.objects.select_for_update().filter(pk=attempt.pk, person=person).first()
+    if locked is None or not secrets.compare_digest(str(token or ""), locked.token):
+        raise DomainError(None, _("This quiz is not yours or has expired: open the period again."))
+    if locked.submitted_at is not None:
+        return locked  # a double tap or a retry: the first submission stands
+    period = StudyPeriod.objects.select_related("campaign").get(pk=locked.period_id)
+    _check_audience(period, person)
+    now = timezone.now()
+    _check_window(period, now)
+    if submitted_count(period, person) >= period.max_attempts:
+        raise DomainError(None, _("You have used the %(n)s attempts this period allows.") % {"n": period.max_attempts})
+    if period.min_watch_seconds and now < locked.started_at + datetime.timedelta(seconds=period.min_watch_seconds):
+        raise DomainError(
+            None,
+            _("Watch the video first: answers are taken %(n)s seconds after you open it.")
+            % {"n": period.min_watch_seconds},
+        )
+    questions = questions_of(locked)
+    clean = _checked_answers(locked, answers, questions)
+    locked.answers = clean
+    locked.score = grade(locked, clean, questions)
+    locked.submitted_at = now
+    locked.save(update_fields=["answers", "score", "submitted_at"])
+    participation, _created = _take_part(period, person, locked.org_path, locked.score, now, Source.QUIZ)
+    record_change(
+        actor,
+        participation,
+        ChangeLog.Action.UPDATE if not _created else ChangeLog.Action.CREATE,
+        after={"period": period.pk, "score": locked.score, "best_score": participation.best_score},
+        org_path=locked.org_path,
+    )
+    return locked
+
+
+def results(attempt: Attempt) -> list[dict[str, Any]]:
+    """After submission only: each question with the member's answer, the right one and the explanation."""
+    if attempt.submitted_at is None:
+        raise DomainError(None, _("The answers are shown once the quiz is submitted."))
+    by_id = questions_of(attempt)
+    rows = []
+    for number, qid in enumerate(attempt.question_ids, start=1):
+        q = by_id.get(qid)
+        if q is None:
+            continue
+        mine = attempt.answers.get(str(qid), [])
+        rows.append(
+            {
+                "number": number,
+                "text": q.text,
+                "options": q.options,
+                "mine": mine,
+                "answer": q.answer,
+                "right": mine == sorted(q.answer),
+                "explanation": q.explanation,
+                "mine_text": [q.options[i] for i in mine if i < len(q.options)],
+                "answer_text": [q.options[i] for i in q.answer if i < len(q.options)],
+            }
+        )
+    return rows
+
+
+# --- receipts --------------------------------------------------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def receipt_token(participation: Participation) -> str:
+    """A signed token of the receipt: the name masked, the period, the time and the score."""
+    period = participation.period
+    data = {
+        "p": participation.pk,
+        "n": mask_name(participation.person.name),
+        "c": period.campaign.title,
+        "t": str(period),
+        "at": timezone.localtime(participation.completed_at).strftime("%Y-%m-%d %H:%M"),
+        "s": participation.best_score,
+    }
+    return signing.dumps(data, salt=RECEIPT_SALT, compress=True)
+
+
+def verify_receipt(token: str) -> dict[str, Any]:
+    """The receipt's content, or a DomainError: a forged or altered token, or a participation that no longer
+    exists."""
+    try:
+        data = signing.loads(token, salt=RECEIPT_SALT)
+    except signing.BadSignature:
+        raise DomainError(
+            None, _("This receipt is not genuine: it was altered or not issued by this system.")
+        ) from None
+    if not isinstance(data, dict) or not Participation.objects.filter(pk=int(data.get("p") or 0)).exists():
+        raise DomainError(None, _("This receipt's participation no longer exists."))
+    return data
+
+
+# --- bulk participation (the demo seed and the national platform's import) ---------------------------------
+
+
+PARTICIPATION_COLUMNS = ("period", "person", "org_path", "best_score", "attempts", "source", "completed_at")
+Inserter = Callable[[type[Participation], tuple[str, ...], list[tuple[Any, ...]]], int]
+
+
+def _bulk_create(model: type[Participation], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> int:
+    model.objects.bulk_create(
+        [
+            model(**{f"{n}_id" if n in ("period", "person") else n: v for n, v in zip(names, row, strict=True)})
+            for row in rows
+        ],
+        batch_size=1000,
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def record_participations(
+    actor: Actor,
+    period: StudyPeriod,
+    entries: Iterable[tuple[Person, int | None, datetime.datetime]],
+    *,
+    source: str = Source.IMPORT,
+    insert: Inserter | None = None,
+) -> int:
+    """Record many participations at once (the national platform's import, the demo seed) with the checks of a
+    submission: the audience, the window, one per person (a person already recorded is skipped). The roll-up
+    rows are added per branch in one pass and each new participation is offered to the points hook, as
+    ``submit_attempt`` does. ``insert`` writes the checked rows (the demo's executemany; ``bulk_create`` by
+    default). Returns the number of new participations."""
+    scope = actor_scope(actor, CHANGE)  # the members' branches: a branch imports its own members' records
+    if not scope.has_subtrees:
+        raise PermissionDenied
+    period = StudyPeriod.objects.select_related("campaign__organization").get(pk=period.pk)
+    done = set(Participation.objects.filter(period=period).values_list("person_id", flat=True))
+    rows: list[tuple[Any, ...]] = []
+    per_branch: dict[str, int] = defaultdict(int)
+    attempts = 1 if source == Source.QUIZ else 0
+    for person, score, at in entries:
+        if person.pk in done:
+            continue
+        _check_audience(period, person)
+        if not scope.covers_path(person.org_path):
+            raise PermissionDenied
+        if not period.opens_at <= at < period.closes_at:
+            raise DomainError(None, _("A participation lies outside the period's opening and closing time."))
+        if score is not None and not 0 <= score <= 100:
+            raise DomainError(None, _("A score lies between 0 and 100."))
+        done.add(person.pk)
+        rows.append((period.pk, person.pk, person.org_path, score, attempts, source, at))
+        per_branch[person.org_path] += 1
+    if not rows:
+        return 0
+    (insert or _bulk_create)(Participation, PARTICIPATION_COLUMNS, rows)
+    root_depth = len(path_ids(period.org_path))
+    totals: dict[int, int] = defaultdict(int)
+    for path, n in per_branch.items():
+        for pk in path_ids(path)[root_depth - 1 :]:
+            totals[pk] += n
+    by_delta: dict[int, list[int]] = defaultdict(list)
+    for pk, n in totals.items():
+        by_delta[n].append(pk)
+    for n, ids in by_delta.items():
+        PeriodStats.objects.filter(period=period, organization_id__in=ids).update(participants=F("participants") + n)
+    new = {row[1] for row in rows}
+    created = Participation.objects.filter(period=period).values_list("pk", "person_id", "org_path", "completed_at")
+    for pk, person_id, org_path, completed_at in created.iterator(chunk_size=5000):
+        if person_id in new:
+            offer(
+                Achievement(
+                    ACHIEVEMENT,
+                    person_id=person_id,
+                    org_path=org_path,
+                    occurred_on=timezone.localdate(completed_at),
+                    source=f"study.participation:{pk}",
+                )
+            )
+    record_change(
+        actor,
+        period,
+        ChangeLog.Action.IMPORT,
+        after={"participations": len(rows), "source": source},
+        org_path=period.org_path,
+    )
+    return len(rows)
+
+
+# --- check-ins (学习打卡): the member's private log ---------------------------------------------------------
+
+MAX_CHECKIN_MINUTES = 1440
+
+
+@transaction.atomic
+def add_checkin(actor: Actor, *, day: datetime.date, what: str, minutes: int) -> CheckIn:
+    """A line of the member's own study log (never asked of him, never ranked)."""
+    person = _person_of(actor)
+    checked_date("day", day, "history")
+    if day > timezone.localdate():
+        raise DomainError("day", _("A check-in is for a day that has come."))
+    what = checked_text("what", what, max_length=200)
+    if not what:
+        raise DomainError("what", _("Say what you studied."))
+    if not 1 <= minutes <= MAX_CHECKIN_MINUTES:
+        raise DomainError("minutes", _("Between 1 and 1440 minutes."))
+    checkin = CheckIn.objects.create(person=person, day=day, what=what, minutes=minutes)
+    record_change(actor, checkin, ChangeLog.Action.CREATE)
+    return checkin
