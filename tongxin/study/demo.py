@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tongxin.accounts.demo import demo_actors
 from tongxin.core.registry import DemoRun
@@ -128,7 +129,11 @@ def seed(run: DemoRun) -> StudyResult:
 
 
 def summary(result: StudyResult) -> str:
-    return f"study: {result.periods} periods, {result.participations} participations ({result.seconds:.1f} s)"
+    return _("Study data created: %(periods)d periods, %(participations)d participations, in %(s).1f s.") % {
+        "periods": result.periods,
+        "participations": result.participations,
+        "s": result.seconds,
+    }
 
 
 def already_seeded() -> str:
