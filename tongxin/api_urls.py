@@ -17,6 +17,7 @@ from tongxin.lifecycle.api import (
 from tongxin.orglife.api import ChecklistItemViewSet, ComplianceBoardViewSet, LapseViewSet, MeetingViewSet
 from tongxin.orgs.api import OrganizationViewSet
 from tongxin.people.api import PersonViewSet
+from tongxin.points.api import ClaimViewSet, MonthCycleViewSet, PointEntryViewSet
 
 # The API documentation pages (drf-spectacular's sidecar Swagger UI and Redoc, served from our own static
 # files) are the only pages whose policy is relaxed: both inject <style> elements at run time, and Redoc
@@ -45,6 +46,9 @@ router.register("reviews", AnnualReviewViewSet, basename="review")
 router.register("checklist-items", ChecklistItemViewSet, basename="checklist-item")
 router.register("lapses", LapseViewSet, basename="lapse")
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("point-entries", PointEntryViewSet, basename="point-entry")
+router.register("point-claims", ClaimViewSet, basename="point-claim")
+router.register("point-months", MonthCycleViewSet, basename="point-month")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "tongxin.lifecycle",
     "tongxin.orglife",
     "tongxin.privacy",
+    "tongxin.points",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("imports/", include("tongxin.people.import_urls")),
     path("lifecycle/", include("tongxin.lifecycle.urls")),
     path("orglife/", include("tongxin.orglife.urls")),
+    path("points/", include("tongxin.points.urls")),
     path("privacy/", include("tongxin.privacy.urls")),
     path("api/", include("tongxin.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -48,6 +48,8 @@ def all_workflows() -> list[Workflow]:
 # Workflows about no one person, and why (a new workflow about a person declares subject= instead).
 NOT_ABOUT_A_PERSON = {
     "Meeting": "a meeting is its organisation's: its record (attendance of many) is no decision about one person",
+    "MonthCycle": "a branch's points month is the branch's: publishing and confirming decide about no one person "
+    "(each claim in it is reviewed under four eyes: the Claim workflow)",
 }
 
 

@@ -691,6 +691,14 @@ def _checklist_item(status: str):
     return make
 
 
+def _point_claim(tree, users):
+    return walk._point_claim_of_a1(tree).pk, tree.people.a1
+
+
+def _point_objection(tree, users):
+    return walk._point_objection_of_a1(tree).pk, tree.people.a1
+
+
 def _dues_payment(tree, users):
     return walk._dues_payment_of_a1(tree).pk, tree.people.a1
 
@@ -766,6 +774,12 @@ SELF_CASES: dict[str, SelfCase] = {
     "checklist-item-note": SelfCase(_checklist_item("open"), SECRETARY, self_service=True),
     # dues: removing one's own payment
     "dues-payment-detail": SelfCase(_dues_payment, SECRETARY),
+    # points: nobody reviews his own claim or answers his own objection; he may withdraw his claim
+    "points:claim_review": SelfCase(_point_claim, SECRETARY),
+    "points:claim_withdraw": SelfCase(_point_claim, SECRETARY, self_service=True),
+    "points:objection_answer": SelfCase(_point_objection, SECRETARY),
+    "point-claim-review": SelfCase(_point_claim, SECRETARY),
+    "point-claim-withdraw": SelfCase(_point_claim, SECRETARY, self_service=True),
 }
 # Step routes of workflows with no self column, and why.
 NO_SELF = {
@@ -781,9 +795,14 @@ NO_SELF = {
         name: "a meeting is about an organisation, not a person (its Workflow declares no subject)"
         for name in ("orglife:meeting_record", "orglife:meeting_cancel", "orglife:meeting_upload", "meeting-record")
     },
+    **{
+        name: "a branch's points month is the branch's (its Workflow declares no subject); its claims have the column"
+        for name in ("point-month-publish", "point-month-reopen", "point-month-confirm")
+    },
 }  # fmt: skip
 # The target kinds whose records are workflow steps (or decisions) about people.
-STEP_KINDS = {"transfer", "recruitment", "recommendation", "review", "checklist_item", "meeting", "dues_payment"}
+STEP_KINDS = {"transfer", "recruitment", "recommendation", "review", "checklist_item", "meeting", "dues_payment",
+              "point_claim", "point_cycle", "point_objection"}  # fmt: skip
 
 
 def step_routes() -> list[str]:
