@@ -238,7 +238,7 @@ def objection_new(request: HttpRequest) -> HttpResponse:
     """A member objects to (or comments on) his branch's published month."""
     person = _member(request)
     month = params.parse_month(request.POST.get("month")) or services.this_month()
-    found = MonthCycle.objects.filter(organization_id=person.branch_id, month=month).first()
+    found = MonthCycle.objects.filter(organization_id=person.branch_id or 0, month=month).first()
     if found is None:
         raise Http404
     form = ObjectionForm(request.POST)

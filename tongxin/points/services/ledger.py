@@ -200,7 +200,7 @@ def receive(achievement: Achievement) -> None:
     live = {
         e.rule_id: e
         for e in is_live(
-            PointEntry.objects.select_for_update().filter(source=achievement.source, kind=achievement.kind)
+            PointEntry.objects.select_for_update(of=("self",)).filter(source=achievement.source, kind=achievement.kind)
         )
     }
     for version in earning:
@@ -332,7 +332,7 @@ def _add_many_to_scores(entries: list[PointEntry]) -> None:
 
 def take_back(kind: str, source: str) -> None:
     """An achievement withdrawn: every live entry of its source reversed."""
-    for entry in is_live(PointEntry.objects.select_for_update().filter(source=source, kind=kind)):
+    for entry in is_live(PointEntry.objects.select_for_update(of=("self",)).filter(source=source, kind=kind)):
         reverse_entry(entry, reason="withdrawn at source")
 
 

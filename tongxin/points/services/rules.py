@@ -141,7 +141,9 @@ def change_rule(actor: Actor, rule: Rule, *, valid_from: datetime.date, **values
 def _rescore(actor: Actor, rule: Rule, version: RuleVersion) -> None:
     """Book again, under ``version``, the system entries of ``rule`` in the months it now governs."""
     later = rule.versions.filter(valid_from__gt=version.valid_from).order_by("valid_from").first()
-    entries = ledger.is_live(PointEntry.objects.select_for_update().filter(rule=rule, month__gte=version.valid_from))
+    entries = ledger.is_live(
+        PointEntry.objects.select_for_update(of=("self",)).filter(rule=rule, month__gte=version.valid_from)
+    )
     if later is not None:
         entries = entries.filter(month__lt=later.valid_from)
     for entry in entries.exclude(kind=CLAIM).order_by("id"):
