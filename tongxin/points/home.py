@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from tongxin.core.inbox import PendingItem, register_pending
 from tongxin.core.registry import register_demo_step, register_home_card, register_nav
-from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.scoping import CHANGE, VIEW, scope_for
 from tongxin.orgs.models import MEMBER_HOLDING_KINDS, Organization, path_ids
 from tongxin.points.models import Claim, ClaimStatus, MonthlyScore, Objection, ObjectionStatus
 from tongxin.points.services.cycle import this_month
@@ -48,6 +48,15 @@ def own_branch_args(user: Any) -> list[Any]:
     return [own_branch_id(user)]
 
 
+def own_org_args(user: Any) -> list[Any]:
+    prefixes = scope_for(user, VIEW).prefixes
+    return [path_ids(prefixes[0])[-1]]
+
+
+def has_own_org(user: Any) -> bool:
+    return bool(scope_for(user, VIEW).prefixes)
+
+
 def claims_waiting(user: Any) -> int | None:
     if not scope_for(user, CHANGE).prefixes:
         return None
@@ -71,6 +80,8 @@ def register() -> None:
     register_nav("team", gettext_lazy("My points"), "points:mine", order=40, when=is_member)
     register_nav("team", gettext_lazy("Points of the month"), "points:branch", order=42, when=has_own_branch,
                  args=own_branch_args)  # fmt: skip
+    register_nav("team", gettext_lazy("Points in the subtree"), "points:subtree", order=44, when=has_own_org,
+                 args=own_org_args)  # fmt: skip
     register_home_card("member", "points", gettext_lazy("My points this month"), "points:mine", order=40,
                        when=is_member, value=my_points)  # fmt: skip
     register_home_card("secretary", "points", gettext_lazy("Points claims to review"), "points:branch", order=45,

@@ -8,9 +8,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Avg, Count, Q, Sum
 
-from tongxin.orgs.models import Organization
+from tongxin.core.scoping import subtree_q
+from tongxin.orgs.models import MEMBER_HOLDING_KINDS, Organization
 from tongxin.people.models import MembershipStatus, Person
 from tongxin.points.models import (
     Claim,
@@ -121,3 +122,65 @@ def branch_month(branch: Organization, month: datetime.date) -> BranchMonth:
     return BranchMonth(branch=branch, month=month, cycle=cycle, rows=rows, idle=idle, waiting=waiting,
                        objections=objections, distribution=distribution, rule_set=rule_set,
                        ranking=ranking)  # fmt: skip
+
+
+# --- a subtree's months (the committee's view) -----------------------------------------------------------------
+
+HONEST_MIN_REVIEWED = 5  # claims reviewed in the last year before a branch's reviewing is judged
+HONEST_AS_CLAIMED = 0.95  # share of claims accepted exactly as claimed above which the review looks nominal
+
+
+@dataclass
+class BranchRow:
+    branch: Organization
+    members: int
+    scored: int
+    average: Decimal | None
+    previous: Decimal | None
+    status: str
+    reviewed: int
+    as_claimed: int
+    flagged: bool
+
+    @property
+    def status_label(self) -> str:
+        return str(CycleStatus(self.status).label)
+
+
+def _averages(paths: list[str], month: datetime.date) -> dict[str, tuple[Decimal, int]]:
+    rows = MonthlyScore.objects.filter(org_path__in=paths, month=month).values("org_path")
+    return {r["org_path"]: (r["avg"], r["n"]) for r in rows.annotate(avg=Avg("points"), n=Count("id"))}
+
+
+def subtree_months(org: Organization, month: datetime.date) -> list[BranchRow]:
+    """Each branch of ``org``'s subtree in ``month``: members, average points this month and the month before,
+    the cycle's state, and the honest-review flag: over the last twelve months' reviewed claims, nearly every
+    one accepted exactly as claimed, or none ever adjusted or rejected (a handful of grouped queries)."""
+    branches = list(
+        Organization.objects.filter(subtree_q("path", org.path), kind__in=MEMBER_HOLDING_KINDS)
+        .select_related("stats")
+        .order_by("path")
+    )
+    paths = [b.path for b in branches]
+    previous_month = (month - datetime.timedelta(days=1)).replace(day=1)
+    now, before = _averages(paths, month), _averages(paths, previous_month)
+    statuses = dict(MonthCycle.objects.filter(org_path__in=paths, month=month).values_list("org_path", "status"))
+    year_ago = (month - datetime.timedelta(days=366)).replace(day=1)
+    reviewed = ClaimStatus.ACCEPTED, ClaimStatus.ADJUSTED, ClaimStatus.REJECTED
+    claims = (
+        Claim.objects.filter(org_path__in=paths, month__gte=year_ago, month__lte=month, status__in=reviewed)
+        .values("org_path")
+        .annotate(n=Count("id"), accepted=Count("id", filter=Q(status=ClaimStatus.ACCEPTED)))
+    )
+    counts = {r["org_path"]: (r["n"], r["accepted"]) for r in claims}
+    rows = []
+    for branch in branches:
+        n, accepted = counts.get(branch.path, (0, 0))
+        flagged = n >= HONEST_MIN_REVIEWED and (accepted >= HONEST_AS_CLAIMED * n or accepted == n)
+        stats = getattr(branch, "stats", None)
+        rows.append(BranchRow(
+            branch=branch, members=stats.members_direct if stats else 0, scored=now.get(branch.path, (None, 0))[1],
+            average=now.get(branch.path, (None, 0))[0], previous=before.get(branch.path, (None, 0))[0],
+            status=statuses.get(branch.path, CycleStatus.OPEN), reviewed=n, as_claimed=accepted, flagged=flagged,
+        ))  # fmt: skip
+    return rows

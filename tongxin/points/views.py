@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from tongxin.core import params, uploads
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import form_step, get_scoped_or_404, page_step
+from tongxin.core.views import XlsxFileResponse, form_step, get_scoped_or_404, page_step, xlsx_table_response
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
 from tongxin.points import queries
@@ -269,3 +269,37 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
     with page_step(request, _("The objection is answered.")):
         services.answer_objection(request.user, found, answer=form.cleaned_data["answer"])
     return redirect(_branch_url(found.cycle))
+
+
+# --- a subtree's months (the committee above) -----------------------------------------------------------------
+
+
+@login_required
+def subtree(request: HttpRequest, pk: int) -> HttpResponse:
+    """The branches of an organisation's subtree in one month: average points, the month before, the cycle's
+    state, and the branches whose reviewing looks nominal (flagged for the committee)."""
+    org = get_scoped_or_404(request, Organization, pk)
+    month = params.month_param(request)
+    context = {
+        "title": _("Points in %(org)s") % {"org": org.name}, "org": org, "month": month,
+        "rows": queries.subtree_months(org, month),
+        "previous": (month - datetime.timedelta(days=1)).replace(day=1),
+        "next": (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1),
+    }  # fmt: skip
+    return render(request, "points/subtree.html", context)
+
+
+@login_required
+def subtree_export(request: HttpRequest, pk: int) -> XlsxFileResponse:
+    org = get_scoped_or_404(request, Organization, pk)
+    month = params.month_param(request)
+    headers = [_("Branch"), _("Members"), _("Scored"), _("Average"), _("Month before"), _("State"),
+               _("Claims reviewed"), _("Accepted as claimed"), _("Review looks nominal")]  # fmt: skip
+    rows = [
+        [r.branch.name, r.members, r.scored, float(r.average) if r.average is not None else "",
+         float(r.previous) if r.previous is not None else "", r.status_label, r.reviewed, r.as_claimed,
+         _("Yes") if r.flagged else ""]
+        for r in queries.subtree_months(org, month)
+    ]  # fmt: skip
+    # counts and averages only: no personal data, so no access-log row
+    return xlsx_table_response(request, f"points-{month:%Y-%m}.xlsx", f"{month:%Y-%m}", headers, rows)

@@ -248,6 +248,8 @@ ROUTES: dict[str, Route] = {
     "points:claim_review": Route("point_claim", ("POST",), payload="points_review_form"),
     "points:claim_withdraw": Route("point_claim", ("POST",), payload="empty"),
     "points:branch": Route("branch"),
+    "points:subtree": Route("org"),
+    "points:subtree_export": Route("org"),
     "points:branch_act": Route("branch", ("POST",), payload="points_publish_form"),
     "points:cycle": Route("point_cycle"),
     "points:my_branch": Route(None),

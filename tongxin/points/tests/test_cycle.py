@@ -141,3 +141,19 @@ def test_pages_member_and_branch(tree, users, client_for):
     assert "Ranking" in client_for(users.secretary_a).get(branch_url).content.decode()
     assert client_for(users.outsider).get(branch_url).status_code == 404
     assert client_for(users.secretary_b).get(reverse("points:claim", args=[claim.pk])).status_code == 404
+
+
+def test_a_branch_that_accepts_every_claim_as_claimed_is_flagged(tree, users, client_for):
+    month = this_month()
+    for _n in range(5):
+        claim = cycle.submit_claim(None, person=tree.people.a1, rule=league_rule("duty"), month=month)
+        cycle.review_claim(users.secretary_a, claim, decision=ClaimStatus.ACCEPTED)
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
+    claim = cycle.submit_claim(None, person=tree.people.b1, rule=league_rule("duty"))
+    cycle.review_claim(users.secretary_b, claim, decision=ClaimStatus.ACCEPTED)
+    page = client_for(users.committee_admin).get(reverse("points:subtree", args=[tree.committee1.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200 and body.count('data-testid="flagged"') == 1  # branch A; B has too few
+    export = client_for(users.committee_admin).get(reverse("points:subtree_export", args=[tree.committee1.pk]))
+    assert export.status_code == 200
+    assert client_for(users.outsider).get(reverse("points:subtree", args=[tree.committee1.pk])).status_code == 404
