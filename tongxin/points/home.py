@@ -32,12 +32,18 @@ def my_points(user: Any) -> str | None:
 
 
 def own_branch_id(user: Any) -> int | None:
-    """The branch of the user's first role, when it is a branch (the month page is a branch's)."""
+    """The branch of the user's first role, when it is a branch (the month page is a branch's); asked once
+    per request (kept on the user object, which lives as long as the request)."""
+    cached = getattr(user, "_points_branch", False)
+    if cached is not False:
+        return cached
     prefixes = scope_for(user, CHANGE).prefixes
-    if not prefixes:
-        return None
-    org_id = path_ids(prefixes[0])[-1]
-    return org_id if Organization.objects.filter(pk=org_id, kind__in=MEMBER_HOLDING_KINDS).exists() else None
+    found = None
+    if prefixes:
+        org_id = path_ids(prefixes[0])[-1]
+        found = org_id if Organization.objects.filter(pk=org_id, kind__in=MEMBER_HOLDING_KINDS).exists() else None
+    user._points_branch = found
+    return found
 
 
 def has_own_branch(user: Any) -> bool:

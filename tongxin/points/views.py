@@ -62,12 +62,16 @@ class AnswerForm(BootstrapFormMixin, forms.Form):
     answer = forms.CharField(label=gettext_lazy("Answer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-def _member(request: HttpRequest) -> Person:
+def _member_or_none(request: HttpRequest) -> Person | None:
     person_id = getattr(request.user, "person_id", None)
-    person = Person.objects.filter(pk=person_id).first() if person_id else None
-    if person is None:
-        raise Http404
-    return person
+    return Person.objects.filter(pk=person_id).select_related("branch").first() if person_id else None
+
+
+def _not_a_member(request: HttpRequest) -> HttpResponse:
+    """The member's pages for a user linked to no member record (a role holder): what they are for."""
+    context = {"title": _("My points"),
+               "text": _("Points are earned by members: your account is not linked to a member record.")}  # fmt: skip
+    return render(request, "points/not_a_member.html", context)
 
 
 def _can_change(request: HttpRequest, path: str) -> bool:
@@ -80,7 +84,9 @@ def _can_change(request: HttpRequest, path: str) -> bool:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     """My points this month (and the months before), each entry with what earned or cost it."""
-    person = _member(request)
+    person = _member_or_none(request)
+    if person is None:
+        return _not_a_member(request)
     month = params.month_param(request)
     data = queries.my_month(person, month)
     context = {
@@ -95,7 +101,9 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def claim_new(request: HttpRequest) -> HttpResponse:
     """The member claims an item of this month (自评), with evidence; a photo only if the item asks for one."""
-    person = _member(request)
+    person = _member_or_none(request)
+    if person is None:
+        return _not_a_member(request)
     versions = services.claimable_versions(person, services.this_month())
     if not versions:
         messages.info(request, _("Your branch's rules have no item to claim this month."))
@@ -226,9 +234,9 @@ def cycle(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def my_branch(request: HttpRequest) -> HttpResponse:
     """The member's branch's month: once published, its scores (线上评), where he may object."""
-    person = _member(request)
-    if person.branch is None:
-        raise Http404
+    person = _member_or_none(request)
+    if person is None or person.branch is None:
+        return _not_a_member(request)
     return _branch_page(request, person.branch, params.month_param(request))
 
 
@@ -236,7 +244,10 @@ def my_branch(request: HttpRequest) -> HttpResponse:
 @require_POST
 def objection_new(request: HttpRequest) -> HttpResponse:
     """A member objects to (or comments on) his branch's published month."""
-    person = _member(request)
+    person = _member_or_none(request)
+    if person is None:
+        messages.error(request, _("Points are earned by members: your account is not linked to a member record."))
+        return redirect("points:my_branch")
     month = params.parse_month(request.POST.get("month")) or services.this_month()
     found = MonthCycle.objects.filter(organization_id=person.branch_id or 0, month=month).first()
     if found is None:

@@ -91,6 +91,8 @@ def _record_about(model_name: str, tree):
         "Recruitment": lambda: Recruitment(person=a1),
         "ChecklistItem": lambda: ChecklistItem(owner=a1),
         "AnnualReview": lambda: walk._review_of_branch_a(tree),  # a1 is graded in it
+        "Claim": lambda: walk._point_claim_of_a1(tree),  # a1's points claim
+        "Objection": lambda: walk._point_objection_of_a1(tree),  # a1's objection to his branch's month
     }
     assert model_name in makers, f"add a record of {model_name} about person a1 to _record_about"
     return makers[model_name]()

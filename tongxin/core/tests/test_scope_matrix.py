@@ -142,6 +142,10 @@ BRANCH_A_KINDS = {
     "checklist_item",
     "checklist_attachment",
     "duty",
+    "point_claim",
+    "point_cycle",
+    "point_entry",
+    "point_objection",
 }
 
 
@@ -218,6 +222,10 @@ MIRRORS: dict[str, Twin] = {
     "checklist_item": Twin(lambda mirror, users: walk._checklist_item_of_branch_a(mirror).pk),
     "checklist_attachment": Twin(lambda mirror, users: walk._checklist_attachment_of_branch_a(mirror).pk),
     "duty": Twin(lambda mirror, users: walk._duty_of_branch_a(mirror).pk),
+    "point_claim": Twin(lambda mirror, users: walk._point_claim_of_a1(mirror).pk),
+    "point_cycle": Twin(lambda mirror, users: walk._point_cycle_of_branch_a(mirror).pk),
+    "point_entry": Twin(lambda mirror, users: walk._point_entry_of_a1(mirror).pk),
+    "point_objection": Twin(lambda mirror, users: walk._point_objection_of_a1(mirror).pk),
     "import": Twin(_import_of_secretary_b, owner="secretary_b"),
     "notification": Twin(_notification_of_secretary_b, owner="secretary_b"),
 }
