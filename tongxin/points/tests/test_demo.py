@@ -13,9 +13,7 @@ from tongxin.points.services import ledger
 
 
 def test_the_demo_seeds_a_few_months_one_locked(db):
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    assert "Points seeded" in out.getvalue()
+    call_command("seed_demo", stdout=StringIO())
     secretary = User.objects.get(username="secretary")
     branch = secretary.role_assignments.get().organization
     cycles = {c.status: c for c in MonthCycle.objects.filter(organization=branch)}
