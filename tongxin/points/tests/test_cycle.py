@@ -157,3 +157,18 @@ def test_a_branch_that_accepts_every_claim_as_claimed_is_flagged(tree, users, cl
     export = client_for(users.committee_admin).get(reverse("points:subtree_export", args=[tree.committee1.pk]))
     assert export.status_code == 200
     assert client_for(users.outsider).get(reverse("points:subtree", args=[tree.committee1.pk])).status_code == 404
+
+
+def test_a_locked_month_changes_only_by_a_recorded_correction(tree, users, selves):
+    from tongxin.points.tests.helpers import give
+
+    last = (this_month() - datetime.timedelta(days=1)).replace(day=1)
+    give(tree.people.a1, "late:1", day=last + datetime.timedelta(days=2))
+    MonthCycle.objects.create(organization=tree.branch_a, org_path=tree.branch_a.path, month=last,
+                              status=CycleStatus.LOCKED)  # fmt: skip
+    entry = PointEntry.objects.get(person=tree.people.a1)
+    refused_unchanged(counts, lambda: cycle.correct_entry(selves.secretary, entry, reason="更正"), "another person")
+    refused_unchanged(counts, lambda: cycle.correct_entry(users.secretary_a, entry, reason=""), "reason")
+    reversal = cycle.correct_entry(users.secretary_a, entry, reason="出勤记录有误")
+    assert reversal.month == this_month() and reversal.points == -entry.points and reversal.reason == "出勤记录有误"
+    assert score(tree.people.a1, last) == entry.points  # the locked month itself is untouched
