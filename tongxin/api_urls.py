@@ -18,6 +18,7 @@ from tongxin.lifecycle.api import (
 from tongxin.orglife.api import ChecklistItemViewSet, ComplianceBoardViewSet, LapseViewSet, MeetingViewSet
 from tongxin.orgs.api import OrganizationViewSet
 from tongxin.people.api import PersonViewSet
+from tongxin.points.api import ClaimViewSet, MonthCycleViewSet, PointEntryViewSet
 from tongxin.study.api import StudyAttemptViewSet, StudyParticipationViewSet, StudyPeriodViewSet
 from tongxin.venues.api import BookingViewSet, HonourViewSet, VenueViewSet
 
@@ -57,6 +58,9 @@ router.register("wishes", WishViewSet, basename="wish")
 router.register("study-periods", StudyPeriodViewSet, basename="study-period")
 router.register("study-attempts", StudyAttemptViewSet, basename="study-attempt")
 router.register("study-participations", StudyParticipationViewSet, basename="study-participation")
+router.register("point-entries", PointEntryViewSet, basename="point-entry")
+router.register("point-claims", ClaimViewSet, basename="point-claim")
+router.register("point-months", MonthCycleViewSet, basename="point-month")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "tongxin.privacy",
     "tongxin.venues",
     "tongxin.study",
+    "tongxin.points",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("orglife/", include("tongxin.orglife.urls")),
     path("activities/", include("tongxin.activities.urls")),
     path("captcha/", include("captcha.urls")),
+    path("points/", include("tongxin.points.urls")),
     path("privacy/", include("tongxin.privacy.urls")),
     path("venues/", include("tongxin.venues.urls")),
     path("study/", include("tongxin.study.urls")),

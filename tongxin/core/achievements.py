@@ -48,9 +48,11 @@ class Achievement:
 
 Receiver = Callable[[Achievement], None]
 Withdrawal = Callable[[str, str], None]  # (kind, source)
+BatchReceiver = Callable[[list[Achievement]], None]
 
 _KINDS: dict[str, AchievementKind] = {}
 _RECEIVERS: dict[str, tuple[Receiver, Withdrawal]] = {}
+_BATCH_RECEIVERS: dict[str, BatchReceiver] = {}
 
 
 def register_achievement_kind(key: str, label: Label, *, unit: Label) -> AchievementKind:
@@ -63,14 +65,22 @@ def achievement_kinds() -> list[AchievementKind]:
     return sorted(_KINDS.values(), key=lambda kind: kind.key)
 
 
-def register_receiver(name: str, receive: Receiver, withdraw: Withdrawal) -> None:
+def register_receiver(
+    name: str, receive: Receiver, withdraw: Withdrawal, *, receive_many: BatchReceiver | None = None
+) -> None:
     """The consumer's entry (the points app): called in the producer's transaction, so a failure rolls the
-    producer's write back too, and nothing is offered for a write that did not happen."""
+    producer's write back too, and nothing is offered for a write that did not happen. ``receive_many``
+    (optional) takes a whole batch (:func:`offer_many`) in a fixed number of queries."""
     _RECEIVERS[name] = (receive, withdraw)
+    if receive_many is not None:
+        _BATCH_RECEIVERS[name] = receive_many
+    else:
+        _BATCH_RECEIVERS.pop(name, None)
 
 
 def unregister_receiver(name: str) -> None:
     _RECEIVERS.pop(name, None)
+    _BATCH_RECEIVERS.pop(name, None)
 
 
 def offer(achievement: Achievement) -> None:
@@ -78,6 +88,24 @@ def offer(achievement: Achievement) -> None:
         raise LookupError(f"achievement kind {achievement.kind!r} is not registered")
     for receive, _withdraw in list(_RECEIVERS.values()):
         receive(achievement)
+
+
+def offer_many(achievements: list[Achievement]) -> None:
+    """Offer a batch at once (a meeting's attendance: one per member), so a producer whose write is a bulk
+    INSERT stays at a fixed number of queries: a receiver with ``receive_many`` takes the batch, another
+    gets the achievements one by one."""
+    unknown = sorted({a.kind for a in achievements} - set(_KINDS))
+    if unknown:
+        raise LookupError(f"achievement kinds {unknown!r} are not registered")
+    if not achievements:
+        return
+    for name, (receive, _withdraw) in list(_RECEIVERS.items()):
+        batch = _BATCH_RECEIVERS.get(name)
+        if batch is not None:
+            batch(list(achievements))
+        else:
+            for achievement in achievements:
+                receive(achievement)
 
 
 def withdraw(kind: str, *, source: str) -> None:

@@ -19,6 +19,11 @@ class OrglifeConfig(AppConfig):
         register_nav("team", _("Members who may have lapsed"), "orglife:lapse", order=100, when=HAS_ROLE)
         # Board, meetings, four lists, duties on the organisation page.
         register_page_part("orgs:detail", "actions", "orglife/_org_actions.html", order=40)
+        # What meetings offer the points app (core.achievements): attendance, and absence without leave.
+        from tongxin.core.achievements import register_achievement_kind
+
+        register_achievement_kind("orglife.attended", _("Meeting attended"), unit=_("meeting"))
+        register_achievement_kind("orglife.absent_unexcused", _("Meeting missed without leave"), unit=_("meeting"))
         # The workbench's month: meetings to record, members who may have lapsed (one scoped COUNT each).
         from tongxin.orglife.home import (
             board_this_month,

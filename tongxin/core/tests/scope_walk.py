@@ -236,12 +236,40 @@ ROUTES: dict[str, Route] = {
     },
     "lapse-list": Route(None, api=True),
     "lapse-detail": Route("person", api=True),
+    # points API (points/api.py)
+    "point-entry-list": Route(None, api=True),
+    "point-entry-detail": Route("point_entry", api=True),
+    "point-claim-list": Route(None, ("GET", "POST"), api=True, payload="points_claim_api"),
+    "point-claim-detail": Route("point_claim", api=True),
+    "point-claim-review": Route("point_claim", ("POST",), api=True, payload="points_review_form"),
+    "point-claim-withdraw": Route("point_claim", ("POST",), api=True, payload="empty"),
+    "point-month-list": Route(None, api=True),
+    "point-month-open": Route(None, ("POST",), api=True, payload="points_month_open_api"),
+    "point-month-detail": Route("point_cycle", api=True),
+    "point-month-publish": Route("point_cycle", ("POST",), api=True, payload="empty"),
+    "point-month-reopen": Route("point_cycle", ("POST",), api=True, payload="empty"),
+    "point-month-confirm": Route("point_cycle", ("POST",), api=True, payload="points_confirm_api"),
     "meeting-list": Route(None, ("GET", "POST"), api=True, payload="meeting_api"),
     "meeting-detail": Route("meeting", api=True),
     "meeting-record": Route("meeting", ("POST",), api=True, payload="meeting_record_api"),
     "meeting-record-held": Route(None, ("POST",), api=True, payload="meeting_held_api"),
     # The roster search: the term in a JSON body, never in the URL (an org outside the scope answers 400).
     "person-search": Route(None, ("POST",), api=True, payload="person_search_api"),
+    # points (points/views.py): the member's month, claims and their review, the branch's month and its steps
+    "points:mine": Route(None),
+    "points:claim_new": Route(None, ("GET", "POST"), payload="points_claim_form"),
+    "points:claim": Route("point_claim"),
+    "points:claim_review": Route("point_claim", ("POST",), payload="points_review_form"),
+    "points:claim_withdraw": Route("point_claim", ("POST",), payload="empty"),
+    "points:branch": Route("branch"),
+    "points:subtree": Route("org"),
+    "points:subtree_export": Route("org"),
+    "points:branch_act": Route("branch", ("POST",), payload="points_publish_form"),
+    "points:cycle": Route("point_cycle"),
+    "points:my_branch": Route(None),
+    "points:objection_new": Route(None, ("POST",), payload="points_objection_form", post_redirects=True),
+    "points:objection": Route("point_objection"),
+    "points:objection_answer": Route("point_objection", ("POST",), payload="points_answer_form"),
     "orglife:board": Route(None),
     "orglife:board_export": Route(None),
     "orglife:requirements": Route(None, ("GET", "POST"), payload="empty"),
@@ -440,6 +468,9 @@ def _target_pk(target: str | None, tree) -> int:
         "study_campaign": lambda tree: _study_period_of_branch_a(tree).campaign,
         "study_period": _study_period_of_branch_a, "study_attempt": _study_attempt_of_a1,
         "study_participation": _study_participation_of_a1,
+        "point_claim": _point_claim_of_a1, "point_cycle": _point_cycle_of_branch_a,
+        "point_objection": _point_objection_of_a1,
+        "point_entry": _point_entry_of_a1,
     }  # fmt: skip
     builder = builders.get(target or "")
     return builder(tree).pk if builder else tree.people.a1.pk
@@ -755,6 +786,68 @@ def _study_participation_of_a1(tree):
     return row
 
 
+def _point_claim_of_a1(tree):
+    """The post-duty item claimed for a1 this month by the system (filed as a secretary would), awaiting review
+    (made once per test)."""
+    from tongxin.points.defaults import install_now
+    from tongxin.points.models import Claim, Rule
+    from tongxin.points.services.cycle import submit_claim
+
+    claim = Claim.objects.filter(person=tree.people.a1).first()
+    if claim is None:
+        install_now()
+        rule = Rule.objects.get(rule_set__org_path="", rule_set__audience="league", key="duty")
+        claim = submit_claim(None, person=tree.people.a1, rule=rule, evidence="甲支部岗位履职")
+    return claim
+
+
+def _point_entry_of_a1(tree):
+    """The point a1 earned for attending a meeting of branch A, offered through the hooks (made once per test)."""
+    from tongxin.core.achievements import Achievement, offer
+    from tongxin.points.defaults import install_now
+    from tongxin.points.models import PointEntry
+
+    entry = PointEntry.objects.filter(person=tree.people.a1).first()
+    if entry is None:
+        install_now()
+        offer(Achievement("orglife.attended", person_id=tree.people.a1.pk, org_path=tree.people.a1.org_path,
+                          occurred_on=timezone.localdate(), source="walk.attendance:1"))  # fmt: skip
+        entry = PointEntry.objects.get(person=tree.people.a1)
+    return entry
+
+
+def _point_duty_rule_id() -> int:
+    from tongxin.points.defaults import install_now
+    from tongxin.points.models import Rule
+
+    install_now()
+    return Rule.objects.get(rule_set__org_path="", rule_set__audience="league", key="duty").pk
+
+
+def _point_cycle_of_branch_a(tree):
+    """Branch A's points of last month, published to the branch (made once per test)."""
+    from tongxin.points.models import MonthCycle
+    from tongxin.points.services.cycle import open_cycle, publish_month
+
+    cycle = MonthCycle.objects.filter(organization=tree.branch_a).first()
+    if cycle is None:
+        last = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+        cycle = publish_month(None, open_cycle(None, tree.branch_a, last))
+    return cycle
+
+
+def _point_objection_of_a1(tree):
+    """a1's objection to branch A's published month (made once per test; a member's own write, so made here)."""
+    from tongxin.points.models import Objection
+
+    objection = Objection.objects.filter(person=tree.people.a1).first()
+    if objection is None:
+        cycle = _point_cycle_of_branch_a(tree)
+        objection = Objection.objects.create(cycle=cycle, person=tree.people.a1, org_path=cycle.org_path,
+                                             text="甲的异议", answer_by=timezone.localdate())  # fmt: skip
+    return objection
+
+
 def _recruitment_in_a(tree):
     """An application received by branch A (made once per test): visible inside committee 1 only."""
     from tongxin.core.testing import make_id_number, years_ago
@@ -974,6 +1067,14 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "method": "paper",
     },
     "anonymise_form": lambda tree: {"reason": "request", "reference": "越权", "confirm": "on"},
+    "points_claim_form": lambda tree: {"rule": "1", "evidence": "越权申报"},
+    "points_review_form": lambda tree: {"decision": "accepted"},
+    "points_publish_form": lambda tree: {"step": "publish", "month": timezone.localdate().strftime("%Y-%m")},
+    "points_objection_form": lambda tree: {"text": "越权异议", "month": timezone.localdate().strftime("%Y-%m")},
+    "points_answer_form": lambda tree: {"answer": "越权答复"},
+    "points_claim_api": lambda tree: {"person": tree.people.a1.pk, "rule": _point_duty_rule_id(), "evidence": "越权"},
+    "points_month_open_api": lambda tree: {"organization": tree.branch_a.pk, "month": "2025-01"},
+    "points_confirm_api": lambda tree: {"meeting": 1},
     "person_search_api": lambda tree: {"q": tree.people.a1.name, "org": tree.branch_a.pk},
     "venue_form": lambda tree: {
         "host": tree.branch_a.pk,

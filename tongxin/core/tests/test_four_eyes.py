@@ -51,6 +51,8 @@ NOT_ABOUT_A_PERSON = {
     "Venue": "a venue is its host organisation's: opening, suspending or closing it decides nothing about a person",
     "Booking": "a booking is an organisation's use of a venue: cancelling it or adding a date back is about no person",
     "Activity": "an activity is its organisers': closing or cancelling it decides about no one person",
+    "MonthCycle": "a branch's points month is the branch's: publishing and confirming decide about no one person "
+    "(each claim in it is reviewed under four eyes: the Claim workflow)",
 }
 
 
@@ -97,6 +99,8 @@ def _record_about(model_name: str, tree):
         "Honour": lambda: Honour(person=a1),
         "Registration": lambda: Registration(person=a1),
         "Wish": lambda: Wish(claimed_by=a1),
+        "Claim": lambda: walk._point_claim_of_a1(tree),  # a1's points claim
+        "Objection": lambda: walk._point_objection_of_a1(tree),  # a1's objection to his branch's month
     }
     assert model_name in makers, f"add a record of {model_name} about person a1 to _record_about"
     return makers[model_name]()

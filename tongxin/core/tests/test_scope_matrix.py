@@ -154,6 +154,10 @@ BRANCH_A_KINDS = {
     "study_period",
     "study_attempt",
     "study_participation",
+    "point_claim",
+    "point_cycle",
+    "point_entry",
+    "point_objection",
 }
 
 
@@ -242,6 +246,10 @@ MIRRORS: dict[str, Twin] = {
     "study_period": Twin(lambda mirror, users: walk._study_period_of_branch_a(mirror).pk),
     "study_attempt": Twin(lambda mirror, users: walk._study_attempt_of_a1(mirror).pk),
     "study_participation": Twin(lambda mirror, users: walk._study_participation_of_a1(mirror).pk),
+    "point_claim": Twin(lambda mirror, users: walk._point_claim_of_a1(mirror).pk),
+    "point_cycle": Twin(lambda mirror, users: walk._point_cycle_of_branch_a(mirror).pk),
+    "point_entry": Twin(lambda mirror, users: walk._point_entry_of_a1(mirror).pk),
+    "point_objection": Twin(lambda mirror, users: walk._point_objection_of_a1(mirror).pk),
     "import": Twin(_import_of_secretary_b, owner="secretary_b"),
     "notification": Twin(_notification_of_secretary_b, owner="secretary_b"),
 }
@@ -757,6 +765,14 @@ def _fulfilled_wish(tree, users):
     return wish.pk, tree.people.a1
 
 
+def _point_claim(tree, users):
+    return walk._point_claim_of_a1(tree).pk, tree.people.a1
+
+
+def _point_objection(tree, users):
+    return walk._point_objection_of_a1(tree).pk, tree.people.a1
+
+
 def _dues_payment(tree, users):
     return walk._dues_payment_of_a1(tree).pk, tree.people.a1
 
@@ -851,6 +867,12 @@ SELF_CASES: dict[str, SelfCase] = {
     "honour-review": SelfCase(_person_honour(), SECRETARY),
     "honour-confirm": SelfCase(_person_honour("under_review"), SECRETARY),
     "honour-revoke": SelfCase(_person_honour(), SECRETARY),
+    # points: nobody reviews his own claim or answers his own objection; he may withdraw his claim
+    "points:claim_review": SelfCase(_point_claim, SECRETARY),
+    "points:claim_withdraw": SelfCase(_point_claim, SECRETARY, self_service=True),
+    "points:objection_answer": SelfCase(_point_objection, SECRETARY),
+    "point-claim-review": SelfCase(_point_claim, SECRETARY),
+    "point-claim-withdraw": SelfCase(_point_claim, SECRETARY, self_service=True),
 }
 # Step routes of workflows with no self column, and why.
 NO_SELF = {
@@ -878,10 +900,14 @@ NO_SELF = {
         name: "only the member who claimed the wish records its fulfilment: no one else's step"
         for name in ("activities:wish_fulfil", "wish-fulfil")
     },
+    **{
+        name: "a branch's points month is the branch's (its Workflow declares no subject); its claims have the column"
+        for name in ("point-month-publish", "point-month-reopen", "point-month-confirm")
+    },
 }  # fmt: skip
 # The target kinds whose records are workflow steps (or decisions) about people.
 STEP_KINDS = {"transfer", "recruitment", "recommendation", "review", "checklist_item", "meeting", "dues_payment",
-              "honour", "registration", "wish"}  # fmt: skip
+              "honour", "registration", "wish", "point_claim", "point_cycle", "point_objection"}  # fmt: skip
 
 
 def step_routes() -> list[str]:

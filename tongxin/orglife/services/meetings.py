@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from tongxin.accounts.notify import notice, notify_actors
+from tongxin.core.achievements import Achievement, offer, offer_many, withdraw
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.fields import checked_date, checked_text
@@ -283,11 +284,80 @@ def record_meeting(
         batch_size=500,
     )
     meeting.starts_at = when
+    day = timezone.localdate(when)
+    offered = (
+        attendance_achievement(meeting.pk, pk, members[pk].org_path, status, day) for pk, (status, _r) in marks.items()
+    )
+    offer_many([achievement for achievement in offered if achievement is not None])
     meeting.host, meeting.recorder, meeting.lecturer = host, recorder, lecturer
     meeting.minutes = sanitise_minutes(minutes)
     if place is not None:
         meeting.place = place
     return MEETINGS.move(actor, meeting, "record", before=before)
+
+
+# --- the points hooks (core.achievements) -----------------------------------------------------------------
+
+ATTENDANCE_KINDS = {AttendanceStatus.PRESENT: "orglife.attended", AttendanceStatus.ABSENT: "orglife.absent_unexcused"}
+
+
+def attendance_source(meeting_id: int, person_id: int) -> str:
+    return f"orglife.attendance:{meeting_id}:{person_id}"
+
+
+def attendance_achievement(
+    meeting_id: int, person_id: int, org_path: str, status: str, day: datetime.date
+) -> Achievement | None:
+    """What one member's attendance earns (present) or costs (absent without leave; leave is neither)."""
+    kind = ATTENDANCE_KINDS.get(status)  # type: ignore[call-overload]
+    if kind is None:
+        return None
+    return Achievement(kind, person_id=person_id, org_path=org_path, occurred_on=day,
+                       source=attendance_source(meeting_id, person_id))  # fmt: skip
+
+
+@transaction.atomic
+def correct_attendance(actor: Actor, meeting: Meeting, *, person: Person, status: str, reason: str = "") -> Attendance:
+    """Correct one member's attendance of a held meeting: the counts and quorum follow, the points hooks
+    withdraw what the old mark earned and offer what the new one does."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    require(actor, CHANGE, meeting.org_path)
+    if meeting.status != MeetingStatus.HELD:
+        raise DomainError("status", _("Only a held meeting's attendance is corrected."))
+    row = Attendance.objects.select_for_update().filter(meeting=meeting, person=person).first()
+    if row is None:
+        raise DomainError("person", _("This person has no attendance at the meeting."))
+    if status not in AttendanceStatus.values:
+        raise DomainError("status", _("Attendance is present, on leave or absent."))
+    reason = checked_text("reason", reason, max_length=200)
+    if status == AttendanceStatus.ABSENT and not reason:
+        raise DomainError("reason", _("Give the reason for each absence: %(names)s.") % {"names": person.name})
+    if status == row.status and reason == row.reason:
+        return row
+    before = snapshot(row, ["status", "reason"])
+    source = attendance_source(meeting.pk, person.pk)
+    for kind in ATTENDANCE_KINDS.values():
+        withdraw(kind, source=source)
+    row.status, row.reason = status, (reason if status != AttendanceStatus.PRESENT else "")
+    row.save(update_fields=["status", "reason"])
+    record_change(actor, row, ChangeLog.Action.UPDATE, before=before, after=snapshot(row, ["status", "reason"]),
+                  org_path=row.org_path)  # fmt: skip
+    present = Attendance.objects.filter(meeting=meeting, status=AttendanceStatus.PRESENT)
+    meeting_before = snapshot(meeting)
+    meeting.present = present.count()
+    if meeting.kind in MEMBER_QUORUM_KINDS:
+        meeting.quorum_met = meeting.present * 2 > meeting.expected
+    elif meeting.kind in COMMITTEE_QUORUM_KINDS:
+        committee = committee_ids(meeting.organization_id, timezone.localdate(meeting.starts_at))
+        present_ids = set(present.values_list("person_id", flat=True))
+        meeting.quorum_met = len(committee & present_ids) * 2 > len(committee) > 0
+    meeting.save(update_fields=["present", "quorum_met", "updated_at"])
+    MEETINGS.record(actor, meeting, ChangeLog.Action.UPDATE, before=meeting_before)
+    achievement = attendance_achievement(meeting.pk, person.pk, row.org_path, status,
+                                         timezone.localdate(meeting.starts_at))  # fmt: skip
+    if achievement is not None:
+        offer(achievement)
+    return row
 
 
 # --- a meeting already held, recorded directly ----------------------------------------------------------------

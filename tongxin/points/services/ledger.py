@@ -1,0 +1,388 @@
+"""The ledger: achievements offered by the feature apps become entries, exactly once per source and rule;
+a withdrawal or a correction appends a reversing entry. ``MonthlyScore`` rows move with every entry, in the
+same transaction (``recompute_scores`` rebuilds them from the ledger).
+
+The month an entry is booked in is the month it happened, unless the branch's month is already published or
+locked: then the first month after it that is still open (a locked month changes only by a recorded
+correction, and that correction is booked in the open month).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, F, Sum
+
+from tongxin.core.achievements import Achievement
+from tongxin.core.audit import record_change
+from tongxin.core.models import ChangeLog
+from tongxin.core.scoping import Actor, by
+from tongxin.orgs.models import PARTY_KINDS, Organization, path_ids
+from tongxin.points.models import (
+    Audience,
+    CycleStatus,
+    MonthCycle,
+    MonthlyScore,
+    PointEntry,
+    Rule,
+    RuleSet,
+    RuleVersion,
+)
+
+ZERO = Decimal(0)
+
+
+def month_of(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def prefixes(path: str) -> list[str]:
+    """``path`` and every ancestor's path, the empty path (the defaults) first."""
+    steps = [str(pk).zfill(8) for pk in path_ids(path)]
+    return ["".join(steps[:n]) for n in range(len(steps) + 1)]
+
+
+def audience_of(branch: Organization) -> str:
+    return Audience.PARTY if branch.kind in PARTY_KINDS else Audience.LEAGUE
+
+
+def branch_of(path: str) -> Organization:
+    return Organization.objects.only("id", "path", "kind", "name").get(pk=path_ids(path)[-1])
+
+
+def rule_set_for(path: str, audience: str) -> RuleSet | None:
+    """The nearest rule set up ``path`` for ``audience`` (a subtree's own set overrides the one above)."""
+    return RuleSet.objects.filter(audience=audience, org_path__in=prefixes(path)).order_by("-org_path").first()
+
+
+def versions_in_force(rule_set: RuleSet, month: datetime.date) -> list[RuleVersion]:
+    """The version of each rule of ``rule_set`` in force in ``month`` (retired ones left out)."""
+    rows = RuleVersion.objects.filter(rule__rule_set=rule_set, valid_from__lte=month).select_related("rule")
+    current: dict[int, RuleVersion] = {}
+    for version in rows.order_by("rule_id", "-valid_from"):
+        current.setdefault(version.rule_id, version)
+    return sorted((v for v in current.values() if v.active), key=lambda v: (v.rule.key, v.pk))
+
+
+def version_in_force(rule: Rule, month: datetime.date) -> RuleVersion | None:
+    version = rule.versions.filter(valid_from__lte=month).order_by("-valid_from").first()
+    return version if version is not None and version.active else None
+
+
+def closed_months(path: str, since: datetime.date) -> set[datetime.date]:
+    """The months from ``since`` on that the branch at ``path`` has published or locked."""
+    rows = MonthCycle.objects.filter(org_path=path, month__gte=since).exclude(status=CycleStatus.OPEN)
+    return set(rows.values_list("month", flat=True))
+
+
+def booking_month(path: str, month: datetime.date) -> datetime.date:
+    """``month`` if the branch's month is still open, else the first open month after it."""
+    closed = closed_months(path, month)
+    while month in closed:
+        month = next_month(month)
+    return month
+
+
+def is_live(entries):
+    """Entries that are not reversals and have not been reversed."""
+    return entries.filter(reversal_of__isnull=True, reversal__isnull=True)
+
+
+def used_points(person_id: int, rule: Rule, start: datetime.date, end: datetime.date) -> Decimal:
+    """The absolute points ``person`` has from ``rule`` in the months [start, end) (reversals included)."""
+    rows = PointEntry.objects.filter(person_id=person_id, rule=rule, month__gte=start, month__lt=end)
+    return abs(rows.aggregate(total=Sum("points"))["total"] or ZERO)
+
+
+def capped(person_id: int, version: RuleVersion, month: datetime.date, points: Decimal) -> Decimal:
+    """``points`` cut to what the caps of ``version`` still leave ``person`` in ``month`` (and its year)."""
+    amount = abs(points)
+    if version.cap_month is not None:
+        amount = min(
+            amount, max(ZERO, version.cap_month - used_points(person_id, version.rule, month, next_month(month)))
+        )
+    if version.cap_year is not None:
+        start = month.replace(month=1)
+        left = version.cap_year - used_points(person_id, version.rule, start, start.replace(year=start.year + 1))
+        amount = min(amount, max(ZERO, left))
+    return amount if points >= 0 else -amount
+
+
+# --- the roll-up ----------------------------------------------------------------------------------------------
+
+
+def _add_to_score(entry: PointEntry) -> None:
+    score, _created = MonthlyScore.objects.select_for_update().get_or_create(
+        person_id=entry.person_id, month=entry.month, defaults={"org_path": entry.org_path}
+    )
+    MonthlyScore.objects.filter(pk=score.pk).update(
+        points=F("points") + entry.points, entries=F("entries") + 1, org_path=entry.org_path
+    )
+
+
+def append(entry: PointEntry, actor: Actor = None) -> PointEntry:
+    """Save a new ledger entry and move its month's roll-up (the one way an entry is written)."""
+    entry.created_by = by(actor)
+    entry.save()
+    _add_to_score(entry)
+    return entry
+
+
+def reverse_entry(entry: PointEntry, *, reason: str, actor: Actor = None) -> PointEntry:
+    """Append the entry cancelling ``entry`` (booked in its month, or the first open month after it)."""
+    reversal = PointEntry(
+        person_id=entry.person_id, org_path=entry.org_path, month=booking_month(entry.org_path, entry.month),
+        occurred_on=entry.occurred_on, rule_id=entry.rule_id, version_id=entry.version_id, kind=entry.kind,
+        source=entry.source, generation=entry.generation, quantity=entry.quantity, points=-entry.points,
+        reversal_of=entry, reason=reason[:200],
+    )  # fmt: skip
+    append(reversal, actor)
+    record_change(actor, reversal, ChangeLog.Action.CREATE, org_path=entry.org_path,
+                  after={"reversal_of": entry.pk, "points": str(reversal.points),
+                         "reason": reversal.reason})  # fmt: skip
+    return reversal
+
+
+def _generation(source: str, rule_id: int) -> int:
+    return PointEntry.objects.filter(source=source, rule_id=rule_id, reversal_of__isnull=True).count()
+
+
+def book(
+    *,
+    person_id: int,
+    path: str,
+    occurred_on: datetime.date,
+    version: RuleVersion,
+    kind: str,
+    source: str,
+    quantity: Decimal,
+    points: Decimal | None = None,
+    reason: str = "",
+    actor: Actor = None,
+) -> PointEntry:
+    """Append the entry of ``source`` under ``version``'s rule (``points``: a reviewed claim's amount, else
+    the rule's points × quantity within its caps)."""
+    month = booking_month(path, month_of(occurred_on))
+    amount = points if points is not None else capped(person_id, version, month, version.points * quantity)
+    entry = PointEntry(
+        person_id=person_id, org_path=path, month=month, occurred_on=occurred_on, rule_id=version.rule_id,
+        version=version, kind=kind, source=source, generation=_generation(source, version.rule_id),
+        quantity=quantity, points=amount, reason=reason[:200],
+    )  # fmt: skip
+    return append(entry, actor)
+
+
+# --- the receiver (core.achievements) -------------------------------------------------------------------------
+
+
+def receive(achievement: Achievement) -> None:
+    """An achievement offered: one entry per rule earned by its kind in the branch's rules; offering the
+    same source again changes nothing, unless the record changed (person, date, quantity): then the old
+    entries are reversed and new ones booked."""
+    path = achievement.org_path
+    if not path:
+        return
+    branch = branch_of(path)
+    rule_set = rule_set_for(path, audience_of(branch))
+    if rule_set is None:
+        return
+    quantity = Decimal(achievement.quantity)
+    month = booking_month(path, month_of(achievement.occurred_on))
+    earning = [v for v in versions_in_force(rule_set, month) if v.source == achievement.kind]
+    live = {
+        e.rule_id: e
+        for e in is_live(
+            PointEntry.objects.select_for_update(of=("self",)).filter(source=achievement.source, kind=achievement.kind)
+        )
+    }
+    for version in earning:
+        entry = live.pop(version.rule_id, None)
+        if entry is not None:
+            same = (entry.person_id, entry.org_path, entry.occurred_on, entry.quantity, entry.version_id) == (
+                achievement.person_id, path, achievement.occurred_on, quantity, version.pk)  # fmt: skip
+            if same:
+                continue
+            reverse_entry(entry, reason="corrected at source")
+        book(person_id=achievement.person_id, path=path, occurred_on=achievement.occurred_on, version=version,
+             kind=achievement.kind, source=achievement.source, quantity=quantity)  # fmt: skip
+    for entry in live.values():  # earned before under a rule that no longer pays for it
+        reverse_entry(entry, reason="corrected at source")
+
+
+def receive_many(achievements: list[Achievement]) -> None:
+    """A batch offered at once (a meeting's attendance), in a fixed number of queries whatever its size: the
+    same entries as :func:`receive` one by one. Sources the ledger has seen before (a re-offer, a correction)
+    or named twice in the batch go through :func:`receive` each, after the others."""
+    items = [a for a in achievements if a.org_path]
+    if not items:
+        return
+    sources = [a.source for a in items]
+    seen = set(PointEntry.objects.select_for_update().filter(source__in=set(sources)).values_list("source", flat=True))
+    seen |= {source for source, n in Counter(sources).items() if n > 1}  # offered twice in one batch: one by one
+    fresh = [a for a in items if a.source not in seen]
+    paths = sorted({a.org_path for a in fresh})
+    branches = (
+        Organization.objects.only("id", "path", "kind").in_bulk([path_ids(p)[-1] for p in paths]) if paths else {}
+    )
+    audiences = {p: audience_of(branches[path_ids(p)[-1]]) for p in paths}
+    every_prefix = {prefix for p in paths for prefix in prefixes(p)}
+    sets = list(RuleSet.objects.filter(org_path__in=every_prefix)) if paths else []
+    nearest: dict[str, RuleSet | None] = {}
+    for p in paths:
+        mine = [rs for rs in sets if rs.audience == audiences[p] and p.startswith(rs.org_path)]
+        nearest[p] = max(mine, key=lambda rs: len(rs.org_path)) if mine else None
+    first = min((month_of(a.occurred_on) for a in fresh), default=None)
+    closed: dict[str, set[datetime.date]] = {p: set() for p in paths}
+    if first is not None:
+        cycles = MonthCycle.objects.filter(org_path__in=paths, month__gte=first).exclude(status=CycleStatus.OPEN)
+        for path, month in cycles.values_list("org_path", "month"):
+            closed[path].add(month)
+    versions = list(
+        RuleVersion.objects.filter(rule__rule_set__in=[rs for rs in nearest.values() if rs]).select_related("rule")
+    )
+
+    def booked(path: str, month: datetime.date) -> datetime.date:
+        while month in closed[path]:
+            month = next_month(month)
+        return month
+
+    def in_force(rule_set: RuleSet, month: datetime.date) -> list[RuleVersion]:
+        current: dict[int, RuleVersion] = {}
+        for v in sorted(versions, key=lambda v: v.valid_from, reverse=True):
+            if v.rule.rule_set_id == rule_set.pk and v.valid_from <= month:
+                current.setdefault(v.rule_id, v)
+        return [v for v in current.values() if v.active]
+
+    plan = []  # (achievement, month, version)
+    for a in fresh:
+        rule_set = nearest[a.org_path]
+        if rule_set is None:
+            continue
+        month = booked(a.org_path, month_of(a.occurred_on))
+        plan += [(a, month, v) for v in in_force(rule_set, month) if v.source == a.kind]
+    used: dict[tuple[int, int, datetime.date], Decimal] = {}
+    capped_rules = {v.rule_id for _a, _m, v in plan if v.cap_month is not None or v.cap_year is not None}
+    if capped_rules:
+        start = min(m for _a, m, _v in plan).replace(month=1, day=1)
+        rows = PointEntry.objects.filter(person_id__in={a.person_id for a, _m, _v in plan}, rule_id__in=capped_rules,
+                                         month__gte=start)  # fmt: skip
+        for row in rows.values("person_id", "rule_id", "month").annotate(total=Sum("points")):
+            used[(row["person_id"], row["rule_id"], row["month"])] = row["total"]
+
+    def used_in(person_id: int, rule_id: int, month: datetime.date, whole_year: bool) -> Decimal:
+        total = sum((t for (p, r, m), t in used.items() if p == person_id and r == rule_id
+                     and (m.year == month.year if whole_year else m == month)), ZERO)  # fmt: skip
+        return abs(total)
+
+    entries = []
+    for a, month, version in plan:
+        quantity = Decimal(a.quantity)
+        points = version.points * quantity
+        amount = abs(points)
+        if version.cap_month is not None:
+            amount = min(amount, max(ZERO, version.cap_month - used_in(a.person_id, version.rule_id, month, False)))
+        if version.cap_year is not None:
+            amount = min(amount, max(ZERO, version.cap_year - used_in(a.person_id, version.rule_id, month, True)))
+        amount = amount if points >= 0 else -amount
+        key = (a.person_id, version.rule_id, month)
+        used[key] = used.get(key, ZERO) + amount
+        entries.append(PointEntry(
+            person_id=a.person_id, org_path=a.org_path, month=month, occurred_on=a.occurred_on,
+            rule_id=version.rule_id, version=version, kind=a.kind, source=a.source, generation=0, quantity=quantity,
+            points=amount,
+        ))  # fmt: skip
+    if entries:
+        PointEntry.objects.bulk_create(entries)
+        _add_many_to_scores(entries)
+    for a in items:
+        if a.source in seen:
+            receive(a)
+
+
+def _add_many_to_scores(entries: list[PointEntry]) -> None:
+    """Move the roll-ups of a batch of new entries: three queries (make the missing rows, lock them all in
+    order, write the new totals)."""
+    keys = sorted({(e.person_id, e.month) for e in entries})
+    MonthlyScore.objects.bulk_create(
+        [MonthlyScore(person_id=p, month=m, org_path="") for p, m in keys], ignore_conflicts=True
+    )
+    persons = {p for p, _m in keys}
+    months = {m for _p, m in keys}
+    rows = (
+        MonthlyScore.objects.select_for_update()
+        .filter(person_id__in=persons, month__in=months)
+        .order_by("person_id", "month")
+    )
+    scores = {(s.person_id, s.month): s for s in rows}
+    for entry in entries:
+        score = scores[(entry.person_id, entry.month)]
+        score.points += entry.points
+        score.entries += 1
+        score.org_path = entry.org_path
+    MonthlyScore.objects.bulk_update([scores[k] for k in keys], ["points", "entries", "org_path"])
+
+
+def take_back(kind: str, source: str) -> None:
+    """An achievement withdrawn: every live entry of its source reversed."""
+    for entry in is_live(PointEntry.objects.select_for_update(of=("self",)).filter(source=source, kind=kind)):
+        reverse_entry(entry, reason="withdrawn at source")
+
+
+# --- recomputing the roll-ups ----------------------------------------------------------------------------------
+
+
+def scores_from_ledger(
+    person_ids: Iterable[int] | None = None,
+) -> dict[tuple[int, datetime.date], tuple[Decimal, int, str]]:
+    """``{(person, month): (points, entries, org_path of the latest entry)}`` summed from the ledger."""
+    rows = PointEntry.objects.all()
+    if person_ids is not None:
+        rows = rows.filter(person_id__in=list(person_ids))
+    sums = rows.values("person_id", "month").annotate(total=Sum("points"), n=Count("id"))
+    latest: dict[tuple[int, datetime.date], str] = {}
+    for person_id, month, path in rows.order_by("id").values_list("person_id", "month", "org_path"):
+        latest[(person_id, month)] = path
+    return {(r["person_id"], r["month"]): (r["total"], r["n"], latest[(r["person_id"], r["month"])]) for r in sums}
+
+
+def kept_scores(person_ids: Iterable[int] | None = None) -> dict[tuple[int, datetime.date], tuple[Decimal, int, str]]:
+    rows = MonthlyScore.objects.all()
+    if person_ids is not None:
+        rows = rows.filter(person_id__in=list(person_ids))
+    return {(s.person_id, s.month): (s.points, s.entries, s.org_path) for s in rows}
+
+
+@transaction.atomic
+def recompute_scores(actor: Actor = None) -> int:
+    """Rebuild every MonthlyScore row from the ledger (the table locked first); returns how many differed."""
+    list(MonthlyScore.objects.select_for_update().values_list("pk", flat=True))
+    want = scores_from_ledger()
+    have = kept_scores()
+    differing = {key for key in set(want) | set(have) if want.get(key) != have.get(key)}
+    for person_id, month in sorted(differing):
+        before = have.get((person_id, month))
+        if (person_id, month) in want:
+            points, n, path = want[(person_id, month)]
+            score, _created = MonthlyScore.objects.update_or_create(
+                person_id=person_id, month=month, defaults={"points": points, "entries": n, "org_path": path}
+            )
+            record_change(actor, score, ChangeLog.Action.UPDATE, org_path=path,
+                          before={"points": str(before[0]) if before else None},
+                          after={"points": str(points)})  # fmt: skip
+        else:
+            score = MonthlyScore.objects.get(person_id=person_id, month=month)
+            record_change(actor, score, ChangeLog.Action.DELETE, org_path=score.org_path)
+            score.delete()
+    return len(differing)
+
+
+def live_entries(source: str) -> list[PointEntry]:
+    return list(is_live(PointEntry.objects.filter(source=source)))
