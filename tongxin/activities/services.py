@@ -655,7 +655,9 @@ def my_hours(user: object) -> str | None:
     if person_id is None:
         return None
     verified, supplementary = hours_of_person(person_id)
-    return f"{verified + supplementary:.2f}"
+    total = verified + supplementary
+    # "3", "2.5" hours: no trailing zeros (0.00 read as a figure nobody had entered)
+    return _("%(hours)s h") % {"hours": f"{total:.2f}".rstrip("0").rstrip(".")}
 
 
 def to_confirm(user: object) -> QuerySet[Registration]:

@@ -98,7 +98,7 @@ def seed(run: DemoRun) -> StudyResult:
             opens = timezone.now() - datetime.timedelta(hours=1)
         chosen = sorted(rng.sample(bank, 5), key=lambda q: q.pk)
         periods.append(services.create_period(
-            admin, campaign, number=number, title=f"第{number}期：{TITLES[number - 1]}", opens_at=opens,
+            admin, campaign, number=number, title=TITLES[number - 1], opens_at=opens,
             closes_at=closes, questions=chosen, max_attempts=3,
         ))  # fmt: skip
     people = list(
