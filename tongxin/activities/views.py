@@ -394,7 +394,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     """The certificate as a printable PDF (the holder, or a role holder over the issuing organisation)."""
     found = get_scoped_or_404(request, Certificate, pk)
     response = HttpResponse(certificate_pdf(found, verify_url(request, found)), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="certificate-{found.serial}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="certificate-{found.serial}.pdf"'
     return response
 
 
