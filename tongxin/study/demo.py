@@ -124,7 +124,9 @@ def seed(run: DemoRun) -> StudyResult:
             if rng.random() < chance:
                 at = period.opens_at + datetime.timedelta(seconds=rng.uniform(0, span * 0.95))
                 entries.append((person, rng.choice((60, 80, 80, 100, 100)), at))
-        total += services.record_participations(admin, period, entries, source=Source.QUIZ, insert=insert_rows)
+        total += services.record_participations(
+            admin, period, entries, source=Source.QUIZ, insert=insert_rows, offer_points=False
+        )
     return StudyResult(len(periods), total, time.monotonic() - started)
 
 
