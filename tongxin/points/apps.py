@@ -18,7 +18,7 @@ class PointsConfig(AppConfig):
         from tongxin.points import models
 
         register_personal_data(models.PointEntry, "person", title=_("Points"),
-                               fields=("month", "occurred_on", "kind", "points", "reason"))  # fmt: skip
+                               fields=("month", "occurred_on", "points", "reason"))  # fmt: skip
         register_personal_data(models.MonthlyScore, "person", title=_("Points per month"), fields=("month", "points"))
         register_personal_data(models.Claim, "person", title=_("Points claimed"),
                                fields=("month", "points", "evidence", "status", "points_awarded",

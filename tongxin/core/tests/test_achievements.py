@@ -10,7 +10,10 @@ from tongxin.core.achievements import Achievement
 
 
 @pytest.fixture
-def kind():
+def kind(monkeypatch):
+    # Only this test's receiver: the points app's (registered in its ready()) would write to the database.
+    monkeypatch.setattr(achievements, "_RECEIVERS", {})
+    monkeypatch.setattr(achievements, "_BATCH_RECEIVERS", {})
     achievements.register_achievement_kind("test.done", "done", unit="item")
     yield "test.done"
     achievements._KINDS.pop("test.done", None)

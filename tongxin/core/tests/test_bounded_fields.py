@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 import pytest
+from captcha.fields import CaptchaField
 from django import forms
 from django.core.exceptions import ValidationError
 from rest_framework import serializers
@@ -52,8 +53,9 @@ def _subclasses(base: type) -> list[type]:
 
 FORMS = _subclasses(forms.BaseForm)
 SERIALIZERS = [cls for cls in _subclasses(serializers.Serializer) if not cls.__name__.startswith("_")]
+# CaptchaField (the public wish form's challenge): the library checks its own answer against its stored key.
 KNOWN_FORM_FIELDS = (forms.ChoiceField, forms.ModelChoiceField, forms.BooleanField, forms.FileField,
-                     forms.DecimalField, forms.ModelMultipleChoiceField)  # fmt: skip
+                     forms.DecimalField, forms.ModelMultipleChoiceField, CaptchaField)  # fmt: skip
 
 
 def _name(cls: type) -> str:

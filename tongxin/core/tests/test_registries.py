@@ -42,6 +42,18 @@ TEAM_CHANGE = [
 ]
 
 
+def with_points(team, org=None, branch=None, mine=False):
+    """The points app's team entries (issue 17), placed after Transfers: his own points, the month of her own
+    branch, the months of her own subtree."""
+    entries = [("My points", "/points/")] if mine else []
+    if branch is not None:
+        entries.append(("Points of the month", f"/points/orgs/{branch.pk}/"))
+    if org is not None:
+        entries.append(("Points in the subtree", f"/points/orgs/{org.pk}/subtree/"))
+    at = next((i + 1 for i, (label, _url) in enumerate(team) if label == "Transfers"), 0)
+    return [*team[:at], *entries, *team[at:]]
+
+
 def nav_for(user) -> list[tuple[str, str, list[tuple[str, str]]]]:
     request = RequestFactory().get("/")
     request.user = user
@@ -102,17 +114,22 @@ def test_the_navbar_of_each_role_is_what_the_central_list_showed(tree, users, dj
         return [ORGANISATION[0], *own_org(org), *ORGANISATION[1:]]
 
     superuser = django_user_model.objects.create(username="root", is_superuser=True)
-    assert nav_for(users.district) == areas(organisation(tree.root) + RULES, TEAM_CHANGE, STUDY_ROLE)
+    assert nav_for(users.district) == areas(
+        organisation(tree.root) + RULES, with_points(TEAM_CHANGE, tree.root), STUDY_ROLE
+    )
     assert nav_for(superuser) == areas(ORGANISATION + RULES, TEAM_CHANGE, STUDY_ROLE)
     for name, org in (
         ("committee_admin", tree.committee1),
         ("secretary_a", tree.branch_a),
         ("outsider", tree.committee2),
     ):
-        assert nav_for(getattr(users, name)) == areas(organisation(org), TEAM_CHANGE, STUDY_ROLE), name
-    assert nav_for(users.viewer) == areas(organisation(tree.committee1), TEAM_VIEW, STUDY_ROLE)
+        branch = org if org == tree.branch_a else None
+        team = with_points(TEAM_CHANGE, org, branch)
+        assert nav_for(getattr(users, name)) == areas(organisation(org), team, STUDY_ROLE), name
+    viewer_team = with_points(TEAM_VIEW, tree.committee1)
+    assert nav_for(users.viewer) == areas(organisation(tree.committee1), viewer_team, STUDY_ROLE)
     profile = ("My profile", f"/people/{users.member.person_id}/")
-    assert nav_for(users.member) == areas([], [profile], STUDY_PERSON)
+    assert nav_for(users.member) == areas([], with_points([profile], mine=True), STUDY_PERSON)
     assert nav_for(users.nobody) == areas([], [], [], [])
     secretary = users.secretary_a
     secretary.person = tree.people.a1
@@ -120,7 +137,9 @@ def test_the_navbar_of_each_role_is_what_the_central_list_showed(tree, users, dj
     secretary = django_user_model.objects.get(pk=secretary.pk)
     assert nav_for(secretary) == areas(
         organisation(tree.branch_a),
-        [*TEAM_CHANGE, ("My profile", f"/people/{tree.people.a1.pk}/")],
+        with_points(
+            [*TEAM_CHANGE, ("My profile", f"/people/{tree.people.a1.pk}/")], tree.branch_a, tree.branch_a, True
+        ),
         STUDY_ROLE + STUDY_PERSON,
     )
 
@@ -147,7 +166,7 @@ def test_home_cards_by_audience_in_order_with_their_values(tree, users):
     assert secretary[:2] == ["meetings", "roster"] and {"board", "transfers", "dues", "minors"} <= set(secretary)
     member = home_cards("member", users.member)
     assert [card.card.key for card in member] == [
-        "inbox", "profile", "branch", "dues", "activities", "hours", "venues", "data"
+        "inbox", "profile", "branch", "dues", "activities", "points", "hours", "venues", "data"
     ]  # fmt: skip
     assert member[0].value == 0 and member[1].url == f"/people/{users.member.person_id}/"
     # A member without a role sees none of the secretary's cards (the workbench lists the waiting work).

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import Count, F, Sum
@@ -34,6 +34,7 @@ from tongxin.points.models import (
 )
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")  # the ledger's columns keep two places: round before adding, so kept == recomputed
 
 
 def month_of(day: datetime.date) -> datetime.date:
@@ -171,7 +172,8 @@ def book(
     """Append the entry of ``source`` under ``version``'s rule (``points``: a reviewed claim's amount, else
     the rule's points × quantity within its caps)."""
     month = booking_month(path, month_of(occurred_on))
-    amount = points if points is not None else capped(person_id, version, month, version.points * quantity)
+    earned = (version.points * quantity).quantize(CENT, ROUND_HALF_UP)
+    amount = points if points is not None else capped(person_id, version, month, earned)
     entry = PointEntry(
         person_id=person_id, org_path=path, month=month, occurred_on=occurred_on, rule_id=version.rule_id,
         version=version, kind=kind, source=source, generation=_generation(source, version.rule_id),
@@ -285,7 +287,7 @@ def receive_many(achievements: list[Achievement]) -> None:
     entries = []
     for a, month, version in plan:
         quantity = Decimal(a.quantity)
-        points = version.points * quantity
+        points = (version.points * quantity).quantize(CENT, ROUND_HALF_UP)
         amount = abs(points)
         if version.cap_month is not None:
             amount = min(amount, max(ZERO, version.cap_month - used_in(a.person_id, version.rule_id, month, False)))
