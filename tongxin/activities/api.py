@@ -64,7 +64,7 @@ class HoursSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class RegistrationSerializer(serializers.ModelSerializer):
+class ActivityRegistrationSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
@@ -94,9 +94,11 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
     steps = [
-        Step("register", _register, response=RegistrationSerializer, write_scope=VIEW),
-        Step("check_in", services.check_in, CodeSerializer, response=RegistrationSerializer, write_scope=VIEW),
-        Step("check_out", services.check_out, CodeSerializer, response=RegistrationSerializer, write_scope=VIEW),
+        Step("register", _register, response=ActivityRegistrationSerializer, write_scope=VIEW),
+        Step("check_in", services.check_in, CodeSerializer, response=ActivityRegistrationSerializer, write_scope=VIEW),
+        Step(
+            "check_out", services.check_out, CodeSerializer, response=ActivityRegistrationSerializer, write_scope=VIEW
+        ),
         Step("cancel", _cancel_activity),
     ]
 
@@ -132,7 +134,7 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scop
     """Registrations: the organiser's of her activities, and one's own (``?status=``)."""
 
     queryset = Registration.objects.select_related("person")
-    serializer_class = RegistrationSerializer
+    serializer_class = ActivityRegistrationSerializer
     filterset_class = RegistrationFilter
     steps = [
         Step("confirm", services.confirm),
