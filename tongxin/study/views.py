@@ -473,7 +473,7 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": study_campaign,
             "org": org,
             "own": own,
-            "children": children,
+            "children": [(row, queries.tier_of(study_campaign, row.rate)) for row in children],
             "rates": rates,
             "may_change": may_change,
             "question_form": question_form,

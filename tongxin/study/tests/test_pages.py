@@ -106,6 +106,21 @@ def test_secretary_drill_down_worst_first_with_missing_members(tree, users, clie
     assert client.get(reverse("study:drill", args=[period.pk]) + f"?org={tree.branch_b.pk}").status_code == 404
 
 
+def test_campaign_page_lists_the_season_of_each_branch_worst_first(tree, users, client_for):
+    """The campaign page of a committee's campaign: its branches' season rows (it answered 500 once a campaign
+    had organisations below it: the rows were handed to the template without their tiers)."""
+    period = open_period(tree, org=tree.committee1)
+    services.record_participations(
+        None, period, [(tree.people.a2, 90, period.opens_at), (tree.people.b1, 90, period.opens_at)]
+    )
+    response = client_for(users.committee_admin).get(reverse("study:campaign", args=[period.campaign_id]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    rates = page[page.index('data-testid="rates"') :]
+    assert rates.index("甲团支部") < rates.index("乙团支部")  # A (1 of 2) before B (1 of 1)
+    assert "50.0%" in rates and "100.0%" in rates
+
+
 def test_video_served_with_ranges(tree, users, client_for):
     period = open_period(tree)
     content = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 4
