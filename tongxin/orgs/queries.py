@@ -9,8 +9,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from tongxin.core.params import parse_id, parse_int
-from tongxin.core.scoping import scope_for
-from tongxin.orgs.models import Organization, OrgStatus
+from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.orgs.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus, path_ids
 
 
 def top_organizations(user: Any) -> list[Organization]:
@@ -58,3 +58,21 @@ def root_paths(within: Iterable[str] | None) -> list[str]:
     if within is not None:
         qs = qs.filter(path__in=list(within))
     return list(qs.order_by("path").values_list("path", flat=True))
+
+
+def own_branch(user: Any) -> tuple[int, str] | None:
+    """The branch the user may change through her first role, as (id, category), or None when that role is not
+    on a branch. The menus of several apps ask it on every page (a branch's graduation batch, its points
+    month), so it is looked up once per request: kept on the request's user object, like its scope (a process
+    cache would make a page's query count depend on what ran before, and outlive a change of kind)."""
+    memo = getattr(user, "__dict__", {})
+    if "_own_branch" not in memo:
+        prefixes = scope_for(user, CHANGE).prefixes
+        found = None
+        if prefixes:
+            org_id = path_ids(prefixes[0])[-1]
+            row = Organization.objects.filter(pk=org_id).values_list("kind", "category").first()
+            if row and row[0] in MEMBER_HOLDING_KINDS:
+                found = (org_id, row[1])
+        memo["_own_branch"] = found
+    return memo["_own_branch"]

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy
 from tongxin.core.inbox import PendingItem, register_pending
 from tongxin.core.registry import register_demo_step, register_home_card, register_nav
 from tongxin.core.scoping import CHANGE, VIEW, scope_for
-from tongxin.orgs.models import MEMBER_HOLDING_KINDS, Organization, path_ids
+from tongxin.orgs.models import path_ids
+from tongxin.orgs.queries import own_branch
 from tongxin.points.models import Claim, ClaimStatus, MonthlyScore, Objection, ObjectionStatus
 from tongxin.points.services.cycle import this_month
 
@@ -32,18 +33,9 @@ def my_points(user: Any) -> str | None:
 
 
 def own_branch_id(user: Any) -> int | None:
-    """The branch of the user's first role, when it is a branch (the month page is a branch's); asked once
-    per request (kept on the user object, which lives as long as the request)."""
-    cached = getattr(user, "_points_branch", False)
-    if cached is not False:
-        return cached
-    prefixes = scope_for(user, CHANGE).prefixes
-    found = None
-    if prefixes:
-        org_id = path_ids(prefixes[0])[-1]
-        found = org_id if Organization.objects.filter(pk=org_id, kind__in=MEMBER_HOLDING_KINDS).exists() else None
-    user._points_branch = found
-    return found
+    """The branch of the user's first role, when it is a branch (the month page is a branch's)."""
+    branch = own_branch(user)
+    return branch[0] if branch else None
 
 
 def has_own_branch(user: Any) -> bool:
