@@ -172,10 +172,14 @@ REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 
 def test_swagger_ui_loads_under_its_relaxed_policy(csp_page, users):
     """Swagger UI (drf-spectacular's sidecar files, served by us) needs only the per-view relaxation of
-    tongxin/api_urls.py (inline styles): no violation, and the schema's operations are listed."""
+    tongxin/api_urls.py (inline styles): no violation, and the schema's operations are listed. The page
+    renders as it is scrolled, so an app's operations are found with its filter box, as a reader would."""
     login(csp_page, "district")
     csp_page.visit(url("docs"))
+    expect(csp_page.get_by_text("/api/activities/").first).to_be_visible(timeout=15_000)
+    csp_page.locator("input.operation-filter-input").fill("people")
     expect(csp_page.get_by_text("/api/people/").first).to_be_visible(timeout=15_000)
+    expect(csp_page.get_by_text("/api/activities/")).to_have_count(0)
     assert not csp_page.violations()
 
 
