@@ -256,12 +256,18 @@ def receive_many(achievements: list[Achievement]) -> None:
             month = next_month(month)
         return month
 
+    newest_first = sorted(versions, key=lambda v: v.valid_from, reverse=True)
+    in_force_memo: dict[tuple[int, datetime.date], list[RuleVersion]] = {}
+
     def in_force(rule_set: RuleSet, month: datetime.date) -> list[RuleVersion]:
-        current: dict[int, RuleVersion] = {}
-        for v in sorted(versions, key=lambda v: v.valid_from, reverse=True):
-            if v.rule.rule_set_id == rule_set.pk and v.valid_from <= month:
-                current.setdefault(v.rule_id, v)
-        return [v for v in current.values() if v.active]
+        key = (rule_set.pk, month)
+        if key not in in_force_memo:
+            current: dict[int, RuleVersion] = {}
+            for v in newest_first:
+                if v.rule.rule_set_id == rule_set.pk and v.valid_from <= month:
+                    current.setdefault(v.rule_id, v)
+            in_force_memo[key] = [v for v in current.values() if v.active]
+        return in_force_memo[key]
 
     plan = []  # (achievement, month, version)
     for a in fresh:
@@ -270,32 +276,36 @@ def receive_many(achievements: list[Achievement]) -> None:
             continue
         month = booked(a.org_path, month_of(a.occurred_on))
         plan += [(a, month, v) for v in in_force(rule_set, month) if v.source == a.kind]
-    used: dict[tuple[int, int, datetime.date], Decimal] = {}
+    # Points already used under each capped rule, per person and month and per person and year: running totals
+    # (a lookup each, so a batch of 100,000 costs the same per entry as a batch of ten).
+    month_used: dict[tuple[int, int, datetime.date], Decimal] = {}
+    year_used: dict[tuple[int, int, int], Decimal] = {}
     capped_rules = {v.rule_id for _a, _m, v in plan if v.cap_month is not None or v.cap_year is not None}
     if capped_rules:
         start = min(m for _a, m, _v in plan).replace(month=1, day=1)
         rows = PointEntry.objects.filter(person_id__in={a.person_id for a, _m, _v in plan}, rule_id__in=capped_rules,
                                          month__gte=start)  # fmt: skip
         for row in rows.values("person_id", "rule_id", "month").annotate(total=Sum("points")):
-            used[(row["person_id"], row["rule_id"], row["month"])] = row["total"]
-
-    def used_in(person_id: int, rule_id: int, month: datetime.date, whole_year: bool) -> Decimal:
-        total = sum((t for (p, r, m), t in used.items() if p == person_id and r == rule_id
-                     and (m.year == month.year if whole_year else m == month)), ZERO)  # fmt: skip
-        return abs(total)
+            person_id, rule_id, month = row["person_id"], row["rule_id"], row["month"]
+            month_used[(person_id, rule_id, month)] = row["total"]
+            year_key = (person_id, rule_id, month.year)
+            year_used[year_key] = year_used.get(year_key, ZERO) + row["total"]
 
     entries = []
     for a, month, version in plan:
         quantity = Decimal(a.quantity)
         points = (version.points * quantity).quantize(CENT, ROUND_HALF_UP)
         amount = abs(points)
+        month_key = (a.person_id, version.rule_id, month)
+        year_key = (a.person_id, version.rule_id, month.year)
         if version.cap_month is not None:
-            amount = min(amount, max(ZERO, version.cap_month - used_in(a.person_id, version.rule_id, month, False)))
+            amount = min(amount, max(ZERO, version.cap_month - abs(month_used.get(month_key, ZERO))))
         if version.cap_year is not None:
-            amount = min(amount, max(ZERO, version.cap_year - used_in(a.person_id, version.rule_id, month, True)))
+            amount = min(amount, max(ZERO, version.cap_year - abs(year_used.get(year_key, ZERO))))
         amount = amount if points >= 0 else -amount
-        key = (a.person_id, version.rule_id, month)
-        used[key] = used.get(key, ZERO) + amount
+        if version.rule_id in capped_rules:
+            month_used[month_key] = month_used.get(month_key, ZERO) + amount
+            year_used[year_key] = year_used.get(year_key, ZERO) + amount
         entries.append(PointEntry(
             person_id=a.person_id, org_path=a.org_path, month=month, occurred_on=a.occurred_on,
             rule_id=version.rule_id, version=version, kind=a.kind, source=a.source, generation=0, quantity=quantity,
@@ -310,8 +320,8 @@ def receive_many(achievements: list[Achievement]) -> None:
 
 
 def _add_many_to_scores(entries: list[PointEntry]) -> None:
-    """Move the roll-ups of a batch of new entries: three queries (make the missing rows, lock them all in
-    order, write the new totals)."""
+    """Move the roll-ups of a batch of new entries: make the missing rows, lock them all in order, then one
+    UPDATE per distinct move (a handful for a meeting's attendance)."""
     keys = sorted({(e.person_id, e.month) for e in entries})
     MonthlyScore.objects.bulk_create(
         [MonthlyScore(person_id=p, month=m, org_path="") for p, m in keys], ignore_conflicts=True
@@ -323,13 +333,23 @@ def _add_many_to_scores(entries: list[PointEntry]) -> None:
         .filter(person_id__in=persons, month__in=months)
         .order_by("person_id", "month")
     )
-    scores = {(s.person_id, s.month): s for s in rows}
+    ids = dict(((s.person_id, s.month), s.pk) for s in rows.only("pk", "person_id", "month"))
+    moves: dict[tuple[int, int], list] = {}  # (person, month) → [points added, entries added, latest org_path]
     for entry in entries:
-        score = scores[(entry.person_id, entry.month)]
-        score.points += entry.points
-        score.entries += 1
-        score.org_path = entry.org_path
-    MonthlyScore.objects.bulk_update([scores[k] for k in keys], ["points", "entries", "org_path"])
+        move = moves.setdefault((entry.person_id, entry.month), [ZERO, 0, ""])
+        move[0] += entry.points
+        move[1] += 1
+        move[2] = entry.org_path
+    # One UPDATE per distinct move (a batch's rows mostly move alike: the same points in the same branch), not
+    # bulk_update's CASE over every row (44 of the 64 s a 20,000-entry batch took).
+    alike: dict[tuple[Decimal, int, str], list[int]] = {}
+    for key, (points, n, path) in moves.items():
+        alike.setdefault((points, n, path), []).append(ids[key])
+    for (points, n, path), pks in alike.items():
+        for start in range(0, len(pks), 5000):
+            MonthlyScore.objects.filter(pk__in=pks[start : start + 5000]).update(
+                points=F("points") + points, entries=F("entries") + n, org_path=path
+            )
 
 
 def take_back(kind: str, source: str) -> None:
