@@ -69,11 +69,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     venue = get_scoped_or_404(request, Venue.objects.select_related("host"), pk)
     today = timezone.localdate()
     can_change = _can_change(request, venue.org_path)
+    # Every coming booking is listed (when the venue is taken); only those the user may open are links: a
+    # secretary sees the district's venue, not another branch's booking of it.
+    rows = queries.upcoming(Booking.objects.filter(venue=venue), limit=50)
+    may_open = set(
+        Booking.objects.visible_to(request.user).filter(pk__in=[b.pk for b in rows]).values_list("pk", flat=True)
+    )
+    for row in rows:
+        row.may_open = row.pk in may_open
     context = {
         "title": venue.name,
         "venue": venue,
         "closures": list(venue.closures.filter(ends_on__gte=today)),
-        "bookings": queries.upcoming(Booking.objects.filter(venue=venue), limit=50),
+        "bookings": rows,
         "can_change": can_change,
         "can_book": venue.status == VenueStatus.OPEN and scope_for(request.user, CHANGE).has_subtrees,
         "closure_form": ClosureForm() if can_change else None,

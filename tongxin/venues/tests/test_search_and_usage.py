@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tongxin.venues import queries, services
 from tongxin.venues.models import Venue
@@ -88,3 +89,19 @@ def test_the_booking_page_books_and_refuses_with_the_date(tree, users, client_fo
                    "until": (day + datetime.timedelta(days=28)).isoformat(), "skip_problems": "on"}  # fmt: skip
     response = client.post(url, data_series, follow=True)
     assert response.status_code == 200 and "occurrence-confirmed" in response.content.decode()
+
+
+def test_the_venue_page_links_only_the_bookings_the_user_may_open(tree, users, client_for):
+    """A branch secretary sees the committee's venue and when it is taken, but another branch's booking is no
+    link (its page answers 404 to her: the crawl over the demo found such a dead link)."""
+    venue = make_venue(tree.committee1)
+    day = saturday()
+    theirs = book(None, venue, tree.branch_a, day, 10, 12)
+    ours = book(None, venue, tree.branch_b, day, 14, 16)
+    page = client_for(users.secretary_b).get(reverse("venues:detail", args=[venue.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert reverse("venues:booking", args=[ours.pk]) in html
+    assert reverse("venues:booking", args=[theirs.pk]) not in html
+    assert at(day, 10).astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%d %H:%M") in html
+    assert client_for(users.secretary_b).get(reverse("venues:booking", args=[theirs.pk])).status_code == 404
