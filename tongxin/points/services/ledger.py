@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Max, Sum
 
 from tongxin.core.achievements import Achievement
 from tongxin.core.audit import record_change
@@ -362,23 +362,41 @@ def take_back(kind: str, source: str) -> None:
 
 
 def scores_from_ledger(
-    person_ids: Iterable[int] | None = None,
+    person_ids: Iterable[int] | None = None, month: datetime.date | None = None
 ) -> dict[tuple[int, datetime.date], tuple[Decimal, int, str]]:
-    """``{(person, month): (points, entries, org_path of the latest entry)}`` summed from the ledger."""
+    """``{(person, month): (points, entries, org_path of the latest entry)}`` summed from the ledger (of one
+    ``month`` when given)."""
     rows = PointEntry.objects.all()
     if person_ids is not None:
         rows = rows.filter(person_id__in=list(person_ids))
-    sums = rows.values("person_id", "month").annotate(total=Sum("points"), n=Count("id"))
-    latest: dict[tuple[int, datetime.date], str] = {}
-    for person_id, month, path in rows.order_by("id").values_list("person_id", "month", "org_path"):
-        latest[(person_id, month)] = path
-    return {(r["person_id"], r["month"]): (r["total"], r["n"], latest[(r["person_id"], r["month"])]) for r in sums}
+    if month is not None:
+        rows = rows.filter(month=month)
+    # One GROUP BY: per person, month and branch path (a member moved within the month has two groups); the
+    # path of the group holding the latest entry is the row's path.
+    groups = rows.values_list("person_id", "month", "org_path").annotate(
+        total=Sum("points"), n=Count("id"), last=Max("id")
+    )
+    found: dict[tuple[int, datetime.date], tuple[Decimal, int, str]] = {}
+    latest: dict[tuple[int, datetime.date], int] = {}
+    for person_id, month_, path, total, n, last in groups.order_by():
+        key = (person_id, month_)
+        if key in found:
+            before_total, before_n, before_path = found[key]
+            path = path if last > latest[key] else before_path
+            total, n = before_total + total, before_n + n
+        found[key] = (total, n, path)
+        latest[key] = max(last, latest.get(key, 0))
+    return found
 
 
-def kept_scores(person_ids: Iterable[int] | None = None) -> dict[tuple[int, datetime.date], tuple[Decimal, int, str]]:
+def kept_scores(
+    person_ids: Iterable[int] | None = None, month: datetime.date | None = None
+) -> dict[tuple[int, datetime.date], tuple[Decimal, int, str]]:
     rows = MonthlyScore.objects.all()
     if person_ids is not None:
         rows = rows.filter(person_id__in=list(person_ids))
+    if month is not None:
+        rows = rows.filter(month=month)
     return {(s.person_id, s.month): (s.points, s.entries, s.org_path) for s in rows}
 
 
