@@ -27,71 +27,27 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import random
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 # The database conventions (file and database names, seeding) are bench/roster.py's; Django's setup is
 # bench/import_roster.py's. bench/ is on sys.path when this file runs as a script.
-from import_roster import setup_django
-from roster import PG_BASE_URL, ROOT, add_quick_option, db_name, ensure_seeded, log, prepare_postgres, prepare_sqlite
-from roster import sqlite_path as seeded_sqlite_path
-from workcopy import drop_pg_copy, drop_sqlite_copy, make_pg_copy, make_sqlite_copy, sqlite_copy_path
+from common import WorkCopy, answer_parent, median, spawn
+from roster import PG_BASE_URL, add_quick_option, log
 
 SCALE = 10
-COPY_SUFFIX = "_compliance"
+COPY = WorkCopy(SCALE, "_compliance")
 SEED = 2026
 MAX_RATIO = 2.0  # goal: the board within 2× of one plain aggregate over the meetings
 MAX_MS = 500.0  # goal: the district root's board under 500 ms
 
 
-def copy_name() -> str:
-    return db_name(SCALE) + COPY_SUFFIX
-
-
-def copy_sqlite_path() -> Path:
-    return sqlite_copy_path(copy_name())
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
-def make_copy(args: argparse.Namespace) -> float:
-    """A fresh copy of the seeded database to write to (bench/workcopy.py); the seconds it took."""
-    if args.db == "postgres":
-        return make_pg_copy(args.pg_url, db_name(SCALE), copy_name())
-    return make_sqlite_copy(seeded_sqlite_path(SCALE), copy_name())
-
-
-def drop_copy(args: argparse.Namespace, db: str) -> None:
-    if db == "postgres":
-        drop_pg_copy(args.pg_url, copy_name())
-    else:
-        drop_sqlite_copy(copy_name())
-
-
 # ---------------------------------------------------------------------------------------------------
 # Children
 # ---------------------------------------------------------------------------------------------------
-
-
-def child_seed(args: argparse.Namespace) -> dict[str, Any]:
-    if args.db == "postgres":
-        prepare_postgres(SCALE, args.fresh, args.pg_url)
-    else:
-        prepare_sqlite(SCALE, args.fresh)
-    setup_django(args, sqlite=seeded_sqlite_path(SCALE), pg_name=db_name(SCALE))
-    from django.db import connection
-
-    return {"seed_seconds": ensure_seeded(SCALE, connection.vendor)}
 
 
 def generate_meetings(args: argparse.Namespace, year: int, today: datetime.date) -> dict[str, Any]:
@@ -168,8 +124,8 @@ class QueryCounter:
 
 
 def child_run(args: argparse.Namespace) -> dict[str, Any]:
-    copy_seconds = make_copy(args)
-    setup_django(args, sqlite=copy_sqlite_path(), pg_name=copy_name())
+    copy_seconds = COPY.make(args)
+    COPY.connect(args)
     import sqlite3
 
     from django.core.management import call_command
@@ -244,30 +200,9 @@ def child_run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def run_child(args: argparse.Namespace) -> None:
-    sys.stdout = sys.stderr  # only the JSON file talks to the parent
-    job = {"seed": child_seed, "run": child_run}[args.child]
-    Path(args.out).write_text(json.dumps(job(args), ensure_ascii=False))
-
-
 # ---------------------------------------------------------------------------------------------------
 # Parent
 # ---------------------------------------------------------------------------------------------------
-
-
-def spawn(args: argparse.Namespace, db: str, role: str) -> dict[str, Any]:
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
-        out = Path(tmp.name)
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", role, "--db", db, "--out", str(out)]
-    command += ["--runs", str(args.runs), "--per-branch", str(args.per_branch), "--pg-url", args.pg_url]
-    command += ["--fresh"] if args.fresh else []
-    try:
-        code = subprocess.call(command, cwd=ROOT)
-        if code != 0:
-            raise SystemExit(f"[{db}] the {role} process failed (exit {code})")
-        return json.loads(out.read_text())
-    finally:
-        out.unlink(missing_ok=True)
 
 
 def report(db: str, seeded: dict[str, Any], res: dict[str, Any]) -> bool:
@@ -309,23 +244,25 @@ def main() -> int:
     add_quick_option(parser)
     args = parser.parse_args()
     if args.child:
-        run_child(args)
+        answer_parent(args, {"seed": COPY.seed, "run": child_run})
         return 0
     if args.quick:
         args.runs, args.per_branch = 1, 2  # the 10× quick database: seeded by roster.py --quick when missing
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    passed = ["--runs", str(args.runs), "--per-branch", str(args.per_branch), "--pg-url", args.pg_url]
+    passed += ["--fresh"] if args.fresh else []
     started = time.monotonic()
     ok = True
     for db in ["sqlite", "postgres"] if args.db == "all" else [args.db]:
         log(f"[{db}] seeding the {SCALE}× demo district if missing")
-        seeded = spawn(args, db, "seed")
+        seeded = spawn(__file__, db, "seed", passed)
         log(f"[{db}] a working copy of the {SCALE}× database; a year of meetings, then the board")
         try:
-            result = spawn(args, db, "run")
+            result = spawn(__file__, db, "run", passed)
         finally:
             if not args.keep_copy:
-                drop_copy(args, db)
+                COPY.drop(args, db)
         ok = report(db, seeded, result) and ok
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\n{time.monotonic() - started:.0f} s in all; load average at the end {load} on {os.cpu_count()} CPUs")
