@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongxin.core.fields import IntRange, InWindow, SafeText, Wording
 from tongxin.core.scoping import ScopedQuerySet, ScopeSpec
@@ -73,8 +74,8 @@ class StudyPeriod(models.Model):
     org_path = models.CharField(max_length=255, editable=False)  # the campaign's organisation
     number = models.PositiveSmallIntegerField(_("period number"))
     title = models.CharField(_("title"), max_length=200, validators=[Wording()])
-    opens_at = models.DateTimeField(_("opens at"))
-    closes_at = models.DateTimeField(_("closes at"))
+    opens_at = models.DateTimeField(pgettext_lazy("study period", "opens at"))
+    closes_at = models.DateTimeField(pgettext_lazy("study period", "closes at"))
     video_url = models.URLField(_("video link (intranet)"), max_length=500, blank=True)
     min_watch_seconds = models.PositiveIntegerField(_("minimum watch time (seconds)"), default=0)
     selection = models.CharField(_("questions"), max_length=8, choices=Selection.choices, default=Selection.FIXED)

@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongxin.core import imports, params, tasks
@@ -404,12 +404,12 @@ class PeriodForm(BootstrapFormMixin, forms.Form):
     number = forms.IntegerField(label=gettext_lazy("Period number"), min_value=1, max_value=999)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     opens_at = forms.DateTimeField(
-        label=gettext_lazy("Opens at"),
+        label=pgettext_lazy("study period", "Opens at"),
         input_formats=[DATETIME_FORMAT],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
     )
     closes_at = forms.DateTimeField(
-        label=gettext_lazy("Closes at"),
+        label=pgettext_lazy("study period", "Closes at"),
         input_formats=[DATETIME_FORMAT],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
     )
