@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Sum
 
 from tongxin.core.achievements import Achievement
@@ -121,12 +121,19 @@ def capped(person_id: int, version: RuleVersion, month: datetime.date, points: D
 
 
 def _add_to_score(entry: PointEntry) -> None:
-    score, _created = MonthlyScore.objects.select_for_update().get_or_create(
-        person_id=entry.person_id, month=entry.month, defaults={"org_path": entry.org_path}
-    )
-    MonthlyScore.objects.filter(pk=score.pk).update(
-        points=F("points") + entry.points, entries=F("entries") + 1, org_path=entry.org_path
-    )
+    """Move the entry's month row: one UPDATE when the row exists (it locks the row, as a SELECT … FOR UPDATE
+    would), else an INSERT of the first entry's figures (a row inserted meanwhile by another transaction is
+    then updated)."""
+    row = MonthlyScore.objects.filter(person_id=entry.person_id, month=entry.month)
+    moved = {"points": F("points") + entry.points, "entries": F("entries") + 1, "org_path": entry.org_path}
+    if row.update(**moved):
+        return
+    try:
+        with transaction.atomic():
+            MonthlyScore.objects.create(person_id=entry.person_id, month=entry.month, org_path=entry.org_path,
+                                        points=entry.points, entries=1)  # fmt: skip
+    except IntegrityError:
+        row.update(**moved)
 
 
 def append(entry: PointEntry, actor: Actor = None) -> PointEntry:
@@ -168,10 +175,11 @@ def book(
     points: Decimal | None = None,
     reason: str = "",
     actor: Actor = None,
+    month: datetime.date | None = None,
 ) -> PointEntry:
     """Append the entry of ``source`` under ``version``'s rule (``points``: a reviewed claim's amount, else
-    the rule's points × quantity within its caps)."""
-    month = booking_month(path, month_of(occurred_on))
+    the rule's points × quantity within its caps; ``month``: the booking month when the caller has it)."""
+    month = month or booking_month(path, month_of(occurred_on))
     earned = (version.points * quantity).quantize(CENT, ROUND_HALF_UP)
     amount = points if points is not None else capped(person_id, version, month, earned)
     entry = PointEntry(
@@ -214,7 +222,7 @@ def receive(achievement: Achievement) -> None:
                 continue
             reverse_entry(entry, reason="corrected at source")
         book(person_id=achievement.person_id, path=path, occurred_on=achievement.occurred_on, version=version,
-             kind=achievement.kind, source=achievement.source, quantity=quantity)  # fmt: skip
+             kind=achievement.kind, source=achievement.source, quantity=quantity, month=month)  # fmt: skip
     for entry in live.values():  # earned before under a rule that no longer pays for it
         reverse_entry(entry, reason="corrected at source")
 
