@@ -238,7 +238,8 @@ class RulesInForceSerializer(serializers.Serializer):
     """An organisation's rules: the set in force (its own or inherited), base score and floor this month, each
     item's version this month and the versions to come."""
 
-    organization = serializers.IntegerField(source="pk")
+    id = serializers.IntegerField(source="pk", help_text="The organisation's id")
+    name = serializers.CharField()
     own = serializers.SerializerMethodField()
     rule_set = serializers.SerializerMethodField()
     base_score = serializers.SerializerMethodField()
@@ -327,8 +328,9 @@ def _change_scores(actor, org: Organization, **values: Any) -> Organization:
     return org
 
 
-class PointRulesViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
-    """The points rules in force for an organisation (``/api/point-rules/<organisation id>/``); its admins
+class PointRulesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """The points rules in force for each organisation the caller sees (``/api/point-rules/``, one per
+    organisation, ``/api/point-rules/<organisation id>/``); its admins
     (MANAGE) make its own rules and change them by new versions. A change reaching back into a month some
     branch has published or locked answers 400 and writes nothing."""
 

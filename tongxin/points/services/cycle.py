@@ -392,5 +392,5 @@ def correct_entry(actor: Actor, entry: PointEntry, *, reason: str, points: Decim
 def kind_labels() -> dict[str, str]:
     labels = {kind.key: str(kind.label) for kind in achievement_kinds()}
     labels[CLAIM] = _("Claim")
-    labels[CORRECTION] = _("Correction")
+    labels[CORRECTION] = _("Correction of a locked month")
     return labels
