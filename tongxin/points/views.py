@@ -342,8 +342,8 @@ def _next_month_text() -> str:
 
 class ItemForm(BootstrapFormMixin, forms.Form):
     rule = forms.ChoiceField(label=gettext_lazy("Item"))
-    valid_from = MonthField(
-        label=gettext_lazy("In force from (month)"),
+    valid_from = forms.CharField(
+        label=gettext_lazy("In force from (month)"), max_length=7,
         help_text=gettext_lazy("yyyy-mm. Months before it keep the rules they were scored with; a month already "
                                "published or locked cannot be reached."),
     )  # fmt: skip
@@ -359,6 +359,9 @@ class ItemForm(BootstrapFormMixin, forms.Form):
     photo_required = forms.BooleanField(label=gettext_lazy("Photo required"), required=False)
     active = forms.BooleanField(label=gettext_lazy("In force"), required=False)
 
+    def clean_valid_from(self) -> datetime.date | None:
+        return MonthField().clean(self.cleaned_data["valid_from"])
+
     def __init__(self, *args: Any, items: list[Rule], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["rule"]
@@ -367,12 +370,15 @@ class ItemForm(BootstrapFormMixin, forms.Form):
 
 
 class ScoresForm(BootstrapFormMixin, forms.Form):
-    valid_from = MonthField(label=gettext_lazy("In force from (month)"),
-                            help_text=gettext_lazy("yyyy-mm"))  # fmt: skip
+    valid_from = forms.CharField(label=gettext_lazy("In force from (month)"), max_length=7,
+                                 help_text=gettext_lazy("yyyy-mm"))  # fmt: skip
     base_score = forms.DecimalField(label=gettext_lazy("Base score"), max_digits=8, decimal_places=2, min_value=0,
                                     max_value=POINTS_LIMIT)  # fmt: skip
     floor = forms.DecimalField(label=gettext_lazy("Floor"), max_digits=8, decimal_places=2, min_value=0,
                                max_value=POINTS_LIMIT)  # fmt: skip
+
+    def clean_valid_from(self) -> datetime.date | None:
+        return MonthField().clean(self.cleaned_data["valid_from"])
 
 
 def _rule_items(rule_set: RuleSet, month: datetime.date) -> list[Rule]:
