@@ -207,3 +207,33 @@ def my_years(person: Person) -> list[MyYear]:
         years.setdefault(row.month.year, []).append(row)
     return [MyYear(year=year, total=year_total(person, rule_set, months[0].month), months=months)
             for year, months in years.items()]  # fmt: skip
+
+
+# --- a subtree month over month --------------------------------------------------------------------------------
+
+TREND_MONTHS = 6
+
+
+@dataclass
+class Trend:
+    months: list[datetime.date]  # oldest first, ending with the month shown
+    rows: list[tuple[Organization, list[Decimal | None]]]  # each branch's average per month (None: no scores)
+    overall: list[Decimal | None]  # the whole subtree's average per month
+
+
+def subtree_trend(org: Organization, month: datetime.date, branches: list[Organization]) -> Trend:
+    """The average month points of each of ``branches`` (those of ``org``'s subtree) and of the whole subtree,
+    over the ``TREND_MONTHS`` months ending with ``month``, from the roll-ups (two grouped queries)."""
+    months = [month]
+    while len(months) < TREND_MONTHS:
+        months.insert(0, (months[0] - datetime.timedelta(days=1)).replace(day=1))
+    rows = MonthlyScore.objects.filter(subtree_q("org_path", org.path), month__gte=months[0], month__lte=month)
+    per_branch = {
+        (r["org_path"], r["month"]): r["avg"] for r in rows.values("org_path", "month").annotate(avg=Avg("points"))
+    }
+    overall = {r["month"]: r["avg"] for r in rows.values("month").annotate(avg=Avg("points"))}
+    return Trend(
+        months=months,
+        rows=[(b, [per_branch.get((b.path, m)) for m in months]) for b in branches],
+        overall=[overall.get(m) for m in months],
+    )

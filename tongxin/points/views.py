@@ -308,9 +308,10 @@ def subtree(request: HttpRequest, pk: int) -> HttpResponse:
     state, and the branches whose reviewing looks nominal (flagged for the committee)."""
     org = get_scoped_or_404(request, Organization, pk)
     month = params.month_param(request)
+    rows = queries.subtree_months(org, month)
     context = {
         "title": _("Points in %(org)s") % {"org": org.name}, "org": org, "month": month,
-        "rows": queries.subtree_months(org, month),
+        "rows": rows, "trend": queries.subtree_trend(org, month, [r.branch for r in rows]),
         "previous": (month - datetime.timedelta(days=1)).replace(day=1),
         "next": (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1),
     }  # fmt: skip

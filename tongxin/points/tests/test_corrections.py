@@ -150,3 +150,18 @@ def test_my_history(tree, users, client_for):
     month = client_for(users.member).get(reverse("points:mine") + f"?month={last_month():%Y-%m}").content.decode()
     assert "rules of" in month  # each entry says under which rules' version it was scored
     assert "your account is not linked" in client_for(users.secretary_a).get(reverse("points:history")).content.decode()
+
+
+def test_the_subtree_month_over_month(tree, users, client_for):
+    give(tree.people.a1, "m:1", day=last_month() + datetime.timedelta(days=2))
+    give(tree.people.a1, "m:2")
+    give(tree.people.b1, "m:3")
+    page = client_for(users.committee_admin).get(reverse("points:subtree", args=[tree.committee1.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="trend"' in body and f"{last_month():%Y-%m}" in body
+    trend = page.context["trend"]
+    assert len(trend.months) == 6 and trend.months[-1] == this_month()
+    by_branch = {branch.pk: values for branch, values in trend.rows}
+    assert by_branch[tree.branch_a.pk][-2:] == [Decimal(1), Decimal(1)] and by_branch[tree.branch_b.pk][-2] is None
+    assert trend.overall[-1] == Decimal(1)
+    assert tree.branch_c.name not in body
