@@ -381,8 +381,11 @@ def correct_entry(actor: Actor, entry: PointEntry, *, reason: str, points: Decim
     if not amount.is_finite() or amount == 0 or abs(amount) > POINTS_LIMIT or amount != amount.quantize(CENT):
         raise DomainError("points", _("Give the points to add or take away (not 0, at most %(limit)s, two decimal "
                                       "places).") % {"limit": POINTS_LIMIT})  # fmt: skip
+    # each adjustment its own source (one live entry per source and rule, as for every source)
+    earlier = PointEntry.objects.filter(source__startswith=f"points.correction:{entry.pk}:", reversal_of__isnull=True)
     adjusting = ledger.book(person_id=entry.person_id, path=entry.org_path, occurred_on=entry.occurred_on,
-                            version=entry.version, kind=CORRECTION, source=f"points.correction:{entry.pk}",
+                            version=entry.version, kind=CORRECTION,
+                            source=f"points.correction:{entry.pk}:{earlier.count() + 1}",
                             quantity=Decimal(1), points=amount, reason=reason, actor=actor)  # fmt: skip
     record_change(actor, adjusting, ChangeLog.Action.CREATE, org_path=entry.org_path,
                   after={"corrects": entry.pk, "points": str(amount), "reason": reason})  # fmt: skip

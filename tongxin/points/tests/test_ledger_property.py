@@ -113,6 +113,8 @@ def run(step, tree, users) -> None:
 @given(sequence=steps)
 # Found by this test: one source twice in one batch (receive_many wrote it twice: a unique violation).
 @example(sequence=[("batch", [("offer", 0, "orglife.attended", 0, 0, 1), ("offer", 0, "orglife.attended", 0, 0, 2)])])
+# Found by this test: two adjustments of one locked entry shared a source (two live entries of one source and rule).
+@example(sequence=[("offer", 0, "orglife.attended", 0, -1, 1), ("lock", 0, -1), ("correct", 0, 1), ("correct", 0, 2)])
 def test_kept_scores_equal_the_ledger(tree, users, sequence):
     with transaction.atomic():
         defaults()
