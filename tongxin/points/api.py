@@ -225,7 +225,7 @@ class RuleVersionSerializer(serializers.Serializer):
     valid_from = serializers.DateField()
     name = serializers.CharField()
     points = serializers.DecimalField(max_digits=8, decimal_places=2)
-    source = serializers.CharField()
+    earned_by = serializers.CharField(source="source", help_text="An achievement kind's key, or 'claim'")
     claimant = serializers.CharField()
     evidence_required = serializers.BooleanField()
     photo_required = serializers.BooleanField()
@@ -239,7 +239,7 @@ class RulesInForceSerializer(serializers.Serializer):
     item's version this month and the versions to come."""
 
     id = serializers.IntegerField(source="pk", help_text="The organisation's id")
-    name = serializers.CharField()
+    organization_name = serializers.CharField(source="name")
     own = serializers.SerializerMethodField()
     rule_set = serializers.SerializerMethodField()
     base_score = serializers.SerializerMethodField()
@@ -247,7 +247,7 @@ class RulesInForceSerializer(serializers.Serializer):
     items = serializers.SerializerMethodField()
 
     def _set(self, org):
-        cache = self.context.setdefault("rule_sets", {})
+        cache = self.__dict__.setdefault("_rule_sets", {})  # one lookup per organisation and answer
         if org.pk not in cache:
             cache[org.pk] = rules.set_in_force(org)
         return cache[org.pk]
@@ -282,7 +282,7 @@ class RulesInForceSerializer(serializers.Serializer):
                 later.append(version)
             else:
                 current.setdefault(version.rule_id, version)
-        return RuleVersionSerializer([*current.values(), *later], many=True).data
+        return list(RuleVersionSerializer([*current.values(), *later], many=True).data)
 
 
 class ItemChangeSerializer(serializers.Serializer):

@@ -342,7 +342,7 @@ def _next_month_text() -> str:
 
 
 class ItemForm(BootstrapFormMixin, forms.Form):
-    rule = forms.ChoiceField(label=gettext_lazy("Item"))
+    rule = forms.ChoiceField(label=gettext_lazy("Item"), widget=forms.HiddenInput)  # chosen by ?rule= (the title)
     valid_from = forms.CharField(
         label=gettext_lazy("In force from (month)"), max_length=7,
         help_text=gettext_lazy("yyyy-mm. Months before it keep the rules they were scored with; a month already "
@@ -367,7 +367,7 @@ class ItemForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["rule"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [(rule.pk, rule.current.name if rule.current else rule.key) for rule in items]
+        field.choices = [(rule.pk, rule.key) for rule in items]
 
 
 class ScoresForm(BootstrapFormMixin, forms.Form):
@@ -456,8 +456,13 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
             rules.edit_item(request.user, org, rule=rule_id, valid_from=valid_from, **data)
         if step.ok:
             return redirect(url)
-    context = {"form": form, "title": _("Change an item of the points rules"), "cancel_url": url,
-               "intro": _("The change is a new version from the month you give; the months before keep their rules."),
+    name = current.name if current is not None else getattr(chosen, "key", "")
+    intro = " ".join([
+        _("The change is a new version from the month you give; the months before keep their rules."),
+        _("The rules changed are those of %(source)s: every organisation that inherits them follows the change.")
+        % {"source": _source_name(rule_set)},
+    ])  # fmt: skip
+    context = {"form": form, "title": _("Change “%(item)s”") % {"item": name}, "cancel_url": url, "intro": intro,
                "submit_label": _("Save the new version")}  # fmt: skip
     return render(request, "form_page.html", context, status=400 if form.errors else 200)
 
@@ -480,7 +485,9 @@ def rule_scores(request: HttpRequest, pk: int) -> HttpResponse:
                               floor=data["floor"])  # fmt: skip
         if step.ok:
             return redirect(url)
+    intro = _("The rules changed are those of %(source)s: every organisation that inherits them follows the change.")
     context = {"form": form, "title": _("Change the base score and floor"), "cancel_url": url,
+               "intro": intro % {"source": _source_name(rule_set)},
                "submit_label": _("Save the new version")}  # fmt: skip
     return render(request, "form_page.html", context, status=400 if form.errors else 200)
 

@@ -74,7 +74,9 @@ def run(step, tree, users) -> None:
         person = people[who]
         # a2 claims an item members claim; for a1 the system files an item secretaries claim
         actor, key = (users.member, "pioneer") if who == 1 else (None, "duty")
-        rule = ledger.rule_set_for(person.org_path, "league").rules.get(key=key)  # committee 1's own, once made
+        rule_set = ledger.rule_set_for(person.org_path, "league")  # committee 1's own, once made
+        assert rule_set is not None
+        rule = rule_set.rules.get(key=key)
         claim = cycle.submit_claim(actor, person=person, rule=rule, evidence="带头完成任务")
         adjusted = Decimal(points) / 2 if decision == "adjusted" else None
         cycle.review_claim(users.secretary_a, claim, decision=decision, points=adjusted, reason="核实")
@@ -85,10 +87,10 @@ def run(step, tree, users) -> None:
         rules.make_own(None, tree.committee1)
     elif name == "own_change":
         _, key, months, points, active = step
-        rule = Rule.objects.filter(rule_set__org_path=tree.committee1.path, key=key).first()
-        if rule is None:
+        own_rule = Rule.objects.filter(rule_set__org_path=tree.committee1.path, key=key).first()
+        if own_rule is None:
             raise DomainError("rule", "committee 1 has no rules of its own yet")
-        rules.change_rule(None, rule, valid_from=month_at(months), points=Decimal(points), active=active)
+        rules.change_rule(None, own_rule, valid_from=month_at(months), points=Decimal(points), active=active)
     elif name == "correct":
         _, index, points = step
         locked = set(MonthCycle.objects.filter(status=CycleStatus.LOCKED).values_list("org_path", "month"))
