@@ -18,7 +18,7 @@ from tongxin.lifecycle.api import (
 from tongxin.orglife.api import ChecklistItemViewSet, ComplianceBoardViewSet, LapseViewSet, MeetingViewSet
 from tongxin.orgs.api import OrganizationViewSet
 from tongxin.people.api import PersonViewSet
-from tongxin.points.api import ClaimViewSet, MonthCycleViewSet, PointEntryViewSet
+from tongxin.points.api import ClaimViewSet, MonthCycleViewSet, ObjectionViewSet, PointEntryViewSet, PointRulesViewSet
 from tongxin.study.api import StudyAttemptViewSet, StudyParticipationViewSet, StudyPeriodViewSet
 from tongxin.venues.api import BookingViewSet, HonourViewSet, VenueViewSet
 
@@ -61,6 +61,8 @@ router.register("study-participations", StudyParticipationViewSet, basename="stu
 router.register("point-entries", PointEntryViewSet, basename="point-entry")
 router.register("point-claims", ClaimViewSet, basename="point-claim")
 router.register("point-months", MonthCycleViewSet, basename="point-month")
+router.register("point-objections", ObjectionViewSet, basename="point-objection")
+router.register("point-rules", PointRulesViewSet, basename="point-rules")
 
 urlpatterns = [
     path("", include(router.urls)),

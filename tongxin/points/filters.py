@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 
 from tongxin.core.filters import FilterSet, IdFilter, MonthFilter
-from tongxin.points.models import Claim, ClaimStatus, CycleStatus, MonthCycle, PointEntry
+from tongxin.points.models import Claim, ClaimStatus, CycleStatus, MonthCycle, Objection, ObjectionStatus, PointEntry
 
 
 class PointEntryFilter(FilterSet):
@@ -34,4 +34,13 @@ class MonthCycleFilter(FilterSet):
 
     class Meta:
         model = MonthCycle
+        fields: list[str] = []
+
+
+class ObjectionFilter(FilterSet):
+    month = MonthFilter(field_name="cycle__month")
+    status = django_filters.ChoiceFilter(choices=ObjectionStatus.choices)
+
+    class Meta:
+        model = Objection
         fields: list[str] = []

@@ -27,6 +27,7 @@ from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
 
 CLAIM = "claim"  # the source kind of an item members (or secretaries) claim, rather than an achievement kind
+CORRECTION = "correction"  # the kind of an adjusting entry the secretary records on a locked month
 POINTS_LIMIT = 1000  # the largest value of one item, cap or base score (either sign)
 
 
@@ -81,6 +82,30 @@ class RuleSet(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RuleSetVersion(models.Model):
+    """The set's base score and floor from ``valid_from`` (the first of a month) until the next version; before
+    the first version the set's own values hold. A change never rewrites a month already published or locked."""
+
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="versions")
+    valid_from = models.DateField(_("valid from"))
+    base_score = _points_field(_("base score"))
+    floor = _points_field(_("floor"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    audit_fields = ["rule_set", "valid_from", "base_score", "floor"]
+
+    class Meta:
+        verbose_name = _("point rule set version")
+        verbose_name_plural = _("point rule set versions")
+        ordering = ["rule_set_id", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["rule_set", "valid_from"], name="point_rule_set_version_once")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_set_id} ({self.valid_from:%Y-%m})"
 
 
 class Rule(models.Model):

@@ -23,19 +23,21 @@ from tongxin.points.models import (
     PointEntry,
     RuleSet,
 )
-from tongxin.points.services import ledger
+from tongxin.points.services import ledger, rules
 
 ZERO = Decimal(0)
 BUCKETS = [(None, 0), (0, 2), (2, 4), (4, 6), (6, 8), (8, None)]  # the distribution's bands of month points
 
 
-def year_total(person: Person, rule_set: RuleSet | None, year: int) -> Decimal:
-    """The base score plus the year's points (from the roll-ups), never below the floor."""
-    months = MonthlyScore.objects.filter(person=person, month__year=year)
+def year_total(person: Person, rule_set: RuleSet | None, month: datetime.date) -> Decimal:
+    """The base score plus the points of ``month``'s year up to it (from the roll-ups), never below the floor;
+    base score and floor as the rules' version in force in ``month`` says."""
+    months = MonthlyScore.objects.filter(person=person, month__year=month.year, month__lte=month)
     earned = months.aggregate(total=Sum("points"))["total"] or ZERO
     if rule_set is None:
         return earned
-    return max(rule_set.floor, rule_set.base_score + earned)
+    base, floor = rules.scores_in_force(rule_set, month)
+    return max(floor, base + earned)
 
 
 def rule_set_of(person_or_branch_path: str) -> RuleSet | None:
@@ -65,7 +67,7 @@ def my_month(person: Person, month: datetime.date) -> MyMonth:
     history = list(MonthlyScore.objects.filter(person=person).order_by("-month")[:12])
     return MyMonth(
         month=month, entries=entries, claims=claims, points=sum((e.points for e in entries), ZERO),
-        year_total=year_total(person, rule_set, month.year), rule_set=rule_set, status=status or CycleStatus.OPEN,
+        year_total=year_total(person, rule_set, month), rule_set=rule_set, status=status or CycleStatus.OPEN,
         history=history,
     )  # fmt: skip
 
@@ -184,3 +186,54 @@ def subtree_months(org: Organization, month: datetime.date) -> list[BranchRow]:
             status=statuses.get(branch.path, CycleStatus.OPEN), reviewed=n, as_claimed=accepted, flagged=flagged,
         ))  # fmt: skip
     return rows
+
+
+# --- the member's history --------------------------------------------------------------------------------------
+
+
+@dataclass
+class MyYear:
+    year: int
+    total: Decimal  # the base score plus the year's points, never below the floor
+    months: list[MonthlyScore]
+
+
+def my_years(person: Person) -> list[MyYear]:
+    """Every month ``person`` has points in, newest first, grouped by year with the year's total (as the rules
+    in force in its last month with points say)."""
+    rule_set = rule_set_of(person.org_path)
+    years: dict[int, list[MonthlyScore]] = {}
+    for row in MonthlyScore.objects.filter(person=person).order_by("-month"):
+        years.setdefault(row.month.year, []).append(row)
+    return [MyYear(year=year, total=year_total(person, rule_set, months[0].month), months=months)
+            for year, months in years.items()]  # fmt: skip
+
+
+# --- a subtree month over month --------------------------------------------------------------------------------
+
+TREND_MONTHS = 6
+
+
+@dataclass
+class Trend:
+    months: list[datetime.date]  # oldest first, ending with the month shown
+    rows: list[tuple[Organization, list[Decimal | None]]]  # each branch's average per month (None: no scores)
+    overall: list[Decimal | None]  # the whole subtree's average per month
+
+
+def subtree_trend(org: Organization, month: datetime.date, branches: list[Organization]) -> Trend:
+    """The average month points of each of ``branches`` (those of ``org``'s subtree) and of the whole subtree,
+    over the ``TREND_MONTHS`` months ending with ``month``, from the roll-ups (two grouped queries)."""
+    months = [month]
+    while len(months) < TREND_MONTHS:
+        months.insert(0, (months[0] - datetime.timedelta(days=1)).replace(day=1))
+    rows = MonthlyScore.objects.filter(subtree_q("org_path", org.path), month__gte=months[0], month__lte=month)
+    per_branch = {
+        (r["org_path"], r["month"]): r["avg"] for r in rows.values("org_path", "month").annotate(avg=Avg("points"))
+    }
+    overall = {r["month"]: r["avg"] for r in rows.values("month").annotate(avg=Avg("points"))}
+    return Trend(
+        months=months,
+        rows=[(b, [per_branch.get((b.path, m)) for m in months]) for b in branches],
+        overall=[overall.get(m) for m in months],
+    )

@@ -20,4 +20,10 @@ urlpatterns = [
     path("objections/new/", views.objection_new, name="objection_new"),
     path("objections/<int:pk>/", views.objection, name="objection"),
     path("objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
+    path("orgs/<int:pk>/rules/", views.rules_page, name="rules"),
+    path("orgs/<int:pk>/rules/item/", views.rule_edit, name="rule_edit"),
+    path("orgs/<int:pk>/rules/scores/", views.rule_scores, name="rule_scores"),
+    path("orgs/<int:pk>/rules/own/", views.rules_override, name="rules_override"),
+    path("entries/<int:pk>/correct/", views.entry_correct, name="entry_correct"),
+    path("history/", views.history, name="history"),
 ]

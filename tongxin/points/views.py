@@ -18,15 +18,29 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongxin.core import params, uploads
+from tongxin.core.filters import MonthField
 from tongxin.core.forms import BootstrapFormMixin
-from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.scoping import CHANGE, MANAGE, scope_for
 from tongxin.core.views import XlsxFileResponse, form_step, get_scoped_or_404, page_step, xlsx_table_response
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
 from tongxin.points import queries
 from tongxin.points.meetings import general_meetings
-from tongxin.points.models import Claim, ClaimStatus, CycleStatus, MonthCycle, Objection, ObjectionStatus
+from tongxin.points.models import (
+    POINTS_LIMIT,
+    Claim,
+    Claimant,
+    ClaimStatus,
+    CycleStatus,
+    MonthCycle,
+    Objection,
+    ObjectionStatus,
+    PointEntry,
+    Rule,
+    RuleSet,
+)
 from tongxin.points.services import cycle as services
+from tongxin.points.services import ledger, rules
 
 
 class ClaimForm(BootstrapFormMixin, forms.Form):
@@ -198,6 +212,9 @@ def _branch_page(request: HttpRequest, org: Organization, month: datetime.date) 
         "may_object": status == CycleStatus.PUBLISHED
         and getattr(request.user, "person_id", None) in {m.pk for m, _p, _n in data.rows},
         "objection_form": ObjectionForm(), "answer_form": AnswerForm(),
+        "corrections": list(ledger.is_live(PointEntry.objects.filter(org_path=org.path, month=month))
+                            .select_related("person", "version").order_by("person__name_pinyin", "id"))
+        if can_change and status == CycleStatus.LOCKED else [],
     }  # fmt: skip
     return render(request, "points/branch.html", context)
 
@@ -291,9 +308,10 @@ def subtree(request: HttpRequest, pk: int) -> HttpResponse:
     state, and the branches whose reviewing looks nominal (flagged for the committee)."""
     org = get_scoped_or_404(request, Organization, pk)
     month = params.month_param(request)
+    rows = queries.subtree_months(org, month)
     context = {
         "title": _("Points in %(org)s") % {"org": org.name}, "org": org, "month": month,
-        "rows": queries.subtree_months(org, month),
+        "rows": rows, "trend": queries.subtree_trend(org, month, [r.branch for r in rows]),
         "previous": (month - datetime.timedelta(days=1)).replace(day=1),
         "next": (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1),
     }  # fmt: skip
@@ -314,3 +332,224 @@ def subtree_export(request: HttpRequest, pk: int) -> XlsxFileResponse:
     ]  # fmt: skip
     # counts and averages only: no personal data, so no access-log row
     return xlsx_table_response(request, f"points-{month:%Y-%m}.xlsx", f"{month:%Y-%m}", headers, rows)
+
+
+# --- the rules (the committee edits them) ----------------------------------------------------------------------
+
+
+def _next_month_text() -> str:
+    return f"{ledger.next_month(services.this_month()):%Y-%m}"
+
+
+class ItemForm(BootstrapFormMixin, forms.Form):
+    rule = forms.ChoiceField(label=gettext_lazy("Item"), widget=forms.HiddenInput)  # chosen by ?rule= (the title)
+    valid_from = forms.CharField(
+        label=gettext_lazy("In force from (month)"), max_length=7,
+        help_text=gettext_lazy("yyyy-mm. Months before it keep the rules they were scored with; a month already "
+                               "published or locked cannot be reached."),
+    )  # fmt: skip
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    points = forms.DecimalField(label=gettext_lazy("Points"), max_digits=8, decimal_places=2,
+                                min_value=-POINTS_LIMIT, max_value=POINTS_LIMIT)  # fmt: skip
+    cap_month = forms.DecimalField(label=gettext_lazy("Cap per month (empty: none)"), required=False, max_digits=8,
+                                   decimal_places=2, min_value=0, max_value=POINTS_LIMIT)  # fmt: skip
+    cap_year = forms.DecimalField(label=gettext_lazy("Cap per year (empty: none)"), required=False, max_digits=8,
+                                  decimal_places=2, min_value=0, max_value=POINTS_LIMIT)  # fmt: skip
+    claimant = forms.ChoiceField(label=gettext_lazy("Who claims"), choices=Claimant.choices)
+    evidence_required = forms.BooleanField(label=gettext_lazy("Evidence required"), required=False)
+    photo_required = forms.BooleanField(label=gettext_lazy("Photo required"), required=False)
+    active = forms.BooleanField(label=gettext_lazy("In force"), required=False)
+
+    def clean_valid_from(self) -> datetime.date | None:
+        return MonthField().clean(self.cleaned_data["valid_from"])
+
+    def __init__(self, *args: Any, items: list[Rule], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["rule"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(rule.pk, rule.key) for rule in items]
+
+
+class ScoresForm(BootstrapFormMixin, forms.Form):
+    valid_from = forms.CharField(label=gettext_lazy("In force from (month)"), max_length=7,
+                                 help_text=gettext_lazy("yyyy-mm"))  # fmt: skip
+    base_score = forms.DecimalField(label=gettext_lazy("Base score"), max_digits=8, decimal_places=2, min_value=0,
+                                    max_value=POINTS_LIMIT)  # fmt: skip
+    floor = forms.DecimalField(label=gettext_lazy("Floor"), max_digits=8, decimal_places=2, min_value=0,
+                               max_value=POINTS_LIMIT)  # fmt: skip
+
+    def clean_valid_from(self) -> datetime.date | None:
+        return MonthField().clean(self.cleaned_data["valid_from"])
+
+
+def _rule_items(rule_set: RuleSet, month: datetime.date) -> list[Rule]:
+    """The items of ``rule_set``, each with ``current`` (its version in force in ``month``, retired included),
+    ``upcoming`` (versions from a later month) and ``history`` (every version, newest first)."""
+    items = list(rule_set.rules.prefetch_related("versions").order_by("key"))
+    for rule in items:
+        history = sorted(rule.versions.all(), key=lambda v: v.valid_from, reverse=True)
+        rule.history = history  # type: ignore[attr-defined]
+        rule.current = next((v for v in history if v.valid_from <= month), None)  # type: ignore[attr-defined]
+        rule.upcoming = [v for v in history if v.valid_from > month]  # type: ignore[attr-defined]
+    return items
+
+
+def _managed_org(request: HttpRequest, pk: int) -> Organization:
+    """The organisation ``pk`` for one of its admins (MANAGE); 404 to anyone else."""
+    org = get_scoped_or_404(request, Organization, pk)
+    if not scope_for(request.user, MANAGE).covers_path(org.path):
+        raise Http404
+    return org
+
+
+def _source_name(rule_set: RuleSet) -> str:
+    if not rule_set.org_path:
+        return _("the district's default rules")
+    return ledger.branch_of(rule_set.org_path).name
+
+
+@login_required
+def rules_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rules in force for an organisation: its own or inherited (from where), the base score and floor
+    with their versions, each item with its version in force and those to come; the admins' edit links."""
+    org = get_scoped_or_404(request, Organization, pk)
+    rule_set = rules.set_in_force(org)
+    month = services.this_month()
+    can_manage = scope_for(request.user, MANAGE).covers_path(org.path)
+    own = rule_set is not None and rule_set.org_path == org.path
+    context = {
+        "title": _("Points rules of %(org)s") % {"org": org.name}, "org": org, "rule_set": rule_set,
+        "own": own, "source": _source_name(rule_set) if rule_set is not None else "",
+        "items": _rule_items(rule_set, month) if rule_set is not None else [],
+        "scores": rules.scores_in_force(rule_set, month) if rule_set is not None else None,
+        "score_versions": list(rule_set.versions.order_by("-valid_from")) if rule_set is not None else [],
+        "can_edit": can_manage and rule_set is not None and rules.may_edit(request.user, rule_set),
+        "can_override": can_manage and rule_set is not None and not own, "month": month,
+        "labels": services.kind_labels(),
+    }  # fmt: skip
+    return render(request, "points/rules.html", context)
+
+
+@login_required
+def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new version of an item from a month on (``?rule=`` picks the item and fills in what it says now)."""
+    org = _managed_org(request, pk)
+    rule_set = rules.set_in_force(org)
+    if rule_set is None:
+        raise Http404
+    month = services.this_month()
+    items = _rule_items(rule_set, month)
+    chosen = next((r for r in items if str(r.pk) == request.GET.get("rule", "")), items[0] if items else None)
+    initial: dict[str, Any] = {"valid_from": _next_month_text()}
+    current = getattr(chosen, "current", None)
+    if chosen is not None and current is not None:
+        initial |= {"rule": chosen.pk, "name": current.name, "points": current.points, "cap_month": current.cap_month,
+                    "cap_year": current.cap_year, "claimant": current.claimant,
+                    "evidence_required": current.evidence_required, "photo_required": current.photo_required,
+                    "active": current.active}  # fmt: skip
+    form = ItemForm(request.POST or None, initial=initial, items=items)
+    url = reverse("points:rules", args=[org.pk])
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        rule_id, valid_from = int(data.pop("rule")), data.pop("valid_from")
+        with form_step(request, form, _("The item's new version is saved."), denied_as_404=True) as step:
+            rules.edit_item(request.user, org, rule=rule_id, valid_from=valid_from, **data)
+        if step.ok:
+            return redirect(url)
+    name = current.name if current is not None else getattr(chosen, "key", "")
+    intro = " ".join([
+        _("The change is a new version from the month you give; the months before keep their rules."),
+        _("The rules changed are those of %(source)s: every organisation that inherits them follows the change.")
+        % {"source": _source_name(rule_set)},
+    ])  # fmt: skip
+    context = {"form": form, "title": _("Change “%(item)s”") % {"item": name}, "cancel_url": url, "intro": intro,
+               "submit_label": _("Save the new version")}  # fmt: skip
+    return render(request, "form_page.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def rule_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    """New base score and floor from a month on."""
+    org = _managed_org(request, pk)
+    rule_set = rules.set_in_force(org)
+    if rule_set is None:
+        raise Http404
+    base, floor = rules.scores_in_force(rule_set, services.this_month())
+    form = ScoresForm(request.POST or None, initial={"valid_from": _next_month_text(), "base_score": base,
+                                                     "floor": floor})  # fmt: skip
+    url = reverse("points:rules", args=[org.pk])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with form_step(request, form, _("The new base score and floor are saved."), denied_as_404=True) as step:
+            rules.edit_scores(request.user, org, valid_from=data["valid_from"], base_score=data["base_score"],
+                              floor=data["floor"])  # fmt: skip
+        if step.ok:
+            return redirect(url)
+    intro = _("The rules changed are those of %(source)s: every organisation that inherits them follows the change.")
+    context = {"form": form, "title": _("Change the base score and floor"), "cancel_url": url,
+               "intro": intro % {"source": _source_name(rule_set)},
+               "submit_label": _("Save the new version")}  # fmt: skip
+    return render(request, "form_page.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def rules_override(request: HttpRequest, pk: int) -> HttpResponse:
+    """This organisation's own rules for its subtree, copied from those it inherits."""
+    org = _managed_org(request, pk)
+    with page_step(request, _("This organisation has its own rules now, copied from those it inherited.")):
+        rules.make_own(request.user, org)
+    return redirect("points:rules", pk=org.pk)
+
+
+# --- corrections of a locked month -----------------------------------------------------------------------------
+
+
+class CorrectionForm(BootstrapFormMixin, forms.Form):
+    how = forms.ChoiceField(label=gettext_lazy("Correction"), choices=[
+        ("reverse", gettext_lazy("Reverse the entry")), ("adjust", gettext_lazy("Add or take away points")),
+    ])  # fmt: skip
+    points = forms.DecimalField(label=gettext_lazy("Points (when adding or taking away; negative takes away)"),
+                                required=False, max_digits=8, decimal_places=2, min_value=-POINTS_LIMIT,
+                                max_value=POINTS_LIMIT)  # fmt: skip
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200)
+
+
+@login_required
+def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """The secretary records a correction of an entry of a locked month (never of his own entries)."""
+    entry = get_scoped_or_404(request, PointEntry.objects.select_related("person", "version"), pk)
+    if not _can_change(request, entry.org_path):
+        raise Http404
+    form = CorrectionForm(request.POST or None)
+    url = reverse("points:branch", args=[int(entry.org_path[-8:])]) + f"?month={entry.month:%Y-%m}"
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["how"] == "adjust" and data["points"] is None:
+            form.add_error("points", _("Give the points to add or take away."))
+        else:
+            points = data["points"] if data["how"] == "adjust" else None
+            with form_step(request, form, _("The correction is recorded."), denied_as_404=True) as step:
+                services.correct_entry(request.user, entry, reason=data["reason"], points=points)
+            if step.ok:
+                return redirect(url)
+    intro = _("%(name)s, %(month)s: %(item)s, %(points)s points. The correction is booked in the first open "
+              "month; the locked month stays as it was confirmed.") % {
+        "name": entry.person.name, "month": f"{entry.month:%Y-%m}", "item": entry.version.name,
+        "points": entry.points.normalize()}  # fmt: skip
+    context = {"form": form, "title": _("Correct a locked month"), "intro": intro, "cancel_url": url,
+               "submit_label": _("Record the correction")}  # fmt: skip
+    return render(request, "form_page.html", context, status=400 if form.errors else 200)
+
+
+# --- the member's history --------------------------------------------------------------------------------------
+
+
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    """All my months, newest first, grouped by year with the year's total; each month opens its entries."""
+    person = _member_or_none(request)
+    if person is None:
+        return _not_a_member(request)
+    context = {"title": _("My points over the months"), "years": queries.my_years(person)}
+    return render(request, "points/history.html", context)

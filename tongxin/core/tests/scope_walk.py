@@ -249,6 +249,16 @@ ROUTES: dict[str, Route] = {
     "point-month-publish": Route("point_cycle", ("POST",), api=True, payload="empty"),
     "point-month-reopen": Route("point_cycle", ("POST",), api=True, payload="empty"),
     "point-month-confirm": Route("point_cycle", ("POST",), api=True, payload="points_confirm_api"),
+    "point-entry-correct": Route("point_entry", ("POST",), api=True, payload="points_correction_api"),
+    "point-objection-list": Route(None, ("GET", "POST"), api=True, payload="points_objection_api"),
+    "point-objection-detail": Route("point_objection", api=True),
+    "point-objection-answer": Route("point_objection", ("POST",), api=True, payload="points_answer_form"),
+    # the rules in force for an organisation; its admins (MANAGE) copy them for the subtree and change them
+    "point-rules-list": Route(None, api=True),
+    "point-rules-detail": Route("org", api=True),
+    "point-rules-own": Route("org", ("POST",), api=True, payload="empty"),
+    "point-rules-change-item": Route("org", ("POST",), api=True, payload="points_item_api"),
+    "point-rules-change-scores": Route("org", ("POST",), api=True, payload="points_scores_api"),
     "meeting-list": Route(None, ("GET", "POST"), api=True, payload="meeting_api"),
     "meeting-detail": Route("meeting", api=True),
     "meeting-record": Route("meeting", ("POST",), api=True, payload="meeting_record_api"),
@@ -270,6 +280,12 @@ ROUTES: dict[str, Route] = {
     "points:objection_new": Route(None, ("POST",), payload="points_objection_form", post_redirects=True),
     "points:objection": Route("point_objection"),
     "points:objection_answer": Route("point_objection", ("POST",), payload="points_answer_form"),
+    "points:rules": Route("org"),
+    "points:rule_edit": Route("org", ("GET", "POST"), payload="points_item_form"),
+    "points:rule_scores": Route("org", ("GET", "POST"), payload="points_scores_form"),
+    "points:rules_override": Route("org", ("POST",), payload="empty"),
+    "points:entry_correct": Route("point_entry", ("GET", "POST"), payload="points_correction_form"),
+    "points:history": Route(None),
     "orglife:board": Route(None),
     "orglife:board_export": Route(None),
     "orglife:requirements": Route(None, ("GET", "POST"), payload="empty"),
@@ -824,6 +840,11 @@ def _point_duty_rule_id() -> int:
     return Rule.objects.get(rule_set__org_path="", rule_set__audience="league", key="duty").pk
 
 
+def _next_month() -> str:
+    """The month after this one, ``yyyy-mm`` (a rule change's first month)."""
+    return f"{(timezone.localdate().replace(day=28) + datetime.timedelta(days=4)):%Y-%m}"
+
+
 def _point_cycle_of_branch_a(tree):
     """Branch A's points of last month, published to the branch (made once per test)."""
     from tongxin.points.models import MonthCycle
@@ -1075,6 +1096,20 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "points_claim_api": lambda tree: {"person": tree.people.a1.pk, "rule": _point_duty_rule_id(), "evidence": "越权"},
     "points_month_open_api": lambda tree: {"organization": tree.branch_a.pk, "month": "2025-01"},
     "points_confirm_api": lambda tree: {"meeting": 1},
+    "points_correction_api": lambda tree: {"reason": "越权更正", "points": "1"},
+    "points_correction_form": lambda tree: {"how": "adjust", "points": "1", "reason": "越权更正"},
+    "points_objection_api": lambda tree: {"month": "2025-01", "text": "越权异议"},
+    "points_item_api": lambda tree: {"rule": _point_duty_rule_id(), "valid_from": _next_month(), "points": "3"},
+    "points_item_form": lambda tree: {
+        "rule": _point_duty_rule_id(),
+        "valid_from": _next_month(),
+        "name": "越权修改",
+        "points": "3",
+        "claimant": "secretary",
+        "active": "on",
+    },
+    "points_scores_api": lambda tree: {"valid_from": _next_month(), "base_score": "70", "floor": "0"},
+    "points_scores_form": lambda tree: {"valid_from": _next_month(), "base_score": "70", "floor": "0"},
     "person_search_api": lambda tree: {"q": tree.people.a1.name, "org": tree.branch_a.pk},
     "venue_form": lambda tree: {
         "host": tree.branch_a.pk,

@@ -76,8 +76,18 @@ REACH = "reach"  # GET 200; a write gets past scoping and permissions (done, or 
 REFUSE = "refuse"  # the target is visible, the action is not the role's: 400, 403 or 404, nothing written
 HIDDEN = "hidden"  # 404 for every method, nothing written
 
-# Routes that need MANAGE (edit the tree): secretaries see their branch but get 403 on these.
-MANAGE_ROUTES = {"orgs:edit", "orgs:create_child", "orgs:move"}
+# Routes that need MANAGE (edit the tree, or the points rules): secretaries see their branch but get 403 (or 404).
+MANAGE_ROUTES = {
+    "orgs:edit",
+    "orgs:create_child",
+    "orgs:move",
+    "points:rule_edit",
+    "points:rule_scores",
+    "points:rules_override",
+    "point-rules-own",
+    "point-rules-change-item",
+    "point-rules-change-scores",
+}
 # Steps that belong to the committee above the branch (or to the receiving side of a transfer): the
 # sending branch's secretary sees the record but may not take them.
 COMMITTEE_STEPS = {
@@ -873,6 +883,7 @@ SELF_CASES: dict[str, SelfCase] = {
     "points:objection_answer": SelfCase(_point_objection, SECRETARY),
     "point-claim-review": SelfCase(_point_claim, SECRETARY),
     "point-claim-withdraw": SelfCase(_point_claim, SECRETARY, self_service=True),
+    "point-objection-answer": SelfCase(_point_objection, SECRETARY),
 }
 # Step routes of workflows with no self column, and why.
 NO_SELF = {

@@ -21,8 +21,10 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from tongxin.accounts.notify import notice, notify_actors, notify_users
 from tongxin.core.achievements import achievement_kinds
+from tongxin.core.audit import record_change
 from tongxin.core.exceptions import DomainError
 from tongxin.core.fields import checked_text
+from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, Actor, by, require
 from tongxin.core.uploads import check_upload
 from tongxin.core.workflow import Workflow, refuse_own_case
@@ -31,6 +33,8 @@ from tongxin.people.models import MembershipStatus, Person
 from tongxin.points.meetings import confirming_meeting
 from tongxin.points.models import (
     CLAIM,
+    CORRECTION,
+    POINTS_LIMIT,
     Claim,
     Claimant,
     ClaimStatus,
@@ -42,6 +46,7 @@ from tongxin.points.models import (
     Rule,
 )
 from tongxin.points.services import ledger
+from tongxin.points.services.ledger import CENT
 
 CLAIM_TRANSITIONS = {
     "review": ((ClaimStatus.SUBMITTED,), (ClaimStatus.ACCEPTED, ClaimStatus.ADJUSTED, ClaimStatus.REJECTED)),
@@ -350,20 +355,45 @@ def answer_objection(actor: Actor, objection: Objection, *, answer: str) -> Obje
 
 
 @transaction.atomic
-def correct_entry(actor: Actor, entry: PointEntry, *, reason: str) -> PointEntry:
-    """A recorded correction: the entry reversed with a reason, booked in the first open month."""
+def correct_entry(actor: Actor, entry: PointEntry, *, reason: str, points: Decimal | None = None) -> PointEntry:
+    """A recorded correction of an entry of a locked month, with a reason: the entry reversed (``points``
+    None) or an adjusting entry of ``points`` (either sign) under the same item. Like every entry after the
+    lock it is booked in the branch's first open month, so the confirmed month stays as confirmed and the
+    correction shows where it was made; the roll-up moves with it. Nobody corrects his own entries."""
     entry = PointEntry.objects.select_for_update().get(pk=entry.pk)
     require(actor, CHANGE, entry.org_path)
     refuse_own_case(actor, [entry.person_id], "reason")
+    status = MonthCycle.objects.filter(org_path=entry.org_path, month=entry.month).values_list("status", flat=True)
+    if status.first() != CycleStatus.LOCKED:
+        raise DomainError("reason", _("Only a locked month is corrected here: in an open month correct the record "
+                                      "the points came from, or review the claim."))  # fmt: skip
     reason = checked_text("reason", reason, max_length=200)
     if not reason:
         raise DomainError("reason", _("Give the reason for the correction."))
-    if entry.reversal_of_id is not None or PointEntry.objects.filter(reversal_of=entry).exists():
-        raise DomainError("reason", _("This entry is already reversed."))
-    return ledger.reverse_entry(entry, reason=reason, actor=actor)
+    if points is None:
+        if entry.reversal_of_id is not None or PointEntry.objects.filter(reversal_of=entry).exists():
+            raise DomainError("reason", _("This entry is already reversed."))
+        return ledger.reverse_entry(entry, reason=reason, actor=actor)
+    try:
+        amount = Decimal(points)
+    except (TypeError, ArithmeticError, ValueError):
+        raise DomainError("points", _("Give a number of points.")) from None
+    if not amount.is_finite() or amount == 0 or abs(amount) > POINTS_LIMIT or amount != amount.quantize(CENT):
+        raise DomainError("points", _("Give the points to add or take away (not 0, at most %(limit)s, two decimal "
+                                      "places).") % {"limit": POINTS_LIMIT})  # fmt: skip
+    # each adjustment its own source (one live entry per source and rule, as for every source)
+    earlier = PointEntry.objects.filter(source__startswith=f"points.correction:{entry.pk}:", reversal_of__isnull=True)
+    adjusting = ledger.book(person_id=entry.person_id, path=entry.org_path, occurred_on=entry.occurred_on,
+                            version=entry.version, kind=CORRECTION,
+                            source=f"points.correction:{entry.pk}:{earlier.count() + 1}",
+                            quantity=Decimal(1), points=amount, reason=reason, actor=actor)  # fmt: skip
+    record_change(actor, adjusting, ChangeLog.Action.CREATE, org_path=entry.org_path,
+                  after={"corrects": entry.pk, "points": str(amount), "reason": reason})  # fmt: skip
+    return adjusting
 
 
 def kind_labels() -> dict[str, str]:
     labels = {kind.key: str(kind.label) for kind in achievement_kinds()}
     labels[CLAIM] = _("Claim")
+    labels[CORRECTION] = _("Correction of a locked month")
     return labels

@@ -24,6 +24,7 @@ from tongxin.core.services import may_edit_rules
 from tongxin.orgs.models import Organization
 from tongxin.points.models import (
     CLAIM,
+    CORRECTION,
     POINTS_LIMIT,
     Claimant,
     CycleStatus,
@@ -31,6 +32,7 @@ from tongxin.points.models import (
     PointEntry,
     Rule,
     RuleSet,
+    RuleSetVersion,
     RuleVersion,
 )
 from tongxin.points.services import ledger
@@ -38,6 +40,7 @@ from tongxin.points.services import ledger
 VERSION_FIELDS = ("name", "points", "source", "claimant", "evidence_required", "photo_required", "cap_month",
                   "cap_year", "active")  # fmt: skip
 SET_FIELDS = ("name", "base_score", "floor", "reset", "publish_days", "rankings")
+SCORE_FIELDS = ("base_score", "floor")  # versioned like the items (``change_scores``), never set in place
 
 
 def require_editor(actor: Actor, path: str) -> None:
@@ -146,7 +149,7 @@ def _rescore(actor: Actor, rule: Rule, version: RuleVersion) -> None:
     )
     if later is not None:
         entries = entries.filter(month__lt=later.valid_from)
-    for entry in entries.exclude(kind=CLAIM).order_by("id"):
+    for entry in entries.exclude(kind__in=(CLAIM, CORRECTION)).order_by("id"):
         ledger.reverse_entry(entry, reason="rule changed", actor=actor)
         if version.active and version.source == entry.kind:
             ledger.book(person_id=entry.person_id, path=entry.org_path, occurred_on=entry.occurred_on, version=version,
@@ -175,16 +178,22 @@ def override_rule_set(actor: Actor, organization: Organization, audience: str) -
                         **{name: getattr(v, name) for name in VERSION_FIELDS})
             for v in rule.versions.all()
         ])  # fmt: skip
+    RuleSetVersion.objects.bulk_create([
+        RuleSetVersion(rule_set=own, valid_from=v.valid_from, base_score=v.base_score, floor=v.floor,
+                       created_by=by(actor))
+        for v in inherited.versions.all()
+    ])  # fmt: skip
     record_change(actor, own, ChangeLog.Action.CREATE, org_path=own.org_path)
     return own
 
 
 @transaction.atomic
 def update_rule_set(actor: Actor, rule_set: RuleSet, **values: Any) -> RuleSet:
-    """The set's own settings: name, base score, floor, reset, days published, rankings on or off."""
+    """The set's own settings: name, reset, days published, rankings on or off (the base score and the floor
+    change by a new version: :func:`change_scores`)."""
     rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
     require_editor(actor, rule_set.org_path)
-    unknown = set(values) - set(SET_FIELDS)
+    unknown = set(values) - (set(SET_FIELDS) - set(SCORE_FIELDS))
     if unknown:
         raise TypeError(f"not a rule set field: {sorted(unknown)}")
     before = snapshot(rule_set)
@@ -195,3 +204,110 @@ def update_rule_set(actor: Actor, rule_set: RuleSet, **values: Any) -> RuleSet:
     record_change(actor, rule_set, ChangeLog.Action.UPDATE, before=before, after=snapshot(rule_set),
                   org_path=rule_set.org_path)  # fmt: skip
     return rule_set
+
+
+# --- the base score and the floor, versioned --------------------------------------------------------------------
+
+
+def scores_in_force(rule_set: RuleSet, month: datetime.date) -> tuple[Decimal, Decimal]:
+    """``(base score, floor)`` of ``rule_set`` in ``month``: its latest version from that month or before, else
+    the set's own values."""
+    version = rule_set.versions.filter(valid_from__lte=month).order_by("-valid_from").first()
+    if version is None:
+        return rule_set.base_score, rule_set.floor
+    return version.base_score, version.floor
+
+
+def _points_value(field: str, value: Any, *, low: int) -> Decimal:
+    try:
+        value = Decimal(value)
+    except (TypeError, ArithmeticError, ValueError):
+        raise DomainError(field, _("Give a number of points.")) from None
+    if not value.is_finite() or value < low or value > POINTS_LIMIT or value != value.quantize(Decimal("0.01")):
+        raise DomainError(field, _("Between %(low)s and %(limit)s points, at most two decimal places.")
+                          % {"low": low, "limit": POINTS_LIMIT})  # fmt: skip
+    return value
+
+
+@transaction.atomic
+def change_scores(
+    actor: Actor, rule_set: RuleSet, *, valid_from: datetime.date, base_score: Any, floor: Any
+) -> RuleSetVersion:
+    """The base score and the floor of ``rule_set`` from ``valid_from``'s month on: a new version (or the
+    version of that very month corrected, no month under it being published or locked)."""
+    rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+    require_editor(actor, rule_set.org_path)
+    base = _points_value("base_score", base_score, low=0)
+    low = _points_value("floor", floor, low=0)
+    if low > base:
+        raise DomainError("floor", _("The floor is at most the base score."))
+    valid_from = ledger.month_of(valid_from)
+    refuse_closed_months(rule_set, valid_from)
+    version = rule_set.versions.filter(valid_from=valid_from).first()
+    if version is None:
+        version = RuleSetVersion.objects.create(rule_set=rule_set, valid_from=valid_from, base_score=base, floor=low,
+                                                created_by=by(actor))  # fmt: skip
+        record_change(actor, version, ChangeLog.Action.CREATE, org_path=rule_set.org_path)
+    else:
+        before = snapshot(version)
+        version.base_score, version.floor = base, low
+        version.save(update_fields=["base_score", "floor"])
+        record_change(actor, version, ChangeLog.Action.UPDATE, before=before, after=snapshot(version),
+                      org_path=rule_set.org_path)  # fmt: skip
+    return version
+
+
+# --- the committee's pages and API: the rules in force for an organisation ----------------------------------------
+
+
+def set_in_force(organization: Organization) -> RuleSet | None:
+    """The rule set an organisation's subtree is scored with: its own, or the nearest one above it."""
+    return ledger.rule_set_for(organization.path, ledger.audience_of(organization))
+
+
+def may_edit(actor: Actor, rule_set: RuleSet) -> bool:
+    try:
+        require_editor(actor, rule_set.org_path)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _editable_set(actor: Actor, organization: Organization) -> RuleSet:
+    """The set in force for ``organization``, which the actor (an admin of it) may edit; an inherited set he may
+    not edit is refused with the way forward (make the organisation's own rules)."""
+    require(actor, MANAGE, organization.path)
+    rule_set = set_in_force(organization)
+    if rule_set is None:
+        raise DomainError("organization", _("There are no rules to start from."))
+    if not may_edit(actor, rule_set):
+        raise DomainError("organization", _("These rules are inherited from above: make this organisation's own "
+                                            "rules first, then edit them."))  # fmt: skip
+    return rule_set
+
+
+@transaction.atomic
+def edit_item(actor: Actor, organization: Organization, *, rule: Rule | int, valid_from: datetime.date,
+              **values: Any) -> RuleVersion:  # fmt: skip
+    """A new version of an item of the rules in force for ``organization`` (see :func:`change_rule`)."""
+    rule_set = _editable_set(actor, organization)
+    rule_id = rule.pk if isinstance(rule, Rule) else rule
+    found = Rule.objects.filter(pk=rule_id, rule_set=rule_set).first()
+    if found is None:
+        raise DomainError("rule", _("No such item in these rules."))
+    return change_rule(actor, found, valid_from=valid_from, **values)
+
+
+@transaction.atomic
+def edit_scores(actor: Actor, organization: Organization, *, valid_from: datetime.date, base_score: Any,
+                floor: Any) -> RuleSetVersion:  # fmt: skip
+    """New base score and floor of the rules in force for ``organization`` (see :func:`change_scores`)."""
+    rule_set = _editable_set(actor, organization)
+    return change_scores(actor, rule_set, valid_from=valid_from, base_score=base_score, floor=floor)
+
+
+@transaction.atomic
+def make_own(actor: Actor, organization: Organization) -> RuleSet:
+    """``organization``'s own rules for its audience, copied from those it inherits (:func:`override_rule_set`)."""
+    require(actor, MANAGE, organization.path)
+    return override_rule_set(actor, organization, ledger.audience_of(organization))
