@@ -397,12 +397,13 @@ def scores_from_ledger(
         rows = rows.filter(month=month)
     # One GROUP BY: per person, month and branch path (a member moved within the month has two groups); the
     # path of the group holding the latest entry is the row's path.
-    groups = rows.values_list("person_id", "month", "org_path").annotate(
-        total=Sum("points"), n=Count("id"), last=Max("id")
-    )
+    # (One month: the month is not read back, 130,000 dates fewer to convert at 10× the demo district.)
+    columns = ("person_id", "org_path") if month is not None else ("person_id", "org_path", "month")
+    groups = rows.values_list(*columns).annotate(total=Sum("points"), n=Count("id"), last=Max("id"))
     found: dict[tuple[int, datetime.date], tuple[Decimal, int, str]] = {}
     latest: dict[tuple[int, datetime.date], int] = {}
-    for person_id, month_, path, total, n, last in groups.order_by():
+    for row in groups.order_by():
+        person_id, path, month_, total, n, last = row if month is None else (row[0], row[1], month, *row[2:])
         key = (person_id, month_)
         if key in found:
             before_total, before_n, before_path = found[key]
