@@ -288,7 +288,7 @@ RULE_INFO: dict[str, tuple[Promise, Promise]] = {
         ),
     ),
     "deputy_request_due_days": (
-        _("Deputies' studios: days to answer a request"),
+        _("Requests to league deputies: days to answer"),
         _(
             "A request a young person brings to a league deputy is due this many days after it was received; "
             "one not answered by then is listed as overdue."
