@@ -25,6 +25,11 @@ def _no_overflow(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
+def _shoot(page, name: str) -> None:
+    shoot(page, name)  # with TONGXIN_SCREENSHOTS=1; it leaves the page at desktop width
+    page.set_viewport_size(PHONE)
+
+
 def test_record_assign_and_answer_a_request_on_a_phone(context_for, tree, users):
     today = timezone.localdate()
     studio = create_venue(None, host=tree.committee1, name="前卫团代表工作室", kind="deputy_studio",
@@ -52,7 +57,7 @@ def test_record_assign_and_answer_a_request_on_a_phone(context_for, tree, users)
     page.get_by_label(zh("Subject")).fill("求职就业指导")
     page.get_by_label(zh("What is asked")).fill("刚毕业还没找到工作，希望了解见习岗位。")
     _no_overflow(page)
-    shoot(page, "deputy-request-form")
+    _shoot(page, "deputy-request-form")
     page.get_by_role("button", name=zh("Record the request")).click()
     expect(page.get_by_test_id("request-status")).to_have_text(zh("Received"))
     expect(page.get_by_test_id("phone")).to_have_text("138****5678")
@@ -70,7 +75,7 @@ def test_record_assign_and_answer_a_request_on_a_phone(context_for, tree, users)
     expect(page.get_by_test_id("request-status")).to_have_text(zh("Answered"))
     expect(page.get_by_test_id("answer")).to_contain_text("见习岗位")
     _no_overflow(page)
-    shoot(page, "deputy-request-answered")
+    _shoot(page, "deputy-request-answered")
     row.refresh_from_db()
     assert row.status == RequestStatus.ANSWERED and row.assigned_to == tree.branch_a
 
@@ -80,3 +85,4 @@ def test_record_assign_and_answer_a_request_on_a_phone(context_for, tree, users)
     expect(rows).to_contain_text("租房押金纠纷")
     expect(rows.get_by_test_id("overdue")).to_be_visible()
     _no_overflow(page)
+    _shoot(page, "deputy-requests-overdue")
