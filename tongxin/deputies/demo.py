@@ -122,7 +122,7 @@ def seed(run: DemoRun) -> DeputiesResult:
                                                 kind__in=[OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE])
                     .order_by("path")[:40]) or [root]  # fmt: skip
         requests = _requests(rng, actor, deputies, days, orgs, today)
-    overdue = sum(r.is_overdue(today) for r in requests)
+    overdue = sum(1 for r in requests if r.is_overdue(today))
     run.progress(f"deputies: {len(deputies)}, reception days: {len(days)}, requests: {len(requests)} "
                  f"({overdue} overdue)")  # fmt: skip
     return DeputiesResult(len(deputies), len(requests), overdue, time.monotonic() - started)
@@ -135,7 +135,7 @@ def _phone(rng: random.Random) -> str:
 def _requests(rng, actor, deputies: list[Deputy], days, orgs, today: datetime.date) -> list[ConstituentRequest]:
     """Twenty requests: fourteen from past reception days (closed or answered in time, two assigned and left
     past their due date: overdue), six received in the last days (followed up, assigned, just received)."""
-    made = []
+    made: list[ConstituentRequest] = []
     past = days[-7:] if days else []
     plan = ["overdue", "overdue", "closed", "answered", "closed", "answered", "closed"]  # the oldest days first
     for n in range(14):

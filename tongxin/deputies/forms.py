@@ -49,7 +49,7 @@ class RequestForm(BootstrapFormMixin, forms.Form):
         recent = timezone.now() - datetime.timedelta(days=366)
         field.queryset = deputy.reception_days.select_related("studio").filter(starts_at__gte=recent
                                                                                ).order_by("-starts_at")  # fmt: skip
-        field.label_from_instance = lambda day: (  # type: ignore[method-assign]
+        field.label_from_instance = lambda day: (  # type: ignore[method-assign,assignment]
             f"{timezone.localtime(day.starts_at):%Y-%m-%d %H:%M} {day.studio.name}"
         )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -53,9 +53,9 @@ def deputy_list(request: HttpRequest) -> HttpResponse:
     deputies = list(queries.with_counts(rows).order_by("congress_id", "-active", "person__name_pinyin", "id")[:500])
     studios: dict[int, tuple] = {}
     for d in deputies:
-        if d.studio_id:
-            name, count = studios.get(d.studio_id, (d.studio.name, 0))
-            studios[d.studio_id] = (name, count + 1)
+        if d.studio is not None:
+            name, count = studios.get(d.studio.pk, (d.studio.name, 0))
+            studios[d.studio.pk] = (name, count + 1)
     context = {"title": _("League deputies"), "deputies": deputies, "congresses": congresses,
                "congress": congress, "studios": sorted(studios.values())}  # fmt: skip
     return render(request, "deputies/list.html", context)
@@ -67,7 +67,7 @@ def deputy(request: HttpRequest, pk: int) -> HttpResponse:
     requests = list(row.requests.select_related("assigned_to").order_by("-received_on", "-id")[:REQUESTS_SHOWN])
     today = timezone.localdate()
     for r in requests:
-        r.overdue = r.is_overdue(today)  # type: ignore[attr-defined]
+        r.overdue = r.is_overdue(today)
     context = {
         "title": row.person.name,
         "deputy": row,
@@ -129,7 +129,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     shown = list(rows.order_by("due_on", "id")[:REQUESTS_SHOWN])
     today = timezone.localdate()
     for r in shown:
-        r.overdue = r.is_overdue(today)  # type: ignore[attr-defined]
+        r.overdue = r.is_overdue(today)
     context = {"title": _("Deputies' requests"), "filter": filterset, "requests": shown,
                "overdue_only": request.GET.get("overdue") in ("1", "true", "True")}  # fmt: skip
     return render(request, "deputies/requests.html", context)
@@ -215,7 +215,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def summary_export(request: HttpRequest, pk: int) -> HttpResponse:
+def summary_export(request: HttpRequest, pk: int) -> FileResponse:
     row = get_scoped_or_404(request, _deputies(request), pk)
     year = _year(request)
     data = queries.yearly_summary(row, year)

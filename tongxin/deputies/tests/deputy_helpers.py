@@ -4,6 +4,7 @@ elected to it, a reception day and requests."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -38,6 +39,7 @@ def reception(actor, dep, days_ago=3):
 
 
 def request(actor, dep, **values):
-    data = {"name": "李晓雨", "phone": "13812345678", "subject": "求职就业指导", "content": "希望了解就业见习岗位。"}
+    data: dict[str, Any] = {"name": "李晓雨", "phone": "13812345678", "subject": "求职就业指导",
+                            "content": "希望了解就业见习岗位。"}  # fmt: skip
     data.update(values)
     return services.record_request(actor, dep, **data)
