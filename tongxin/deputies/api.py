@@ -1,6 +1,7 @@
 """League deputies' studios API.
 
-``/api/deputies/``: the deputies the caller sees (``?congress=``, ``?studio=``, ``?active=``).
+``/api/deputies/``: the deputies the caller sees (``?congress=``, ``?studio=``, ``?active=``); POST records a
+person elected to a congress of an organisation the caller may change.
 ``/api/deputy-requests/``: the requests the caller sees (``?deputy=``, ``?status=``, ``?overdue=true``); the
 young person's phone is only ever given masked here (``phone_masked``): the page's audited reveal is the one
 place it is shown in full. POST records a request for a deputy the caller may change; steps ``assign``
@@ -16,11 +17,13 @@ from rest_framework import exceptions, mixins, serializers
 from rest_framework.response import Response
 
 from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
-from tongxin.core.scoping import CHANGE
+from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.deputies import services
 from tongxin.deputies.filters import DeputyFilter, RequestFilter
-from tongxin.deputies.models import ConstituentRequest, Deputy, ReceptionDay
+from tongxin.deputies.models import Congress, ConstituentRequest, Deputy, ReceptionDay
 from tongxin.orgs.models import Organization
+from tongxin.people.models import Person
+from tongxin.venues.models import Venue
 
 
 class DeputySerializer(serializers.ModelSerializer):
@@ -89,10 +92,38 @@ def _assign(actor, request: ConstituentRequest, *, organization: int) -> Constit
     return services.assign_request(actor, request, organization=org)
 
 
+class ElectSerializer(serializers.Serializer):
+    congress = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="A congress of an organisation "
+                                        "the caller may change")  # fmt: skip
+    person = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="A person under that organisation")
+    studio = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, allow_null=True,
+                                      help_text="A venue of kind deputy_studio")  # fmt: skip
+
+
 class DeputyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     queryset = Deputy.objects.select_related("person", "congress", "studio").order_by("congress_id", "id")
     serializer_class = DeputySerializer
     filterset_class = DeputyFilter
+
+    @extend_schema(request=ElectSerializer, responses={201: DeputySerializer})
+    def create(self, request, *args, **kwargs):
+        """Record a person elected to a congress (the congress's organisation records it)."""
+        values = self.validated(ElectSerializer, request)
+        user = request.user
+        congress = Congress.objects.filter(scope_for(user, CHANGE).q("org_path"), pk=values["congress"]).first()
+        if congress is None:
+            raise exceptions.ValidationError({"congress": [_("No such congress in your scope.")]})
+        person = Person.objects.filter(pk=values["person"], org_path__startswith=congress.org_path).first()
+        if person is None:
+            message = _("No such person under %(org)s.") % {"org": congress.organization.name}
+            raise exceptions.ValidationError({"person": [message]})
+        studio = None
+        if values.get("studio"):
+            studio = Venue.objects.visible_to(user).filter(pk=values["studio"]).first()
+            if studio is None:
+                raise exceptions.ValidationError({"studio": [_("No such venue in your scope.")]})
+        deputy = services.elect_deputy(user, congress=congress, person=person, studio=studio)
+        return Response(DeputySerializer(deputy).data, status=201)
 
 
 class DeputyRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):

@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.forms import BootstrapFormMixin
-from tongxin.deputies.models import Deputy, ReceptionDay
+from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.deputies.models import Congress, Deputy, ReceptionDay
 from tongxin.orgs.models import Organization, OrgStatus
 from tongxin.venues.models import Venue, VenueKind
 
 DATE = {"type": "date"}
+
 TIME_CHOICES = [(f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}") for h in range(6, 23) for m in (0, 30)]
 
 
@@ -94,3 +96,35 @@ class FollowUpForm(BootstrapFormMixin, forms.Form):
 
 class AnswerForm(BootstrapFormMixin, forms.Form):
     answer = forms.CharField(label=_("Answer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class CongressForm(BootstrapFormMixin, forms.Form):
+    organization = forms.ModelChoiceField(label=_("Organisation holding it"), queryset=Organization.objects.none())
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           help_text=_("For example 共青团昆明市西山区第十次代表大会"))  # fmt: skip
+    term_start = forms.DateField(label=_("Term starts"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    term_end = forms.DateField(label=_("Term ends"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Organization.objects.visible_to(user, CHANGE).filter(status=OrgStatus.ACTIVE).order_by("path")
+
+
+class DeputyForm(BootstrapFormMixin, forms.Form):
+    """A person elected to a congress of one of the user's organisations, and the studio she receives at."""
+
+    congress = forms.ModelChoiceField(label=_("Congress"), queryset=Congress.objects.none())
+    person = forms.IntegerField(label=_("Person (number on the roster)"), min_value=1, max_value=2**31 - 1)
+    studio = forms.ModelChoiceField(label=_("Studio"), queryset=Venue.objects.none(), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        congress = self.fields["congress"]
+        assert isinstance(congress, forms.ModelChoiceField)
+        # the congresses of the organisations she may change (not those held above her)
+        congress.queryset = Congress.objects.filter(scope_for(user, CHANGE).q("org_path")).order_by("-term_start")
+        studio = self.fields["studio"]
+        assert isinstance(studio, forms.ModelChoiceField)
+        studio.queryset = Venue.objects.visible_to(user).filter(kind=VenueKind.DEPUTY_STUDIO).order_by("name")

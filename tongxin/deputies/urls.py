@@ -5,6 +5,8 @@ from tongxin.deputies import views
 app_name = "deputies"
 urlpatterns = [
     path("", views.deputy_list, name="list"),
+    path("congresses/new/", views.congress_create, name="congress_create"),
+    path("new/", views.deputy_add, name="deputy_add"),
     path("<int:pk>/", views.deputy, name="deputy"),
     path("<int:pk>/requests/new/", views.request_create, name="request_create"),
     path("<int:pk>/receptions/new/", views.reception_create, name="reception_create"),

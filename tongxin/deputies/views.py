@@ -21,8 +21,17 @@ from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.core.views import form_step, get_scoped_or_404, page_step, require_role, xlsx_table_response
 from tongxin.deputies import queries, services
 from tongxin.deputies.filters import RequestFilter
-from tongxin.deputies.forms import AnswerForm, AssignForm, FollowUpForm, ReceptionForm, RequestForm
+from tongxin.deputies.forms import (
+    AnswerForm,
+    AssignForm,
+    CongressForm,
+    DeputyForm,
+    FollowUpForm,
+    ReceptionForm,
+    RequestForm,
+)
 from tongxin.deputies.models import Congress, ConstituentRequest, Deputy
+from tongxin.people.models import Person
 
 REQUESTS_SHOWN = 300
 
@@ -57,8 +66,45 @@ def deputy_list(request: HttpRequest) -> HttpResponse:
             name, count = studios.get(d.studio.pk, (d.studio.name, 0))
             studios[d.studio.pk] = (name, count + 1)
     context = {"title": _("League deputies"), "deputies": deputies, "congresses": congresses,
-               "congress": congress, "studios": sorted(studios.values())}  # fmt: skip
+               "congress": congress, "studios": sorted(studios.values()),
+               "can_manage": scope_for(request.user, CHANGE).has_subtrees}  # fmt: skip
     return render(request, "deputies/list.html", context)
+
+
+@login_required
+def congress_create(request: HttpRequest) -> HttpResponse:
+    """A league congress of one of the user's organisations, with its term."""
+    require_role(request, CHANGE)
+    form = CongressForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with form_step(request, form, _("The congress is saved."), denied_as_404=True) as step:
+            saved = services.create_congress(request.user, **form.cleaned_data)
+        if step.ok:
+            return redirect(f"{reverse('deputies:list')}?congress={saved.pk}")
+    context = {"form": form, "title": _("A new league congress"), "submit_label": _("Save the congress"),
+               "cancel_url": reverse("deputies:list")}  # fmt: skip
+    return render(request, "form_page.html", context)
+
+
+@login_required
+def deputy_add(request: HttpRequest) -> HttpResponse:
+    """A person elected to a congress (by her number on the roster), with the studio she receives at."""
+    require_role(request, CHANGE)
+    form = DeputyForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        congress = data["congress"]
+        person = Person.objects.filter(pk=data["person"], org_path__startswith=congress.org_path).first()
+        if person is None:
+            form.add_error("person", _("No such person under %(org)s.") % {"org": congress.organization.name})
+        else:
+            with form_step(request, form, _("The deputy is added."), denied_as_404=True) as step:
+                saved = services.elect_deputy(request.user, congress=congress, person=person, studio=data["studio"])
+            if step.ok:
+                return redirect("deputies:deputy", pk=saved.pk)
+    context = {"form": form, "title": _("Add a deputy"), "submit_label": _("Add the deputy"),
+               "cancel_url": reverse("deputies:list")}  # fmt: skip
+    return render(request, "form_page.html", context)
 
 
 @login_required

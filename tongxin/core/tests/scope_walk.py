@@ -315,6 +315,8 @@ ROUTES: dict[str, Route] = {
     # league deputies' studios (deputies/views.py, deputies/api.py): person a1 of branch A, deputy to committee 1's
     # congress, and a request brought to her, just received
     "deputies:list": Route(None, prepare="deputy"),
+    "deputies:congress_create": Route(None, ("GET", "POST"), payload="congress_form"),
+    "deputies:deputy_add": Route(None, ("GET", "POST"), payload="deputy_form", prepare="deputy"),
     "deputies:requests": Route(None, prepare="deputy_request"),
     "deputies:deputy": Route("deputy"),
     "deputies:request_create": Route("deputy", ("GET", "POST"), payload="deputy_request_form"),
@@ -324,7 +326,7 @@ ROUTES: dict[str, Route] = {
     "deputies:request": Route("deputy_request"),
     "deputies:request_reveal": Route("deputy_request", ("POST",), payload="empty"),
     "deputies:request_act": Route("deputy_request", ("POST",), payload="deputy_assign_form"),
-    "deputy-list": Route(None, api=True, prepare="deputy"),
+    "deputy-list": Route(None, ("GET", "POST"), api=True, payload="deputy_api", prepare="deputy"),
     "deputy-detail": Route("deputy", api=True),
     "deputy-request-list": Route(
         None, ("GET", "POST"), api=True, payload="deputy_request_api", prepare="deputy_request"
@@ -1247,6 +1249,14 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "end": "12:00",
         "note": "越权接待",
     },
+    "congress_form": lambda tree: {
+        "organization": tree.committee1.pk,
+        "name": "越权团代会",
+        "term_start": "2025-01-01",
+        "term_end": "2028-01-01",
+    },
+    "deputy_form": lambda tree: {"congress": _deputy_of_branch_a(tree).congress_id, "person": tree.people.a2.pk},
+    "deputy_api": lambda tree: {"congress": _deputy_of_branch_a(tree).congress_id, "person": tree.people.a2.pk},
     "deputy_assign_form": lambda tree: {"step": "assign", "organization": tree.branch_a.pk},
     "deputy_request_api": lambda tree: {
         "deputy": _deputy_of_branch_a(tree).pk,

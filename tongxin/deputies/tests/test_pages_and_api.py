@@ -133,3 +133,47 @@ def test_the_api_lists_creates_and_steps_within_the_scope(tree, users, api_for):
     assert refused.status_code == 400 and "deputy" in refused.json()
     assert ConstituentRequest.objects.count() == 1
     assert services.REQUESTS.url(ConstituentRequest.objects.get()) == reverse("deputies:request", args=[pk])
+
+
+def test_a_congress_and_a_deputy_are_added_on_the_pages(tree, users, client_for):
+    from tongxin.deputies.models import Congress, Deputy
+    from tongxin.deputies.tests.deputy_helpers import studio
+
+    room = studio(tree.committee1)
+    client = client_for(users.committee_admin)
+    response = client.post(reverse("deputies:congress_create"), {
+        "organization": tree.committee1.pk, "name": "一委第四次团代会", "term_start": "2025-05-04",
+        "term_end": "2025-05-04",
+    })  # fmt: skip
+    assert response.status_code == 200 and "A term ends after it starts." in response.content.decode()
+    assert not Congress.objects.exists()
+    response = client.post(reverse("deputies:congress_create"), {
+        "organization": tree.committee1.pk, "name": "一委第四次团代会", "term_start": "2025-05-04",
+        "term_end": "2029-05-03",
+    })  # fmt: skip
+    assert response.status_code == 302
+    held = Congress.objects.get()
+    response = client.post(reverse("deputies:deputy_add"), {"congress": held.pk, "person": tree.people.c1.pk})
+    assert response.status_code == 200 and "No such person under" in response.content.decode()
+    response = client.post(reverse("deputies:deputy_add"),
+                           {"congress": held.pk, "person": tree.people.a2.pk, "studio": room.pk})  # fmt: skip
+    assert response.status_code == 302
+    assert Deputy.objects.get().person == tree.people.a2
+    # secretary A may not add deputies to committee 1's congress: it is not offered to her
+    response = client_for(users.secretary_a).post(reverse("deputies:deputy_add"),
+                                                  {"congress": held.pk, "person": tree.people.a1.pk})  # fmt: skip
+    assert response.status_code == 200 and Deputy.objects.count() == 1
+
+
+def test_the_api_elects_a_deputy_within_the_scope(tree, users, api_for):
+    from tongxin.deputies.models import Deputy
+    from tongxin.deputies.tests.deputy_helpers import congress
+
+    held = congress(tree.committee1)
+    answer = api_for(users.committee_admin).post("/api/deputies/", {"congress": held.pk, "person": tree.people.a1.pk},
+                                                 format="json")  # fmt: skip
+    assert answer.status_code == 201 and answer.json()["person"] == tree.people.a1.pk
+    refused = api_for(users.outsider).post("/api/deputies/", {"congress": held.pk, "person": tree.people.a2.pk},
+                                           format="json")  # fmt: skip
+    assert refused.status_code == 400 and "congress" in refused.json()
+    assert Deputy.objects.count() == 1
