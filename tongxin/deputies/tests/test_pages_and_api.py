@@ -177,3 +177,34 @@ def test_the_api_elects_a_deputy_within_the_scope(tree, users, api_for):
                                            format="json")  # fmt: skip
     assert refused.status_code == 400 and "congress" in refused.json()
     assert Deputy.objects.count() == 1
+
+
+def test_lists_cost_the_same_for_few_and_many_rows(tree, users, client_for, api_for):
+    """No query per row: the deputies list, a deputy's page, the requests list and the API lists read the same
+    number of queries for two requests as for twelve."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dep = deputy(tree)
+    other = services.elect_deputy(None, congress=dep.congress, person=tree.people.a2, studio=dep.studio)
+    client = client_for(users.committee_admin)
+    api = api_for(users.committee_admin)
+    pages = [reverse("deputies:list"), reverse("deputies:deputy", args=[dep.pk]), reverse("deputies:requests"),
+             "/api/deputies/", "/api/deputy-requests/"]  # fmt: skip
+
+    def counts() -> list[int]:
+        found = []
+        for url in pages:
+            with CaptureQueriesContext(connection) as ctx:
+                caller = api if url.startswith("/api/") else client
+                assert caller.get(url).status_code == 200
+            found.append(len(ctx.captured_queries))
+        return found
+
+    for who in (dep, other):
+        request(None, who, received_on=timezone.localdate() - datetime.timedelta(days=20))
+    few = counts()
+    for n in range(10):
+        row = request(None, (dep, other)[n % 2])
+        services.assign_request(None, row, organization=(tree.branch_a, tree.branch_b)[n % 2])
+    assert counts() == few
