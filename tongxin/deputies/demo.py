@@ -106,7 +106,13 @@ def seed(run: DemoRun) -> DeputiesResult:
         people = list(Person.objects.filter(status=MembershipStatus.ACTIVE, org_path__startswith=root.path,
                                             branch__kind=OrgKind.BRANCH).exclude(pk__in=actors.people)
                       .order_by("id")[:400])  # fmt: skip
-        chosen = rng.sample(people, min(8, len(people)))
+        # one from the demo secretary's branch and one from the demo committee, so their accounts see the
+        # studios at work; the others drawn across the district
+        near = [Person.objects.filter(status=MembershipStatus.ACTIVE, org_path__startswith=path)
+                .exclude(pk__in=actors.people).order_by("id").first()
+                for path in (actors.branch.path, actors.committee_path)]  # fmt: skip
+        chosen = list(dict.fromkeys(p for p in near if p is not None))
+        chosen += rng.sample([p for p in people if p not in chosen], min(8 - len(chosen), len(people)))
         deputies = [services.elect_deputy(actor, congress=congress, person=p, studio=studios[i % len(studios)])
                     for i, p in enumerate(chosen)]  # fmt: skip
         # A reception day at each studio on each past Tuesday booked for it, by its deputies in turn.
@@ -121,6 +127,8 @@ def seed(run: DemoRun) -> DeputiesResult:
         orgs = list(Organization.objects.filter(status=OrgStatus.ACTIVE, path__startswith=root.path,
                                                 kind__in=[OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE])
                     .order_by("path")[:40]) or [root]  # fmt: skip
+        committee = Organization.objects.get(path=actors.committee_path)
+        orgs = [committee, actors.branch, *orgs]  # the demo accounts' organisations answer some
         requests = _requests(rng, actor, deputies, days, orgs, today)
     overdue = sum(1 for r in requests if r.is_overdue(today))
     run.progress(f"deputies: {len(deputies)}, reception days: {len(days)}, requests: {len(requests)} "

@@ -196,6 +196,8 @@ def _request_context(request: HttpRequest, row: ConstituentRequest, **extra) -> 
         "follow_up_form": FollowUpForm() if "follow_up" in steps else None,
         "answer_form": AnswerForm() if "answer" in steps else None,
         "revealed": False,
+        # the organisation a request is assigned to sees the request, not the deputy's page
+        "deputy_visible": Deputy.objects.visible_to(request.user).filter(pk=row.deputy_id).exists(),
         **extra,
     }
 

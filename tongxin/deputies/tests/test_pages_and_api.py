@@ -209,3 +209,19 @@ def test_lists_cost_the_same_for_few_and_many_rows(tree, users, client_for, api_
         row = request(None, (dep, other)[n % 2])
         services.assign_request(None, row, organization=(tree.branch_a, tree.branch_b)[n % 2])
     assert counts() == few
+
+
+def test_the_assigned_organisation_handles_the_request_without_the_deputy_page(tree, users, client_for):
+    dep = deputy(tree)
+    row = services.assign_request(users.committee_admin, request(users.committee_admin, dep),
+                                  organization=tree.branch_b)  # fmt: skip
+    client = client_for(users.secretary_b)
+    page = client.get(reverse("deputies:request", args=[row.pk])).content.decode()
+    assert reverse("deputies:deputy", args=[dep.pk]) not in page  # her scope holds the request, not the deputy
+    assert client.get(reverse("deputies:deputy", args=[dep.pk])).status_code == 404
+    client.post(reverse("deputies:request_act", args=[row.pk]), {"step": "answer", "answer": "乙支部已答复"})
+    row.refresh_from_db()
+    assert row.status == RequestStatus.ANSWERED
+    assert client.post(reverse("deputies:request_act", args=[row.pk]), {"step": "close"}).status_code == 404
+    row.refresh_from_db()
+    assert row.status == RequestStatus.ANSWERED  # closing is the deputy's side
