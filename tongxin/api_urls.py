@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from tongxin.accounts.authentication import SchemaAccess, docs_page
 from tongxin.activities.api import ActivityViewSet, RegistrationViewSet, WishViewSet
 from tongxin.core.api import NotificationViewSet
+from tongxin.deputies.api import DeputyRequestViewSet, DeputyViewSet
 from tongxin.lifecycle.api import (
     AgeOutViewSet,
     AnnualReviewViewSet,
@@ -52,6 +53,8 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("venues", VenueViewSet, basename="venue")
 router.register("bookings", BookingViewSet, basename="booking")
 router.register("honours", HonourViewSet, basename="honour")
+router.register("deputies", DeputyViewSet, basename="deputy")
+router.register("deputy-requests", DeputyRequestViewSet, basename="deputy-request")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("wishes", WishViewSet, basename="wish")

@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "captcha",  # django-simple-captcha: the public micro-wish form
     "tongxin.privacy",
     "tongxin.venues",
+    "tongxin.deputies",
     "tongxin.study",
     "tongxin.points",
 ]
@@ -355,6 +356,7 @@ SPECTACULAR_SETTINGS = {
         "HonourKindEnum": "tongxin.venues.models.HonourKind",
         "HonourLevelEnum": "tongxin.venues.models.HonourLevel",
         "HonourStatusEnum": "tongxin.venues.models.HonourStatus",
+        "DeputyRequestStatusEnum": "tongxin.deputies.models.RequestStatus",
     },
 }
 

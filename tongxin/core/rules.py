@@ -59,6 +59,8 @@ DEFAULTS: dict[str, Any] = {
     "minor_below_age": 18,
     "guardian_consent_below_age": 14,
     "retention_years_after_leaving": 3,
+    # League deputies' studios (团代表工作室): days a young person's request may wait for its answer.
+    "deputy_request_due_days": 15,
 }
 
 # The sane range of each number rule, (lowest, highest), inclusive (issue 12 §3): a value outside is refused
@@ -93,6 +95,7 @@ RULE_RANGES: dict[str, tuple[int | str, int | str]] = {
     "minor_below_age": (14, 21),
     "guardian_consent_below_age": (8, 18),
     "retention_years_after_leaving": (1, 100),
+    "deputy_request_due_days": (1, 180),
 }
 
 
@@ -284,6 +287,13 @@ RULE_INFO: dict[str, tuple[Promise, Promise]] = {
             "kept this many years, then anonymised: the statistics stay, the name, ID number and phone go."
         ),
     ),
+    "deputy_request_due_days": (
+        _("Requests to league deputies: days to answer"),
+        _(
+            "A request a young person brings to a league deputy is due this many days after it was received; "
+            "one not answered by then is listed as overdue."
+        ),
+    ),
 }
 
 # The groups of the rules page, in order. A rule in no group is shown under "Other rules".
@@ -312,4 +322,5 @@ RULE_GROUPS: list[tuple[Promise, tuple[str, ...]]] = [
     ),
     (_("Party dues"), ("party_dues_brackets", "party_dues_retiree_brackets", "party_dues_flat_yuan", "party_dues_day")),
     (_("Personal data"), ("minor_below_age", "guardian_consent_below_age", "retention_years_after_leaving")),
+    (_("League deputies' studios"), ("deputy_request_due_days",)),
 ]  # fmt: skip

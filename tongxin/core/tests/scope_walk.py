@@ -328,6 +328,30 @@ ROUTES: dict[str, Route] = {
     "honour-detail": Route("honour", api=True),
     "honour-counts": Route(None, api=True, prepare="honour"),
     **_api_steps("honour", {"review": "empty", "confirm": "empty", "revoke": "honour_revoke_api"}),
+    # league deputies' studios (deputies/views.py, deputies/api.py): person a1 of branch A, deputy to committee 1's
+    # congress, and a request brought to her, just received
+    "deputies:list": Route(None, prepare="deputy"),
+    "deputies:congress_create": Route(None, ("GET", "POST"), payload="congress_form"),
+    "deputies:deputy_add": Route(None, ("GET", "POST"), payload="deputy_form", prepare="deputy"),
+    "deputies:requests": Route(None, prepare="deputy_request"),
+    "deputies:deputy": Route("deputy"),
+    "deputies:request_create": Route("deputy", ("GET", "POST"), payload="deputy_request_form"),
+    "deputies:reception_create": Route("deputy", ("GET", "POST"), payload="reception_form"),
+    "deputies:summary": Route("deputy"),
+    "deputies:summary_export": Route("deputy"),
+    "deputies:request": Route("deputy_request"),
+    "deputies:request_reveal": Route("deputy_request", ("POST",), payload="empty"),
+    "deputies:request_act": Route("deputy_request", ("POST",), payload="deputy_assign_form"),
+    "deputy-list": Route(None, ("GET", "POST"), api=True, payload="deputy_api", prepare="deputy"),
+    "deputy-detail": Route("deputy", api=True),
+    "deputy-request-list": Route(
+        None, ("GET", "POST"), api=True, payload="deputy_request_api", prepare="deputy_request"
+    ),
+    "deputy-request-detail": Route("deputy_request", api=True),
+    "deputy-request-assign": Route("deputy_request", ("POST",), api=True, payload="deputy_assign_api"),
+    "deputy-request-follow-up": Route("deputy_request", ("POST",), api=True, payload="deputy_follow_up_api"),
+    "deputy-request-answer": Route("deputy_request", ("POST",), api=True, payload="deputy_answer_api"),
+    "deputy-request-close": Route("deputy_request", ("POST",), api=True, payload="empty"),
     # activities (issue 15): an activity of branch A, a1's registration for it
     "activities:list": Route(None),
     "activities:mine": Route(None),
@@ -456,6 +480,10 @@ def url_for(found: Found, tree) -> str:
         _booking_of_branch_a(tree)
     if route.prepare == "honour":  # branch A's brand: no list outside committee 1 shows it
         _honour_of_branch_a(tree)
+    if route.prepare == "deputy":  # a1, deputy to committee 1's congress: no list outside committee 1 shows her
+        _deputy_of_branch_a(tree)
+    if route.prepare == "deputy_request":  # a request to a1: no list outside committee 1 shows it
+        _deputy_request_of_branch_a(tree)
     if "key" in found.params and route.target == "rule":
         kwargs["key"] = "league_max_age"
     if "month" in found.params:  # a dues ledger's month (yyyy-mm)
@@ -479,6 +507,7 @@ def _target_pk(target: str | None, tree) -> int:
         "checklist_item": _checklist_item_of_branch_a, "checklist_attachment": _checklist_attachment_of_branch_a,
         "duty": _duty_of_branch_a, "venue": _venue_of_branch_a, "booking": _booking_of_branch_a,
         "skipped_booking": _skipped_booking_of_branch_a, "honour": _honour_of_branch_a,
+        "deputy": _deputy_of_branch_a, "deputy_request": _deputy_request_of_branch_a,
         "activity": _activity_of_branch_a, "registration": _registration_of_a1,
         "certificate": _certificate_of_a1, "wish": _wish_of_branch_a,
         "study_campaign": lambda tree: _study_period_of_branch_a(tree).campaign,
@@ -701,6 +730,49 @@ def _honour_of_branch_a(tree):
         honour = award_honour(None, organization=tree.branch_a, kind="shock_team", level="district", year=2024,
                               awarding_body="团区委", certificate=("甲证书.pdf", b"%PDF-1.4\n"))  # fmt: skip
     return honour
+
+
+def _deputies_studio(tree):
+    """Committee 1's league deputies' studio (made once per test): seen by committee 1 and the branches below."""
+    from tongxin.venues.models import Venue
+    from tongxin.venues.services import create_venue
+
+    studio = Venue.objects.filter(host=tree.committee1, kind="deputy_studio").first()
+    if studio is None:
+        studio = create_venue(None, host=tree.committee1, name="一委团代表工作室", kind="deputy_studio",
+                              address="甲路2号", opens_at=datetime.time(9), closes_at=datetime.time(17),
+                              open_days="12345", capacity=15)  # fmt: skip
+    return studio
+
+
+def _deputy_of_branch_a(tree):
+    """Person a1 of branch A, deputy to committee 1's congress at its studio (made once per test): seen inside
+    branch A and from committee 1, not from branch B."""
+    from tongxin.deputies.models import Congress, Deputy
+    from tongxin.deputies.services import create_congress, elect_deputy
+
+    deputy = Deputy.objects.filter(person=tree.people.a1).first()
+    if deputy is None:
+        congress = Congress.objects.filter(organization=tree.committee1).first()
+        if congress is None:
+            today = timezone.localdate()
+            congress = create_congress(None, organization=tree.committee1, name="一委第三次团代会",
+                                       term_start=today - datetime.timedelta(days=400),
+                                       term_end=today + datetime.timedelta(days=700))  # fmt: skip
+        deputy = elect_deputy(None, congress=congress, person=tree.people.a1, studio=_deputies_studio(tree))
+    return deputy
+
+
+def _deputy_request_of_branch_a(tree):
+    """A young person's request to a1 the deputy, just received (made once per test)."""
+    from tongxin.deputies.models import ConstituentRequest
+    from tongxin.deputies.services import record_request
+
+    deputy = _deputy_of_branch_a(tree)
+    row = ConstituentRequest.objects.filter(deputy=deputy).first()
+    if row is None:
+        row = record_request(None, deputy, name="青年甲", phone="13800000002", subject="甲的诉求", content="求职指导")
+    return row
 
 
 def _activity_of_branch_a(tree):
@@ -1199,6 +1271,37 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "check_form": lambda tree: {"code": "000000", "purpose": "in"},
     "check_api": lambda tree: {"code": "000000"},
     "hours_form": lambda tree: {"hours": "1", "reason": "越权补录"},
+    "deputy_request_form": lambda tree: {
+        "name": "越权青年",
+        "phone": "13800000003",
+        "subject": "越权诉求",
+        "content": "越权内容",
+    },
+    "reception_form": lambda tree: {
+        "studio": _deputies_studio(tree).pk,
+        "day": _venue_day().isoformat(),
+        "start": "09:00",
+        "end": "12:00",
+        "note": "越权接待",
+    },
+    "congress_form": lambda tree: {
+        "organization": tree.committee1.pk,
+        "name": "越权团代会",
+        "term_start": "2025-01-01",
+        "term_end": "2028-01-01",
+    },
+    "deputy_form": lambda tree: {"congress": _deputy_of_branch_a(tree).congress_id, "person": tree.people.a2.pk},
+    "deputy_api": lambda tree: {"congress": _deputy_of_branch_a(tree).congress_id, "person": tree.people.a2.pk},
+    "deputy_assign_form": lambda tree: {"step": "assign", "organization": tree.branch_a.pk},
+    "deputy_request_api": lambda tree: {
+        "deputy": _deputy_of_branch_a(tree).pk,
+        "name": "越权青年",
+        "subject": "越权诉求",
+        "content": "越权内容",
+    },
+    "deputy_assign_api": lambda tree: {"organization": tree.branch_a.pk},
+    "deputy_follow_up_api": lambda tree: {"note": "越权跟进"},
+    "deputy_answer_api": lambda tree: {"answer": "越权答复"},
     "wish_screen_form": lambda tree: {"decision": "publish", "published_text": "越权发布", "reason": ""},
     "wish_fulfil_form": lambda tree: {"fulfilment": "越权完成"},
     "wish_screen_api": lambda tree: {"publish": True, "published_text": "越权发布"},

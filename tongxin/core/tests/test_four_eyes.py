@@ -51,6 +51,8 @@ NOT_ABOUT_A_PERSON = {
     "Venue": "a venue is its host organisation's: opening, suspending or closing it decides nothing about a person",
     "Booking": "a booking is an organisation's use of a venue: cancelling it or adding a date back is about no person",
     "Activity": "an activity is its organisers': closing or cancelling it decides about no one person",
+    "ConstituentRequest": "a young person's request to a league deputy: the young person has no person record, "
+    "and assigning, following up and answering it decide nothing about the deputy or any member",
     "MonthCycle": "a branch's points month is the branch's: publishing and confirming decide about no one person "
     "(each claim in it is reviewed under four eyes: the Claim workflow)",
 }

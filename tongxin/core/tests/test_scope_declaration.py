@@ -85,8 +85,9 @@ class _Maker:
         if isinstance(f, models.DateTimeField):  # each a second later: a start comes before its end
             self.tick = getattr(self, "tick", 0) + 1
             return timezone.now() + datetime.timedelta(seconds=self.tick)
-        if isinstance(f, models.DateField):
-            return datetime.date(2024, 1, 1)
+        if isinstance(f, models.DateField):  # each a day later: a term starts before it ends
+            self.day = getattr(self, "day", 0) + 1
+            return datetime.date(2024, 1, 1) + datetime.timedelta(days=self.day)
         if isinstance(f, models.BooleanField):
             return False
         if isinstance(f, models.DecimalField):

@@ -156,6 +156,8 @@ BRANCH_A_KINDS = {
     "booking",
     "skipped_booking",
     "honour",
+    "deputy",
+    "deputy_request",
     "activity",
     "registration",
     "certificate",
@@ -248,6 +250,8 @@ MIRRORS: dict[str, Twin] = {
     "booking": Twin(lambda mirror, users: walk._booking_of_branch_a(mirror).pk),
     "skipped_booking": Twin(lambda mirror, users: walk._skipped_booking_of_branch_a(mirror).pk),
     "honour": Twin(lambda mirror, users: walk._honour_of_branch_a(mirror).pk),
+    "deputy": Twin(lambda mirror, users: walk._deputy_of_branch_a(mirror).pk),  # b1, deputy to the same congress
+    "deputy_request": Twin(lambda mirror, users: walk._deputy_request_of_branch_a(mirror).pk),
     "activity": Twin(lambda mirror, users: walk._activity_of_branch_a(mirror).pk),
     "registration": Twin(lambda mirror, users: walk._registration_of_a1(mirror).pk),
     "certificate": Twin(lambda mirror, users: walk._certificate_of_a1(mirror).pk),

@@ -216,6 +216,7 @@ WORKFLOW_SERVICES = [
     "lifecycle/services/review.py",
     "orglife/services/checklists.py",
     "orglife/services/meetings.py",
+    "deputies/services.py",
 ]
 
 
