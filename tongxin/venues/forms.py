@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.fields import Wording
 from tongxin.core.forms import BootstrapFormMixin
+from tongxin.core.registry import link_choices
 from tongxin.core.scoping import CHANGE
 from tongxin.orgs.models import Organization, OrgStatus
-from tongxin.venues.models import Frequency, HonourKind, HonourLevel, VenueKind
+from tongxin.venues.models import Frequency, HonourKind, HonourLevel, VenueKind, VenueStatus
 
 ONCE = "once"
 DATE = {"type": "date"}
@@ -56,6 +57,24 @@ class VenueForm(BootstrapFormMixin, forms.Form):
         host.queryset = _orgs(user)
 
 
+class VenueEditForm(VenueForm):
+    """The host's edit of a venue: its fields and its status (the host stays); ``status`` offers the venue's
+    current status and those its transitions reach."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=VenueStatus.choices)
+
+    def __init__(self, *args: Any, user: Any, reachable: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["host"]
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = [(value, label) for value, label in VenueStatus.choices if value in reachable]
+
+
+class ClosureRemoveForm(BootstrapFormMixin, forms.Form):
+    closure = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
 class BookingForm(BootstrapFormMixin, forms.Form):
     organization = forms.ModelChoiceField(label=_("Booking organisation"), queryset=Organization.objects.none())
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
@@ -69,6 +88,10 @@ class BookingForm(BootstrapFormMixin, forms.Form):
     skip_problems = forms.BooleanField(
         label=_("Skip the dates that conflict or fall on a closure, and book the others"), required=False
     )
+    activity = forms.TypedChoiceField(label=_("Activity held (optional)"), required=False, coerce=int,
+                                      empty_value=None,
+                                      help_text=_("An activity your organisation holds there; for a repeating "
+                                                  "booking, link each date on its page"))  # fmt: skip
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,11 +100,16 @@ class BookingForm(BootstrapFormMixin, forms.Form):
         org.queryset = _orgs(user)
         if org.queryset.count() == 1:
             self.initial.setdefault("organization", org.queryset.first())
+        activity = self.fields["activity"]
+        assert isinstance(activity, forms.TypedChoiceField)
+        activity.choices = activity_choices(user)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("repeat") in Frequency.values and not data.get("until"):
             self.add_error("until", _("Give the last date of a repeating booking."))
+        if data.get("repeat") in Frequency.values and data.get("activity"):
+            self.add_error("activity", _("A repeating booking names no activity: link each date to its activity."))
         return data
 
     def times(self) -> tuple[datetime.datetime, datetime.datetime]:
@@ -89,6 +117,21 @@ class BookingForm(BootstrapFormMixin, forms.Form):
         start = timezone.make_aware(datetime.datetime.combine(data["day"], data["start"]))
         end = timezone.make_aware(datetime.datetime.combine(data["day"], data["end"]))
         return start, end
+
+
+def activity_choices(user: Any) -> list[tuple[Any, str]]:
+    """The activities the user may link (core's "activity" link kind), after a blank choice: none."""
+    return [("", "—"), *((a.pk, a.title) for a in link_choices("activity", user))]
+
+
+class ActivityLinkForm(BootstrapFormMixin, forms.Form):
+    activity = forms.TypedChoiceField(label=_("Activity held"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        activity = self.fields["activity"]
+        assert isinstance(activity, forms.TypedChoiceField)
+        activity.choices = activity_choices(user)
 
 
 class ClosureForm(BootstrapFormMixin, forms.Form):

@@ -190,6 +190,11 @@ class Booking(models.Model):
     expected_attendance = models.PositiveIntegerField(_("expected attendance"), validators=[IntRange(1, 100_000)])
     status = models.CharField(_("status"), max_length=16, choices=BookingStatus.choices,
                               default=BookingStatus.CONFIRMED)  # fmt: skip
+    # The activity held there (activities.Activity), by id: the two apps sit side by side in the layers and do
+    # not import each other, so the booking keeps the id and reads the activity through core's "activity" link
+    # kind (core.registry.linked), which the activities app registers. No foreign key: an activity deleted
+    # later leaves a dangling id, shown as "no longer available".
+    activity_id = models.PositiveIntegerField(_("activity"), null=True, blank=True)
     skip_reason = models.CharField(_("why skipped"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")  # fmt: skip
@@ -199,7 +204,7 @@ class Booking(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope = ScopeSpec(paths=("org_path", "venue_path"))
     audit_fields = ["venue", "organization", "series", "starts_at", "ends_at", "purpose", "expected_attendance",
-                    "status", "skip_reason"]  # fmt: skip
+                    "status", "skip_reason", "activity_id"]  # fmt: skip
 
     class Meta:
         verbose_name = _("booking")
@@ -209,6 +214,7 @@ class Booking(models.Model):
             models.Index(fields=["venue", "status", "starts_at"], name="booking_venue_idx"),
             models.Index(fields=["status", "starts_at", "ends_at"], name="booking_time_idx"),
             models.Index(fields=["org_path", "starts_at"], name="booking_org_idx"),
+            models.Index(fields=["activity_id"], name="booking_activity_idx"),
         ]
         constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="booking_order")]
 

@@ -31,6 +31,7 @@ from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.fields import checked_date, checked_text, wording_refusal
 from tongxin.core.models import ChangeLog
+from tongxin.core.registry import linked
 from tongxin.core.scoping import CHANGE, Actor, actor_scope, by, require, scope_for
 from tongxin.core.uploads import check_upload
 from tongxin.core.workflow import Workflow
@@ -148,15 +149,46 @@ def create_venue(actor: Actor, *, host: Organization, **values) -> Venue:
     return venue
 
 
+EDITABLE = ("name", "kind", "partner", "address", "division_code", "opens_at", "closes_at", "open_days", "capacity",
+            "facilities")  # fmt: skip
+
+
+def venue_values(venue: Venue) -> dict:
+    """The venue's editable values as they are (the defaults of an edit form and of a partial API update)."""
+    return {name: getattr(venue, name) for name in EDITABLE}
+
+
+def _status_transition(venue: Venue, status: str) -> str:
+    """The transition from the venue's status to ``status``; DomainError on the status field when there is none."""
+    if status not in VenueStatus.values:
+        raise DomainError("status", _("Unknown status."))
+    for transition, (sources, target) in VENUE_TRANSITIONS.items():
+        if target == status and venue.status in sources:
+            return transition
+    raise DomainError("status", _("A venue that is “%(from)s” cannot become “%(to)s”.")
+                      % {"from": venue.get_status_display(), "to": VenueStatus(status).label})  # fmt: skip
+
+
 @transaction.atomic
-def update_venue(actor: Actor, venue: Venue, **values) -> Venue:
+def update_venue(actor: Actor, venue: Venue, *, status: str | None = None, **values) -> Venue:
+    """The host (CHANGE over it) changes the venue's fields and, with ``status``, opens, suspends or closes it;
+    every value checked first (refused by field, nothing written). The host organisation stays: a venue moves to
+    another host by being closed and created there. Audited: the fields changed, and the status step apart."""
     venue = Venue.objects.select_for_update().get(pk=venue.pk)
     require(actor, CHANGE, venue.org_path)
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        field = sorted(unknown)[0]
+        raise DomainError(field, _("This field cannot be changed here."))
+    checked = _venue_fields({**venue_values(venue), **values})
+    transition = _status_transition(venue, status) if status and status != venue.status else None
     before = snapshot(venue)
-    for name, value in _venue_fields(values).items():
+    for name, value in checked.items():
         setattr(venue, name, value)
     venue.save()
     record_change(actor, venue, ChangeLog.Action.UPDATE, before=before, after=snapshot(venue), org_path=venue.org_path)
+    if transition is not None:
+        venue = VENUES.move(actor, venue, transition)
     return venue
 
 
@@ -195,6 +227,20 @@ def add_closure(actor: Actor, venue: Venue, *, starts_on: datetime.date, ends_on
     after = {"venue": venue.pk, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "reason": reason}
     record_change(actor, closure, ChangeLog.Action.CREATE, after=after, org_path=venue.org_path)
     return closure
+
+
+@transaction.atomic
+def remove_closure(actor: Actor, venue: Venue, closure_id: int) -> None:
+    """The host takes back a closure (the venue opens on those dates after all); audited with its dates."""
+    venue = Venue.objects.select_for_update(no_key=True).get(pk=venue.pk)
+    require(actor, CHANGE, venue.org_path)
+    closure = VenueClosure.objects.filter(venue=venue, pk=closure_id).first()
+    if closure is None:
+        raise DomainError("closure", _("No such closure of this venue."))
+    before = {"venue": venue.pk, "starts_on": closure.starts_on.isoformat(), "ends_on": closure.ends_on.isoformat(),
+              "reason": closure.reason}  # fmt: skip
+    record_change(actor, closure, ChangeLog.Action.DELETE, before=before, org_path=venue.org_path)
+    closure.delete()
 
 
 # --- the rules of a booking ------------------------------------------------------------------------------
@@ -319,9 +365,12 @@ def book(
     ends_at: datetime.datetime,
     purpose: str,
     expected_attendance: int,
+    activity: int | None = None,
 ) -> Booking:
-    """Book ``venue`` for ``organization``; refused with the field and the rule named, nothing written."""
+    """Book ``venue`` for ``organization``, naming the ``activity`` held there (its id) if any; refused with the
+    field and the rule named, nothing written."""
     _booker(actor, organization)
+    activity = _activity(actor, activity)
     venue = _usable(actor, venue)
     starts_at, ends_at = _aware(starts_at), _aware(ends_at)
     _check_times(venue, starts_at, ends_at, expected_attendance)
@@ -332,9 +381,37 @@ def book(
     booking = Booking(
         venue=venue, venue_path=venue.org_path, organization=organization, org_path=organization.path,
         starts_at=starts_at, ends_at=ends_at, purpose=purpose, expected_attendance=expected_attendance,
-        status=BOOKINGS.target("add_back"), created_by=by(actor),
+        status=BOOKINGS.target("add_back"), created_by=by(actor), activity_id=activity,
     )  # fmt: skip
     return _save(actor, booking)
+
+
+def _activity(actor: Actor, activity: int | None) -> int | None:
+    """The id of an activity the actor may change (she organises it), else DomainError on ``activity``. Read
+    through core's "activity" link kind (the activities app is beside this one: no import, no foreign key)."""
+    if activity is None:
+        return None
+    if not isinstance(activity, int) or activity not in linked("activity", actor, [activity], CHANGE):
+        raise DomainError("activity", _("No such activity in your scope."))
+    return activity
+
+
+@transaction.atomic
+def link_activity(actor: Actor, booking: Booking, activity: int | None) -> Booking:
+    """The booking organisation names the activity held at a booking (a date of a series, booked before the
+    activity was planned), or takes the link away (``None``). Audited."""
+    booking = Booking.objects.select_for_update().select_related("venue").get(pk=booking.pk)
+    require(actor, CHANGE, booking.org_path)
+    if booking.status == BookingStatus.CANCELLED:
+        raise DomainError("activity", _("This booking is cancelled."))
+    activity = _activity(actor, activity)
+    before = snapshot(booking, ["activity_id"])
+    booking.activity_id = activity
+    booking.save(update_fields=["activity_id", "updated_at"])
+    for path in dict.fromkeys((booking.org_path, booking.venue_path)):
+        record_change(actor, booking, ChangeLog.Action.UPDATE, before=before, after=snapshot(booking, ["activity_id"]),
+                      org_path=path)  # fmt: skip
+    return booking
 
 
 @transaction.atomic

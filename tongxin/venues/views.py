@@ -16,12 +16,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongxin.core import params, uploads
+from tongxin.core.registry import linked
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
 from tongxin.core.views import form_step, get_scoped_or_404, page_step, require_role, xlsx_table_response
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
 from tongxin.venues import queries, services
-from tongxin.venues.forms import ONCE, BookingForm, ClosureForm, HonourForm, SearchForm, VenueForm
+from tongxin.venues.forms import (
+    ONCE,
+    ActivityLinkForm,
+    BookingForm,
+    ClosureForm,
+    ClosureRemoveForm,
+    HonourForm,
+    SearchForm,
+    VenueEditForm,
+    VenueForm,
+)
 from tongxin.venues.models import Booking, BookingStatus, Honour, Venue, VenueStatus
 
 
@@ -85,6 +96,50 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def venue_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The host changes the venue: its fields, its status (open, suspended, closed) and, below the form, its
+    closures (add one, take one back). Only CHANGE over the host; others get 404."""
+    venue = get_scoped_or_404(request, Venue.objects.select_related("host"), pk)
+    if not _can_change(request, venue.org_path):  # the venues above one's own are seen, not changed: 404
+        raise Http404
+    reachable = [venue.status, *(services.VENUE_TRANSITIONS[t][1] for t in services.VENUE_TRANSITIONS
+                                 if services.VENUES.can_leave(venue, t))]  # fmt: skip
+    initial = {**services.venue_values(venue), "status": venue.status}
+    initial["opens_at"], initial["closes_at"] = venue.opens_at.strftime("%H:%M"), venue.closes_at.strftime("%H:%M")
+    form = VenueEditForm(request.POST or None, user=request.user, reachable=reachable, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with form_step(request, form, _("The venue is saved."), denied_as_404=True) as step:
+            services.update_venue(request.user, venue, **form.cleaned_data)
+        if step.ok:
+            return redirect("venues:detail", pk=venue.pk)
+    context = {
+        "form": form,
+        "title": _("Edit %(venue)s") % {"venue": venue.name},
+        "submit_label": _("Save the venue"),
+        "cancel_url": reverse("venues:detail", args=[venue.pk]),
+        "venue": venue,
+        "closures": list(venue.closures.filter(ends_on__gte=timezone.localdate())),
+        "closure_form": ClosureForm(),
+    }
+    return render(request, "venues/edit.html", context)
+
+
+@login_required
+@require_POST
+def closure_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    venue = get_scoped_or_404(request, Venue.objects.select_related("host"), pk)
+    if not _can_change(request, venue.org_path):  # the venues above one's own are seen, not changed: 404
+        raise Http404
+    form = ClosureRemoveForm(request.POST)
+    if form.is_valid():
+        with page_step(request, _("The closure is taken back.")):
+            services.remove_closure(request.user, venue, form.cleaned_data["closure"])
+    else:
+        messages.error(request, _("Unknown closure."))
+    return redirect("venues:edit", pk=venue.pk)
+
+
+@login_required
 @require_POST
 def venue_status(request: HttpRequest, pk: int) -> HttpResponse:
     venue = get_scoped_or_404(request, Venue, pk)
@@ -112,7 +167,7 @@ def closure(request: HttpRequest, pk: int) -> HttpResponse:
             services.add_closure(request.user, venue, **form.cleaned_data)
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("venues:detail", pk=venue.pk)
+    return redirect("venues:edit" if request.POST.get("back") == "edit" else "venues:detail", pk=venue.pk)
 
 
 # --- booking ---------------------------------------------------------------------------------------------
@@ -135,7 +190,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                   "purpose": data["purpose"], "expected_attendance": data["expected_attendance"]}  # fmt: skip
         if data["repeat"] == ONCE:
             with form_step(request, form, _("The venue is booked."), denied_as_404=True) as step:
-                booking = services.book(request.user, **common)
+                booking = services.book(request.user, **common, activity=data.get("activity"))
             if step.ok:
                 return redirect("venues:booking", pk=booking.pk)
         else:
@@ -178,14 +233,32 @@ def booking(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_scoped_or_404(request, Booking.objects.select_related("venue", "organization", "series"), pk)
     occurrences = list(row.series.bookings.order_by("starts_at", "id")) if row.series_id else []
     can_change = _can_change(request, row.org_path)
+    activity = linked("activity", request.user, [row.activity_id]).get(row.activity_id) if row.activity_id else None
+    can_link = can_change and row.status != BookingStatus.CANCELLED
     context = {
         "title": _("Booking of %(venue)s") % {"venue": row.venue.name},
         "booking": row,
+        "activity": activity,
+        "link_form": ActivityLinkForm(user=request.user, initial={"activity": row.activity_id}) if can_link else None,
         "occurrences": occurrences,
         "can_cancel": (can_change or _can_change(request, row.venue_path)) and row.status == BookingStatus.CONFIRMED,
         "can_add_back": can_change,
     }
     return render(request, "venues/booking.html", context)
+
+
+@login_required
+@require_POST
+def booking_activity(request: HttpRequest, pk: int) -> HttpResponse:
+    """The booking organisation names the activity held at this booking, or takes the link away."""
+    row = get_scoped_or_404(request, Booking, pk)
+    form = ActivityLinkForm(request.POST, user=request.user)
+    if form.is_valid():
+        with page_step(request, _("The activity of the booking is saved.")):
+            services.link_activity(request.user, row, form.cleaned_data.get("activity"))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("venues:booking", pk=row.pk)
 
 
 @login_required

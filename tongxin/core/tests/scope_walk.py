@@ -290,16 +290,21 @@ ROUTES: dict[str, Route] = {
     "venues:book": Route("venue", ("GET", "POST"), payload="booking_form"),
     "venues:status": Route("venue", ("POST",), payload="venue_status_form"),
     "venues:closure": Route("venue", ("POST",), payload="closure_form"),
+    "venues:edit": Route("venue", ("GET", "POST"), payload="venue_edit_form"),
+    "venues:closure_remove": Route("venue", ("POST",), payload="closure_remove_form", prepare="closure"),
     "venues:booking": Route("booking"),
     "venues:booking_cancel": Route("booking", ("POST",), payload="empty"),
+    "venues:booking_activity": Route("booking", ("POST",), payload="booking_activity", prepare="activity_link"),
     "venues:booking_add_back": Route("skipped_booking", ("POST",), payload="empty"),
     "venue-list": Route(None, ("GET", "POST"), api=True, payload="venue_api"),
-    "venue-detail": Route("venue", api=True),
+    "venue-detail": Route("venue", ("GET", "PATCH"), api=True, payload="venue_patch_api"),
+    "venue-closures": Route("venue", ("POST",), api=True, payload="closure_form"),
     "venue-free": Route(None, api=True, prepare="venue"),
     "booking-list": Route(None, ("GET", "POST"), api=True, payload="booking_api", prepare="venue"),
     "booking-detail": Route("booking", api=True),
     "booking-cancel": Route("booking", ("POST",), api=True, payload="empty"),
     "booking-add-back": Route("skipped_booking", ("POST",), api=True, payload="empty"),
+    "booking-link-activity": Route("booking", ("POST",), api=True, payload="booking_activity", prepare="activity_link"),
     "booking-series": Route(None, ("POST",), api=True, payload="booking_series_api", prepare="venue"),
     # honours and brands (venues/views.py, venues/api.py)
     "venues:honours": Route(None, prepare="honour"),
@@ -427,19 +432,29 @@ COLLECTION_ROUTES = [f for f in WALKED if not ROUTES[f.name].target]
 # --- filling parameters and payloads -------------------------------------------------------------------
 
 
-def url_for(found: Found, tree) -> str:
-    route = ROUTES[found.name]
-    kwargs: dict[str, Any] = {}
-    if "pk" in found.params:
-        kwargs["pk"] = _target_pk(route.target, tree)
+def prepare(route: Route, tree) -> None:
+    """Make the route's ``prepare`` target in ``tree`` (the walk's, or the scope matrix's mirror) before rows
+    are counted."""
     if route.prepare == "transfer":
         _transfer_of_a1(tree)
     if route.prepare == "notification":  # committee_admin's, naming branch A: no one else's list shows it
         _notification_of_committee_admin()
     if route.prepare == "venue":  # branch A's venue with a booking, named by the payloads
         _booking_of_branch_a(tree)
+    if route.prepare == "closure":  # a closure of branch A's venue, named by the payload
+        _closure_of_branch_a(tree)
+    if route.prepare == "activity_link":  # branch A's activity, which its booking is linked to
+        _activity_of_branch_a(tree)
     if route.prepare == "honour":  # branch A's brand: no list outside committee 1 shows it
         _honour_of_branch_a(tree)
+
+
+def url_for(found: Found, tree) -> str:
+    route = ROUTES[found.name]
+    kwargs: dict[str, Any] = {}
+    if "pk" in found.params:
+        kwargs["pk"] = _target_pk(route.target, tree)
+    prepare(route, tree)
     if "key" in found.params and route.target == "rule":
         kwargs["key"] = "league_max_age"
     if "month" in found.params:  # a dues ledger's month (yyyy-mm)
@@ -644,6 +659,19 @@ def _venue_of_branch_a(tree):
                              opens_at=datetime.time(9), closes_at=datetime.time(21), open_days="1234567",
                              capacity=40)  # fmt: skip
     return venue
+
+
+def _closure_of_branch_a(tree):
+    """A closure of branch A's venue, on a Saturday ten weeks ahead (made once per test): its host may take it back."""
+    from tongxin.venues.models import VenueClosure
+    from tongxin.venues.services import add_closure
+
+    venue = _venue_of_branch_a(tree)
+    closure = VenueClosure.objects.filter(venue=venue).first()
+    if closure is None:
+        day = _venue_day(10)
+        closure = add_closure(None, venue, starts_on=day, ends_on=day, reason="甲之家检修")
+    return closure
 
 
 def _booking_of_branch_a(tree):
@@ -1097,6 +1125,19 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "capacity": 30,
     },
     "venue_status_form": lambda tree: {"step": "suspend"},
+    "venue_edit_form": lambda tree: {
+        "name": "越权改名之家",
+        "kind": "youth_home",
+        "address": "越权路2号",
+        "opens_at": "08:00",
+        "closes_at": "20:00",
+        "open_days": "123456",
+        "capacity": 25,
+        "status": "suspended",
+    },
+    "venue_patch_api": lambda tree: {"name": "越权改名之家", "capacity": 25, "status": "closed"},
+    "closure_remove_form": lambda tree: {"closure": _closure_of_branch_a(tree).pk},
+    "booking_activity": lambda tree: {"activity": _activity_of_branch_a(tree).pk},
     "closure_form": lambda tree: {
         "starts_on": _venue_day(8).isoformat(),
         "ends_on": _venue_day(8).isoformat(),

@@ -404,6 +404,8 @@ class Failures(list):
 def object_url(found, variant: Variant, tree, users) -> str:
     if variant.pk is None:
         return url_for(found, tree)
+    if variant.mirrored and ROUTES[found.name].prepare in ("closure", "activity_link"):  # named by the payload
+        walk.prepare(ROUTES[found.name], tree)
     kwargs: dict[str, Any] = {"pk": variant.pk(tree, users)}
     if "month" in found.params:
         kwargs["month"] = "2025-01"
