@@ -21,7 +21,8 @@ from itertools import islice
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +31,7 @@ from tongxin.core.achievements import Achievement, offer, withdraw
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.fields import checked_date, checked_text, wording_refusal
+from tongxin.core.inbox import PendingItem
 from tongxin.core.models import ChangeLog
 from tongxin.core.registry import linked
 from tongxin.core.scoping import CHANGE, Actor, actor_scope, by, require, scope_for
@@ -675,3 +677,42 @@ def revoke_honour(actor: Actor, honour: Honour, *, reason: str) -> Honour:
     if honour.person_id is not None:
         withdraw(HONOUR_ACHIEVEMENT, source=_honour_source(honour))
     return honour
+
+
+# --- honours waiting for work (the inbox) ---------------------------------------------------------------------
+# Honours under review wait for the review's outcome (confirm or revoke); a reviewed brand (青年文明号) whose validity
+# ends within REVIEW_NOTICE_DAYS (or has ended) is due for its re-review. Neither counts an honour of the user's own:
+# she may not act on it (four eyes).
+
+REVIEW_NOTICE_DAYS = 60
+REVIEWED_KINDS = (HonourKind.YOUTH_CIVILISATION,)
+WAITING_REVIEW, WAITING_DUE = "review", "due"
+
+
+def honours_waiting_q(waiting: str) -> Q:
+    """The honours ``waiting`` for review (``"review"``: under review) or due for re-review (``"due"``)."""
+    if waiting == WAITING_REVIEW:
+        return Q(status=HonourStatus.UNDER_REVIEW)
+    horizon = timezone.localdate() + datetime.timedelta(days=REVIEW_NOTICE_DAYS)
+    return Q(status=HonourStatus.VALID, kind__in=REVIEWED_KINDS, valid_until__lte=horizon)
+
+
+def honours_waiting(user, waiting: str):
+    """The honours of the user's CHANGE scope (not her own) waiting for ``waiting``."""
+    rows = Honour.objects.visible_to(user, CHANGE, self_service=False).filter(honours_waiting_q(waiting))
+    person_id = getattr(user, "person_id", None)
+    return rows.exclude(person_id=person_id) if person_id else rows
+
+
+def pending_honours(user) -> list[PendingItem]:
+    """The inbox: honours under review, and brands due for re-review (one query with two counts)."""
+    if not scope_for(user, CHANGE).has_subtrees:
+        return []
+    rows = honours_waiting(user, WAITING_REVIEW) | honours_waiting(user, WAITING_DUE)
+    counts = rows.aggregate(review=Count("id", filter=honours_waiting_q(WAITING_REVIEW)),
+                            due=Count("id", filter=honours_waiting_q(WAITING_DUE)))  # fmt: skip
+    url = reverse("venues:honours")
+    return [
+        PendingItem(gettext_lazy("Honours under review"), counts["review"] or 0, f"{url}?waiting={WAITING_REVIEW}"),
+        PendingItem(gettext_lazy("Honours due for re-review"), counts["due"] or 0, f"{url}?waiting={WAITING_DUE}"),
+    ]

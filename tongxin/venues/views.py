@@ -324,6 +324,9 @@ def _honours_in_scope(request: HttpRequest):
         if org is None:
             raise Http404
         honours = honours.filter(subtree_q("org_path", org.path))
+    waiting = request.GET.get("waiting")
+    if waiting in (services.WAITING_REVIEW, services.WAITING_DUE):  # from the inbox: the honours to act on
+        honours = honours & services.honours_waiting(request.user, waiting)
     return honours, org
 
 
@@ -334,8 +337,10 @@ def honours(request: HttpRequest) -> HttpResponse:
     rows, org = _honours_in_scope(request)
     levels, counts = queries.honour_counts(rows)
     can_award = scope_for(request.user, CHANGE).has_subtrees
+    waiting = {services.WAITING_REVIEW: _("Honours under review"),
+               services.WAITING_DUE: _("Honours due for re-review")}.get(request.GET.get("waiting", ""))  # fmt: skip
     context = {"title": _("Honours"), "honours": list(rows.order_by("-year", "kind", "id")[:300]), "org": org,
-               "levels": levels, "counts": counts, "can_award": can_award}  # fmt: skip
+               "levels": levels, "counts": counts, "can_award": can_award, "waiting": waiting}  # fmt: skip
     return render(request, "venues/honours.html", context)
 
 
