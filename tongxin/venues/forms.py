@@ -71,6 +71,12 @@ class VenueEditForm(VenueForm):
         status.choices = [(value, label) for value, label in VenueStatus.choices if value in reachable]
 
 
+class PhotoForm(BootstrapFormMixin, forms.Form):
+    photo = forms.FileField(
+        label=_("Photo (JPEG or PNG)"), widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"})
+    )
+
+
 class ClosureRemoveForm(BootstrapFormMixin, forms.Form):
     closure = forms.IntegerField(min_value=1, max_value=2**31 - 1)
 

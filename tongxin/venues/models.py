@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.fields import IntRange, InWindow, Wording
+from tongxin.core.models import StoredFile
 from tongxin.core.scoping import Scope, ScopedQuerySet, ScopeSpec
 from tongxin.orgs.models import STEP_WIDTH, Organization
 from tongxin.orgs.validators import DivisionCode
@@ -130,6 +131,21 @@ class VenueClosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.venue} {self.starts_on}–{self.ends_on}"
+
+
+class VenuePhoto(StoredFile):
+    """A photo of a venue (optional evidence, never required), its type checked by its content; shown on the
+    venue's page and, while the venue is open, in the public directory (a photo of the place, no person named)."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="photos", verbose_name=_("venue"))
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(paths=("venue__org_path",), also=hosted_above("venue__"))  # type: ignore[arg-type]
+
+    class Meta:
+        verbose_name = _("venue photo")
+        verbose_name_plural = _("venue photos")
+        ordering = ["uploaded_at", "id"]
 
 
 MAX_HOURS = 24  # one booking lasts at most a day (the services refuse longer; the overlap queries rely on it)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tongxin.venues.models import (
@@ -18,6 +18,7 @@ from tongxin.venues.models import (
     HonourStatus,
     Venue,
     VenueClosure,
+    VenuePhoto,
     VenueStatus,
 )
 
@@ -105,6 +106,7 @@ def directory() -> QuerySet[Venue]:
             "capacity",
             "facilities",
         )
+        .prefetch_related(Prefetch("photos", queryset=VenuePhoto.objects.only("id", "venue_id", "file_name")))
         .order_by("kind", "name", "id")
     )
 

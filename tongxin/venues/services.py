@@ -35,7 +35,7 @@ from tongxin.core.inbox import PendingItem
 from tongxin.core.models import ChangeLog
 from tongxin.core.registry import linked
 from tongxin.core.scoping import CHANGE, Actor, actor_scope, by, require, scope_for
-from tongxin.core.uploads import check_upload
+from tongxin.core.uploads import IMAGE_TYPES, check_upload
 from tongxin.core.workflow import Workflow
 from tongxin.orgs.models import Organization, OrgStatus
 from tongxin.orgs.validators import division_code_refusal
@@ -55,6 +55,7 @@ from tongxin.venues.models import (
     Venue,
     VenueClosure,
     VenueKind,
+    VenuePhoto,
     VenueStatus,
 )
 
@@ -243,6 +244,40 @@ def remove_closure(actor: Actor, venue: Venue, closure_id: int) -> None:
               "reason": closure.reason}  # fmt: skip
     record_change(actor, closure, ChangeLog.Action.DELETE, before=before, org_path=venue.org_path)
     closure.delete()
+
+
+# --- photos (optional evidence, never required) ---------------------------------------------------------
+
+MAX_PHOTOS = 12  # photos of one venue
+
+
+@transaction.atomic
+def add_venue_photo(actor: Actor, venue: Venue, *, file_name: str, content: bytes) -> VenuePhoto:
+    """The host adds a photo (JPEG, PNG) of the venue: the type read from the content must match the name (a PDF is
+    not a photo), the size limited; refused on ``photo``, nothing written. Audited without the bytes."""
+    venue = Venue.objects.select_for_update(no_key=True).get(pk=venue.pk)
+    require(actor, CHANGE, venue.org_path)
+    name, content_type = check_upload(file_name, content, field="photo")
+    if content_type not in IMAGE_TYPES:
+        raise DomainError("photo", _("“%(name)s”: a venue photo is a JPEG or PNG picture.") % {"name": name})
+    if venue.photos.count() >= MAX_PHOTOS:
+        raise DomainError("photo", _("A venue has at most %(n)s photos: remove one first.") % {"n": MAX_PHOTOS})
+    uploader = by(actor) if getattr(actor, "pk", None) else None
+    photo = VenuePhoto.objects.create(venue=venue, file_name=name, content_type=content_type, size=len(content),
+                                      content=content, uploaded_by=uploader)  # fmt: skip
+    after = {"venue": venue.pk, "file_name": name, "content_type": content_type, "size": len(content)}
+    record_change(actor, photo, ChangeLog.Action.CREATE, after=after, org_path=venue.org_path)
+    return photo
+
+
+@transaction.atomic
+def remove_venue_photo(actor: Actor, photo: VenuePhoto) -> None:
+    """The host removes a photo of the venue; audited with its name."""
+    photo = VenuePhoto.objects.select_related("venue").defer("content").get(pk=photo.pk)
+    require(actor, CHANGE, photo.venue.org_path)
+    before = {"venue": photo.venue_id, "file_name": photo.file_name, "size": photo.size}
+    record_change(actor, photo, ChangeLog.Action.DELETE, before=before, org_path=photo.venue.org_path)
+    photo.delete()
 
 
 # --- the rules of a booking ------------------------------------------------------------------------------

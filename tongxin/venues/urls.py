@@ -5,6 +5,10 @@ from tongxin.venues import views
 app_name = "venues"
 urlpatterns = [
     path("directory/", views.directory, name="directory"),
+    path("directory/photos/<int:pk>/", views.directory_photo, name="directory_photo"),
+    path("<int:pk>/photos/add/", views.photo_add, name="photo_add"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
+    path("photos/<int:pk>/remove/", views.photo_remove, name="photo_remove"),
     path("", views.venue_list, name="list"),
     path("new/", views.venue_create, name="create"),
     path("search/", views.search, name="search"),

@@ -29,11 +29,12 @@ from tongxin.venues.forms import (
     ClosureForm,
     ClosureRemoveForm,
     HonourForm,
+    PhotoForm,
     SearchForm,
     VenueEditForm,
     VenueForm,
 )
-from tongxin.venues.models import Booking, BookingStatus, Honour, Venue, VenueStatus
+from tongxin.venues.models import Booking, BookingStatus, Honour, Venue, VenuePhoto, VenueStatus
 
 
 def _can_change(request: HttpRequest, path: str) -> bool:
@@ -88,6 +89,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": can_change,
         "can_book": venue.status == VenueStatus.OPEN and scope_for(request.user, CHANGE).has_subtrees,
         "closure_form": ClosureForm() if can_change else None,
+        "photos": list(venue.photos.defer("content")),
+        "photo_form": PhotoForm() if can_change else None,
         "transitions": [t for t in services.VENUE_TRANSITIONS if services.VENUES.can_leave(venue, t)]
         if can_change
         else [],
@@ -137,6 +140,51 @@ def closure_remove(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Unknown closure."))
     return redirect("venues:edit", pk=venue.pk)
+
+
+# --- photos ----------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """The host adds a photo of the venue (optional: nothing asks for one)."""
+    venue = get_scoped_or_404(request, Venue, pk)
+    if not _can_change(request, venue.org_path):
+        raise Http404
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["photo"]
+        with page_step(request, _("The photo is added.")):
+            services.add_venue_photo(request.user, venue, file_name=upload.name or "", content=upload.read())
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("venues:detail", pk=venue.pk)
+
+
+@login_required
+def photo(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_scoped_or_404(request, VenuePhoto, pk)
+    return uploads.serve_upload(bytes(row.content), row.content_type, row.file_name)
+
+
+@login_required
+@require_POST
+def photo_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_scoped_or_404(request, VenuePhoto.objects.select_related("venue").defer("content"), pk)
+    if not _can_change(request, row.venue.org_path):
+        raise Http404
+    with page_step(request, _("The photo is removed.")):
+        services.remove_venue_photo(request.user, row)
+    return redirect("venues:detail", pk=row.venue_id)
+
+
+def directory_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A photo of an open venue, for the public directory (no login: a picture of the place, nobody's data)."""
+    row = VenuePhoto.objects.filter(pk=pk, venue__status=VenueStatus.OPEN).first()
+    if row is None:
+        raise Http404
+    return uploads.serve_upload(bytes(row.content), row.content_type, row.file_name)
 
 
 @login_required

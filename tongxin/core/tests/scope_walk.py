@@ -26,6 +26,7 @@ from tongxin.core.testing import person_data
 from tongxin.people.models import CadrePosition, Person
 from tongxin.people.services import appoint_cadre
 
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16  # starts like a PNG: what core.uploads checks
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/", "captcha/")  # captcha/: the library's challenge images
 # Routes anyone may reach without logging in (activities:verify: a printed certificate's QR code leads there, by
 # the certificate's random key; a resident's micro-wish form and the list of fulfilled wishes; the venues'
@@ -41,6 +42,7 @@ PUBLIC = {
     "activities:wish_submit",
     "activities:fulfilled",
     "venues:directory",
+    "venues:directory_photo",
     "study:verify",
 }
 # Of those, the API schema and its documentation pages only in development (DEBUG); in production they need a
@@ -291,6 +293,9 @@ ROUTES: dict[str, Route] = {
     "venues:status": Route("venue", ("POST",), payload="venue_status_form"),
     "venues:closure": Route("venue", ("POST",), payload="closure_form"),
     "venues:edit": Route("venue", ("GET", "POST"), payload="venue_edit_form"),
+    "venues:photo_add": Route("venue", ("POST",), payload="venue_photo_upload"),
+    "venues:photo": Route("venue_photo"),
+    "venues:photo_remove": Route("venue_photo", ("POST",), payload="empty"),
     "venues:closure_remove": Route("venue", ("POST",), payload="closure_remove_form", prepare="closure"),
     "venues:booking": Route("booking"),
     "venues:booking_cancel": Route("booking", ("POST",), payload="empty"),
@@ -477,6 +482,7 @@ def _target_pk(target: str | None, tree) -> int:
         "meeting": _meeting_of_branch_a, "meeting_attachment": _attachment_of_branch_a,
         "checklist_item": _checklist_item_of_branch_a, "checklist_attachment": _checklist_attachment_of_branch_a,
         "duty": _duty_of_branch_a, "venue": _venue_of_branch_a, "booking": _booking_of_branch_a,
+        "venue_photo": _venue_photo_of_branch_a,
         "skipped_booking": _skipped_booking_of_branch_a, "honour": _honour_of_branch_a,
         "activity": _activity_of_branch_a, "registration": _registration_of_a1,
         "certificate": _certificate_of_a1, "wish": _wish_of_branch_a,
@@ -659,6 +665,17 @@ def _venue_of_branch_a(tree):
                              opens_at=datetime.time(9), closes_at=datetime.time(21), open_days="1234567",
                              capacity=40)  # fmt: skip
     return venue
+
+
+def _venue_photo_of_branch_a(tree):
+    """A photo of branch A's venue (made once per test)."""
+    from tongxin.venues.models import VenuePhoto
+    from tongxin.venues.services import add_venue_photo
+
+    photo = VenuePhoto.objects.filter(venue__host=tree.branch_a).first()
+    if photo is None:
+        photo = add_venue_photo(None, _venue_of_branch_a(tree), file_name="甲之家.png", content=PNG_BYTES)
+    return photo
 
 
 def _closure_of_branch_a(tree):
@@ -1136,6 +1153,9 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "status": "suspended",
     },
     "venue_patch_api": lambda tree: {"name": "越权改名之家", "capacity": 25, "status": "closed"},
+    "venue_photo_upload": lambda tree: {
+        "photo": SimpleUploadedFile("越权.png", PNG_BYTES, content_type="image/png"),
+    },
     "closure_remove_form": lambda tree: {"closure": _closure_of_branch_a(tree).pk},
     "booking_activity": lambda tree: {"activity": _activity_of_branch_a(tree).pk},
     "closure_form": lambda tree: {
