@@ -6,6 +6,7 @@ written past the service is refused by the exclusion constraint itself."""
 from __future__ import annotations
 
 import datetime
+import functools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -73,7 +74,7 @@ def test_many_overlapping_requests_at_once_make_exactly_one_booking(tree, users)
         return book(actor, venue, org, day, int(start), int(start) + 2, people=10, purpose=f"请求{i}")
 
     pool = Pool(CONNECTIONS)
-    results = race(*[pool.wrap(lambda i=i: attempt(i)) for i in range(REQUESTS)], timeout=120)
+    results = race(*[pool.wrap(functools.partial(attempt, i)) for i in range(REQUESTS)], timeout=120)
 
     winners = [r for r in results if isinstance(r, Booking)]
     losers = [r for r in results if isinstance(r, DomainError)]
