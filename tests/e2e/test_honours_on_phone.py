@@ -51,6 +51,7 @@ def test_award_an_honour_with_a_certificate_review_it_and_see_it_on_the_holders_
     # the real photo
     fill({"name": "证书.png", "mimeType": "image/png", "buffer": PNG})
     shoot(page, "honour-award")
+    page.set_viewport_size(PHONE)  # shoot() leaves the desktop width
     page.get_by_role("button", name=zh("Record the honour")).click()
     expect(page.get_by_test_id("honour-status")).to_have_text(zh("Valid"))
     honour = Honour.objects.get()
@@ -77,6 +78,7 @@ def test_award_an_honour_with_a_certificate_review_it_and_see_it_on_the_holders_
     expect(holder).to_contain_text(zh("Youth civilisation post"))
     _fits(page)
     shoot(page, "honour-holder")
+    page.set_viewport_size(PHONE)  # shoot() leaves the desktop width
     holder.get_by_role("link", name=zh("Youth civilisation post")).click()
     response = page.request.get(url("venues:honour_certificate", honour.pk))
     assert response.status == 200 and response.headers["content-type"] == "image/png"

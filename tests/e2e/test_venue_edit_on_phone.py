@@ -43,6 +43,7 @@ def test_edit_a_venue_its_closures_and_photos(context_for, tree, users):
     page.locator("#id_capacity").fill("60")
     page.locator("#id_status").select_option("suspended")
     shoot(page, "venue-edit")
+    page.set_viewport_size(PHONE)  # shoot() leaves the desktop width
     page.get_by_role("button", name=zh("Save the venue")).click()
     expect(page.get_by_test_id("venue-status")).to_have_text(zh("Suspended"))
     venue.refresh_from_db()
@@ -71,6 +72,7 @@ def test_edit_a_venue_its_closures_and_photos(context_for, tree, users):
     expect(page.get_by_test_id("venue-photos").locator("img")).to_have_count(1)
     _fits(page)
     shoot(page, "venue-photos")
+    page.set_viewport_size(PHONE)  # shoot() leaves the desktop width
     photo = VenuePhoto.objects.get()
     assert Venue.objects.get().status == "open"
 

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongxin.core.fields import Wording
 from tongxin.core.forms import BootstrapFormMixin
@@ -37,11 +38,12 @@ def _orgs(user: Any, action: str = CHANGE):
 
 class VenueForm(BootstrapFormMixin, forms.Form):
     host = forms.ModelChoiceField(label=_("Host organisation"), queryset=Organization.objects.none())
-    name = forms.CharField(label=_("Name"), max_length=100, validators=[Wording()])
-    kind = forms.ChoiceField(label=_("Kind"), choices=VenueKind.choices)
+    # "Name", "Kind", "Address" alone are a person's name, an organisation's kind, a web address elsewhere
+    name = forms.CharField(label=pgettext_lazy("venue", "Name"), max_length=100, validators=[Wording()])
+    kind = forms.ChoiceField(label=pgettext_lazy("venue", "Kind"), choices=VenueKind.choices)
     partner = forms.CharField(label=_("Partner"), max_length=100, required=False,
                               help_text=_("The shop, bookstore or museum whose premises it uses"))  # fmt: skip
-    address = forms.CharField(label=_("Address"), max_length=200)
+    address = forms.CharField(label=pgettext_lazy("venue", "Address"), max_length=200)
     division_code = forms.CharField(label=_("Division code"), max_length=12, required=False)
     opens_at = time_field(_("Opens at"), initial="09:00")
     closes_at = time_field(_("Closes at"), initial="21:00")
@@ -84,8 +86,8 @@ class ClosureRemoveForm(BootstrapFormMixin, forms.Form):
 class BookingForm(BootstrapFormMixin, forms.Form):
     organization = forms.ModelChoiceField(label=_("Booking organisation"), queryset=Organization.objects.none())
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    start = time_field(_("From"), initial="14:00")
-    end = time_field(_("To"), initial="16:00")
+    start = time_field(pgettext_lazy("time of day", "From"), initial="14:00")
+    end = time_field(pgettext_lazy("time of day", "To"), initial="16:00")
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     expected_attendance = forms.IntegerField(label=_("Expected attendance"), min_value=1, max_value=100_000)
     repeat = forms.ChoiceField(label=_("Repeats"), choices=[(ONCE, _("Once")), *Frequency.choices], initial=ONCE)
@@ -143,13 +145,13 @@ class ActivityLinkForm(BootstrapFormMixin, forms.Form):
 class ClosureForm(BootstrapFormMixin, forms.Form):
     starts_on = forms.DateField(label=_("Closed from"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     ends_on = forms.DateField(label=_("Closed until"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    reason = forms.CharField(label=_("Reason"), max_length=200)
+    reason = forms.CharField(label=pgettext_lazy("venue closure", "Reason"), max_length=200)
 
 
 class SearchForm(BootstrapFormMixin, forms.Form):
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    start = time_field(_("From"), initial="14:00")
-    end = time_field(_("To"), initial="16:00")
+    start = time_field(pgettext_lazy("time of day", "From"), initial="14:00")
+    end = time_field(pgettext_lazy("time of day", "To"), initial="16:00")
     capacity = forms.IntegerField(label=_("People"), min_value=1, max_value=100_000, required=False)
     division_code = forms.CharField(label=_("Area (division code)"), max_length=12, required=False)
 
