@@ -40,12 +40,13 @@ LINK_CHOICES = 100  # the activities offered when linking one: the coming ones, 
 
 def _linked(activity: Activity) -> LinkedRecord:
     title = f"{activity.title} ({timezone.localtime(activity.starts_at):%Y-%m-%d})"
-    return LinkedRecord(activity.pk, title, reverse("activities:detail", args=[activity.pk]))
+    url = reverse("activities:detail", args=[activity.pk])
+    return LinkedRecord(activity.pk, title, url, starts_at=activity.starts_at, ends_at=activity.ends_at)
 
 
 def find_linked(actor: Any, ids: Iterable[int], action: str) -> dict[int, LinkedRecord]:
     """The activities among ``ids`` that ``actor`` may ``action`` on (``None``: the system, all)."""
-    rows = Activity.objects.for_actor(actor, action).filter(pk__in=ids).only("title", "starts_at")
+    rows = Activity.objects.for_actor(actor, action).filter(pk__in=ids).only("title", "starts_at", "ends_at")
     return {a.pk: _linked(a) for a in rows}
 
 
@@ -56,7 +57,7 @@ def link_choices(user: Any) -> list[LinkedRecord]:
         Activity.objects.visible_to(user, CHANGE)
         .exclude(status=ActivityStatus.CANCELLED)
         .filter(starts_at__gte=since)
-        .only("title", "starts_at")
+        .only("title", "starts_at", "ends_at")
         .order_by("starts_at", "id")[:LINK_CHOICES]
     )
     return [_linked(a) for a in rows]

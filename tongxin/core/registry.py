@@ -364,6 +364,8 @@ class LinkedRecord:
     pk: int
     title: str
     url: str
+    starts_at: Any = None  # when it happens (an aware datetime), if it has a time
+    ends_at: Any = None
 
 
 # (actor or user, ids, action) -> the records among ``ids`` that the actor may ``action`` on (actor None: all)
