@@ -65,6 +65,7 @@ def test_book_a_venue_see_a_conflict_refused_and_a_monthly_series_skip_a_closure
     _fill(page, tree.branch_a, day, "14:00", "16:00", "主题团日", 30)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shoot(page, "venue-book")
+    page.set_viewport_size(PHONE)  # shoot() leaves the desktop width
     page.get_by_role("button", name=zh("Book"), exact=True).click()
     expect(page.get_by_test_id("booking-status")).to_have_text(zh("Confirmed"))
     assert Booking.objects.filter(organization=tree.branch_a, status=BookingStatus.CONFIRMED).count() == 1

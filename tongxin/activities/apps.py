@@ -35,6 +35,11 @@ class ActivitiesConfig(AppConfig):
         register_pending(services.pending_wishes)
         register_nav("activities", _("Micro-wishes"), "activities:wishes", order=30, when=member_or_role)
         register_demo_step("activities", "tongxin.activities.demo", order=350)
+        # A venue booking (the positions app, beside this one) names the activity it hosts by id, through core.
+        from tongxin.activities import queries
+        from tongxin.core.registry import register_link_kind
+
+        register_link_kind("activity", _("Activity"), find=queries.find_linked, choices=queries.link_choices)
         register_achievement_kind(services.VOLUNTEER_HOURS, _("Verified volunteer hours"), unit=_("hour"))
         register_achievement_kind(services.PARTICIPATION, _("Activity attended"), unit=_("activity"))
         register_achievement_kind(services.WISH_FULFILLED, _("Micro-wish fulfilled"), unit=_("wish"))

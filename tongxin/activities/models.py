@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.crypto import EncryptedCharField
 from tongxin.core.fields import IntRange, InWindow
+from tongxin.core.models import StoredFile
 from tongxin.core.scoping import Scope, ScopedQuerySet, ScopeSpec
 from tongxin.orgs.models import STEP_WIDTH, Organization
 from tongxin.people.models import Person
@@ -155,24 +156,14 @@ def hours_of(span: datetime.timedelta) -> Decimal:
     return (Decimal(minutes) / Decimal(60)).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
 
 
-class ActivityPhoto(models.Model):
+class ActivityPhoto(StoredFile):
     """A photo of an activity (optional, never required), checked by its content."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos")
-    file_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    content = models.BinaryField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")  # fmt: skip
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("activity photo")
         verbose_name_plural = _("activity photos")
-
-    def __str__(self) -> str:
-        return self.file_name
 
 
 class RegistrationStatus(models.TextChoices):

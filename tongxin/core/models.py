@@ -1,4 +1,5 @@
-"""Models every app uses: the audit trail, rule overrides, imports and notifications."""
+"""Models every app uses: the audit trail, rule overrides, imports and notifications; and ``StoredFile``, the
+abstract columns of an uploaded file kept in the database (meeting attachments, activity and venue photos)."""
 
 from __future__ import annotations
 
@@ -248,3 +249,23 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class StoredFile(models.Model):
+    """An uploaded photo or PDF kept in the database: its clean name, the type read from its content
+    (``core.uploads.check_upload``), its size and bytes, who uploaded it and when. Abstract: each app's model adds
+    what the file belongs to (a meeting, an activity, a venue) and is served by ``core.uploads.serve_upload``."""
+
+    file_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    content = models.BinaryField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")  # fmt: skip
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -17,7 +17,10 @@ whatever core or a lower app shows or runs on behalf of the apps above it comes 
 - **personal data sections** (``register_personal_data``): each model pointing at a person says which of
   its fields the person's right-of-access file (``privacy.exports``) shows, or why it shows none;
 - **the tree's roots** (``register_root_paths``): the orgs app says which organisations are roots (core's
-  rules page is for the admins of a root).
+  rules page is for the admins of a root);
+- **linked records** (``register_link_kind``): an app whose records another app of the same layer may name by
+  id (a venue booking names the activity it hosts) says how to find them for a user, and which she may link:
+  the naming app keeps the id and asks core, never imports the other app.
 
 The pending-work registry of the inbox is ``core.inbox.register_pending``. A new app copies::
 
@@ -55,7 +58,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.scoping import CHANGE, VIEW, scope_for
 
 Label = str | Promise
 UserTest = Callable[[Any], bool]
@@ -345,6 +348,63 @@ def page_context(page: str, request: Any, obj: Any) -> dict[str, Any]:
         for slot, parts in _page_parts.get(page, {}).items()
     }
     return context
+
+
+# --- linked records ---------------------------------------------------------------------------------------
+# Feature apps sit in one layer and do not import each other (pyproject.toml's contracts). When a record of one
+# names a record of another (a booking names the activity held there), it keeps the other's id (no foreign key:
+# that would tie the apps' migrations and models together) and reads it through the kind the other app
+# registered here. Without that app the kind is missing: nothing is found and nothing can be linked.
+
+
+@dataclass(frozen=True)
+class LinkedRecord:
+    """Another app's record as a linking app may show it: its id, a title, the page it is on."""
+
+    pk: int
+    title: str
+    url: str
+    starts_at: Any = None  # when it happens (an aware datetime), if it has a time
+    ends_at: Any = None
+
+
+# (actor or user, ids, action) -> the records among ``ids`` that the actor may ``action`` on (actor None: all)
+LinkFinder = Callable[[Any, Iterable[int], str], dict[int, LinkedRecord]]
+LinkChoices = Callable[[Any], list[LinkedRecord]]  # (user) -> the records she may link now (recent first, bounded)
+
+
+@dataclass(frozen=True)
+class LinkKind:
+    key: str
+    label: Label
+    find: LinkFinder
+    choices: LinkChoices
+
+
+_link_kinds: dict[str, LinkKind] = {}
+
+
+def register_link_kind(key: str, label: Label, *, find: LinkFinder, choices: LinkChoices) -> None:
+    _link_kinds[key] = LinkKind(key, label, find, choices)
+
+
+def link_kind(key: str) -> LinkKind | None:
+    return _link_kinds.get(key)
+
+
+def linked(key: str, actor: Any, ids: Iterable[int | None], action: str = VIEW) -> dict[int, LinkedRecord]:
+    """The records of kind ``key`` among ``ids`` that ``actor`` may ``action`` on ({} when no app registered
+    the kind, or no id is given): one query in the registering app."""
+    wanted = sorted({pk for pk in ids if pk is not None})
+    kind = _link_kinds.get(key)
+    if kind is None or not wanted:
+        return {}
+    return kind.find(actor, wanted, action)
+
+
+def link_choices(key: str, user: Any) -> list[LinkedRecord]:
+    kind = _link_kinds.get(key)
+    return kind.choices(user) if kind is not None else []
 
 
 # --- identity copies (anonymisation) ------------------------------------------------------------------------

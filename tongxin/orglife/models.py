@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core.models import StoredFile
 from tongxin.core.scoping import Scope, ScopedQuerySet, ScopeSpec
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
@@ -132,26 +133,16 @@ class Attendance(models.Model):
         return f"{self.person} {self.get_status_display()}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A photo or PDF of a meeting (or of a checklist item's progress), checked by its content."""
 
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
     note = models.ForeignKey("ChecklistNote", null=True, blank=True, on_delete=models.CASCADE,
                              related_name="attachments")  # fmt: skip
-    file_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    content = models.BinaryField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")  # fmt: skip
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-
-    def __str__(self) -> str:
-        return self.file_name
 
 
 class Frequency(models.TextChoices):

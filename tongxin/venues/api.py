@@ -1,8 +1,11 @@
 """Positions API.
 
 ``/api/venues/``: the venues the caller sees (hosted in or above her subtrees); POST creates one (CHANGE over
-the host). ``GET /api/venues/free/?starts_at=&ends_at=&capacity=&division_code=``: the free-venue search.
-``/api/bookings/``: bookings of the caller's organisations and of the venues they host; POST books once;
+the host); ``PATCH /api/venues/<id>/`` changes its fields or status and ``POST /api/venues/<id>/closures/`` closes
+it for some dates (the host only: 403 for the organisations below it, which see it).
+``GET /api/venues/free/?starts_at=&ends_at=&capacity=&division_code=``: the free-venue search.
+``/api/bookings/``: bookings of the caller's organisations and of the venues they host; POST books once (naming
+the ``activity`` held there, by its id, if any; ``POST /api/bookings/<id>/link-activity/`` names it later);
 ``POST /api/bookings/series/`` books weekly or monthly (refused with each conflicting or closed date named,
 unless ``skip_problems`` or the date is in ``skip``); steps ``cancel`` and ``add-back`` (a skipped date).
 """
@@ -27,13 +30,23 @@ from tongxin.core import params
 from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
 from tongxin.core.bounds import plan_window
 from tongxin.core.fields import DateTimeField
-from tongxin.core.scoping import CHANGE
+from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
 from tongxin.venues import queries, services
 from tongxin.venues.filters import BookingFilter, HonourFilter, VenueFilter
 from tongxin.venues.forms import TIME_CHOICES, as_time
-from tongxin.venues.models import Booking, Frequency, Honour, HonourKind, HonourLevel, Venue, VenueKind
+from tongxin.venues.models import (
+    Booking,
+    Frequency,
+    Honour,
+    HonourKind,
+    HonourLevel,
+    Venue,
+    VenueClosure,
+    VenueKind,
+    VenueStatus,
+)
 
 
 class VenueSerializer(serializers.ModelSerializer):
@@ -62,7 +75,32 @@ class VenueCreateSerializer(serializers.Serializer):
     facilities = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class VenueUpdateSerializer(serializers.Serializer):
+    """A partial update by the host: any of the venue's fields, and its status (open, suspended, closed)."""
+
+    name = serializers.CharField(max_length=100, required=False)
+    kind = serializers.ChoiceField(choices=VenueKind.choices, required=False)
+    partner = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False)
+    division_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    opens_at = serializers.ChoiceField(choices=TIME_CHOICES, required=False, help_text="HH:MM, by the half hour")
+    closes_at = serializers.ChoiceField(choices=TIME_CHOICES, required=False, help_text="HH:MM, by the half hour")
+    open_days = serializers.CharField(max_length=7, required=False)
+    capacity = serializers.IntegerField(min_value=1, max_value=100_000, required=False)
+    facilities = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=VenueStatus.choices, required=False)
+
+
+class ClosureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VenueClosure
+        fields = ["id", "starts_on", "ends_on", "reason"]
+        read_only_fields = ["id"]
+
+
 class BookingSerializer(serializers.ModelSerializer):
+    activity = serializers.IntegerField(source="activity_id", read_only=True, allow_null=True,
+                                        help_text="The activity held there (/api/activities/), or null")  # fmt: skip
     venue_name = serializers.CharField(source="venue.name", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
@@ -70,7 +108,7 @@ class BookingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Booking
         fields = ["id", "venue", "venue_name", "organization", "organization_name", "series", "starts_at", "ends_at",
-                  "purpose", "expected_attendance", "status", "status_label", "skip_reason"]  # fmt: skip
+                  "purpose", "expected_attendance", "status", "status_label", "skip_reason", "activity"]  # fmt: skip
         read_only_fields = fields
 
 
@@ -81,12 +119,19 @@ class BookSerializer(serializers.Serializer):
     ends_at = DateTimeField()
     purpose = serializers.CharField(max_length=200)
     expected_attendance = serializers.IntegerField(min_value=1, max_value=100_000)
+    activity = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**31 - 1,
+                                        help_text="An activity the caller's organisation holds there")  # fmt: skip
 
     def validate_venue(self, venue: Venue) -> Venue:
         user = self.context["request"].user
         if not Venue.objects.visible_to(user).filter(pk=venue.pk).exists():
             raise serializers.ValidationError(_("No such venue in your scope."))
         return venue
+
+
+class ActivityLinkSerializer(serializers.Serializer):
+    activity = serializers.IntegerField(allow_null=True, min_value=1, max_value=2**31 - 1,
+                                        help_text="The activity held there; null takes the link away")  # fmt: skip
 
 
 class SeriesSerializer(BookSerializer):
@@ -112,6 +157,33 @@ class VenueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         values["opens_at"], values["closes_at"] = as_time(values["opens_at"]), as_time(values["closes_at"])
         venue = services.create_venue(request.user, **values)
         return Response(VenueSerializer(venue).data, status=201)
+
+    @extend_schema(request=VenueUpdateSerializer, responses={200: VenueSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        """The host changes some of the venue's fields or its status; refused by field, nothing written."""
+        venue = self._own_venue()
+        values = self.validated(VenueUpdateSerializer, request)
+        for name in ("opens_at", "closes_at"):
+            if name in values:
+                values[name] = as_time(values[name])
+        venue = services.update_venue(request.user, venue, **values)
+        return Response(VenueSerializer(venue).data)
+
+    @extend_schema(request=ClosureSerializer, responses={200: ClosureSerializer})
+    @action(detail=True, methods=["post"])
+    def closures(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
+        """The host closes the venue from one date to another (both included), saying why."""
+        venue = self._own_venue()
+        values = self.validated(ClosureSerializer, request)
+        closure = services.add_closure(request.user, venue, **values)
+        return Response(ClosureSerializer(closure).data)  # a step on the venue: 200, as the house's steps
+
+    def _own_venue(self) -> Venue:
+        """The venue, when the caller hosts it: the venues above her own are seen (403), others are 404."""
+        venue = self.get_object()
+        if not scope_for(self.request.user, CHANGE).covers_path(venue.org_path):
+            raise exceptions.PermissionDenied
+        return venue
 
     @extend_schema(
         parameters=[
@@ -166,6 +238,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     steps = [
         Step("cancel", services.cancel_booking, response=BookingSerializer),
         Step("add_back", services.add_back, response=BookingSerializer),
+        Step("link_activity", services.link_activity, ActivityLinkSerializer, response=BookingSerializer),
     ]
 
     @extend_schema(request=BookSerializer, responses={201: BookingSerializer})
@@ -179,6 +252,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     def series(self, request: Request, format: str | None = None) -> Response:
         """A weekly or monthly booking, checked date by date."""
         values = self.validated(SeriesSerializer, request)
+        if values.pop("activity", None) is not None:
+            message = _("A repeating booking names no activity: link each date to its activity.")
+            raise exceptions.ValidationError({"activity": [message]})
         series = services.book_series(request.user, **values)
         return Response(SeriesResultSerializer(_series_result(series)).data, status=201)
 

@@ -35,6 +35,10 @@ class VenuesConfig(AppConfig):
         from tongxin.venues import models
 
         register_achievement_kind(services.HONOUR_ACHIEVEMENT, _("Honour"), unit=_("honour"))
+        # the inbox: honours under review, and brands due for their re-review
+        from tongxin.core.inbox import register_pending
+
+        register_pending(services.pending_honours)
 
         def org_honours(request, org):
             user = getattr(request, "user", None)

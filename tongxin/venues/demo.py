@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.accounts.demo import DemoActors, demo_actors
 from tongxin.core.exceptions import DomainError
-from tongxin.core.registry import DemoRun
+from tongxin.core.registry import DemoRun, link_choices
 from tongxin.orgs.models import Organization, OrgKind, OrgStatus
 from tongxin.people.models import MembershipStatus, Person
 from tongxin.venues import services
@@ -159,11 +159,35 @@ def seed(run: DemoRun) -> VenuesResult:
                                  ends_at=_at(tuesday, 12), frequency="monthly",
                                  until=today + datetime.timedelta(days=30 * AHEAD_MONTHS), purpose="团代表接待日",
                                  expected_attendance=10, skip_problems=True)  # fmt: skip
+        linked = seed_activity_bookings(actors, venues, today)
         honours = seed_honours(rng, actors, root, committee, today)
     bookings = Booking.objects.filter(status=BookingStatus.CONFIRMED).count()
     skipped = Booking.objects.filter(status=BookingStatus.SKIPPED).count()
-    run.progress(f"venues: {len(venues)}, bookings: {bookings} ({skipped} dates skipped), honours: {honours}")
+    run.progress(f"venues: {len(venues)}, bookings: {bookings} ({skipped} dates skipped, {linked} for activities), "
+                 f"honours: {honours}")  # fmt: skip
     return VenuesResult(len(venues), bookings, skipped, time.monotonic() - started)
+
+
+def seed_activity_bookings(actors: DemoActors, venues: dict[str, Venue], today: datetime.date) -> int:
+    """The demo committee's coming activities held at its youth homes: each booked at the activity's time in the
+    first youth home free then, naming the activity (read through core's "activity" link kind: the activities
+    app's demo step ran before, order 350). Returns how many were booked."""
+    committee = Organization.objects.get(path=actors.committee_path)
+    homes = [v for v in venues.values() if v.kind == "youth_home"]
+    booked = 0
+    for activity in link_choices("activity", actors.committee)[:12]:
+        if activity.starts_at is None or timezone.localdate(activity.starts_at) < today:
+            continue
+        for venue in homes:
+            try:
+                services.book(actors.committee, venue=venue, organization=committee, starts_at=activity.starts_at,
+                              ends_at=activity.ends_at, purpose=activity.title[:200], expected_attendance=15,
+                              activity=activity.pk)  # fmt: skip
+            except DomainError:  # closed, taken, or outside its hours then: the next home
+                continue
+            booked += 1
+            break
+    return booked
 
 
 # The brands of the model committee's organisations (kind, how many, levels to draw from) and the committee's

@@ -8,12 +8,14 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongxin.core.fields import Wording
 from tongxin.core.forms import BootstrapFormMixin
+from tongxin.core.registry import link_choices
 from tongxin.core.scoping import CHANGE
 from tongxin.orgs.models import Organization, OrgStatus
-from tongxin.venues.models import Frequency, HonourKind, HonourLevel, VenueKind
+from tongxin.venues.models import Frequency, HonourKind, HonourLevel, VenueKind, VenueStatus
 
 ONCE = "once"
 DATE = {"type": "date"}
@@ -36,11 +38,12 @@ def _orgs(user: Any, action: str = CHANGE):
 
 class VenueForm(BootstrapFormMixin, forms.Form):
     host = forms.ModelChoiceField(label=_("Host organisation"), queryset=Organization.objects.none())
-    name = forms.CharField(label=_("Name"), max_length=100, validators=[Wording()])
-    kind = forms.ChoiceField(label=_("Kind"), choices=VenueKind.choices)
+    # "Name", "Kind", "Address" alone are a person's name, an organisation's kind, a web address elsewhere
+    name = forms.CharField(label=pgettext_lazy("venue", "Name"), max_length=100, validators=[Wording()])
+    kind = forms.ChoiceField(label=pgettext_lazy("venue", "Kind"), choices=VenueKind.choices)
     partner = forms.CharField(label=_("Partner"), max_length=100, required=False,
                               help_text=_("The shop, bookstore or museum whose premises it uses"))  # fmt: skip
-    address = forms.CharField(label=_("Address"), max_length=200)
+    address = forms.CharField(label=pgettext_lazy("venue", "Address"), max_length=200)
     division_code = forms.CharField(label=_("Division code"), max_length=12, required=False)
     opens_at = time_field(_("Opens at"), initial="09:00")
     closes_at = time_field(_("Closes at"), initial="21:00")
@@ -56,11 +59,35 @@ class VenueForm(BootstrapFormMixin, forms.Form):
         host.queryset = _orgs(user)
 
 
+class VenueEditForm(VenueForm):
+    """The host's edit of a venue: its fields and its status (the host stays); ``status`` offers the venue's
+    current status and those its transitions reach."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=VenueStatus.choices)
+
+    def __init__(self, *args: Any, user: Any, reachable: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["host"]
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = [(value, label) for value, label in VenueStatus.choices if value in reachable]
+
+
+class PhotoForm(BootstrapFormMixin, forms.Form):
+    photo = forms.FileField(
+        label=_("Photo (JPEG or PNG)"), widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"})
+    )
+
+
+class ClosureRemoveForm(BootstrapFormMixin, forms.Form):
+    closure = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
 class BookingForm(BootstrapFormMixin, forms.Form):
     organization = forms.ModelChoiceField(label=_("Booking organisation"), queryset=Organization.objects.none())
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    start = time_field(_("From"), initial="14:00")
-    end = time_field(_("To"), initial="16:00")
+    start = time_field(pgettext_lazy("time of day", "From"), initial="14:00")
+    end = time_field(pgettext_lazy("time of day", "To"), initial="16:00")
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     expected_attendance = forms.IntegerField(label=_("Expected attendance"), min_value=1, max_value=100_000)
     repeat = forms.ChoiceField(label=_("Repeats"), choices=[(ONCE, _("Once")), *Frequency.choices], initial=ONCE)
@@ -69,6 +96,10 @@ class BookingForm(BootstrapFormMixin, forms.Form):
     skip_problems = forms.BooleanField(
         label=_("Skip the dates that conflict or fall on a closure, and book the others"), required=False
     )
+    activity = forms.TypedChoiceField(label=_("Activity held (optional)"), required=False, coerce=int,
+                                      empty_value=None,
+                                      help_text=_("An activity your organisation holds there; for a repeating "
+                                                  "booking, link each date on its page"))  # fmt: skip
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,11 +108,16 @@ class BookingForm(BootstrapFormMixin, forms.Form):
         org.queryset = _orgs(user)
         if org.queryset.count() == 1:
             self.initial.setdefault("organization", org.queryset.first())
+        activity = self.fields["activity"]
+        assert isinstance(activity, forms.TypedChoiceField)
+        activity.choices = activity_choices(user)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("repeat") in Frequency.values and not data.get("until"):
             self.add_error("until", _("Give the last date of a repeating booking."))
+        if data.get("repeat") in Frequency.values and data.get("activity"):
+            self.add_error("activity", _("A repeating booking names no activity: link each date to its activity."))
         return data
 
     def times(self) -> tuple[datetime.datetime, datetime.datetime]:
@@ -91,16 +127,31 @@ class BookingForm(BootstrapFormMixin, forms.Form):
         return start, end
 
 
+def activity_choices(user: Any) -> list[tuple[Any, str]]:
+    """The activities the user may link (core's "activity" link kind), after a blank choice: none."""
+    return [("", "—"), *((a.pk, a.title) for a in link_choices("activity", user))]
+
+
+class ActivityLinkForm(BootstrapFormMixin, forms.Form):
+    activity = forms.TypedChoiceField(label=_("Activity held"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        activity = self.fields["activity"]
+        assert isinstance(activity, forms.TypedChoiceField)
+        activity.choices = activity_choices(user)
+
+
 class ClosureForm(BootstrapFormMixin, forms.Form):
     starts_on = forms.DateField(label=_("Closed from"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     ends_on = forms.DateField(label=_("Closed until"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    reason = forms.CharField(label=_("Reason"), max_length=200)
+    reason = forms.CharField(label=pgettext_lazy("venue closure", "Reason"), max_length=200)
 
 
 class SearchForm(BootstrapFormMixin, forms.Form):
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    start = time_field(_("From"), initial="14:00")
-    end = time_field(_("To"), initial="16:00")
+    start = time_field(pgettext_lazy("time of day", "From"), initial="14:00")
+    end = time_field(pgettext_lazy("time of day", "To"), initial="16:00")
     capacity = forms.IntegerField(label=_("People"), min_value=1, max_value=100_000, required=False)
     division_code = forms.CharField(label=_("Area (division code)"), max_length=12, required=False)
 

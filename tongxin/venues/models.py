@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.fields import IntRange, InWindow, Wording
+from tongxin.core.models import StoredFile
 from tongxin.core.scoping import Scope, ScopedQuerySet, ScopeSpec
 from tongxin.orgs.models import STEP_WIDTH, Organization
 from tongxin.orgs.validators import DivisionCode
@@ -132,6 +133,21 @@ class VenueClosure(models.Model):
         return f"{self.venue} {self.starts_on}–{self.ends_on}"
 
 
+class VenuePhoto(StoredFile):
+    """A photo of a venue (optional evidence, never required), its type checked by its content; shown on the
+    venue's page and, while the venue is open, in the public directory (a photo of the place, no person named)."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="photos", verbose_name=_("venue"))
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(paths=("venue__org_path",), also=hosted_above("venue__"))  # type: ignore[arg-type]
+
+    class Meta:
+        verbose_name = _("venue photo")
+        verbose_name_plural = _("venue photos")
+        ordering = ["uploaded_at", "id"]
+
+
 MAX_HOURS = 24  # one booking lasts at most a day (the services refuse longer; the overlap queries rely on it)
 
 
@@ -190,6 +206,11 @@ class Booking(models.Model):
     expected_attendance = models.PositiveIntegerField(_("expected attendance"), validators=[IntRange(1, 100_000)])
     status = models.CharField(_("status"), max_length=16, choices=BookingStatus.choices,
                               default=BookingStatus.CONFIRMED)  # fmt: skip
+    # The activity held there (activities.Activity), by id: the two apps sit side by side in the layers and do
+    # not import each other, so the booking keeps the id and reads the activity through core's "activity" link
+    # kind (core.registry.linked), which the activities app registers. No foreign key: an activity deleted
+    # later leaves a dangling id, shown as "no longer available".
+    activity_id = models.PositiveIntegerField(_("activity"), null=True, blank=True)
     skip_reason = models.CharField(_("why skipped"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")  # fmt: skip
@@ -199,7 +220,7 @@ class Booking(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope = ScopeSpec(paths=("org_path", "venue_path"))
     audit_fields = ["venue", "organization", "series", "starts_at", "ends_at", "purpose", "expected_attendance",
-                    "status", "skip_reason"]  # fmt: skip
+                    "status", "skip_reason", "activity_id"]  # fmt: skip
 
     class Meta:
         verbose_name = _("booking")
@@ -209,6 +230,7 @@ class Booking(models.Model):
             models.Index(fields=["venue", "status", "starts_at"], name="booking_venue_idx"),
             models.Index(fields=["status", "starts_at", "ends_at"], name="booking_time_idx"),
             models.Index(fields=["org_path", "starts_at"], name="booking_org_idx"),
+            models.Index(fields=["activity_id"], name="booking_activity_idx"),
         ]
         constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="booking_order")]
 

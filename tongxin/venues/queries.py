@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tongxin.venues.models import (
@@ -18,6 +18,7 @@ from tongxin.venues.models import (
     HonourStatus,
     Venue,
     VenueClosure,
+    VenuePhoto,
     VenueStatus,
 )
 
@@ -59,26 +60,32 @@ class UsageRow:
     bookings: int
     hours: float
     attendance: int
+    activities: int = 0  # distinct activities held (bookings naming an activity, counted once per month)
 
 
 def usage(venues: QuerySet[Venue], *, year: int) -> list[UsageRow]:
-    """Per venue and month of ``year``: confirmed bookings held (activities), hours booked, expected attendance.
-    One query over the year's bookings (three columns each); months without a booking are left out."""
+    """Per venue and month of ``year``: confirmed bookings, activities held (the distinct activities the bookings
+    name), hours booked, expected attendance. One query over the year's bookings (four columns each); months
+    without a booking are left out."""
     start = timezone.make_aware(datetime.datetime(year, 1, 1))
     end = timezone.make_aware(datetime.datetime(year + 1, 1, 1))
     by_id = {v.pk: v for v in venues}
     sums: dict[tuple[int, datetime.date], list[float]] = {}
+    held: dict[tuple[int, datetime.date], set[int]] = {}
     booked = Booking.objects.filter(venue_id__in=list(by_id), status=BookingStatus.CONFIRMED, starts_at__gte=start,
                                     starts_at__lt=end)  # fmt: skip
-    for venue_id, starts_at, ends_at, people in booked.values_list("venue_id", "starts_at", "ends_at",
-                                                                   "expected_attendance"):  # fmt: skip
+    for venue_id, starts_at, ends_at, people, activity in booked.values_list(
+        "venue_id", "starts_at", "ends_at", "expected_attendance", "activity_id"
+    ):
         key = (venue_id, timezone.localtime(starts_at).date().replace(day=1))
         row = sums.setdefault(key, [0, 0.0, 0])
         row[0] += 1
         row[1] += (ends_at - starts_at).total_seconds() / 3600
         row[2] += people
+        if activity is not None:
+            held.setdefault(key, set()).add(activity)
     return [
-        UsageRow(by_id[venue_id], month, int(n), round(hours, 1), int(people))
+        UsageRow(by_id[venue_id], month, int(n), round(hours, 1), int(people), len(held.get((venue_id, month), ())))
         for (venue_id, month), (n, hours, people) in sorted(sums.items(), key=lambda kv: (by_id[kv[0][0]].name, kv[0]))
     ]
 
@@ -99,6 +106,7 @@ def directory() -> QuerySet[Venue]:
             "capacity",
             "facilities",
         )
+        .prefetch_related(Prefetch("photos", queryset=VenuePhoto.objects.only("id", "venue_id", "file_name")))
         .order_by("kind", "name", "id")
     )
 

@@ -21,7 +21,8 @@ from itertools import islice
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,9 +31,11 @@ from tongxin.core.achievements import Achievement, offer, withdraw
 from tongxin.core.audit import record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.fields import checked_date, checked_text, wording_refusal
+from tongxin.core.inbox import PendingItem
 from tongxin.core.models import ChangeLog
+from tongxin.core.registry import linked
 from tongxin.core.scoping import CHANGE, Actor, actor_scope, by, require, scope_for
-from tongxin.core.uploads import check_upload
+from tongxin.core.uploads import IMAGE_TYPES, check_upload
 from tongxin.core.workflow import Workflow
 from tongxin.orgs.models import Organization, OrgStatus
 from tongxin.orgs.validators import division_code_refusal
@@ -52,6 +55,7 @@ from tongxin.venues.models import (
     Venue,
     VenueClosure,
     VenueKind,
+    VenuePhoto,
     VenueStatus,
 )
 
@@ -148,15 +152,46 @@ def create_venue(actor: Actor, *, host: Organization, **values) -> Venue:
     return venue
 
 
+EDITABLE = ("name", "kind", "partner", "address", "division_code", "opens_at", "closes_at", "open_days", "capacity",
+            "facilities")  # fmt: skip
+
+
+def venue_values(venue: Venue) -> dict:
+    """The venue's editable values as they are (the defaults of an edit form and of a partial API update)."""
+    return {name: getattr(venue, name) for name in EDITABLE}
+
+
+def _status_transition(venue: Venue, status: str) -> str:
+    """The transition from the venue's status to ``status``; DomainError on the status field when there is none."""
+    if status not in VenueStatus.values:
+        raise DomainError("status", _("Unknown status."))
+    for transition, (sources, target) in VENUE_TRANSITIONS.items():
+        if target == status and venue.status in sources:
+            return transition
+    raise DomainError("status", _("A venue that is “%(from)s” cannot become “%(to)s”.")
+                      % {"from": venue.get_status_display(), "to": VenueStatus(status).label})  # fmt: skip
+
+
 @transaction.atomic
-def update_venue(actor: Actor, venue: Venue, **values) -> Venue:
+def update_venue(actor: Actor, venue: Venue, *, status: str | None = None, **values) -> Venue:
+    """The host (CHANGE over it) changes the venue's fields and, with ``status``, opens, suspends or closes it;
+    every value checked first (refused by field, nothing written). The host organisation stays: a venue moves to
+    another host by being closed and created there. Audited: the fields changed, and the status step apart."""
     venue = Venue.objects.select_for_update().get(pk=venue.pk)
     require(actor, CHANGE, venue.org_path)
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        field = sorted(unknown)[0]
+        raise DomainError(field, _("This field cannot be changed here."))
+    checked = _venue_fields({**venue_values(venue), **values})
+    transition = _status_transition(venue, status) if status and status != venue.status else None
     before = snapshot(venue)
-    for name, value in _venue_fields(values).items():
+    for name, value in checked.items():
         setattr(venue, name, value)
     venue.save()
     record_change(actor, venue, ChangeLog.Action.UPDATE, before=before, after=snapshot(venue), org_path=venue.org_path)
+    if transition is not None:
+        venue = VENUES.move(actor, venue, transition)
     return venue
 
 
@@ -195,6 +230,54 @@ def add_closure(actor: Actor, venue: Venue, *, starts_on: datetime.date, ends_on
     after = {"venue": venue.pk, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "reason": reason}
     record_change(actor, closure, ChangeLog.Action.CREATE, after=after, org_path=venue.org_path)
     return closure
+
+
+@transaction.atomic
+def remove_closure(actor: Actor, venue: Venue, closure_id: int) -> None:
+    """The host takes back a closure (the venue opens on those dates after all); audited with its dates."""
+    venue = Venue.objects.select_for_update(no_key=True).get(pk=venue.pk)
+    require(actor, CHANGE, venue.org_path)
+    closure = VenueClosure.objects.filter(venue=venue, pk=closure_id).first()
+    if closure is None:
+        raise DomainError("closure", _("No such closure of this venue."))
+    before = {"venue": venue.pk, "starts_on": closure.starts_on.isoformat(), "ends_on": closure.ends_on.isoformat(),
+              "reason": closure.reason}  # fmt: skip
+    record_change(actor, closure, ChangeLog.Action.DELETE, before=before, org_path=venue.org_path)
+    closure.delete()
+
+
+# --- photos (optional evidence, never required) ---------------------------------------------------------
+
+MAX_PHOTOS = 12  # photos of one venue
+
+
+@transaction.atomic
+def add_venue_photo(actor: Actor, venue: Venue, *, file_name: str, content: bytes) -> VenuePhoto:
+    """The host adds a photo (JPEG, PNG) of the venue: the type read from the content must match the name (a PDF is
+    not a photo), the size limited; refused on ``photo``, nothing written. Audited without the bytes."""
+    venue = Venue.objects.select_for_update(no_key=True).get(pk=venue.pk)
+    require(actor, CHANGE, venue.org_path)
+    name, content_type = check_upload(file_name, content, field="photo")
+    if content_type not in IMAGE_TYPES:
+        raise DomainError("photo", _("“%(name)s”: a venue photo is a JPEG or PNG picture.") % {"name": name})
+    if venue.photos.count() >= MAX_PHOTOS:
+        raise DomainError("photo", _("A venue has at most %(n)s photos: remove one first.") % {"n": MAX_PHOTOS})
+    uploader = by(actor) if getattr(actor, "pk", None) else None
+    photo = VenuePhoto.objects.create(venue=venue, file_name=name, content_type=content_type, size=len(content),
+                                      content=content, uploaded_by=uploader)  # fmt: skip
+    after = {"venue": venue.pk, "file_name": name, "content_type": content_type, "size": len(content)}
+    record_change(actor, photo, ChangeLog.Action.CREATE, after=after, org_path=venue.org_path)
+    return photo
+
+
+@transaction.atomic
+def remove_venue_photo(actor: Actor, photo: VenuePhoto) -> None:
+    """The host removes a photo of the venue; audited with its name."""
+    photo = VenuePhoto.objects.select_related("venue").defer("content").get(pk=photo.pk)
+    require(actor, CHANGE, photo.venue.org_path)
+    before = {"venue": photo.venue_id, "file_name": photo.file_name, "size": photo.size}
+    record_change(actor, photo, ChangeLog.Action.DELETE, before=before, org_path=photo.venue.org_path)
+    photo.delete()
 
 
 # --- the rules of a booking ------------------------------------------------------------------------------
@@ -319,9 +402,12 @@ def book(
     ends_at: datetime.datetime,
     purpose: str,
     expected_attendance: int,
+    activity: int | None = None,
 ) -> Booking:
-    """Book ``venue`` for ``organization``; refused with the field and the rule named, nothing written."""
+    """Book ``venue`` for ``organization``, naming the ``activity`` held there (its id) if any; refused with the
+    field and the rule named, nothing written."""
     _booker(actor, organization)
+    activity = _activity(actor, activity)
     venue = _usable(actor, venue)
     starts_at, ends_at = _aware(starts_at), _aware(ends_at)
     _check_times(venue, starts_at, ends_at, expected_attendance)
@@ -332,9 +418,37 @@ def book(
     booking = Booking(
         venue=venue, venue_path=venue.org_path, organization=organization, org_path=organization.path,
         starts_at=starts_at, ends_at=ends_at, purpose=purpose, expected_attendance=expected_attendance,
-        status=BOOKINGS.target("add_back"), created_by=by(actor),
+        status=BOOKINGS.target("add_back"), created_by=by(actor), activity_id=activity,
     )  # fmt: skip
     return _save(actor, booking)
+
+
+def _activity(actor: Actor, activity: int | None) -> int | None:
+    """The id of an activity the actor may change (she organises it), else DomainError on ``activity``. Read
+    through core's "activity" link kind (the activities app is beside this one: no import, no foreign key)."""
+    if activity is None:
+        return None
+    if not isinstance(activity, int) or activity not in linked("activity", actor, [activity], CHANGE):
+        raise DomainError("activity", _("No such activity in your scope."))
+    return activity
+
+
+@transaction.atomic
+def link_activity(actor: Actor, booking: Booking, activity: int | None) -> Booking:
+    """The booking organisation names the activity held at a booking (a date of a series, booked before the
+    activity was planned), or takes the link away (``None``). Audited."""
+    booking = Booking.objects.select_for_update().select_related("venue").get(pk=booking.pk)
+    require(actor, CHANGE, booking.org_path)
+    if booking.status == BookingStatus.CANCELLED:
+        raise DomainError("activity", _("This booking is cancelled."))
+    activity = _activity(actor, activity)
+    before = snapshot(booking, ["activity_id"])
+    booking.activity_id = activity
+    booking.save(update_fields=["activity_id", "updated_at"])
+    for path in dict.fromkeys((booking.org_path, booking.venue_path)):
+        record_change(actor, booking, ChangeLog.Action.UPDATE, before=before, after=snapshot(booking, ["activity_id"]),
+                      org_path=path)  # fmt: skip
+    return booking
 
 
 @transaction.atomic
@@ -598,3 +712,42 @@ def revoke_honour(actor: Actor, honour: Honour, *, reason: str) -> Honour:
     if honour.person_id is not None:
         withdraw(HONOUR_ACHIEVEMENT, source=_honour_source(honour))
     return honour
+
+
+# --- honours waiting for work (the inbox) ---------------------------------------------------------------------
+# Honours under review wait for the review's outcome (confirm or revoke); a reviewed brand (青年文明号) whose validity
+# ends within REVIEW_NOTICE_DAYS (or has ended) is due for its re-review. Neither counts an honour of the user's own:
+# she may not act on it (four eyes).
+
+REVIEW_NOTICE_DAYS = 60
+REVIEWED_KINDS = (HonourKind.YOUTH_CIVILISATION,)
+WAITING_REVIEW, WAITING_DUE = "review", "due"
+
+
+def honours_waiting_q(waiting: str) -> Q:
+    """The honours ``waiting`` for review (``"review"``: under review) or due for re-review (``"due"``)."""
+    if waiting == WAITING_REVIEW:
+        return Q(status=HonourStatus.UNDER_REVIEW)
+    horizon = timezone.localdate() + datetime.timedelta(days=REVIEW_NOTICE_DAYS)
+    return Q(status=HonourStatus.VALID, kind__in=REVIEWED_KINDS, valid_until__lte=horizon)
+
+
+def honours_waiting(user, waiting: str):
+    """The honours of the user's CHANGE scope (not her own) waiting for ``waiting``."""
+    rows = Honour.objects.visible_to(user, CHANGE, self_service=False).filter(honours_waiting_q(waiting))
+    person_id = getattr(user, "person_id", None)
+    return rows.exclude(person_id=person_id) if person_id else rows
+
+
+def pending_honours(user) -> list[PendingItem]:
+    """The inbox: honours under review, and brands due for re-review (one query with two counts)."""
+    if not scope_for(user, CHANGE).has_subtrees:
+        return []
+    rows = honours_waiting(user, WAITING_REVIEW) | honours_waiting(user, WAITING_DUE)
+    counts = rows.aggregate(review=Count("id", filter=honours_waiting_q(WAITING_REVIEW)),
+                            due=Count("id", filter=honours_waiting_q(WAITING_DUE)))  # fmt: skip
+    url = reverse("venues:honours")
+    return [
+        PendingItem(gettext_lazy("Honours under review"), counts["review"] or 0, f"{url}?waiting={WAITING_REVIEW}"),
+        PendingItem(gettext_lazy("Honours due for re-review"), counts["due"] or 0, f"{url}?waiting={WAITING_DUE}"),
+    ]

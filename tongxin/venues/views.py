@@ -16,13 +16,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongxin.core import params, uploads
+from tongxin.core.registry import linked
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
 from tongxin.core.views import form_step, get_scoped_or_404, page_step, require_role, xlsx_table_response
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
 from tongxin.venues import queries, services
-from tongxin.venues.forms import ONCE, BookingForm, ClosureForm, HonourForm, SearchForm, VenueForm
-from tongxin.venues.models import Booking, BookingStatus, Honour, Venue, VenueStatus
+from tongxin.venues.forms import (
+    ONCE,
+    ActivityLinkForm,
+    BookingForm,
+    ClosureForm,
+    ClosureRemoveForm,
+    HonourForm,
+    PhotoForm,
+    SearchForm,
+    VenueEditForm,
+    VenueForm,
+)
+from tongxin.venues.models import Booking, BookingStatus, Honour, Venue, VenuePhoto, VenueStatus
 
 
 def _can_change(request: HttpRequest, path: str) -> bool:
@@ -85,11 +97,102 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": can_change,
         "can_book": venue.status == VenueStatus.OPEN and scope_for(request.user, CHANGE).has_subtrees,
         "closure_form": ClosureForm() if can_change else None,
+        "photos": list(venue.photos.defer("content")),
+        "photo_form": PhotoForm() if can_change else None,
         "transitions": [t for t in services.VENUE_TRANSITIONS if services.VENUES.can_leave(venue, t)]
         if can_change
         else [],
     }
     return render(request, "venues/detail.html", context)
+
+
+@login_required
+def venue_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The host changes the venue: its fields, its status (open, suspended, closed) and, below the form, its
+    closures (add one, take one back). Only CHANGE over the host; others get 404."""
+    venue = get_scoped_or_404(request, Venue.objects.select_related("host"), pk)
+    if not _can_change(request, venue.org_path):  # the venues above one's own are seen, not changed: 404
+        raise Http404
+    reachable = [venue.status, *(services.VENUE_TRANSITIONS[t][1] for t in services.VENUE_TRANSITIONS
+                                 if services.VENUES.can_leave(venue, t))]  # fmt: skip
+    initial = {**services.venue_values(venue), "status": venue.status}
+    initial["opens_at"], initial["closes_at"] = venue.opens_at.strftime("%H:%M"), venue.closes_at.strftime("%H:%M")
+    form = VenueEditForm(request.POST or None, user=request.user, reachable=reachable, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with form_step(request, form, _("The venue is saved."), denied_as_404=True) as step:
+            services.update_venue(request.user, venue, **form.cleaned_data)
+        if step.ok:
+            return redirect("venues:detail", pk=venue.pk)
+    context = {
+        "form": form,
+        "title": _("Edit %(venue)s") % {"venue": venue.name},
+        "submit_label": _("Save the venue"),
+        "cancel_url": reverse("venues:detail", args=[venue.pk]),
+        "venue": venue,
+        "closures": list(venue.closures.filter(ends_on__gte=timezone.localdate())),
+        "closure_form": ClosureForm(),
+    }
+    return render(request, "venues/edit.html", context)
+
+
+@login_required
+@require_POST
+def closure_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    venue = get_scoped_or_404(request, Venue.objects.select_related("host"), pk)
+    if not _can_change(request, venue.org_path):  # the venues above one's own are seen, not changed: 404
+        raise Http404
+    form = ClosureRemoveForm(request.POST)
+    if form.is_valid():
+        with page_step(request, _("The closure is taken back.")):
+            services.remove_closure(request.user, venue, form.cleaned_data["closure"])
+    else:
+        messages.error(request, _("Unknown closure."))
+    return redirect("venues:edit", pk=venue.pk)
+
+
+# --- photos ----------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """The host adds a photo of the venue (optional: nothing asks for one)."""
+    venue = get_scoped_or_404(request, Venue, pk)
+    if not _can_change(request, venue.org_path):
+        raise Http404
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["photo"]
+        with page_step(request, _("The photo is added.")):
+            services.add_venue_photo(request.user, venue, file_name=upload.name or "", content=upload.read())
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("venues:detail", pk=venue.pk)
+
+
+@login_required
+def photo(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_scoped_or_404(request, VenuePhoto, pk)
+    return uploads.serve_upload(bytes(row.content), row.content_type, row.file_name)
+
+
+@login_required
+@require_POST
+def photo_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_scoped_or_404(request, VenuePhoto.objects.select_related("venue").defer("content"), pk)
+    if not _can_change(request, row.venue.org_path):
+        raise Http404
+    with page_step(request, _("The photo is removed.")):
+        services.remove_venue_photo(request.user, row)
+    return redirect("venues:detail", pk=row.venue_id)
+
+
+def directory_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A photo of an open venue, for the public directory (no login: a picture of the place, nobody's data)."""
+    row = VenuePhoto.objects.filter(pk=pk, venue__status=VenueStatus.OPEN).first()
+    if row is None:
+        raise Http404
+    return uploads.serve_upload(bytes(row.content), row.content_type, row.file_name)
 
 
 @login_required
@@ -120,7 +223,7 @@ def closure(request: HttpRequest, pk: int) -> HttpResponse:
             services.add_closure(request.user, venue, **form.cleaned_data)
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("venues:detail", pk=venue.pk)
+    return redirect("venues:edit" if request.POST.get("back") == "edit" else "venues:detail", pk=venue.pk)
 
 
 # --- booking ---------------------------------------------------------------------------------------------
@@ -143,7 +246,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                   "purpose": data["purpose"], "expected_attendance": data["expected_attendance"]}  # fmt: skip
         if data["repeat"] == ONCE:
             with form_step(request, form, _("The venue is booked."), denied_as_404=True) as step:
-                booking = services.book(request.user, **common)
+                booking = services.book(request.user, **common, activity=data.get("activity"))
             if step.ok:
                 return redirect("venues:booking", pk=booking.pk)
         else:
@@ -186,14 +289,32 @@ def booking(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_scoped_or_404(request, Booking.objects.select_related("venue", "organization", "series"), pk)
     occurrences = list(row.series.bookings.order_by("starts_at", "id")) if row.series_id else []
     can_change = _can_change(request, row.org_path)
+    activity = linked("activity", request.user, [row.activity_id]).get(row.activity_id) if row.activity_id else None
+    can_link = can_change and row.status != BookingStatus.CANCELLED
     context = {
         "title": _("Booking of %(venue)s") % {"venue": row.venue.name},
         "booking": row,
+        "activity": activity,
+        "link_form": ActivityLinkForm(user=request.user, initial={"activity": row.activity_id}) if can_link else None,
         "occurrences": occurrences,
         "can_cancel": (can_change or _can_change(request, row.venue_path)) and row.status == BookingStatus.CONFIRMED,
         "can_add_back": can_change,
     }
     return render(request, "venues/booking.html", context)
+
+
+@login_required
+@require_POST
+def booking_activity(request: HttpRequest, pk: int) -> HttpResponse:
+    """The booking organisation names the activity held at this booking, or takes the link away."""
+    row = get_scoped_or_404(request, Booking, pk)
+    form = ActivityLinkForm(request.POST, user=request.user)
+    if form.is_valid():
+        with page_step(request, _("The activity of the booking is saved.")):
+            services.link_activity(request.user, row, form.cleaned_data.get("activity"))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("venues:booking", pk=row.pk)
 
 
 @login_required
@@ -259,6 +380,9 @@ def _honours_in_scope(request: HttpRequest):
         if org is None:
             raise Http404
         honours = honours.filter(subtree_q("org_path", org.path))
+    waiting = request.GET.get("waiting")
+    if waiting in (services.WAITING_REVIEW, services.WAITING_DUE):  # from the inbox: the honours to act on
+        honours = honours & services.honours_waiting(request.user, waiting)
     return honours, org
 
 
@@ -269,8 +393,10 @@ def honours(request: HttpRequest) -> HttpResponse:
     rows, org = _honours_in_scope(request)
     levels, counts = queries.honour_counts(rows)
     can_award = scope_for(request.user, CHANGE).has_subtrees
+    waiting = {services.WAITING_REVIEW: _("Honours under review"),
+               services.WAITING_DUE: _("Honours due for re-review")}.get(request.GET.get("waiting", ""))  # fmt: skip
     context = {"title": _("Honours"), "honours": list(rows.order_by("-year", "kind", "id")[:300]), "org": org,
-               "levels": levels, "counts": counts, "can_award": can_award}  # fmt: skip
+               "levels": levels, "counts": counts, "can_award": can_award, "waiting": waiting}  # fmt: skip
     return render(request, "venues/honours.html", context)
 
 

@@ -26,6 +26,7 @@ from tongxin.core.testing import person_data
 from tongxin.people.models import CadrePosition, Person
 from tongxin.people.services import appoint_cadre
 
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16  # starts like a PNG: what core.uploads checks
 SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/", "captcha/")  # captcha/: the library's challenge images
 # Routes anyone may reach without logging in (activities:verify: a printed certificate's QR code leads there, by
 # the certificate's random key; a resident's micro-wish form and the list of fulfilled wishes; the venues'
@@ -41,6 +42,7 @@ PUBLIC = {
     "activities:wish_submit",
     "activities:fulfilled",
     "venues:directory",
+    "venues:directory_photo",
     "study:verify",
 }
 # Of those, the API schema and its documentation pages only in development (DEBUG); in production they need a
@@ -306,16 +308,24 @@ ROUTES: dict[str, Route] = {
     "venues:book": Route("venue", ("GET", "POST"), payload="booking_form"),
     "venues:status": Route("venue", ("POST",), payload="venue_status_form"),
     "venues:closure": Route("venue", ("POST",), payload="closure_form"),
+    "venues:edit": Route("venue", ("GET", "POST"), payload="venue_edit_form"),
+    "venues:photo_add": Route("venue", ("POST",), payload="venue_photo_upload"),
+    "venues:photo": Route("venue_photo"),
+    "venues:photo_remove": Route("venue_photo", ("POST",), payload="empty"),
+    "venues:closure_remove": Route("venue", ("POST",), payload="closure_remove_form", prepare="closure"),
     "venues:booking": Route("booking"),
     "venues:booking_cancel": Route("booking", ("POST",), payload="empty"),
+    "venues:booking_activity": Route("booking", ("POST",), payload="booking_activity", prepare="activity_link"),
     "venues:booking_add_back": Route("skipped_booking", ("POST",), payload="empty"),
     "venue-list": Route(None, ("GET", "POST"), api=True, payload="venue_api"),
-    "venue-detail": Route("venue", api=True),
+    "venue-detail": Route("venue", ("GET", "PATCH"), api=True, payload="venue_patch_api"),
+    "venue-closures": Route("venue", ("POST",), api=True, payload="closure_form"),
     "venue-free": Route(None, api=True, prepare="venue"),
     "booking-list": Route(None, ("GET", "POST"), api=True, payload="booking_api", prepare="venue"),
     "booking-detail": Route("booking", api=True),
     "booking-cancel": Route("booking", ("POST",), api=True, payload="empty"),
     "booking-add-back": Route("skipped_booking", ("POST",), api=True, payload="empty"),
+    "booking-link-activity": Route("booking", ("POST",), api=True, payload="booking_activity", prepare="activity_link"),
     "booking-series": Route(None, ("POST",), api=True, payload="booking_series_api", prepare="venue"),
     # honours and brands (venues/views.py, venues/api.py)
     "venues:honours": Route(None, prepare="honour"),
@@ -467,23 +477,33 @@ COLLECTION_ROUTES = [f for f in WALKED if not ROUTES[f.name].target]
 # --- filling parameters and payloads -------------------------------------------------------------------
 
 
-def url_for(found: Found, tree) -> str:
-    route = ROUTES[found.name]
-    kwargs: dict[str, Any] = {}
-    if "pk" in found.params:
-        kwargs["pk"] = _target_pk(route.target, tree)
+def prepare(route: Route, tree) -> None:
+    """Make the route's ``prepare`` target in ``tree`` (the walk's, or the scope matrix's mirror) before rows
+    are counted."""
     if route.prepare == "transfer":
         _transfer_of_a1(tree)
     if route.prepare == "notification":  # committee_admin's, naming branch A: no one else's list shows it
         _notification_of_committee_admin()
     if route.prepare == "venue":  # branch A's venue with a booking, named by the payloads
         _booking_of_branch_a(tree)
+    if route.prepare == "closure":  # a closure of branch A's venue, named by the payload
+        _closure_of_branch_a(tree)
+    if route.prepare == "activity_link":  # branch A's activity, which its booking is linked to
+        _activity_of_branch_a(tree)
     if route.prepare == "honour":  # branch A's brand: no list outside committee 1 shows it
         _honour_of_branch_a(tree)
     if route.prepare == "deputy":  # a1, deputy to committee 1's congress: no list outside committee 1 shows her
         _deputy_of_branch_a(tree)
     if route.prepare == "deputy_request":  # a request to a1: no list outside committee 1 shows it
         _deputy_request_of_branch_a(tree)
+
+
+def url_for(found: Found, tree) -> str:
+    route = ROUTES[found.name]
+    kwargs: dict[str, Any] = {}
+    if "pk" in found.params:
+        kwargs["pk"] = _target_pk(route.target, tree)
+    prepare(route, tree)
     if "key" in found.params and route.target == "rule":
         kwargs["key"] = "league_max_age"
     if "month" in found.params:  # a dues ledger's month (yyyy-mm)
@@ -506,6 +526,7 @@ def _target_pk(target: str | None, tree) -> int:
         "meeting": _meeting_of_branch_a, "meeting_attachment": _attachment_of_branch_a,
         "checklist_item": _checklist_item_of_branch_a, "checklist_attachment": _checklist_attachment_of_branch_a,
         "duty": _duty_of_branch_a, "venue": _venue_of_branch_a, "booking": _booking_of_branch_a,
+        "venue_photo": _venue_photo_of_branch_a,
         "skipped_booking": _skipped_booking_of_branch_a, "honour": _honour_of_branch_a,
         "deputy": _deputy_of_branch_a, "deputy_request": _deputy_request_of_branch_a,
         "activity": _activity_of_branch_a, "registration": _registration_of_a1,
@@ -689,6 +710,30 @@ def _venue_of_branch_a(tree):
                              opens_at=datetime.time(9), closes_at=datetime.time(21), open_days="1234567",
                              capacity=40)  # fmt: skip
     return venue
+
+
+def _venue_photo_of_branch_a(tree):
+    """A photo of branch A's venue (made once per test)."""
+    from tongxin.venues.models import VenuePhoto
+    from tongxin.venues.services import add_venue_photo
+
+    photo = VenuePhoto.objects.filter(venue__host=tree.branch_a).first()
+    if photo is None:
+        photo = add_venue_photo(None, _venue_of_branch_a(tree), file_name="甲之家.png", content=PNG_BYTES)
+    return photo
+
+
+def _closure_of_branch_a(tree):
+    """A closure of branch A's venue, on a Saturday ten weeks ahead (made once per test): its host may take it back."""
+    from tongxin.venues.models import VenueClosure
+    from tongxin.venues.services import add_closure
+
+    venue = _venue_of_branch_a(tree)
+    closure = VenueClosure.objects.filter(venue=venue).first()
+    if closure is None:
+        day = _venue_day(10)
+        closure = add_closure(None, venue, starts_on=day, ends_on=day, reason="甲之家检修")
+    return closure
 
 
 def _booking_of_branch_a(tree):
@@ -1204,6 +1249,22 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "capacity": 30,
     },
     "venue_status_form": lambda tree: {"step": "suspend"},
+    "venue_edit_form": lambda tree: {
+        "name": "越权改名之家",
+        "kind": "youth_home",
+        "address": "越权路2号",
+        "opens_at": "08:00",
+        "closes_at": "20:00",
+        "open_days": "123456",
+        "capacity": 25,
+        "status": "suspended",
+    },
+    "venue_patch_api": lambda tree: {"name": "越权改名之家", "capacity": 25, "status": "closed"},
+    "venue_photo_upload": lambda tree: {
+        "photo": SimpleUploadedFile("越权.png", PNG_BYTES, content_type="image/png"),
+    },
+    "closure_remove_form": lambda tree: {"closure": _closure_of_branch_a(tree).pk},
+    "booking_activity": lambda tree: {"activity": _activity_of_branch_a(tree).pk},
     "closure_form": lambda tree: {
         "starts_on": _venue_day(8).isoformat(),
         "ends_on": _venue_day(8).isoformat(),

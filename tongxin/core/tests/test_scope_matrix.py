@@ -153,6 +153,7 @@ BRANCH_A_KINDS = {
     "checklist_attachment",
     "duty",
     "venue",
+    "venue_photo",
     "booking",
     "skipped_booking",
     "honour",
@@ -247,6 +248,7 @@ MIRRORS: dict[str, Twin] = {
     "checklist_attachment": Twin(lambda mirror, users: walk._checklist_attachment_of_branch_a(mirror).pk),
     "duty": Twin(lambda mirror, users: walk._duty_of_branch_a(mirror).pk),
     "venue": Twin(lambda mirror, users: walk._venue_of_branch_a(mirror).pk),
+    "venue_photo": Twin(lambda mirror, users: walk._venue_photo_of_branch_a(mirror).pk),
     "booking": Twin(lambda mirror, users: walk._booking_of_branch_a(mirror).pk),
     "skipped_booking": Twin(lambda mirror, users: walk._skipped_booking_of_branch_a(mirror).pk),
     "honour": Twin(lambda mirror, users: walk._honour_of_branch_a(mirror).pk),
@@ -418,6 +420,8 @@ class Failures(list):
 def object_url(found, variant: Variant, tree, users) -> str:
     if variant.pk is None:
         return url_for(found, tree)
+    if variant.mirrored and ROUTES[found.name].prepare in ("closure", "activity_link"):  # named by the payload
+        walk.prepare(ROUTES[found.name], tree)
     kwargs: dict[str, Any] = {"pk": variant.pk(tree, users)}
     if "month" in found.params:
         kwargs["month"] = "2025-01"

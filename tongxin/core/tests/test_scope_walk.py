@@ -223,6 +223,10 @@ def test_public_routes_answer_anonymous(db, settings, request, name):
         from tongxin.core.tests.scope_walk import _certificate_of_a1
 
         url = reverse(name, args=[_certificate_of_a1(request.getfixturevalue("tree")).verify_key])
+    elif name == "venues:directory_photo":  # a photo of an open venue, shown in the public directory
+        from tongxin.core.tests.scope_walk import _venue_photo_of_branch_a
+
+        url = reverse(name, args=[_venue_photo_of_branch_a(request.getfixturevalue("tree")).pk])
     else:
         url = reverse(name)
     if name in DEBUG_PUBLIC:  # the API's description: behind login in production, open in development
