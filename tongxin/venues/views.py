@@ -88,7 +88,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         Booking.objects.visible_to(request.user).filter(pk__in=[b.pk for b in rows]).values_list("pk", flat=True)
     )
     for row in rows:
-        row.may_open = row.pk in may_open
+        row.may_open = row.pk in may_open  # type: ignore[attr-defined]  # read by the template only
     context = {
         "title": venue.name,
         "venue": venue,

@@ -358,7 +358,8 @@ def _add_many_to_scores(entries: list[PointEntry]) -> None:
         .order_by("person_id", "month")
     )
     ids = dict(((s.person_id, s.month), s.pk) for s in rows.only("pk", "person_id", "month"))
-    moves: dict[tuple[int, int], list] = {}  # (person, month) → [points added, entries added, latest org_path]
+    # (person, month) → [points added, entries added, latest org_path]
+    moves: dict[tuple[int, datetime.date], list] = {}
     for entry in entries:
         move = moves.setdefault((entry.person_id, entry.month), [ZERO, 0, ""])
         move[0] += entry.points
