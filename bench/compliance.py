@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import random
 import sys
 import time
@@ -35,8 +34,7 @@ from typing import Any
 
 # The database conventions (file and database names, seeding) are bench/roster.py's; Django's setup is
 # bench/import_roster.py's. bench/ is on sys.path when this file runs as a script.
-from common import WorkCopy, answer_parent, median, spawn
-from roster import PG_BASE_URL, add_quick_option, log
+from common import WorkCopy, answer_parent, median
 
 SCALE = 10
 COPY = WorkCopy(SCALE, "_compliance")
@@ -231,17 +229,8 @@ def report(db: str, seeded: dict[str, Any], res: dict[str, Any]) -> bool:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", choices=["sqlite", "postgres", "all"], default="sqlite")
-    parser.add_argument("--fresh", action="store_true", help="rebuild the seeded bench database")
-    parser.add_argument("--runs", type=int, default=15, help="timed rounds (≥ 1)")
+    parser = COPY.parser(__doc__, runs=15)
     parser.add_argument("--per-branch", type=int, default=12, help="meetings generated per branch")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a goal fails")
-    parser.add_argument("--keep-copy", action="store_true", help="keep the working copy of the 10× database")
-    parser.add_argument("--pg-url", default=os.environ.get("TONGXIN_BENCH_PG", PG_BASE_URL), help="server URL")
-    parser.add_argument("--child", choices=["seed", "run"], help=argparse.SUPPRESS)
-    parser.add_argument("--out", help=argparse.SUPPRESS)
-    add_quick_option(parser)
     args = parser.parse_args()
     if args.child:
         answer_parent(args, {"seed": COPY.seed, "run": child_run})
@@ -250,22 +239,7 @@ def main() -> int:
         args.runs, args.per_branch = 1, 2  # the 10× quick database: seeded by roster.py --quick when missing
     if args.runs < 1:
         parser.error("--runs must be at least 1")
-    passed = ["--runs", str(args.runs), "--per-branch", str(args.per_branch), "--pg-url", args.pg_url]
-    passed += ["--fresh"] if args.fresh else []
-    started = time.monotonic()
-    ok = True
-    for db in ["sqlite", "postgres"] if args.db == "all" else [args.db]:
-        log(f"[{db}] seeding the {SCALE}× demo district if missing")
-        seeded = spawn(__file__, db, "seed", passed)
-        log(f"[{db}] a working copy of the {SCALE}× database; a year of meetings, then the board")
-        try:
-            result = spawn(__file__, db, "run", passed)
-        finally:
-            if not args.keep_copy:
-                COPY.drop(args, db)
-        ok = report(db, seeded, result) and ok
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\n{time.monotonic() - started:.0f} s in all; load average at the end {load} on {os.cpu_count()} CPUs")
+    ok = COPY.run(__file__, args, ["--per-branch", str(args.per_branch)], "a year of meetings, then the board", report)
     return 1 if args.strict and not ok and not args.quick else 0
 
 

@@ -37,8 +37,8 @@ from typing import Any
 
 # The database conventions (file and database names, seeding) are bench/roster.py's; Django's setup is
 # bench/import_roster.py's. bench/ is on sys.path when this file runs as a script.
-from common import WorkCopy, answer_parent, median, spawn
-from roster import PG_BASE_URL, add_quick_option, log
+from common import WorkCopy, answer_parent, median
+from roster import log
 
 SCALE = 10
 COPY = WorkCopy(SCALE, "_lifecycle")
@@ -294,19 +294,11 @@ def report(db: str, seeded: dict[str, Any], res: dict[str, Any]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", choices=["sqlite", "postgres", "all"], default="sqlite")
-    parser.add_argument("--fresh", action="store_true", help="rebuild the seeded bench database")
-    parser.add_argument("--runs", type=int, default=5, help="runs of the candidates query (≥ 1)")
+    parser = COPY.parser(__doc__, runs=5, runs_help="runs of the candidates query (≥ 1)")
     parser.add_argument("--transfers", type=int, default=1000, help="transfers to complete (0: skip them)")
     parser.add_argument("--baseline-moves", type=int, default=100, help="roster moves timed as the baseline")
     parser.add_argument("--days-ahead", type=int, default=365, help="the age-out day, in days from today")
     parser.add_argument("--explain", action="store_true", help="print the plan of the candidates query")
-    parser.add_argument("--keep-copy", action="store_true", help="keep the working copy of the 10× database")
-    parser.add_argument("--pg-url", default=os.environ.get("TONGXIN_BENCH_PG", PG_BASE_URL), help="server URL")
-    parser.add_argument("--child", choices=["seed", "run"], help=argparse.SUPPRESS)
-    parser.add_argument("--out", help=argparse.SUPPRESS)
-    add_quick_option(parser)
     args = parser.parse_args()
     if args.child:
         answer_parent(args, {"seed": COPY.seed, "run": child_run})
@@ -315,24 +307,11 @@ def main() -> int:
         args.runs, args.transfers, args.baseline_moves = 1, 20, 5  # seeded by roster.py --quick when missing
     if args.runs < 1:
         parser.error("--runs must be at least 1")
-    passed = ["--runs", str(args.runs), "--transfers", str(args.transfers), "--pg-url", args.pg_url]
-    passed += ["--baseline-moves", str(args.baseline_moves), "--days-ahead", str(args.days_ahead)]
-    passed += (["--fresh"] if args.fresh else []) + (["--explain"] if args.explain else [])
-    started = time.monotonic()
+    passed = ["--transfers", str(args.transfers), "--baseline-moves", str(args.baseline_moves)]
+    passed += ["--days-ahead", str(args.days_ahead)] + (["--explain"] if args.explain else [])
     load_start = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    for db in ["sqlite", "postgres"] if args.db == "all" else [args.db]:
-        log(f"[{db}] seeding the {SCALE}× demo district if missing")
-        seeded = spawn(__file__, db, "seed", passed)
-        log(f"[{db}] a working copy of the {SCALE}× database; age-out, then {args.transfers} transfers")
-        try:
-            result = spawn(__file__, db, "run", passed)
-        finally:
-            if not args.keep_copy:
-                COPY.drop(args, db)
-        report(db, seeded, result)
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\n{time.monotonic() - started:.0f} s in all; load average at the end {load} on {os.cpu_count()} CPUs"
-          f" (at the start: {load_start})")  # fmt: skip
+    COPY.run(__file__, args, passed, f"age-out, then {args.transfers} transfers", report)
+    print(f"(load average at the start: {load_start})")
     return 0
 
 
