@@ -35,6 +35,22 @@ class ActivitiesConfig(AppConfig):
         register_pending(services.pending_wishes)
         register_nav("activities", _("Micro-wishes"), "activities:wishes", order=30, when=member_or_role)
         register_demo_step("activities", "tongxin.activities.demo", order=350)
+        # The resident's contact (core.retention): erased once the wish is closed or rejected and the
+        # retention days have passed (a rejected wish counts from its submission).
+        from django.db.models import Q
+
+        from tongxin.core.retention import register_contact_retention
+
+        register_contact_retention(
+            models.Wish,
+            label=_("Micro-wishes"),
+            ended=lambda cutoff: (
+                Q(status=models.WishStatus.CLOSED, closed_at__lt=cutoff)
+                | Q(status=models.WishStatus.REJECTED, submitted_at__lt=cutoff)
+            ),
+            kept=~Q(contact_name=""),
+            erased=lambda: {"contact_name": "", "contact_phone": ""},
+        )
         # A venue booking (the positions app, beside this one) names the activity it hosts by id, through core.
         from tongxin.activities import queries
         from tongxin.core.registry import register_link_kind

@@ -59,6 +59,9 @@ DEFAULTS: dict[str, Any] = {
     "minor_below_age": 18,
     "guardian_consent_below_age": 14,
     "retention_years_after_leaving": 3,
+    # The contact a resident or a young person left with a micro-wish or a deputy's request (not a member: no
+    # roster record to anonymise): kept this many days after the case ended, then erased.
+    "contact_retention_days": 180,
     # League deputies' studios (团代表工作室): days a young person's request may wait for its answer.
     "deputy_request_due_days": 15,
 }
@@ -95,6 +98,7 @@ RULE_RANGES: dict[str, tuple[int | str, int | str]] = {
     "minor_below_age": (14, 21),
     "guardian_consent_below_age": (8, 18),
     "retention_years_after_leaving": (1, 100),
+    "contact_retention_days": (30, 3650),
     "deputy_request_due_days": (1, 180),
 }
 
@@ -287,6 +291,14 @@ RULE_INFO: dict[str, tuple[Promise, Promise]] = {
             "kept this many years, then anonymised: the statistics stay, the name, ID number and phone go."
         ),
     ),
+    "contact_retention_days": (
+        _("Days to keep the contact of a non-member after the case"),
+        _(
+            "A resident's micro-wish or a young person's request to a league deputy holds a name and a phone "
+            "number. They are erased this many days after the case was closed, rejected or answered; what was "
+            "asked and done stays."
+        ),
+    ),
     "deputy_request_due_days": (
         _("Requests to league deputies: days to answer"),
         _(
@@ -321,6 +333,9 @@ RULE_GROUPS: list[tuple[Promise, tuple[str, ...]]] = [
          "league_dues_wage_permille", "league_dues_max_yuan"),
     ),
     (_("Party dues"), ("party_dues_brackets", "party_dues_retiree_brackets", "party_dues_flat_yuan", "party_dues_day")),
-    (_("Personal data"), ("minor_below_age", "guardian_consent_below_age", "retention_years_after_leaving")),
+    (
+        _("Personal data"),
+        ("minor_below_age", "guardian_consent_below_age", "retention_years_after_leaving", "contact_retention_days"),
+    ),
     (_("League deputies' studios"), ("deputy_request_due_days",)),
 ]  # fmt: skip

@@ -19,3 +19,20 @@ class DeputiesConfig(AppConfig):
         )
         # seed_demo: after the venues (360), whose two 团代表工作室 the studios are
         register_demo_step("deputies", "tongxin.deputies.demo", order=370)
+        # The young person's name and phone (core.retention): erased once the request is closed, or answered
+        # and never closed, and the retention days have passed; the subject, the text and the answer stay.
+        from django.db.models import Q
+
+        from tongxin.core.retention import register_contact_retention
+
+        register_contact_retention(
+            models.ConstituentRequest,
+            label=_("Requests to league deputies"),
+            ended=lambda cutoff: (
+                Q(status=models.RequestStatus.CLOSED, closed_at__lt=cutoff)
+                | Q(status=models.RequestStatus.ANSWERED, answered_at__lt=cutoff)
+            ),
+            kept=~Q(name=""),
+            erased=lambda: {"name": "", "phone": ""},
+            org_path="congress_path",
+        )
