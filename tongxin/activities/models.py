@@ -199,6 +199,7 @@ class Registration(models.Model):
                                    related_name="+")  # fmt: skip
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)  # the day-before reminder
     checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
     # Verified hours: from check-in and check-out only. Supplementary: an organiser's, with a reason, apart.
     verified_hours = models.DecimalField(_("verified hours"), max_digits=6, decimal_places=2, default=Decimal(0),

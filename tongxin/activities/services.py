@@ -359,6 +359,32 @@ def _notify_person(person_id: int, text: str, activity: Activity) -> None:
                  org_path=activity.org_path)  # fmt: skip
 
 
+def remind_tomorrow(now: datetime.datetime | None = None) -> int:
+    """The day-before reminder (daily job): each confirmed participant of an activity starting tomorrow (local
+    day) who has not been reminded yet gets one notification with the time and place; returns how many. Run
+    twice, it reminds nobody twice (``reminded_at``); an activity cancelled meanwhile reminds no one."""
+    now = now or timezone.now()
+    tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
+    start = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time.min))
+    end = start + datetime.timedelta(days=1)
+    due = Registration.objects.filter(
+        status=RegistrationStatus.CONFIRMED, reminded_at__isnull=True, activity__starts_at__gte=start,
+        activity__starts_at__lt=end,
+    ).exclude(activity__status=ActivityStatus.CANCELLED).select_related("activity")  # fmt: skip
+    count = 0
+    for registration in due.order_by("activity_id", "id"):
+        with transaction.atomic():
+            if not Registration.objects.filter(pk=registration.pk, reminded_at__isnull=True).update(reminded_at=now):
+                continue  # another run took it
+            activity = registration.activity
+            text = notice(gettext_noop("Tomorrow at %(time)s: %(title)s, %(place)s."),
+                          time=timezone.localtime(activity.starts_at).strftime("%H:%M"), title=activity.title,
+                          place=activity.place or "—")  # fmt: skip
+            _notify_person(registration.person_id, text, activity)
+            count += 1
+    return count
+
+
 @transaction.atomic
 def confirm(actor: Actor, registration: Registration) -> Registration:
     """The organiser confirms a registration holding a place."""
