@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tongxin.activities import services
+from tongxin.activities import queries, services
 from tongxin.activities.filters import ActivityFilter, RegistrationFilter
 from tongxin.activities.models import Activity, ActivityKind, Registration, Wish
 from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
@@ -53,6 +55,26 @@ class ActivityCreateSerializer(serializers.Serializer):
 
 class CodeSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=200, help_text="The token of the QR code, or the six digits typed")
+
+
+class HoursRowSerializer(serializers.Serializer):
+    """Volunteer hours of one organisation's participants in the period (``organization`` null: the total)."""
+
+    organization = serializers.IntegerField(allow_null=True)
+    organization_name = serializers.CharField(allow_blank=True)
+    participants = serializers.IntegerField()
+    party_members = serializers.IntegerField()
+    league_members = serializers.IntegerField()
+    others = serializers.IntegerField()
+    verified_hours = serializers.DecimalField(max_digits=12, decimal_places=2)
+    supplementary_hours = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+def _hours_row(row: queries.HoursRow) -> dict[str, Any]:
+    org = row.organization
+    return {"organization": org.pk if org else None, "organization_name": org.name if org else "",
+            "participants": row.people, "party_members": row.party, "league_members": row.league,
+            "others": row.others, "verified_hours": row.verified, "supplementary_hours": row.supplementary}  # fmt: skip
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -113,6 +135,22 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         values = self.validated(ActivityCreateSerializer, request)
         activity = services.create_activity(request.user, **values)
         return Response(ActivitySerializer(activity).data, status=201)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("org", int, description="The organisation (default: the caller's top one)"),
+            OpenApiParameter("from", str, description="First day, yyyy-mm-dd (default: 1 January)"),
+            OpenApiParameter("to", str, description="Last day, yyyy-mm-dd (default: today)"),
+        ],
+        responses=HoursRowSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)  # one row per child organisation and the total
+    def hours(self, request: Request, format: str | None = None) -> Response:
+        """Volunteer hours of the organisation's participants per child organisation in the period, verified and
+        supplementary apart, with who took part; the last row (``organization`` null) is the total."""
+        get = request.query_params.get
+        report = queries.hours_report(request.user, get("org"), get("from"), get("to"))
+        return Response(HoursRowSerializer([_hours_row(r) for r in [*report.rows, report.total]], many=True).data)
 
 
 def _decline(actor: Any, registration: Registration, reason: str) -> Registration:

@@ -5,6 +5,7 @@ organiser's supplementary hours, and the member's own activities and hours. Made
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from captcha.fields import CaptchaField
@@ -13,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +39,7 @@ from tongxin.activities.models import (
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import form_step, get_scoped_or_404, page_step
+from tongxin.core.views import form_step, get_scoped_or_404, page_step, require_role, xlsx_table_response
 from tongxin.orgs.models import Organization
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -565,3 +566,38 @@ def wish_close(request: HttpRequest, pk: int) -> HttpResponse:
     with page_step(request, _("The wish is closed.")):
         services.close_wish(request.user, wish)
     return redirect("activities:wish_detail", pk=wish.pk)
+
+
+# --- volunteer hours per organisation and period ---------------------------------------------------------------
+
+
+def _hours_report(request: HttpRequest) -> queries.HoursReport:
+    require_role(request)
+    get = request.GET.get
+    return queries.hours_report(request.user, get("org"), get("from"), get("to"))
+
+
+@login_required
+def hours(request: HttpRequest) -> HttpResponse:
+    """Volunteer hours of an organisation's participants per child organisation and period, verified and
+    supplementary apart, with who took part (party members, league members, others)."""
+    report = _hours_report(request)
+    query = urlencode({"org": report.org.pk, "from": report.start.isoformat(), "to": report.end.isoformat()})
+    context = {"title": _("Volunteer hours by organisation"), "org": report.org, "start": report.start,
+               "end": report.end, "total": report.total, "rows": report.rows, "query": query}  # fmt: skip
+    return render(request, "activities/hours.html", context)
+
+
+@login_required
+def hours_export(request: HttpRequest) -> HttpResponseBase:
+    report = _hours_report(request)
+    org, start, end = report.org, report.start, report.end
+    headers = [_("Organisation"), _("Participants"), _("Party members"), _("League members"), _("Others"),
+               _("Verified hours"), _("Supplementary hours"), _("Total hours")]  # fmt: skip
+    table: list[list[Any]] = [
+        [row.organization.name if row.organization else _("Total"), row.people, row.party, row.league, row.others,
+         row.verified, row.supplementary, row.total]
+        for row in [*report.rows, report.total]
+    ]  # fmt: skip
+    filename = f"volunteer-hours-{org.pk}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    return xlsx_table_response(request, filename, str(_("Volunteer hours")), headers, table)

@@ -41,7 +41,7 @@ def test_confirmed_participants_are_reminded_once(tree, users):
     assert out.getvalue().startswith("1 participants")
     reminders = Notification.objects.filter(recipient=users.member).order_by("-id")
     assert reminders.count() == before + 1
-    text = reminders.first().text
+    text = reminders[0].text
     assert "09:00" in text and tomorrow.title in text and "滇池湖畔" in text
     call_command("remind_activities", stdout=StringIO())  # again: nobody twice
     assert Notification.objects.filter(recipient=users.member).count() == before + 1

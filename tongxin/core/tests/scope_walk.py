@@ -365,6 +365,8 @@ ROUTES: dict[str, Route] = {
     # activities (issue 15): an activity of branch A, a1's registration for it
     "activities:list": Route(None),
     "activities:mine": Route(None),
+    "activities:hours": Route(None),
+    "activities:hours_export": Route(None),
     "activities:create": Route(None, ("GET", "POST"), payload="activity_form"),
     "activities:detail": Route("activity"),
     "activities:register": Route("activity", ("POST",), payload="empty"),
@@ -390,6 +392,7 @@ ROUTES: dict[str, Route] = {
     ),
     "activity-list": Route(None, ("GET", "POST"), api=True, payload="activity_api"),
     "activity-detail": Route("activity", api=True),
+    "activity-hours": Route(None, api=True),
     **_api_steps(
         "activity", {"register": "empty", "check-in": "check_api", "check-out": "check_api", "cancel": "empty"}
     ),

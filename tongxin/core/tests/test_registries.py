@@ -75,6 +75,7 @@ ACTIVITIES = [
     ("My activities and hours", "/activities/mine/"),
     ("Micro-wishes", "/activities/wishes/"),
 ]
+ACTIVITIES_ROLE = [*ACTIVITIES, ("Volunteer hours by organisation", "/activities/hours/")]  # role holders only
 
 
 # The study app's entries (issue 14): its campaigns for role holders, his study and check-ins for a member.
@@ -82,7 +83,7 @@ STUDY_ROLE = [("Study campaigns", "/study/")]
 STUDY_PERSON = [("My study", "/study/mine/"), ("My check-ins", "/study/checkins/")]
 
 
-def areas(organisation, team, thought=(), activities=ACTIVITIES):
+def areas(organisation, team, thought=(), activities=ACTIVITIES_ROLE):
     """The five areas; one that exists for other roles but holds nothing for this user is left out (issue 13:
     not "coming in a later release")."""
     return [
@@ -130,7 +131,7 @@ def test_the_navbar_of_each_role_is_what_the_central_list_showed(tree, users, dj
     viewer_team = with_points(TEAM_VIEW, tree.committee1)
     assert nav_for(users.viewer) == areas(organisation(tree.committee1), viewer_team, STUDY_ROLE)
     profile = ("My profile", f"/people/{users.member.person_id}/")
-    assert nav_for(users.member) == areas([], with_points([profile], mine=True), STUDY_PERSON)
+    assert nav_for(users.member) == areas([], with_points([profile], mine=True), STUDY_PERSON, ACTIVITIES)
     assert nav_for(users.nobody) == areas([], [], [], [])
     secretary = users.secretary_a
     secretary.person = tree.people.a1

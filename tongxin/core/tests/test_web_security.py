@@ -246,6 +246,7 @@ def test_a_page_form_without_the_csrf_token_gets_the_expired_form_page(csrf_clie
 
 # Every route that answers with a file, and how it is served (a new one must be listed here).
 DOWNLOADS = {
+    "activities:hours_export": "attachment",
     "people:export": "attachment",
     "people:import_template": "attachment",
     "imports:report": "attachment",
