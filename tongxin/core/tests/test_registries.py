@@ -82,9 +82,15 @@ STUDY_ROLE = [("Study campaigns", "/study/")]
 STUDY_PERSON = [("My study", "/study/mine/"), ("My check-ins", "/study/checkins/")]
 
 
-def areas(organisation, team, thought=(), activities=ACTIVITIES):
+# The donation drives (donations app, issue 15), after the activities' entries: for role holders only.
+ACTIVITIES_ROLE = [*ACTIVITIES, ("Donation drives", "/donations/")]
+
+
+def areas(organisation, team, thought=(), activities=None):
     """The five areas; one that exists for other roles but holds nothing for this user is left out (issue 13:
-    not "coming in a later release")."""
+    not "coming in a later release"). A role holder (one with an organisation area) sees the donation drives."""
+    if activities is None:
+        activities = ACTIVITIES_ROLE if organisation else ACTIVITIES
     return [
         row
         for row in [
