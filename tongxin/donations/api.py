@@ -24,7 +24,10 @@ from tongxin.donations import services
 from tongxin.donations.models import Disbursement, Donation, DonationDrive, DonorKind
 from tongxin.orgs.models import Organization
 
-MONEY = {"max_digits": 14, "decimal_places": None, "coerce_to_string": True}
+
+def _money(help_text: str) -> serializers.DecimalField:
+    """An amount in yuan, as a string; its places and range are the service's to refuse (with its message)."""
+    return serializers.DecimalField(max_digits=14, decimal_places=None, coerce_to_string=True, help_text=help_text)
 
 
 class DriveSerializer(serializers.ModelSerializer):
@@ -87,7 +90,7 @@ class CreateDriveSerializer(serializers.Serializer):
                                             help_text="An organisation the caller may change")  # fmt: skip
     title = serializers.CharField(max_length=100)
     partner = serializers.CharField(max_length=100, help_text="The partner charity qualified for public fundraising")
-    goal = serializers.DecimalField(**MONEY, help_text="Yuan, at most two decimal places")
+    goal = _money("Yuan, at most two decimal places")
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     beneficiaries = serializers.CharField(max_length=1000)
@@ -97,7 +100,7 @@ class RecordDonationSerializer(serializers.Serializer):
     drive = DriveField(queryset=DonationDrive.objects.all(), action=CHANGE)
     donor_kind = serializers.ChoiceField(choices=DonorKind.choices)
     donor_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    amount = serializers.DecimalField(**MONEY, help_text="Yuan, more than zero, at most two decimal places")
+    amount = _money("Yuan, more than zero, at most two decimal places")
     donated_on = serializers.DateField()
     receipt_number = serializers.CharField(max_length=40)
 
@@ -108,7 +111,7 @@ class VoidSerializer(serializers.Serializer):
 
 class RecordDisbursementSerializer(serializers.Serializer):
     drive = DriveField(queryset=DonationDrive.objects.all(), action=CHANGE)
-    amount = serializers.DecimalField(**MONEY, help_text="Yuan, at most the drive's balance")
+    amount = _money("Yuan, at most the drive's balance")
     disbursed_on = serializers.DateField()
     purpose = serializers.CharField(max_length=200)
     recipient = serializers.CharField(max_length=100)

@@ -26,7 +26,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.fields import checked_date, checked_text, wording_refusal
 from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
-from tongxin.core.scoping import CHANGE, Actor, require
+from tongxin.core.scoping import CHANGE, Actor, by, require
 from tongxin.core.uploads import check_upload
 from tongxin.core.workflow import Workflow
 from tongxin.donations.models import (
@@ -163,7 +163,7 @@ def create_drive(
     drive = DonationDrive.objects.create(
         organization=organization, org_path=organization.path, title=title, partner=partner, goal=goal,
         starts_on=starts_on, ends_on=ends_on, beneficiaries=beneficiaries,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=by(actor),
     )  # fmt: skip
     record_change(actor, drive, ChangeLog.Action.CREATE, after={"organization": organization.pk, "title": title,
                   "partner": partner, "goal": str(goal), "starts_on": starts_on.isoformat(),
@@ -228,7 +228,7 @@ def record_donation(
             donation = Donation.objects.create(
                 drive=drive, org_path=drive.org_path, donor_kind=donor_kind, donor_name=donor_name, amount=amount,
                 donated_on=donated_on, receipt_number=receipt_number,
-                recorded_by=actor if getattr(actor, "pk", None) else None,
+                recorded_by=by(actor),
             )  # fmt: skip
     except IntegrityError:
         raise DomainError("receipt_number", _("Receipt %(number)s is already recorded for this drive.")
@@ -297,14 +297,14 @@ def record_disbursement(
     checked_file = check_upload(evidence[0], evidence[1], field="evidence") if evidence else None
     row = Disbursement.objects.create(drive=drive, org_path=drive.org_path, amount=amount, disbursed_on=disbursed_on,
                                       purpose=purpose, recipient=recipient,
-                                      recorded_by=actor if getattr(actor, "pk", None) else None)  # fmt: skip
+                                      recorded_by=by(actor))  # fmt: skip
     after: dict[str, Any] = {"drive": drive.pk, "amount": str(amount), "disbursed_on": disbursed_on.isoformat(),
                              "purpose": purpose, "recipient": recipient}  # fmt: skip
     if evidence and checked_file:
         name, content_type = checked_file
         DisbursementEvidence.objects.create(disbursement=row, file_name=name, content_type=content_type,
                                             size=len(evidence[1]), content=evidence[1],
-                                            uploaded_by=actor if getattr(actor, "pk", None) else None)  # fmt: skip
+                                            uploaded_by=by(actor))  # fmt: skip
         after["evidence"] = name
     record_change(actor, row, ChangeLog.Action.CREATE, after=after, org_path=drive.org_path)
     return row

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -197,7 +197,7 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest, pk: int) -> HttpResponse:
+def export(request: HttpRequest, pk: int) -> FileResponse:
     """The drive's donations and disbursements, one sheet each (donor names for the organisers only)."""
     row = get_scoped_or_404(request, _drives(request), pk)
     shown = _may_change(request, row)

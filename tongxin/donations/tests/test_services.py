@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -77,7 +78,7 @@ def test_receipts_dates_and_donor_names(tree, users):
     row = drive(tree.branch_a, users.secretary_a)
     donate(users.secretary_a, row, receipt="R-1")
     today = timezone.localdate()
-    bad = [
+    bad: list[dict[str, Any]] = [
         {"receipt": "R-1"},  # the same receipt twice
         {"donated_on": today + datetime.timedelta(days=1)},  # the future
         {"donated_on": today - datetime.timedelta(days=100)},  # far before the drive
