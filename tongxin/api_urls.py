@@ -7,6 +7,7 @@ from tongxin.accounts.authentication import SchemaAccess, docs_page
 from tongxin.activities.api import ActivityViewSet, RegistrationViewSet, WishViewSet
 from tongxin.core.api import NotificationViewSet
 from tongxin.deputies.api import DeputyRequestViewSet, DeputyViewSet
+from tongxin.donations.api import DisbursementViewSet, DonationDriveViewSet, DonationViewSet
 from tongxin.lifecycle.api import (
     AgeOutViewSet,
     AnnualReviewViewSet,
@@ -55,6 +56,9 @@ router.register("bookings", BookingViewSet, basename="booking")
 router.register("honours", HonourViewSet, basename="honour")
 router.register("deputies", DeputyViewSet, basename="deputy")
 router.register("deputy-requests", DeputyRequestViewSet, basename="deputy-request")
+router.register("donation-drives", DonationDriveViewSet, basename="donation-drive")
+router.register("donations", DonationViewSet, basename="donation")
+router.register("disbursements", DisbursementViewSet, basename="disbursement")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("wishes", WishViewSet, basename="wish")

@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "tongxin.privacy",
     "tongxin.venues",
     "tongxin.deputies",
+    "tongxin.donations",
     "tongxin.study",
     "tongxin.points",
 ]
@@ -357,6 +358,8 @@ SPECTACULAR_SETTINGS = {
         "HonourLevelEnum": "tongxin.venues.models.HonourLevel",
         "HonourStatusEnum": "tongxin.venues.models.HonourStatus",
         "DeputyRequestStatusEnum": "tongxin.deputies.models.RequestStatus",
+        "DonationDriveStatusEnum": "tongxin.donations.models.DriveStatus",
+        "DonorKindEnum": "tongxin.donations.models.DonorKind",
     },
 }
 

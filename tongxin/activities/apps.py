@@ -34,7 +34,7 @@ class ActivitiesConfig(AppConfig):
         register_pending(services.pending_registrations)
         register_pending(services.pending_wishes)
         register_nav("activities", _("Micro-wishes"), "activities:wishes", order=30, when=member_or_role)
-        register_nav("activities", _("Volunteer hours by organisation"), "activities:hours", order=40, when=HAS_ROLE)
+        register_nav("activities", _("Volunteer hours by organisation"), "activities:hours", order=35, when=HAS_ROLE)
         register_demo_step("activities", "tongxin.activities.demo", order=350)
         # The resident's contact (core.retention): erased once the wish is closed or rejected and the
         # retention days have passed (a rejected wish counts from its submission).

@@ -64,6 +64,8 @@ DEFAULTS: dict[str, Any] = {
     "contact_retention_days": 180,
     # League deputies' studios (团代表工作室): days a young person's request may wait for its answer.
     "deputy_request_due_days": 15,
+    # Donation drives: the largest single donation an organiser may record (yuan); a larger one is a typo.
+    "donation_max_yuan": 1_000_000,
 }
 
 # The sane range of each number rule, (lowest, highest), inclusive (issue 12 §3): a value outside is refused
@@ -100,6 +102,7 @@ RULE_RANGES: dict[str, tuple[int | str, int | str]] = {
     "retention_years_after_leaving": (1, 100),
     "contact_retention_days": (30, 3650),
     "deputy_request_due_days": (1, 180),
+    "donation_max_yuan": (1, 100_000_000),
 }
 
 
@@ -306,6 +309,13 @@ RULE_INFO: dict[str, tuple[Promise, Promise]] = {
             "one not answered by then is listed as overdue."
         ),
     ),
+    "donation_max_yuan": (
+        _("Donation drives: largest single donation (yuan)"),
+        _(
+            "An organiser recording a donation to a drive may not enter more than this amount at once; a larger "
+            "figure is taken for a typing mistake and refused."
+        ),
+    ),
 }
 
 # The groups of the rules page, in order. A rule in no group is shown under "Other rules".
@@ -338,4 +348,5 @@ RULE_GROUPS: list[tuple[Promise, tuple[str, ...]]] = [
         ("minor_below_age", "guardian_consent_below_age", "retention_years_after_leaving", "contact_retention_days"),
     ),
     (_("League deputies' studios"), ("deputy_request_due_days",)),
+    (_("Donation drives"), ("donation_max_yuan",)),
 ]  # fmt: skip

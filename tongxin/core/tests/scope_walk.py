@@ -362,6 +362,25 @@ ROUTES: dict[str, Route] = {
     "deputy-request-follow-up": Route("deputy_request", ("POST",), api=True, payload="deputy_follow_up_api"),
     "deputy-request-answer": Route("deputy_request", ("POST",), api=True, payload="deputy_answer_api"),
     "deputy-request-close": Route("deputy_request", ("POST",), api=True, payload="empty"),
+    # donation drives (donations/views.py, donations/api.py): branch A's drive with a donation and a disbursement
+    "donations:list": Route(None, prepare="donation_drive"),
+    "donations:drive_create": Route(None, ("GET", "POST"), payload="drive_form"),
+    "donations:drive": Route("donation_drive"),
+    "donations:drive_close": Route("donation_drive", ("POST",), payload="empty"),
+    "donations:donations": Route("donation_drive"),
+    "donations:donation_create": Route("donation_drive", ("GET", "POST"), payload="donation_form"),
+    "donations:disbursement_create": Route("donation_drive", ("GET", "POST"), payload="disbursement_form"),
+    "donations:export": Route("donation_drive"),
+    "donations:donation_void": Route("donation", ("POST",), payload="void_form"),
+    "donations:evidence": Route("disbursement_evidence"),
+    "donation-drive-list": Route(None, ("GET", "POST"), api=True, payload="drive_api", prepare="donation_drive"),
+    "donation-drive-detail": Route("donation_drive", api=True),
+    "donation-drive-close": Route("donation_drive", ("POST",), api=True, payload="empty"),
+    "donation-list": Route(None, ("GET", "POST"), api=True, payload="donation_api", prepare="donation"),
+    "donation-detail": Route("donation", api=True),
+    "donation-void": Route("donation", ("POST",), api=True, payload="void_form"),
+    "disbursement-list": Route(None, ("GET", "POST"), api=True, payload="disbursement_api", prepare="disbursement"),
+    "disbursement-detail": Route("disbursement", api=True),
     # activities (issue 15): an activity of branch A, a1's registration for it
     "activities:list": Route(None),
     "activities:mine": Route(None),
@@ -499,6 +518,12 @@ def prepare(route: Route, tree) -> None:
         _deputy_of_branch_a(tree)
     if route.prepare == "deputy_request":  # a request to a1: no list outside committee 1 shows it
         _deputy_request_of_branch_a(tree)
+    if route.prepare == "donation_drive":  # branch A's drive: no list outside committee 1 shows it
+        _donation_drive_of_branch_a(tree)
+    if route.prepare == "donation":  # a donation to it, named by the payloads
+        _donation_of_branch_a(tree)
+    if route.prepare == "disbursement":
+        _disbursement_of_branch_a(tree)
 
 
 def url_for(found: Found, tree) -> str:
@@ -532,6 +557,8 @@ def _target_pk(target: str | None, tree) -> int:
         "venue_photo": _venue_photo_of_branch_a,
         "skipped_booking": _skipped_booking_of_branch_a, "honour": _honour_of_branch_a,
         "deputy": _deputy_of_branch_a, "deputy_request": _deputy_request_of_branch_a,
+        "donation_drive": _donation_drive_of_branch_a, "donation": _donation_of_branch_a,
+        "disbursement": _disbursement_of_branch_a, "disbursement_evidence": _disbursement_evidence_of_branch_a,
         "activity": _activity_of_branch_a, "registration": _registration_of_a1,
         "certificate": _certificate_of_a1, "wish": _wish_of_branch_a,
         "study_campaign": lambda tree: _study_period_of_branch_a(tree).campaign,
@@ -821,6 +848,50 @@ def _deputy_request_of_branch_a(tree):
     if row is None:
         row = record_request(None, deputy, name="青年甲", phone="13800000002", subject="甲的诉求", content="求职指导")
     return row
+
+
+def _donation_drive_of_branch_a(tree):
+    """Branch A's donation drive, open from ten days ago (made once per test): seen inside committee 1 only."""
+    from tongxin.donations.models import DonationDrive
+    from tongxin.donations.services import create_drive
+
+    drive = DonationDrive.objects.filter(organization=tree.branch_a).first()
+    if drive is None:
+        today = timezone.localdate()
+        drive = create_drive(None, organization=tree.branch_a, title="甲支部助学募捐", partner="青基会",
+                             goal="10000", starts_on=today - datetime.timedelta(days=10),
+                             ends_on=today + datetime.timedelta(days=20), beneficiaries="随迁子女")  # fmt: skip
+    return drive
+
+
+def _donation_of_branch_a(tree):
+    """A donation of 1,000 yuan to branch A's drive (made once per test)."""
+    from tongxin.donations.models import Donation
+    from tongxin.donations.services import record_donation
+
+    drive = _donation_drive_of_branch_a(tree)
+    row = Donation.objects.filter(drive=drive).order_by("id").first()
+    if row is None:
+        row = record_donation(None, drive, donor_kind="person", donor_name="甲捐赠人", amount="1000",
+                              donated_on=timezone.localdate(), receipt_number="甲-0001")  # fmt: skip
+    return row
+
+
+def _disbursement_of_branch_a(tree):
+    """A disbursement of 100 yuan from branch A's drive, with a PDF as evidence (made once per test)."""
+    from tongxin.donations.models import Disbursement
+    from tongxin.donations.services import record_disbursement
+
+    drive = _donation_of_branch_a(tree).drive
+    row = Disbursement.objects.filter(drive=drive).order_by("id").first()
+    if row is None:
+        row = record_disbursement(None, drive, amount="100", disbursed_on=timezone.localdate(), purpose="甲书包",
+                                  recipient="甲学校", evidence=("甲收据.pdf", b"%PDF-1.4\n"))  # fmt: skip
+    return row
+
+
+def _disbursement_evidence_of_branch_a(tree):
+    return _disbursement_of_branch_a(tree).evidence.get()
 
 
 def _activity_of_branch_a(tree):
@@ -1368,6 +1439,51 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "deputy_answer_api": lambda tree: {"answer": "越权答复"},
     "wish_screen_form": lambda tree: {"decision": "publish", "published_text": "越权发布", "reason": ""},
     "wish_fulfil_form": lambda tree: {"fulfilment": "越权完成"},
+    "drive_form": lambda tree: {
+        "organization": tree.branch_a.pk,
+        "title": "越权募捐",
+        "partner": "越权基金会",
+        "goal": "100",
+        "starts_on": timezone.localdate().isoformat(),
+        "ends_on": timezone.localdate().isoformat(),
+        "beneficiaries": "越权",
+    },
+    "drive_api": lambda tree: {
+        "organization": tree.branch_a.pk,
+        "title": "越权募捐",
+        "partner": "越权基金会",
+        "goal": "100",
+        "starts_on": timezone.localdate().isoformat(),
+        "ends_on": timezone.localdate().isoformat(),
+        "beneficiaries": "越权",
+    },
+    "donation_form": lambda tree: {
+        "donor_kind": "anonymous",
+        "amount": "10",
+        "donated_on": timezone.localdate().isoformat(),
+        "receipt_number": "越权-1",
+    },
+    "donation_api": lambda tree: {
+        "drive": _donation_drive_of_branch_a(tree).pk,
+        "donor_kind": "anonymous",
+        "amount": "10",
+        "donated_on": timezone.localdate().isoformat(),
+        "receipt_number": "越权-1",
+    },
+    "disbursement_form": lambda tree: {
+        "amount": "1",
+        "disbursed_on": timezone.localdate().isoformat(),
+        "purpose": "越权支出",
+        "recipient": "越权",
+    },
+    "disbursement_api": lambda tree: {
+        "drive": _donation_drive_of_branch_a(tree).pk,
+        "amount": "1",
+        "disbursed_on": timezone.localdate().isoformat(),
+        "purpose": "越权支出",
+        "recipient": "越权",
+    },
+    "void_form": lambda tree: {"reason": "越权作废"},
     "wish_screen_api": lambda tree: {"publish": True, "published_text": "越权发布"},
 }
 

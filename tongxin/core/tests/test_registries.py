@@ -75,7 +75,6 @@ ACTIVITIES = [
     ("My activities and hours", "/activities/mine/"),
     ("Micro-wishes", "/activities/wishes/"),
 ]
-ACTIVITIES_ROLE = [*ACTIVITIES, ("Volunteer hours by organisation", "/activities/hours/")]  # role holders only
 
 
 # The study app's entries (issue 14): its campaigns for role holders, his study and check-ins for a member.
@@ -83,9 +82,19 @@ STUDY_ROLE = [("Study campaigns", "/study/")]
 STUDY_PERSON = [("My study", "/study/mine/"), ("My check-ins", "/study/checkins/")]
 
 
-def areas(organisation, team, thought=(), activities=ACTIVITIES_ROLE):
+# Role holders only, after the activities' own entries: the hours report, then the donation drives (issue 15).
+ACTIVITIES_ROLE = [
+    *ACTIVITIES,
+    ("Volunteer hours by organisation", "/activities/hours/"),
+    ("Donation drives", "/donations/"),
+]
+
+
+def areas(organisation, team, thought=(), activities=None):
     """The five areas; one that exists for other roles but holds nothing for this user is left out (issue 13:
-    not "coming in a later release")."""
+    not "coming in a later release"). A role holder (one with an organisation area) sees the donation drives."""
+    if activities is None:
+        activities = ACTIVITIES_ROLE if organisation else ACTIVITIES
     return [
         row
         for row in [

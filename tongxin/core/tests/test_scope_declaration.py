@@ -90,8 +90,8 @@ class _Maker:
             return datetime.date(2024, 1, 1) + datetime.timedelta(days=self.day)
         if isinstance(f, models.BooleanField):
             return False
-        if isinstance(f, models.DecimalField):
-            return decimal.Decimal(0)
+        if isinstance(f, models.DecimalField):  # an amount: some tables check it is more than zero
+            return decimal.Decimal(1)
         if isinstance(f, (models.IntegerField, models.FloatField)):
             return 1
         if isinstance(f, models.UUIDField):

@@ -260,6 +260,8 @@ DOWNLOADS = {
     "orglife:checklist_attachment": "attachment",  # the same
     "venues:honours_export": "attachment",
     "deputies:summary_export": "attachment",
+    "donations:export": "attachment",
+    "donations:evidence": "attachment",  # the walk's evidence is a PDF
     "activities:certificate": "attachment",  # the certificate of hours, a PDF to print
     "points:subtree_export": "attachment",
     "venues:honour_certificate": "attachment",  # the walk's certificate is a PDF
