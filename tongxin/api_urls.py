@@ -5,6 +5,8 @@ from rest_framework.routers import DefaultRouter
 
 from tongxin.accounts.authentication import SchemaAccess, docs_page
 from tongxin.activities.api import ActivityViewSet, RegistrationViewSet, WishViewSet
+from tongxin.community.api import NeedViewSet, ReportViewSet
+from tongxin.community.api import RegistrationViewSet as CommunityRegistrationViewSet
 from tongxin.core.api import NotificationViewSet
 from tongxin.deputies.api import DeputyRequestViewSet, DeputyViewSet
 from tongxin.lifecycle.api import (
@@ -55,6 +57,9 @@ router.register("bookings", BookingViewSet, basename="booking")
 router.register("honours", HonourViewSet, basename="honour")
 router.register("deputies", DeputyViewSet, basename="deputy")
 router.register("deputy-requests", DeputyRequestViewSet, basename="deputy-request")
+router.register("community-registrations", CommunityRegistrationViewSet, basename="community-registration")
+router.register("service-needs", NeedViewSet, basename="service-need")
+router.register("service-reports", ReportViewSet, basename="service-report")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("wishes", WishViewSet, basename="wish")

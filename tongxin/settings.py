@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "tongxin.privacy",
     "tongxin.venues",
     "tongxin.deputies",
+    "tongxin.community",
     "tongxin.study",
     "tongxin.points",
 ]
@@ -357,6 +358,9 @@ SPECTACULAR_SETTINGS = {
         "HonourLevelEnum": "tongxin.venues.models.HonourLevel",
         "HonourStatusEnum": "tongxin.venues.models.HonourStatus",
         "DeputyRequestStatusEnum": "tongxin.deputies.models.RequestStatus",
+        "CommunityRegistrationStatusEnum": "tongxin.community.models.RegistrationStatus",
+        "ServiceNeedStatusEnum": "tongxin.community.models.NeedStatus",
+        "ServiceNeedKindEnum": "tongxin.community.models.NeedKind",
     },
 }
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("privacy/", include("tongxin.privacy.urls")),
     path("venues/", include("tongxin.venues.urls")),
     path("deputies/", include("tongxin.deputies.urls")),
+    path("community/", include("tongxin.community.urls")),
     path("study/", include("tongxin.study.urls")),
     path("api/", include("tongxin.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

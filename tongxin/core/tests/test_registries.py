@@ -74,6 +74,8 @@ ACTIVITIES = [
     ("Activities", "/activities/"),
     ("My activities and hours", "/activities/mine/"),
     ("Micro-wishes", "/activities/wishes/"),
+    ("Community reporting", "/community/"),  # the community app (双报到双报告)
+    ("My community reports", "/community/mine/"),
 ]
 
 
@@ -167,7 +169,7 @@ def test_home_cards_by_audience_in_order_with_their_values(tree, users):
     assert secretary[:2] == ["meetings", "roster"] and {"board", "transfers", "dues", "minors"} <= set(secretary)
     member = home_cards("member", users.member)
     assert [card.card.key for card in member] == [
-        "inbox", "profile", "branch", "dues", "activities", "points", "hours", "venues", "data"
+        "inbox", "profile", "branch", "dues", "activities", "points", "hours", "community", "venues", "data"
     ]  # fmt: skip
     assert member[0].value == 0 and member[1].url == f"/people/{users.member.person_id}/"
     # A member without a role sees none of the secretary's cards (the workbench lists the waiting work).

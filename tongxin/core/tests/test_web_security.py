@@ -259,6 +259,7 @@ DOWNLOADS = {
     "orglife:checklist_attachment": "attachment",  # the same
     "venues:honours_export": "attachment",
     "deputies:summary_export": "attachment",
+    "community:registration_export": "attachment",
     "activities:certificate": "attachment",  # the certificate of hours, a PDF to print
     "points:subtree_export": "attachment",
     "venues:honour_certificate": "attachment",  # the walk's certificate is a PDF
