@@ -12,6 +12,8 @@ may act for (``take_up`` optional, ``hours`` optional; no photo is ever required
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers
@@ -31,7 +33,10 @@ from tongxin.core.scoping import VIEW
 from tongxin.orgs.models import Organization, OrgStatus
 from tongxin.people.models import Person
 
-ID = {"min_value": 1, "max_value": 2**31 - 1}
+
+def _id(**kwargs: Any) -> serializers.IntegerField:
+    """A row's id (bounded to the column)."""
+    return serializers.IntegerField(min_value=1, max_value=2**31 - 1, **kwargs)
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
@@ -46,10 +51,10 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
 
 class RegisterSerializer(serializers.Serializer):
-    community = serializers.IntegerField(**ID, help_text="An active organisation: the community (社区)")
-    person = serializers.IntegerField(**ID, required=False, allow_null=True,
+    community = _id(help_text="An active organisation: the community (社区)")
+    person = _id(required=False, allow_null=True,
                                       help_text="The member registering (the caller, or his member)")  # fmt: skip
-    organization = serializers.IntegerField(**ID, required=False, allow_null=True,
+    organization = _id(required=False, allow_null=True,
                                             help_text="The organisation registering (报到单位)")  # fmt: skip
     started_on = serializers.DateField(required=False, allow_null=True, default=None)
 
@@ -65,7 +70,7 @@ class NeedSerializer(serializers.ModelSerializer):
 
 
 class PostNeedSerializer(serializers.Serializer):
-    community = serializers.IntegerField(**ID)
+    community = _id()
     kind = serializers.ChoiceField(choices=NeedKind.choices, default=NeedKind.NEED)
     title = serializers.CharField(max_length=100)
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -82,7 +87,7 @@ class TakeUpSerializer(serializers.ModelSerializer):
 
 
 class TakeUpRequestSerializer(serializers.Serializer):
-    registration = serializers.IntegerField(**ID, help_text="A registration with the need's community")
+    registration = _id(help_text="A registration with the need's community")
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -95,8 +100,8 @@ class ReportSerializer(serializers.ModelSerializer):
 
 
 class FileReportSerializer(serializers.Serializer):
-    registration = serializers.IntegerField(**ID)
-    take_up = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
+    registration = _id()
+    take_up = _id(required=False, allow_null=True, default=None)
     content = serializers.CharField(max_length=2000)
     done_on = serializers.DateField(required=False, allow_null=True, default=None)
     hours = serializers.DecimalField(max_digits=5, decimal_places=1, required=False, allow_null=True, default=None)

@@ -47,7 +47,9 @@ class NeedForm(BootstrapFormMixin, forms.Form):
 class RegistrationChoiceForm(BootstrapFormMixin, forms.Form):
     """Which of the user's registrations with the need's community acts (the member's own, or a unit's)."""
 
-    registration = forms.ModelChoiceField(label=_("On behalf of"), queryset=CommunityRegistration.objects.none())
+    registration = forms.ModelChoiceField(
+        label=_("On behalf of"), queryset=CommunityRegistration.objects.none(), empty_label=None
+    )
 
     def __init__(self, *args: Any, choices: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -63,7 +65,7 @@ class ReportForm(RegistrationChoiceForm):
                               help_text=_("Left empty: today."))  # fmt: skip
     hours = forms.DecimalField(label=_("Hours (optional)"), required=False, min_value=0.1, max_value=24, max_digits=5,
                                decimal_places=1, widget=forms.NumberInput(attrs={"inputmode": "decimal",
-                                                                                  "step": "0.5"}))  # fmt: skip
+                                                                                  "step": "0.1"}))  # fmt: skip
 
 
 def registrations_for(user: Any, community_id: int):

@@ -212,7 +212,7 @@ def file_report(
     *,
     content: str,
     done_on: datetime.date | None = None,
-    hours: decimal.Decimal | None = None,
+    hours: decimal.Decimal | str | None = None,
     take_up: TakeUp | None = None,
 ) -> ServiceReport:
     """What the registrant did, on one day: linked to a take-up or free-standing; hours optional."""
@@ -228,7 +228,10 @@ def file_report(
     if done_on < registration.started_on:
         raise DomainError("done_on", _("That day is before the registration."))
     if hours is not None:
-        hours = decimal.Decimal(hours)
+        try:
+            hours = decimal.Decimal(hours)
+        except decimal.InvalidOperation:
+            raise DomainError("hours", _("Hours: more than 0 and at most 24, in tenths.")) from None
         if not (decimal.Decimal("0") < hours <= HOURS_MAX) or hours != hours.quantize(decimal.Decimal("0.1")):
             raise DomainError("hours", _("Hours: more than 0 and at most 24, in tenths."))
     row = ServiceReport.objects.create(registration=registration, take_up=take_up, person=registration.person,

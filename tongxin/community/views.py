@@ -55,12 +55,10 @@ def index(request: HttpRequest) -> HttpResponse:
     registrations = list(_registrations(request).order_by("community__path", "-started_on", "id")[:SHOWN])
     reports = list(queries.reports_of_year(_reports(request), year).order_by("-done_on", "-id")[:SHOWN])
     reported = {r.registration_id for r in reports}
-    for row in registrations:
-        row.has_reported = row.pk in reported
     communities = Organization.objects.filter(scope_for(request.user, CHANGE).q("path"),
                                               category="community").order_by("path")[:50]  # fmt: skip
     context = {"title": _("Community reporting"), "registrations": registrations, "reports": reports, "year": year,
-               "communities": list(communities)}  # fmt: skip
+               "reported": reported, "communities": list(communities)}  # fmt: skip
     return render(request, "community/index.html", context)
 
 
@@ -76,12 +74,10 @@ def mine(request: HttpRequest) -> HttpResponse:
                                             status=NeedStatus.OPEN).select_related("community")
                  .order_by("-created_at")[:50])  # fmt: skip
     taken = set(TakeUp.objects.filter(person_id=person_id).values_list("need_id", flat=True)) if person_id else set()
-    for need in needs:
-        need.taken = need.pk in taken
     reports = list(ServiceReport.objects.filter(person_id=person_id).select_related("registration__community",
                    "take_up__need").order_by("-done_on", "-id")[:30]) if person_id else []  # fmt: skip
     context = {"title": _("My community reports"), "person_id": person_id, "registrations": registrations,
-               "needs": needs, "reports": reports, "year": timezone.localdate().year}  # fmt: skip
+               "needs": needs, "taken": taken, "reports": reports, "year": timezone.localdate().year}  # fmt: skip
     return render(request, "community/mine.html", context)
 
 
@@ -129,11 +125,10 @@ def community(request: HttpRequest, pk: int) -> HttpResponse:
                                                                         registration__community=org), year)
                    .order_by("-done_on", "-id")[:SHOWN])  # fmt: skip
     reported = {r.registration_id for r in reports}
-    for row in registrations:
-        row.has_reported = row.pk in reported
     needs = list(ServiceNeed.objects.filter(community=org).order_by("status", "-created_at")[:100])
     context = {"title": org.name, "org": org, "registrations": registrations, "reports": reports, "needs": needs,
-               "year": year, "can_change": scope_for(request.user, CHANGE).covers_path(org.path)}  # fmt: skip
+               "year": year, "reported": reported,
+               "can_change": scope_for(request.user, CHANGE).covers_path(org.path)}  # fmt: skip
     return render(request, "community/community.html", context)
 
 
@@ -148,10 +143,8 @@ def unit(request: HttpRequest, pk: int) -> HttpResponse:
     reports = list(queries.reports_of_year(ServiceReport.objects.filter(subtree_q("org_path", org.path)), year)
                    .order_by("-done_on", "-id")[:SHOWN])  # fmt: skip
     reported = {r.registration_id for r in reports}
-    for row in registrations:
-        row.has_reported = row.pk in reported
     context = {"title": _("%(org)s: community reports") % {"org": org.name}, "org": org, "year": year,
-               "registrations": registrations, "reports": reports,
+               "registrations": registrations, "reports": reports, "reported": reported,
                "can_change": scope_for(request.user, CHANGE).covers_path(org.path)}  # fmt: skip
     return render(request, "community/unit.html", context)
 

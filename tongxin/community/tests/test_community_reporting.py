@@ -148,7 +148,7 @@ def test_the_member_flow_on_the_pages(tree, users, community, client_for):
         == 302
     )
     report = ServiceReport.objects.get()
-    assert report.take_up.need == need and str(report.hours) == "1.5"
+    assert report.take_up is not None and report.take_up.need == need and str(report.hours) == "1.5"
     # someone else's person: 404
     assert client.get(reverse("community:person_register", args=[tree.people.a1.pk])).status_code == 404
 
