@@ -5,6 +5,8 @@ from rest_framework.routers import DefaultRouter
 
 from tongxin.accounts.authentication import SchemaAccess, docs_page
 from tongxin.activities.api import ActivityViewSet, RegistrationViewSet, WishViewSet
+from tongxin.community.api import NeedViewSet, ReportViewSet
+from tongxin.community.api import RegistrationViewSet as CommunityRegistrationViewSet
 from tongxin.core.api import NotificationViewSet
 from tongxin.deputies.api import DeputyRequestViewSet, DeputyViewSet
 from tongxin.donations.api import DisbursementViewSet, DonationDriveViewSet, DonationViewSet
@@ -59,6 +61,9 @@ router.register("deputy-requests", DeputyRequestViewSet, basename="deputy-reques
 router.register("donation-drives", DonationDriveViewSet, basename="donation-drive")
 router.register("donations", DonationViewSet, basename="donation")
 router.register("disbursements", DisbursementViewSet, basename="disbursement")
+router.register("community-registrations", CommunityRegistrationViewSet, basename="community-registration")
+router.register("service-needs", NeedViewSet, basename="service-need")
+router.register("service-reports", ReportViewSet, basename="service-report")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("wishes", WishViewSet, basename="wish")

@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "tongxin.venues",
     "tongxin.deputies",
     "tongxin.donations",
+    "tongxin.community",
     "tongxin.study",
     "tongxin.points",
 ]
@@ -360,6 +361,9 @@ SPECTACULAR_SETTINGS = {
         "DeputyRequestStatusEnum": "tongxin.deputies.models.RequestStatus",
         "DonationDriveStatusEnum": "tongxin.donations.models.DriveStatus",
         "DonorKindEnum": "tongxin.donations.models.DonorKind",
+        "CommunityRegistrationStatusEnum": "tongxin.community.models.RegistrationStatus",
+        "ServiceNeedStatusEnum": "tongxin.community.models.NeedStatus",
+        "ServiceNeedKindEnum": "tongxin.community.models.NeedKind",
     },
 }
 

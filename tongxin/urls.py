@@ -16,6 +16,7 @@ urlpatterns = [
     path("venues/", include("tongxin.venues.urls")),
     path("deputies/", include("tongxin.deputies.urls")),
     path("donations/", include("tongxin.donations.urls")),
+    path("community/", include("tongxin.community.urls")),
     path("study/", include("tongxin.study.urls")),
     path("api/", include("tongxin.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

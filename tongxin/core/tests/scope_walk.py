@@ -421,6 +421,43 @@ ROUTES: dict[str, Route] = {
         "registration",
         {"confirm": "empty", "decline": "reject_form", "cancel": "empty", "supplementary-hours": "hours_form"},
     ),
+    # community reporting (双报到双报告, community/views.py, community/api.py): a1 registered with branch A as his
+    # community, branch A's need, a1's take-up and report; the member registers himself (SELF_SERVICE)
+    "community:index": Route(None, prepare="community_report"),
+    "community:mine": Route(None),
+    "community:person_register": Route("person", ("GET", "POST"), payload="community_register_form"),
+    "community:org_register": Route("org", ("GET", "POST"), payload="community_register_form"),
+    "community:unit": Route("org"),
+    "community:community": Route("org"),
+    "community:need_create": Route("org", ("GET", "POST"), payload="community_need_form"),
+    "community:need": Route("community_need"),
+    "community:need_take_up": Route(
+        "community_need", ("POST",), payload="community_take_up_form", prepare="community_registration"
+    ),
+    "community:need_report": Route(
+        "community_need", ("POST",), payload="community_report_form", prepare="community_registration"
+    ),
+    "community:need_close": Route("community_need", ("POST",), payload="empty"),
+    "community:registration": Route("community_registration"),
+    "community:registration_export": Route("community_registration"),
+    "community:registration_end": Route("community_registration", ("POST",), payload="empty"),
+    "community-registration-list": Route(
+        None, ("GET", "POST"), api=True, payload="community_register_api", prepare="community_report"
+    ),
+    "community-registration-detail": Route("community_registration", api=True),
+    "community-registration-end": Route("community_registration", ("POST",), api=True, payload="empty"),
+    "service-need-list": Route(
+        None, ("GET", "POST"), api=True, payload="community_need_api", prepare="community_report"
+    ),
+    "service-need-detail": Route("community_need", api=True),
+    "service-need-take-up": Route(
+        "community_need", ("POST",), api=True, payload="community_take_up_form", prepare="community_registration"
+    ),
+    "service-need-close": Route("community_need", ("POST",), api=True, payload="empty"),
+    "service-report-list": Route(
+        None, ("GET", "POST"), api=True, payload="community_report_api", prepare="community_report"
+    ),
+    "service-report-detail": Route("community_report", api=True),
     # study (issue 14): the targets are branch A's campaign for party members (a2, a league member, is not in
     # its audience), its period with a video, a1's open attempt and a1's participation
     "study:mine": Route(None),
@@ -524,6 +561,10 @@ def prepare(route: Route, tree) -> None:
         _donation_of_branch_a(tree)
     if route.prepare == "disbursement":
         _disbursement_of_branch_a(tree)
+    if route.prepare == "community_registration":  # a1's registration with branch A, named by the payload
+        _community_registration_of_a1(tree)
+    if route.prepare == "community_report":  # a1's report to branch A: no list outside committee 1 shows it
+        _community_report_of_a1(tree)
 
 
 def url_for(found: Found, tree) -> str:
@@ -559,6 +600,8 @@ def _target_pk(target: str | None, tree) -> int:
         "deputy": _deputy_of_branch_a, "deputy_request": _deputy_request_of_branch_a,
         "donation_drive": _donation_drive_of_branch_a, "donation": _donation_of_branch_a,
         "disbursement": _disbursement_of_branch_a, "disbursement_evidence": _disbursement_evidence_of_branch_a,
+        "community_registration": _community_registration_of_a1, "community_need": _community_need_of_branch_a,
+        "community_report": _community_report_of_a1,
         "activity": _activity_of_branch_a, "registration": _registration_of_a1,
         "certificate": _certificate_of_a1, "wish": _wish_of_branch_a,
         "study_campaign": lambda tree: _study_period_of_branch_a(tree).campaign,
@@ -892,6 +935,41 @@ def _disbursement_of_branch_a(tree):
 
 def _disbursement_evidence_of_branch_a(tree):
     return _disbursement_of_branch_a(tree).evidence.get()
+
+
+def _community_registration_of_a1(tree):
+    """Person a1 registered with branch A as his community (made once per test): seen inside committee 1."""
+    from tongxin.community.models import CommunityRegistration
+    from tongxin.community.services import register
+
+    row = CommunityRegistration.objects.filter(person=tree.people.a1, community=tree.branch_a).first()
+    if row is None:
+        row = register(None, community=tree.branch_a, person=tree.people.a1)
+    return row
+
+
+def _community_need_of_branch_a(tree):
+    """A service need posted by branch A as a community (made once per test)."""
+    from tongxin.community.models import ServiceNeed
+    from tongxin.community.services import post_need
+
+    need = ServiceNeed.objects.filter(community=tree.branch_a).first()
+    if need is None:
+        need = post_need(None, community=tree.branch_a, title="甲社区敬老探访", description="探访独居老人")
+    return need
+
+
+def _community_report_of_a1(tree):
+    """a1's report of what he did on branch A's need, which he took up (made once per test)."""
+    from tongxin.community.models import ServiceReport
+    from tongxin.community.services import file_report, take_up
+
+    registration = _community_registration_of_a1(tree)
+    report = ServiceReport.objects.filter(registration=registration).first()
+    if report is None:
+        taken = take_up(None, _community_need_of_branch_a(tree), registration=registration)
+        report = file_report(None, registration, content="甲探访了两位老人", take_up=taken)
+    return report
 
 
 def _activity_of_branch_a(tree):
@@ -1406,6 +1484,19 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "check_form": lambda tree: {"code": "000000", "purpose": "in"},
     "check_api": lambda tree: {"code": "000000"},
     "hours_form": lambda tree: {"hours": "1", "reason": "越权补录"},
+    "community_register_form": lambda tree: {"community": tree.branch_a.pk},
+    "community_register_api": lambda tree: {"community": tree.branch_a.pk, "person": tree.people.a1.pk},
+    "community_need_form": lambda tree: {"kind": "need", "title": "越权需求"},
+    "community_need_api": lambda tree: {"community": tree.branch_a.pk, "kind": "need", "title": "越权需求"},
+    "community_take_up_form": lambda tree: {"registration": _community_registration_of_a1(tree).pk},
+    "community_report_form": lambda tree: {
+        "registration": _community_registration_of_a1(tree).pk,
+        "content": "越权报告",
+    },
+    "community_report_api": lambda tree: {
+        "registration": _community_registration_of_a1(tree).pk,
+        "content": "越权报告",
+    },
     "deputy_request_form": lambda tree: {
         "name": "越权青年",
         "phone": "13800000003",

@@ -53,6 +53,7 @@ NOT_ABOUT_A_PERSON = {
     "Activity": "an activity is its organisers': closing or cancelling it decides about no one person",
     "ConstituentRequest": "a young person's request to a league deputy: the young person has no person record, "
     "and assigning, following up and answering it decide nothing about the deputy or any member",
+    "ServiceNeed": "a community's service need: closing or reopening it decides about no one person",
     "MonthCycle": "a branch's points month is the branch's: publishing and confirming decide about no one person "
     "(each claim in it is reviewed under four eyes: the Claim workflow)",
 }
@@ -86,6 +87,7 @@ def test_every_workflow_about_a_person_declares_its_subject():
 def _record_about(model_name: str, tree):
     """A record of each workflow's model about person a1 (unsaved where the subject is a plain column)."""
     from tongxin.activities.models import Registration, Wish
+    from tongxin.community.models import CommunityRegistration
     from tongxin.core.tests import scope_walk as walk
     from tongxin.lifecycle.models import PartyRecommendation, Recruitment, Transfer
     from tongxin.orglife.models import ChecklistItem
@@ -101,6 +103,7 @@ def _record_about(model_name: str, tree):
         "Honour": lambda: Honour(person=a1),
         "Registration": lambda: Registration(person=a1),
         "Wish": lambda: Wish(claimed_by=a1),
+        "CommunityRegistration": lambda: CommunityRegistration(person=a1),
         "Claim": lambda: walk._point_claim_of_a1(tree),  # a1's points claim
         "Objection": lambda: walk._point_objection_of_a1(tree),  # a1's objection to his branch's month
     }

@@ -69,25 +69,26 @@ POSITIONS = [("Venues", "/venues/"), ("Find a free venue", "/venues/search/"), (
              ("Venue usage", "/venues/usage/"), ("Honours", "/venues/honours/"), *DIRECTORY]  # fmt: skip
 
 
-# Activities (issue 15): for everyone with a role or a member record.
-ACTIVITIES = [
+# Activities (issue 15): for everyone with a role or a member record; the community app's (双报到双报告) too.
+ACTIVITIES_OWN = [
     ("Activities", "/activities/"),
     ("My activities and hours", "/activities/mine/"),
     ("Micro-wishes", "/activities/wishes/"),
+]
+COMMUNITY = [("Community reporting", "/community/"), ("My community reports", "/community/mine/")]
+ACTIVITIES = [*ACTIVITIES_OWN, *COMMUNITY]
+# Role holders also get the hours report and the donation drives (issue 15).
+ACTIVITIES_ROLE = [
+    *ACTIVITIES_OWN,
+    ("Volunteer hours by organisation", "/activities/hours/"),
+    *COMMUNITY,
+    ("Donation drives", "/donations/"),
 ]
 
 
 # The study app's entries (issue 14): its campaigns for role holders, his study and check-ins for a member.
 STUDY_ROLE = [("Study campaigns", "/study/")]
 STUDY_PERSON = [("My study", "/study/mine/"), ("My check-ins", "/study/checkins/")]
-
-
-# Role holders only, after the activities' own entries: the hours report, then the donation drives (issue 15).
-ACTIVITIES_ROLE = [
-    *ACTIVITIES,
-    ("Volunteer hours by organisation", "/activities/hours/"),
-    ("Donation drives", "/donations/"),
-]
 
 
 def areas(organisation, team, thought=(), activities=None):
@@ -177,7 +178,7 @@ def test_home_cards_by_audience_in_order_with_their_values(tree, users):
     assert secretary[:2] == ["meetings", "roster"] and {"board", "transfers", "dues", "minors"} <= set(secretary)
     member = home_cards("member", users.member)
     assert [card.card.key for card in member] == [
-        "inbox", "profile", "branch", "dues", "activities", "points", "hours", "venues", "data"
+        "inbox", "profile", "branch", "dues", "activities", "points", "hours", "community", "venues", "data"
     ]  # fmt: skip
     assert member[0].value == 0 and member[1].url == f"/people/{users.member.person_id}/"
     # A member without a role sees none of the secretary's cards (the workbench lists the waiting work).

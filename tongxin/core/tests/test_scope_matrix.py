@@ -113,6 +113,8 @@ SELF_SERVICE = {
     ("lifecycle:transfer_start_out", "POST"),
     ("privacy:access_export", "GET"),  # the right of access: their own data as a file
     ("privacy:consent_withdraw", "POST"),
+    ("community:person_register", "GET"),  # a serving party member registers with a community himself
+    ("community:person_register", "POST"),
 }
 # Routes only some roles reach at all, whatever the target: everyone else gets 404.
 ONLY = {
@@ -163,6 +165,9 @@ BRANCH_A_KINDS = {
     "donation",
     "disbursement",
     "disbursement_evidence",
+    "community_registration",
+    "community_need",
+    "community_report",
     "activity",
     "registration",
     "certificate",
@@ -262,6 +267,10 @@ MIRRORS: dict[str, Twin] = {
     "donation": Twin(lambda mirror, users: walk._donation_of_branch_a(mirror).pk),
     "disbursement": Twin(lambda mirror, users: walk._disbursement_of_branch_a(mirror).pk),
     "disbursement_evidence": Twin(lambda mirror, users: walk._disbursement_evidence_of_branch_a(mirror).pk),
+    # b1 registered with branch B as his community, branch B's need, b1's report
+    "community_registration": Twin(lambda mirror, users: walk._community_registration_of_a1(mirror).pk),
+    "community_need": Twin(lambda mirror, users: walk._community_need_of_branch_a(mirror).pk),
+    "community_report": Twin(lambda mirror, users: walk._community_report_of_a1(mirror).pk),
     "activity": Twin(lambda mirror, users: walk._activity_of_branch_a(mirror).pk),
     "registration": Twin(lambda mirror, users: walk._registration_of_a1(mirror).pk),
     "certificate": Twin(lambda mirror, users: walk._certificate_of_a1(mirror).pk),
@@ -428,7 +437,8 @@ class Failures(list):
 def object_url(found, variant: Variant, tree, users) -> str:
     if variant.pk is None:
         return url_for(found, tree)
-    if variant.mirrored and ROUTES[found.name].prepare in ("closure", "activity_link"):  # named by the payload
+    # prepared on the mirror too: the payload names it
+    if variant.mirrored and ROUTES[found.name].prepare in ("closure", "activity_link", "community_registration"):
         walk.prepare(ROUTES[found.name], tree)
     kwargs: dict[str, Any] = {"pk": variant.pk(tree, users)}
     if "month" in found.params:

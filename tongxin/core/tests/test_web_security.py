@@ -262,6 +262,7 @@ DOWNLOADS = {
     "deputies:summary_export": "attachment",
     "donations:export": "attachment",
     "donations:evidence": "attachment",  # the walk's evidence is a PDF
+    "community:registration_export": "attachment",
     "activities:certificate": "attachment",  # the certificate of hours, a PDF to print
     "points:subtree_export": "attachment",
     "venues:honour_certificate": "attachment",  # the walk's certificate is a PDF

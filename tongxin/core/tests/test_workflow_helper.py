@@ -217,6 +217,7 @@ WORKFLOW_SERVICES = [
     "orglife/services/checklists.py",
     "orglife/services/meetings.py",
     "deputies/services.py",
+    "community/services.py",
 ]
 
 
