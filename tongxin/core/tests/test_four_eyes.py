@@ -54,6 +54,7 @@ NOT_ABOUT_A_PERSON = {
     "ConstituentRequest": "a young person's request to a league deputy: the young person has no person record, "
     "and assigning, following up and answering it decide nothing about the deputy or any member",
     "ServiceNeed": "a community's service need: closing or reopening it decides about no one person",
+    "DonationDrive": "a donation drive is its organisation's: closing it decides about no one person",
     "MonthCycle": "a branch's points month is the branch's: publishing and confirming decide about no one person "
     "(each claim in it is reviewed under four eyes: the Claim workflow)",
 }

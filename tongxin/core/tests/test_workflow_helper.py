@@ -218,6 +218,7 @@ WORKFLOW_SERVICES = [
     "orglife/services/meetings.py",
     "deputies/services.py",
     "community/services.py",
+    "donations/services.py",
 ]
 
 
