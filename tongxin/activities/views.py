@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -592,8 +592,8 @@ def hours(request: HttpRequest) -> HttpResponse:
 def hours_export(request: HttpRequest) -> HttpResponseBase:
     report = _hours_report(request)
     org, start, end = report.org, report.start, report.end
-    headers = [_("Organisation"), _("Participants"), _("Party members"), _("League members"), _("Others"),
-               _("Verified hours"), _("Supplementary hours"), _("Total hours")]  # fmt: skip
+    headers = [_("Organisation"), pgettext("hours", "Participants"), _("Party members"), _("League members"),
+               _("Others"), _("Verified hours"), _("Supplementary hours"), _("Total hours")]  # fmt: skip
     table: list[list[Any]] = [
         [row.organization.name if row.organization else _("Total"), row.people, row.party, row.league, row.others,
          row.verified, row.supplementary, row.total]
