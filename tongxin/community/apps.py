@@ -29,5 +29,10 @@ class CommunityConfig(AppConfig):
                                fields=("community", "started_on", "status"))  # fmt: skip
         register_personal_data(models.ServiceReport, "person", title=_("Community service reports"),
                                fields=("done_on", "hours", "content"))  # fmt: skip
+        register_personal_data(
+            models.TakeUp,
+            "person",
+            not_exported="a take-up repeats the registration's person; what was done is in the service reports",
+        )
         # seed_demo: after the activities (350), after the deputies (370)
         register_demo_step("community", "tongxin.community.demo", order=380)
