@@ -39,7 +39,7 @@ def test_attendance_earns_once_and_a_correction_reverses(tree, users):
     assert score(a1, month) == Decimal(1)
     assert score(a2, month) == Decimal(-2)
     # the same source offered again (a retried write) changes nothing
-    give(a1, meetings.attendance_source(meeting.pk, a1.pk), day=timezone.localdate())
+    give(a1, meetings.attendance_source(meeting.pk, a1.pk), day=timezone.localdate(meeting.starts_at))
     assert PointEntry.objects.filter(person=a1).count() == 1
     # a corrected record: a2 was on leave after all: the deduction is reversed, nothing new is earned
     meetings.correct_attendance(users.secretary_a, meeting, person=a2, status=AttendanceStatus.LEAVE, reason="请假")
