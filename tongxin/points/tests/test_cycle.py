@@ -42,7 +42,10 @@ def claim_a2(users, **extra) -> Claim:
 
 
 def general_meeting(users, tree):
-    when = timezone.now() - datetime.timedelta(minutes=5)
+    # five minutes ago, but never before today's local midnight (the month is published today: a meeting
+    # confirming it is held on that day or later; run just after midnight, "five minutes ago" was yesterday)
+    midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
+    when = max(timezone.now() - datetime.timedelta(minutes=5), midnight)
     meeting = meetings.plan_meeting(users.secretary_a, organization=tree.branch_a, kind=MeetingKind.LEAGUE_GENERAL,
                                     starts_at=when, topic="支部团员大会")  # fmt: skip
     marks = {tree.people.a1.pk: ("present", ""), tree.people.a2.pk: ("present", "")}
