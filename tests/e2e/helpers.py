@@ -45,6 +45,17 @@ def login(page, username: str, password: str = PASSWORD) -> None:
         page.get_by_role("button", name=zh("Log in"), exact=True).click()
 
 
+def page_width(page) -> int:
+    """The page's full width in CSS pixels, read once the document in the tab has loaded.
+
+    A click on a link starts a navigation the test does not wait for; reading the width in between meets a
+    document without a root element (CI saw ``null.scrollWidth``). Waiting for a complete document with a
+    root reads the page the click led to.
+    """
+    page.wait_for_function("document.readyState === 'complete' && document.documentElement !== null")
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
 def screenshots_wanted() -> bool:
     return os.environ.get("TONGXIN_SCREENSHOTS", "").strip().lower() in {"1", "true", "yes", "on"}
 

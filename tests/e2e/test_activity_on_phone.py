@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import login, shoot, url, zh
+from tests.e2e.helpers import login, page_width, shoot, url, zh
 from tongxin.activities.models import Registration
 from tongxin.activities.services import create_activity
 
@@ -31,7 +31,7 @@ def test_register_check_in_and_out_by_typed_code(context_for, tree, users):
     member.get_by_role("link", name="保护滇池湖滨清洁").click()
     member.get_by_test_id("register").click()
     expect(member.get_by_test_id("own-status")).to_have_text(zh("Awaiting confirmation"))
-    assert member.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(member) <= PHONE["width"]
     shoot(member, "activity-registered")
 
     secretary = context_for("zh-CN").new_page()
@@ -58,7 +58,7 @@ def test_register_check_in_and_out_by_typed_code(context_for, tree, users):
     member.get_by_label(zh("Code")).fill(code_out)
     member.get_by_test_id("submit-code").click()
     expect(member.get_by_test_id("own-hours")).to_contain_text("1.0")
-    assert member.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(member) <= PHONE["width"]
     shoot(member, "activity-checked-out")
 
     member.goto(url("activities:mine"))

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import login, shoot, url
+from tests.e2e.helpers import login, page_width, shoot, url
 from tongxin.orglife.models import DEFAULT_REQUIREMENTS, MeetingRequirement
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +27,7 @@ def test_board_scrolls_with_the_first_column_in_view(context_for, tree, users):
     page.goto(f"{url('orglife:board')}?org={tree.branch_a.pk}&year={year}")
     region = page.locator(".tx-board-scroll")
     first = page.locator("tr[data-kind='league_committee'] th.tx-sticky-col")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # only the box scrolls
+    assert page_width(page) <= PHONE["width"]  # only the box scrolls
     box = region.bounding_box()
     assert box is not None and box["width"] < PHONE["width"]
     assert region.evaluate("el => el.scrollWidth > el.clientWidth")  # it does scroll

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import login, shoot, url, zh
+from tests.e2e.helpers import login, page_width, shoot, url, zh
 from tongxin.community import services
 from tongxin.orgs.models import OrgCategory
 
@@ -37,7 +37,7 @@ def test_register_take_up_report_and_the_community_sees_it(context_for, tree, us
     member.get_by_label(zh("Hours (optional)")).fill("2")
     member.get_by_test_id("report").click()
     expect(member.locator(".alert-success")).to_contain_text(zh("Your report is recorded."))
-    assert member.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(member) <= PHONE["width"]
     shoot(member, "community-report")
     member.goto(url("community:mine"))
     expect(member.get_by_test_id("my-reports")).to_contain_text("探访了两位独居老人")
@@ -49,4 +49,4 @@ def test_register_take_up_report_and_the_community_sees_it(context_for, tree, us
     expect(community.get_by_test_id("registrations")).to_contain_text(tree.people.a2.name)
     expect(community.get_by_test_id("registrations")).to_contain_text(zh("Reported"))
     expect(community.get_by_test_id("reports")).to_contain_text("探访了两位独居老人，帮忙买菜")
-    assert community.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(community) <= PHONE["width"]

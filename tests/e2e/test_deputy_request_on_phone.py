@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import login, shoot, url, zh
+from tests.e2e.helpers import login, page_width, shoot, url, zh
 from tongxin.deputies import services
 from tongxin.deputies.models import ConstituentRequest, RequestStatus
 from tongxin.venues.services import create_venue
@@ -22,7 +22,7 @@ PHONE = {"width": 375, "height": 812}
 
 
 def _no_overflow(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
 
 
 def _shoot(page, name: str) -> None:

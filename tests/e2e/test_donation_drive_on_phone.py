@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import login, shoot, url, zh
+from tests.e2e.helpers import login, page_width, shoot, url, zh
 from tongxin.donations.models import Donation, DonationDrive
 
 pytestmark = pytest.mark.e2e
@@ -19,7 +19,7 @@ PHONE = {"width": 375, "height": 812}
 
 
 def _no_overflow(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
 
 
 def _shoot(page, name: str) -> None:

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import login, shoot, url
+from tests.e2e.helpers import login, page_width, shoot, url
 from tongxin.orglife.models import Meeting, MeetingStatus
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +27,7 @@ def test_the_secretary_works_from_her_workbench_on_a_phone(page, tree, users):
     expect(page).to_have_url(url("core:home"))
     card = page.locator("[data-home-card=meetings]")
     expect(card.locator("[data-home-value]")).to_have_text("1")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     shoot(page, "home-secretary")
     card.get_by_test_id("record-held").click()
     expect(page).to_have_url(url("orglife:meeting_record_held", tree.branch_a.pk))

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import login, shoot, url, zh
+from tests.e2e.helpers import login, page_width, shoot, url, zh
 from tongxin.venues.models import Honour, HonourStatus
 
 pytestmark = pytest.mark.e2e
@@ -21,7 +21,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def _fits(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
 
 
 def test_award_an_honour_with_a_certificate_review_it_and_see_it_on_the_holders_page(context_for, tree, users):
@@ -61,8 +61,10 @@ def test_award_an_honour_with_a_certificate_review_it_and_see_it_on_the_holders_
     page.goto(url("core:inbox"))
     page.get_by_role("link", name=zh("Honours due for re-review")).click()
     page.get_by_test_id("honour-list").get_by_role("link").first.click()
+    open_review = page.get_by_role("button", name=zh("Open the review"))
+    expect(open_review).to_be_visible()  # the honour's page, not the list the click left
     _fits(page)
-    page.get_by_role("button", name=zh("Open the review")).click()
+    open_review.click()
     expect(page.get_by_test_id("honour-status")).to_have_text(zh("Under review"))
     page.goto(url("core:inbox"))
     page.get_by_role("link", name=zh("Honours under review")).click()

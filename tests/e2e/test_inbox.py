@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import login, shoot, url, zh
+from tests.e2e.helpers import login, page_width, shoot, url, zh
 from tongxin.accounts.notify import notify_users
 from tongxin.core.inbox import pending_total
 
@@ -30,7 +30,7 @@ def test_inbox_on_a_phone(context_for, tree, users):
     expect(bell.locator("[data-inbox-badge]")).to_contain_text(str(pending + 2))
     bell.click()
     expect(page.locator("[data-unread]")).to_have_count(2)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     shoot(page, "inbox")
     page.set_viewport_size(PHONE)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import login, shoot, url
+from tests.e2e.helpers import login, page_width, shoot, url
 
 pytestmark = pytest.mark.e2e
 
@@ -27,5 +27,5 @@ def test_login_codes_rows_are_usable_on_a_phone(page, tree, users):
     assert box is not None and box["width"] >= 24 and box["height"] >= 24
     name.click()  # the name picks the person
     expect(page.locator(f"#pick-{tree.people.a1.pk}")).to_be_checked()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     shoot(page, "login-codes")

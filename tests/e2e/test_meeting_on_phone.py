@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import login, shoot, url, zh
+from tests.e2e.helpers import login, page_width, shoot, url, zh
 from tongxin.orglife.models import DEFAULT_REQUIREMENTS, Meeting, MeetingRequirement
 
 pytestmark = pytest.mark.e2e
@@ -55,7 +55,7 @@ def test_secretary_records_attendance_on_a_phone(context_for, tree, users):
     row_a2.locator(f"label[for='s-{a2.pk}-absent']").click()
     expect(row_a2.locator("input[value='absent']")).to_be_checked()
     # The page fits the phone: nothing wider than the screen, each button big enough to tap.
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     box = row_a2.locator(f"label[for='s-{a2.pk}-absent']").bounding_box()
     assert box is not None and box["height"] >= 44
     shoot(page, "meeting-record")
@@ -71,7 +71,7 @@ def test_secretary_records_attendance_on_a_phone(context_for, tree, users):
     expect(page.get_by_test_id("expected")).to_have_text("2")
     expect(page.get_by_test_id("present")).to_have_text("1")
     expect(page.get_by_test_id("attendance")).to_contain_text("生病住院")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     shoot(page, "meeting-held")
 
     page.goto(board_url)

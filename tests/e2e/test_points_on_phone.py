@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import login, shoot, url, zh
+from tests.e2e.helpers import login, page_width, shoot, url, zh
 from tongxin.orglife.models import MeetingKind
 from tongxin.orglife.services import meetings
 from tongxin.points.defaults import install_now
@@ -31,7 +31,7 @@ def test_a_month_of_points_on_a_phone(context_for, tree, users):
     member.get_by_label(zh("Evidence")).fill("带领团小组完成社区环境整治")
     member.get_by_role("button", name=zh("Submit the claim")).click()
     expect(member.get_by_test_id("claims")).to_contain_text(zh("Awaiting review"))
-    assert member.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(member) <= PHONE["width"]
     shoot(member, "points-claimed")
     claim = Claim.objects.get(person=tree.people.a2)
 
@@ -68,7 +68,7 @@ def test_a_month_of_points_on_a_phone(context_for, tree, users):
     secretary.get_by_test_id("confirm").click()
     expect(secretary.get_by_test_id("cycle-status")).to_have_text(zh("Confirmed and locked"))
     expect(secretary.get_by_test_id("confirmed-at")).to_contain_text("评议本月积分")
-    assert secretary.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(secretary) <= PHONE["width"]
     shoot(secretary, "points-locked")
     month = MonthCycle.objects.get(organization=tree.branch_a)
     assert month.status == CycleStatus.LOCKED and month.meeting_id == held.pk

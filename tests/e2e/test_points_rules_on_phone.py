@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import login, shoot, url, zh
+from tests.e2e.helpers import login, page_width, shoot, url, zh
 from tongxin.core.achievements import Achievement, offer
 from tongxin.points.defaults import install_now
 from tongxin.points.models import CORRECTION, CycleStatus, MonthCycle, PointEntry, RuleSet
@@ -42,7 +42,7 @@ def test_rules_and_a_correction_on_a_phone(context_for, tree, users):
     admin.locator("#id_points").fill("2")
     admin.get_by_role("button", name=zh("Save the new version")).click()
     expect(admin.get_by_test_id("rule-items")).to_contain_text(f"{next_month:%Y-%m}")
-    assert admin.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(admin) <= PHONE["width"]
     shoot(admin, "points-rules")
     assert meeting.versions.get(valid_from=next_month).points == 2
     assert meeting.versions.filter(valid_from__lt=next_month).exists()  # the past keeps its version
@@ -63,7 +63,7 @@ def test_rules_and_a_correction_on_a_phone(context_for, tree, users):
     secretary.locator("#id_reason").fill("漏记一次支部活动")
     secretary.get_by_role("button", name=zh("Record the correction")).click()
     expect(secretary.get_by_test_id("cycle-status")).to_have_text(zh("Confirmed and locked"))
-    assert secretary.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(secretary) <= PHONE["width"]
     correction = PointEntry.objects.get(kind=CORRECTION)
     assert correction.month == this_month and correction.reason == "漏记一次支部活动"
 
@@ -74,5 +74,5 @@ def test_rules_and_a_correction_on_a_phone(context_for, tree, users):
     expect(member.get_by_test_id("entries")).to_contain_text("漏记一次支部活动")
     member.get_by_test_id("history").click()
     expect(member.get_by_test_id(f"history-{last.year}")).to_contain_text(f"{last:%Y-%m}")
-    assert member.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(member) <= PHONE["width"]
     shoot(member, "points-history")

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import login, shoot, url, zh
+from tests.e2e.helpers import login, page_width, shoot, url, zh
 from tongxin.study.models import Question
 from tongxin.study.tests.helpers import open_period
 
@@ -39,14 +39,14 @@ def test_member_takes_a_period_on_a_phone(context_for, tree, users):
         question = Question.objects.get(pk=int(name[1:]))
         for right in question.answer:
             box.locator(f"input[value='{right}']").check()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     shoot(page, "study-quiz")
     page.get_by_test_id("submit-quiz").click()
     expect(page.get_by_test_id("score")).to_have_text("100")
     expect(page.get_by_test_id("explanation").first).to_contain_text("解析")
     page.get_by_test_id("show-receipt").click()
     expect(page.get_by_test_id("qr").locator("svg")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     shoot(page, "study-receipt")
     link = page.get_by_test_id("verify-link").get_attribute("href") or ""
 

@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import login, shoot, url, zh
+from tests.e2e.helpers import login, page_width, shoot, url, zh
 from tongxin.venues import services
 from tongxin.venues.models import Booking, BookingStatus
 
@@ -63,7 +63,7 @@ def test_book_a_venue_see_a_conflict_refused_and_a_monthly_series_skip_a_closure
     # a booking within the rules
     day = _saturday(2)
     _fill(page, tree.branch_a, day, "14:00", "16:00", "主题团日", 30)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     shoot(page, "venue-book")
     page.set_viewport_size(PHONE)  # shoot() leaves the desktop width
     page.get_by_role("button", name=zh("Book"), exact=True).click()
@@ -92,5 +92,5 @@ def test_book_a_venue_see_a_conflict_refused_and_a_monthly_series_skip_a_closure
     expect(skipped).to_have_count(1)
     expect(skipped).to_contain_text(closed.isoformat())
     expect(skipped).to_contain_text("春节闭馆")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     shoot(page, "venue-series")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import login, shoot, url, zh
+from tests.e2e.helpers import login, page_width, shoot, url, zh
 from tongxin.activities.models import Wish
 from tongxin.orgs.models import OrgCategory
 
@@ -27,7 +27,7 @@ def test_a_wish_from_the_public_form_to_the_fulfilled_list(context_for, tree, us
     resident.get_by_label(zh("Your name")).fill("王阿姨")
     resident.get_by_label(zh("Your phone")).fill("13912345678")
     resident.locator("input[name='captcha_1']").fill("PASSED")  # the test settings' captcha answer
-    assert resident.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(resident) <= PHONE["width"]
     shoot(resident, "wish-form")
     resident.get_by_role("button", name=zh("Send the wish")).click()
     expect(resident.locator(".alert-success")).to_contain_text(zh("Thank you: your wish is sent to the community."))
@@ -50,7 +50,7 @@ def test_a_wish_from_the_public_form_to_the_fulfilled_list(context_for, tree, us
     member.get_by_label(zh("What was done")).fill("已上门修好轮椅")
     member.get_by_test_id("fulfil").click()
     expect(member.get_by_test_id("wish-status")).to_have_text(zh("Fulfilled, to confirm"))
-    assert member.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(member) <= PHONE["width"]
 
     secretary.once("dialog", lambda dialog: dialog.accept())
     secretary.reload()
