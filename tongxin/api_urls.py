@@ -4,7 +4,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from tongxin.accounts.authentication import SchemaAccess, docs_page
-from tongxin.activities.api import ActivityViewSet, RegistrationViewSet, WishViewSet
+from tongxin.activities.api import (
+    ActivityViewSet,
+    CertificateViewSet,
+    HoursCorrectionViewSet,
+    RegistrationViewSet,
+    WishViewSet,
+)
 from tongxin.community.api import NeedViewSet, ReportViewSet
 from tongxin.community.api import RegistrationViewSet as CommunityRegistrationViewSet
 from tongxin.core.api import NotificationViewSet
@@ -67,6 +73,8 @@ router.register("service-reports", ReportViewSet, basename="service-report")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("wishes", WishViewSet, basename="wish")
+router.register("hours-corrections", HoursCorrectionViewSet, basename="hours-correction")
+router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("study-periods", StudyPeriodViewSet, basename="study-period")
 router.register("study-attempts", StudyAttemptViewSet, basename="study-attempt")
 router.register("study-participations", StudyParticipationViewSet, basename="study-participation")

@@ -345,6 +345,7 @@ SPECTACULAR_SETTINGS = {
         "ActivityStatusEnum": "tongxin.activities.models.ActivityStatus",
         "RegistrationStatusEnum": "tongxin.activities.models.RegistrationStatus",
         "WishStatusEnum": "tongxin.activities.models.WishStatus",
+        "CorrectionStatusEnum": "tongxin.activities.models.CorrectionStatus",
         "DuesKindEnum": "tongxin.lifecycle.models.DuesKind",
         "ReviewStatusEnum": "tongxin.lifecycle.models.ReviewStatus",
         "MembershipStatusEnum": "tongxin.people.models.MembershipStatus",

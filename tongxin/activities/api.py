@@ -1,24 +1,30 @@
 """Activities API: ``/api/activities/`` (list, read, plan; steps ``register``, ``check-in``, ``check-out``,
-``cancel``) and ``/api/registrations/`` (list, read; steps ``confirm``, ``decline``, ``cancel``,
-``supplementary-hours``). Every write goes through ``activities.services``; a rule broken answers 400 naming it."""
+``personal-check-in``, ``personal-check-out``, ``cancel``; ``my-code``), ``/api/registrations/`` (list, read;
+steps ``confirm``, ``decline``, ``cancel``, ``supplementary-hours``, ``request-correction``),
+``/api/hours-corrections/`` (list, read; step ``decide``) and ``/api/certificates/`` (list, read, issue;
+``verify``). Every write goes through ``activities.services``; a rule broken answers 400 naming it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tongxin.activities import queries, services
 from tongxin.activities.filters import ActivityFilter, RegistrationFilter
-from tongxin.activities.models import Activity, ActivityKind, Registration, Wish
+from tongxin.activities.models import Activity, ActivityKind, Certificate, HoursCorrection, Registration, Wish
 from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
 from tongxin.core.fields import DateTimeField
 from tongxin.core.scoping import CHANGE, VIEW
 from tongxin.orgs.models import Organization
+from tongxin.people.models import Person
 
 
 class ActivitySerializer(serializers.ModelSerializer):
@@ -55,6 +61,18 @@ class ActivityCreateSerializer(serializers.Serializer):
 
 class CodeSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=200, help_text="The token of the QR code, or the six digits typed")
+
+
+class PersonalCodeSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        max_length=200, help_text="The member's personal code: the token of his QR code, or the short code typed"
+    )
+
+
+class MyCodeSerializer(serializers.Serializer):
+    token = serializers.CharField(allow_null=True, help_text="The QR code's content")
+    short_code = serializers.CharField(allow_null=True, help_text="To type: <person id>-<six digits>")
+    seconds_left = serializers.IntegerField(allow_null=True)
 
 
 class HoursRowSerializer(serializers.Serializer):
@@ -121,8 +139,24 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         Step(
             "check_out", services.check_out, CodeSerializer, response=ActivityRegistrationSerializer, write_scope=VIEW
         ),
+        Step("personal_check_in", services.check_in_person, PersonalCodeSerializer,
+             response=ActivityRegistrationSerializer),
+        Step("personal_check_out", services.check_out_person, PersonalCodeSerializer,
+             response=ActivityRegistrationSerializer),
         Step("cancel", _cancel_activity),
-    ]
+    ]  # fmt: skip
+
+    @extend_schema(responses=MyCodeSerializer)
+    @action(detail=False, methods=["get"], url_path="my-code", pagination_class=None)
+    def my_code(self, request: Request, format: str | None = None) -> Response:
+        """The caller's personal check-in code now: the QR code's token and the short code to type, renewed
+        every 30 s (each accepted for at most a minute); an organiser scans or types it. All null: the account is
+        not linked to a member record."""
+        person_id = getattr(request.user, "person_id", None)
+        if person_id is None:  # an account not linked to a member record has no code
+            return Response(MyCodeSerializer({"token": None, "short_code": None, "seconds_left": None}).data)
+        token, short, left = services.personal_code(person_id)
+        return Response(MyCodeSerializer({"token": token, "short_code": short, "seconds_left": left}).data)
 
     def get_base_queryset(self):
         qs = super().get_base_queryset()
@@ -168,6 +202,40 @@ def _hours(actor: Any, registration: Registration, hours: Any, reason: str = "")
     return services.set_supplementary_hours(actor, registration, hours, reason)
 
 
+class HoursCorrectionSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    activity = serializers.IntegerField(source="registration.activity_id", read_only=True)
+
+    class Meta:
+        model = HoursCorrection
+        fields = ["id", "registration", "activity", "person", "person_name", "status", "status_label", "reason",
+                  "requested_hours", "hours_before", "decided_hours", "decision_reason", "decided_at",
+                  "created_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class CorrectionRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=services.CORRECTION_REASON_MAX)
+    hours = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, max_value=9999, required=False,
+                                     allow_null=True, default=None,
+                                     help_text="The hours the volunteer thinks right (optional)")  # fmt: skip
+
+
+class CorrectionDecideSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    reason = serializers.CharField(max_length=200)
+    hours = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, max_value=9999, required=False,
+                                     allow_null=True, default=None,
+                                     help_text="Accepted: the corrected hours, verified and supplementary "
+                                               "together")  # fmt: skip
+
+
+def _request_correction(actor: Any, registration: Registration, reason: str, hours: Any = None) -> HoursCorrection:
+    """Ask for a correction of the hours of one's own registration, with a reason (the volunteer himself)."""
+    return services.request_correction(actor, registration, reason, hours)
+
+
 class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Registrations: the organiser's of her activities, and one's own (``?status=``)."""
 
@@ -179,7 +247,84 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scop
         Step("decline", _decline, ReasonSerializer),
         Step("cancel", _cancel, write_scope=VIEW),
         Step("supplementary_hours", _hours, HoursSerializer),
-    ]
+        Step("request_correction", _request_correction, CorrectionRequestSerializer,
+             response=HoursCorrectionSerializer, write_scope=VIEW),
+    ]  # fmt: skip
+
+
+def _decide(actor: Any, correction: HoursCorrection, accept: bool, reason: str, hours: Any = None) -> HoursCorrection:
+    """Decide a correction of hours (an organiser of the activity, never the volunteer himself): accepted with the
+    corrected hours (from the verified hours up to the activity's length), or rejected; with a reason."""
+    return services.decide_correction(actor, correction, accept=accept, reason=reason, hours=hours)
+
+
+class HoursCorrectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Corrections of volunteer hours: those of the caller's activities, and one's own, newest first."""
+
+    queryset = HoursCorrection.objects.select_related("person", "registration")
+    serializer_class = HoursCorrectionSerializer
+    steps = [Step("decide", _decide, CorrectionDecideSerializer)]
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    """A certificate of service hours as its holder and the issuing organisation's role holders see it."""
+
+    class Meta:
+        model = Certificate
+        fields = ["id", "serial", "person", "organization", "holder_name", "holder_masked_id", "issuer_name",
+                  "lines", "verified_hours", "supplementary_hours", "issued_on"]  # fmt: skip
+        read_only_fields = fields
+
+
+class CertificateIssueSerializer(serializers.Serializer):
+    person = ScopedPrimaryKeyRelatedField(queryset=Person.objects.all())
+    organization = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), action=CHANGE)
+
+
+class CertificateVerifySerializer(serializers.Serializer):
+    """What the public verification page shows: the server's record, the holder masked."""
+
+    serial = serializers.CharField()
+    holder_name = serializers.CharField(help_text="Masked: the first character only")
+    holder_masked_id = serializers.CharField()
+    issuer_name = serializers.CharField()
+    verified_hours = serializers.DecimalField(max_digits=8, decimal_places=2)
+    supplementary_hours = serializers.DecimalField(max_digits=8, decimal_places=2)
+    issued_on = serializers.DateField()
+
+
+class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Certificates of service hours: one's own, and those issued by the caller's organisations, newest first.
+    POST issues one (as the activity page does); ``verify`` answers what the public verification page shows."""
+
+    queryset = Certificate.objects.all()
+    serializer_class = CertificateSerializer
+
+    @extend_schema(request=CertificateIssueSerializer, responses={201: CertificateSerializer})
+    def create(self, request, *args, **kwargs):
+        """Issue a certificate of the person's hours at the activities of the organisation's subtree (an organiser
+        of that organisation; never for oneself)."""
+        values = self.validated(CertificateIssueSerializer, request)
+        certificate = services.issue_certificate(request.user, **values)
+        return Response(CertificateSerializer(certificate).data, status=201)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("key", str, required=True, description="The key in the certificate's QR code"),
+            OpenApiParameter("serial", str, description="The serial number printed on it (checked when given)"),
+        ],
+        responses=CertificateVerifySerializer,
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, permission_classes=[AllowAny])
+    def verify(self, request: Request, format: str | None = None) -> Response:
+        """Public (no login, as the verification page): the server's record of a certificate, found by the key of
+        its QR code (and its serial number, when given, must match): the facts of the public verification page,
+        the holder masked. 404: no such certificate (forged, or altered)."""
+        found = services.verify_certificate(request.query_params.get("key", ""),
+                                            request.query_params.get("serial"))  # fmt: skip
+        if found is None:
+            raise NotFound(_("No certificate on record matches: it may be forged or altered."))
+        return Response(CertificateVerifySerializer(services.verified_facts(found)).data)
 
 
 class WishSerializer(serializers.ModelSerializer):

@@ -33,6 +33,7 @@ class ActivitiesConfig(AppConfig):
                            when=HAS_ROLE, value=services.to_confirm_count)  # fmt: skip
         register_pending(services.pending_registrations)
         register_pending(services.pending_wishes)
+        register_pending(services.pending_corrections)
         register_nav("activities", _("Micro-wishes"), "activities:wishes", order=30, when=member_or_role)
         register_nav("activities", _("Volunteer hours by organisation"), "activities:hours", order=35, when=HAS_ROLE)
         register_demo_step("activities", "tongxin.activities.demo", order=350)
@@ -70,3 +71,6 @@ class ActivitiesConfig(AppConfig):
         certificate_fields = ("serial", "issuer_name", "verified_hours", "supplementary_hours", "issued_on")
         register_personal_data(models.Certificate, "person", title=_("Certificates of service hours"),
                                fields=certificate_fields)  # fmt: skip
+        register_personal_data(models.HoursCorrection, "person", title=_("Corrections of volunteer hours asked for"),
+                               fields=("registration", "status", "reason", "requested_hours", "hours_before",
+                                       "decided_hours", "decision_reason", "created_at"))  # fmt: skip

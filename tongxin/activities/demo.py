@@ -3,7 +3,8 @@ accounts and organisational life): written through the services, by the demo acc
 
 * Last month: a volunteer service day of the demo branch with a partner alliance (保护滇池), members registered
   and confirmed by the secretary, checked in and out with the rotating code (the services' clock set to that day),
-  one supplementary entry with its reason: verified hours, and the points hook offered.
+  one supplementary entry with its reason: verified hours, and the points hook offered. One member is checked in
+  by the secretary typing his personal code; two ask for a correction of their hours: one accepted, one pending.
 * Next week: a salon open to the public, nearly full, the demo member registered and a waiting list.
 * In two weeks: a theme league day of the demo committee with its branches.
 * Micro-wishes to the first community organisation: one awaiting screening (its text holds a phone number, so it is
@@ -67,14 +68,25 @@ def seed(run: DemoRun) -> ActivitiesResult:
             services.confirm(secretary, registration)
         for index, person in enumerate(members[:7]):
             arrive = start + datetime.timedelta(minutes=5 * index)
-            _token, digits, _left = services.current_code(volunteer, services.CHECK_IN, arrive)
-            services.check_in(None, volunteer, digits, now=arrive, person=person)
+            if index == 6:  # no signal on his phone: the secretary typed his personal code
+                services.check_in_person(None, volunteer, services.personal_code(person.pk, arrive)[1], now=arrive)
+            else:
+                _token, digits, _left = services.current_code(volunteer, services.CHECK_IN, arrive)
+                services.check_in(None, volunteer, digits, now=arrive, person=person)
             leave = end - datetime.timedelta(minutes=10 * (index % 3))
             _token, digits, _left = services.current_code(volunteer, services.CHECK_OUT, leave)
             services.check_out(None, volunteer, digits, now=leave, person=person)
         forgot = Registration.objects.get(activity=volunteer, person=members[7]) if len(members) > 7 else None
         if forgot is not None:
             services.set_supplementary_hours(secretary, forgot, "2.5", "手机没电未能签到，经现场负责人核实")
+        # Corrections of hours asked by two volunteers who left early (through the services, as they would have):
+        # one accepted by the secretary, one waiting for her decision (in her inbox).
+        early = [Registration.objects.get(activity=volunteer, person=p) for p in members[1:3] if len(members) > 2]
+        if early:
+            asked = services.request_correction(None, early[0], "清理结束后留下整理工具，实际服务到活动结束", "3")
+            services.decide_correction(secretary, asked, accept=True, reason="经现场负责人核实，工具整理至12点",
+                                       hours="3")  # fmt: skip
+            services.request_correction(None, early[1], "签退时扫码失败，重扫晚了，实际在现场到最后", "3")
         # Next week: a public salon, nearly full, the demo member registered, a waiting list.
         day = today + datetime.timedelta(days=7)
         salon = services.create_activity(

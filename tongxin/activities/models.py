@@ -186,6 +186,14 @@ def _own_activity_registrations(scope: Scope) -> Q | None:
     return Q(activity_id__in=joint.values("activity_id"))
 
 
+def _own_activity_registrations_corrections(scope: Scope) -> Q | None:
+    """Role holders of an organisation organising the activity jointly see its corrections of hours."""
+    if not scope.prefixes:
+        return None
+    joint = Activity.organizations.through.objects.filter(scope.q("organization__path"))
+    return Q(registration__activity_id__in=joint.values("activity_id"))
+
+
 class Registration(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="registrations",
                                  verbose_name=_("activity"))  # fmt: skip
@@ -234,6 +242,58 @@ class Registration(models.Model):
     @property
     def total_hours(self) -> Decimal:
         return self.verified_hours + self.supplementary_hours
+
+
+class CorrectionStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting the organiser's decision")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class HoursCorrection(models.Model):
+    """A volunteer's request to correct the hours of his record (民政部令第67号: a volunteer may ask for a
+    correction), with a reason; an organiser of the activity decides it with a reason, never the volunteer
+    himself (four eyes). Accepted, the record's total hours become ``decided_hours``: the verified hours stay as
+    check-in and check-out made them and the rest is supplementary, shown apart. The hours before the decision are
+    kept (``hours_before``), so the record shows every correction made to it."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="corrections",
+                                     verbose_name=_("registration"))  # fmt: skip
+    org_path = models.CharField(max_length=255, editable=False)  # the activity's lead organisation
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="hours_corrections",
+                               verbose_name=_("volunteer"))  # fmt: skip
+    status = models.CharField(_("status"), max_length=16, choices=CorrectionStatus.choices,
+                              default=CorrectionStatus.PENDING)  # fmt: skip
+    reason = models.CharField(_("reason for the correction"), max_length=500)
+    requested_hours = models.DecimalField(
+        _("hours asked for"), max_digits=6, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(9999))],
+    )  # fmt: skip
+    hours_before = models.DecimalField(_("hours before"), max_digits=6, decimal_places=2, null=True, blank=True)
+    decided_hours = models.DecimalField(_("corrected hours"), max_digits=6, decimal_places=2, null=True, blank=True)
+    decision_reason = models.CharField(_("reason for the decision"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")  # fmt: skip
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(paths=("org_path",), own="person_id", also=_own_activity_registrations_corrections)
+    audit_fields = ["registration", "person", "status", "reason", "requested_hours", "hours_before",
+                    "decided_hours", "decision_reason"]  # fmt: skip
+
+    class Meta:
+        verbose_name = _("correction of hours")
+        verbose_name_plural = _("corrections of hours")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration"], condition=Q(status="pending"),
+                                    name="hours_correction_one_pending"),
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["org_path", "status"], name="hours_correction_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_status_display()}"
 
 
 class Certificate(models.Model):

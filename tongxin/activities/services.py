@@ -52,6 +52,8 @@ from tongxin.activities.models import (
     ActivityKind,
     ActivityStatus,
     Certificate,
+    CorrectionStatus,
+    HoursCorrection,
     Partner,
     Registration,
     RegistrationStatus,
@@ -544,6 +546,10 @@ def check_in(
         raise DomainError("code", _("This activity was cancelled."))
     if now < activity.starts_at - CHECK_IN_OPENS or now > activity.ends_at:
         raise DomainError("code", _("Check-in is open from an hour before the start to the end."))
+    return _record_check_in(actor, registration, now)
+
+
+def _record_check_in(actor: Actor, registration: Registration, now: datetime.datetime) -> Registration:
     before = snapshot(registration)
     registration.checked_in_at = now
     registration.save(update_fields=["checked_in_at"])
@@ -579,6 +585,13 @@ def check_out(
         raise DomainError("code", _("This code was shown before you checked in: scan the code shown now."))
     if now > activity.ends_at + CHECK_OUT_CLOSES:
         raise DomainError("code", _("Check-out has closed: the organiser may add supplementary hours."))
+    return _record_check_out(actor, activity, registration, now)
+
+
+def _record_check_out(
+    actor: Actor, activity: Activity, registration: Registration, now: datetime.datetime
+) -> Registration:
+    assert registration.checked_in_at is not None
     before = snapshot(registration)
     registration.checked_out_at = now
     registration.verified_hours = verified_hours(activity, registration.checked_in_at, now)
@@ -648,6 +661,309 @@ def set_supplementary_hours(actor: Actor, registration: Registration, hours: obj
                   org_path=registration.org_path)  # fmt: skip
     _offer_hours(activity, registration)
     return registration
+
+
+# --- the member's personal code (the organiser scans it) -----------------------------------------------------------
+# A member's phone shows his personal code: a QR code holding a signed token for his person and the current
+# 30-second window (the activity's code is signed the same way), and a short form to type, "<person id>-<six
+# digits>". The organiser of an activity scans or types it to check him in or out. Like the activity's code it is
+# accepted in its window and the next one (never more than 60 s), a forged one is refused, and wrong typed codes are
+# counted per organiser and activity. One code is one step: the organiser's process remembers which activity and
+# step a code was used for (the cache, for two windows), so the same code replayed at another activity or for the
+# check-out is refused; the second scan of it for the same step is the same check-in. A check-out also needs a code
+# shown after the check-in (the row says so, across processes).
+#
+# A person who is not registered, or whose place is not confirmed, is refused with his name and the reason: the
+# organiser registers or confirms him first (a scan does not take a place from the waiting list).
+
+PERSONAL_SALT = "tongxin.activities.personal"
+PERSONAL_SHORT_DIGITS = 6
+
+
+def _personal_digits(person_id: int, window: int) -> str:
+    key = hashlib.sha256(f"{PERSONAL_SALT}:{settings.SECRET_KEY}".encode()).digest()
+    mac = hmac.new(key, f"{person_id}:{window}".encode(), hashlib.sha256).digest()
+    return f"{int.from_bytes(mac[:6], 'big') % 10**PERSONAL_SHORT_DIGITS:0{PERSONAL_SHORT_DIGITS}d}"
+
+
+def personal_code(person_id: int, now: datetime.datetime | None = None) -> tuple[str, str, int]:
+    """(signed token for the QR code, short code to type, seconds left in its window) of a member's code now."""
+    now = now or timezone.now()
+    window = _window(now)
+    token = signing.Signer(salt=PERSONAL_SALT).sign(f"{person_id}.{window}")
+    left = WINDOW_SECONDS - int(now.timestamp()) % WINDOW_SECONDS
+    return token, f"{person_id}-{_personal_digits(person_id, window)}", left
+
+
+def my_personal_code(actor: Actor) -> tuple[str, str, int]:
+    """The actor's own personal code (his account linked to a member record)."""
+    person_id = getattr(actor, "person_id", None)
+    if person_id is None:
+        raise DomainError("person", _("Your account is not linked to a member record: you have no personal code."))
+    return personal_code(person_id)
+
+
+def _personal_window(code: str, now: datetime.datetime) -> tuple[int, int]:
+    """(person id, window) of a valid personal ``code`` (the token or the typed short form), or a DomainError
+    saying why not (empty, forged, expired)."""
+    code = (code or "").strip().replace(" ", "")
+    current = _window(now)
+    if not code:
+        raise DomainError("code", _("Scan or type the member's personal code."))
+    if len(code) > 200:
+        raise DomainError("code", _("This is not a member's personal code."))
+    head, sep, digits = code.partition("-")
+    if sep and head.isdigit() and digits.isdigit() and len(digits) == PERSONAL_SHORT_DIGITS and len(head) <= 12:
+        person_id = int(head)
+        for window in (current, current - 1):
+            if hmac.compare_digest(digits, _personal_digits(person_id, window)):
+                return person_id, window
+        raise DomainError("code", _("This personal code is wrong or has expired: type the code the member's phone "
+                                    "shows now."))  # fmt: skip
+    try:
+        value = signing.Signer(salt=PERSONAL_SALT).unsign(code)
+        person_text, window_text = value.split(".")
+        person_id, window = int(person_text), int(window_text)
+    except (signing.BadSignature, ValueError):
+        raise DomainError("code", _("This is not a member's personal code.")) from None
+    if window not in (current, current - 1):
+        raise DomainError("code", _("This personal code has expired: ask the member to show the code on his phone "
+                                    "now."))  # fmt: skip
+    return person_id, window
+
+
+def _checked_personal_code(actor: Actor, activity: Activity, code: str, now: datetime.datetime) -> tuple[int, int]:
+    """:func:`_personal_window`, with the organiser's wrong codes counted (as :func:`_checked_code`)."""
+    if actor is None:
+        return _personal_window(code, now)
+    key = f"activities:wrong-personal-codes:{getattr(actor, 'pk', 0)}:{activity.pk}"
+    if (cache.get(key) or 0) >= WRONG_CODES_MAX:
+        raise DomainError("code", _("Too many wrong codes: wait ten minutes."))
+    try:
+        return _personal_window(code, now)
+    except DomainError:
+        if cache.add(key, 1, WRONG_CODES_SECONDS) is False:
+            cache.incr(key)
+        raise
+
+
+def _refuse_replay(person_id: int, window: int, activity: Activity, purpose: str) -> None:
+    """A personal code serves one step at one activity: the same code used again for another is refused."""
+    key = f"activities:personal-used:{person_id}:{window}"
+    use = f"{activity.pk}:{purpose}"
+    if not cache.add(key, use, 2 * WINDOW_SECONDS + 5) and cache.get(key) != use:
+        raise DomainError("code", _("This personal code was already used: ask the member for the code his phone "
+                                    "shows now."))  # fmt: skip
+
+
+def _scanned_registration(activity: Activity, person_id: int) -> Registration:
+    """The scanned person's registration, locked; refused with his name when he holds no confirmed place."""
+    registration = (
+        Registration.objects.select_for_update(of=("self",)).select_related("person")
+        .filter(activity=activity, person_id=person_id).first()
+    )  # fmt: skip
+    if registration is None or registration.status in (RegistrationStatus.CANCELLED, RegistrationStatus.DECLINED):
+        person = Person.objects.filter(pk=person_id).only("name").first()
+        if person is None:
+            raise DomainError("code", _("This is not a member's personal code."))
+        raise DomainError("code", _("%(name)s is not registered for this activity: register him first, then scan "
+                                    "again.") % {"name": person.name})  # fmt: skip
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise DomainError("code", _("%(name)s's place is not confirmed yet: confirm it first, then scan again.")
+                          % {"name": registration.person.name})  # fmt: skip
+    registration.activity = activity
+    return registration
+
+
+@transaction.atomic
+def check_in_person(actor: Actor, activity: Activity, code: str, now: datetime.datetime | None = None) -> Registration:
+    """The organiser checks a participant in with the participant's personal code (scanned or typed). A second
+    check-in is the same check-in. ``now``: the system's clock (tests, the demo seed) only."""
+    if now is not None and actor is not None:
+        raise ValueError("only the system checks someone in at another time")
+    now = now or timezone.now()
+    activity = Activity.objects.get(pk=activity.pk)
+    require_organiser(actor, activity)
+    person_id, window = _checked_personal_code(actor, activity, code, now)
+    _refuse_replay(person_id, window, activity, CHECK_IN)
+    registration = _scanned_registration(activity, person_id)
+    if registration.checked_in_at is not None:
+        return registration
+    if activity.status == ActivityStatus.CANCELLED:
+        raise DomainError("code", _("This activity was cancelled."))
+    if now < activity.starts_at - CHECK_IN_OPENS or now > activity.ends_at:
+        raise DomainError("code", _("Check-in is open from an hour before the start to the end."))
+    return _record_check_in(actor, registration, now)
+
+
+@transaction.atomic
+def check_out_person(actor: Actor, activity: Activity, code: str, now: datetime.datetime | None = None) -> Registration:
+    """The organiser checks a participant out with the participant's personal code: verified hours as with the
+    participant's own check-out."""
+    if now is not None and actor is not None:
+        raise ValueError("only the system checks someone out at another time")
+    now = now or timezone.now()
+    activity = Activity.objects.get(pk=activity.pk)
+    require_organiser(actor, activity)
+    person_id, window = _checked_personal_code(actor, activity, code, now)
+    _refuse_replay(person_id, window, activity, CHECK_OUT)
+    registration = _scanned_registration(activity, person_id)
+    if registration.checked_in_at is None:
+        raise DomainError("code", _("%(name)s has not checked in.") % {"name": registration.person.name})
+    if registration.checked_out_at is not None:
+        return registration
+    if window < _window(registration.checked_in_at):
+        raise DomainError("code", _("This personal code was shown before the check-in: ask the member for the code "
+                                    "his phone shows now."))  # fmt: skip
+    if now > activity.ends_at + CHECK_OUT_CLOSES:
+        raise DomainError("code", _("Check-out has closed: the organiser may add supplementary hours."))
+    return _record_check_out(actor, activity, registration, now)
+
+
+def scanned_message(registration: Registration, purpose: str) -> str:
+    """What the organiser is told after a scan: who, and what was done."""
+    name = registration.person.name
+    if purpose == CHECK_OUT:
+        return _("%(name)s is checked out: %(hours)s verified hours.") % {
+            "name": name,
+            "hours": registration.verified_hours,
+        }
+    return _("%(name)s is checked in.") % {"name": name}
+
+
+# --- corrections of hours (a volunteer asks, the organiser decides) ---------------------------------------------
+# ``request_correction``: the volunteer, on his own confirmed registration of an activity that has started, with a
+# reason (and the hours he thinks right, optional); one open request per record. ``decide_correction``: an organiser
+# of the activity, never the volunteer himself (four eyes: ``CORRECTIONS.subject``), accepts with the corrected
+# total hours (from the verified hours, which only check-in and check-out make, up to the activity's length: the
+# difference becomes the supplementary hours, shown apart) or rejects; with a reason either way. The volunteer is
+# told; the record keeps the hours before the correction.
+
+CORRECTION_TRANSITIONS: dict[str, tuple[tuple[str, ...], str | tuple[str, ...]]] = {
+    "decide": ((CorrectionStatus.PENDING,), (CorrectionStatus.ACCEPTED, CorrectionStatus.REJECTED)),
+}
+CORRECTIONS: Workflow[HoursCorrection] = Workflow(
+    HoursCorrection,
+    CORRECTION_TRANSITIONS,
+    refusal=gettext_lazy("This correction is already “%(status)s”; someone acted on it before you."),
+    url_name="activities:correction",
+    subject=lambda correction: correction.person_id,
+)
+CORRECTION_REASON_MAX = 500
+
+
+def _hours_within(activity: Activity, value: object, field: str) -> Decimal:
+    hours = parse_hours(value)
+    if hours > activity.length_hours:
+        raise DomainError(field, _("At most the activity's %(length)s hours.") % {"length": activity.length_hours})
+    return hours
+
+
+@transaction.atomic
+def request_correction(
+    actor: Actor, registration: Registration, reason: str, hours: object | None = None
+) -> HoursCorrection:
+    """The volunteer asks for a correction of his hours at this activity, with a reason."""
+    registration = Registration.objects.select_related("activity", "person").get(pk=registration.pk)
+    activity = registration.activity
+    if actor is not None and getattr(actor, "person_id", None) != registration.person_id:
+        raise DomainError("registration", _("Only the volunteer himself asks for a correction of his hours."))
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise DomainError("registration", _("Hours are recorded for confirmed participants only."))
+    if activity.starts_at > timezone.now():
+        raise DomainError("registration", _("The activity has not started yet."))
+    reason = checked_text("reason", reason, max_length=CORRECTION_REASON_MAX, multiline=True)
+    if len(reason) < 2:
+        raise DomainError("reason", _("Say what is wrong with the hours recorded."))
+    requested = None if hours in (None, "") else _hours_within(activity, hours, "hours")
+    correction = HoursCorrection(
+        registration=registration, org_path=registration.org_path, person_id=registration.person_id, reason=reason,
+        requested_hours=requested,
+    )  # fmt: skip
+    conflict = DomainError("registration", _("You already asked for a correction of these hours: it awaits the "
+                                             "organiser's decision."))  # fmt: skip
+    CORRECTIONS.create(actor, correction, conflict=lambda: conflict)
+    text = notice(gettext_noop("%(name)s asks for a correction of his hours at %(title)s."),
+                  name=registration.person.name, title=activity.title)  # fmt: skip
+    for path in organiser_paths(activity):
+        notify_actors(CHANGE, path, text=text, url=CORRECTIONS.url(correction), exclude=actor)
+    return correction
+
+
+@transaction.atomic
+def decide_correction(
+    actor: Actor, correction: HoursCorrection, *, accept: bool, reason: str, hours: object | None = None
+) -> HoursCorrection:
+    """An organiser decides a correction: accepted with the corrected total hours, or rejected; with a reason."""
+    correction = CORRECTIONS.lock(actor, correction, "decide")
+    activity = _lock_activity(correction.registration.activity_id)
+    require_organiser(actor, activity)
+    CORRECTIONS.check_four_eyes(actor, correction, "decide")  # before the record changes (``move`` checks again)
+    registration = (
+        Registration.objects.select_for_update(of=("self",)).select_related("person").get(pk=correction.registration_id)
+    )
+    reason = checked_text("reason", reason, max_length=200)
+    if not reason:
+        raise DomainError("reason", _("Give the reason for the decision."))
+    before_total = registration.total_hours
+    changes: dict[str, object] = {"decision_reason": reason, "decided_by": by(actor), "decided_at": timezone.now(),
+                                  "hours_before": before_total}  # fmt: skip
+    if not accept:
+        CORRECTIONS.move(actor, correction, "decide", outcome=CorrectionStatus.REJECTED, changes=changes)
+    else:
+        if hours in (None, ""):
+            raise DomainError("hours", _("Give the corrected hours."))
+        total = _hours_within(activity, hours, "hours")
+        if total < registration.verified_hours:
+            raise DomainError("hours", _("At least the %(verified)s verified hours: those come from check-in and "
+                                         "check-out only.") % {"verified": registration.verified_hours})  # fmt: skip
+        before = snapshot(registration)
+        registration.supplementary_hours = total - registration.verified_hours
+        registration.supplementary_reason = (
+            _("Correction: %(reason)s") % {"reason": reason} if registration.supplementary_hours > 0 else ""
+        )[:200]
+        registration.supplementary_by = by(actor)
+        registration.save(update_fields=["supplementary_hours", "supplementary_reason", "supplementary_by"])
+        record_change(actor, registration, ChangeLog.Action.UPDATE, before=before, after=snapshot(registration),
+                      org_path=registration.org_path)  # fmt: skip
+        _offer_hours(activity, registration)
+        changes["decided_hours"] = total
+        CORRECTIONS.move(actor, correction, "decide", outcome=CorrectionStatus.ACCEPTED, changes=changes)
+    if accept:
+        text = notice(gettext_noop("Your correction of hours at %(title)s is accepted: %(hours)s hours (%(reason)s)."),
+                      title=activity.title, hours=str(correction.decided_hours), reason=reason)  # fmt: skip
+    else:
+        text = notice(gettext_noop("Your correction of hours at %(title)s is rejected: %(reason)s"),
+                      title=activity.title, reason=reason)  # fmt: skip
+    notify_users(User.objects.filter(person_id=correction.person_id, is_active=True), text=text,
+                 url=CORRECTIONS.url(correction), org_path=correction.org_path)  # fmt: skip
+    return correction
+
+
+def corrections_to_decide(user: object) -> QuerySet[HoursCorrection]:
+    """Corrections waiting for the user's decision (as an organiser), not her own."""
+    scope = scope_for(user, CHANGE)
+    if not scope.has_subtrees:
+        return HoursCorrection.objects.none()
+    qs = HoursCorrection.objects.filter(status=CorrectionStatus.PENDING).within(scope, self_service=False)
+    person_id = getattr(user, "person_id", None)
+    return qs.exclude(person_id=person_id) if person_id else qs
+
+
+def pending_corrections(user: object) -> list[PendingItem]:
+    """The inbox: corrections of hours to decide, one item per correction (at most 20)."""
+    if not scope_for(user, CHANGE).has_subtrees:
+        return []
+    rows = corrections_to_decide(user).select_related("person", "registration__activity").order_by("created_at")
+    return [
+        PendingItem(
+            label=_("Correction of hours to decide: %(name)s, %(title)s")
+            % {"name": row.person.name, "title": row.registration.activity.title},
+            url=reverse("activities:correction", args=[row.pk]),
+            count=1,
+        )
+        for row in rows[:20]
+    ]
 
 
 # --- reads the registries use --------------------------------------------------------------------------------------
@@ -769,6 +1085,31 @@ def issue_certificate(actor: Actor, *, person: Person, organization: Organizatio
     )  # fmt: skip
     record_change(actor, certificate, ChangeLog.Action.CREATE, org_path=organization.path)
     return certificate
+
+
+def verify_certificate(key: str, serial: str | None = None) -> Certificate | None:
+    """The certificate whose QR code holds ``key`` (and, when given, whose serial number is ``serial``), or None:
+    a forged or altered certificate has no record that matches."""
+    key = (key or "").strip()
+    if not key or len(key) > 64:
+        return None
+    found = Certificate.objects.filter(verify_key=key).first()
+    if found is None or (serial is not None and serial.strip()[:32] != found.serial):
+        return None
+    return found
+
+
+def masked_holder(name: str) -> str:
+    """The holder's name as the public verification shows it: its first character only."""
+    return name[0] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def verified_facts(certificate: Certificate) -> dict[str, object]:
+    """What the public verification answers of a certificate (pages and API): the holder masked."""
+    return {"serial": certificate.serial, "holder_name": masked_holder(certificate.holder_name),
+            "holder_masked_id": certificate.holder_masked_id, "issuer_name": certificate.issuer_name,
+            "verified_hours": certificate.verified_hours, "supplementary_hours": certificate.supplementary_hours,
+            "issued_on": certificate.issued_on}  # fmt: skip
 
 
 # --- micro-wishes (微心愿) -------------------------------------------------------------------------------------------

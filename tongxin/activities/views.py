@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,8 @@ from tongxin.activities.models import (
     ActivityKind,
     ActivityStatus,
     Certificate,
+    CorrectionStatus,
+    HoursCorrection,
     Registration,
     RegistrationStatus,
     Wish,
@@ -151,6 +153,18 @@ def mine(request: HttpRequest) -> HttpResponse:
     rows = list(services.my_registrations(request.user).select_related("activity").order_by("-activity__starts_at"))
     verified, supplementary = services.hours_of_person(person_id) if person_id else (0, 0)
     certificates = list(Certificate.objects.filter(person_id=person_id)) if person_id else []
+    corrections: dict[int, list[HoursCorrection]] = {}
+    if person_id:
+        for item in HoursCorrection.objects.filter(person_id=person_id).order_by("created_at", "id"):
+            corrections.setdefault(item.registration_id, []).append(item)
+    now = timezone.now()
+    for row in rows:
+        asked = corrections.get(row.pk, [])
+        row.asked = asked  # type: ignore[attr-defined]
+        row.can_correct = (  # type: ignore[attr-defined]
+            row.status == RegistrationStatus.CONFIRMED and row.activity.starts_at <= now
+            and not any(c.status == CorrectionStatus.PENDING for c in asked)
+        )  # fmt: skip
     context = {"title": _("My activities and hours"), "rows": rows, "verified": verified,
                "supplementary": supplementary, "has_person": person_id is not None,
                "certificates": certificates}  # fmt: skip
@@ -215,6 +229,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         for row in rows:
             row.own = row.person_id == person_id  # type: ignore[attr-defined]
         context["registrations"] = rows
+        context["corrections"] = list(
+            HoursCorrection.objects.filter(registration__activity=activity, status=CorrectionStatus.PENDING)
+            .select_related("person").order_by("created_at")[:LIST_LIMIT]
+        )  # fmt: skip
         context["can_cancel_activity"] = activity.status != ActivityStatus.CANCELLED
     return render(request, "activities/detail.html", context)
 
@@ -363,6 +381,139 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "activities/check.html", context)
 
 
+# --- the member's personal code, scanned (or typed) by the organiser -------------------------------------------------
+
+
+@login_required
+def my_code(request: HttpRequest) -> HttpResponse:
+    """The member's phone: his personal check-in code (a QR code and a short code to type), renewed every 30 s."""
+    person_id = getattr(request.user, "person_id", None)
+    context: dict[str, Any] = {"title": _("My check-in code"), "has_person": person_id is not None}
+    if person_id is not None:
+        token, short, left = services.personal_code(person_id)
+        context.update({"qr": segno.make(token, error="m").svg_data_uri(scale=6, border=2), "short": short,
+                        "left": left})  # fmt: skip
+    return render(request, "activities/my_code.html", context)
+
+
+class PersonalCodeForm(BootstrapFormMixin, forms.Form):
+    code = forms.CharField(label=gettext_lazy("The member's personal code"), max_length=200,
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+                           help_text=gettext_lazy("As his phone shows it, e.g. 1234-567890."))  # fmt: skip
+    purpose = forms.ChoiceField(choices=[(services.CHECK_IN, gettext_lazy("Check in")),
+                                         (services.CHECK_OUT, gettext_lazy("Check out"))],
+                                widget=forms.HiddenInput)  # fmt: skip
+
+
+# The zxing decoder is WebAssembly (as on the participant's scan page).
+@csp_update({"script-src": ["'self'", "'wasm-unsafe-eval'"]})  # type: ignore[arg-type]
+@login_required
+def personal_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organiser's phone: scan a participant's personal code with the camera, or type it, to check him in or
+    out; the page stays open for the next one."""
+    activity = _activity(request, pk)
+    if not services.may_organise(request.user, activity):
+        raise Http404
+    purpose = _purpose(request)
+    form = PersonalCodeForm(request.POST or None, initial={"purpose": purpose})
+    if request.method == "POST" and form.is_valid():
+        purpose = form.cleaned_data["purpose"]
+        act = services.check_in_person if purpose == services.CHECK_IN else services.check_out_person
+        try:
+            registration = act(request.user, activity, form.cleaned_data["code"])
+        except DomainError as exc:
+            exc.add_to_form(form)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, services.scanned_message(registration, purpose))
+            return redirect(reverse("activities:personal_check", args=[activity.pk]) + f"?purpose={purpose}")
+    other = services.CHECK_OUT if purpose == services.CHECK_IN else services.CHECK_IN
+    context = {"activity": activity, "title": activity.title, "form": form, "purpose": purpose, "other": other}
+    return render(request, "activities/personal_check.html", context)
+
+
+# --- corrections of hours -----------------------------------------------------------------------------------------
+
+
+class CorrectionRequestForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=gettext_lazy("What is wrong with the hours recorded"),
+                             max_length=services.CORRECTION_REASON_MAX,
+                             widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    hours = forms.DecimalField(label=gettext_lazy("The hours you think right (optional)"), required=False,
+                               min_value=0, max_value=9999, decimal_places=2, max_digits=6)  # fmt: skip
+
+
+class CorrectionDecideForm(BootstrapFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"), choices=[("accept", gettext_lazy("Accept")), ("reject", gettext_lazy("Reject"))]
+    )
+    hours = forms.DecimalField(label=gettext_lazy("Corrected hours (verified and supplementary together)"),
+                               required=False, min_value=0, max_value=9999, decimal_places=2, max_digits=6)  # fmt: skip
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200)
+
+
+@login_required
+def correction_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """The volunteer asks for a correction of the hours of his registration, with a reason."""
+    registration = _registration(request, pk)
+    own = getattr(request.user, "person_id", None) == registration.person_id
+    activity = registration.activity
+    form = CorrectionRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = _("Your request is sent: the organiser decides it.")
+        with form_step(request, form, done) as step:
+            services.request_correction(request.user, registration, form.cleaned_data["reason"],
+                                        form.cleaned_data["hours"])  # fmt: skip
+        if step.ok:
+            return redirect("activities:mine")
+    intro = _("Recorded: %(verified)s verified hours (from check-in and check-out) and %(supplementary)s "
+              "supplementary hours; the activity lasted %(length)s hours. The organiser decides your request.") % {
+        "verified": registration.verified_hours, "supplementary": registration.supplementary_hours,
+        "length": activity.length_hours}  # fmt: skip
+    if not own:  # an organiser sees the record; the request is the volunteer's alone
+        intro = _("Only the volunteer himself asks for a correction of his hours.")
+    context = {"form": form, "title": _("Ask for a correction: %(title)s") % {"title": activity.title},
+               "intro": intro, "submit_label": _("Send the request"), "own": own, "activity": activity,
+               "cancel_url": reverse("activities:mine")}  # fmt: skip
+    return render(request, "activities/correction_request.html", context)
+
+
+@login_required
+def correction(request: HttpRequest, pk: int) -> HttpResponse:
+    """A correction of hours: the volunteer's request, the record, and the organiser's decision (or its form)."""
+    found = get_scoped_or_404(
+        request, HoursCorrection.objects.select_related("registration__activity", "person", "decided_by"), pk
+    )
+    registration = found.registration
+    own = getattr(request.user, "person_id", None) == found.person_id
+    can_decide = (found.status == CorrectionStatus.PENDING and not own
+                  and services.may_organise(request.user, registration.activity))  # fmt: skip
+    initial = {"hours": found.requested_hours} if found.requested_hours is not None else {}
+    context = {"title": _("Correction of hours"), "correction": found, "registration": registration,
+               "activity": registration.activity, "can_decide": can_decide, "own": own,
+               "form": CorrectionDecideForm(initial=initial) if can_decide else None}  # fmt: skip
+    return render(request, "activities/correction.html", context)
+
+
+@login_required
+@require_POST
+def correction_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_scoped_or_404(request, HoursCorrection.objects.select_related("registration__activity"), pk)
+    if not services.may_organise(request.user, found.registration.activity):
+        raise Http404
+    form = CorrectionDecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        accept = form.cleaned_data["decision"] == "accept"
+        done = _("The correction is accepted.") if accept else _("The correction is rejected.")
+        with page_step(request, done):
+            services.decide_correction(request.user, found, accept=accept, reason=form.cleaned_data["reason"],
+                                       hours=form.cleaned_data["hours"])  # fmt: skip
+    return redirect("activities:correction", pk=found.pk)
+
+
 # --- certificates of service hours ----------------------------------------------------------------------------------
 
 
@@ -402,9 +553,10 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
 def verify(request: HttpRequest, key: str) -> HttpResponse:
     """Public (no login): the server's record of a certificate, found by the key in its QR code. A forged or
     altered certificate has no record, or one that differs from the paper; the holder is named masked."""
-    found = get_object_or_404(Certificate, verify_key=key[:64])
-    name = found.holder_name
-    masked = name[0] + "*" * max(len(name) - 1, 1) if name else ""
+    found = services.verify_certificate(key)
+    if found is None:
+        raise Http404
+    masked = services.masked_holder(found.holder_name)
     context = {"title": _("Certificate verification"), "certificate": found, "masked_name": masked}
     return render(request, "activities/verify.html", context)
 

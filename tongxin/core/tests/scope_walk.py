@@ -41,6 +41,7 @@ PUBLIC = {
     "activities:verify",
     "activities:wish_submit",
     "activities:fulfilled",
+    "certificate-verify",  # the API's answer of the verification page: the same masked facts, by the same key
     "venues:directory",
     "venues:directory_photo",
     "study:verify",
@@ -398,6 +399,18 @@ ROUTES: dict[str, Route] = {
     "activities:registration_hours": Route("registration", ("GET", "POST"), payload="hours_form"),
     "activities:registration_certificate": Route("registration", ("POST",), payload="empty"),
     "activities:certificate": Route("certificate"),
+    # the member's personal code, scanned or typed by the organiser; a1 asks for a correction of his hours
+    "activities:my_code": Route(None),
+    "activities:personal_check": Route("activity", ("GET", "POST"), payload="personal_check_form"),
+    "activities:correction_request": Route("registration", ("GET", "POST"), payload="correction_form"),
+    "activities:correction": Route("hours_correction"),
+    "activities:correction_decide": Route("hours_correction", ("POST",), payload="correction_decide_form"),
+    "hours-correction-list": Route(None, api=True),
+    "hours-correction-detail": Route("hours_correction", api=True),
+    "hours-correction-decide": Route("hours_correction", ("POST",), api=True, payload="correction_decide_api"),
+    "certificate-list": Route(None, ("GET", "POST"), api=True, payload="certificate_api"),
+    "certificate-detail": Route("certificate", api=True),
+    "activity-my-code": Route(None, api=True),
     "activities:wishes": Route(None),
     "activities:wish_detail": Route("wish"),
     "activities:wish_screen": Route("wish", ("POST",), payload="wish_screen_form"),
@@ -413,13 +426,27 @@ ROUTES: dict[str, Route] = {
     "activity-detail": Route("activity", api=True),
     "activity-hours": Route(None, api=True),
     **_api_steps(
-        "activity", {"register": "empty", "check-in": "check_api", "check-out": "check_api", "cancel": "empty"}
+        "activity",
+        {
+            "register": "empty",
+            "check-in": "check_api",
+            "check-out": "check_api",
+            "cancel": "empty",
+            "personal-check-in": "check_api",
+            "personal-check-out": "check_api",
+        },
     ),
     "registration-list": Route(None, api=True),
     "registration-detail": Route("registration", api=True),
     **_api_steps(
         "registration",
-        {"confirm": "empty", "decline": "reject_form", "cancel": "empty", "supplementary-hours": "hours_form"},
+        {
+            "confirm": "empty",
+            "decline": "reject_form",
+            "cancel": "empty",
+            "supplementary-hours": "hours_form",
+            "request-correction": "correction_form",
+        },
     ),
     # community reporting (双报到双报告, community/views.py, community/api.py): a1 registered with branch A as his
     # community, branch A's need, a1's take-up and report; the member registers himself (SELF_SERVICE)
@@ -603,7 +630,7 @@ def _target_pk(target: str | None, tree) -> int:
         "community_registration": _community_registration_of_a1, "community_need": _community_need_of_branch_a,
         "community_report": _community_report_of_a1,
         "activity": _activity_of_branch_a, "registration": _registration_of_a1,
-        "certificate": _certificate_of_a1, "wish": _wish_of_branch_a,
+        "certificate": _certificate_of_a1, "wish": _wish_of_branch_a, "hours_correction": _hours_correction_of_a1,
         "study_campaign": lambda tree: _study_period_of_branch_a(tree).campaign,
         "study_period": _study_period_of_branch_a, "study_attempt": _study_attempt_of_a1,
         "study_participation": _study_participation_of_a1,
@@ -1011,6 +1038,21 @@ def _certificate_of_a1(tree):
         set_supplementary_hours(None, registration, "1.5", "补录")
         certificate = issue_certificate(None, person=tree.people.a1, organization=tree.branch_a)
     return certificate
+
+
+def _hours_correction_of_a1(tree):
+    """a1's request to correct his hours at branch A's activity (his registration confirmed), awaiting the
+    organiser's decision (made once per test)."""
+    from tongxin.activities.models import HoursCorrection, RegistrationStatus
+    from tongxin.activities.services import confirm, request_correction
+
+    registration = _registration_of_a1(tree)
+    correction = HoursCorrection.objects.filter(registration=registration).first()
+    if correction is None:
+        if registration.status != RegistrationStatus.CONFIRMED:
+            registration = confirm(None, registration)
+        correction = request_correction(None, registration, "忘记签退，请按实际时长更正")
+    return correction
 
 
 def _wish_of_branch_a(tree):
@@ -1483,6 +1525,11 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     },
     "check_form": lambda tree: {"code": "000000", "purpose": "in"},
     "check_api": lambda tree: {"code": "000000"},
+    "personal_check_form": lambda tree: {"code": f"{tree.people.a1.pk}-000000", "purpose": "in"},
+    "correction_form": lambda tree: {"reason": "越权申请更正", "hours": "1"},
+    "correction_decide_form": lambda tree: {"decision": "reject", "reason": "越权驳回"},
+    "correction_decide_api": lambda tree: {"accept": False, "reason": "越权驳回"},
+    "certificate_api": lambda tree: {"person": tree.people.a1.pk, "organization": tree.branch_a.pk},
     "hours_form": lambda tree: {"hours": "1", "reason": "越权补录"},
     "community_register_form": lambda tree: {"community": tree.branch_a.pk},
     "community_register_api": lambda tree: {"community": tree.branch_a.pk, "person": tree.people.a1.pk},

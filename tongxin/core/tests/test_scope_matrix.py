@@ -172,6 +172,7 @@ BRANCH_A_KINDS = {
     "registration",
     "certificate",
     "wish",
+    "hours_correction",
     "study_campaign",
     "study_period",
     "study_attempt",
@@ -275,6 +276,7 @@ MIRRORS: dict[str, Twin] = {
     "registration": Twin(lambda mirror, users: walk._registration_of_a1(mirror).pk),
     "certificate": Twin(lambda mirror, users: walk._certificate_of_a1(mirror).pk),
     "wish": Twin(lambda mirror, users: walk._wish_of_branch_a(mirror).pk),
+    "hours_correction": Twin(lambda mirror, users: walk._hours_correction_of_a1(mirror).pk),  # b1's request
     "study_campaign": Twin(lambda mirror, users: walk._study_period_of_branch_a(mirror).campaign_id),
     "study_period": Twin(lambda mirror, users: walk._study_period_of_branch_a(mirror).pk),
     "study_attempt": Twin(lambda mirror, users: walk._study_attempt_of_a1(mirror).pk),
@@ -801,6 +803,11 @@ def _fulfilled_wish(tree, users):
     return wish.pk, tree.people.a1
 
 
+def _hours_correction(tree, users):
+    """a1's request to correct his hours, awaiting the organiser's decision."""
+    return walk._hours_correction_of_a1(tree).pk, tree.people.a1
+
+
 def _point_claim(tree, users):
     return walk._point_claim_of_a1(tree).pk, tree.people.a1
 
@@ -896,6 +903,9 @@ SELF_CASES: dict[str, SelfCase] = {
     "activities:wish_close": SelfCase(_fulfilled_wish, SECRETARY),
     "wish-close": SelfCase(_fulfilled_wish, SECRETARY),
     "registration-cancel": SelfCase(_registration(False), SECRETARY, self_service=True),
+    # corrections of hours: an organiser decides a1's request, never a1 himself
+    "activities:correction_decide": SelfCase(_hours_correction, SECRETARY),
+    "hours-correction-decide": SelfCase(_hours_correction, SECRETARY),
     # dues: removing one's own payment
     "dues-payment-detail": SelfCase(_dues_payment, SECRETARY),
     # honours: nobody reviews, confirms or revokes an honour of her own
@@ -938,13 +948,19 @@ NO_SELF = {
         for name in ("activities:wish_fulfil", "wish-fulfil")
     },
     **{
+        name: "only the volunteer himself asks for a correction of his hours (the service refuses anyone else): no "
+        "one else's step to take on his case"
+        for name in ("activities:correction_request", "registration-request-correction")
+    },
+    **{
         name: "a branch's points month is the branch's (its Workflow declares no subject); its claims have the column"
         for name in ("point-month-publish", "point-month-reopen", "point-month-confirm")
     },
 }  # fmt: skip
 # The target kinds whose records are workflow steps (or decisions) about people.
 STEP_KINDS = {"transfer", "recruitment", "recommendation", "review", "checklist_item", "meeting", "dues_payment",
-              "honour", "registration", "wish", "point_claim", "point_cycle", "point_objection"}  # fmt: skip
+              "honour", "registration", "wish", "point_claim", "point_cycle", "point_objection",
+              "hours_correction"}  # fmt: skip
 
 
 def step_routes() -> list[str]:

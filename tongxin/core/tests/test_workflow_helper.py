@@ -219,6 +219,7 @@ WORKFLOW_SERVICES = [
     "deputies/services.py",
     "community/services.py",
     "donations/services.py",
+    "activities/services.py",
 ]
 
 

@@ -17,6 +17,8 @@
   var video = box.querySelector("[data-scan-video]");
   var error = box.querySelector("[data-scan-error]");
   var wasm = box.getAttribute("data-wasm");
+  // [data-scan-raw]: the code is the QR code's whole text (a member's personal code), not a link's ?t=
+  var raw = box.hasAttribute("data-scan-raw");
 
   function fail() {
     error.classList.remove("d-none");
@@ -24,6 +26,7 @@
   }
 
   function tokenOf(text) {
+    if (raw) { return (text || "").trim(); }
     try {
       var url = new URL(text, window.location.href);
       return url.searchParams.get("t") || "";
