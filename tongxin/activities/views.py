@@ -400,9 +400,6 @@ class PersonalCodeForm(BootstrapFormMixin, forms.Form):
     code = forms.CharField(label=gettext_lazy("The member's personal code"), max_length=200,
                            widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
                            help_text=gettext_lazy("As his phone shows it, e.g. 1234-567890."))  # fmt: skip
-    purpose = forms.ChoiceField(choices=[(services.CHECK_IN, gettext_lazy("Check in")),
-                                         (services.CHECK_OUT, gettext_lazy("Check out"))],
-                                widget=forms.HiddenInput)  # fmt: skip
 
 
 # The zxing decoder is WebAssembly (as on the participant's scan page).
@@ -414,10 +411,11 @@ def personal_check(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity(request, pk)
     if not services.may_organise(request.user, activity):
         raise Http404
-    purpose = _purpose(request)
-    form = PersonalCodeForm(request.POST or None, initial={"purpose": purpose})
+    # the step: ?purpose= on the page, the hidden field when posted (anything else: check-in)
+    purpose = _purpose(request) if request.method != "POST" else request.POST.get("purpose", services.CHECK_IN)
+    purpose = purpose if purpose in services.PURPOSES else services.CHECK_IN
+    form = PersonalCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        purpose = form.cleaned_data["purpose"]
         act = services.check_in_person if purpose == services.CHECK_IN else services.check_out_person
         try:
             registration = act(request.user, activity, form.cleaned_data["code"])
@@ -450,7 +448,7 @@ class CorrectionDecideForm(BootstrapFormMixin, forms.Form):
     )
     hours = forms.DecimalField(label=gettext_lazy("Corrected hours (verified and supplementary together)"),
                                required=False, min_value=0, max_value=9999, decimal_places=2, max_digits=6)  # fmt: skip
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200)
+    reason = forms.CharField(label=gettext_lazy("Reason for the decision"), max_length=200)
 
 
 @login_required
