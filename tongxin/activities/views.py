@@ -226,13 +226,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     }  # fmt: skip
     if organiser:
         rows = list(queries.registrations_of(activity))
+        asked: dict[int, list[HoursCorrection]] = {}
+        corrections = HoursCorrection.objects.filter(registration__activity=activity).select_related("person")
+        for item in corrections.order_by("created_at", "id"):  # one query: each record shows its corrections
+            asked.setdefault(item.registration_id, []).append(item)
         for row in rows:
             row.own = row.person_id == person_id  # type: ignore[attr-defined]
+            row.asked = asked.get(row.pk, [])  # type: ignore[attr-defined]
         context["registrations"] = rows
-        context["corrections"] = list(
-            HoursCorrection.objects.filter(registration__activity=activity, status=CorrectionStatus.PENDING)
-            .select_related("person").order_by("created_at")[:LIST_LIMIT]
-        )  # fmt: skip
+        context["corrections"] = [c for items in asked.values() for c in items
+                                  if c.status == CorrectionStatus.PENDING][:LIST_LIMIT]  # fmt: skip
         context["can_cancel_activity"] = activity.status != ActivityStatus.CANCELLED
     return render(request, "activities/detail.html", context)
 

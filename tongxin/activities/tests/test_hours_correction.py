@@ -130,6 +130,7 @@ def test_pages(tree, users, client_for):
     organiser.post(
         f"/activities/corrections/{correction.pk}/decide/", {"decision": "accept", "hours": "2", "reason": "核实"}
     )
+    assert "0.00 h → 2.00 h" in organiser.get(f"/activities/{activity.pk}/").content.decode()  # the record shows it
     mine = client_for(users.member).get("/activities/mine/").content.decode()  # one client: log the member in again
     assert "0.00 h → 2.00 h" in mine and "Accepted" in mine
     # someone else's registration: the organiser sees the record, no form; a POST is refused, nothing written
