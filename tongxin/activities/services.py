@@ -669,8 +669,9 @@ def set_supplementary_hours(actor: Actor, registration: Registration, hours: obj
 # digits>". The organiser of an activity scans or types it to check him in or out. Like the activity's code it is
 # accepted in its window and the next one (never more than 60 s), a forged one is refused, and wrong typed codes are
 # counted per organiser and activity. One code is one step: the organiser's process remembers which activity and
-# step a code was used for (the cache, for two windows), so the same code replayed at another activity or for the
-# check-out is refused; the second scan of it for the same step is the same check-in. A check-out also needs a code
+# step a code went through for (the cache, for two windows), so the same code replayed at another activity or for
+# the check-out is refused; the second scan of it for the same step is the same check-in; a refused scan (not
+# registered yet) spends nothing. A check-out also needs a code
 # shown after the check-in (the row says so, across processes).
 #
 # A person who is not registered, or whose place is not confirmed, is refused with his name and the reason: the
@@ -747,13 +748,21 @@ def _checked_personal_code(actor: Actor, activity: Activity, code: str, now: dat
         raise
 
 
+def _use_key(person_id: int, window: int) -> str:
+    return f"activities:personal-used:{person_id}:{window}"
+
+
 def _refuse_replay(person_id: int, window: int, activity: Activity, purpose: str) -> None:
     """A personal code serves one step at one activity: the same code used again for another is refused."""
-    key = f"activities:personal-used:{person_id}:{window}"
-    use = f"{activity.pk}:{purpose}"
-    if not cache.add(key, use, 2 * WINDOW_SECONDS + 5) and cache.get(key) != use:
+    used = cache.get(_use_key(person_id, window))
+    if used is not None and used != f"{activity.pk}:{purpose}":
         raise DomainError("code", _("This personal code was already used: ask the member for the code his phone "
                                     "shows now."))  # fmt: skip
+
+
+def _remember_use(person_id: int, window: int, activity: Activity, purpose: str) -> None:
+    """The step went through: the code is spent on it (a refused scan spends nothing)."""
+    cache.set(_use_key(person_id, window), f"{activity.pk}:{purpose}", 2 * WINDOW_SECONDS + 5)
 
 
 def _scanned_registration(activity: Activity, person_id: int) -> Registration:
@@ -788,11 +797,13 @@ def check_in_person(actor: Actor, activity: Activity, code: str, now: datetime.d
     _refuse_replay(person_id, window, activity, CHECK_IN)
     registration = _scanned_registration(activity, person_id)
     if registration.checked_in_at is not None:
+        _remember_use(person_id, window, activity, CHECK_IN)
         return registration
     if activity.status == ActivityStatus.CANCELLED:
         raise DomainError("code", _("This activity was cancelled."))
     if now < activity.starts_at - CHECK_IN_OPENS or now > activity.ends_at:
         raise DomainError("code", _("Check-in is open from an hour before the start to the end."))
+    _remember_use(person_id, window, activity, CHECK_IN)
     return _record_check_in(actor, registration, now)
 
 
@@ -811,12 +822,14 @@ def check_out_person(actor: Actor, activity: Activity, code: str, now: datetime.
     if registration.checked_in_at is None:
         raise DomainError("code", _("%(name)s has not checked in.") % {"name": registration.person.name})
     if registration.checked_out_at is not None:
+        _remember_use(person_id, window, activity, CHECK_OUT)
         return registration
     if window < _window(registration.checked_in_at):
         raise DomainError("code", _("This personal code was shown before the check-in: ask the member for the code "
                                     "his phone shows now."))  # fmt: skip
     if now > activity.ends_at + CHECK_OUT_CLOSES:
         raise DomainError("code", _("Check-out has closed: the organiser may add supplementary hours."))
+    _remember_use(person_id, window, activity, CHECK_OUT)
     return _record_check_out(actor, activity, registration, now)
 
 

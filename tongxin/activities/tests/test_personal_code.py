@@ -116,10 +116,18 @@ def test_someone_without_a_confirmed_place_is_refused_by_name(tree, users):
     with pytest.raises(DomainError, match=f"{tree.people.a2.name} is not registered"):
         services.check_in_person(users.secretary_a, activity, short)
     services.register(users.member, activity)
-    cache.clear()
     with pytest.raises(DomainError, match="not confirmed yet"):
         services.check_in_person(users.secretary_a, activity, short)
     assert not Registration.objects.filter(activity=activity, checked_in_at__isnull=False).exists()
+
+
+def test_a_refused_scan_spends_nothing(tree, users):
+    wrong = make_activity(tree, hours_ago=1)  # he is not registered here
+    activity, registration = _confirmed(tree, users)
+    short = services.personal_code(tree.people.a2.pk)[1]
+    with pytest.raises(DomainError, match="not registered"):
+        services.check_in_person(users.secretary_a, wrong, short)
+    assert services.check_in_person(users.secretary_a, activity, short).pk == registration.pk
 
 
 def test_only_an_organiser_scans(tree, users):
