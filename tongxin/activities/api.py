@@ -300,6 +300,17 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     queryset = Certificate.objects.all()
     serializer_class = CertificateSerializer
 
+    def get_base_queryset(self):
+        """``?mine=1`` on the list: only the caller's own certificates (a role holder sees her organisations' too)."""
+        queryset = super().get_base_queryset()
+        if self.action == "list" and self.request.query_params.get("mine") == "1":
+            queryset = queryset.filter(person_id=getattr(self.request.user, "person_id", None) or 0)
+        return queryset
+
+    @extend_schema(parameters=[OpenApiParameter("mine", int, enum=[1], description="1: only one's own")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
     @extend_schema(request=CertificateIssueSerializer, responses={201: CertificateSerializer})
     def create(self, request, *args, **kwargs):
         """Issue a certificate of the person's hours at the activities of the organisation's subtree (an organiser

@@ -32,6 +32,8 @@ def test_issue_list_and_verify(tree, users, api_for):
     mine = api_for(users.member).get("/api/certificates/").json()["results"]
     assert [row["serial"] for row in mine] == [serial]
     assert api_for(users.secretary_b).get("/api/certificates/").json()["results"] == []
+    assert [row["serial"] for row in api_for(users.secretary_a).get("/api/certificates/").json()["results"]] == [serial]
+    assert api_for(users.secretary_a).get("/api/certificates/", {"mine": "1"}).json()["results"] == []  # not hers
     key = Certificate.objects.get().verify_key
     facts = api_for(users.secretary_b).get("/api/certificates/verify/", {"key": key, "serial": serial})
     assert facts.status_code == 200
