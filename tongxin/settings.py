@@ -156,6 +156,7 @@ MIDDLEWARE = [
     "tongxin.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "tongxin.core.confirm.AskFirstMiddleware",  # after the CSRF check: a destructive POST asks first
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tongxin.accounts.middleware.SessionExpiryMiddleware",
     "django_otp.middleware.OTPMiddleware",
