@@ -80,6 +80,19 @@ def _worst_first(rows: list[RateRow]) -> list[RateRow]:
     return sorted(rows, key=lambda r: (r.rate is None, r.rate if r.rate is not None else 0, r.organization.path))
 
 
+def start_org(user: Any, campaign: StudyCampaign, org_id: int | None) -> Organization | None:
+    """Where a drill-down starts: the campaign's organisation when the user sees it, else her own top
+    organisation inside the campaign's subtree; ``org_id`` picks one within both. ``None``: none she sees."""
+    if org_id is not None:
+        org = Organization.objects.visible_to(user).filter(pk=org_id).first()
+        return org if org is not None and org.path.startswith(campaign.org_path) else None
+    scope = scope_for(user, VIEW)
+    if scope.covers_path(campaign.org_path):
+        return campaign.organization
+    inside = [p for p in scope.prefixes if p.startswith(campaign.org_path)]
+    return Organization.objects.filter(pk=path_ids(inside[0])[-1]).first() if inside else None
+
+
 def drill_down(period: StudyPeriod, org: Organization) -> tuple[RateRow, list[RateRow]]:
     """``org``'s row and its active children's rows for ``period``, worst first (two reads of PeriodStats)."""
     own = PeriodStats.objects.filter(period=period, organization=org).first()

@@ -326,21 +326,11 @@ def _campaign(request: HttpRequest, pk: int) -> StudyCampaign:
 
 
 def _start_org(request: HttpRequest, campaign: StudyCampaign) -> Organization:
-    """Where the drill-down starts: the campaign's organisation when the user sees it, else her own top
-    organisation inside the campaign's subtree; ``?org=`` picks one within both."""
-    scope = scope_for(request.user, VIEW)
-    org_id = params.parse_id(request.GET.get("org"))
-    if org_id is not None:
-        org = get_scoped_or_404(request, Organization, org_id)
-        if not org.path.startswith(campaign.org_path):
-            raise Http404
-        return org
-    if scope.covers_path(campaign.org_path):
-        return campaign.organization
-    inside = [p for p in scope.prefixes if p.startswith(campaign.org_path)]
-    if not inside:
+    """Where the drill-down starts (``queries.start_org``); ``?org=`` picks one; 404 for none she sees."""
+    org = queries.start_org(request.user, campaign, params.parse_id(request.GET.get("org")))
+    if org is None:
         raise Http404
-    return get_object_or_404(Organization, pk=path_ids(inside[0])[-1])
+    return org
 
 
 @login_required

@@ -481,6 +481,11 @@ ROUTES: dict[str, Route] = {
     "study-attempt-submit": Route("study_attempt", ("POST",), api=True, payload="study_submit_api"),
     "study-participation-list": Route(None, api=True),
     "study-participation-detail": Route("study_participation", api=True),
+    "study-period-rates": Route("study_period", api=True),
+    "study-period-video": Route("study_period", ("POST",), api=True, payload="empty"),
+    "study-checkin-list": Route(None, ("GET", "POST"), api=True, payload="empty"),
+    "study-checkin-detail": Route("study_checkin", api=True, insider="member"),  # his own log: no role reads it
+    "study-participation-verify": Route(None, ("POST",), api=True, payload="empty"),
 }
 
 # API lists whose rows are people (their ids are compared with committee 1's people, not its organisations).
@@ -606,7 +611,7 @@ def _target_pk(target: str | None, tree) -> int:
         "certificate": _certificate_of_a1, "wish": _wish_of_branch_a,
         "study_campaign": lambda tree: _study_period_of_branch_a(tree).campaign,
         "study_period": _study_period_of_branch_a, "study_attempt": _study_attempt_of_a1,
-        "study_participation": _study_participation_of_a1,
+        "study_participation": _study_participation_of_a1, "study_checkin": _study_checkin_of_a2,
         "point_claim": _point_claim_of_a1, "point_cycle": _point_cycle_of_branch_a,
         "point_objection": _point_objection_of_a1,
         "point_entry": _point_entry_of_a1,
@@ -1069,6 +1074,14 @@ def _study_participation_of_a1(tree):
         defaults={"org_path": tree.people.a1.org_path, "best_score": 80, "completed_at": timezone.now()},
     )  # fmt: skip
     return row
+
+
+def _study_checkin_of_a2(tree):
+    """A line of a2's own study log (a2 is the ``member`` user's person: the one who reaches it)."""
+    from tongxin.study.models import CheckIn
+
+    row = CheckIn.objects.filter(person=tree.people.a2).first()
+    return row or CheckIn.objects.create(person=tree.people.a2, day=timezone.localdate(), what="学习党章", minutes=30)
 
 
 def _point_claim_of_a1(tree):

@@ -127,7 +127,12 @@ PAYLOAD_ALSO_IN_BRANCH_B = {"accounts:bulk_reset"}
 NEEDS_A_HANDOUT = {"accounts:bulk_reset_download"}
 # Targets no one but their owner reaches: a notification is its recipient's, an import its uploader's, a rule
 # the district admin's.
-OWNER_OF_TARGET = {"notification": "committee_admin", "import": "committee_admin", "rule": "district"}
+OWNER_OF_TARGET = {
+    "notification": "committee_admin",
+    "import": "committee_admin",
+    "rule": "district",
+    "study_checkin": "member",  # his own study log (学习打卡): no role holder reads it
+}
 # Lists only the district admin opens (the rules of the whole district); 404 to everyone else.
 DISTRICT_ONLY_LISTS = {"core:rules", "orglife:requirements"}
 
@@ -289,6 +294,7 @@ MIRRORS: dict[str, Twin] = {
 # Target kinds that have no object in a branch, and why.
 NO_MIRROR = {
     "rule": "a rule is the district's, not a branch's: only the district admin edits one",
+    "study_checkin": "a study check-in is its member's alone, in no branch: no role holder of any branch reaches one",
 }
 
 
