@@ -98,6 +98,8 @@ def test_a_free_standing_report_is_acknowledged_by_the_community(context_for, tr
     community.get_by_role("link", name=re.compile(zh("Community reports to acknowledge"))).click()
     expect(community.get_by_test_id("reports")).to_contain_text("周末为社区老人义务理发")
     community.get_by_test_id("reports").get_by_role("link", name=tree.people.a2.name).click()
+    shoot(community, "community-report-to-acknowledge")
+    community.set_viewport_size(PHONE)
     community.get_by_test_id("acknowledge").click()
     expect(community.locator(".alert-success")).to_contain_text(zh("The report is acknowledged."))
     expect(community.get_by_test_id("report-state")).to_have_text(zh_state("Acknowledged"))
@@ -107,6 +109,8 @@ def test_a_free_standing_report_is_acknowledged_by_the_community(context_for, tr
     member.goto(url("community:mine"))
     expect(member.get_by_test_id("my-reports")).to_contain_text("周末为社区老人义务理发")
     expect(member.get_by_test_id("my-reports").get_by_test_id("report-state")).to_have_text(zh_state("Acknowledged"))
+    shoot(member, "community-mine-states")
+    member.set_viewport_size(PHONE)
     member.goto(url("community:registration", registration.pk))
     expect(member.get_by_test_id("year-acknowledged")).to_contain_text("1")
     assert page_width(member) <= PHONE["width"]

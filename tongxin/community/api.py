@@ -45,7 +45,7 @@ def _id(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=2**31 - 1, **kwargs)
 
 
-class RegistrationSerializer(serializers.ModelSerializer):
+class CommunityRegistrationSerializer(serializers.ModelSerializer):
     community_name = serializers.CharField(source="community.name", read_only=True)
     registrant_name = serializers.CharField(read_only=True)
 
@@ -164,10 +164,10 @@ def _take_up(actor, need: ServiceNeed, *, registration: int) -> TakeUp:
 
 class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     queryset = CommunityRegistration.objects.select_related("community", "person", "organization").order_by("id")
-    serializer_class = RegistrationSerializer
+    serializer_class = CommunityRegistrationSerializer
     steps = [Step("end", services.end_registration, write_scope=VIEW)]  # the service checks who may
 
-    @extend_schema(request=RegisterSerializer, responses={201: RegistrationSerializer})
+    @extend_schema(request=RegisterSerializer, responses={201: CommunityRegistrationSerializer})
     def create(self, request, *args, **kwargs):
         values = self.validated(RegisterSerializer, request)
         user = request.user
@@ -185,7 +185,7 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scop
                 raise exceptions.ValidationError({"organization": [_("No such organisation in your scope.")]})
         row = services.register(user, community=community, person=person, organization=organization,
                                 started_on=values.get("started_on"))  # fmt: skip
-        return Response(RegistrationSerializer(row).data, status=201)
+        return Response(CommunityRegistrationSerializer(row).data, status=201)
 
 
 class NeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
