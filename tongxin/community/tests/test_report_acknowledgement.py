@@ -257,3 +257,41 @@ def test_the_api_files_with_photos_acknowledges_and_sends_back(tree, users, regi
     response = admin.post(f"/api/service-reports/{report}/acknowledge/")
     assert response.status_code == 200 and response.json()["status"] == "acknowledged"
     assert member.get(f"/api/service-reports/{report}/").json()["status"] == "acknowledged"
+
+
+def test_the_lists_cost_the_same_for_few_and_many_reports(tree, users, community, registration, client_for, api_for):
+    """No query per report: the community's page, the unit's, the inbox list, the member's page, the yearly report
+    and the API list read the same number of queries for two reports (with photos, one acknowledged) as for ten."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    unit = services.register(users.secretary_a, community=community, organization=tree.branch_a)
+    pages = [(users.outsider, reverse("community:community", args=[community.pk])),
+             (users.outsider, reverse("community:index") + "?waiting=1"),
+             (users.secretary_a, reverse("community:unit", args=[tree.branch_a.pk])),
+             (users.member, reverse("community:mine")),
+             (users.member, reverse("community:registration", args=[registration.pk])),
+             (users.outsider, "/api/service-reports/")]  # fmt: skip
+
+    def counts() -> list[int]:
+        found = []
+        for user, url in pages:
+            caller = api_for(user) if url.startswith("/api/") else client_for(user)
+            caller.get(url)  # the per-session caches (the inbox badge, the rules) filled first
+            with CaptureQueriesContext(connection) as ctx:
+                assert caller.get(url).status_code == 200
+            found.append(len(ctx.captured_queries))
+        return found
+
+    def add(n: int) -> None:
+        for i in range(n):
+            which = (registration, unit)[i % 2]
+            actor = users.member if which == registration else users.secretary_a
+            report = services.file_report(actor, which, content=f"服务{i}", photos=[("p.png", PNG)])
+            if i % 3 == 0:
+                services.acknowledge_report(users.outsider, report)
+
+    add(2)
+    few = counts()
+    add(8)
+    assert counts() == few
