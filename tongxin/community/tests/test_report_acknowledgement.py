@@ -90,6 +90,29 @@ def test_a_file_that_is_not_a_photo_or_too_many_photos_are_refused_and_nothing_w
     assert _written() == before
 
 
+def test_a_photo_over_the_size_limit_is_refused(users, registration, settings):
+    settings.TONGXIN_ATTACHMENT_MAX_BYTES = 1024
+    before = _written()
+    with pytest.raises(DomainError) as refused:
+        _free(users, registration, photos=[("大.png", PNG + b"\x00" * 1024)])
+    assert "photos" in refused.value.errors and "larger than the limit" in " ".join(refused.value.messages)
+    assert _written() == before
+    assert _free(users, registration, photos=[("小.png", PNG)]).photos.count() == 1
+
+
+def test_a_report_on_a_need_taken_up_may_carry_a_photo_too(users, community, registration, client_for):
+    need = services.post_need(users.outsider, community=community, title="独居老人探访")
+    services.take_up(users.member, need, registration=registration)
+    client = client_for(users.member)
+    page = client.get(reverse("community:need", args=[need.pk])).content.decode()
+    assert 'enctype="multipart/form-data"' in page and 'name="photos"' in page
+    photo = SimpleUploadedFile("探访.jpg", JPEG, content_type="image/jpeg")
+    client.post(reverse("community:need_report", args=[need.pk]),
+                {"registration": registration.pk, "content": "探访了两位老人", "photos": [photo]})  # fmt: skip
+    report = ServiceReport.objects.get()
+    assert report.take_up.need == need and report.photos.get().content_type == "image/jpeg"
+
+
 def test_the_community_acknowledges_and_the_year_counts_it_apart(tree, users, registration):
     first = _free(users, registration, hours="2.0")
     _free(users, registration, hours="1.0")
