@@ -17,13 +17,15 @@ from tongxin.community.services import reports_to_acknowledge
 def test_the_demo_seeds_free_standing_reports_acknowledged_and_sent_back(db, client):
     call_command("seed_demo", stdout=StringIO())
     member = User.objects.get(username="member")
+    assert member.person_id is not None
     own = ServiceReport.objects.filter(person_id=member.person_id, take_up__isnull=True, created_by=member)
     assert sorted(own.values_list("status", flat=True)) == sorted(
         [ReportStatus.ACKNOWLEDGED, ReportStatus.RETURNED, ReportStatus.SUBMITTED]
     )
     assert not own.filter(photos__isnull=False).exists()  # photo-less records
     assert own.get(status=ReportStatus.RETURNED).return_reason
-    assert own.get(status=ReportStatus.ACKNOWLEDGED).acknowledged_by.username == "district"
+    acknowledged = own.get(status=ReportStatus.ACKNOWLEDGED)
+    assert acknowledged.acknowledged_by is not None and acknowledged.acknowledged_by.username == "district"
     district = User.objects.get(username="district")
     assert reports_to_acknowledge(district).filter(pk=own.get(status=ReportStatus.SUBMITTED).pk).exists()
     client.force_login(member)

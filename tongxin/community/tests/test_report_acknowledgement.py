@@ -110,7 +110,8 @@ def test_a_report_on_a_need_taken_up_may_carry_a_photo_too(users, community, reg
     client.post(reverse("community:need_report", args=[need.pk]),
                 {"registration": registration.pk, "content": "探访了两位老人", "photos": [photo]})  # fmt: skip
     report = ServiceReport.objects.get()
-    assert report.take_up.need == need and report.photos.get().content_type == "image/jpeg"
+    assert report.take_up is not None and report.take_up.need == need
+    assert report.photos.get().content_type == "image/jpeg"
 
 
 def test_the_community_acknowledges_and_the_year_counts_it_apart(tree, users, registration):
