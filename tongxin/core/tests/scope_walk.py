@@ -458,6 +458,16 @@ ROUTES: dict[str, Route] = {
         None, ("GET", "POST"), api=True, payload="community_report_api", prepare="community_report"
     ),
     "service-report-detail": Route("community_report", api=True),
+    # a free-standing report (no posted need), a report's page and photo, the community acknowledges or sends back
+    "community:report_new": Route("community_registration", ("GET", "POST"), payload="community_free_report_form"),
+    "community:report": Route("community_report"),
+    "community:report_acknowledge": Route("community_report", ("POST",), payload="empty"),
+    "community:report_send_back": Route("community_report", ("POST",), payload="community_send_back_form"),
+    "community:report_resubmit": Route("community_report", ("POST",), payload="community_free_report_form"),
+    "community:report_photo": Route("community_report_photo"),
+    "service-report-acknowledge": Route("community_report", ("POST",), api=True, payload="empty"),
+    "service-report-send-back": Route("community_report", ("POST",), api=True, payload="community_send_back_form"),
+    "service-report-resubmit": Route("community_report", ("POST",), api=True, payload="community_free_report_form"),
     # study (issue 14): the targets are branch A's campaign for party members (a2, a league member, is not in
     # its audience), its period with a video, a1's open attempt and a1's participation
     "study:mine": Route(None),
@@ -606,7 +616,7 @@ def _target_pk(target: str | None, tree) -> int:
         "donation_drive": _donation_drive_of_branch_a, "donation": _donation_of_branch_a,
         "disbursement": _disbursement_of_branch_a, "disbursement_evidence": _disbursement_evidence_of_branch_a,
         "community_registration": _community_registration_of_a1, "community_need": _community_need_of_branch_a,
-        "community_report": _community_report_of_a1,
+        "community_report": _community_report_of_a1, "community_report_photo": _community_report_photo_of_a1,
         "activity": _activity_of_branch_a, "registration": _registration_of_a1,
         "certificate": _certificate_of_a1, "wish": _wish_of_branch_a,
         "study_campaign": lambda tree: _study_period_of_branch_a(tree).campaign,
@@ -975,6 +985,19 @@ def _community_report_of_a1(tree):
         taken = take_up(None, _community_need_of_branch_a(tree), registration=registration)
         report = file_report(None, registration, content="甲探访了两位老人", take_up=taken)
     return report
+
+
+def _community_report_photo_of_a1(tree):
+    """A photo of a1's free-standing report to branch A (made once per test)."""
+    from tongxin.community.models import ReportPhoto
+    from tongxin.community.services import file_report
+
+    photo = ReportPhoto.objects.filter(report__registration=_community_registration_of_a1(tree)).first()
+    if photo is None:
+        report = file_report(None, _community_registration_of_a1(tree), content="甲清理了楼道",
+                             photos=[("楼道.png", PNG_BYTES)])  # fmt: skip
+        photo = report.photos.get()
+    return photo
 
 
 def _activity_of_branch_a(tree):
@@ -1506,6 +1529,8 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "registration": _community_registration_of_a1(tree).pk,
         "content": "越权报告",
     },
+    "community_free_report_form": lambda tree: {"content": "越权报告"},
+    "community_send_back_form": lambda tree: {"reason": "越权退回"},
     "community_report_api": lambda tree: {
         "registration": _community_registration_of_a1(tree).pk,
         "content": "越权报告",

@@ -173,6 +173,7 @@ BRANCH_A_KINDS = {
     "community_registration",
     "community_need",
     "community_report",
+    "community_report_photo",
     "activity",
     "registration",
     "certificate",
@@ -276,6 +277,7 @@ MIRRORS: dict[str, Twin] = {
     "community_registration": Twin(lambda mirror, users: walk._community_registration_of_a1(mirror).pk),
     "community_need": Twin(lambda mirror, users: walk._community_need_of_branch_a(mirror).pk),
     "community_report": Twin(lambda mirror, users: walk._community_report_of_a1(mirror).pk),
+    "community_report_photo": Twin(lambda mirror, users: walk._community_report_photo_of_a1(mirror).pk),
     "activity": Twin(lambda mirror, users: walk._activity_of_branch_a(mirror).pk),
     "registration": Twin(lambda mirror, users: walk._registration_of_a1(mirror).pk),
     "certificate": Twin(lambda mirror, users: walk._certificate_of_a1(mirror).pk),
@@ -819,6 +821,20 @@ def _dues_payment(tree, users):
     return walk._dues_payment_of_a1(tree).pk, tree.people.a1
 
 
+def _community_report(status: str):
+    """a1's report to branch A (his community), submitted, or sent back by the system to be completed."""
+
+    def make(tree, users):
+        from tongxin.community.services import send_back_report
+
+        report = walk._community_report_of_a1(tree)
+        if status == "returned":
+            report = send_back_report(None, report, reason="请补充服务人数")
+        return report.pk, tree.people.a1
+
+    return make
+
+
 @dataclass(frozen=True)
 class SelfCase:
     make: Callable[[Any, Any], tuple[int, Any]]  # (tree, users) -> (the record's pk, the person it is about)
@@ -916,6 +932,13 @@ SELF_CASES: dict[str, SelfCase] = {
     "point-claim-review": SelfCase(_point_claim, SECRETARY),
     "point-claim-withdraw": SelfCase(_point_claim, SECRETARY, self_service=True),
     "point-objection-answer": SelfCase(_point_objection, SECRETARY),
+    # community reports: the community acknowledges or sends back a report, never its reporter; he completes it
+    "community:report_acknowledge": SelfCase(_community_report("submitted"), SECRETARY),
+    "service-report-acknowledge": SelfCase(_community_report("submitted"), SECRETARY),
+    "community:report_send_back": SelfCase(_community_report("submitted"), SECRETARY),
+    "service-report-send-back": SelfCase(_community_report("submitted"), SECRETARY),
+    "community:report_resubmit": SelfCase(_community_report("returned"), SECRETARY, self_service=True),
+    "service-report-resubmit": SelfCase(_community_report("returned"), SECRETARY, self_service=True),
 }
 # Step routes of workflows with no self column, and why.
 NO_SELF = {
@@ -950,7 +973,8 @@ NO_SELF = {
 }  # fmt: skip
 # The target kinds whose records are workflow steps (or decisions) about people.
 STEP_KINDS = {"transfer", "recruitment", "recommendation", "review", "checklist_item", "meeting", "dues_payment",
-              "honour", "registration", "wish", "point_claim", "point_cycle", "point_objection"}  # fmt: skip
+              "honour", "registration", "wish", "point_claim", "point_cycle", "point_objection",
+              "community_report"}  # fmt: skip
 
 
 def step_routes() -> list[str]:

@@ -263,6 +263,7 @@ DOWNLOADS = {
     "donations:export": "attachment",
     "donations:evidence": "attachment",  # the walk's evidence is a PDF
     "community:registration_export": "attachment",
+    "community:report_photo": "inline",  # a report's photo, a PNG
     "activities:certificate": "attachment",  # the certificate of hours, a PDF to print
     "points:subtree_export": "attachment",
     "venues:honour_certificate": "attachment",  # the walk's certificate is a PDF
