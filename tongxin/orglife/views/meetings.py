@@ -27,6 +27,7 @@ from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.core.views import get_scoped_or_404, page_step
 from tongxin.orglife.models import LESSON_KINDS, Attachment, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
+from tongxin.orglife.services import lessons
 from tongxin.orglife.services import meetings as services
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
@@ -205,7 +206,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         "place": meeting.place,
         "host": "",
         "recorder": "",
-        "lecturer": "",
+        "lecturer": lessons.planned_lecturer(meeting),  # the lesson in turn's lecturer, when the rota names one
         "minutes": "",
     }
     marks = _initial_marks(request, members)
