@@ -85,6 +85,8 @@ def test_the_record_form_prefills_the_lecturer_and_the_rota_shows_the_lesson_giv
     services.record_meeting(users.secretary_a, meeting, attendance=_present(tree))
     rota = client.get(reverse("orglife:lessons", args=[tree.branch_a.pk]) + f"?year={when.year}").content.decode()
     assert 'data-turn-state="given"' in rota and reverse("orglife:meeting_detail", args=[meeting.pk]) in rota
+    detail = client.get(reverse("orglife:meeting_detail", args=[meeting.pk])).content.decode()
+    assert reverse("orglife:lesson_turn", args=[LessonTurn.objects.get().pk]) in detail  # the meeting names its turn
 
 
 def test_a_given_turn_keeps_its_lecturer(tree, users, english):

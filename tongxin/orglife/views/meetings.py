@@ -26,7 +26,15 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.core.views import get_scoped_or_404, page_step
-from tongxin.orglife.models import LESSON_KINDS, Attachment, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
+from tongxin.orglife.models import (
+    LESSON_KINDS,
+    Attachment,
+    AttendanceStatus,
+    LessonTurn,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
 from tongxin.orglife.services import lessons
 from tongxin.orglife.services import meetings as services
 from tongxin.orgs.models import Organization
@@ -186,6 +194,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_record": can_change and meeting.status == MeetingStatus.PLANNED,
         "can_attach": can_change and meeting.status != MeetingStatus.CANCELLED,
         "max_mb": f"{uploads.max_bytes() / 1024 / 1024:g}",
+        # The lesson in turn this lesson meeting gave (轮流讲党课/团课), if any.
+        "lesson_turn": LessonTurn.objects.filter(meeting=meeting).select_related("lecturer").first(),
     }
     return render(request, "orglife/meetings/detail.html", context)
 
