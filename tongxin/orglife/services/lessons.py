@@ -356,11 +356,13 @@ def remind_lesson_turns(now: datetime.datetime | None = None) -> int:
                       "year": turn.year, "start": quarter_start(turn.year, turn.quarter).isoformat()}  # fmt: skip
             mine = notice(gettext_noop("Your turn: you give the %(kind)s of %(org)s in quarter %(quarter)d of "
                                        "%(year)d (from %(start)s)."), **values)  # fmt: skip
-            notify_users(User.objects.filter(person_id=turn.lecturer_id, is_active=True), text=mine,
-                         url=turn_url(turn), org_path=turn.org_path)  # fmt: skip
+            lecturer_users = list(User.objects.filter(person_id=turn.lecturer_id, is_active=True))
+            notify_users(lecturer_users, text=mine, url=turn_url(turn), org_path=turn.org_path)
             theirs = notice(gettext_noop("%(name)s gives the %(kind)s of %(org)s in quarter %(quarter)d of %(year)d "
                                          "(from %(start)s)."), name=turn.lecturer.name, **values)  # fmt: skip
-            notify_actors(CHANGE, turn.org_path, text=theirs, url=turn_url(turn))
+            # A secretary giving the lesson herself is told once, as the lecturer.
+            notify_actors(CHANGE, turn.org_path, text=theirs, url=turn_url(turn),
+                          exclude=lecturer_users[0] if lecturer_users else None)  # fmt: skip
             count += 1
     return count
 

@@ -94,3 +94,13 @@ def test_the_member_home_shows_his_next_lesson(client_for, tree, users):
     turn = _turn_next_quarter(users, tree)
     home = client_for(users.member).get(reverse("core:home")).content.decode()
     assert 'data-home-card="lesson_turn"' in home and str(turn.year) in home
+
+
+def test_a_secretary_giving_the_lesson_herself_is_reminded_once(tree, users, selves):
+    year, quarter = _next_quarter(timezone.localdate())
+    turn = lessons.plan_turn(users.secretary_a, organization=tree.branch_a, year=year, quarter=quarter,
+                             kind=MeetingKind.LEAGUE_LESSON, lecturer=tree.people.a1)  # fmt: skip
+    assert lessons.remind_lesson_turns(_noon(lessons.quarter_start(year, quarter))) == 1
+    got = list(Notification.objects.filter(url=reverse("orglife:lesson_turn", args=[turn.pk]))
+               .values_list("recipient__username", flat=True))  # fmt: skip
+    assert sorted(got) == ["secretary_a", "self_secretary"]  # a1's own user once, the other secretary once
