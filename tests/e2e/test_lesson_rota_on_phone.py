@@ -87,3 +87,9 @@ def test_the_secretary_plans_the_rota_the_lecturer_sees_his_turn_and_the_lesson_
     expect(card.locator("[data-meeting-link]")).to_have_text(when.strftime("%Y-%m-%d"))
     assert page_width(secretary) <= PHONE["width"]
     shoot(secretary, "lesson-rota-given")
+    secretary.set_viewport_size(PHONE)
+    card.locator("[data-lecturer]").click()  # the turn's own page: given, so no longer changed
+    expect(secretary.get_by_test_id("turn")).to_contain_text(a2.name)
+    expect(secretary.get_by_test_id("turn-form")).to_have_count(0)
+    assert page_width(secretary) <= PHONE["width"]
+    shoot(secretary, "lesson-turn")

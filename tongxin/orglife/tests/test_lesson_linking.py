@@ -96,3 +96,16 @@ def test_a_given_turn_keeps_its_lecturer(tree, users, english):
                                  topic="第一课", attendance=_present(tree))  # fmt: skip
     with pytest.raises(Exception, match="has been given"):
         lessons.change_turn(users.secretary_a, turn, lecturer=tree.people.a1, reason="改人")
+
+
+def test_a_lesson_given_by_someone_else_is_flagged_to_the_secretary(client_for, tree, users, english):
+    when = _when()
+    _turn(users, tree, timezone.localdate(when))  # a2 is planned
+    meeting = services.plan_meeting(users.secretary_a, organization=tree.branch_a, kind=LEAGUE, starts_at=when,
+                                    topic="学习宪法")  # fmt: skip
+    client = client_for(users.secretary_a)
+    data = {"starts_at": timezone.localtime(when).strftime("%Y-%m-%dT%H:%M"), "lecturer": "区团委讲师团",
+            f"status-{tree.people.a1.pk}": "present", f"status-{tree.people.a2.pk}": "present"}  # fmt: skip
+    page = client.post(reverse("orglife:meeting_record", args=[meeting.pk]), data, follow=True).content.decode()
+    assert "The rota named" in page and tree.people.a2.name in page and "区团委讲师团" in page
+    assert LessonTurn.objects.get().meeting == meeting  # still given

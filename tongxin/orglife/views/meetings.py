@@ -290,6 +290,11 @@ def _saved(request: HttpRequest, errors: list[str], save: Callable[[], Meeting])
     except PermissionDenied:
         raise Http404 from None
     messages.success(request, _("The meeting is recorded as held."))
+    turn = LessonTurn.objects.filter(meeting=meeting).select_related("lecturer").first()
+    if turn is not None and meeting.lecturer != turn.lecturer.name:  # the rota is checked against the record
+        messages.warning(request, _("The rota named %(planned)s to give this quarter's lesson; the record names "
+                                    "%(given)s. The turn counts as given.")
+                         % {"planned": turn.lecturer.name, "given": meeting.lecturer})  # fmt: skip
     return redirect("orglife:meeting_detail", pk=meeting.pk)
 
 
