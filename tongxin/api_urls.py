@@ -19,7 +19,13 @@ from tongxin.lifecycle.api import (
     RecruitmentViewSet,
     TransferViewSet,
 )
-from tongxin.orglife.api import ChecklistItemViewSet, ComplianceBoardViewSet, LapseViewSet, MeetingViewSet
+from tongxin.orglife.api import (
+    ChecklistItemViewSet,
+    ComplianceBoardViewSet,
+    LapseViewSet,
+    LessonTurnViewSet,
+    MeetingViewSet,
+)
 from tongxin.orgs.api import OrganizationViewSet
 from tongxin.people.api import PersonViewSet
 from tongxin.points.api import ClaimViewSet, MonthCycleViewSet, ObjectionViewSet, PointEntryViewSet, PointRulesViewSet
@@ -58,6 +64,7 @@ router.register("reviews", AnnualReviewViewSet, basename="review")
 router.register("checklist-items", ChecklistItemViewSet, basename="checklist-item")
 router.register("lapses", LapseViewSet, basename="lapse")
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("lesson-turns", LessonTurnViewSet, basename="lesson-turn")
 router.register("venues", VenueViewSet, basename="venue")
 router.register("bookings", BookingViewSet, basename="booking")
 router.register("honours", HonourViewSet, basename="honour")

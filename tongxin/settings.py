@@ -342,6 +342,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "tongxin.orglife.models.MeetingKind",
         "MeetingStatusEnum": "tongxin.orglife.models.MeetingStatus",
         "AttendanceStatusEnum": "tongxin.orglife.models.AttendanceStatus",
+        "LessonKindEnum": "tongxin.orglife.models.LessonKind",
         "ActivityKindEnum": "tongxin.activities.models.ActivityKind",
         "ActivityStatusEnum": "tongxin.activities.models.ActivityStatus",
         "RegistrationStatusEnum": "tongxin.activities.models.RegistrationStatus",

@@ -172,6 +172,10 @@ ROUTES: dict[str, Route] = {
     "orglife:meeting_cancel": Route("meeting", ("POST",), payload="empty"),
     "orglife:meeting_upload": Route("meeting", ("POST",), payload="meeting_upload"),
     "orglife:meeting_attachment": Route("meeting_attachment"),
+    # lessons in turn (orglife/views/lessons.py): a1 gives branch A's league lesson of this year's first quarter
+    "orglife:lessons": Route("branch", ("GET", "POST"), payload="lesson_rota_form"),
+    "orglife:lesson_turn": Route("lesson_turn", ("GET", "POST"), payload="lesson_turn_form"),
+    "orglife:my_lessons": Route(None),
     # API (DefaultRouter)
     "api-root": Route(None, api=True),
     "org-list": Route(None, ("GET", "POST"), api=True, payload="org_api"),
@@ -265,6 +269,9 @@ ROUTES: dict[str, Route] = {
     "meeting-detail": Route("meeting", api=True),
     "meeting-record": Route("meeting", ("POST",), api=True, payload="meeting_record_api"),
     "meeting-record-held": Route(None, ("POST",), api=True, payload="meeting_held_api"),
+    "lesson-turn-list": Route(None, ("GET", "POST"), api=True, payload="lesson_turn_api", prepare="lesson_turn"),
+    "lesson-turn-detail": Route("lesson_turn", ("GET", "PATCH"), api=True, payload="lesson_turn_patch_api"),
+    "lesson-turn-rota": Route(None, ("POST",), api=True, payload="lesson_rota_api", prepare="lesson_turn"),
     # The roster search: the term in a JSON body, never in the URL (an org outside the scope answers 400).
     "person-search": Route(None, ("POST",), api=True, payload="person_search_api"),
     # points (points/views.py): the member's month, claims and their review, the branch's month and its steps
@@ -580,6 +587,8 @@ def prepare(route: Route, tree) -> None:
         _community_registration_of_a1(tree)
     if route.prepare == "community_report":  # a1's report to branch A: no list outside committee 1 shows it
         _community_report_of_a1(tree)
+    if route.prepare == "lesson_turn":  # a1's turn in branch A: no list outside committee 1 (nor a2's) shows it
+        _lesson_turn_of_branch_a(tree)
 
 
 def url_for(found: Found, tree) -> str:
@@ -610,7 +619,7 @@ def _target_pk(target: str | None, tree) -> int:
         "meeting": _meeting_of_branch_a, "meeting_attachment": _attachment_of_branch_a,
         "checklist_item": _checklist_item_of_branch_a, "checklist_attachment": _checklist_attachment_of_branch_a,
         "duty": _duty_of_branch_a, "venue": _venue_of_branch_a, "booking": _booking_of_branch_a,
-        "venue_photo": _venue_photo_of_branch_a,
+        "venue_photo": _venue_photo_of_branch_a, "lesson_turn": _lesson_turn_of_branch_a,
         "skipped_booking": _skipped_booking_of_branch_a, "honour": _honour_of_branch_a,
         "deputy": _deputy_of_branch_a, "deputy_request": _deputy_request_of_branch_a,
         "donation_drive": _donation_drive_of_branch_a, "donation": _donation_of_branch_a,
@@ -762,6 +771,19 @@ def _checklist_attachment_of_branch_a(tree):
         add_note(None, _checklist_item_of_branch_a(tree), text="甲进展", files=[("甲.pdf", b"%PDF-1.4\n")])
         attachment = Attachment.objects.get(note__item__organization=tree.branch_a)
     return attachment
+
+
+def _lesson_turn_of_branch_a(tree):
+    """a1 gives branch A's league lesson of this year's first quarter (made once per test): seen inside committee 1
+    and by a1, not by a2 (the member)."""
+    from tongxin.orglife.models import LessonTurn
+    from tongxin.orglife.services.lessons import plan_turn
+
+    turn = LessonTurn.objects.filter(organization=tree.branch_a).first()
+    if turn is None:
+        turn = plan_turn(None, organization=tree.branch_a, year=timezone.localdate().year, quarter=1,
+                         kind="league_lesson", lecturer=tree.people.a1)  # fmt: skip
+    return turn
 
 
 def _duty_of_branch_a(tree):
@@ -1613,6 +1635,28 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "recipient": "越权",
     },
     "void_form": lambda tree: {"reason": "越权作废"},
+    "lesson_rota_form": lambda tree: {
+        "kind": "league_lesson",
+        "quarters": ["2"],
+        "lecturers": [tree.people.a1.pk],
+        "topic": "越权",
+    },
+    "lesson_turn_form": lambda tree: {"lecturer": tree.people.a2.pk, "topic": "越权改题", "reason": "越权"},
+    "lesson_turn_api": lambda tree: {
+        "organization": tree.branch_a.pk,
+        "year": timezone.localdate().year,
+        "quarter": 3,
+        "kind": "league_lesson",
+        "lecturer": tree.people.a1.pk,
+    },
+    "lesson_turn_patch_api": lambda tree: {"topic": "越权改题", "reason": "越权"},
+    "lesson_rota_api": lambda tree: {
+        "organization": tree.branch_a.pk,
+        "year": timezone.localdate().year,
+        "kind": "league_lesson",
+        "lecturers": [tree.people.a1.pk],
+        "quarters": [4],
+    },
     "wish_screen_api": lambda tree: {"publish": True, "published_text": "越权发布"},
 }
 

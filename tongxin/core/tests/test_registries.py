@@ -89,6 +89,8 @@ ACTIVITIES_ROLE = [
 # The study app's entries (issue 14): its campaigns for role holders, his study and check-ins for a member.
 STUDY_ROLE = [("Study campaigns", "/study/")]
 STUDY_PERSON = [("My study", "/study/mine/"), ("My check-ins", "/study/checkins/")]
+# Organisational life's lessons in turn (轮流讲党课/团课): the member's own turns, beside his study.
+STUDY_PERSON += [("My lessons to give", "/orglife/lessons/mine/")]
 
 
 def areas(organisation, team, thought=(), activities=None):
@@ -113,6 +115,7 @@ def own_org(org):
     """The menu entries of the user's own organisation (issue 13: not only buttons on its page)."""
     return [
         ("Meetings", f"/orglife/orgs/{org.pk}/meetings/"),
+        ("Lessons in turn", f"/orglife/orgs/{org.pk}/lessons/"),
         ("Four lists", f"/orglife/orgs/{org.pk}/checklists/"),
         ("Duties", f"/orglife/orgs/{org.pk}/duties/"),
     ]

@@ -159,6 +159,7 @@ BRANCH_A_KINDS = {
     "checklist_item",
     "checklist_attachment",
     "duty",
+    "lesson_turn",
     "venue",
     "venue_photo",
     "booking",
@@ -262,6 +263,7 @@ MIRRORS: dict[str, Twin] = {
     "checklist_item": Twin(lambda mirror, users: walk._checklist_item_of_branch_a(mirror).pk),
     "checklist_attachment": Twin(lambda mirror, users: walk._checklist_attachment_of_branch_a(mirror).pk),
     "duty": Twin(lambda mirror, users: walk._duty_of_branch_a(mirror).pk),
+    "lesson_turn": Twin(lambda mirror, users: walk._lesson_turn_of_branch_a(mirror).pk),  # b1's turn in branch B
     "venue": Twin(lambda mirror, users: walk._venue_of_branch_a(mirror).pk),
     "venue_photo": Twin(lambda mirror, users: walk._venue_photo_of_branch_a(mirror).pk),
     "booking": Twin(lambda mirror, users: walk._booking_of_branch_a(mirror).pk),
