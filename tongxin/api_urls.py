@@ -23,7 +23,7 @@ from tongxin.orglife.api import ChecklistItemViewSet, ComplianceBoardViewSet, La
 from tongxin.orgs.api import OrganizationViewSet
 from tongxin.people.api import PersonViewSet
 from tongxin.points.api import ClaimViewSet, MonthCycleViewSet, ObjectionViewSet, PointEntryViewSet, PointRulesViewSet
-from tongxin.study.api import StudyAttemptViewSet, StudyParticipationViewSet, StudyPeriodViewSet
+from tongxin.study.api import StudyAttemptViewSet, StudyNoteViewSet, StudyParticipationViewSet, StudyPeriodViewSet
 from tongxin.venues.api import BookingViewSet, HonourViewSet, VenueViewSet
 
 # The API documentation pages (drf-spectacular's sidecar Swagger UI and Redoc, served from our own static
@@ -70,6 +70,7 @@ router.register("wishes", WishViewSet, basename="wish")
 router.register("study-periods", StudyPeriodViewSet, basename="study-period")
 router.register("study-attempts", StudyAttemptViewSet, basename="study-attempt")
 router.register("study-participations", StudyParticipationViewSet, basename="study-participation")
+router.register("study-notes", StudyNoteViewSet, basename="study-note")
 router.register("point-entries", PointEntryViewSet, basename="point-entry")
 router.register("point-claims", ClaimViewSet, basename="point-claim")
 router.register("point-months", MonthCycleViewSet, basename="point-month")
