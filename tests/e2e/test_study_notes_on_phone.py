@@ -31,6 +31,13 @@ def _png(width: int = 24, height: int = 16) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
+def _width(page) -> int:
+    """``page_width`` once the page has loaded: its wait then holds at once (a wait that has to poll evaluates its
+    string under the page's CSP, which refuses eval)."""
+    page.wait_for_load_state("load")
+    return page_width(page)
+
+
 def test_share_feature_read_and_comment(context_for, tree, users, tmp_path):
     User.objects.create(username="zhang", password=make_password(PASSWORD), person=tree.people.a1)
     photo = tmp_path / "学习现场.png"
@@ -47,7 +54,7 @@ def test_share_feature_read_and_comment(context_for, tree, users, tmp_path):
     expect(member.get_by_test_id("note-text")).to_contain_text("体会到青年要在基层一线经风雨")
     expect(member.get_by_test_id("note-image")).to_be_visible()
     assert member.get_by_test_id("note-image").evaluate("img => img.naturalWidth") == 24
-    assert page_width(member) <= PHONE["width"]
+    assert _width(member) <= PHONE["width"]
     shoot(member, "study-note-posted")
     note = StudyNote.objects.get(author=tree.people.a2)
 
@@ -59,10 +66,12 @@ def test_share_feature_read_and_comment(context_for, tree, users, tmp_path):
     secretary.get_by_role("button", name=zh("Feature"), exact=True).click()
     expect(secretary.locator(".alert-success")).to_contain_text(zh("The note is featured."))
     expect(secretary.get_by_test_id("note-status")).to_have_text(zh("Featured"))
-    assert page_width(secretary) <= PHONE["width"]
+    assert _width(secretary) <= PHONE["width"]
+    shoot(secretary, "study-note-featured")
+    secretary.set_viewport_size(PHONE)
     secretary.goto(url("study:note_counts"))
     expect(secretary.get_by_test_id("note-counts")).to_contain_text(tree.branch_a.name)
-    assert page_width(secretary) <= PHONE["width"]
+    assert _width(secretary) <= PHONE["width"]
     shoot(secretary, "study-note-counts")
 
     other = context_for("zh-CN").new_page()
@@ -72,6 +81,9 @@ def test_share_feature_read_and_comment(context_for, tree, users, tmp_path):
     card = other.get_by_test_id(f"note-{note.pk}")
     expect(card).to_contain_text(zh("Featured"))
     expect(card).to_contain_text(tree.people.a2.name)
+    assert _width(other) <= PHONE["width"]
+    shoot(other, "study-notes-featured")
+    other.set_viewport_size(PHONE)  # the screenshots leave it at desktop width
     card.click()
     expect(other.get_by_test_id("note-image")).to_be_visible()
     other.get_by_label(zh("Comment")).fill("写得很实在，我也有同感。")
@@ -79,7 +91,7 @@ def test_share_feature_read_and_comment(context_for, tree, users, tmp_path):
     expect(other.locator(".alert-success")).to_contain_text(zh("Your comment is added."))
     expect(other.get_by_test_id("comments")).to_contain_text("写得很实在，我也有同感。")
     expect(other.get_by_test_id("comments")).to_contain_text(tree.people.a1.name)
-    assert page_width(other) <= PHONE["width"]
+    assert _width(other) <= PHONE["width"]
     shoot(other, "study-note-commented")
     note.refresh_from_db()
     assert note.status == NoteStatus.FEATURED and note.comments.count() == 1

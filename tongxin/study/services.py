@@ -867,12 +867,42 @@ def check_note_image(file_name: str, content: bytes) -> tuple[str, str]:
     return name, content_type
 
 
+def _system_author(actor: Actor, author: Person | None, at: datetime.datetime | None) -> Person | None:
+    """``author`` and ``at`` are for the system alone (``actor=None``: the demo seed records what members wrote
+    earlier); a user always writes as himself, now."""
+    if author is None and at is None:
+        return None
+    if actor is not None or author is None:
+        raise TypeError("only the system (actor=None) records a note or comment for an author at a past time")
+    if at is not None:
+        checked_date("at", at, "history")
+    return author
+
+
+def _backdate(model: type[StudyNote] | type[StudyNoteComment], pk: int, at: datetime.datetime | None) -> None:
+    if at is not None:
+        model.objects.filter(pk=pk).update(created_at=at)
+
+
 @transaction.atomic
-def post_note(actor: Actor, *, text: str, image: tuple[str, bytes] | None = None) -> StudyNote:
+def post_note(
+    actor: Actor,
+    *,
+    text: str,
+    image: tuple[str, bytes] | None = None,
+    author: Person | None = None,
+    at: datetime.datetime | None = None,
+) -> StudyNote:
     """A member shares a study note with his branch: plain text (line breaks kept, at most
     ``NOTE_MAX_CHARS`` characters) and, if he wishes, one image (``(file name, bytes)``). The note belongs to
-    his branch and to the current month."""
-    person, branch = _note_author(actor)
+    his branch and to the current month (``author`` and ``at``: see :func:`_system_author`)."""
+    system_author = _system_author(actor, author, at)
+    if system_author is not None:
+        if system_author.branch is None or system_author.status != MembershipStatus.ACTIVE:
+            raise DomainError(None, _("Study notes are shared by members of a branch linked to their person record."))
+        person, branch = system_author, system_author.branch
+    else:
+        person, branch = _note_author(actor)
     text = checked_text("text", text, max_length=NOTE_MAX_CHARS, multiline=True)
     if not text:
         raise DomainError("text", _("Write your note."))
@@ -881,9 +911,10 @@ def post_note(actor: Actor, *, text: str, image: tuple[str, bytes] | None = None
         author=person,
         organization=branch,
         org_path=person.org_path,
-        month=timezone.localdate().replace(day=1),
+        month=timezone.localdate(at).replace(day=1) if at is not None else timezone.localdate().replace(day=1),
         text=text,
     )
+    _backdate(StudyNote, note.pk, at)
     after: dict[str, Any] = {"month": note.month.isoformat(), "length": len(text)}
     if checked_image is not None and image is not None:
         name, content_type = checked_image
@@ -897,10 +928,15 @@ def post_note(actor: Actor, *, text: str, image: tuple[str, bytes] | None = None
 
 
 @transaction.atomic
-def comment_on_note(actor: Actor, note: StudyNote, *, text: str) -> StudyNoteComment:
+def comment_on_note(
+    actor: Actor, note: StudyNote, *, text: str, author: Person | None = None, at: datetime.datetime | None = None
+) -> StudyNoteComment:
     """Someone who reads the note (a member of its branch, a role holder above) comments on it: plain text, at
-    most ``COMMENT_MAX_CHARS`` characters. A hidden note takes no comments."""
-    person = getattr(actor, "person", None) if getattr(actor, "pk", None) else None
+    most ``COMMENT_MAX_CHARS`` characters. A hidden note takes no comments (``author`` and ``at``: see
+    :func:`_system_author`)."""
+    person = _system_author(actor, author, at)
+    if person is None:
+        person = getattr(actor, "person", None) if getattr(actor, "pk", None) else None
     if person is None:
         raise DomainError(None, _("Comments are written by members linked to their person record."))
     locked = StudyNote.objects.for_actor(actor).select_for_update(of=("self",)).filter(pk=note.pk).first()
@@ -913,6 +949,7 @@ def comment_on_note(actor: Actor, note: StudyNote, *, text: str) -> StudyNoteCom
     if not text:
         raise DomainError("text", _("Write your comment."))
     comment = StudyNoteComment.objects.create(note=note, author=person, text=text)
+    _backdate(StudyNoteComment, comment.pk, at)
     record_change(actor, comment, ChangeLog.Action.CREATE, org_path=note.org_path)
     return comment
 

@@ -177,3 +177,43 @@ def test_counts_per_branch_and_month(tree, users, people):
     assert tree.branch_c not in rows
     totals = queries.subtree_note_totals(tree.committee1, n1.month)
     assert totals == {"posted": 3, "featured": 1, "branches": 2}
+
+
+def test_the_counts_page_by_month_for_role_holders_only(tree, users, people, client_for):
+    note = services.post_note(people.a1, text="心得")
+    services.feature_note(users.secretary_a, note)
+    month = note.month.strftime("%Y-%m")
+    page = client_for(users.committee_admin).get(reverse("study:note_counts"), {"month": month})
+    assert page.status_code == 200
+    rows = {row.organization: row for row in page.context["rows"]}
+    assert set(rows) == {tree.branch_a, tree.branch_b}  # committee 1's branches, by name
+    assert (rows[tree.branch_a].posted, rows[tree.branch_a].featured, rows[tree.branch_b].posted) == (1, 1, 0)
+    earlier = client_for(users.committee_admin).get(reverse("study:note_counts"), {"month": "2025-01"})
+    assert earlier.context["totals"]["posted"] == 0
+    assert client_for(users.secretary_b).get(
+        reverse("study:note_counts"), {"org": tree.branch_a.pk}
+    ).status_code == 404  # fmt: skip
+    assert client_for(people.a2).get(reverse("study:note_counts")).status_code == 404  # a member: no counts
+
+
+def test_the_member_reads_his_branch_and_the_home_card_counts_it(tree, users, people, client_for):
+    services.post_note(people.a1, text="甲支部的心得")
+    services.post_note(people.b1, text="乙支部的心得")
+    page = client_for(people.a2).get(reverse("study:notes"))
+    html = page.content.decode()
+    assert "甲支部的心得" in html and "乙支部的心得" not in html
+    assert queries.branch_notes_this_month(people.a2) == 1
+    assert queries.branch_notes_this_month(users.secretary_a) is None  # no person: no card
+
+
+def test_only_the_system_writes_for_an_author_at_a_past_time(tree, people):
+    import datetime
+
+    from django.utils import timezone
+
+    at = timezone.now() - datetime.timedelta(days=40)
+    with pytest.raises(TypeError):
+        services.post_note(people.a2, text="心得", author=tree.people.a1, at=at)
+    note = services.post_note(None, text="心得", author=tree.people.a1, at=at)
+    note.refresh_from_db()
+    assert note.created_at == at and note.month == timezone.localdate(at).replace(day=1)
