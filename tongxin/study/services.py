@@ -31,8 +31,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from tongxin.accounts.models import User
+from tongxin.accounts.notify import notice, notify_users
 from tongxin.core.achievements import Achievement, offer, offer_many
 from tongxin.core.audit import record_change
 from tongxin.core.codes import PoliticalStatus
@@ -954,11 +956,19 @@ def comment_on_note(
     return comment
 
 
+def _tell_author(note: StudyNote, text: str) -> None:
+    """The author learns what the secretary did with his note (in his inbox, linking to it)."""
+    notify_users(User.objects.filter(person_id=note.author_id, is_active=True), text=text, url=NOTES.url(note),
+                 org_path=note.org_path)  # fmt: skip
+
+
 @transaction.atomic
 def feature_note(actor: Actor, note: StudyNote) -> StudyNote:
     """The secretary features a note for the branch (精选)."""
     note = NOTES.lock(actor, note, "feature")
-    return NOTES.move(actor, note, "feature", changes={"moderated_by": by(actor), "moderated_at": timezone.now()})
+    note = NOTES.move(actor, note, "feature", changes={"moderated_by": by(actor), "moderated_at": timezone.now()})
+    _tell_author(note, notice(gettext_noop("Your study note was featured for your branch.")))
+    return note
 
 
 @transaction.atomic
@@ -976,7 +986,9 @@ def hide_note(actor: Actor, note: StudyNote, *, reason: str) -> StudyNote:
     if not reason:
         raise DomainError("reason", _("Say why the note is hidden: its author reads it."))
     changes = {"reason": reason, "moderated_by": by(actor), "moderated_at": timezone.now()}
-    return NOTES.move(actor, note, "hide", changes=changes)
+    note = NOTES.move(actor, note, "hide", changes=changes)
+    _tell_author(note, notice(gettext_noop("Your study note was hidden from your branch: %(reason)s"), reason=reason))
+    return note
 
 
 @transaction.atomic
@@ -984,7 +996,9 @@ def restore_note(actor: Actor, note: StudyNote) -> StudyNote:
     """The secretary shows a hidden note to the branch again."""
     note = NOTES.lock(actor, note, "restore")
     changes = {"reason": "", "moderated_by": by(actor), "moderated_at": timezone.now()}
-    return NOTES.move(actor, note, "restore", changes=changes)
+    note = NOTES.move(actor, note, "restore", changes=changes)
+    _tell_author(note, notice(gettext_noop("Your study note is shown to your branch again.")))
+    return note
 
 
 @transaction.atomic

@@ -217,3 +217,15 @@ def test_only_the_system_writes_for_an_author_at_a_past_time(tree, people):
     note = services.post_note(None, text="心得", author=tree.people.a1, at=at)
     note.refresh_from_db()
     assert note.created_at == at and note.month == timezone.localdate(at).replace(day=1)
+
+
+def test_the_author_is_told_when_his_note_is_featured_or_hidden(tree, users, people):
+    from tongxin.core.models import Notification
+
+    note = services.post_note(people.a1, text="心得")
+    services.feature_note(users.secretary_a, note)
+    services.hide_note(users.secretary_a, note, reason="与学习无关")
+    texts = list(Notification.objects.filter(recipient=people.a1).order_by("pk").values_list("text", "url"))
+    assert len(texts) == 2 and all(url == reverse("study:note", args=[note.pk]) for _text, url in texts)
+    assert "与学习无关" in texts[1][0]
+    assert not Notification.objects.exclude(recipient=people.a1).exists()  # nobody else is told
