@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from tongxin.core.inbox import PendingItem
 from tongxin.core.rates import percent, share
 from tongxin.core.scoping import CHANGE, VIEW, scope_for, subtree_q
-from tongxin.orgs.models import Organization, OrgKind, OrgStatus, path_ids
+from tongxin.orgs.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus, path_ids
 from tongxin.people.models import Person
 from tongxin.study.models import NoteStatus, Participation, PeriodStats, StudyCampaign, StudyNote, StudyPeriod
 from tongxin.study.services import audience_people
@@ -236,5 +236,18 @@ def subtree_note_totals(org: Organization, month: Any) -> dict[str, int]:
 
 
 def subtree_branches(org: Organization) -> QuerySet[Organization]:
-    """The branches of ``org``'s subtree (itself when it is one), active ones, by name."""
-    return Organization.objects.filter(subtree_q("path", org.path), kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE)
+    """The branches (league or party: those that hold members) of ``org``'s subtree, itself when it is one,
+    active ones."""
+    return Organization.objects.filter(
+        subtree_q("path", org.path), kind__in=MEMBER_HOLDING_KINDS, status=OrgStatus.ACTIVE
+    )
+
+
+def count_scopes(user: Any, limit: int = 300) -> QuerySet[Organization]:
+    """The organisations above branches the user may look at on the counts page (the picker), in tree order."""
+    return (
+        Organization.objects.visible_to(user)
+        .exclude(kind__in=MEMBER_HOLDING_KINDS)
+        .filter(status=OrgStatus.ACTIVE)
+        .order_by("path")[:limit]
+    )

@@ -669,8 +669,11 @@ def notes(request: HttpRequest) -> HttpResponse:
                 return redirect("study:note", pk=note_row.pk)
     qs = queries.visible_notes(request.user)
     featured_only = request.GET.get("featured") == "1"
+    hidden_only = not featured_only and has_role(request) and request.GET.get("hidden") == "1"
     if featured_only:
         qs = qs.filter(status=NoteStatus.FEATURED)
+    if hidden_only:  # role holders review what they hid (a member sees only his own hidden notes anyway)
+        qs = qs.filter(status=NoteStatus.HIDDEN)
     page = keyset_page(qs, queries.NOTE_KEYS, request.GET.get("cursor"), NOTES_PAGE_SIZE, descending=True)
     ids = [n.pk for n in page.rows]
     with_image = set(StudyNoteImage.objects.filter(note_id__in=ids).values_list("note_id", flat=True))
@@ -689,6 +692,7 @@ def notes(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "featured_only": featured_only,
+            "hidden_only": hidden_only,
             "is_role_holder": has_role(request),
         },
     )
@@ -806,6 +810,7 @@ def note_counts(request: HttpRequest) -> HttpResponse:
             "rows": queries.note_counts(page.rows, month),
             "totals": queries.subtree_note_totals(org, month),
             "branch_count": total,
+            "scopes": list(queries.count_scopes(request.user)),
             "page": page,
             "query": query.urlencode(),
         },

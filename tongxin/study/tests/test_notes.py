@@ -229,3 +229,27 @@ def test_the_author_is_told_when_his_note_is_featured_or_hidden(tree, users, peo
     assert len(texts) == 2 and all(url == reverse("study:note", args=[note.pk]) for _text, url in texts)
     assert "与学习无关" in texts[1][0]
     assert not Notification.objects.exclude(recipient=people.a1).exists()  # nobody else is told
+
+
+def test_the_counts_page_picks_an_organisation_in_scope(tree, users, people, client_for):
+    services.post_note(people.b1, text="乙支部的心得")
+    district = client_for(users.district)
+    page = district.get(reverse("study:note_counts"))
+    assert [o.name for o in page.context["scopes"]] == [tree.root.name, tree.committee1.name, tree.committee2.name]
+    assert {row.organization for row in page.context["rows"]} >= {tree.branch_a, tree.branch_c, tree.party_branch}
+    page = district.get(reverse("study:note_counts"), {"org": tree.committee2.pk})
+    assert {row.organization for row in page.context["rows"]} == {tree.branch_c, tree.branch_d}
+    assert page.context["totals"]["posted"] == 0
+    mine = client_for(users.committee_admin).get(reverse("study:note_counts"))
+    assert [o.name for o in mine.context["scopes"]] == [tree.committee1.name]
+    assert tree.committee2.name not in mine.content.decode()
+
+
+def test_role_holders_list_the_hidden_notes(tree, users, people, client_for):
+    shown = services.post_note(people.a1, text="公开的心得")
+    hidden = services.post_note(people.a2, text="被隐藏的心得")
+    services.hide_note(users.secretary_a, hidden, reason="与学习无关")
+    rows = client_for(users.secretary_a).get(reverse("study:notes"), {"hidden": "1"}).context["rows"]
+    assert [note for note, _image, _comments in rows] == [hidden]
+    rows = client_for(people.a1).get(reverse("study:notes"), {"hidden": "1"}).context["rows"]
+    assert [note for note, _image, _comments in rows] == [shown]  # a member: the filter is not his
