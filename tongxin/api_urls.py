@@ -32,6 +32,7 @@ from tongxin.points.api import ClaimViewSet, MonthCycleViewSet, ObjectionViewSet
 from tongxin.study.api import (
     StudyAttemptViewSet,
     StudyCheckInViewSet,
+    StudyNoteViewSet,
     StudyParticipationViewSet,
     StudyPeriodViewSet,
 )
@@ -83,6 +84,7 @@ router.register("study-periods", StudyPeriodViewSet, basename="study-period")
 router.register("study-attempts", StudyAttemptViewSet, basename="study-attempt")
 router.register("study-participations", StudyParticipationViewSet, basename="study-participation")
 router.register("study-checkins", StudyCheckInViewSet, basename="study-checkin")
+router.register("study-notes", StudyNoteViewSet, basename="study-note")
 router.register("point-entries", PointEntryViewSet, basename="point-entry")
 router.register("point-claims", ClaimViewSet, basename="point-claim")
 router.register("point-months", MonthCycleViewSet, basename="point-month")

@@ -18,10 +18,14 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.decorators import action
@@ -29,13 +33,26 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tongxin.core import params
-from tongxin.core.api import ScopedViewSet, Step
+from tongxin.core.api import NewestFirstPagination, ScopedViewSet, Step
 from tongxin.core.exceptions import DomainError
+from tongxin.core.fields import SafeText
 from tongxin.core.scoping import CHANGE, VIEW, scope_for
 from tongxin.orgs.models import OrgKind
 from tongxin.study import queries, services
 from tongxin.study.filters import ParticipationFilter, PeriodFilter
-from tongxin.study.models import Attempt, CheckIn, Participation, StudyPeriod
+from tongxin.study.models import (
+    COMMENT_MAX_CHARS,
+    NOTE_MAX_CHARS,
+    REASON_MAX_CHARS,
+    Attempt,
+    CheckIn,
+    NoteStatus,
+    Participation,
+    StudyNote,
+    StudyNoteComment,
+    StudyNoteImage,
+    StudyPeriod,
+)
 
 
 class PeriodSerializer(serializers.ModelSerializer):
@@ -291,3 +308,119 @@ class StudyCheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         values = self.validated(CheckInSerializer, request)
         checkin = services.add_checkin(request.user, **values)
         return Response(CheckInSerializer(checkin).data, status=201)
+
+
+# --- /api/study-notes/: study notes (微心得) -------------------------------------------------------------------
+#
+# The notes the caller reads (his branch's as a member; every note of his subtrees as a role holder), newest
+# first, ``?status=featured``. ``POST`` shares one (``text``; ``image``: ``{"name", "content_base64"}``,
+# optional). Steps (POST): ``comment`` (``text``; anyone who reads the note), ``feature``, ``unfeature``,
+# ``hide`` (``reason``), ``restore`` (the secretary of the note's branch), ``delete`` (its author).
+
+
+class NoteCommentSerializer(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.name", read_only=True)
+
+    class Meta:
+        model = StudyNoteComment
+        fields = ["id", "author_name", "text", "created_at"]
+        read_only_fields = fields
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.name", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    # shown, featured or hidden (a plain string: the labels are the pages')
+    status = serializers.CharField(read_only=True)
+    reason = serializers.SerializerMethodField()
+    image_url = serializers.SerializerMethodField()
+    comments = NoteCommentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StudyNote
+        fields = ["id", "author_name", "organization", "organization_name", "month", "text", "status", "reason",
+                  "image_url", "created_at", "comments"]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_reason(self, note: StudyNote) -> str | None:
+        """Why the note is hidden (its author and the role holders over the branch alone see a hidden note)."""
+        return note.reason if note.status == NoteStatus.HIDDEN else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_image_url(self, note: StudyNote) -> str | None:
+        """The image's address (served to those who read the note), or null."""
+        if not StudyNoteImage.objects.filter(note_id=note.pk).exists():
+            return None
+        return reverse("study:note_image", args=[note.pk])
+
+
+class NoteImageSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    content_base64 = serializers.CharField(max_length=16 * 1024 * 1024)
+
+
+class NoteCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=NOTE_MAX_CHARS, validators=[SafeText(multiline=True)])  # line breaks kept
+    image = NoteImageSerializer(required=False)
+
+
+class NoteCommentCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=COMMENT_MAX_CHARS, validators=[SafeText(multiline=True)])
+
+
+class NoteHideSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=REASON_MAX_CHARS)
+
+
+def _delete(actor: Any, note: StudyNote) -> StudyNote:
+    services.delete_note(actor, note)
+    return note
+
+
+class DeletedSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+
+
+class StudyNoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Study notes the caller reads, newest first (``?status=shown|featured|hidden``); POST shares one."""
+
+    queryset = StudyNote.objects.select_related("author", "organization").prefetch_related("comments__author")
+    serializer_class = NoteSerializer
+    pagination_class = NewestFirstPagination
+    choice_filter = ("status", NoteStatus, gettext_lazy("Unknown note status."))
+    steps = [
+        # Anyone who reads the note comments on it; the author deletes his own (the services check).
+        Step(
+            "comment",
+            services.comment_on_note,
+            NoteCommentCreateSerializer,
+            response=NoteCommentSerializer,
+            write_scope=VIEW,
+        ),
+        Step("feature", services.feature_note),
+        Step("unfeature", services.unfeature_note),
+        Step("hide", services.hide_note, NoteHideSerializer),
+        Step("restore", services.restore_note),
+        Step("delete", _delete, response=DeletedSerializer, write_scope=VIEW),
+    ]
+
+    def get_keyset_keys(self) -> list[tuple[str, str]]:
+        return [("created_at", "study_studynote.created_at"), ("id", "study_studynote.id")]
+
+    def get_keyset_count(self, queryset) -> int:
+        return queryset.count()
+
+    @extend_schema(request=NoteCreateSerializer, responses={201: NoteSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        values = self.validated(NoteCreateSerializer, request)
+        image = None
+        if values.get("image"):
+            try:
+                content = base64.b64decode(values["image"]["content_base64"], validate=True)
+            except (binascii.Error, ValueError):
+                raise exceptions.ValidationError({"image": [_("The image is not valid base64.")]}) from None
+            image = (values["image"]["name"], content)
+        note = services.post_note(request.user, text=values["text"], image=image)
+        fresh = self.get_base_queryset().get(pk=note.pk)
+        return Response(NoteSerializer(fresh, context=self.get_serializer_context()).data, status=201)

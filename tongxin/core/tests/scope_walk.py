@@ -503,7 +503,32 @@ ROUTES: dict[str, Route] = {
     "study-checkin-list": Route(None, ("GET", "POST"), api=True, payload="empty"),
     "study-checkin-detail": Route("study_checkin", api=True, insider="member"),  # his own log: no role reads it
     "study-participation-verify": Route(None, ("POST",), api=True, payload="empty"),
+    # study notes (微心得): the target is a1's note in branch A with its image; the member (a2, of branch A) reads it
+    # and comments (test_scope_matrix.BRANCH_READERS), and posts his own note (MEMBER_POSTS)
+    "study:notes": Route(None, ("GET", "POST"), payload="study_note_form"),
+    "study:note_counts": Route(None),
+    "study:note": Route("study_note"),
+    "study:note_image": Route("study_note"),
+    "study:note_comment": Route("study_note", ("POST",), payload="study_note_comment"),
+    "study:note_delete": Route("study_note", ("POST",), payload="empty"),
+    "study:note_feature": Route("study_note", ("POST",), payload="empty"),
+    "study:note_unfeature": Route("study_note", ("POST",), payload="empty"),
+    "study:note_hide": Route("study_note", ("POST",), payload="study_note_hide"),
+    "study:note_restore": Route("study_note", ("POST",), payload="empty"),
+    "study-note-list": Route(None, ("GET", "POST"), api=True, payload="study_note_form"),
+    "study-note-detail": Route("study_note", api=True),
+    "study-note-comment": Route("study_note", ("POST",), api=True, payload="study_note_comment"),
+    "study-note-feature": Route("study_note", ("POST",), api=True, payload="empty"),
+    "study-note-unfeature": Route("study_note", ("POST",), api=True, payload="empty"),
+    "study-note-hide": Route("study_note", ("POST",), api=True, payload="study_note_hide"),
+    "study-note-restore": Route("study_note", ("POST",), api=True, payload="empty"),
+    "study-note-delete": Route("study_note", ("POST",), api=True, payload="empty"),
 }
+
+# Target kinds a member reads in his own branch (a study note is the branch's to read and comment on): the walk's
+# "member" (a2, of branch A) is no outsider to them; the scope matrix says what he reaches there, and that branch
+# B's are 404 to him.
+BRANCH_READ_KINDS = {"study_note"}
 
 # API lists whose rows are people (their ids are compared with committee 1's people, not its organisations).
 PERSON_ROW_ROUTES = ("person", "lapse")
@@ -631,6 +656,7 @@ def _target_pk(target: str | None, tree) -> int:
         "study_campaign": lambda tree: _study_period_of_branch_a(tree).campaign,
         "study_period": _study_period_of_branch_a, "study_attempt": _study_attempt_of_a1,
         "study_participation": _study_participation_of_a1, "study_checkin": _study_checkin_of_a2,
+        "study_note": _study_note_of_a1,
         "point_claim": _point_claim_of_a1, "point_cycle": _point_cycle_of_branch_a,
         "point_objection": _point_objection_of_a1,
         "point_entry": _point_entry_of_a1,
@@ -1129,6 +1155,21 @@ def _study_checkin_of_a2(tree):
     return row or CheckIn.objects.create(person=tree.people.a2, day=timezone.localdate(), what="学习党章", minutes=30)
 
 
+def _study_note_of_a1(tree):
+    """a1's study note in branch A, with an image (made here: a1 has no user), once per test."""
+    from tongxin.study.models import StudyNote, StudyNoteImage
+
+    a1 = tree.people.a1
+    note = StudyNote.objects.filter(author=a1).first()
+    if note is None:
+        month = timezone.localdate().replace(day=1)
+        note = StudyNote.objects.create(author=a1, organization_id=a1.branch_id, org_path=a1.org_path, month=month,
+                                        text="学习了第一期，很受启发。")  # fmt: skip
+        StudyNoteImage.objects.create(note=note, file_name="心得.png", content_type="image/png",
+                                      size=len(PNG_BYTES), content=PNG_BYTES)  # fmt: skip
+    return note
+
+
 def _point_claim_of_a1(tree):
     """The post-duty item claimed for a1 this month by the system (filed as a secretary would), awaiting review
     (made once per test)."""
@@ -1256,6 +1297,9 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "empty": lambda tree: {},
     "study_start_api": lambda tree: {"period": 2**31 - 1},  # no such period: refused for everyone
     "study_submit_api": lambda tree: {"token": "walk", "answers": {}},
+    "study_note_form": lambda tree: {"text": "越权心得"},
+    "study_note_comment": lambda tree: {"text": "越权评论"},
+    "study_note_hide": lambda tree: {"reason": "越权隐藏"},
     "study_campaign_form": lambda tree: {
         "organization": tree.committee1.pk,
         "title": "越权学习",

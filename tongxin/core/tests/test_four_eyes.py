@@ -108,6 +108,7 @@ def _record_about(model_name: str, tree):
         "ServiceReport": lambda: ServiceReport(person=a1),  # a1's report to his community
         "Claim": lambda: walk._point_claim_of_a1(tree),  # a1's points claim
         "Objection": lambda: walk._point_objection_of_a1(tree),  # a1's objection to his branch's month
+        "StudyNote": lambda: walk._study_note_of_a1(tree),  # a1's study note: nobody features or hides her own
     }
     assert model_name in makers, f"add a record of {model_name} about person a1 to _record_about"
     return makers[model_name]()

@@ -120,6 +120,18 @@ SELF_SERVICE = {
 ONLY = {
     "privacy:anonymise": {"district"},  # erasure is the district admin's
 }
+# A study note (微心得) is its branch's to read: the member of branch A reads a1's note, its image, and comments on
+# it; every other step on it is refused to him (he sees it), and branch B's notes are 404 to him.
+BRANCH_READ_KINDS = walk.BRANCH_READ_KINDS
+BRANCH_READERS = {
+    ("study:note", "GET"),
+    ("study:note_image", "GET"),
+    ("study:note_comment", "POST"),
+    ("study-note-detail", "GET"),
+    ("study-note-comment", "POST"),
+}
+# Collection writes the member makes for himself: he shares his own study note with his branch.
+MEMBER_POSTS = {"study:notes", "study-note-list"}
 # Collection writes whose payload also names branch B (secretary B acts on their part of it only).
 PAYLOAD_ALSO_IN_BRANCH_B = {"accounts:bulk_reset"}
 # Collection writes no role can reach with the table's payload: the download needs the signed handout the
@@ -183,6 +195,7 @@ BRANCH_A_KINDS = {
     "study_period",
     "study_attempt",
     "study_participation",
+    "study_note",
     "point_claim",
     "point_cycle",
     "point_entry",
@@ -288,6 +301,7 @@ MIRRORS: dict[str, Twin] = {
     "study_period": Twin(lambda mirror, users: walk._study_period_of_branch_a(mirror).pk),
     "study_attempt": Twin(lambda mirror, users: walk._study_attempt_of_a1(mirror).pk),
     "study_participation": Twin(lambda mirror, users: walk._study_participation_of_a1(mirror).pk),
+    "study_note": Twin(lambda mirror, users: walk._study_note_of_a1(mirror).pk),  # b1's note in branch B
     "point_claim": Twin(lambda mirror, users: walk._point_claim_of_a1(mirror).pk),
     "point_cycle": Twin(lambda mirror, users: walk._point_cycle_of_branch_a(mirror).pk),
     "point_entry": Twin(lambda mirror, users: walk._point_entry_of_a1(mirror).pk),
@@ -356,6 +370,8 @@ def expected(role: str, route_name: str, kind: str, variant: Variant, method: st
         area = BRANCH_A  # person a2 is in branch A
         if role == "member":
             return REACH if (route_name, method) in SELF_SERVICE else REFUSE
+    if role == "member" and kind in BRANCH_READ_KINDS and area == BRANCH_A:
+        return REACH if (route_name, method) in BRANCH_READERS else REFUSE
     if role not in AREA_ROLES[area]:
         return HIDDEN
     if role.startswith("secretary") and (route_name in MANAGE_ROUTES or route_name in COMMITTEE_STEPS):
@@ -571,6 +587,7 @@ def test_collection_route(tree, users, api_for, found):
                 # The payloads write into branch A (or committee 1): reached by those who may change it there.
                 may = role in AREA_ROLES[BRANCH_A] and not district_only and found.name not in NEEDS_A_HANDOUT
                 may = may or (found.name in PAYLOAD_ALSO_IN_BRANCH_B and role in AREA_ROLES[BRANCH_B])
+                may = may or (found.name in MEMBER_POSTS and role == "member")
                 response = send(client, method, url, route, tree)
                 status = response.status_code
                 context = (found.name, role, method, url, f"got {status}")
@@ -594,7 +611,8 @@ def test_every_route_is_in_the_matrix():
     unknown = sorted(kinds - set(OWNER_OF_TARGET) - {"org"} - BRANCH_A_KINDS)
     assert not unknown, f"target kinds {unknown}: say in {__name__} which area they lie in and who reaches them"
     named = MANAGE_ROUTES | COMMITTEE_STEPS | DISTRICT_ONLY_LISTS | {name for name, _method in SELF_SERVICE}
-    named |= set(ONLY) | PAYLOAD_ALSO_IN_BRANCH_B | NEEDS_A_HANDOUT
+    named |= set(ONLY) | PAYLOAD_ALSO_IN_BRANCH_B | NEEDS_A_HANDOUT | MEMBER_POSTS
+    named |= {name for name, _method in BRANCH_READERS}
     assert named <= set(ROUTES), f"stale names: {sorted(named - set(ROUTES))}"
 
 
@@ -819,6 +837,22 @@ def _point_objection(tree, users):
     return walk._point_objection_of_a1(tree).pk, tree.people.a1
 
 
+def _study_note(status: str):
+    """a1's study note, brought to ``status`` by the system."""
+
+    def make(tree, users):
+        from tongxin.study import services as study
+
+        note = walk._study_note_of_a1(tree)
+        if status == "featured":
+            note = study.feature_note(None, note)
+        if status == "hidden":
+            note = study.hide_note(None, note, reason="含有他人手机号")
+        return note.pk, tree.people.a1
+
+    return make
+
+
 def _dues_payment(tree, users):
     return walk._dues_payment_of_a1(tree).pk, tree.people.a1
 
@@ -941,6 +975,15 @@ SELF_CASES: dict[str, SelfCase] = {
     "service-report-send-back": SelfCase(_community_report("submitted"), SECRETARY),
     "community:report_resubmit": SelfCase(_community_report("returned"), SECRETARY, self_service=True),
     "service-report-resubmit": SelfCase(_community_report("returned"), SECRETARY, self_service=True),
+    # study notes: nobody features or hides her own note
+    "study:note_feature": SelfCase(_study_note("shown"), SECRETARY),
+    "study-note-feature": SelfCase(_study_note("shown"), SECRETARY),
+    "study:note_unfeature": SelfCase(_study_note("featured"), SECRETARY),
+    "study-note-unfeature": SelfCase(_study_note("featured"), SECRETARY),
+    "study:note_hide": SelfCase(_study_note("shown"), SECRETARY),
+    "study-note-hide": SelfCase(_study_note("shown"), SECRETARY),
+    "study:note_restore": SelfCase(_study_note("hidden"), SECRETARY),
+    "study-note-restore": SelfCase(_study_note("hidden"), SECRETARY),
 }
 # Step routes of workflows with no self column, and why.
 NO_SELF = {
@@ -972,11 +1015,19 @@ NO_SELF = {
         name: "a branch's points month is the branch's (its Workflow declares no subject); its claims have the column"
         for name in ("point-month-publish", "point-month-reopen", "point-month-confirm")
     },
+    **{
+        name: "a comment is anyone's word on a note he reads, not a decision about its author"
+        for name in ("study:note_comment", "study-note-comment")
+    },
+    **{
+        name: "only its author deletes a note: no one else's step to refuse him"
+        for name in ("study:note_delete", "study-note-delete")
+    },
 }  # fmt: skip
 # The target kinds whose records are workflow steps (or decisions) about people.
 STEP_KINDS = {"transfer", "recruitment", "recommendation", "review", "checklist_item", "meeting", "dues_payment",
               "honour", "registration", "wish", "point_claim", "point_cycle", "point_objection",
-              "community_report"}  # fmt: skip
+              "community_report", "study_note"}  # fmt: skip
 
 
 def step_routes() -> list[str]:

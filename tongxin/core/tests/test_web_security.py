@@ -268,6 +268,7 @@ DOWNLOADS = {
     "points:subtree_export": "attachment",
     "venues:honour_certificate": "attachment",  # the walk's certificate is a PDF
     "venues:photo": "inline",  # a venue's photo, a PNG
+    "study:note_image": "inline",  # a study note's image, a PNG
     "venues:directory_photo": "inline",  # the same, public in the directory while the venue is open
     "privacy:access_export": "attachment",
     "accounts:bulk_reset_download": "attachment",
