@@ -25,11 +25,23 @@ from tongxin.lifecycle.api import (
     RecruitmentViewSet,
     TransferViewSet,
 )
-from tongxin.orglife.api import ChecklistItemViewSet, ComplianceBoardViewSet, LapseViewSet, MeetingViewSet
+from tongxin.orglife.api import (
+    ChecklistItemViewSet,
+    ComplianceBoardViewSet,
+    LapseViewSet,
+    LessonTurnViewSet,
+    MeetingViewSet,
+)
 from tongxin.orgs.api import OrganizationViewSet
 from tongxin.people.api import PersonViewSet
 from tongxin.points.api import ClaimViewSet, MonthCycleViewSet, ObjectionViewSet, PointEntryViewSet, PointRulesViewSet
-from tongxin.study.api import StudyAttemptViewSet, StudyParticipationViewSet, StudyPeriodViewSet
+from tongxin.study.api import (
+    StudyAttemptViewSet,
+    StudyCheckInViewSet,
+    StudyNoteViewSet,
+    StudyParticipationViewSet,
+    StudyPeriodViewSet,
+)
 from tongxin.venues.api import BookingViewSet, HonourViewSet, VenueViewSet
 
 # The API documentation pages (drf-spectacular's sidecar Swagger UI and Redoc, served from our own static
@@ -59,6 +71,7 @@ router.register("reviews", AnnualReviewViewSet, basename="review")
 router.register("checklist-items", ChecklistItemViewSet, basename="checklist-item")
 router.register("lapses", LapseViewSet, basename="lapse")
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("lesson-turns", LessonTurnViewSet, basename="lesson-turn")
 router.register("venues", VenueViewSet, basename="venue")
 router.register("bookings", BookingViewSet, basename="booking")
 router.register("honours", HonourViewSet, basename="honour")
@@ -78,6 +91,8 @@ router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("study-periods", StudyPeriodViewSet, basename="study-period")
 router.register("study-attempts", StudyAttemptViewSet, basename="study-attempt")
 router.register("study-participations", StudyParticipationViewSet, basename="study-participation")
+router.register("study-checkins", StudyCheckInViewSet, basename="study-checkin")
+router.register("study-notes", StudyNoteViewSet, basename="study-note")
 router.register("point-entries", PointEntryViewSet, basename="point-entry")
 router.register("point-claims", ClaimViewSet, basename="point-claim")
 router.register("point-months", MonthCycleViewSet, basename="point-month")

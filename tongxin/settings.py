@@ -156,6 +156,7 @@ MIDDLEWARE = [
     "tongxin.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "tongxin.core.confirm.AskFirstMiddleware",  # after the CSRF check: a destructive POST asks first
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tongxin.accounts.middleware.SessionExpiryMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -341,6 +342,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "tongxin.orglife.models.MeetingKind",
         "MeetingStatusEnum": "tongxin.orglife.models.MeetingStatus",
         "AttendanceStatusEnum": "tongxin.orglife.models.AttendanceStatus",
+        "LessonKindEnum": "tongxin.orglife.models.LessonKind",
         "ActivityKindEnum": "tongxin.activities.models.ActivityKind",
         "ActivityStatusEnum": "tongxin.activities.models.ActivityStatus",
         "RegistrationStatusEnum": "tongxin.activities.models.RegistrationStatus",

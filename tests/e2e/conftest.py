@@ -83,11 +83,14 @@ def browser(_async_unsafe_allowed):
 
 @pytest.fixture
 def context_for(browser, live_server):
-    """``context_for(locale)``: a fresh browser context (no cookies) on the live server."""
+    """``context_for(locale)``: a fresh browser context (no cookies) on the live server; ``javascript=False``
+    for a browser that runs no script."""
     contexts = []
 
-    def make(locale: str = "zh-CN"):
-        context = browser.new_context(base_url=live_server.url, locale=locale, viewport=DESKTOP)
+    def make(locale: str = "zh-CN", *, javascript: bool = True):
+        context = browser.new_context(
+            base_url=live_server.url, locale=locale, viewport=DESKTOP, java_script_enabled=javascript
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import translation
+from playwright.sync_api import Error as PlaywrightError
 
 from tongxin.core.testing import PASSWORD
 
@@ -49,11 +50,20 @@ def page_width(page) -> int:
     """The page's full width in CSS pixels, read once the document in the tab has loaded.
 
     A click on a link starts a navigation the test does not wait for; reading the width in between meets a
-    document without a root element (CI saw ``null.scrollWidth``). Waiting for a complete document with a
-    root reads the page the click led to.
+    document without a root element (CI saw ``null.scrollWidth``). So: wait for the load, and read again while
+    the root is missing or the context was replaced by the navigation. (Not ``wait_for_function``: when it has
+    to poll, the strict CSP refuses the evaluation it polls with.)
     """
-    page.wait_for_function("document.readyState === 'complete' && document.documentElement !== null")
-    return page.evaluate("document.documentElement.scrollWidth")
+    for _attempt in range(50):
+        page.wait_for_load_state("load")
+        try:
+            width = page.evaluate("document.documentElement ? document.documentElement.scrollWidth : null")
+        except PlaywrightError:  # "Execution context was destroyed": the navigation replaced the document
+            width = None
+        if width is not None:
+            return int(width)
+        page.wait_for_timeout(100)
+    raise AssertionError("the page never had a document to measure")
 
 
 def screenshots_wanted() -> bool:

@@ -8,6 +8,7 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         from tongxin.community import models, services
+        from tongxin.core.inbox import register_pending
         from tongxin.core.registry import (
             HAS_PERSON,
             HAS_ROLE,
@@ -28,11 +29,12 @@ class CommunityConfig(AppConfig):
         register_personal_data(models.CommunityRegistration, "person", title=_("Community registrations"),
                                fields=("community", "started_on", "status"))  # fmt: skip
         register_personal_data(models.ServiceReport, "person", title=_("Community service reports"),
-                               fields=("done_on", "hours", "content"))  # fmt: skip
+                               fields=("done_on", "hours", "people", "content", "status"))  # fmt: skip
         register_personal_data(
             models.TakeUp,
             "person",
             not_exported="a take-up repeats the registration's person; what was done is in the service reports",
         )
+        register_pending(services.pending_reports)  # the community's admins: reports to acknowledge (one COUNT)
         # seed_demo: after the activities (350), after the deputies (370)
         register_demo_step("community", "tongxin.community.demo", order=380)

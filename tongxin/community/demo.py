@@ -3,8 +3,11 @@
 
 Two communities (the first two organisations of category community), each with three registered units (the demo
 committee and branch among them) and a dozen serving party members (the demo member's person too, so the member's
-card and phone page show her reports), four needs and projects, take-ups and reports through the year. Every
-record goes through the services, by the district's demo account. Deterministic for a given seed.
+card and phone page show her reports), four needs and projects, take-ups and reports through the year. The demo
+member also reports service done without a posted need (free-standing, no photo): one the community acknowledged,
+one it sent back to be completed, one waiting. Every record goes through the services: by the district's demo
+account, the member's own reports by the member, acknowledged or sent back by the district's account.
+Deterministic for a given seed.
 
 Data (titles, report texts) is Chinese by nature: it is sample content, not UI text.
 """
@@ -41,6 +44,14 @@ REPORTS = [
     "在广场发放防诈骗宣传册约一百份，解答居民提问。",
     "参加社区议事会，提出停车管理建议。",
 ]
+
+
+FREE_STANDING = [  # (days ago, what was done, hours, people, what the community does with it)
+    (40, "周末参加社区“洁净家园”义务劳动，清理了两处卫生死角。", "3.0", 12, "acknowledge"),
+    (20, "为社区老年活动室修理了三把椅子。", None, None, "send_back"),
+    (5, "在社区服务站协助居民办理医保参保登记。", "2.5", None, ""),
+]
+SEND_BACK_REASON = "请补充服务时长和参与人数，便于计入年度报告。"
 
 
 @dataclass
@@ -101,8 +112,28 @@ def seed(run: DemoRun) -> CommunityResult:
                 services.file_report(actor, registration, content=rng.choice(REPORTS), done_on=done_on,
                                      hours=hours, take_up=take)  # fmt: skip
                 reports += 1
+        reports += _own_free_standing(actors, registrations, today)
     run.progress(f"community: {len(registrations)} registrations, {len(needs)} needs, {reports} reports")
     return CommunityResult(len(registrations), len(needs), reports)
+
+
+def _own_free_standing(actors, registrations: list[CommunityRegistration], today: datetime.date) -> int:
+    """The demo member's free-standing reports (no posted need, no photo), filed by herself; the district's account
+    acknowledges one and sends one back, the third waits in its inbox."""
+    own = next((r for r in registrations if actors.member.person_id and r.person_id == actors.member.person_id), None)
+    if own is None:
+        return 0
+    filed = 0
+    for days, content, hours, people, outcome in FREE_STANDING:
+        done_on = max(today - datetime.timedelta(days=days), own.started_on)
+        report = services.file_report(actors.member, own, content=content, done_on=done_on, hours=hours,
+                                      people=people)  # fmt: skip
+        if outcome == "acknowledge":
+            services.acknowledge_report(actors.district, report)
+        elif outcome == "send_back":
+            services.send_back_report(actors.district, report, reason=SEND_BACK_REASON)
+        filed += 1
+    return filed
 
 
 def summary(result: CommunityResult) -> str:

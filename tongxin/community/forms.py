@@ -59,13 +59,51 @@ class RegistrationChoiceForm(BootstrapFormMixin, forms.Form):
         field.label_from_instance = lambda r: r.registrant_name  # type: ignore[method-assign,assignment]
 
 
-class ReportForm(RegistrationChoiceForm):
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to a few photos in one file input (optional; the service checks each one's content and size)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png"}))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+def photo_pairs(files: list[Any]) -> list[tuple[str, bytes]]:
+    """The uploaded files as (name, content) for the services, each read within the upload limit."""
+    return [(f.name or "", f.read()) for f in files]
+
+
+class ReportFields(BootstrapFormMixin, forms.Form):
+    """What was done: the text, the day, hours and people (optional), photos (optional, never required)."""
+
     content = forms.CharField(label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     done_on = forms.DateField(label=_("Done on"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
                               help_text=_("Left empty: today."))  # fmt: skip
     hours = forms.DecimalField(label=_("Hours (optional)"), required=False, min_value=0.1, max_value=24, max_digits=5,
                                decimal_places=1, widget=forms.NumberInput(attrs={"inputmode": "decimal",
                                                                                   "step": "0.1"}))  # fmt: skip
+    people = forms.IntegerField(label=_("People taking part (optional)"), required=False, min_value=1,
+                                max_value=10000)  # fmt: skip
+    photos = PhotosField(label=_("Photos (optional, at most 3)"))
+
+
+class ReportForm(RegistrationChoiceForm, ReportFields):
+    """A report on a need taken up, for one of the user's registrations with its community."""
+
+    field_order = ["registration", "content", "done_on", "hours", "people", "photos"]
+
+
+class SendBackForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=_("What should the report add?"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
 
 
 def registrations_for(user: Any, community_id: int):

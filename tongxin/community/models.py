@@ -16,8 +16,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from tongxin.core.fields import InWindow
+from tongxin.core.fields import IntRange, InWindow
+from tongxin.core.models import StoredFile
 from tongxin.core.scoping import Scope, ScopedQuerySet, ScopeSpec
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
@@ -147,8 +149,27 @@ class TakeUp(models.Model):
         return f"{self.registration.registrant_name}: {self.need.title}"
 
 
+class ReportStatus(models.TextChoices):
+    """Where a report stands with its community: sent, read and acknowledged, or sent back to be completed."""
+
+    SUBMITTED = "submitted", pgettext_lazy("community report", "Awaiting acknowledgement")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("community report", "Acknowledged")
+    RETURNED = "returned", pgettext_lazy("community report", "Sent back")
+
+
+REPORT_TRANSITIONS = {
+    "acknowledge": ((ReportStatus.SUBMITTED,), ReportStatus.ACKNOWLEDGED),
+    "send_back": ((ReportStatus.SUBMITTED,), ReportStatus.RETURNED),
+    "resubmit": ((ReportStatus.RETURNED,), ReportStatus.SUBMITTED),
+}
+
+
 class ServiceReport(models.Model):
-    """What a registered organisation or member did (报告): a record, no check-in, no compulsory photo."""
+    """What a registered organisation or member did (报告): a record, no check-in, no compulsory photo.
+
+    Linked to a take-up of a posted need, or free-standing (service done without a posted need: ``take_up`` empty).
+    The community's admin acknowledges it, or sends it back with a reason to be completed (``REPORT_TRANSITIONS``).
+    """
 
     registration = models.ForeignKey(CommunityRegistration, on_delete=models.PROTECT, related_name="reports",
                                      verbose_name=_("registration"))  # fmt: skip
@@ -160,13 +181,21 @@ class ServiceReport(models.Model):
     done_on = models.DateField(_("done on"), validators=[InWindow("history")])
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, null=True, blank=True)
     content = models.TextField(_("what was done"))
+    people = models.PositiveIntegerField(_("people taking part"), null=True, blank=True,
+                                         validators=[IntRange(1, 10000)])  # fmt: skip
+    status = models.CharField(_("status"), max_length=12, choices=ReportStatus.choices,
+                              default=ReportStatus.SUBMITTED)  # fmt: skip
+    return_reason = models.CharField(_("reason sent back"), max_length=500, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+")  # fmt: skip
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopeSpec(paths=("community_path", "org_path"), own="person")
-    audit_fields = ["registration", "take_up", "done_on", "hours", "content"]
+    audit_fields = ["registration", "take_up", "done_on", "hours", "people", "content", "status", "return_reason"]
 
     class Meta:
         verbose_name = _("service report")
@@ -174,7 +203,24 @@ class ServiceReport(models.Model):
         ordering = ["-done_on", "-id"]
         indexes = [models.Index(fields=["community_path", "done_on"], name="creport_community_idx"),
                    models.Index(fields=["org_path", "done_on"], name="creport_org_idx"),
-                   models.Index(fields=["registration", "done_on"], name="creport_reg_idx")]  # fmt: skip
+                   models.Index(fields=["registration", "done_on"], name="creport_reg_idx"),
+                   models.Index(fields=["community_path", "status"], name="creport_status_idx")]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.done_on} {self.content[:30]}"
+
+
+class ReportPhoto(StoredFile):
+    """A photo of a report (optional, never required), its type checked by its content; served only to those who
+    see the report (the community, the unit and the organisations above it, the member himself)."""
+
+    report = models.ForeignKey(ServiceReport, on_delete=models.CASCADE, related_name="photos",
+                               verbose_name=_("service report"))  # fmt: skip
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(paths=("report__community_path", "report__org_path"), own="report__person")
+
+    class Meta:
+        verbose_name = _("report photo")
+        verbose_name_plural = _("report photos")
+        ordering = ["uploaded_at", "id"]

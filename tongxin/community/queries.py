@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from tongxin.community.models import CommunityRegistration, ServiceReport
+from tongxin.community.models import CommunityRegistration, ReportStatus, ServiceReport
 
 
 @dataclass
@@ -23,6 +23,16 @@ class YearReport:
     @property
     def count(self) -> int:
         return len(self.reports)
+
+    @property
+    def acknowledged(self) -> int:
+        """The reports the community has acknowledged (counted apart from those sent and not yet read)."""
+        return sum(1 for r in self.reports if r.status == ReportStatus.ACKNOWLEDGED)
+
+    @property
+    def acknowledged_hours(self) -> decimal.Decimal:
+        return sum((r.hours for r in self.reports if r.hours is not None and r.status == ReportStatus.ACKNOWLEDGED),
+                   decimal.Decimal("0"))  # fmt: skip
 
 
 REPORTS_SHOWN = 500

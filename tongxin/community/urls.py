@@ -18,4 +18,10 @@ urlpatterns = [
     path("registrations/<int:pk>/", views.registration, name="registration"),
     path("registrations/<int:pk>/export/", views.registration_export, name="registration_export"),
     path("registrations/<int:pk>/end/", views.registration_end, name="registration_end"),
+    path("registrations/<int:pk>/report/", views.report_new, name="report_new"),
+    path("reports/<int:pk>/", views.report, name="report"),
+    path("reports/<int:pk>/acknowledge/", views.report_acknowledge, name="report_acknowledge"),
+    path("reports/<int:pk>/send-back/", views.report_send_back, name="report_send_back"),
+    path("reports/<int:pk>/resubmit/", views.report_resubmit, name="report_resubmit"),
+    path("reports/photos/<int:pk>/", views.report_photo, name="report_photo"),
 ]

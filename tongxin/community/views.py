@@ -15,16 +15,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongxin.community import queries, services
-from tongxin.community.forms import NeedForm, RegisterForm, RegistrationChoiceForm, ReportForm, registrations_for
+from tongxin.community.forms import (
+    NeedForm,
+    RegisterForm,
+    RegistrationChoiceForm,
+    ReportFields,
+    ReportForm,
+    SendBackForm,
+    photo_pairs,
+    registrations_for,
+)
 from tongxin.community.models import (
     CommunityRegistration,
     NeedStatus,
     RegistrationStatus,
+    ReportPhoto,
+    ReportStatus,
     ServiceNeed,
     ServiceReport,
     TakeUp,
 )
-from tongxin.core import params
+from tongxin.core import params, uploads
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
 from tongxin.core.views import form_step, get_scoped_or_404, page_step, require_role, xlsx_table_response
 from tongxin.orgs.models import Organization
@@ -52,13 +63,18 @@ def index(request: HttpRequest) -> HttpResponse:
     """Who has registered and who has reported what this year, in the user's scope (communities and units)."""
     require_role(request, members=True)
     year = _year(request)
+    waiting = request.GET.get("waiting") == "1"  # the inbox's link: the reports waiting for my acknowledgement
     registrations = list(_registrations(request).order_by("community__path", "-started_on", "id")[:SHOWN])
-    reports = list(queries.reports_of_year(_reports(request), year).order_by("-done_on", "-id")[:SHOWN])
+    rows = services.reports_to_acknowledge(request.user) if waiting else queries.reports_of_year(_reports(request),
+                                                                                               year)  # fmt: skip
+    rows = rows.select_related("registration__community", "registration__person", "registration__organization",
+                               "take_up__need")  # fmt: skip
+    reports = list(rows.order_by("-done_on", "-id")[:SHOWN])
     reported = {r.registration_id for r in reports}
     communities = Organization.objects.filter(scope_for(request.user, CHANGE).q("path"),
                                               category="community").order_by("path")[:50]  # fmt: skip
     context = {"title": _("Community reporting"), "registrations": registrations, "reports": reports, "year": year,
-               "reported": reported, "communities": list(communities)}  # fmt: skip
+               "reported": reported, "communities": list(communities), "waiting": waiting}  # fmt: skip
     return render(request, "community/index.html", context)
 
 
@@ -208,14 +224,15 @@ def need_take_up(request: HttpRequest, pk: int) -> HttpResponse:
 def need_report(request: HttpRequest, pk: int) -> HttpResponse:
     """Report what was done on a need taken up (a record: photos are never required)."""
     row = _need(request, pk)
-    form = ReportForm(request.POST, choices=registrations_for(request.user, row.community_id))
+    form = ReportForm(request.POST, request.FILES, choices=registrations_for(request.user, row.community_id))
     if form.is_valid():
         data = form.cleaned_data
         registration = data["registration"]
         taken = TakeUp.objects.filter(need=row, registration=registration).first()
         with page_step(request, _("Your report is recorded.")):
             services.file_report(request.user, registration, content=data["content"], done_on=data["done_on"],
-                                 hours=data["hours"], take_up=taken)  # fmt: skip
+                                 hours=data["hours"], people=data["people"], take_up=taken,
+                                 photos=photo_pairs(data["photos"]))  # fmt: skip
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("community:need", pk=row.pk)
@@ -243,6 +260,7 @@ def registration(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"title": _("%(name)s: the year %(year)s") % {"name": row.registrant_name, "year": year},
                "reg": row, "report": queries.year_of(row, year), "year": year, "previous": year - 1,
                "next": year + 1 if year < this_year else None,
+               "can_report": row.status == RegistrationStatus.ACTIVE and services.may_act_for(request.user, row),
                "can_end": row.status == RegistrationStatus.ACTIVE and (
                    services.may_act_for(request.user, row)
                    or scope_for(request.user, CHANGE).covers_path(row.community_path))}  # fmt: skip
@@ -254,10 +272,12 @@ def registration_export(request: HttpRequest, pk: int) -> FileResponse:
     row = _registration(request, pk)
     year = _year(request)
     data = queries.year_of(row, year)
-    headers = [_("Done on"), _("Need"), _("What was done"), _("Hours")]
-    table: list[list] = [[r.done_on.isoformat(), r.take_up.need.title if r.take_up else "", r.content,
-                          float(r.hours) if r.hours is not None else ""] for r in data.reports]  # fmt: skip
-    table.append([_("Total"), "", str(data.count), float(data.hours)])
+    headers = [_("Done on"), _("Need"), _("What was done"), _("Hours"), _("People taking part"), _("Status")]
+    table: list[list] = [[r.done_on.isoformat(), r.take_up.need.title if r.take_up else _("Other service"), r.content,
+                          float(r.hours) if r.hours is not None else "", r.people or "", r.get_status_display()]
+                         for r in data.reports]  # fmt: skip
+    table.append([_("Total"), "", str(data.count), float(data.hours), "", ""])
+    table.append([_("Acknowledged"), "", str(data.acknowledged), float(data.acknowledged_hours), "", ""])
     return xlsx_table_response(request, f"community-report-{row.pk}-{year}.xlsx", str(_("Yearly report")), headers,
                                table)  # fmt: skip
 
@@ -269,3 +289,100 @@ def registration_end(request: HttpRequest, pk: int) -> HttpResponse:
     with page_step(request, _("The registration has ended.")):
         services.end_registration(request.user, row)
     return redirect("community:registration", pk=row.pk)
+
+
+# --- reports: free-standing, acknowledged or sent back, photos ---------------------------------------------------
+
+
+@login_required
+def report_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """A free-standing report: service the registrant did for the community without a posted need (photos
+    optional)."""
+    row = _registration(request, pk)
+    if not services.may_act_for(request.user, row):
+        raise Http404
+    form = ReportFields(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with form_step(request, form, _("Your report is recorded."), denied_as_404=True) as step:
+            saved = services.file_report(request.user, row, content=data["content"], done_on=data["done_on"],
+                                         hours=data["hours"], people=data["people"],
+                                         photos=photo_pairs(data["photos"]))  # fmt: skip
+        if step.ok:
+            return redirect("community:report", pk=saved.pk)
+    context = {"form": form, "multipart": True, "submit_label": _("Send the report"),
+               "title": _("%(name)s reports to %(community)s") % {"name": row.registrant_name,
+                                                                  "community": row.community.name},
+               "intro": _("Service done for the community without a posted need. Photos are never required."),
+               "cancel_url": reverse("community:registration", args=[row.pk])}  # fmt: skip
+    return render(request, "form_page.html", context)
+
+
+def _report(request: HttpRequest, pk: int) -> ServiceReport:
+    rows = ServiceReport.objects.select_related(
+        "registration__community", "registration__person", "registration__organization", "take_up__need", "created_by"
+    )
+    return get_scoped_or_404(request, rows, pk)
+
+
+@login_required
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """One report: what was done, its photos, where it stands with the community; the community's admin
+    acknowledges it or sends it back, the reporter completes one sent back."""
+    row = _report(request, pk)
+    may_complete = row.status == ReportStatus.RETURNED and services.may_act_for(request.user, row.registration)
+    initial = {"content": row.content, "done_on": row.done_on, "hours": row.hours, "people": row.people}
+    context = {
+        "title": _("Report of %(name)s") % {"name": row.registration.registrant_name},
+        "report": row,
+        "photos": list(row.photos.defer("content")),
+        "can_acknowledge": services.may_acknowledge(request.user, row),
+        "send_back_form": SendBackForm(),
+        "resubmit_form": ReportFields(initial=initial) if may_complete else None,
+    }
+    return render(request, "community/report.html", context)
+
+
+@login_required
+@require_POST
+def report_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _report(request, pk)
+    with page_step(request, _("The report is acknowledged.")):
+        services.acknowledge_report(request.user, row)
+    return redirect("community:report", pk=row.pk)
+
+
+@login_required
+@require_POST
+def report_send_back(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _report(request, pk)
+    form = SendBackForm(request.POST)
+    if form.is_valid():
+        with page_step(request, _("The report is sent back to be completed.")):
+            services.send_back_report(request.user, row, reason=form.cleaned_data["reason"])
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("community:report", pk=row.pk)
+
+
+@login_required
+@require_POST
+def report_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _report(request, pk)
+    form = ReportFields(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        with page_step(request, _("The completed report is sent again.")):
+            services.resubmit_report(request.user, row, content=data["content"], done_on=data["done_on"],
+                                     hours=data["hours"], people=data["people"],
+                                     photos=photo_pairs(data["photos"]))  # fmt: skip
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("community:report", pk=row.pk)
+
+
+@login_required
+def report_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A report's photo, to those who see the report."""
+    row = get_scoped_or_404(request, ReportPhoto, pk)
+    return uploads.serve_upload(bytes(row.content), row.content_type, row.file_name)

@@ -66,6 +66,8 @@ DEFAULTS: dict[str, Any] = {
     "deputy_request_due_days": 15,
     # Donation drives: the largest single donation an organiser may record (yuan); a larger one is a typo.
     "donation_max_yuan": 1_000_000,
+    # Lessons in turn (轮流讲党课/团课): days before the quarter the lecturer and the secretary are reminded.
+    "lesson_turn_reminder_days": 14,
 }
 
 # The sane range of each number rule, (lowest, highest), inclusive (issue 12 §3): a value outside is refused
@@ -103,6 +105,7 @@ RULE_RANGES: dict[str, tuple[int | str, int | str]] = {
     "contact_retention_days": (30, 3650),
     "deputy_request_due_days": (1, 180),
     "donation_max_yuan": (1, 100_000_000),
+    "lesson_turn_reminder_days": (1, 90),
 }
 
 
@@ -316,6 +319,13 @@ RULE_INFO: dict[str, tuple[Promise, Promise]] = {
             "figure is taken for a typing mistake and refused."
         ),
     ),
+    "lesson_turn_reminder_days": (
+        _("Lessons in turn: days of notice before the quarter"),
+        _(
+            "The lecturer of a league or party lesson given in turn, and the secretary, are reminded this many days "
+            "before the quarter of the turn begins."
+        ),
+    ),
 }
 
 # The groups of the rules page, in order. A rule in no group is shown under "Other rules".
@@ -349,4 +359,5 @@ RULE_GROUPS: list[tuple[Promise, tuple[str, ...]]] = [
     ),
     (_("League deputies' studios"), ("deputy_request_due_days",)),
     (_("Donation drives"), ("donation_max_yuan",)),
+    (_("Lessons in turn"), ("lesson_turn_reminder_days",)),
 ]  # fmt: skip

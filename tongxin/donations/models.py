@@ -23,6 +23,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongxin.core.fields import InWindow, Wording
 from tongxin.core.models import StoredFile
@@ -33,8 +34,10 @@ CENT = Decimal("0.01")
 
 
 class DriveStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    # Their own msgctxt: the bare "Open" and "Closed" are other apps' (a form, a checklist item) and read wrongly
+    # for a drive (打开, 已销号); a drive is 募集中 or 已结束.
+    OPEN = "open", pgettext_lazy("donation drive", "Open")
+    CLOSED = "closed", pgettext_lazy("donation drive", "Closed")
 
 
 class DonationDrive(models.Model):
@@ -75,9 +78,11 @@ class DonationDrive(models.Model):
 
 
 class DonorKind(models.TextChoices):
-    PERSON = "person", _("Person")
-    ORGANIZATION = "organization", _("Organisation")
-    ANONYMOUS = "anonymous", _("Anonymous")
+    # Their own msgctxt: the bare msgids are the roster's person (人员) and the tree's organisation (组织); a donor
+    # is a 个人 or a 单位.
+    PERSON = "person", pgettext_lazy("donor", "Person")
+    ORGANIZATION = "organization", pgettext_lazy("donor", "Organisation")
+    ANONYMOUS = "anonymous", pgettext_lazy("donor", "Anonymous")
 
 
 class Donation(models.Model):

@@ -48,7 +48,7 @@ def _may_change(request: HttpRequest, drive: DonationDrive) -> bool:
 def donor_label(donation: Donation, *, shown: bool) -> str:
     """The donor as a viewer sees it: the name for an organiser, else hidden (anonymous stays anonymous)."""
     if donation.donor_kind == DonorKind.ANONYMOUS:
-        return str(_("Anonymous"))
+        return str(DonorKind.ANONYMOUS.label)
     return donation.donor_name if shown else str(_("(name hidden)"))
 
 

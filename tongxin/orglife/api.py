@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -31,7 +32,7 @@ from tongxin.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
 from tongxin.core.fields import DateTimeField
 from tongxin.core.scoping import CHANGE, VIEW, subtree_q
 from tongxin.orglife import queries
-from tongxin.orglife.filters import ChecklistItemFilter, MeetingFilter, board_year
+from tongxin.orglife.filters import ChecklistItemFilter, LessonTurnFilter, MeetingFilter, board_year
 from tongxin.orglife.lapse import lapse_candidates, with_last_activity
 from tongxin.orglife.models import (
     Attendance,
@@ -39,10 +40,13 @@ from tongxin.orglife.models import (
     ChecklistItem,
     ChecklistKind,
     ChecklistStatus,
+    LessonKind,
+    LessonTurn,
     Meeting,
     MeetingKind,
 )
 from tongxin.orglife.services import checklists as checklist_services
+from tongxin.orglife.services import lessons as lesson_services
 from tongxin.orglife.services import meetings as services
 from tongxin.orgs.filters import org_param
 from tongxin.orgs.models import STEP_WIDTH, Organization
@@ -432,3 +436,92 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
             Prefetch("attendance", Attendance.objects.select_related("person"))
         )
         return Response(MeetingDetailSerializer(fresh.get(pk=result.pk)).data)
+
+
+# --- lessons in turn (轮流讲党课/团课) --------------------------------------------------------------------------
+
+
+PERSON_ERRORS = {"does_not_exist": _("No such person in your scope.")}
+
+
+class LessonTurnSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    lecturer_name = serializers.CharField(source="lecturer.name", read_only=True)
+    meeting_date = serializers.SerializerMethodField(help_text="The day the lesson was given, or null")
+
+    class Meta:
+        model = LessonTurn
+        fields = ["id", "organization", "organization_name", "year", "quarter", "kind", "kind_label", "lecturer",
+                  "lecturer_name", "topic", "meeting", "meeting_date"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_meeting_date(self, turn: LessonTurn) -> datetime.date | None:
+        return timezone.localdate(turn.meeting.starts_at) if turn.meeting_id and turn.meeting else None
+
+
+class LessonTurnPlanSerializer(serializers.Serializer):
+    organization = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), action=CHANGE)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    quarter = serializers.IntegerField(min_value=1, max_value=4)
+    kind = serializers.ChoiceField(choices=LessonKind.choices)
+    lecturer = ScopedPrimaryKeyRelatedField(queryset=Person.objects.all(), error_messages=PERSON_ERRORS)
+    topic = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class LessonRotaSerializer(serializers.Serializer):
+    organization = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), action=CHANGE)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    kind = serializers.ChoiceField(choices=LessonKind.choices)
+    lecturers = serializers.ListField(
+        child=ScopedPrimaryKeyRelatedField(queryset=Person.objects.all(), error_messages=PERSON_ERRORS),
+        min_length=1, max_length=50, help_text=_("The members who take turns, in order"),
+    )  # fmt: skip
+    quarters = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=4), required=False, max_length=4,
+        help_text=_("The quarters to fill (default: all four; those already planned keep their lecturer)"),
+    )  # fmt: skip
+    topic = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class LessonTurnChangeSerializer(serializers.Serializer):
+    lecturer = ScopedPrimaryKeyRelatedField(queryset=Person.objects.all(), required=False, error_messages=PERSON_ERRORS)
+    topic = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
+                                   help_text=_("Needed once the quarter has begun"))  # fmt: skip
+
+
+class LessonTurnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Lessons in turn of the caller's subtrees (``?organization=<id>``, ``?year=``, ``?kind=``), and the
+    lecturer's own. POST plans one quarter's turn, ``POST /api/lesson-turns/rota/`` fills a year's free quarters
+    in turn, PATCH changes the lecturer or the topic (with ``reason`` once the quarter has begun)."""
+
+    queryset = LessonTurn.objects.select_related("organization", "lecturer", "meeting").order_by(
+        "org_path", "year", "quarter", "kind", "id"
+    )
+    serializer_class = LessonTurnSerializer
+    filterset_class = LessonTurnFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @extend_schema(request=LessonTurnPlanSerializer, responses={201: LessonTurnSerializer})
+    def create(self, request, *args, **kwargs):
+        values = self.validated(LessonTurnPlanSerializer, request)
+        turn = lesson_services.plan_turn(request.user, **values)
+        return Response(LessonTurnSerializer(self.get_queryset().get(pk=turn.pk)).data, status=201)
+
+    @extend_schema(request=LessonTurnChangeSerializer, responses={200: LessonTurnSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        turn = self.get_object()
+        values = self.validated(LessonTurnChangeSerializer, request)
+        turn = lesson_services.change_turn(request.user, turn, **values)
+        return Response(LessonTurnSerializer(self.get_queryset().get(pk=turn.pk)).data)
+
+    @extend_schema(request=LessonRotaSerializer, responses={201: LessonTurnSerializer(many=True)})
+    @action(detail=False, methods=["post"])
+    def rota(self, request: Request, format: str | None = None) -> Response:
+        """Fill the year's free quarters with the lecturers in turn (the quarters planned keep theirs)."""
+        values = self.validated(LessonRotaSerializer, request)
+        values.setdefault("quarters", lesson_services.QUARTERS)
+        turns = lesson_services.plan_rota(request.user, **values)
+        fresh = self.get_queryset().filter(pk__in=[t.pk for t in turns])
+        return Response(LessonTurnSerializer(fresh, many=True).data, status=201)

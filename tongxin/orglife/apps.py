@@ -52,8 +52,17 @@ class OrglifeConfig(AppConfig):
             (12, _("Meetings"), "orglife:meetings"),
             (14, _("Four lists"), "orglife:checklists"),
             (16, _("Duties"), "orglife:duties"),
+            (13, _("Lessons in turn"), "orglife:lessons"),
         ):
             register_nav("organisation", label, url_name, order=order, when=has_own_org, args=own_org_args)
+        # Lessons in turn (轮流讲党课/团课): the lecturer's next turn on his home, in the inbox before the quarter.
+        from tongxin.core.registry import HAS_PERSON
+        from tongxin.orglife.services import lessons
+
+        register_pending(lessons.pending_lesson_turns)
+        register_nav("thought", _("My lessons to give"), "orglife:my_lessons", order=45, when=HAS_PERSON)
+        register_home_card("member", "lesson_turn", _("My next lesson to give"), "orglife:my_lessons", order=38,
+                           when=HAS_PERSON, value=lessons.next_turn_text)  # fmt: skip
         # seed_demo: a year of meetings and the four lists, by the demo accounts (after them: accounts is 200).
         from tongxin.core.registry import register_demo_step
 
@@ -72,6 +81,10 @@ class OrglifeConfig(AppConfig):
         register_personal_data(
             orglife_models.ChecklistItem, "owner", title=_("Items in charge"),
             fields=("organization", "kind", "content", "deadline", "status"),
+        )  # fmt: skip
+        register_personal_data(
+            orglife_models.LessonTurn, "lecturer", title=_("Lessons in turn"),
+            fields=("organization", "year", "quarter", "kind", "topic", "meeting"),
         )  # fmt: skip
         register_personal_data(
             orglife_models.Duty, "person", title=_("Duties"), fields=("organization", "post", "responsibilities")

@@ -46,12 +46,13 @@ from tongxin.orglife.models import (
     AttendanceStatus,
     ChecklistKind,
     Frequency,
+    LessonTurn,
     Meeting,
     MeetingKind,
     MeetingRequirement,
     MeetingStatus,
 )
-from tongxin.orglife.services import checklists, meetings
+from tongxin.orglife.services import checklists, lessons, meetings
 from tongxin.orgs.models import Organization, OrgKind, OrgStatus
 from tongxin.people.demo import insert_rows
 from tongxin.people.models import CadrePosition, CadreTitle, Person
@@ -374,12 +375,108 @@ def _through_services(
         assert marks is not None
         people = Person.objects.in_bulk([pk for pk in (branch.secretary, branch.recorder) if pk])
         present = sum(1 for s, _r in marks.values() if s == PRESENT)
+        # A lesson of a quarter the rota plans: its lecturer comes from the turn (record_meeting prefills it).
+        planned = lessons.turn_of(branch.org.pk, kind, timezone.localdate(when)) is not None
         meetings.record_meeting(
             actor, meeting, attendance=marks, host=people.get(branch.secretary or 0),
             recorder=people.get(branch.recorder or 0),
-            lecturer=branch.secretary_name if kind in LESSON_KINDS else "",
+            lecturer=branch.secretary_name if kind in LESSON_KINDS and not planned else "",
             minutes=_minutes(topic, present, len(marks)),
         )  # fmt: skip
+
+
+# --- lessons in turn (轮流讲党课/团课) ---------------------------------------------------------------------------
+
+LESSON_TOPICS: dict[str, list[str]] = {
+    MeetingKind.LEAGUE_LESSON: ["五四精神与新时代青年", "团的光辉历史", "青年的责任与担当", "学习宪法，增强法治意识",
+                                "弘扬志愿精神", "传承红色基因"],
+    MeetingKind.PARTY_LESSON: ["学习党的创新理论", "党的历史与优良传统", "加强作风建设", "学习党章党规"],
+}  # fmt: skip
+OTHER_ROTA_BRANCHES = 3  # league branches besides the demo branch whose secretaries keep a rota
+
+
+def _next_quarter(today: datetime.date) -> tuple[int, int]:
+    quarter = lessons.quarter_of(today)
+    return (today.year + 1, 1) if quarter == 4 else (today.year, quarter + 1)
+
+
+def seed_demo_branch_rota(run: DemoRun, actors: DemoActors, drifting: dict[int, datetime.date]) -> int:
+    """The demo branch's rota, planned by its secretary before the year's meetings are recorded (so each lesson
+    recorded takes its lecturer from the turn and gives it): this year's four quarters in turn among four members
+    (the secretary first), and the next quarter's lesson given by the demo member, coming up. Returns the turns."""
+    branch = actors.branch
+    kind = lessons.lesson_kinds_for(branch)
+    if not kind:
+        return 0
+    today = timezone.localdate()
+    members = list(lessons.members_for_rota(branch))
+    secretary = next((p for p in members if p.pk == actors.secretary.person_id), None)
+    member = next((p for p in members if p.pk == actors.member.person_id), None)
+    others = [p for p in members if p.pk not in actors.people and p.pk not in drifting][:3]
+    lecturers = [p for p in [secretary, *others] if p is not None]
+    if not lecturers:
+        return 0
+    rng = random.Random(run.seed + 311)
+    turns = lessons.plan_rota(actors.secretary, organization=branch, year=today.year, kind=kind[0],
+                              lecturers=lecturers)  # fmt: skip
+    for turn in turns:
+        lessons.change_turn(actors.secretary, turn, topic=rng.choice(LESSON_TOPICS[kind[0]]),
+                            reason="确定讲课题目")  # fmt: skip
+    year, quarter = _next_quarter(today)
+    upcoming = member or lecturers[-1]
+    coming = LessonTurn.objects.filter(organization=branch, year=year, quarter=quarter, kind=kind[0]).first()
+    if coming is None:
+        lessons.plan_turn(actors.secretary, organization=branch, year=year, quarter=quarter, kind=kind[0],
+                          lecturer=upcoming, topic="新时代青年的使命担当")  # fmt: skip
+    else:
+        lessons.change_turn(actors.secretary, coming, lecturer=upcoming, topic="新时代青年的使命担当")
+    return len(turns) + (coming is None)
+
+
+def seed_other_rotas(run: DemoRun, actors: DemoActors) -> int:
+    """A few more branches (league, and the organ's party branch) keep a rota, planned after their lessons were
+    recorded: the past quarters' turns are the secretary's (who gave them, as recorded; linked at once), the
+    quarters to come rotate among two members. Returns the turns."""
+    today = timezone.localdate()
+    current = lessons.quarter_of(today)
+    league = (Organization.objects.filter(kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE)
+              .exclude(pk=actors.branch.pk).order_by("path")[:OTHER_ROTA_BRANCHES])  # fmt: skip
+    party = Organization.objects.filter(kind=OrgKind.PARTY_BRANCH, status=OrgStatus.ACTIVE).order_by("path")[:1]
+    count = 0
+    for org in [*league, *party]:
+        kind = lessons.lesson_kinds_for(org)[0]
+        secretary_id = (CadrePosition.objects.filter(organization=org, end__isnull=True, title=CadreTitle.SECRETARY)
+                        .values_list("person_id", flat=True).first())  # fmt: skip
+        members = list(lessons.members_for_rota(org)[:6])
+        secretary = Person.objects.filter(pk=secretary_id).first() if secretary_id else None
+        secretary = secretary or (members[0] if members else None)
+        if secretary is None:
+            continue
+        others = [p for p in members if p != secretary][:2] or [secretary]
+        actor = actors.for_path(org.path)
+        # The quarters whose lesson the secretary already gave (as recorded): the past ones, and this one if held.
+        given = [
+            q
+            for q in lessons.QUARTERS
+            if q < current or (q == current and lessons.held_lesson(org.pk, kind, today.year, q))
+        ]
+        if given:
+            count += len(lessons.plan_rota(actor, organization=org, year=today.year, kind=kind, lecturers=[secretary],
+                                           quarters=given))  # fmt: skip
+        rest = [q for q in lessons.QUARTERS if q not in given]
+        if rest:
+            count += len(
+                lessons.plan_rota(
+                    actor,
+                    organization=org,
+                    year=today.year,
+                    kind=kind,
+                    lecturers=others,
+                    quarters=rest,
+                    topic=LESSON_TOPICS[kind][count % len(LESSON_TOPICS[kind])],
+                )
+            )
+    return count
 
 
 # --- the four lists ------------------------------------------------------------------------------------------
@@ -459,7 +556,10 @@ def seed(run: DemoRun) -> OrglifeResult:
     actors = demo_actors()
     drifting = drifting_members(run.seed, timezone.localdate())
     with transaction.atomic():
+        turns = seed_demo_branch_rota(run, actors, drifting)
         total, held, attendance = seed_meetings(run, actors, drifting)
+        turns += seed_other_rotas(run, actors)
+        run.progress(f"lessons in turn: {turns}")
         run.progress(f"meetings: {total} ({held} held), attendance: {attendance}")
         items = seed_checklists(run, actors)
         joint = seed_duties_and_joint_activity(run, actors)

@@ -7,9 +7,18 @@ from typing import Any
 import django_filters
 from django.utils import timezone
 
-from tongxin.core.filters import FilterSet, IdFilter, IsoDateTimeFilter
+from tongxin.core.filters import FilterSet, IdFilter, IntFilter, IsoDateTimeFilter
 from tongxin.core.params import parse_int
-from tongxin.orglife.models import ChecklistItem, ChecklistKind, ChecklistStatus, Meeting, MeetingKind, MeetingStatus
+from tongxin.orglife.models import (
+    ChecklistItem,
+    ChecklistKind,
+    ChecklistStatus,
+    LessonKind,
+    LessonTurn,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
 from tongxin.orglife.services import checklists as checklist_services
 from tongxin.orglife.services import meetings as services
 from tongxin.orgs.models import Organization
@@ -60,3 +69,15 @@ class ChecklistItemFilter(FilterSet):
 
     def filter_overdue(self, queryset, name: str, value: str):
         return queryset.filter(checklist_services.overdue_q()) if value in ("1", "true") else queryset
+
+
+class LessonTurnFilter(FilterSet):
+    """Lessons in turn: ``?organization=<id>`` (that organisation's rota), ``?year=``, ``?kind=``."""
+
+    organization = IdFilter(field_name="organization_id")
+    year = IntFilter(field_name="year", bounds=(2000, 2100))
+    kind = django_filters.ChoiceFilter(choices=LessonKind.choices)
+
+    class Meta:
+        model = LessonTurn
+        fields: list[str] = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,23 +36,29 @@ def own_org_args(user: Any) -> list[Any]:
 
 @dataclass(frozen=True)
 class MeetingsDue:
-    """The meetings card's figure and its button: record a meeting already held."""
+    """The meetings card's figures and its button: the user's own organisations' planned meetings whose time
+    has passed without a record (the button records one), and, for a committee, those of the organisations
+    below it (the board shows which)."""
 
     count: int
     record_url: str
+    below: int = 0
 
     def __str__(self) -> str:
         return str(self.count)
 
 
 def meetings_to_record(user: Any) -> MeetingsDue | None:
-    """Planned meetings of the organisations the user holds a role on whose time has passed without a record
-    (one COUNT); ``None`` (no card) for a user who may change none."""
+    """Planned meetings whose time has passed without a record: at the organisations the user holds a role on,
+    and below them (one aggregate); ``None`` (no card) for a user who may change none."""
     scope = scope_for(user, CHANGE)
     if not scope.prefixes:
         return None
-    count = overdue(Meeting.objects.filter(scope.at_q("org_path"))).count()
-    return MeetingsDue(count, reverse("orglife:meeting_record_held", args=[own_org_id(user)]))
+    counts = overdue(Meeting.objects.filter(scope.q("org_path"))).aggregate(
+        own=Count("pk", filter=scope.at_q("org_path")), below=Count("pk", filter=scope.below_q("org_path"))
+    )
+    record = reverse("orglife:meeting_record_held", args=[own_org_id(user)])
+    return MeetingsDue(counts["own"], record, below=counts["below"])
 
 
 def board_this_month(user: Any) -> str | None:

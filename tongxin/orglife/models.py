@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core.fields import IntRange
 from tongxin.core.models import StoredFile
 from tongxin.core.scoping import Scope, ScopedQuerySet, ScopeSpec
 from tongxin.orgs.models import Organization
@@ -280,3 +281,57 @@ class Duty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.post}"
+
+
+# --- lessons in turn (轮流讲党课/团课) --------------------------------------------------------------------------
+
+
+class LessonKind(models.TextChoices):
+    """The lesson meetings (``LESSON_KINDS``) a rota plans: the same values as the meeting kinds."""
+
+    LEAGUE_LESSON = MeetingKind.LEAGUE_LESSON.value, MeetingKind.LEAGUE_LESSON.label  # 团课
+    PARTY_LESSON = MeetingKind.PARTY_LESSON.value, MeetingKind.PARTY_LESSON.label  # 党课
+
+
+class LessonTurn(models.Model):
+    """Who gives an organisation's league or party lesson (团课/党课) of one quarter: the rota a branch plans for
+    the year. ``meeting`` is the lesson meeting that gave it, linked when that meeting is recorded as held
+    (``services.lessons.link_recorded_lesson``, in the recording's transaction); ``reminded_at`` notes the one
+    reminder sent before the quarter (``manage.py remind_lesson_turns``)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="lesson_turns",
+                                     verbose_name=_("organisation"))  # fmt: skip
+    org_path = models.CharField(max_length=255, editable=False)
+    year = models.PositiveSmallIntegerField(_("year"), validators=[IntRange(2000, 2100)])
+    quarter = models.PositiveSmallIntegerField(_("quarter"), validators=[IntRange(1, 4)])
+    kind = models.CharField(_("lesson"), max_length=32, choices=LessonKind.choices)
+    lecturer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="lesson_turns",
+                                 verbose_name=_("lecturer"))  # fmt: skip
+    topic = models.CharField(_("topic"), max_length=200, blank=True)
+    meeting = models.OneToOneField(Meeting, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="lesson_turn", verbose_name=_("lesson meeting"))  # fmt: skip
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(paths=("org_path",), own="lecturer")  # role holders of the subtree, and the lecturer
+    audit_fields = ["organization", "year", "quarter", "kind", "lecturer", "topic", "meeting"]
+
+    class Meta:
+        verbose_name = _("lesson in turn")
+        verbose_name_plural = _("lessons in turn")
+        ordering = ["year", "quarter", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year", "quarter", "kind"], name="lesson_turn_once"),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="lesson_turn_quarter"),
+        ]
+        indexes = [
+            models.Index(fields=["org_path", "year", "quarter"], name="lesson_turn_org_idx"),
+            models.Index(fields=["lecturer", "year", "quarter"], name="lesson_turn_lecturer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} Q{self.quarter} {self.get_kind_display()}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tongxin.orglife.views import board, checklists, meetings
+from tongxin.orglife.views import board, checklists, lessons, meetings
 
 app_name = "orglife"
 urlpatterns = [
@@ -15,6 +15,10 @@ urlpatterns = [
     path("meetings/<int:pk>/cancel/", meetings.cancel, name="meeting_cancel"),
     path("meetings/<int:pk>/attachments/", meetings.upload, name="meeting_upload"),
     path("meetings/attachments/<int:pk>/", meetings.attachment, name="meeting_attachment"),
+    # lessons in turn (轮流讲党课/团课)
+    path("orgs/<int:pk>/lessons/", lessons.rota, name="lessons"),
+    path("lessons/<int:pk>/", lessons.turn, name="lesson_turn"),
+    path("lessons/mine/", lessons.mine, name="my_lessons"),
     # board
     path("board/", board.board, name="board"),
     path("board/export/", board.board_export, name="board_export"),

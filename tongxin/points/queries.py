@@ -43,8 +43,7 @@ def year_total(person: Person, rule_set: RuleSet | None, month: datetime.date) -
 def rule_set_of(person_or_branch_path: str) -> RuleSet | None:
     if not person_or_branch_path:
         return None
-    branch = ledger.branch_of(person_or_branch_path)
-    return ledger.rule_set_for(person_or_branch_path, ledger.audience_of(branch))
+    return ledger.rule_set_at(person_or_branch_path)
 
 
 @dataclass

@@ -9,23 +9,50 @@
   ``{"token", "answers": {"<question id>": [option index, ...]}}`` grades it on the server; the same
   submission again answers the recorded result (idempotent).
 * ``/api/study-participations/``: the participation records (the proof), each with its signed receipt token.
+* ``GET /api/study-periods/<id>/rates/?org=<id>``: an organisation's participation rate in the period and its
+  children's, worst first (the members who have not taken part only for a branch the caller changes);
+  ``POST /api/study-periods/<id>/video/`` (multipart, ``video``) uploads the period's video.
+* ``/api/study-checkins/``: the member's own study log (list, add), seen by him alone.
+* ``POST /api/study-participations/verify/`` with ``{"token"}``: what a receipt certifies, or 400 when forged.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tongxin.core.api import ScopedViewSet, Step
-from tongxin.core.scoping import VIEW
+from tongxin.core import params
+from tongxin.core.api import NewestFirstPagination, ScopedViewSet, Step
+from tongxin.core.exceptions import DomainError
+from tongxin.core.fields import SafeText
+from tongxin.core.scoping import CHANGE, VIEW, scope_for
+from tongxin.orgs.models import OrgKind
 from tongxin.study import queries, services
 from tongxin.study.filters import ParticipationFilter, PeriodFilter
-from tongxin.study.models import Attempt, Participation, StudyPeriod
+from tongxin.study.models import (
+    COMMENT_MAX_CHARS,
+    NOTE_MAX_CHARS,
+    REASON_MAX_CHARS,
+    Attempt,
+    CheckIn,
+    NoteStatus,
+    Participation,
+    StudyNote,
+    StudyNoteComment,
+    StudyNoteImage,
+    StudyPeriod,
+)
 
 
 class PeriodSerializer(serializers.ModelSerializer):
@@ -132,12 +159,74 @@ class ParticipationSerializer(serializers.ModelSerializer):
         return services.receipt_token(participation)
 
 
+class RateRowSerializer(serializers.Serializer):
+    organization = serializers.IntegerField(source="organization.pk")
+    name = serializers.CharField(source="organization.name")
+    members = serializers.IntegerField()
+    participants = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True, help_text="participants ÷ members at the period's opening")
+    tier = serializers.IntegerField(allow_null=True, help_text="the highest tier reached, where tiers are on")
+
+
+class RatesSerializer(RateRowSerializer):
+    period = serializers.IntegerField()
+    children = RateRowSerializer(many=True)
+    not_taken_part = serializers.ListField(
+        child=serializers.CharField(), allow_null=True,
+        help_text="names of the branch's members without a participation (a branch the caller changes), else null",
+    )  # fmt: skip
+
+
+def _rate_row(campaign: Any, row: queries.RateRow) -> dict[str, Any]:
+    return {"organization": row.organization, "members": row.members, "participants": row.participants,
+            "rate": row.rate, "tier": queries.tier_of(campaign, row.rate)}  # fmt: skip
+
+
+class VideoUploadSerializer(serializers.Serializer):
+    video = serializers.FileField(max_length=200, allow_empty_file=False)
+
+
+def _upload_video(actor: Any, period: StudyPeriod, *, video: Any) -> StudyPeriod:
+    if video.size and video.size > services.video_max_bytes():
+        raise exceptions.ValidationError(
+            {"video": [_("The video is larger than the limit of %(mb)s MB.")
+                       % {"mb": f"{services.video_max_bytes() / 1024 / 1024:g}"}]}
+        )  # fmt: skip
+    services.upload_video(actor, period, file_name=video.name or "", content=video.read())
+    return period
+
+
 class StudyPeriodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    """Periods of the campaigns in the caller's subtrees (``?campaign=<id>``)."""
+    """Periods of the campaigns in the caller's subtrees (``?campaign=<id>``); ``rates``: the drill-down's
+    figures; ``video``: upload the period's video (multipart)."""
 
     queryset = StudyPeriod.objects.select_related("campaign").order_by("-opens_at", "-id")
     serializer_class = PeriodSerializer
     filterset_class = PeriodFilter
+    steps = [Step("video", _upload_video, VideoUploadSerializer, response=PeriodSerializer)]
+
+    @extend_schema(parameters=[OpenApiParameter("org", int, description="organisation to start from")],
+                   responses=RatesSerializer)  # fmt: skip
+    @action(detail=True, methods=["get"])
+    def rates(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
+        """The period's participation rate of an organisation and of each of its children, worst first."""
+        # The page's reach: a campaign above the caller's organisation shows her part of it too.
+        visible = StudyPeriod.objects.filter(campaign__in=queries.visible_campaigns(request.user))
+        period = get_object_or_404(visible.select_related("campaign__organization"), pk=params.parse_id(pk) or 0)
+        org = queries.start_org(request.user, period.campaign, params.parse_id(request.query_params.get("org")))
+        if org is None:
+            raise exceptions.NotFound()
+        own, children = queries.drill_down(period, org)
+        missing = None
+        if org.kind == OrgKind.BRANCH and scope_for(request.user, CHANGE).covers_path(org.path):
+            missing = [person.name for person in queries.not_taken_part(period, org)[:500]]
+        data = {
+            **_rate_row(period.campaign, own),
+            "period": period.pk,
+            "children": [_rate_row(period.campaign, row) for row in children],
+            "not_taken_part": missing,
+        }
+        return Response(RatesSerializer(data).data)
 
 
 def _submit(actor: Any, attempt: Attempt, *, token: str, answers: dict[str, Any]) -> Attempt:
@@ -165,9 +254,173 @@ class StudyAttemptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scop
         return Response(AttemptSerializer(attempt, context=self.get_serializer_context()).data, status=201)
 
 
+class ReceiptTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=2000)
+
+
+class ReceiptSerializer(serializers.Serializer):
+    name = serializers.CharField(source="n", help_text="the member's name, masked")
+    campaign = serializers.CharField(source="c")
+    period = serializers.CharField(source="t")
+    completed_at = serializers.CharField(source="at")
+    score = serializers.IntegerField(source="s", allow_null=True)
+
+
 class StudyParticipationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Participation records (the proof of taking part), newest first (``?period=<id>``)."""
 
     queryset = Participation.objects.select_related("person", "period__campaign").order_by("-completed_at", "-id")
     serializer_class = ParticipationSerializer
     filterset_class = ParticipationFilter
+
+    @extend_schema(request=ReceiptTokenSerializer, responses={200: ReceiptSerializer})
+    @action(detail=False, methods=["post"], write_scope=VIEW)
+    def verify(self, request: Request, **kwargs: Any) -> Response:
+        """What a study receipt (the signed token of its link or QR code) certifies, for anyone holding it;
+        400 for a forged or altered one."""
+        values = self.validated(ReceiptTokenSerializer, request)
+        try:
+            data = services.verify_receipt(values["token"])
+        except DomainError as exc:
+            raise exceptions.ValidationError({"token": exc.messages}) from None
+        return Response(ReceiptSerializer(data).data)
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CheckIn
+        fields = ["id", "day", "what", "minutes", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class StudyCheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
+    """学习打卡: the caller's own study log, seen by him alone (counts for himself, never a ranking)."""
+
+    queryset = CheckIn.objects.order_by("-day", "-id")
+    serializer_class = CheckInSerializer
+    write_scope = VIEW  # his own log: the service takes the person from the caller
+
+    def get_queryset(self):
+        person_id = getattr(self.request.user, "person_id", None)
+        return super().get_queryset().filter(person_id=person_id) if person_id else CheckIn.objects.none()
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        values = self.validated(CheckInSerializer, request)
+        checkin = services.add_checkin(request.user, **values)
+        return Response(CheckInSerializer(checkin).data, status=201)
+
+
+# --- /api/study-notes/: study notes (微心得) -------------------------------------------------------------------
+#
+# The notes the caller reads (his branch's as a member; every note of his subtrees as a role holder), newest
+# first, ``?status=featured``. ``POST`` shares one (``text``; ``image``: ``{"name", "content_base64"}``,
+# optional). Steps (POST): ``comment`` (``text``; anyone who reads the note), ``feature``, ``unfeature``,
+# ``hide`` (``reason``), ``restore`` (the secretary of the note's branch), ``delete`` (its author).
+
+
+class NoteCommentSerializer(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.name", read_only=True)
+
+    class Meta:
+        model = StudyNoteComment
+        fields = ["id", "author_name", "text", "created_at"]
+        read_only_fields = fields
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.name", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    # shown, featured or hidden (a plain string: the labels are the pages')
+    status = serializers.CharField(read_only=True)
+    reason = serializers.SerializerMethodField()
+    image_url = serializers.SerializerMethodField()
+    comments = NoteCommentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StudyNote
+        fields = ["id", "author_name", "organization", "organization_name", "month", "text", "status", "reason",
+                  "image_url", "created_at", "comments"]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_reason(self, note: StudyNote) -> str | None:
+        """Why the note is hidden (its author and the role holders over the branch alone see a hidden note)."""
+        return note.reason if note.status == NoteStatus.HIDDEN else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_image_url(self, note: StudyNote) -> str | None:
+        """The image's address (served to those who read the note), or null."""
+        if not StudyNoteImage.objects.filter(note_id=note.pk).exists():
+            return None
+        return reverse("study:note_image", args=[note.pk])
+
+
+class NoteImageSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    content_base64 = serializers.CharField(max_length=16 * 1024 * 1024)
+
+
+class NoteCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=NOTE_MAX_CHARS, validators=[SafeText(multiline=True)])  # line breaks kept
+    image = NoteImageSerializer(required=False)
+
+
+class NoteCommentCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=COMMENT_MAX_CHARS, validators=[SafeText(multiline=True)])
+
+
+class NoteHideSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=REASON_MAX_CHARS)
+
+
+def _delete(actor: Any, note: StudyNote) -> StudyNote:
+    services.delete_note(actor, note)
+    return note
+
+
+class DeletedSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+
+
+class StudyNoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Study notes the caller reads, newest first (``?status=shown|featured|hidden``); POST shares one."""
+
+    queryset = StudyNote.objects.select_related("author", "organization").prefetch_related("comments__author")
+    serializer_class = NoteSerializer
+    pagination_class = NewestFirstPagination
+    choice_filter = ("status", NoteStatus, gettext_lazy("Unknown note status."))
+    steps = [
+        # Anyone who reads the note comments on it; the author deletes his own (the services check).
+        Step(
+            "comment",
+            services.comment_on_note,
+            NoteCommentCreateSerializer,
+            response=NoteCommentSerializer,
+            write_scope=VIEW,
+        ),
+        Step("feature", services.feature_note),
+        Step("unfeature", services.unfeature_note),
+        Step("hide", services.hide_note, NoteHideSerializer),
+        Step("restore", services.restore_note),
+        Step("delete", _delete, response=DeletedSerializer, write_scope=VIEW),
+    ]
+
+    def get_keyset_keys(self) -> list[tuple[str, str]]:
+        return [("created_at", "study_studynote.created_at"), ("id", "study_studynote.id")]
+
+    def get_keyset_count(self, queryset) -> int:
+        return queryset.count()
+
+    @extend_schema(request=NoteCreateSerializer, responses={201: NoteSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        values = self.validated(NoteCreateSerializer, request)
+        image = None
+        if values.get("image"):
+            try:
+                content = base64.b64decode(values["image"]["content_base64"], validate=True)
+            except (binascii.Error, ValueError):
+                raise exceptions.ValidationError({"image": [_("The image is not valid base64.")]}) from None
+            image = (values["image"]["name"], content)
+        note = services.post_note(request.user, text=values["text"], image=image)
+        fresh = self.get_base_queryset().get(pk=note.pk)
+        return Response(NoteSerializer(fresh, context=self.get_serializer_context()).data, status=201)

@@ -16,6 +16,11 @@ class StudyConfig(AppConfig):
         registry.register_nav("thought", _("Study campaigns"), "study:campaigns", order=10, when=HAS_ROLE)
         registry.register_nav("thought", _("My study"), "study:mine", order=20, when=HAS_PERSON)
         registry.register_nav("thought", _("My check-ins"), "study:checkins", order=30, when=HAS_PERSON)
+        # Study notes (微心得): a member reads and shares his branch's; a role holder reads his subtrees' notes.
+        registry.register_nav(
+            "thought", _("Study notes"), "study:notes", order=40, when=lambda user: HAS_PERSON(user) or HAS_ROLE(user)
+        )
+        registry.register_nav("thought", _("Study notes by branch"), "study:note_counts", order=15, when=HAS_ROLE)
         registry.register_home_card(
             "member",
             "study",
@@ -33,6 +38,15 @@ class StudyConfig(AppConfig):
             order=31,
             when=HAS_PERSON,
             value=queries.receipts_count,
+        )
+        registry.register_home_card(
+            "member",
+            "study_notes",
+            _("Notes in my branch this month"),
+            "study:notes",
+            order=32,
+            when=HAS_PERSON,
+            value=queries.branch_notes_this_month,
         )
         registry.register_home_card(
             "secretary",
@@ -68,4 +82,11 @@ class StudyConfig(AppConfig):
             "person",
             title=_("Study quiz attempts"),
             fields=("period", "score", "started_at", "submitted_at"),
+        )
+        # A note and a comment name their author: his own are in his access file (not the others' on his notes).
+        registry.register_personal_data(
+            models.StudyNote, "author", title=_("Study notes"), fields=("month", "text", "status", "created_at")
+        )
+        registry.register_personal_data(
+            models.StudyNoteComment, "author", title=_("Study note comments"), fields=("text", "created_at")
         )

@@ -11,7 +11,12 @@ Everything is written through the services: the campaign, bank and periods by th
 of every subtree counted by ``create_period``), the participations by ``record_participations`` (the bulk form
 of a submission: the audience and the window checked, one per person, the roll-up rows added per branch).
 
-Data (titles, questions) is Chinese by nature: it is sample content, not UI text.
+Study notes (微心得): a handful shared after the periods in the demo secretary's branch, the demo member's and a
+few others over the last three months, through ``post_note`` as the members wrote them then; the branch's
+secretary (or the committee above) features some, one is hidden with its reason, and members comment. Nobody is
+asked for a note: most members have none.
+
+Data (titles, questions, notes) is Chinese by nature: it is sample content, not UI text.
 """
 
 from __future__ import annotations
@@ -27,9 +32,9 @@ from django.utils.translation import gettext as _
 
 from tongxin.accounts.demo import demo_actors
 from tongxin.core.registry import DemoRun
-from tongxin.orgs.models import Organization
+from tongxin.orgs.models import Organization, OrgKind
 from tongxin.people.demo import insert_rows
-from tongxin.people.models import Person
+from tongxin.people.models import MembershipStatus, Person
 from tongxin.study import services
 from tongxin.study.models import QuestionKind, Source, StudyCampaign
 
@@ -62,11 +67,31 @@ QUESTIONS = [
 ]  # fmt: skip
 
 
+NOTES = [
+    "学习了这一期关于五四精神的内容，印象最深的是“青年兴则国家兴”。作为社区网格员，我想把这份热情用在每天入户走访上。",
+    "这期讲乡村振兴，视频里返乡创业的青年让我很受触动。\n我们村的电商直播还刚起步，下个月想和团支部一起办一次培训。",
+    "答题时有两道团章的题答错了，回头又把团章第五章读了一遍，基层组织的设置原来这么细。",
+    "“绿水青山就是金山银山”这句话以前只是听过，这次结合西山区滇池保护的例子，理解更具体了。",
+    "科技自立自强这一期讲得很实在。我在车间做质检，能做的就是把每一个数据测准、记准。",
+    "学习法治中国专题后，和同事讨论了劳动合同里的几个条款，大家都说以后签字前要先看清楚。",
+    "中华优秀传统文化这一期，讲到家风家训，想起爷爷常说的“勤俭持家”，准备和家里小朋友一起抄写家训。",
+    "这期内容不长，但讲到“奋斗”两个字时很有感触。刚参加工作半年，希望自己少抱怨、多做事。",
+    "和支部几位团员一起看的视频，看完聊了半小时，发现每个人关注的点都不一样，这种交流挺好的。",
+    "学习贯彻团代会精神，记住了“为党育人”这四个字。当团小组长后，更要带头把组织生活过好。",
+    "视频里老党员讲长征路上的故事，听完很安静地坐了一会儿。今天的条件来之不易。",
+    "这一期讲青年志愿服务，想起上个月参加的河道清洁活动，准备把照片整理出来和大家分享。",
+]  # fmt: skip
+COMMENTS = ["说得好，很有同感！", "下次培训算我一个。", "写得很实在，学习了。",
+            "我们班组也讨论过这个问题，可以交流一下。"]  # fmt: skip
+HIDE_REASON = "与本期学习内容关系不大，已暂时隐藏，欢迎修改后重新分享。"
+
+
 @dataclass
 class StudyResult:
     periods: int
     participations: int
     seconds: float
+    notes: int = 0
 
 
 @transaction.atomic
@@ -127,7 +152,64 @@ def seed(run: DemoRun) -> StudyResult:
         total += services.record_participations(
             admin, period, entries, source=Source.QUIZ, insert=insert_rows, offer_points=False
         )
-    return StudyResult(len(periods), total, time.monotonic() - started)
+    notes = _seed_notes(actors, rng)
+    return StudyResult(len(periods), total, time.monotonic() - started, notes)
+
+
+def _seed_notes(actors, rng: random.Random) -> int:
+    """A handful of notes in the demo branches and three others, over the last three months, some featured, one
+    hidden, a few commented on; written through the services, as the members and secretaries would have."""
+    member_branch = actors.member.person.branch if actors.member.person_id else None
+    branch_ids = [b.pk for b in (actors.branch, member_branch) if b is not None]
+    others = list(
+        Organization.objects.filter(kind=OrgKind.BRANCH, members__status=MembershipStatus.ACTIVE)
+        .exclude(pk__in=branch_ids)
+        .values_list("pk", flat=True)
+        .distinct()
+        .order_by("pk")[:200]
+    )
+    branch_ids += rng.sample(others, min(3, len(others)))
+    today = timezone.localdate()
+    months = [today.replace(day=1)]
+    for _n in range(2):
+        months.append((months[-1] - datetime.timedelta(days=1)).replace(day=1))
+    tz = timezone.get_current_timezone()
+    texts = list(NOTES)
+    rng.shuffle(texts)
+    made = 0
+    for index, branch in enumerate(Organization.objects.filter(pk__in=list(dict.fromkeys(branch_ids))).order_by("pk")):
+        members = list(
+            Person.objects.filter(branch=branch, status=MembershipStatus.ACTIVE)
+            .exclude(pk__in=actors.people - {actors.member.person_id})
+            .order_by("pk")[:40]
+        )
+        if len(members) < 2:
+            continue
+        moderator = actors.for_path(branch.path)
+        notes = []
+        for n in range(3 if index == 2 else rng.randint(2, 4)):  # the third branch hides one of its three
+            author = members[(n * 7 + index) % len(members)]
+            if actors.member.person_id and branch.pk == branch_ids[1] and n == 0:
+                author = actors.member.person  # the demo member shared one himself
+            month = months[n % len(months)]
+            last_day = today if month == months[0] else (month + datetime.timedelta(days=31)).replace(day=1)
+            day = month + datetime.timedelta(days=rng.randrange(max((last_day - month).days, 1)))
+            at = datetime.datetime.combine(day, datetime.time(rng.randint(19, 22), rng.randint(0, 59)), tzinfo=tz)
+            at = min(at, timezone.now() - datetime.timedelta(minutes=5))
+            notes.append(services.post_note(None, text=texts[made % len(texts)], author=author, at=at))
+            made += 1
+        featured = notes[0]
+        if featured.author_id != moderator.person_id:
+            services.feature_note(moderator, featured)
+        for comment_no, note in enumerate(notes[:2]):
+            reader = next((m for m in members if m.pk != note.author_id), None)
+            if reader is not None:
+                when = note.created_at + datetime.timedelta(hours=rng.randint(1, 20))
+                services.comment_on_note(None, note, text=COMMENTS[(made + comment_no) % len(COMMENTS)],
+                                         author=reader, at=min(when, timezone.now()))  # fmt: skip
+        if index == 2 and len(notes) > 2 and notes[-1].author_id != moderator.person_id:
+            services.hide_note(moderator, notes[-1], reason=HIDE_REASON)
+    return made
 
 
 def summary(result: StudyResult) -> str:

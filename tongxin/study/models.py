@@ -13,13 +13,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tongxin.core.fields import IntRange, InWindow, SafeText, Wording
-from tongxin.core.scoping import ScopedQuerySet, ScopeSpec
+from tongxin.core.models import StoredFile
+from tongxin.core.scoping import Scope, ScopedQuerySet, ScopeSpec
 from tongxin.orgs.models import Organization
-from tongxin.people.models import Person
+from tongxin.people.models import MembershipStatus, Person
 
 DEFAULT_AUDIENCE = "03"  # GB/T 4762: league members
 DEFAULT_TIERS = "95,90,80"
@@ -282,3 +284,113 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.what[:30]}"
+
+
+# --- study notes (微心得) -------------------------------------------------------------------------------------
+
+NOTE_MAX_CHARS = 1000
+COMMENT_MAX_CHARS = 300
+REASON_MAX_CHARS = 200
+
+
+class NoteStatus(models.TextChoices):
+    SHOWN = "shown", _("Shown to the branch")
+    FEATURED = "featured", _("Featured")
+    HIDDEN = "hidden", _("Hidden")
+
+
+def _branch_reader(prefix: str = ""):
+    """A member reads the notes of his own branch that are not hidden, and his own notes whatever their state
+    (VIEW only: the scope's ``owner_id``). ``prefix`` reaches the note from a comment or an image."""
+
+    def rule(scope: Scope) -> Q | None:
+        if not scope.owner_id:
+            return None
+        own = Q(**{f"{prefix}author_id": scope.owner_id})
+        branch_path = (
+            Person.objects.filter(pk=scope.owner_id, status=MembershipStatus.ACTIVE, branch__isnull=False)
+            .values_list("org_path", flat=True)
+            .first()
+        )
+        if not branch_path:
+            return own
+        return own | (Q(**{f"{prefix}org_path": branch_path}) & ~Q(**{f"{prefix}status": NoteStatus.HIDDEN}))
+
+    return rule
+
+
+class StudyNote(models.Model):
+    """微心得: a member's short study note (plain text, line breaks kept, escaped on output), with an optional
+    image. It belongs to the author's branch when he posted it (``org_path``) and to the month it was posted in.
+    The branch's members read and comment on it; role holders over the branch see every note (hidden ones with
+    the reason); the secretary (CHANGE over the branch) features or hides it. Never required of anyone."""
+
+    author = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="study_notes", verbose_name=pgettext_lazy("note", "author")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="study_notes", verbose_name=_("branch")
+    )
+    org_path = models.CharField(max_length=255, editable=False)
+    month = models.DateField(_("month"), validators=[InWindow("history")])  # the first day of the month
+    text = models.TextField(_("note"), max_length=NOTE_MAX_CHARS, validators=[SafeText(multiline=True)])
+    status = models.CharField(_("status"), max_length=16, choices=NoteStatus.choices, default=NoteStatus.SHOWN)
+    reason = models.CharField(_("reason for hiding"), max_length=REASON_MAX_CHARS, blank=True, validators=[SafeText()])
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(paths=("org_path",), also=_branch_reader())
+    audit_fields = ["author", "organization", "month", "text", "status", "reason"]
+
+    class Meta:
+        verbose_name = _("study note")
+        verbose_name_plural = _("study notes")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["org_path", "month"], name="study_note_branch_month_idx"),
+            models.Index(fields=["author", "created_at"], name="study_note_author_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+
+class StudyNoteImage(StoredFile):
+    """A note's optional image (JPEG or PNG, checked by its content), served only to those who see the note."""
+
+    note = models.OneToOneField(StudyNote, on_delete=models.CASCADE, related_name="image", verbose_name=_("note"))
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(paths=("note__org_path",), also=_branch_reader("note__"))
+
+    class Meta:
+        verbose_name = _("study note image")
+        verbose_name_plural = _("study note images")
+
+
+class StudyNoteComment(models.Model):
+    """A short comment on a note by someone who reads it (plain text, escaped on output)."""
+
+    note = models.ForeignKey(StudyNote, on_delete=models.CASCADE, related_name="comments", verbose_name=_("note"))
+    author = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="study_note_comments",
+        verbose_name=pgettext_lazy("note", "author"),
+    )  # fmt: skip
+    text = models.TextField(_("comment"), max_length=COMMENT_MAX_CHARS, validators=[SafeText(multiline=True)])
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(paths=("note__org_path",), also=_branch_reader("note__"))
+    audit_fields = ["note", "author", "text"]
+
+    class Meta:
+        verbose_name = _("study note comment")
+        verbose_name_plural = _("study note comments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:30]

@@ -6,17 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.core.inbox import PendingItem
 from tongxin.core.rates import percent, share
-from tongxin.core.scoping import VIEW, scope_for, subtree_q
-from tongxin.orgs.models import Organization, OrgStatus, path_ids
+from tongxin.core.scoping import CHANGE, VIEW, scope_for, subtree_q
+from tongxin.orgs.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus, path_ids
 from tongxin.people.models import Person
-from tongxin.study.models import Participation, PeriodStats, StudyCampaign, StudyPeriod
+from tongxin.study.models import NoteStatus, Participation, PeriodStats, StudyCampaign, StudyNote, StudyPeriod
 from tongxin.study.services import audience_people
 
 
@@ -78,6 +78,19 @@ class RateRow:
 
 def _worst_first(rows: list[RateRow]) -> list[RateRow]:
     return sorted(rows, key=lambda r: (r.rate is None, r.rate if r.rate is not None else 0, r.organization.path))
+
+
+def start_org(user: Any, campaign: StudyCampaign, org_id: int | None) -> Organization | None:
+    """Where a drill-down starts: the campaign's organisation when the user sees it, else her own top
+    organisation inside the campaign's subtree; ``org_id`` picks one within both. ``None``: none she sees."""
+    if org_id is not None:
+        org = Organization.objects.visible_to(user).filter(pk=org_id).first()
+        return org if org is not None and org.path.startswith(campaign.org_path) else None
+    scope = scope_for(user, VIEW)
+    if scope.covers_path(campaign.org_path):
+        return campaign.organization
+    inside = [p for p in scope.prefixes if p.startswith(campaign.org_path)]
+    return Organization.objects.filter(pk=path_ids(inside[0])[-1]).first() if inside else None
 
 
 def drill_down(period: StudyPeriod, org: Organization) -> tuple[RateRow, list[RateRow]]:
@@ -171,3 +184,83 @@ def pending_periods(user: Any) -> list[Any]:
     done = Participation.objects.filter(person=person).values("period_id")
     count = member_periods(person).exclude(pk__in=done).count()
     return [PendingItem(_("Study periods to take part in"), count, reverse("study:mine"))] if count else []
+
+
+# --- study notes (微心得) ---------------------------------------------------------------------------------------
+
+NOTE_KEYS = [("created_at", "study_studynote.created_at"), ("id", "study_studynote.id")]
+BRANCH_KEYS = [("name", "orgs_organization.name"), ("id", "orgs_organization.id")]
+
+
+def visible_notes(user: Any) -> QuerySet[StudyNote]:
+    """The notes ``user`` reads: his branch's (not hidden) and his own as a member; every note of the subtrees
+    of his roles (hidden ones too, with the reason)."""
+    return StudyNote.objects.visible_to(user).select_related("author", "organization")
+
+
+def may_moderate(user: Any, note: StudyNote) -> bool:
+    """The secretary of the note's branch, or a role holder above who may change it."""
+    return scope_for(user, CHANGE).covers_path(note.org_path)
+
+
+def branch_notes_this_month(user: Any) -> int | None:
+    """The member's home card: notes shared in his branch this month (none: no card). A count to read, never a
+    target: nobody is asked to post."""
+    person = getattr(user, "person", None)
+    if person is None or not person.branch_id:
+        return None
+    month = timezone.localdate().replace(day=1)
+    n = StudyNote.objects.filter(org_path=person.org_path, month=month).exclude(status=NoteStatus.HIDDEN).count()
+    return n or None
+
+
+@dataclass
+class NoteCountRow:
+    organization: Organization
+    posted: int
+    featured: int
+    hidden: int
+
+
+def note_counts(rows: list[Organization], month: Any) -> list[NoteCountRow]:
+    """Notes posted, featured and hidden in ``month`` for each branch of ``rows`` (one grouped query)."""
+    counts = {
+        path: (posted, featured, hidden)
+        for path, posted, featured, hidden in StudyNote.objects.filter(
+            org_path__in=[org.path for org in rows], month=month
+        )
+        .order_by()
+        .values_list("org_path")
+        .annotate(
+            posted=Count("id"),
+            featured=Count("id", filter=Q(status=NoteStatus.FEATURED)),
+            hidden=Count("id", filter=Q(status=NoteStatus.HIDDEN)),
+        )
+    }
+    return [NoteCountRow(org, *counts.get(org.path, (0, 0, 0))) for org in rows]
+
+
+def subtree_note_totals(org: Organization, month: Any) -> dict[str, int]:
+    """The subtree's figures for the month: notes posted and featured, branches with at least one note."""
+    qs = StudyNote.objects.filter(subtree_q("org_path", org.path), month=month)
+    totals = qs.aggregate(posted=Count("id"), featured=Count("id", filter=Q(status=NoteStatus.FEATURED)))
+    totals["branches"] = qs.order_by().values("org_path").distinct().count()
+    return totals
+
+
+def subtree_branches(org: Organization) -> QuerySet[Organization]:
+    """The branches (league or party: those that hold members) of ``org``'s subtree, itself when it is one,
+    active ones."""
+    return Organization.objects.filter(
+        subtree_q("path", org.path), kind__in=MEMBER_HOLDING_KINDS, status=OrgStatus.ACTIVE
+    )
+
+
+def count_scopes(user: Any, limit: int = 300) -> QuerySet[Organization]:
+    """The organisations above branches the user may look at on the counts page (the picker), in tree order."""
+    return (
+        Organization.objects.visible_to(user)
+        .exclude(kind__in=MEMBER_HOLDING_KINDS)
+        .filter(status=OrgStatus.ACTIVE)
+        .order_by("path")[:limit]
+    )

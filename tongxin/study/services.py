@@ -31,7 +31,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from tongxin.accounts.models import User
+from tongxin.accounts.notify import notice, notify_users
 from tongxin.core.achievements import Achievement, offer, offer_many
 from tongxin.core.audit import record_change
 from tongxin.core.codes import PoliticalStatus
@@ -39,14 +42,19 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.fields import checked_date, checked_text
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, Actor, actor_scope, by, require, subtree_q
-from tongxin.core.uploads import clean_name
+from tongxin.core.uploads import IMAGE_TYPES, check_upload, clean_name
+from tongxin.core.workflow import Workflow
 from tongxin.orgs.models import Organization, OrgStatus, path_ids
 from tongxin.people.models import MembershipStatus, Person
 from tongxin.study.models import (
+    COMMENT_MAX_CHARS,
     DEFAULT_AUDIENCE,
     DEFAULT_TIERS,
+    NOTE_MAX_CHARS,
+    REASON_MAX_CHARS,
     Attempt,
     CheckIn,
+    NoteStatus,
     Participation,
     PeriodStats,
     Question,
@@ -54,6 +62,9 @@ from tongxin.study.models import (
     Selection,
     Source,
     StudyCampaign,
+    StudyNote,
+    StudyNoteComment,
+    StudyNoteImage,
     StudyPeriod,
     StudyVideo,
 )
@@ -809,3 +820,198 @@ def add_checkin(actor: Actor, *, day: datetime.date, what: str, minutes: int) ->
     checkin = CheckIn.objects.create(person=person, day=day, what=what, minutes=minutes)
     record_change(actor, checkin, ChangeLog.Action.CREATE)
     return checkin
+
+
+# --- study notes (微心得): posted by a member, read and commented on by his branch ----------------------------
+#
+# Nothing here is ever required of anyone: a note is a member's own choice, never counted for him, never ranked.
+# The secretary (CHANGE over the note's branch) features or hides a note; nobody features or hides her own
+# (four eyes: the workflow's subject is the author). The author may delete his own note (with its comments
+# and image); every write leaves a ChangeLog row.
+
+NOTE_TRANSITIONS = {
+    "feature": ((NoteStatus.SHOWN,), NoteStatus.FEATURED),
+    "unfeature": ((NoteStatus.FEATURED,), NoteStatus.SHOWN),
+    "hide": ((NoteStatus.SHOWN, NoteStatus.FEATURED), NoteStatus.HIDDEN),
+    "restore": ((NoteStatus.HIDDEN,), NoteStatus.SHOWN),
+}
+
+
+def _authorize_moderation(actor: Actor, note: StudyNote, transition: str) -> None:
+    """Only the secretary of the note's branch (or a role holder above who may change it) moderates."""
+    require(actor, CHANGE, note.org_path)
+
+
+NOTES = Workflow(
+    StudyNote,
+    NOTE_TRANSITIONS,
+    refusal=gettext_lazy("This note is already “%(status)s”; someone acted on it before you."),
+    authorize=_authorize_moderation,
+    url_name="study:note",
+    subject=lambda note: note.author_id,  # nobody features or hides her own note
+)
+
+
+def _note_author(actor: Actor) -> tuple[Person, Organization]:
+    """The actor's person and branch: he shares a note as an active member of a branch."""
+    person = getattr(actor, "person", None) if getattr(actor, "pk", None) else None
+    branch = person.branch if person is not None and person.status == MembershipStatus.ACTIVE else None
+    if person is None or branch is None:
+        raise DomainError(None, _("Study notes are shared by members of a branch linked to their person record."))
+    return person, branch
+
+
+def check_note_image(file_name: str, content: bytes) -> tuple[str, str]:
+    """(clean name, content type) of a note's image: a JPEG or PNG read from its content, within the size limit."""
+    name, content_type = check_upload(file_name, content, field="image")
+    if content_type not in IMAGE_TYPES:
+        raise DomainError("image", _("“%(name)s”: a note's image is a JPEG or PNG picture.") % {"name": name})
+    return name, content_type
+
+
+def _system_author(actor: Actor, author: Person | None, at: datetime.datetime | None) -> Person | None:
+    """``author`` and ``at`` are for the system alone (``actor=None``: the demo seed records what members wrote
+    earlier); a user always writes as himself, now."""
+    if author is None and at is None:
+        return None
+    if actor is not None or author is None:
+        raise TypeError("only the system (actor=None) records a note or comment for an author at a past time")
+    if at is not None:
+        checked_date("at", at, "history")
+    return author
+
+
+def _backdate(model: type[StudyNote] | type[StudyNoteComment], pk: int, at: datetime.datetime | None) -> None:
+    if at is not None:
+        model.objects.filter(pk=pk).update(created_at=at)
+
+
+@transaction.atomic
+def post_note(
+    actor: Actor,
+    *,
+    text: str,
+    image: tuple[str, bytes] | None = None,
+    author: Person | None = None,
+    at: datetime.datetime | None = None,
+) -> StudyNote:
+    """A member shares a study note with his branch: plain text (line breaks kept, at most
+    ``NOTE_MAX_CHARS`` characters) and, if he wishes, one image (``(file name, bytes)``). The note belongs to
+    his branch and to the current month (``author`` and ``at``: see :func:`_system_author`)."""
+    system_author = _system_author(actor, author, at)
+    if system_author is not None:
+        if system_author.branch is None or system_author.status != MembershipStatus.ACTIVE:
+            raise DomainError(None, _("Study notes are shared by members of a branch linked to their person record."))
+        person, branch = system_author, system_author.branch
+    else:
+        person, branch = _note_author(actor)
+    text = checked_text("text", text, max_length=NOTE_MAX_CHARS, multiline=True)
+    if not text:
+        raise DomainError("text", _("Write your note."))
+    checked_image = check_note_image(*image) if image is not None and image[1] else None
+    note = StudyNote.objects.create(
+        author=person,
+        organization=branch,
+        org_path=person.org_path,
+        month=timezone.localdate(at).replace(day=1) if at is not None else timezone.localdate().replace(day=1),
+        text=text,
+    )
+    _backdate(StudyNote, note.pk, at)
+    after: dict[str, Any] = {"month": note.month.isoformat(), "length": len(text)}
+    if checked_image is not None and image is not None:
+        name, content_type = checked_image
+        StudyNoteImage.objects.create(
+            note=note, file_name=name, content_type=content_type, size=len(image[1]), content=image[1],
+            uploaded_by=by(actor),
+        )  # fmt: skip
+        after.update(image=name, image_size=len(image[1]))
+    NOTES.record(actor, note, ChangeLog.Action.CREATE, audit_extra=after)
+    return note
+
+
+@transaction.atomic
+def comment_on_note(
+    actor: Actor, note: StudyNote, *, text: str, author: Person | None = None, at: datetime.datetime | None = None
+) -> StudyNoteComment:
+    """Someone who reads the note (a member of its branch, a role holder above) comments on it: plain text, at
+    most ``COMMENT_MAX_CHARS`` characters. A hidden note takes no comments (``author`` and ``at``: see
+    :func:`_system_author`)."""
+    person = _system_author(actor, author, at)
+    if person is None:
+        person = getattr(actor, "person", None) if getattr(actor, "pk", None) else None
+    if person is None:
+        raise DomainError(None, _("Comments are written by members linked to their person record."))
+    locked = StudyNote.objects.for_actor(actor).select_for_update(of=("self",)).filter(pk=note.pk).first()
+    if locked is None:
+        raise PermissionDenied
+    note = locked
+    if note.status == NoteStatus.HIDDEN:
+        raise DomainError(None, _("This note is hidden: it takes no comments."))
+    text = checked_text("text", text, max_length=COMMENT_MAX_CHARS, multiline=True)
+    if not text:
+        raise DomainError("text", _("Write your comment."))
+    comment = StudyNoteComment.objects.create(note=note, author=person, text=text)
+    _backdate(StudyNoteComment, comment.pk, at)
+    record_change(actor, comment, ChangeLog.Action.CREATE, org_path=note.org_path)
+    return comment
+
+
+def _tell_author(note: StudyNote, text: str) -> None:
+    """The author learns what the secretary did with his note (in his inbox, linking to it)."""
+    notify_users(User.objects.filter(person_id=note.author_id, is_active=True), text=text, url=NOTES.url(note),
+                 org_path=note.org_path)  # fmt: skip
+
+
+@transaction.atomic
+def feature_note(actor: Actor, note: StudyNote) -> StudyNote:
+    """The secretary features a note for the branch (精选)."""
+    note = NOTES.lock(actor, note, "feature")
+    note = NOTES.move(actor, note, "feature", changes={"moderated_by": by(actor), "moderated_at": timezone.now()})
+    _tell_author(note, notice(gettext_noop("Your study note was featured for your branch.")))
+    return note
+
+
+@transaction.atomic
+def unfeature_note(actor: Actor, note: StudyNote) -> StudyNote:
+    note = NOTES.lock(actor, note, "unfeature")
+    return NOTES.move(actor, note, "unfeature", changes={"moderated_by": by(actor), "moderated_at": timezone.now()})
+
+
+@transaction.atomic
+def hide_note(actor: Actor, note: StudyNote, *, reason: str) -> StudyNote:
+    """The secretary hides a note from the branch, saying why: from then on only its author and the role
+    holders over the branch see it, with the reason."""
+    note = NOTES.lock(actor, note, "hide")
+    reason = checked_text("reason", reason, max_length=REASON_MAX_CHARS)
+    if not reason:
+        raise DomainError("reason", _("Say why the note is hidden: its author reads it."))
+    changes = {"reason": reason, "moderated_by": by(actor), "moderated_at": timezone.now()}
+    note = NOTES.move(actor, note, "hide", changes=changes)
+    _tell_author(note, notice(gettext_noop("Your study note was hidden from your branch: %(reason)s"), reason=reason))
+    return note
+
+
+@transaction.atomic
+def restore_note(actor: Actor, note: StudyNote) -> StudyNote:
+    """The secretary shows a hidden note to the branch again."""
+    note = NOTES.lock(actor, note, "restore")
+    changes = {"reason": "", "moderated_by": by(actor), "moderated_at": timezone.now()}
+    note = NOTES.move(actor, note, "restore", changes=changes)
+    _tell_author(note, notice(gettext_noop("Your study note is shown to your branch again.")))
+    return note
+
+
+@transaction.atomic
+def delete_note(actor: Actor, note: StudyNote) -> None:
+    """The author deletes his own note, with its image and comments (nobody else does: a secretary hides)."""
+    locked = StudyNote.objects.select_for_update(of=("self",)).filter(pk=note.pk).first()
+    if locked is None or not StudyNote.objects.for_actor(actor).filter(pk=note.pk).exists():
+        raise PermissionDenied
+    note = locked
+    if getattr(actor, "person_id", None) != note.author_id:
+        if not actor_scope(actor, CHANGE).covers_path(note.org_path):
+            raise PermissionDenied  # a reader of the branch: not his to delete
+        raise DomainError(None, _("Only its author deletes a note: hide it instead, saying why."))
+    comments = note.comments.count()
+    NOTES.record(actor, note, ChangeLog.Action.DELETE, audit_extra={"comments": comments})
+    note.delete()

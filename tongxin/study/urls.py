@@ -1,5 +1,6 @@
 from django.urls import path
 
+from tongxin.core.views import step_paths
 from tongxin.study import views
 
 app_name = "study"
@@ -22,4 +23,12 @@ urlpatterns = [
     path("periods/<int:pk>/rates/export/", views.drill_export, name="drill_export"),
     path("periods/<int:pk>/upload/", views.upload, name="upload"),
     path("periods/<int:pk>/import/", views.import_participations, name="import"),
+    # study notes (微心得): the branch's notes, one note, its image and comments, the secretary's steps, the counts
+    path("notes/", views.notes, name="notes"),
+    path("notes/counts/", views.note_counts, name="note_counts"),
+    path("notes/<int:pk>/", views.note, name="note"),
+    path("notes/<int:pk>/image/", views.note_image, name="note_image"),
+    path("notes/<int:pk>/comment/", views.note_comment, name="note_comment"),
+    path("notes/<int:pk>/delete/", views.note_delete, name="note_delete"),
+    *step_paths("notes", "note", views._note_step, "feature", "unfeature", "hide", "restore"),
 ]

@@ -12,6 +12,7 @@ are set up here too.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import segno
@@ -19,6 +20,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -30,25 +32,40 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from tongxin.core import imports, params, tasks
+from tongxin.core import imports, params, tasks, uploads
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.headers import FILE_POLICY
+from tongxin.core.pagination import keyset_page
 from tongxin.core.rates import percent, share
 from tongxin.core.scoping import CHANGE, VIEW, scope_for
 from tongxin.core.spreadsheets import check_size
-from tongxin.core.views import form_step, get_scoped_or_404, page_step, require_role, xlsx_table_response
+from tongxin.core.views import (
+    form_step,
+    get_scoped_or_404,
+    has_role,
+    page_step,
+    require_role,
+    xlsx_table_response,
+)
 from tongxin.orgs.models import STEP_WIDTH, Organization, OrgKind, path_ids
 from tongxin.study import queries, services
 from tongxin.study.models import (
+    COMMENT_MAX_CHARS,
+    NOTE_MAX_CHARS,
+    REASON_MAX_CHARS,
     Attempt,
     CheckIn,
+    NoteStatus,
     Participation,
     Question,
     QuestionKind,
     Selection,
     StudyCampaign,
+    StudyNote,
+    StudyNoteComment,
+    StudyNoteImage,
     StudyPeriod,
     StudyVideo,
 )
@@ -326,21 +343,11 @@ def _campaign(request: HttpRequest, pk: int) -> StudyCampaign:
 
 
 def _start_org(request: HttpRequest, campaign: StudyCampaign) -> Organization:
-    """Where the drill-down starts: the campaign's organisation when the user sees it, else her own top
-    organisation inside the campaign's subtree; ``?org=`` picks one within both."""
-    scope = scope_for(request.user, VIEW)
-    org_id = params.parse_id(request.GET.get("org"))
-    if org_id is not None:
-        org = get_scoped_or_404(request, Organization, org_id)
-        if not org.path.startswith(campaign.org_path):
-            raise Http404
-        return org
-    if scope.covers_path(campaign.org_path):
-        return campaign.organization
-    inside = [p for p in scope.prefixes if p.startswith(campaign.org_path)]
-    if not inside:
+    """Where the drill-down starts (``queries.start_org``); ``?org=`` picks one; 404 for none she sees."""
+    org = queries.start_org(request.user, campaign, params.parse_id(request.GET.get("org")))
+    if org is None:
         raise Http404
-    return get_object_or_404(Organization, pk=path_ids(inside[0])[-1])
+    return org
 
 
 @login_required
@@ -596,3 +603,205 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             )
         services.upload_video(request.user, study_period, file_name=file.name or "", content=file.read())
     return redirect("study:drill", pk=study_period.pk)
+
+
+# --- study notes (微心得) ---------------------------------------------------------------------------------------
+
+NOTES_PAGE_SIZE = 20
+BRANCHES_PAGE_SIZE = 30
+
+
+class NoteForm(BootstrapFormMixin, forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Your note"),
+        max_length=NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("Plain text, at most 1000 characters. Sharing a note is up to you."),
+    )
+    image = forms.FileField(
+        label=gettext_lazy("Image (optional, JPEG or PNG)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
+
+
+class CommentForm(BootstrapFormMixin, forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Comment"), max_length=COMMENT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class HideForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason for hiding"), max_length=REASON_MAX_CHARS)
+
+
+def _can_post(request: HttpRequest) -> bool:
+    person = getattr(request.user, "person", None)
+    return person is not None and person.branch_id is not None
+
+
+@login_required
+def notes(request: HttpRequest) -> HttpResponse:
+    """The notes the user reads (his branch's as a member; those of his subtrees as a role holder), newest first,
+    and the form to share one (members of a branch)."""
+    if not _can_post(request) and not has_role(request):
+        raise Http404
+    form = NoteForm(request.POST or None, request.FILES or None) if _can_post(request) else None
+    if request.method == "POST":
+        if form is None:
+            form = NoteForm(request.POST, request.FILES)  # shows why: the service refuses a user without a branch
+        if form.is_valid():
+            upload = form.cleaned_data.get("image")
+            image = (upload.name or "", upload.read()) if upload else None
+            with form_step(request, form, _("Your note is shared with your branch.")) as step:
+                note_row = services.post_note(request.user, text=form.cleaned_data["text"], image=image)
+            if step.ok:
+                return redirect("study:note", pk=note_row.pk)
+    qs = queries.visible_notes(request.user)
+    featured_only = request.GET.get("featured") == "1"
+    hidden_only = not featured_only and has_role(request) and request.GET.get("hidden") == "1"
+    if featured_only:
+        qs = qs.filter(status=NoteStatus.FEATURED)
+    if hidden_only:  # role holders review what they hid (a member sees only his own hidden notes anyway)
+        qs = qs.filter(status=NoteStatus.HIDDEN)
+    page = keyset_page(qs, queries.NOTE_KEYS, request.GET.get("cursor"), NOTES_PAGE_SIZE, descending=True)
+    ids = [n.pk for n in page.rows]
+    with_image = set(StudyNoteImage.objects.filter(note_id__in=ids).values_list("note_id", flat=True))
+    comments = dict(
+        StudyNoteComment.objects.filter(note_id__in=ids).order_by().values_list("note_id").annotate(n=Count("id"))
+    )
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return render(
+        request,
+        "study/notes.html",
+        {
+            "title": _("Study notes"),
+            "form": form,
+            "rows": [(n, n.pk in with_image, comments.get(n.pk, 0)) for n in page.rows],
+            "page": page,
+            "query": query.urlencode(),
+            "featured_only": featured_only,
+            "hidden_only": hidden_only,
+            "is_role_holder": has_role(request),
+        },
+    )
+
+
+def _note(request: HttpRequest, pk: int) -> StudyNote:
+    return get_scoped_or_404(request, queries.visible_notes(request.user), pk)
+
+
+@login_required
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _note(request, pk)
+    moderates = queries.may_moderate(request.user, row)
+    own = getattr(request.user, "person_id", None) == row.author_id
+    return render(
+        request,
+        "study/note.html",
+        {
+            "title": _("Study note"),
+            "note": row,
+            "has_image": StudyNoteImage.objects.filter(note=row).exists(),
+            "comments": row.comments.select_related("author"),
+            "comment_form": CommentForm() if row.status != NoteStatus.HIDDEN else None,
+            "hide_form": HideForm(),
+            "moderates": moderates and services.NOTES.four_eyes_allow(request.user, row, "feature"),
+            "own": own,
+        },
+    )
+
+
+@login_required
+def note_image(request: HttpRequest, pk: int) -> HttpResponse:
+    """The note's image, for those who read the note only."""
+    image = StudyNoteImage.objects.visible_to(request.user).filter(note_id=pk).first()
+    if image is None:
+        raise Http404
+    return uploads.serve_upload(bytes(image.content), image.content_type, image.file_name)
+
+
+@login_required
+@require_POST
+def note_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _note(request, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        with page_step(request, _("Your comment is added.")):
+            services.comment_on_note(request.user, row, text=form.cleaned_data["text"])
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("study:note", pk=row.pk)
+
+
+NOTE_STEPS: dict[str, tuple[Callable[..., StudyNote], Any]] = {
+    "feature": (services.feature_note, gettext_lazy("The note is featured.")),
+    "unfeature": (services.unfeature_note, gettext_lazy("The note is no longer featured.")),
+    "hide": (services.hide_note, gettext_lazy("The note is hidden from the branch.")),
+    "restore": (services.restore_note, gettext_lazy("The note is shown to the branch again.")),
+}
+
+
+def _note_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    row = _note(request, pk)
+    service, done = NOTE_STEPS[step]
+    extra: dict[str, Any] = {}
+    if step == "hide":
+        form = HideForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+            return redirect("study:note", pk=row.pk)
+        extra["reason"] = form.cleaned_data["reason"]
+    with page_step(request, str(done)):
+        service(request.user, row, **extra)
+    return redirect("study:note", pk=row.pk)
+
+
+@login_required
+@require_POST
+def note_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    row = _note(request, pk)
+    with page_step(request, _("Your note is deleted.")):
+        services.delete_note(request.user, row)
+        return redirect("study:notes")
+    return redirect("study:note", pk=row.pk)
+
+
+@login_required
+def note_counts(request: HttpRequest) -> HttpResponse:
+    """For role holders: notes posted and featured per branch of a subtree in a month (the current one by
+    default), branches by name. A count to read, never a target: no branch and no person is ranked."""
+    scope = require_role(request)
+    org_id = params.parse_id(request.GET.get("org"))
+    if org_id is not None:
+        org = get_scoped_or_404(request, Organization, org_id)
+    else:
+        first = scope.prefixes[0] if scope.prefixes else ""
+        org = get_object_or_404(Organization, pk=path_ids(first)[-1]) if first else None
+        if org is None:  # everything: the tree's root
+            org = get_object_or_404(Organization.objects.filter(parent__isnull=True).order_by("path")[:1])
+    month = params.month_param(request)
+    branches = queries.subtree_branches(org)
+    total = branches.count()
+    jump = params.parse_int(request.GET.get("page"))
+    page = keyset_page(branches, queries.BRANCH_KEYS, request.GET.get("cursor"), BRANCHES_PAGE_SIZE, total=total,
+                       jump=jump)  # fmt: skip
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    query.pop("page", None)
+    return render(
+        request,
+        "study/note_counts.html",
+        {
+            "title": _("Study notes by branch"),
+            "org": org,
+            "month": month,
+            "rows": queries.note_counts(page.rows, month),
+            "totals": queries.subtree_note_totals(org, month),
+            "branch_count": total,
+            "scopes": list(queries.count_scopes(request.user)),
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )

@@ -173,6 +173,10 @@ ROUTES: dict[str, Route] = {
     "orglife:meeting_cancel": Route("meeting", ("POST",), payload="empty"),
     "orglife:meeting_upload": Route("meeting", ("POST",), payload="meeting_upload"),
     "orglife:meeting_attachment": Route("meeting_attachment"),
+    # lessons in turn (orglife/views/lessons.py): a1 gives branch A's league lesson of this year's first quarter
+    "orglife:lessons": Route("branch", ("GET", "POST"), payload="lesson_rota_form"),
+    "orglife:lesson_turn": Route("lesson_turn", ("GET", "POST"), payload="lesson_turn_form"),
+    "orglife:my_lessons": Route(None),
     # API (DefaultRouter)
     "api-root": Route(None, api=True),
     "org-list": Route(None, ("GET", "POST"), api=True, payload="org_api"),
@@ -266,6 +270,9 @@ ROUTES: dict[str, Route] = {
     "meeting-detail": Route("meeting", api=True),
     "meeting-record": Route("meeting", ("POST",), api=True, payload="meeting_record_api"),
     "meeting-record-held": Route(None, ("POST",), api=True, payload="meeting_held_api"),
+    "lesson-turn-list": Route(None, ("GET", "POST"), api=True, payload="lesson_turn_api", prepare="lesson_turn"),
+    "lesson-turn-detail": Route("lesson_turn", ("GET", "PATCH"), api=True, payload="lesson_turn_patch_api"),
+    "lesson-turn-rota": Route(None, ("POST",), api=True, payload="lesson_rota_api", prepare="lesson_turn"),
     # The roster search: the term in a JSON body, never in the URL (an org outside the scope answers 400).
     "person-search": Route(None, ("POST",), api=True, payload="person_search_api"),
     # points (points/views.py): the member's month, claims and their review, the branch's month and its steps
@@ -485,6 +492,16 @@ ROUTES: dict[str, Route] = {
         None, ("GET", "POST"), api=True, payload="community_report_api", prepare="community_report"
     ),
     "service-report-detail": Route("community_report", api=True),
+    # a free-standing report (no posted need), a report's page and photo, the community acknowledges or sends back
+    "community:report_new": Route("community_registration", ("GET", "POST"), payload="community_free_report_form"),
+    "community:report": Route("community_report"),
+    "community:report_acknowledge": Route("community_report", ("POST",), payload="empty"),
+    "community:report_send_back": Route("community_report", ("POST",), payload="community_send_back_form"),
+    "community:report_resubmit": Route("community_report", ("POST",), payload="community_free_report_form"),
+    "community:report_photo": Route("community_report_photo"),
+    "service-report-acknowledge": Route("community_report", ("POST",), api=True, payload="empty"),
+    "service-report-send-back": Route("community_report", ("POST",), api=True, payload="community_send_back_form"),
+    "service-report-resubmit": Route("community_report", ("POST",), api=True, payload="community_free_report_form"),
     # study (issue 14): the targets are branch A's campaign for party members (a2, a league member, is not in
     # its audience), its period with a video, a1's open attempt and a1's participation
     "study:mine": Route(None),
@@ -508,7 +525,37 @@ ROUTES: dict[str, Route] = {
     "study-attempt-submit": Route("study_attempt", ("POST",), api=True, payload="study_submit_api"),
     "study-participation-list": Route(None, api=True),
     "study-participation-detail": Route("study_participation", api=True),
+    "study-period-rates": Route("study_period", api=True),
+    "study-period-video": Route("study_period", ("POST",), api=True, payload="empty"),
+    "study-checkin-list": Route(None, ("GET", "POST"), api=True, payload="empty"),
+    "study-checkin-detail": Route("study_checkin", api=True, insider="member"),  # his own log: no role reads it
+    "study-participation-verify": Route(None, ("POST",), api=True, payload="empty"),
+    # study notes (微心得): the target is a1's note in branch A with its image; the member (a2, of branch A) reads it
+    # and comments (test_scope_matrix.BRANCH_READERS), and posts his own note (MEMBER_POSTS)
+    "study:notes": Route(None, ("GET", "POST"), payload="study_note_form"),
+    "study:note_counts": Route(None),
+    "study:note": Route("study_note"),
+    "study:note_image": Route("study_note"),
+    "study:note_comment": Route("study_note", ("POST",), payload="study_note_comment"),
+    "study:note_delete": Route("study_note", ("POST",), payload="empty"),
+    "study:note_feature": Route("study_note", ("POST",), payload="empty"),
+    "study:note_unfeature": Route("study_note", ("POST",), payload="empty"),
+    "study:note_hide": Route("study_note", ("POST",), payload="study_note_hide"),
+    "study:note_restore": Route("study_note", ("POST",), payload="empty"),
+    "study-note-list": Route(None, ("GET", "POST"), api=True, payload="study_note_form"),
+    "study-note-detail": Route("study_note", api=True),
+    "study-note-comment": Route("study_note", ("POST",), api=True, payload="study_note_comment"),
+    "study-note-feature": Route("study_note", ("POST",), api=True, payload="empty"),
+    "study-note-unfeature": Route("study_note", ("POST",), api=True, payload="empty"),
+    "study-note-hide": Route("study_note", ("POST",), api=True, payload="study_note_hide"),
+    "study-note-restore": Route("study_note", ("POST",), api=True, payload="empty"),
+    "study-note-delete": Route("study_note", ("POST",), api=True, payload="empty"),
 }
+
+# Target kinds a member reads in his own branch (a study note is the branch's to read and comment on): the walk's
+# "member" (a2, of branch A) is no outsider to them; the scope matrix says what he reaches there, and that branch
+# B's are 404 to him.
+BRANCH_READ_KINDS = {"study_note"}
 
 # API lists whose rows are people (their ids are compared with committee 1's people, not its organisations).
 PERSON_ROW_ROUTES = ("person", "lapse")
@@ -592,6 +639,8 @@ def prepare(route: Route, tree) -> None:
         _community_registration_of_a1(tree)
     if route.prepare == "community_report":  # a1's report to branch A: no list outside committee 1 shows it
         _community_report_of_a1(tree)
+    if route.prepare == "lesson_turn":  # a1's turn in branch A: no list outside committee 1 (nor a2's) shows it
+        _lesson_turn_of_branch_a(tree)
 
 
 def url_for(found: Found, tree) -> str:
@@ -622,18 +671,19 @@ def _target_pk(target: str | None, tree) -> int:
         "meeting": _meeting_of_branch_a, "meeting_attachment": _attachment_of_branch_a,
         "checklist_item": _checklist_item_of_branch_a, "checklist_attachment": _checklist_attachment_of_branch_a,
         "duty": _duty_of_branch_a, "venue": _venue_of_branch_a, "booking": _booking_of_branch_a,
-        "venue_photo": _venue_photo_of_branch_a,
+        "venue_photo": _venue_photo_of_branch_a, "lesson_turn": _lesson_turn_of_branch_a,
         "skipped_booking": _skipped_booking_of_branch_a, "honour": _honour_of_branch_a,
         "deputy": _deputy_of_branch_a, "deputy_request": _deputy_request_of_branch_a,
         "donation_drive": _donation_drive_of_branch_a, "donation": _donation_of_branch_a,
         "disbursement": _disbursement_of_branch_a, "disbursement_evidence": _disbursement_evidence_of_branch_a,
         "community_registration": _community_registration_of_a1, "community_need": _community_need_of_branch_a,
-        "community_report": _community_report_of_a1,
+        "community_report": _community_report_of_a1, "community_report_photo": _community_report_photo_of_a1,
         "activity": _activity_of_branch_a, "registration": _registration_of_a1,
         "certificate": _certificate_of_a1, "wish": _wish_of_branch_a, "hours_correction": _hours_correction_of_a1,
         "study_campaign": lambda tree: _study_period_of_branch_a(tree).campaign,
         "study_period": _study_period_of_branch_a, "study_attempt": _study_attempt_of_a1,
-        "study_participation": _study_participation_of_a1,
+        "study_participation": _study_participation_of_a1, "study_checkin": _study_checkin_of_a2,
+        "study_note": _study_note_of_a1,
         "point_claim": _point_claim_of_a1, "point_cycle": _point_cycle_of_branch_a,
         "point_objection": _point_objection_of_a1,
         "point_entry": _point_entry_of_a1,
@@ -774,6 +824,19 @@ def _checklist_attachment_of_branch_a(tree):
         add_note(None, _checklist_item_of_branch_a(tree), text="甲进展", files=[("甲.pdf", b"%PDF-1.4\n")])
         attachment = Attachment.objects.get(note__item__organization=tree.branch_a)
     return attachment
+
+
+def _lesson_turn_of_branch_a(tree):
+    """a1 gives branch A's league lesson of this year's first quarter (made once per test): seen inside committee 1
+    and by a1, not by a2 (the member)."""
+    from tongxin.orglife.models import LessonTurn
+    from tongxin.orglife.services.lessons import plan_turn
+
+    turn = LessonTurn.objects.filter(organization=tree.branch_a).first()
+    if turn is None:
+        turn = plan_turn(None, organization=tree.branch_a, year=timezone.localdate().year, quarter=1,
+                         kind="league_lesson", lecturer=tree.people.a1)  # fmt: skip
+    return turn
 
 
 def _duty_of_branch_a(tree):
@@ -999,6 +1062,19 @@ def _community_report_of_a1(tree):
     return report
 
 
+def _community_report_photo_of_a1(tree):
+    """A photo of a1's free-standing report to branch A (made once per test)."""
+    from tongxin.community.models import ReportPhoto
+    from tongxin.community.services import file_report
+
+    photo = ReportPhoto.objects.filter(report__registration=_community_registration_of_a1(tree)).first()
+    if photo is None:
+        report = file_report(None, _community_registration_of_a1(tree), content="甲清理了楼道",
+                             photos=[("楼道.png", PNG_BYTES)])  # fmt: skip
+        photo = report.photos.get()
+    return photo
+
+
 def _activity_of_branch_a(tree):
     """A volunteer activity of branch A under way (an hour ago to two hours from now), for the party branch's
     members (made once per test): visible inside committee 1 only (the member a2 is not its audience)."""
@@ -1111,6 +1187,29 @@ def _study_participation_of_a1(tree):
         defaults={"org_path": tree.people.a1.org_path, "best_score": 80, "completed_at": timezone.now()},
     )  # fmt: skip
     return row
+
+
+def _study_checkin_of_a2(tree):
+    """A line of a2's own study log (a2 is the ``member`` user's person: the one who reaches it)."""
+    from tongxin.study.models import CheckIn
+
+    row = CheckIn.objects.filter(person=tree.people.a2).first()
+    return row or CheckIn.objects.create(person=tree.people.a2, day=timezone.localdate(), what="学习党章", minutes=30)
+
+
+def _study_note_of_a1(tree):
+    """a1's study note in branch A, with an image (made here: a1 has no user), once per test."""
+    from tongxin.study.models import StudyNote, StudyNoteImage
+
+    a1 = tree.people.a1
+    note = StudyNote.objects.filter(author=a1).first()
+    if note is None:
+        month = timezone.localdate().replace(day=1)
+        note = StudyNote.objects.create(author=a1, organization_id=a1.branch_id, org_path=a1.org_path, month=month,
+                                        text="学习了第一期，很受启发。")  # fmt: skip
+        StudyNoteImage.objects.create(note=note, file_name="心得.png", content_type="image/png",
+                                      size=len(PNG_BYTES), content=PNG_BYTES)  # fmt: skip
+    return note
 
 
 def _point_claim_of_a1(tree):
@@ -1240,6 +1339,9 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "empty": lambda tree: {},
     "study_start_api": lambda tree: {"period": 2**31 - 1},  # no such period: refused for everyone
     "study_submit_api": lambda tree: {"token": "walk", "answers": {}},
+    "study_note_form": lambda tree: {"text": "越权心得"},
+    "study_note_comment": lambda tree: {"text": "越权评论"},
+    "study_note_hide": lambda tree: {"reason": "越权隐藏"},
     "study_campaign_form": lambda tree: {
         "organization": tree.committee1.pk,
         "title": "越权学习",
@@ -1540,6 +1642,8 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "registration": _community_registration_of_a1(tree).pk,
         "content": "越权报告",
     },
+    "community_free_report_form": lambda tree: {"content": "越权报告"},
+    "community_send_back_form": lambda tree: {"reason": "越权退回"},
     "community_report_api": lambda tree: {
         "registration": _community_registration_of_a1(tree).pk,
         "content": "越权报告",
@@ -1622,6 +1726,28 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "recipient": "越权",
     },
     "void_form": lambda tree: {"reason": "越权作废"},
+    "lesson_rota_form": lambda tree: {
+        "kind": "league_lesson",
+        "quarters": ["2"],
+        "lecturers": [tree.people.a1.pk],
+        "topic": "越权",
+    },
+    "lesson_turn_form": lambda tree: {"lecturer": tree.people.a2.pk, "topic": "越权改题", "reason": "越权"},
+    "lesson_turn_api": lambda tree: {
+        "organization": tree.branch_a.pk,
+        "year": timezone.localdate().year,
+        "quarter": 3,
+        "kind": "league_lesson",
+        "lecturer": tree.people.a1.pk,
+    },
+    "lesson_turn_patch_api": lambda tree: {"topic": "越权改题", "reason": "越权"},
+    "lesson_rota_api": lambda tree: {
+        "organization": tree.branch_a.pk,
+        "year": timezone.localdate().year,
+        "kind": "league_lesson",
+        "lecturers": [tree.people.a1.pk],
+        "quarters": [4],
+    },
     "wish_screen_api": lambda tree: {"publish": True, "published_text": "越权发布"},
 }
 

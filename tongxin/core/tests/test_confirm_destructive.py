@@ -57,3 +57,14 @@ def test_every_destructive_form_asks_first():
 def test_the_shared_handler_reads_data_confirm():
     script = (TEMPLATES.parent / "static" / "tongxin" / "app.js").read_text(encoding="utf-8")
     assert "[data-confirm]" in script and "window.confirm" in script
+
+
+def test_every_asking_form_also_asks_without_javascript():
+    """The browser's dialog needs the script; the hidden question (``{% ask_first %}``) makes the server ask
+    the same when the script does not run (tongxin/core/confirm.py)."""
+    forms = [(path, form) for path in sorted(TEMPLATES.rglob("*.html"))
+             for form in FORM.findall(path.read_text(encoding="utf-8"))]  # fmt: skip
+    assert len(forms) > 50
+    silent = [f"{path.relative_to(TEMPLATES)}: {form[:160]}" for path, form in forms
+              if form.count("data-confirm=") > form.count("{% ask_first ")]  # fmt: skip
+    assert not silent, "forms asking only with JavaScript:\n" + "\n".join(silent)

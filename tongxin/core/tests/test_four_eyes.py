@@ -88,7 +88,7 @@ def test_every_workflow_about_a_person_declares_its_subject():
 def _record_about(model_name: str, tree):
     """A record of each workflow's model about person a1 (unsaved where the subject is a plain column)."""
     from tongxin.activities.models import HoursCorrection, Registration, Wish
-    from tongxin.community.models import CommunityRegistration
+    from tongxin.community.models import CommunityRegistration, ServiceReport
     from tongxin.core.tests import scope_walk as walk
     from tongxin.lifecycle.models import PartyRecommendation, Recruitment, Transfer
     from tongxin.orglife.models import ChecklistItem
@@ -106,8 +106,10 @@ def _record_about(model_name: str, tree):
         "Wish": lambda: Wish(claimed_by=a1),
         "HoursCorrection": lambda: HoursCorrection(person=a1),
         "CommunityRegistration": lambda: CommunityRegistration(person=a1),
+        "ServiceReport": lambda: ServiceReport(person=a1),  # a1's report to his community
         "Claim": lambda: walk._point_claim_of_a1(tree),  # a1's points claim
         "Objection": lambda: walk._point_objection_of_a1(tree),  # a1's objection to his branch's month
+        "StudyNote": lambda: walk._study_note_of_a1(tree),  # a1's study note: nobody features or hides her own
     }
     assert model_name in makers, f"add a record of {model_name} about person a1 to _record_about"
     return makers[model_name]()

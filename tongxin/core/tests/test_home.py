@@ -65,6 +65,20 @@ def test_a_committee_admin_counts_her_subtree_not_the_other_committee(client_for
     assert values["minors"] == "3"
 
 
+def test_a_committee_admin_sees_the_meetings_left_unrecorded_below_her_and_a_secretary_does_not(
+    client_for, users, tree, month
+):
+    below = {
+        who: re.search(
+            r'data-testid="meetings-below">([^<]*)<', client_for(user).get(reverse("core:home")).content.decode()
+        )
+        for who, user in (("committee", users.committee_admin), ("secretary", users.secretary_a))
+    }
+    # branch A's two and branch B's one, both under committee 1 (branch C's is under the other committee)
+    assert below["committee"] is not None and "3" in below["committee"].group(1)
+    assert below["secretary"] is None  # a branch has nothing below it
+
+
 def test_the_workbench_lists_the_work_waiting(client_for, users, tree, month):
     from tongxin.core.inbox import PendingItem, register_pending, unregister_pending
 

@@ -87,8 +87,12 @@ ACTIVITIES_ROLE = [
 
 
 # The study app's entries (issue 14): its campaigns for role holders, his study and check-ins for a member.
-STUDY_ROLE = [("Study campaigns", "/study/")]
-STUDY_PERSON = [("My study", "/study/mine/"), ("My check-ins", "/study/checkins/")]
+# Study notes (微心得): for a role holder and a member alike, after the other study entries.
+STUDY_ROLE = [("Study campaigns", "/study/"), ("Study notes by branch", "/study/notes/counts/"),
+              ("Study notes", "/study/notes/")]  # fmt: skip
+STUDY_PERSON = [("My study", "/study/mine/"), ("My check-ins", "/study/checkins/"), ("Study notes", "/study/notes/")]
+# Organisational life's lessons in turn (轮流讲党课/团课): the member's own turns, beside his study.
+STUDY_PERSON += [("My lessons to give", "/orglife/lessons/mine/")]
 
 
 def areas(organisation, team, thought=(), activities=None):
@@ -113,6 +117,7 @@ def own_org(org):
     """The menu entries of the user's own organisation (issue 13: not only buttons on its page)."""
     return [
         ("Meetings", f"/orglife/orgs/{org.pk}/meetings/"),
+        ("Lessons in turn", f"/orglife/orgs/{org.pk}/lessons/"),
         ("Four lists", f"/orglife/orgs/{org.pk}/checklists/"),
         ("Duties", f"/orglife/orgs/{org.pk}/duties/"),
     ]
@@ -152,7 +157,7 @@ def test_the_navbar_of_each_role_is_what_the_central_list_showed(tree, users, dj
         with_points(
             [*TEAM_CHANGE, ("My profile", f"/people/{tree.people.a1.pk}/")], tree.branch_a, tree.branch_a, True
         ),
-        STUDY_ROLE + STUDY_PERSON,
+        STUDY_ROLE[:-1] + STUDY_PERSON,  # the notes' entry once, at the end
     )
 
 

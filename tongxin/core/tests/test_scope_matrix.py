@@ -120,6 +120,18 @@ SELF_SERVICE = {
 ONLY = {
     "privacy:anonymise": {"district"},  # erasure is the district admin's
 }
+# A study note (微心得) is its branch's to read: the member of branch A reads a1's note, its image, and comments on
+# it; every other step on it is refused to him (he sees it), and branch B's notes are 404 to him.
+BRANCH_READ_KINDS = walk.BRANCH_READ_KINDS
+BRANCH_READERS = {
+    ("study:note", "GET"),
+    ("study:note_image", "GET"),
+    ("study:note_comment", "POST"),
+    ("study-note-detail", "GET"),
+    ("study-note-comment", "POST"),
+}
+# Collection writes the member makes for himself: he shares his own study note with his branch.
+MEMBER_POSTS = {"study:notes", "study-note-list"}
 # Collection writes whose payload also names branch B (secretary B acts on their part of it only).
 PAYLOAD_ALSO_IN_BRANCH_B = {"accounts:bulk_reset"}
 # Collection writes no role can reach with the table's payload: the download needs the signed handout the
@@ -127,7 +139,12 @@ PAYLOAD_ALSO_IN_BRANCH_B = {"accounts:bulk_reset"}
 NEEDS_A_HANDOUT = {"accounts:bulk_reset_download"}
 # Targets no one but their owner reaches: a notification is its recipient's, an import its uploader's, a rule
 # the district admin's.
-OWNER_OF_TARGET = {"notification": "committee_admin", "import": "committee_admin", "rule": "district"}
+OWNER_OF_TARGET = {
+    "notification": "committee_admin",
+    "import": "committee_admin",
+    "rule": "district",
+    "study_checkin": "member",  # his own study log (学习打卡): no role holder reads it
+}
 # Lists only the district admin opens (the rules of the whole district); 404 to everyone else.
 DISTRICT_ONLY_LISTS = {"core:rules", "orglife:requirements"}
 
@@ -154,6 +171,7 @@ BRANCH_A_KINDS = {
     "checklist_item",
     "checklist_attachment",
     "duty",
+    "lesson_turn",
     "venue",
     "venue_photo",
     "booking",
@@ -168,6 +186,7 @@ BRANCH_A_KINDS = {
     "community_registration",
     "community_need",
     "community_report",
+    "community_report_photo",
     "activity",
     "registration",
     "certificate",
@@ -177,6 +196,7 @@ BRANCH_A_KINDS = {
     "study_period",
     "study_attempt",
     "study_participation",
+    "study_note",
     "point_claim",
     "point_cycle",
     "point_entry",
@@ -257,6 +277,7 @@ MIRRORS: dict[str, Twin] = {
     "checklist_item": Twin(lambda mirror, users: walk._checklist_item_of_branch_a(mirror).pk),
     "checklist_attachment": Twin(lambda mirror, users: walk._checklist_attachment_of_branch_a(mirror).pk),
     "duty": Twin(lambda mirror, users: walk._duty_of_branch_a(mirror).pk),
+    "lesson_turn": Twin(lambda mirror, users: walk._lesson_turn_of_branch_a(mirror).pk),  # b1's turn in branch B
     "venue": Twin(lambda mirror, users: walk._venue_of_branch_a(mirror).pk),
     "venue_photo": Twin(lambda mirror, users: walk._venue_photo_of_branch_a(mirror).pk),
     "booking": Twin(lambda mirror, users: walk._booking_of_branch_a(mirror).pk),
@@ -272,6 +293,7 @@ MIRRORS: dict[str, Twin] = {
     "community_registration": Twin(lambda mirror, users: walk._community_registration_of_a1(mirror).pk),
     "community_need": Twin(lambda mirror, users: walk._community_need_of_branch_a(mirror).pk),
     "community_report": Twin(lambda mirror, users: walk._community_report_of_a1(mirror).pk),
+    "community_report_photo": Twin(lambda mirror, users: walk._community_report_photo_of_a1(mirror).pk),
     "activity": Twin(lambda mirror, users: walk._activity_of_branch_a(mirror).pk),
     "registration": Twin(lambda mirror, users: walk._registration_of_a1(mirror).pk),
     "certificate": Twin(lambda mirror, users: walk._certificate_of_a1(mirror).pk),
@@ -281,6 +303,7 @@ MIRRORS: dict[str, Twin] = {
     "study_period": Twin(lambda mirror, users: walk._study_period_of_branch_a(mirror).pk),
     "study_attempt": Twin(lambda mirror, users: walk._study_attempt_of_a1(mirror).pk),
     "study_participation": Twin(lambda mirror, users: walk._study_participation_of_a1(mirror).pk),
+    "study_note": Twin(lambda mirror, users: walk._study_note_of_a1(mirror).pk),  # b1's note in branch B
     "point_claim": Twin(lambda mirror, users: walk._point_claim_of_a1(mirror).pk),
     "point_cycle": Twin(lambda mirror, users: walk._point_cycle_of_branch_a(mirror).pk),
     "point_entry": Twin(lambda mirror, users: walk._point_entry_of_a1(mirror).pk),
@@ -291,6 +314,7 @@ MIRRORS: dict[str, Twin] = {
 # Target kinds that have no object in a branch, and why.
 NO_MIRROR = {
     "rule": "a rule is the district's, not a branch's: only the district admin edits one",
+    "study_checkin": "a study check-in is its member's alone, in no branch: no role holder of any branch reaches one",
 }
 
 
@@ -348,6 +372,8 @@ def expected(role: str, route_name: str, kind: str, variant: Variant, method: st
         area = BRANCH_A  # person a2 is in branch A
         if role == "member":
             return REACH if (route_name, method) in SELF_SERVICE else REFUSE
+    if role == "member" and kind in BRANCH_READ_KINDS and area == BRANCH_A:
+        return REACH if (route_name, method) in BRANCH_READERS else REFUSE
     if role not in AREA_ROLES[area]:
         return HIDDEN
     if role.startswith("secretary") and (route_name in MANAGE_ROUTES or route_name in COMMITTEE_STEPS):
@@ -563,6 +589,7 @@ def test_collection_route(tree, users, api_for, found):
                 # The payloads write into branch A (or committee 1): reached by those who may change it there.
                 may = role in AREA_ROLES[BRANCH_A] and not district_only and found.name not in NEEDS_A_HANDOUT
                 may = may or (found.name in PAYLOAD_ALSO_IN_BRANCH_B and role in AREA_ROLES[BRANCH_B])
+                may = may or (found.name in MEMBER_POSTS and role == "member")
                 response = send(client, method, url, route, tree)
                 status = response.status_code
                 context = (found.name, role, method, url, f"got {status}")
@@ -586,7 +613,8 @@ def test_every_route_is_in_the_matrix():
     unknown = sorted(kinds - set(OWNER_OF_TARGET) - {"org"} - BRANCH_A_KINDS)
     assert not unknown, f"target kinds {unknown}: say in {__name__} which area they lie in and who reaches them"
     named = MANAGE_ROUTES | COMMITTEE_STEPS | DISTRICT_ONLY_LISTS | {name for name, _method in SELF_SERVICE}
-    named |= set(ONLY) | PAYLOAD_ALSO_IN_BRANCH_B | NEEDS_A_HANDOUT
+    named |= set(ONLY) | PAYLOAD_ALSO_IN_BRANCH_B | NEEDS_A_HANDOUT | MEMBER_POSTS
+    named |= {name for name, _method in BRANCH_READERS}
     assert named <= set(ROUTES), f"stale names: {sorted(named - set(ROUTES))}"
 
 
@@ -816,8 +844,38 @@ def _point_objection(tree, users):
     return walk._point_objection_of_a1(tree).pk, tree.people.a1
 
 
+def _study_note(status: str):
+    """a1's study note, brought to ``status`` by the system."""
+
+    def make(tree, users):
+        from tongxin.study import services as study
+
+        note = walk._study_note_of_a1(tree)
+        if status == "featured":
+            note = study.feature_note(None, note)
+        if status == "hidden":
+            note = study.hide_note(None, note, reason="含有他人手机号")
+        return note.pk, tree.people.a1
+
+    return make
+
+
 def _dues_payment(tree, users):
     return walk._dues_payment_of_a1(tree).pk, tree.people.a1
+
+
+def _community_report(status: str):
+    """a1's report to branch A (his community), submitted, or sent back by the system to be completed."""
+
+    def make(tree, users):
+        from tongxin.community.services import send_back_report
+
+        report = walk._community_report_of_a1(tree)
+        if status == "returned":
+            report = send_back_report(None, report, reason="请补充服务人数")
+        return report.pk, tree.people.a1
+
+    return make
 
 
 @dataclass(frozen=True)
@@ -920,6 +978,22 @@ SELF_CASES: dict[str, SelfCase] = {
     "point-claim-review": SelfCase(_point_claim, SECRETARY),
     "point-claim-withdraw": SelfCase(_point_claim, SECRETARY, self_service=True),
     "point-objection-answer": SelfCase(_point_objection, SECRETARY),
+    # community reports: the community acknowledges or sends back a report, never its reporter; he completes it
+    "community:report_acknowledge": SelfCase(_community_report("submitted"), SECRETARY),
+    "service-report-acknowledge": SelfCase(_community_report("submitted"), SECRETARY),
+    "community:report_send_back": SelfCase(_community_report("submitted"), SECRETARY),
+    "service-report-send-back": SelfCase(_community_report("submitted"), SECRETARY),
+    "community:report_resubmit": SelfCase(_community_report("returned"), SECRETARY, self_service=True),
+    "service-report-resubmit": SelfCase(_community_report("returned"), SECRETARY, self_service=True),
+    # study notes: nobody features or hides her own note
+    "study:note_feature": SelfCase(_study_note("shown"), SECRETARY),
+    "study-note-feature": SelfCase(_study_note("shown"), SECRETARY),
+    "study:note_unfeature": SelfCase(_study_note("featured"), SECRETARY),
+    "study-note-unfeature": SelfCase(_study_note("featured"), SECRETARY),
+    "study:note_hide": SelfCase(_study_note("shown"), SECRETARY),
+    "study-note-hide": SelfCase(_study_note("shown"), SECRETARY),
+    "study:note_restore": SelfCase(_study_note("hidden"), SECRETARY),
+    "study-note-restore": SelfCase(_study_note("hidden"), SECRETARY),
 }
 # Step routes of workflows with no self column, and why.
 NO_SELF = {
@@ -956,11 +1030,19 @@ NO_SELF = {
         name: "a branch's points month is the branch's (its Workflow declares no subject); its claims have the column"
         for name in ("point-month-publish", "point-month-reopen", "point-month-confirm")
     },
+    **{
+        name: "a comment is anyone's word on a note he reads, not a decision about its author"
+        for name in ("study:note_comment", "study-note-comment")
+    },
+    **{
+        name: "only its author deletes a note: no one else's step to refuse him"
+        for name in ("study:note_delete", "study-note-delete")
+    },
 }  # fmt: skip
 # The target kinds whose records are workflow steps (or decisions) about people.
 STEP_KINDS = {"transfer", "recruitment", "recommendation", "review", "checklist_item", "meeting", "dues_payment",
               "honour", "registration", "wish", "point_claim", "point_cycle", "point_objection",
-              "hours_correction"}  # fmt: skip
+              "community_report", "study_note", "hours_correction"}  # fmt: skip
 
 
 def step_routes() -> list[str]:

@@ -263,10 +263,12 @@ DOWNLOADS = {
     "donations:export": "attachment",
     "donations:evidence": "attachment",  # the walk's evidence is a PDF
     "community:registration_export": "attachment",
+    "community:report_photo": "inline",  # a report's photo, a PNG
     "activities:certificate": "attachment",  # the certificate of hours, a PDF to print
     "points:subtree_export": "attachment",
     "venues:honour_certificate": "attachment",  # the walk's certificate is a PDF
     "venues:photo": "inline",  # a venue's photo, a PNG
+    "study:note_image": "inline",  # a study note's image, a PNG
     "venues:directory_photo": "inline",  # the same, public in the directory while the venue is open
     "privacy:access_export": "attachment",
     "accounts:bulk_reset_download": "attachment",

@@ -43,6 +43,7 @@ from tongxin.orglife.models import (
     MeetingKind,
     MeetingStatus,
 )
+from tongxin.orglife.services import lessons
 from tongxin.orgs.models import LEAGUE_KINDS, PARTY_KINDS, Organization, OrgStatus
 from tongxin.people.models import CadrePosition, MembershipStatus, Person
 
@@ -255,6 +256,8 @@ def record_meeting(
     lecturer = checked_text("lecturer", lecturer, max_length=100)  # was cut to 100 characters (issue 12 §3)
     minutes = checked_text("minutes", minutes, max_length=MINUTES_MAX, multiline=True)
     place = checked_text("place", place, max_length=200) if place is not None else None
+    if meeting.kind in LESSON_KINDS and not lecturer:  # the lesson in turn's lecturer, when the rota names one
+        lecturer = lessons.planned_lecturer(meeting, when)
     if meeting.kind in LESSON_KINDS and not lecturer:
         raise DomainError("lecturer", _("Name the lecturer of the lesson."))
     for field, person in (("host", host), ("recorder", recorder)):
@@ -293,7 +296,9 @@ def record_meeting(
     meeting.minutes = sanitise_minutes(minutes)
     if place is not None:
         meeting.place = place
-    return MEETINGS.move(actor, meeting, "record", before=before)
+    meeting = MEETINGS.move(actor, meeting, "record", before=before)
+    lessons.link_recorded_lesson(actor, meeting)  # a lesson in turn is given by it (same transaction)
+    return meeting
 
 
 # --- the points hooks (core.achievements) -----------------------------------------------------------------

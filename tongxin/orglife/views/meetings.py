@@ -26,7 +26,16 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.core.views import get_scoped_or_404, page_step
-from tongxin.orglife.models import LESSON_KINDS, Attachment, AttendanceStatus, Meeting, MeetingKind, MeetingStatus
+from tongxin.orglife.models import (
+    LESSON_KINDS,
+    Attachment,
+    AttendanceStatus,
+    LessonTurn,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
+from tongxin.orglife.services import lessons
 from tongxin.orglife.services import meetings as services
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
@@ -185,6 +194,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_record": can_change and meeting.status == MeetingStatus.PLANNED,
         "can_attach": can_change and meeting.status != MeetingStatus.CANCELLED,
         "max_mb": f"{uploads.max_bytes() / 1024 / 1024:g}",
+        # The lesson in turn this lesson meeting gave (轮流讲党课/团课), if any.
+        "lesson_turn": LessonTurn.objects.filter(meeting=meeting).select_related("lecturer").first(),
     }
     return render(request, "orglife/meetings/detail.html", context)
 
@@ -205,7 +216,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         "place": meeting.place,
         "host": "",
         "recorder": "",
-        "lecturer": "",
+        "lecturer": lessons.planned_lecturer(meeting),  # the lesson in turn's lecturer, when the rota names one
         "minutes": "",
     }
     marks = _initial_marks(request, members)
@@ -279,6 +290,11 @@ def _saved(request: HttpRequest, errors: list[str], save: Callable[[], Meeting])
     except PermissionDenied:
         raise Http404 from None
     messages.success(request, _("The meeting is recorded as held."))
+    turn = LessonTurn.objects.filter(meeting=meeting).select_related("lecturer").first()
+    if turn is not None and meeting.lecturer != turn.lecturer.name:  # the rota is checked against the record
+        messages.warning(request, _("The rota named %(planned)s to give this quarter's lesson; the record names "
+                                    "%(given)s. The turn counts as given.")
+                         % {"planned": turn.lecturer.name, "given": meeting.lecturer})  # fmt: skip
     return redirect("orglife:meeting_detail", pk=meeting.pk)
 
 

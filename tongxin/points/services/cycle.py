@@ -120,7 +120,7 @@ def claimable_versions(person: Person, month: datetime.date, *, by_secretary: bo
     """The items ``person`` (or, ``by_secretary``, the secretary for him) may claim in ``month``."""
     if not person.org_path:
         return []
-    rule_set = ledger.rule_set_for(person.org_path, ledger.audience_of(ledger.branch_of(person.org_path)))
+    rule_set = ledger.rule_set_at(person.org_path)
     if rule_set is None:
         return []
     wanted = Claimant.SECRETARY if by_secretary else Claimant.MEMBER

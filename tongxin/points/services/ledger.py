@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Sum
+from django.db.models import Count, F, Max, Q, Subquery, Sum
 
 from tongxin.core.achievements import Achievement
 from tongxin.core.audit import record_change
@@ -64,6 +64,16 @@ def rule_set_for(path: str, audience: str) -> RuleSet | None:
     return RuleSet.objects.filter(audience=audience, org_path__in=prefixes(path)).order_by("-org_path").first()
 
 
+def rule_set_at(path: str) -> RuleSet | None:
+    """:func:`rule_set_for` the audience of the branch at the end of ``path`` (its kind read by a subquery):
+    one query where :func:`branch_of` and :func:`rule_set_for` take two, on every achievement offered."""
+    kind = Organization.objects.filter(pk=path_ids(path)[-1]).values("kind")[:1]
+    party = Q(branch_kind__in=PARTY_KINDS)
+    rows = RuleSet.objects.filter(org_path__in=prefixes(path)).annotate(branch_kind=Subquery(kind))
+    audience = (Q(audience=Audience.PARTY) & party) | (Q(audience=Audience.LEAGUE) & ~party)
+    return rows.filter(audience).order_by("-org_path").first()
+
+
 def versions_in_force(rule_set: RuleSet, month: datetime.date) -> list[RuleVersion]:
     """The version of each rule of ``rule_set`` in force in ``month`` (retired ones left out)."""
     rows = RuleVersion.objects.filter(rule__rule_set=rule_set, valid_from__lte=month).select_related("rule")
@@ -97,19 +107,28 @@ def is_live(entries):
     return entries.filter(reversal_of__isnull=True, reversal__isnull=True)
 
 
+def source_rows(source: str, *, lock: bool = False) -> list[PointEntry]:
+    """Every entry of one source (a handful), read by the source index, oldest first."""
+    rows = PointEntry.objects.filter(source=source)
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    return list(rows.order_by("id"))
+
+
+def live_among(rows: list[PointEntry], kind: str | None = None) -> list[PointEntry]:
+    """The live entries among one source's ``rows``: not reversals, not reversed."""
+    reversed_ids = {row.reversal_of_id for row in rows if row.reversal_of_id is not None}
+    return [
+        row for row in rows
+        if row.reversal_of_id is None and row.pk not in reversed_ids and (kind is None or row.kind == kind)
+    ]  # fmt: skip
+
+
 def live_of_source(source: str, kind: str | None = None, *, lock: bool = False) -> list[PointEntry]:
     """The live entries of one source: its rows read by the source index (a handful), the rest decided here.
     In SQL the "not a reversal" test led SQLite without statistics to the reversal index, that is to every
     original entry of the ledger, on every achievement offered."""
-    rows = PointEntry.objects.filter(source=source)
-    if lock:
-        rows = rows.select_for_update(of=("self",))
-    rows_ = list(rows.order_by("id"))
-    reversed_ids = {row.reversal_of_id for row in rows_ if row.reversal_of_id is not None}
-    return [
-        row for row in rows_
-        if row.reversal_of_id is None and row.pk not in reversed_ids and (kind is None or row.kind == kind)
-    ]  # fmt: skip
+    return live_among(source_rows(source, lock=lock), kind)
 
 
 def used_points(person_id: int, rule: Rule, start: datetime.date, end: datetime.date) -> Decimal:
@@ -174,10 +193,14 @@ def reverse_entry(entry: PointEntry, *, reason: str, actor: Actor = None) -> Poi
     return reversal
 
 
-def _generation(source: str, rule_id: int) -> int:
-    """How many times ``source`` was booked under the rule before (reversals are not bookings)."""
-    rows = PointEntry.objects.filter(source=source).values_list("rule_id", "reversal_of_id")
-    return sum(1 for rule, reversal_of in rows if rule == rule_id and reversal_of is None)
+def _generation(source: str, rule_id: int, rows: list[PointEntry] | None = None) -> int:
+    """How many times ``source`` was booked under the rule before (reversals are not bookings); ``rows``: the
+    source's entries when the caller has read them."""
+    pairs = (
+        [(row.rule_id, row.reversal_of_id) for row in rows] if rows is not None
+        else PointEntry.objects.filter(source=source).values_list("rule_id", "reversal_of_id")
+    )  # fmt: skip
+    return sum(1 for rule, reversal_of in pairs if rule == rule_id and reversal_of is None)
 
 
 def book(
@@ -193,15 +216,17 @@ def book(
     reason: str = "",
     actor: Actor = None,
     month: datetime.date | None = None,
+    rows: list[PointEntry] | None = None,
 ) -> PointEntry:
     """Append the entry of ``source`` under ``version``'s rule (``points``: a reviewed claim's amount, else
-    the rule's points × quantity within its caps; ``month``: the booking month when the caller has it)."""
+    the rule's points × quantity within its caps; ``month``: the booking month when the caller has it;
+    ``rows``: the source's entries, when the caller has read them)."""
     month = month or booking_month(path, month_of(occurred_on))
     earned = (version.points * quantity).quantize(CENT, ROUND_HALF_UP)
     amount = points if points is not None else capped(person_id, version, month, earned)
     entry = PointEntry(
         person_id=person_id, org_path=path, month=month, occurred_on=occurred_on, rule_id=version.rule_id,
-        version=version, kind=kind, source=source, generation=_generation(source, version.rule_id),
+        version=version, kind=kind, source=source, generation=_generation(source, version.rule_id, rows),
         quantity=quantity, points=amount, reason=reason[:200],
     )  # fmt: skip
     return append(entry, actor)
@@ -217,14 +242,14 @@ def receive(achievement: Achievement) -> None:
     path = achievement.org_path
     if not path:
         return
-    branch = branch_of(path)
-    rule_set = rule_set_for(path, audience_of(branch))
+    rule_set = rule_set_at(path)
     if rule_set is None:
         return
     quantity = Decimal(achievement.quantity)
     month = booking_month(path, month_of(achievement.occurred_on))
     earning = [v for v in versions_in_force(rule_set, month) if v.source == achievement.kind]
-    live = {e.rule_id: e for e in live_of_source(achievement.source, achievement.kind, lock=True)}
+    rows = source_rows(achievement.source, lock=True)
+    live = {e.rule_id: e for e in live_among(rows, achievement.kind)}
     for version in earning:
         entry = live.pop(version.rule_id, None)
         if entry is not None:
@@ -234,7 +259,7 @@ def receive(achievement: Achievement) -> None:
                 continue
             reverse_entry(entry, reason="corrected at source")
         book(person_id=achievement.person_id, path=path, occurred_on=achievement.occurred_on, version=version,
-             kind=achievement.kind, source=achievement.source, quantity=quantity, month=month)  # fmt: skip
+             kind=achievement.kind, source=achievement.source, quantity=quantity, month=month, rows=rows)  # fmt: skip
     for entry in live.values():  # earned before under a rule that no longer pays for it
         reverse_entry(entry, reason="corrected at source")
 

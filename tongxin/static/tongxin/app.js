@@ -31,12 +31,24 @@
     });
   });
 
-  // [data-confirm="question"]: the click goes ahead only when the user confirms.
+  // [data-confirm="question"]: the click goes ahead only when the user confirms; the form then says so
+  // (_confirmed=1), so the server does not ask the same question again (tongxin/core/confirm.py asks it
+  // when the page runs without this script).
   document.addEventListener("click", function (event) {
     var el = event.target.closest && event.target.closest("[data-confirm]");
-    if (el && !window.confirm(el.getAttribute("data-confirm"))) {
+    if (!el) return;
+    if (!window.confirm(el.getAttribute("data-confirm"))) {
       event.preventDefault();
       event.stopImmediatePropagation();
+      return;
+    }
+    var form = el.form;
+    if (form && !form.querySelector('input[name="_confirmed"]')) {
+      var mark = document.createElement("input");
+      mark.type = "hidden";
+      mark.name = "_confirmed";
+      mark.value = "1";
+      form.appendChild(mark);
     }
   }, true);
 
