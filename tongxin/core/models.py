@@ -66,9 +66,20 @@ class ChangeLog(models.Model):
             if field is not None:
                 label = getattr(field, "verbose_name", key)
                 choices = dict(getattr(field, "flatchoices", None) or [])
-                old, new = choices.get(old, old), choices.get(new, new)
+                old, new = _label_of(choices, old), _label_of(choices, new)
             rows.append((str(label), old, new))
         return rows
+
+
+def _label_of(choices: dict[Any, Any], value: Any) -> Any:
+    """A coded value's label; a list (a multiple choice recorded as one field: a rota's quarters) label by
+    label; anything else as recorded."""
+    if isinstance(value, list):
+        return [_label_of(choices, item) for item in value]
+    try:
+        return choices.get(value, value)
+    except TypeError:  # unhashable (a mapping): shown as recorded
+        return value
 
 
 class AccessLog(models.Model):

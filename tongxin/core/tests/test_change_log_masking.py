@@ -106,3 +106,19 @@ def test_no_full_id_number_anywhere_in_the_change_log(tree, users):
     assert ids and phones
     for secret in ids + phones:
         assert secret not in everything
+
+
+def test_a_recorded_list_of_coded_values_reads_label_by_label(db):
+    """A service may record a multiple choice as one field (a rota's quarters, kinds): the audit page shows
+    each value's label, and a value that is no code (a mapping) as recorded, never a server error."""
+    from tongxin.orglife.models import Meeting, MeetingKind
+
+    entry = ChangeLog(
+        content_type=ContentType.objects.get_for_model(Meeting), object_id="1", object_repr="x",
+        action=ChangeLog.Action.UPDATE, before={"kind": "league_day", "topic": {"a": 1}},
+        after={"kind": ["league_day", "no-such-code"], "topic": {"a": 2}},
+    )  # fmt: skip
+    with translation.override("en"):
+        rows = {label: new for label, _old, new in entry.changed_fields()}
+        assert rows["kind"] == [str(MeetingKind.LEAGUE_DAY.label), "no-such-code"]
+    assert rows["topic"] == {"a": 2}
