@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -67,6 +68,10 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for step in cls.__dict__.get("steps", []):
+            # A step named after an HTTP method ("delete") would answer that method on the list route too,
+            # where there is no object: a DELETE of the list ran the step and failed (found by schemathesis).
+            if step.name in cls.http_method_names:
+                raise ImproperlyConfigured(f"{cls.__name__}: the step {step.name!r} is named after an HTTP method")
             setattr(cls, step.name, step.as_action())
 
     # --- scoping ---------------------------------------------------------------------------------------

@@ -160,19 +160,23 @@ class ParticipationSerializer(serializers.ModelSerializer):
 
 
 class RateRowSerializer(serializers.Serializer):
-    organization = serializers.IntegerField(source="organization.pk")
-    name = serializers.CharField(source="organization.name")
-    members = serializers.IntegerField()
-    participants = serializers.IntegerField()
-    rate = serializers.FloatField(allow_null=True, help_text="participants ÷ members at the period's opening")
-    tier = serializers.IntegerField(allow_null=True, help_text="the highest tier reached, where tiers are on")
+    organization = serializers.IntegerField(source="organization.pk", read_only=True)
+    name = serializers.CharField(source="organization.name", read_only=True)
+    members = serializers.IntegerField(read_only=True)
+    participants = serializers.IntegerField(read_only=True)
+    rate = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="participants ÷ members at the period's opening"
+    )
+    tier = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="the highest tier reached, where tiers are on"
+    )
 
 
 class RatesSerializer(RateRowSerializer):
-    period = serializers.IntegerField()
-    children = RateRowSerializer(many=True)
+    period = serializers.IntegerField(read_only=True)
+    children = RateRowSerializer(many=True, read_only=True)
     not_taken_part = serializers.ListField(
-        child=serializers.CharField(), allow_null=True,
+        child=serializers.CharField(), allow_null=True, read_only=True,
         help_text="names of the branch's members without a participation (a branch the caller changes), else null",
     )  # fmt: skip
 
@@ -402,7 +406,7 @@ class StudyNoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         Step("unfeature", services.unfeature_note),
         Step("hide", services.hide_note, NoteHideSerializer),
         Step("restore", services.restore_note),
-        Step("delete", _delete, response=DeletedSerializer, write_scope=VIEW),
+        Step("delete_note", _delete, response=DeletedSerializer, url_path="delete", write_scope=VIEW),
     ]
 
     def get_keyset_keys(self) -> list[tuple[str, str]]:

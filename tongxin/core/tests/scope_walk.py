@@ -549,7 +549,7 @@ ROUTES: dict[str, Route] = {
     "study-note-unfeature": Route("study_note", ("POST",), api=True, payload="empty"),
     "study-note-hide": Route("study_note", ("POST",), api=True, payload="study_note_hide"),
     "study-note-restore": Route("study_note", ("POST",), api=True, payload="empty"),
-    "study-note-delete": Route("study_note", ("POST",), api=True, payload="empty"),
+    "study-note-delete-note": Route("study_note", ("POST",), api=True, payload="empty"),
 }
 
 # Target kinds a member reads in his own branch (a study note is the branch's to read and comment on): the walk's
@@ -1110,7 +1110,9 @@ def _certificate_of_a1(tree):
 
     certificate = Certificate.objects.filter(person=tree.people.a1, organization=tree.branch_a).first()
     if certificate is None:
-        registration = confirm(None, _registration_of_a1(tree))
+        registration = _registration_of_a1(tree)
+        if registration.status != "confirmed":  # the correction's builder may have confirmed it already
+            registration = confirm(None, registration)
         set_supplementary_hours(None, registration, "1.5", "补录")
         certificate = issue_certificate(None, person=tree.people.a1, organization=tree.branch_a)
     return certificate

@@ -3,6 +3,7 @@ documented actions with the URL each names."""
 
 from __future__ import annotations
 
+import pytest
 from django.urls import URLPattern
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
@@ -61,3 +62,11 @@ def test_the_scope_action_follows_the_method_and_a_step_may_ask_for_view():
     owner_step.request = Request(factory.post("/"))
     assert owner_step.scope_action() == VIEW
     assert getattr(ChecklistItemViewSet, "request_closing").kwargs["write_scope"] == VIEW  # noqa: B009
+
+
+def test_a_step_named_after_an_http_method_is_refused_when_declared():
+    """``Step("delete")`` would answer DELETE on the list route too, where there is no object (a 500)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="delete"):
+        type("Bad", (ScopedViewSet,), {"steps": [Step("delete", lambda actor, obj: obj)], "__module__": __name__})

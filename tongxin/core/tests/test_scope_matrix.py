@@ -1036,7 +1036,7 @@ NO_SELF = {
     },
     **{
         name: "only its author deletes a note: no one else's step to refuse him"
-        for name in ("study:note_delete", "study-note-delete")
+        for name in ("study:note_delete", "study-note-delete-note")
     },
 }  # fmt: skip
 # The target kinds whose records are workflow steps (or decisions) about people.
