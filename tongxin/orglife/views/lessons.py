@@ -34,10 +34,25 @@ class PersonChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return obj.name
 
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and params.parse_id(value) is None:  # not an id the database holds
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
 
 class PeopleChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return obj.name
+
+    def _check_values(self, value: Any) -> Any:
+        # An id beyond what a key column holds (the write sweep's 99999999999999999999) reached SQLite as an
+        # OverflowError: refuse it as the unknown choice it is.
+        for pk in value:
+            if params.parse_id(pk) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
 
 
 class RotaForm(BootstrapFormMixin, forms.Form):
