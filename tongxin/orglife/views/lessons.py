@@ -44,15 +44,15 @@ class PeopleChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return obj.name
 
-    def _check_values(self, value: Any) -> Any:
+    def clean(self, value: Any) -> Any:
         # An id beyond what a key column holds (the write sweep's 99999999999999999999) reached SQLite as an
         # OverflowError: refuse it as the unknown choice it is.
-        for pk in value:
+        for pk in value if isinstance(value, list | tuple) else ():
             if params.parse_id(pk) is None:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
                 )
-        return super()._check_values(value)
+        return super().clean(value)
 
 
 class RotaForm(BootstrapFormMixin, forms.Form):
