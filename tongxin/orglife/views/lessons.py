@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from tongxin.core import params
 from tongxin.core.forms import BootstrapFormMixin
-from tongxin.core.scoping import CHANGE, scope_for
+from tongxin.core.scoping import CHANGE, VIEW, scope_for
 from tongxin.core.views import form_step, get_scoped_or_404
 from tongxin.orglife.models import LessonTurn, MeetingKind
 from tongxin.orglife.services import lessons as services
@@ -190,6 +190,8 @@ def turn(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": can_change and found.meeting_id is None,
         "may_change": can_change,
         "rota_url": _rota_url(found),
+        # the lecturer who is no role holder there reads his turn, not the organisation's pages (404 to him)
+        "may_view_org": scope_for(request.user, VIEW).covers_path(found.org_path),
     }  # fmt: skip
     return render(request, "orglife/lessons/turn.html", context, status=400 if form.errors else 200)
 
