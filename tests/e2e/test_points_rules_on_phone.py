@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -48,8 +49,9 @@ def test_rules_and_a_correction_on_a_phone(context_for, tree, users):
     assert meeting.versions.filter(valid_from__lt=next_month).exists()  # the past keeps its version
 
     last = (this_month - datetime.timedelta(days=1)).replace(day=1)
-    offer(Achievement("orglife.attended", person_id=tree.people.a2.pk, org_path=tree.people.a2.org_path,
-                      occurred_on=last + datetime.timedelta(days=3), source="e2e.attendance:1"))  # fmt: skip
+    with transaction.atomic():  # as the producer's service offers it: in its transaction (the ledger locks rows)
+        offer(Achievement("orglife.attended", person_id=tree.people.a2.pk, org_path=tree.people.a2.org_path,
+                          occurred_on=last + datetime.timedelta(days=3), source="e2e.attendance:1"))  # fmt: skip
     MonthCycle.objects.create(organization=tree.branch_a, org_path=tree.branch_a.path, month=last,
                               status=CycleStatus.LOCKED)  # fmt: skip
     secretary = context_for("zh-CN").new_page()

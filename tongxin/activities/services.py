@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
@@ -1100,11 +1101,14 @@ def issue_certificate(actor: Actor, *, person: Person, organization: Organizatio
     return certificate
 
 
+VERIFY_KEY = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+
+
 def verify_certificate(key: str, serial: str | None = None) -> Certificate | None:
     """The certificate whose QR code holds ``key`` (and, when given, whose serial number is ``serial``), or None:
     a forged or altered certificate has no record that matches."""
     key = (key or "").strip()
-    if not key or len(key) > 64:
+    if not VERIFY_KEY.fullmatch(key):  # a key is URL-safe characters; a NUL reached PostgreSQL as a 500
         return None
     found = Certificate.objects.filter(verify_key=key).first()
     if found is None or (serial is not None and serial.strip()[:32] != found.serial):

@@ -68,3 +68,12 @@ def test_the_schema_documents_the_new_routes(api_for, users):
         "/api/activities/my-code/",
     ):
         assert path in schema["paths"], path
+
+
+def test_a_key_with_characters_no_key_has_verifies_nothing(db):
+    """A verify key is URL-safe characters: anything else (a NUL, which PostgreSQL refuses in a string) is
+    simply no certificate, never a server error."""
+    from tongxin.activities.services import verify_certificate
+
+    for key in ("\x00", "abc\x00def", "é" * 10, "a" * 65, "", "a b"):
+        assert verify_certificate(key) is None
