@@ -41,7 +41,14 @@ from tongxin.activities.models import (
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import form_step, get_scoped_or_404, page_step, require_role, xlsx_table_response
+from tongxin.core.views import (
+    flash_form_errors,
+    form_step,
+    get_scoped_or_404,
+    page_step,
+    require_role,
+    xlsx_table_response,
+)
 from tongxin.orgs.models import Organization
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -505,7 +512,7 @@ def correction_decide(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = CorrectionDecideForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        flash_form_errors(request, form)
     else:
         accept = form.cleaned_data["decision"] == "accept"
         done = _("The correction is accepted.") if accept else _("The correction is rejected.")
@@ -677,7 +684,7 @@ def wish_screen(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = ScreenForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        flash_form_errors(request, form)
     else:
         publish = form.cleaned_data["decision"] == "publish"
         done = _("The wish is published.") if publish else _("The wish is rejected.")

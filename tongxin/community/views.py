@@ -37,7 +37,14 @@ from tongxin.community.models import (
 )
 from tongxin.core import params, uploads
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
-from tongxin.core.views import form_step, get_scoped_or_404, page_step, require_role, xlsx_table_response
+from tongxin.core.views import (
+    flash_form_errors,
+    form_step,
+    get_scoped_or_404,
+    page_step,
+    require_role,
+    xlsx_table_response,
+)
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
 
@@ -234,7 +241,7 @@ def need_report(request: HttpRequest, pk: int) -> HttpResponse:
                                  hours=data["hours"], people=data["people"], take_up=taken,
                                  photos=photo_pairs(data["photos"]))  # fmt: skip
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        flash_form_errors(request, form)
     return redirect("community:need", pk=row.pk)
 
 
@@ -361,7 +368,7 @@ def report_send_back(request: HttpRequest, pk: int) -> HttpResponse:
         with page_step(request, _("The report is sent back to be completed.")):
             services.send_back_report(request.user, row, reason=form.cleaned_data["reason"])
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        flash_form_errors(request, form)
     return redirect("community:report", pk=row.pk)
 
 
@@ -377,7 +384,7 @@ def report_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
                                      hours=data["hours"], people=data["people"],
                                      photos=photo_pairs(data["photos"]))  # fmt: skip
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        flash_form_errors(request, form)
     return redirect("community:report", pk=row.pk)
 
 

@@ -103,6 +103,11 @@ def step_paths(prefix: str, name: str, act: Callable[[HttpRequest, int, str], Ht
     return [path(f"{prefix}/<int:pk>/{step}/", post_step(act, step), name=f"{name}_{step}") for step in steps]
 
 
+def flash_form_errors(request: HttpRequest, form: Any) -> None:
+    """A form posted from a page that redirects back (no re-render): its errors, joined, as one message."""
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+
+
 @contextmanager
 def page_step(request: HttpRequest, done: str) -> Iterator[None]:
     """Run a page's write: a DomainError becomes an error message (the page redirects as after success), a

@@ -18,7 +18,14 @@ from tongxin.core import params
 from tongxin.core.audit import record_access
 from tongxin.core.models import AccessLog
 from tongxin.core.scoping import CHANGE, scope_for
-from tongxin.core.views import form_step, get_scoped_or_404, page_step, require_role, xlsx_table_response
+from tongxin.core.views import (
+    flash_form_errors,
+    form_step,
+    get_scoped_or_404,
+    page_step,
+    require_role,
+    xlsx_table_response,
+)
 from tongxin.deputies import queries, services
 from tongxin.deputies.filters import RequestFilter
 from tongxin.deputies.forms import (
@@ -230,7 +237,7 @@ def request_act(request: HttpRequest, pk: int) -> HttpResponse:
             with page_step(request, _("The request is assigned.")):
                 services.assign_request(request.user, row, organization=form.cleaned_data["organization"])
         else:
-            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+            flash_form_errors(request, form)
     elif step == "follow_up":
         with page_step(request, _("The follow-up is noted.")):
             services.follow_up_request(request.user, row, note=request.POST.get("note", ""))

@@ -21,7 +21,14 @@ from tongxin.core import params, uploads
 from tongxin.core.filters import MonthField
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, MANAGE, scope_for
-from tongxin.core.views import XlsxFileResponse, form_step, get_scoped_or_404, page_step, xlsx_table_response
+from tongxin.core.views import (
+    XlsxFileResponse,
+    flash_form_errors,
+    form_step,
+    get_scoped_or_404,
+    page_step,
+    xlsx_table_response,
+)
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
 from tongxin.points import queries
@@ -165,7 +172,7 @@ def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_scoped_or_404(request, Claim, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        flash_form_errors(request, form)
         return redirect("points:claim", pk=found.pk)
     data = form.cleaned_data
     with page_step(request, _("The claim is reviewed.")):

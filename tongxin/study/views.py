@@ -42,6 +42,7 @@ from tongxin.core.rates import percent, share
 from tongxin.core.scoping import CHANGE, VIEW, scope_for
 from tongxin.core.spreadsheets import check_size
 from tongxin.core.views import (
+    flash_form_errors,
     form_step,
     get_scoped_or_404,
     has_role,
@@ -731,7 +732,7 @@ def note_comment(request: HttpRequest, pk: int) -> HttpResponse:
         with page_step(request, _("Your comment is added.")):
             services.comment_on_note(request.user, row, text=form.cleaned_data["text"])
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        flash_form_errors(request, form)
     return redirect("study:note", pk=row.pk)
 
 
@@ -750,7 +751,7 @@ def _note_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step == "hide":
         form = HideForm(request.POST)
         if not form.is_valid():
-            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+            flash_form_errors(request, form)
             return redirect("study:note", pk=row.pk)
         extra["reason"] = form.cleaned_data["reason"]
     with page_step(request, str(done)):

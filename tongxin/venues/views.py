@@ -18,7 +18,14 @@ from django.views.decorators.http import require_POST
 from tongxin.core import params, uploads
 from tongxin.core.registry import linked
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
-from tongxin.core.views import form_step, get_scoped_or_404, page_step, require_role, xlsx_table_response
+from tongxin.core.views import (
+    flash_form_errors,
+    form_step,
+    get_scoped_or_404,
+    page_step,
+    require_role,
+    xlsx_table_response,
+)
 from tongxin.orgs.models import Organization
 from tongxin.people.models import Person
 from tongxin.venues import queries, services
@@ -166,7 +173,7 @@ def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
         with page_step(request, _("The photo is added.")):
             services.add_venue_photo(request.user, venue, file_name=upload.name or "", content=upload.read())
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        flash_form_errors(request, form)
     return redirect("venues:detail", pk=venue.pk)
 
 
@@ -222,7 +229,7 @@ def closure(request: HttpRequest, pk: int) -> HttpResponse:
         with page_step(request, _("The closure is saved.")):
             services.add_closure(request.user, venue, **form.cleaned_data)
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        flash_form_errors(request, form)
     return redirect("venues:edit" if request.POST.get("back") == "edit" else "venues:detail", pk=venue.pk)
 
 
@@ -313,7 +320,7 @@ def booking_activity(request: HttpRequest, pk: int) -> HttpResponse:
         with page_step(request, _("The activity of the booking is saved.")):
             services.link_activity(request.user, row, form.cleaned_data.get("activity"))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        flash_form_errors(request, form)
     return redirect("venues:booking", pk=row.pk)
 
 
