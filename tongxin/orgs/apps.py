@@ -17,3 +17,12 @@ class OrgsConfig(AppConfig):
 
         register_nav("organisation", _("Organisation tree"), "orgs:tree", order=10, when=HAS_ROLE)
         register_root_paths(root_paths)
+
+        from tongxin.orgs import tallies
+
+        # The dashboards' figures: organisations by kind and category (people and the features add theirs).
+        tallies.register_source("orgs", tallies.ORG_FACETS, tallies.org_direct)
+        from tongxin.core.registry import register_demo_step
+
+        # after every app's records, before the statistics step (1000)
+        register_demo_step("tallies", "tongxin.orgs.demo", order=990)

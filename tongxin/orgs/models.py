@@ -178,3 +178,30 @@ class OrgStats(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id}: {self.members_total}"
+
+
+class Tally(models.Model):
+    """One figure of an organisation's whole subtree: how many of ``facet`` have the value ``bucket``
+    (active members with sex 2, branches of category "school", volunteer minutes in month 202611).
+
+    Kept current by the services that change what is counted, in the same transaction, through
+    ``orgs.tallies.adjust``: the change is made at the organisation where it happens and added to it and to
+    every ancestor in one statement. ``manage.py rebuild_rollups`` recomputes every row from the records
+    (each counting app registers its source with ``orgs.tallies.register_source``). A figure that drifts with
+    time and no event (an age) is stored by what does not drift (the birth month) and derived when read.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="tallies")
+    facet = models.CharField(max_length=24)
+    bucket = models.CharField(max_length=24, blank=True)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tally")
+        verbose_name_plural = _("tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "facet", "bucket"], name="orgs_tally_one_per_bucket")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.facet}={self.bucket}: {self.count}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,6 +16,7 @@ from tongxin.core.audit import change_entry, record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import MANAGE, Actor, path_columns, require, scope_for, subtree_q
+from tongxin.orgs import tallies
 from tongxin.orgs.models import (
     ALLOWED_PARENT_KINDS,
     MEMBER_HOLDING_KINDS,
@@ -95,6 +96,7 @@ def create_organization(actor: Actor, *, parent: Organization | None, kind: str,
     org.path = (parent.path if parent else "") + path_step(org.pk)
     Organization.objects.filter(pk=org.pk).update(path=org.path)
     OrgStats.objects.create(organization=org)
+    tallies.adjust(tallies.org_counts(org))
     if parent is not None and org.status == OrgStatus.ACTIVE:  # children_count counts active children only
         OrgStats.objects.filter(pk=parent.pk).update(children_count=F("children_count") + 1)
     record_change(actor, org, ChangeLog.Action.CREATE, after=snapshot(org), org_path=org.path)
@@ -202,9 +204,11 @@ def update_organization(actor: Actor, org: Organization, **changes: Any) -> Orga
     errors = {field: messages for field, messages in org_value_errors(record).items() if field in touched}
     if errors:
         raise DomainError(errors=errors)
+    counted_before = tallies.org_counts(org)
     for key, value in changes.items():
         setattr(org, key, value)
     org.save()
+    tallies.adjust(tallies.difference(counted_before, tallies.org_counts(org)))
     record_change(actor, org, ChangeLog.Action.UPDATE, before=before, after=snapshot(org), org_path=org.path)
     return org
 
@@ -242,6 +246,8 @@ def move_organization(actor: Actor, org: Organization, new_parent: Organization)
         if old_parent_id:
             OrgStats.objects.filter(pk=old_parent_id).update(children_count=F("children_count") - 1)
         OrgStats.objects.filter(pk=new_parent.pk).update(children_count=F("children_count") + 1)
+    # Every figure of the subtree (members, organisations, the features' figures) moves the same way.
+    tallies.move_subtree(org.pk, old_path[: -len(path_step(org.pk))], new_parent.path)
     rest = len(old_path) + 1
     # Every column that holds a copy of a path, as the models declare it (ScopeSpec): one UPDATE each.
     for model, column in path_columns():
@@ -454,6 +460,7 @@ def import_organizations(actor: Actor, *, new: list[dict[str, Any]],
         entries = [change_entry(actor, org, ChangeLog.Action.CREATE, after=snapshot(org), org_path=org.path)
                    for org in orgs]  # fmt: skip
         ChangeLog.objects.bulk_create([entry for entry in entries if entry is not None], batch_size=1000)
+        tallies.adjust(sum((tallies.org_counts(org) for org in orgs), Counter()))
         return orgs
 
 

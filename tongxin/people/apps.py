@@ -14,6 +14,12 @@ class PeopleConfig(AppConfig):
 
         imports.register(RosterImport())
 
+        from tongxin.orgs import tallies as org_tallies
+        from tongxin.people import tallies
+
+        # The members' figures of the dashboards (by status, sex, political status, …, birth month).
+        org_tallies.register_source("people", tallies.MEMBER_FACETS, tallies.member_direct)
+
         from tongxin.core.registry import (
             HAS_PERSON,
             HAS_ROLE,

@@ -7,6 +7,7 @@ or ends, so organisation pages never count the roster.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +24,8 @@ from tongxin.core.scoping import CHANGE, Actor, require
 from tongxin.core.workflow import acts_on_own_case
 from tongxin.orgs.models import Organization
 from tongxin.orgs.services import adjust_member_counts, adjust_member_counts_many, check_member_branch
+from tongxin.orgs.tallies import Key
+from tongxin.people import tallies
 from tongxin.people.lookups import holder_message
 from tongxin.people.models import LOOKUP_FIELDS, CadrePosition, CadreTitle, Membership, MembershipStatus, Person
 from tongxin.people.validators import (
@@ -215,6 +218,7 @@ def create_person(actor: Actor, data: dict[str, Any], *, since: datetime.date | 
             start=since or timezone.localdate(), start_reason=reason,
         )  # fmt: skip
         adjust_member_counts(person.org_path, +1)
+    tallies.retally([], [person])
     record_change(actor, person, ChangeLog.Action.CREATE, after=snapshot(person), org_path=person.org_path)
     return person
 
@@ -235,6 +239,7 @@ def update_person(actor: Actor, person: Person, changes: dict[str, Any], *,
     cleaned = _clean(data, person, actor)
     old_branch, old_status, old_path = person.branch, person.status, person.org_path
     was_counted = _counted(old_status, old_branch)
+    counted_before = tallies.person_counts(person)
     _apply(person, cleaned)
     _save_unique(person)
     today = timezone.localdate()
@@ -254,6 +259,7 @@ def update_person(actor: Actor, person: Person, changes: dict[str, Any], *,
         adjust_member_counts(old_path, -1)
     if is_counted:
         adjust_member_counts(person.org_path, +1)
+    tallies.retally([counted_before], [person])
     record_change(
         actor,
         person,
@@ -284,6 +290,7 @@ def move_member(actor: Actor, person: Person, *, branch: Organization | None = N
         branch = check_member_branch(branch)
     day = on or timezone.localdate()
     before = snapshot(person)
+    counted_before = tallies.person_counts(person)
     old_path = person.org_path
     Membership.objects.filter(person=person, end__isnull=True).update(end=day, end_reason=reason)
     adjust_member_counts(old_path, -1)
@@ -296,6 +303,7 @@ def move_member(actor: Actor, person: Person, *, branch: Organization | None = N
     if status is not None:
         person.status = status
     person.save(update_fields=["branch", "org_path", "status", "updated_at"])
+    tallies.retally([counted_before], [person])
     after = snapshot(person)
     entries = [change_entry(actor, person, ChangeLog.Action.UPDATE, before=before, after=after, org_path=old_path)]
     if person.org_path != old_path:
@@ -339,16 +347,19 @@ def import_people(actor: Actor, *, new: list[dict[str, Any]], updates: list[tupl
         entries.append(change_entry(actor, person, ChangeLog.Action.CREATE, after=snapshot(person),
                                     org_path=person.org_path))  # fmt: skip
     adjust_member_counts_many(per_branch)
+    tallies.retally([], people)
     if updates:
         locked = Person.objects.select_for_update().in_bulk([pk for pk, _changes in updates])
         changed_fields: set[str] = set()
         to_save = []
+        counted_before: list[Counter[Key]] = []
         now = timezone.now()
         for pk, changes in updates:
             person = locked[pk]
             require(actor, CHANGE, person.org_path)
             check_not_own_membership(actor, person, [k for k in changes if changes[k] != getattr(person, k, None)])
             before = snapshot(person)
+            counted_before.append(tallies.person_counts(person))
             _apply(person, {**{key: getattr(person, key) for key in PERSON_FIELDS}, **changes})
             person.updated_at = now
             changed_fields.update(changes)
@@ -357,6 +368,7 @@ def import_people(actor: Actor, *, new: list[dict[str, Any]], updates: list[tupl
                                         after=snapshot(person), org_path=person.org_path))  # fmt: skip
         derived = {"name_pinyin", "name_initials", *LOOKUP_FIELDS, "updated_at"}
         Person.objects.bulk_update(to_save, sorted(changed_fields | derived), batch_size=500)
+        tallies.retally(counted_before, to_save)
     ChangeLog.objects.bulk_create([entry for entry in entries if entry is not None], batch_size=1000)
 
 

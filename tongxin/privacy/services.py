@@ -43,6 +43,7 @@ from tongxin.core.scoping import CHANGE, VIEW, Actor, Scope, by, require, scope_
 from tongxin.core.services import may_edit_rules
 from tongxin.orgs.models import STEP_WIDTH, Organization
 from tongxin.people.models import Membership, MembershipStatus, Person
+from tongxin.people.tallies import person_counts, retally
 from tongxin.privacy.models import Anonymisation, AnonymisationReason, ConsentRecord, GivenBy
 
 # A person in one of these has left the roster: their record is kept for the retention period only.
@@ -634,6 +635,7 @@ def anonymise_person(actor: Actor, person: Person, *, reason: str, reference: st
             row.save()
         ConsentRecord.objects.filter(person=person).update(guardian_name="")
 
+        counted_before = person_counts(person)  # the birth month becomes coarse
         person.name = anonymous
         person.name_pinyin = ""
         person.name_initials = ""
@@ -641,6 +643,7 @@ def anonymise_person(actor: Actor, person: Person, *, reason: str, reference: st
         person.league_number = None
         person.birth_date = _coarse_birth_date(person.birth_date)
         person.save()
+        retally([counted_before], [person])
 
         if user is not None:
             user.person = None

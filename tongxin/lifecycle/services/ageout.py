@@ -45,6 +45,7 @@ from tongxin.core.workflow import acts_on_own_case
 from tongxin.orgs.models import Organization, OrgKind
 from tongxin.orgs.services import adjust_member_counts_many
 from tongxin.people.models import CadrePosition, Membership, MembershipStatus, Person
+from tongxin.people.tallies import person_counts, retally
 
 # At most this many people per confirmation: every id travels in one IN list (SQLite allows 32,766
 # parameters per statement), which keeps the number of queries independent of the batch size.
@@ -229,6 +230,7 @@ def confirm_age_out(actor: Actor, *, person_ids: Iterable[Any], on: datetime.dat
     _check(actor, ids, people, on)
 
     befores = {p.pk: snapshot(p) for p in people}
+    counted_before = [person_counts(p) for p in people]
     now = timezone.now()
     Person.objects.filter(pk__in=ids).update(status=MembershipStatus.AGED_OUT, updated_at=now)
     Membership.objects.filter(person_id__in=ids, end__isnull=True).update(end=on, end_reason=Membership.Reason.AGED_OUT)
@@ -242,6 +244,7 @@ def confirm_age_out(actor: Actor, *, person_ids: Iterable[Any], on: datetime.dat
         if entry is not None:
             entries.append(entry)
     ChangeLog.objects.bulk_create(entries, batch_size=1000)
+    retally(counted_before, people)
     return len(people)
 
 

@@ -1,0 +1,204 @@
+"""Tallies: the roll-up figures of every organisation's subtree (``orgs.models.Tally``), for dashboards.
+
+A figure is counted where it happens (a member at her branch, a volunteer's minutes at the activity's
+organisation) and added to that organisation and all its ancestors in the same statement, inside the
+service's transaction: ``adjust({(path, facet, bucket): delta})``. Dashboards read one organisation's rows
+(a few hundred whatever the size of its subtree) instead of counting the roster.
+
+Each app that counts something registers a *source* in its ``AppConfig.ready()``: the facets it owns and a
+function giving the direct counts from its records, ``(organisation id, facet, bucket, count)``.
+``rebuild()`` recomputes every row from the sources (``manage.py rebuild_rollups``); ``expected()`` gives
+what a rebuild would write without writing, which the property-based test compares with the rows kept.
+
+Facets (bucket in brackets; months as YYYYMM):
+- people: ``status`` [membership status, everyone placed in a branch]; for active members only: ``sex``,
+  ``political_status``, ``ethnicity``, ``education`` ["" when unknown], ``occupation``, ``birth_month``
+  (ages are derived from it when read: they change every day with no event).
+- orgs: ``org_kind``, ``org_category`` [active organisations, the organisation itself included].
+- feature apps add theirs (see each app's ``tallies`` module and ``registered_facets()``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from tongxin.orgs.models import Organization, OrgStatus, Tally, path_ids
+
+# (path of the organisation where the thing is counted, facet, bucket)
+Key = tuple[str, str, str]
+# (organisation id, facet, bucket) -> count
+Rows = dict[tuple[int, str, str], int]
+
+UPSERT_ROWS = 200  # rows per INSERT … ON CONFLICT statement (4 parameters each)
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    facets: frozenset[str]
+    # Direct counts from the records: (organisation id where counted, facet, bucket, count).
+    count: Callable[[], Iterable[tuple[int, str, str, int]]]
+
+
+_SOURCES: dict[str, Source] = {}
+
+
+def register_source(name: str, facets: Iterable[str], count: Callable[[], Iterable[tuple[int, str, str, int]]]) -> None:
+    """Declare the facets an app keeps and how to count them from scratch (called from ``ready()``)."""
+    facets = frozenset(facets)
+    for other in _SOURCES.values():
+        if other.name != name and other.facets & facets:
+            raise ValueError(f"tally facets {sorted(other.facets & facets)} are already kept by {other.name}")
+    _SOURCES[name] = Source(name, facets, count)
+
+
+def registered_facets() -> dict[str, frozenset[str]]:
+    return {source.name: source.facets for source in _SOURCES.values()}
+
+
+def difference(before: Mapping[Key, int], after: Mapping[Key, int]) -> dict[Key, int]:
+    """The changes that turn ``before`` into ``after`` (both ``{key: count}``), zeros left out."""
+    changes: dict[Key, int] = defaultdict(int)
+    for key, count in after.items():
+        changes[key] += count
+    for key, count in before.items():
+        changes[key] -= count
+    return {key: delta for key, delta in changes.items() if delta}
+
+
+def adjust(changes: Mapping[Key, int]) -> None:
+    """Add each change to the organisation at its path and to every ancestor (one statement per 200 rows).
+
+    Runs in the caller's transaction. Rows are written in (organisation, facet, bucket) order, so two
+    transactions touching the same rows take their locks in the same order and one waits for the other."""
+    rows: Rows = defaultdict(int)
+    for (path, facet, bucket), delta in changes.items():
+        if delta and path:
+            for pk in path_ids(path):
+                rows[(pk, facet, bucket)] += delta
+    _add(rows)
+
+
+def _add(rows: Mapping[tuple[int, str, str], int]) -> None:
+    items = sorted((key, delta) for key, delta in rows.items() if delta)
+    if not items:
+        return
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    table = quote(Tally._meta.db_table)
+    count = quote("count")
+    for start in range(0, len(items), UPSERT_ROWS):
+        chunk = items[start : start + UPSERT_ROWS]
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+        params = [value for (pk, facet, bucket), delta in chunk for value in (pk, facet, bucket, delta)]
+        # The same statement on PostgreSQL and SQLite (≥ 3.24): a missing row is made, a present one grows.
+        sql = (
+            f"INSERT INTO {table} (organization_id, facet, bucket, {count}) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT (organization_id, facet, bucket) DO UPDATE SET {count} = {table}.{count} + excluded.{count}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def move_subtree(org_id: int, old_parent_path: str, new_parent_path: str) -> None:
+    """An organisation moved: its subtree's figures leave the old ancestors and join the new ones."""
+    own = list(Tally.objects.filter(organization_id=org_id).exclude(count=0).values_list("facet", "bucket", "count"))
+    rows: Rows = defaultdict(int)
+    for facet, bucket, count in own:
+        for pk in path_ids(old_parent_path):
+            rows[(pk, facet, bucket)] -= count
+        for pk in path_ids(new_parent_path):
+            rows[(pk, facet, bucket)] += count
+    _add(rows)
+
+
+# --- the organisations' own facets ------------------------------------------------------------------------------
+
+ORG_FACETS = ("org_kind", "org_category")
+
+
+def org_counts(org: Organization) -> Counter[Key]:
+    """What one organisation adds to its own and its ancestors' figures (nothing once dissolved)."""
+    if org.status != OrgStatus.ACTIVE or not org.path or org.path.startswith("~"):
+        return Counter()
+    return Counter({(org.path, "org_kind", org.kind): 1, (org.path, "org_category", org.category): 1})
+
+
+def org_direct() -> Iterable[tuple[int, str, str, int]]:
+    rows = Organization.objects.filter(status=OrgStatus.ACTIVE).values_list("pk", "kind", "category")
+    for pk, kind, category in rows.iterator(chunk_size=5000):
+        yield pk, "org_kind", kind, 1
+        yield pk, "org_category", category, 1
+
+
+def _roll_up(direct: Iterable[tuple[int, str, str, int]], paths: Mapping[int, str]) -> Rows:
+    rows: Rows = defaultdict(int)
+    for org_id, facet, bucket, count in direct:
+        if not count or org_id not in paths:
+            continue
+        for pk in path_ids(paths[org_id]):
+            rows[(pk, facet, bucket)] += count
+    return {key: count for key, count in rows.items() if count}
+
+
+def expected(names: Iterable[str] | None = None) -> Rows:
+    """What ``rebuild(names)`` would write: every source's direct counts rolled up the tree (nothing written)."""
+    paths = dict(Organization.objects.values_list("pk", "path"))
+    chosen = [_SOURCES[name] for name in names] if names is not None else list(_SOURCES.values())
+    rows: Rows = {}
+    for source in chosen:
+        rows.update(_roll_up(source.count(), paths))
+    return rows
+
+
+def kept(names: Iterable[str] | None = None) -> Rows:
+    """The rows as kept (non-zero), for the same facets."""
+    chosen = [_SOURCES[name] for name in names] if names is not None else list(_SOURCES.values())
+    facets = sorted(set().union(*(source.facets for source in chosen))) if chosen else []
+    rows = Tally.objects.filter(facet__in=facets).exclude(count=0)
+    return {(pk, facet, bucket): count for pk, facet, bucket, count in rows.values_list(
+        "organization_id", "facet", "bucket", "count")}  # fmt: skip
+
+
+def rebuild(names: Iterable[str] | None = None) -> int:
+    """Recompute the rows of the named sources (all by default) from their records; returns rows written.
+
+    One transaction that first locks the table on PostgreSQL: writers wait, so each change is either counted
+    here or applied after the rebuild."""
+    chosen = list(names) if names is not None else list(_SOURCES)
+    facets = sorted(set().union(*(_SOURCES[name].facets for name in chosen))) if chosen else []
+    with transaction.atomic():
+        connection = transaction.get_connection()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {connection.ops.quote_name(Tally._meta.db_table)} IN EXCLUSIVE MODE")
+        rows = expected(chosen)
+        Tally.objects.filter(facet__in=facets).delete()
+        made = [Tally(organization_id=pk, facet=facet, bucket=bucket, count=count)
+                for (pk, facet, bucket), count in rows.items()]  # fmt: skip
+        Tally.objects.bulk_create(made, batch_size=2000)
+    return len(rows)
+
+
+def figures(org_id: int, facets: Iterable[str] | None = None) -> dict[str, Counter[str]]:
+    """One organisation's figures for its whole subtree: ``{facet: Counter({bucket: count})}`` (one query)."""
+    rows = Tally.objects.filter(organization_id=org_id).exclude(count=0)
+    if facets is not None:
+        rows = rows.filter(facet__in=list(facets))
+    result: dict[str, Counter[str]] = defaultdict(Counter)
+    for facet, bucket, count in rows.values_list("facet", "bucket", "count"):
+        result[facet][bucket] = count
+    return result
+
+
+def figures_of_many(org_ids: Iterable[int], facets: Iterable[str]) -> dict[int, dict[str, Counter[str]]]:
+    """The same for several organisations at once (a drill-down's children): one query."""
+    rows = Tally.objects.filter(organization_id__in=list(org_ids), facet__in=list(facets)).exclude(count=0)
+    result: dict[int, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    for pk, facet, bucket, count in rows.values_list("organization_id", "facet", "bucket", "count"):
+        result[pk][facet][bucket] = count
+    return result
