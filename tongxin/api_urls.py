@@ -14,6 +14,7 @@ from tongxin.activities.api import (
 from tongxin.community.api import NeedViewSet, ReportViewSet
 from tongxin.community.api import RegistrationViewSet as CommunityRegistrationViewSet
 from tongxin.core.api import NotificationViewSet
+from tongxin.dashboard.api import DashboardViewSet
 from tongxin.deputies.api import DeputyRequestViewSet, DeputyViewSet
 from tongxin.donations.api import DisbursementViewSet, DonationDriveViewSet, DonationViewSet
 from tongxin.lifecycle.api import (
@@ -98,6 +99,7 @@ router.register("point-claims", ClaimViewSet, basename="point-claim")
 router.register("point-months", MonthCycleViewSet, basename="point-month")
 router.register("point-objections", ObjectionViewSet, basename="point-objection")
 router.register("point-rules", PointRulesViewSet, basename="point-rules")
+router.register("dashboards", DashboardViewSet, basename="dashboard")
 
 urlpatterns = [
     path("", include(router.urls)),

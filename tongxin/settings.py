@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "tongxin.community",
     "tongxin.study",
     "tongxin.points",
+    "tongxin.dashboard",
 ]
 
 MIDDLEWARE = [

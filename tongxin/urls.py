@@ -18,6 +18,7 @@ urlpatterns = [
     path("donations/", include("tongxin.donations.urls")),
     path("community/", include("tongxin.community.urls")),
     path("study/", include("tongxin.study.urls")),
+    path("dashboard/", include("tongxin.dashboard.urls")),
     path("api/", include("tongxin.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -44,16 +45,37 @@ class Source:
     count: Callable[[], Iterable[tuple[int, str, str, int]]]
 
 
+@dataclass(frozen=True)
+class Monthly:
+    """A facet counted per month (bucket YYYYMM) that dashboards draw as a trend: its label and unit."""
+
+    facet: str
+    label: Any
+    unit: Any = ""
+    order: int = 100
+
+
 _SOURCES: dict[str, Source] = {}
+_MONTHLY: dict[str, Monthly] = {}
 
 
-def register_source(name: str, facets: Iterable[str], count: Callable[[], Iterable[tuple[int, str, str, int]]]) -> None:
-    """Declare the facets an app keeps and how to count them from scratch (called from ``ready()``)."""
+def register_source(name: str, facets: Iterable[str], count: Callable[[], Iterable[tuple[int, str, str, int]]],
+                    *, monthly: Iterable[Monthly] = ()) -> None:  # fmt: skip
+    """Declare the facets an app keeps and how to count them from scratch (called from ``ready()``);
+    ``monthly``: those of its facets counted per month, for the dashboards' trends."""
     facets = frozenset(facets)
     for other in _SOURCES.values():
         if other.name != name and other.facets & facets:
             raise ValueError(f"tally facets {sorted(other.facets & facets)} are already kept by {other.name}")
     _SOURCES[name] = Source(name, facets, count)
+    for item in monthly:
+        if item.facet not in facets:
+            raise ValueError(f"{name}: the monthly facet {item.facet!r} is not one of its facets")
+        _MONTHLY[item.facet] = item
+
+
+def monthly_facets() -> list[Monthly]:
+    return sorted(_MONTHLY.values(), key=lambda item: (item.order, item.facet))
 
 
 def registered_facets() -> dict[str, frozenset[str]]:

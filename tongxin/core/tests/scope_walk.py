@@ -300,6 +300,10 @@ ROUTES: dict[str, Route] = {
     "orglife:board_export": Route(None),
     "orglife:requirements": Route(None, ("GET", "POST"), payload="empty"),
     "compliance": Route(None, api=True),
+    # dashboards (issue 18): the page takes ?org= (the param sweep tries others' ids), the API the id
+    "dashboard:org": Route(None),
+    "dashboard-list": Route(None, api=True),
+    "dashboard-detail": Route("org", api=True),
     # personal data: minors' consent, the right-of-access file, anonymisation (the district admin's alone)
     "privacy:minors": Route(None),
     "privacy:consent_new": Route("person", ("GET", "POST"), payload="consent_form"),

@@ -64,7 +64,8 @@ def nav_for(user) -> list[tuple[str, str, list[tuple[str, str]]]]:
 
 # The positions area (venues): the role holders' pages, and the public directory for everyone.
 DIRECTORY = [("Youth venues", "/venues/directory/")]
-POSITIONS = [("Venues", "/venues/"), ("Find a free venue", "/venues/search/"), ("Bookings", "/venues/bookings/"),
+POSITIONS = [("Dashboard", "/dashboard/"),  # the statistics (issue 18) sit with the positions (五带五同: 阵地)
+             ("Venues", "/venues/"), ("Find a free venue", "/venues/search/"), ("Bookings", "/venues/bookings/"),
              ("Deputies' studios", "/deputies/"),  # the deputies app, beside the venues
              ("Venue usage", "/venues/usage/"), ("Honours", "/venues/honours/"), *DIRECTORY]  # fmt: skip
 

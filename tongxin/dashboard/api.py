@@ -1,0 +1,36 @@
+"""``GET /api/dashboards/<organisation id>/``: an organisation's dashboard figures (404 outside the caller's
+scope), the same data the page draws."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tongxin.core.api import ScopedViewSet
+from tongxin.dashboard import queries
+from tongxin.orgs.models import Organization
+from tongxin.orgs.queries import top_organizations
+
+
+class DashboardViewSet(ScopedViewSet):
+    """``GET /api/dashboards/``: where the caller's dashboards start (her top organisations, with their member
+    counts); ``GET /api/dashboards/<id>/``: one organisation's figures."""
+
+    queryset = Organization.objects.all()
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def list(self, request: Request, **kwargs: Any) -> Response:
+        tops = top_organizations(request.user)
+        return Response([
+            {"id": org.pk, "name": org.name, "kind": org.kind, "members": org.stats.members_total,
+             "children_count": org.stats.children_count}
+            for org in tops
+        ])  # fmt: skip
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def retrieve(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
+        return Response(queries.as_dict(queries.dashboard(self.get_object())))

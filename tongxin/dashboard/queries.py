@@ -1,0 +1,214 @@
+"""An organisation's dashboard, read from the roll-ups only (``OrgStats`` and the tallies): a fixed handful of
+queries whatever the size of the subtree, never a count over the roster.
+
+``dashboard(org)`` gives the figures as plain data; the page draws them and the API returns them as JSON.
+Ages drift every day with no event: they are derived here from the birth months the tallies keep.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tongxin.core.codes import ETHNICITY_NAMES, Education, PoliticalStatus, Sex
+from tongxin.orgs import tallies
+from tongxin.orgs.models import Organization, OrgCategory, OrgKind, OrgStats, OrgStatus
+from tongxin.people.models import MembershipStatus, Occupation
+
+# How many child organisations a dashboard lists and draws (a district has about 60 direct children, a
+# committee a few dozen); the rest are summed in one line.
+CHILDREN_SHOWN = 200
+TREND_MONTHS = 12
+# Age bands of active members (the League's ages are 14 to 28), from the birth months.
+AGE_BANDS: list[tuple[int, int | None, Any]] = [
+    (0, 13, gettext_lazy("under 14")),
+    (14, 17, gettext_lazy("14–17")),
+    (18, 22, gettext_lazy("18–22")),
+    (23, 25, gettext_lazy("23–25")),
+    (26, 28, gettext_lazy("26–28")),
+    (29, None, gettext_lazy("over 28")),
+]
+
+
+def _labels(choices: Iterable[tuple[str, Any]]) -> Callable[[str], str]:
+    names = {str(key): value for key, value in choices}
+    return lambda key: str(names.get(key, key or _("not recorded")))
+
+
+# The distributions a dashboard shows, in order: facet, heading, how a bucket is named.
+DISTRIBUTIONS: list[tuple[str, Any, Callable[[str], str]]] = [
+    ("status", gettext_lazy("Members by status"), _labels(MembershipStatus.choices)),
+    ("sex", gettext_lazy("Sex"), _labels(Sex.choices)),
+    ("political_status", gettext_lazy("Political status"), _labels(PoliticalStatus.choices)),
+    ("education", gettext_lazy("Education"), _labels(Education.choices)),
+    ("occupation", gettext_lazy("Occupation"), _labels(Occupation.choices)),
+    ("ethnicity", gettext_lazy("Ethnicity"), _labels(ETHNICITY_NAMES.items())),
+    ("org_kind", gettext_lazy("Organisations by kind"), _labels(OrgKind.choices)),
+    ("org_category", gettext_lazy("Organisations by category"), _labels(OrgCategory.choices)),
+]
+
+
+@dataclass
+class Slice:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass
+class Distribution:
+    facet: str
+    title: str
+    slices: list[Slice]
+
+    @property
+    def total(self) -> int:
+        return sum(s.count for s in self.slices)
+
+
+@dataclass
+class Trend:
+    facet: str
+    title: str
+    unit: str
+    months: list[str]  # YYYY-MM
+    values: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.values)
+
+    @property
+    def rows(self) -> list[tuple[str, int]]:
+        return list(zip(self.months, self.values, strict=True))
+
+
+@dataclass
+class Child:
+    org: Organization
+    members: int
+    children: int
+
+
+@dataclass
+class Dashboard:
+    org: Organization
+    members: int
+    children_count: int
+    on: datetime.date
+    distributions: list[Distribution] = field(default_factory=list)
+    trends: list[Trend] = field(default_factory=list)
+    children: list[Child] = field(default_factory=list)
+    children_more: int = 0  # children beyond CHILDREN_SHOWN
+    children_more_members: int = 0
+
+
+def age_on(birth_month: str, on: datetime.date) -> int | None:
+    """Age in whole years on ``on`` of someone born in ``birth_month`` (YYYYMM), counting the birthday as
+    passed once its month has begun (the day is not kept)."""
+    try:
+        year, month = int(birth_month[:4]), int(birth_month[4:6])
+    except ValueError:
+        return None
+    return on.year - year - (1 if on.month < month else 0)
+
+
+def age_bands(months: Counter[str], on: datetime.date) -> list[Slice]:
+    counts = [0] * len(AGE_BANDS)
+    for bucket, count in months.items():
+        age = age_on(bucket, on)
+        if age is None:
+            continue
+        for i, (low, high, _label) in enumerate(AGE_BANDS):
+            if age >= low and (high is None or age <= high):
+                counts[i] += count
+                break
+    return [Slice(f"{low}-{high if high is not None else ''}", str(label), n)
+            for (low, high, label), n in zip(AGE_BANDS, counts, strict=True)]  # fmt: skip
+
+
+def month_keys(on: datetime.date, count: int = TREND_MONTHS) -> list[str]:
+    """The ``count`` months ending with ``on``'s, oldest first, as YYYYMM."""
+    year, month = on.year, on.month
+    keys = []
+    for _i in range(count):
+        keys.append(f"{year:04d}{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return keys[::-1]
+
+
+def dashboard(org: Organization, on: datetime.date | None = None) -> Dashboard:
+    """``org``'s figures for its whole subtree (four queries: its roll-ups, its tallies, its children and
+    their roll-ups)."""
+    on = on or timezone.localdate()
+    stats = OrgStats.objects.filter(pk=org.pk).values_list("members_total", "children_count").first() or (0, 0)
+    figures = tallies.figures(org.pk)
+    result = Dashboard(org=org, members=stats[0], children_count=stats[1], on=on)
+    for facet, title, name in DISTRIBUTIONS:
+        counts = figures.get(facet, Counter())
+        slices = [Slice(key, name(key), n) for key, n in counts.most_common() if n]
+        result.distributions.append(Distribution(facet, str(title), slices))
+    ages = age_bands(figures.get("birth_month", Counter()), on)
+    result.distributions.insert(2, Distribution("age", str(_("Age")), ages))
+    months = month_keys(on)
+    for item in tallies.monthly_facets():
+        counts = figures.get(item.facet, Counter())
+        values = [counts.get(key, 0) for key in months]
+        result.trends.append(
+            Trend(item.facet, str(item.label), str(item.unit), [f"{k[:4]}-{k[4:]}" for k in months], values)
+        )
+    children = (
+        Organization.objects.filter(parent=org, status=OrgStatus.ACTIVE)
+        .select_related("stats")
+        .order_by("-stats__members_total", "code", "pk")
+    )
+    rows = list(children[: CHILDREN_SHOWN + 1])
+    for child in rows[:CHILDREN_SHOWN]:
+        stats_row = getattr(child, "stats", None)
+        result.children.append(
+            Child(child, stats_row.members_total if stats_row else 0, stats_row.children_count if stats_row else 0)
+        )
+    if len(rows) > CHILDREN_SHOWN:
+        shown = [c.org.pk for c in result.children]
+        rest = OrgStats.objects.filter(organization__parent=org, organization__status=OrgStatus.ACTIVE).exclude(
+            pk__in=shown
+        )
+        more = rest.aggregate(n=Count("pk"), members=Sum("members_total"))
+        result.children_more, result.children_more_members = more["n"], more["members"] or 0
+    return result
+
+
+def as_dict(board: Dashboard) -> dict[str, Any]:
+    """The dashboard as JSON for the API and the page's charts."""
+    return {
+        "organization": {"id": board.org.pk, "name": board.org.name, "kind": board.org.kind},
+        "on": board.on.isoformat(),
+        "members": board.members,
+        "children_count": board.children_count,
+        "distributions": [_distribution(d) for d in board.distributions],
+        "trends": [_trend(t) for t in board.trends],
+        "children": [
+            {"id": c.org.pk, "name": c.org.name, "kind": c.org.kind, "members": c.members, "children": c.children}
+            for c in board.children
+        ],
+        "children_more": board.children_more,
+        "children_more_members": board.children_more_members,
+    }
+
+
+def _distribution(d: Distribution) -> dict[str, Any]:
+    slices = [{"key": s.key, "label": s.label, "count": s.count} for s in d.slices]
+    return {"facet": d.facet, "title": d.title, "total": d.total, "slices": slices}
+
+
+def _trend(t: Trend) -> dict[str, Any]:
+    return {"facet": t.facet, "title": t.title, "unit": t.unit, "total": t.total, "months": t.months,
+            "values": t.values}  # fmt: skip

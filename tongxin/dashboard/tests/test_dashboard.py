@@ -1,0 +1,99 @@
+"""An organisation's dashboard: figures of its whole subtree from the roll-ups, drill-down to a child, the
+same figures in the API; out of scope is 404 on both."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tongxin.core.testing import person_data, years_ago
+from tongxin.dashboard import queries
+from tongxin.orgs.models import OrgKind
+from tongxin.orgs.services import create_organization
+from tongxin.people.models import MembershipStatus
+from tongxin.people.services import create_person, update_person
+
+
+def slices(board, facet):
+    return {s.key: s.count for d in board.distributions if d.facet == facet for s in d.slices}
+
+
+def test_the_district_sees_its_subtree_and_drills_down(client, tree, users):
+    create_person(None, person_data(tree.branch_c, birth=years_ago(16)))
+    update_person(None, tree.people.a1, {"status": MembershipStatus.LEFT})
+    client.force_login(users.district)
+    page = client.get(reverse("dashboard:org"))
+    assert page.status_code == 200
+    board = page.context["board"]
+    assert board.org == tree.root
+    assert board.members == 5  # 5 in the fixture, one joined, one left
+    assert slices(board, "status") == {"active": 5, "left": 1}
+    assert slices(board, "age")["14-17"] == 1
+    assert [c.org for c in board.children][:1] == [tree.committee2]  # most members first
+    assert f"?org={tree.committee2.pk}" in page.content.decode()
+    child = client.get(reverse("dashboard:org"), {"org": tree.committee2.pk}).context["board"]
+    assert child.members == 3 and {c.org for c in child.children} == {tree.branch_c, tree.branch_d}
+
+
+def test_the_api_returns_the_same_figures(client, tree, users):
+    client.force_login(users.committee_admin)
+    data = client.get(reverse("dashboard-detail", args=[tree.committee1.pk])).json()
+    assert data["members"] == 3
+    assert {d["facet"]: d["total"] for d in data["distributions"]}["sex"] == 3
+    assert [c["name"] for c in data["children"]] == ["甲团支部", "乙团支部"]
+
+
+def test_the_api_lists_where_the_dashboards_start(client, tree, users):
+    client.force_login(users.committee_admin)
+    assert client.get(reverse("dashboard-list")).json() == [
+        {"id": tree.committee1.pk, "name": "第一团委", "kind": "committee", "members": 3, "children_count": 2}
+    ]
+    client.force_login(users.nobody)
+    assert client.get(reverse("dashboard-list")).json() == []
+
+
+@pytest.mark.parametrize("who", ["committee_admin", "secretary_a", "outsider"])
+def test_an_organisation_out_of_scope_is_404(client, tree, users, who):
+    client.force_login(getattr(users, who))
+    other = tree.committee2 if who != "outsider" else tree.committee1
+    assert client.get(reverse("dashboard:org"), {"org": other.pk}).status_code == 404
+    assert client.get(reverse("dashboard-detail", args=[other.pk])).status_code == 404
+
+
+def test_someone_with_no_role_is_told_so(client, tree, users):
+    client.force_login(users.nobody)
+    page = client.get(reverse("dashboard:org"))
+    assert page.status_code == 200 and "no role" in page.content.decode()
+
+
+def test_the_query_count_does_not_grow_with_the_tree(client, tree, users):
+    client.force_login(users.district)
+
+    def queries_for_root() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("dashboard:org"), {"org": tree.root.pk}).status_code == 200
+        return len(captured)
+
+    queries_for_root()  # warm the caches a running server has warm
+    before = queries_for_root()
+    for i in range(3):
+        branch = create_organization(
+            None, parent=tree.committee2, kind=OrgKind.BRANCH, name=f"新支部{i}", code=f"NB{i}"
+        )
+        for j in range(4):
+            create_person(None, person_data(branch, name=f"新增{i}{j}"))
+    assert queries_for_root() == before
+
+
+def test_ages_are_read_on_the_day():
+    import datetime
+    from collections import Counter
+
+    months = Counter({"200801": 2, "201012": 1})
+    bands = {s.key: s.count for s in queries.age_bands(months, datetime.date(2026, 12, 6))}
+    assert bands["18-22"] == 2  # born January 2008: 18 in December 2026
+    assert bands["14-17"] == 1  # born December 2010: 16 (the month has begun)
+    bands = {s.key: s.count for s in queries.age_bands(months, datetime.date(2026, 11, 30))}
+    assert bands["14-17"] == 1 and bands["18-22"] == 2
