@@ -373,6 +373,8 @@ SPECTACULAR_SETTINGS = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("TONGXIN_SESSION_SECONDS", 8 * 3600, min_value=60)  # absolute limit
+# The wall display (大屏) fetches its figures again this often (from this server's API only).
+TONGXIN_WALL_REFRESH_SECONDS = env_int("TONGXIN_WALL_REFRESH_SECONDS", 60, min_value=10, max_value=3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # A session unused this long ends (tongxin.accounts.middleware.SessionExpiryMiddleware).
 TONGXIN_SESSION_IDLE_SECONDS = env_int("TONGXIN_SESSION_IDLE_SECONDS", 30 * 60, min_value=60)

@@ -6,4 +6,5 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", views.org_dashboard, name="org"),
+    path("wall/", views.wall, name="wall"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,7 +21,9 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
     org = org_from_query(request.user, request.GET.get("org"))
     if org is None:
         tops = top_organizations(request.user)
-        return render(request, "dashboard/choose.html", {"title": _("Dashboard"), "tops": tops})
+        return render(
+            request, "dashboard/choose.html", {"title": _("Dashboard"), "tops": tops, "target": "dashboard:org"}
+        )
     board = queries.dashboard(org)
     scope = scope_for(request.user)
     ancestors = [a for a in ancestors_of(org) if scope.covers_path(a.path)]  # the way back up the drill-down
@@ -29,4 +32,21 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
         "dashboard/org.html",
         {"title": _("Dashboard: %(org)s") % {"org": org.name}, "board": board, "org": org,
          "ancestors": ancestors, "chart": queries.as_dict(board)},
+    )  # fmt: skip
+
+
+@login_required
+def wall(request: HttpRequest) -> HttpResponse:
+    """``/dashboard/wall/?org=<id>``: the wall display (大屏) for the committee's screen, 1920×1080; the page
+    fetches its figures again from the API every ``TONGXIN_WALL_REFRESH_SECONDS`` (nothing from outside)."""
+    org = org_from_query(request.user, request.GET.get("org"))
+    if org is None:
+        return render(request, "dashboard/choose.html", {"title": _("Wall display"), "tops": top_organizations(
+            request.user), "target": "dashboard:wall"})  # fmt: skip
+    board = queries.dashboard(org)
+    return render(
+        request,
+        "dashboard/wall.html",
+        {"title": _("Wall display: %(org)s") % {"org": org.name}, "board": board, "org": org,
+         "chart": queries.as_dict(board), "refresh_seconds": settings.TONGXIN_WALL_REFRESH_SECONDS},
     )  # fmt: skip

@@ -302,6 +302,7 @@ ROUTES: dict[str, Route] = {
     "compliance": Route(None, api=True),
     # dashboards (issue 18): the page takes ?org= (the param sweep tries others' ids), the API the id
     "dashboard:org": Route(None),
+    "dashboard:wall": Route(None),
     "dashboard-list": Route(None, api=True),
     "dashboard-detail": Route("org", api=True),
     # personal data: minors' consent, the right-of-access file, anonymisation (the district admin's alone)

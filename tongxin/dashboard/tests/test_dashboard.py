@@ -65,7 +65,8 @@ def test_an_organisation_out_of_scope_is_404(client, tree, users, who):
 def test_someone_with_no_role_is_told_so(client, tree, users):
     client.force_login(users.nobody)
     page = client.get(reverse("dashboard:org"))
-    assert page.status_code == 200 and "no role" in page.content.decode()
+    assert page.status_code == 200 and page.context["tops"] == []
+    assert "您在各组织中没有任职" in page.content.decode()
 
 
 def test_the_query_count_does_not_grow_with_the_tree(client, tree, users):
@@ -97,3 +98,14 @@ def test_ages_are_read_on_the_day():
     assert bands["14-17"] == 1  # born December 2010: 16 (the month has begun)
     bands = {s.key: s.count for s in queries.age_bands(months, datetime.date(2026, 11, 30))}
     assert bands["14-17"] == 1 and bands["18-22"] == 2
+
+
+def test_the_wall_display_shows_the_figures_and_its_refresh(client, tree, users, settings):
+    settings.TONGXIN_WALL_REFRESH_SECONDS = 30
+    client.force_login(users.committee_admin)
+    page = client.get(reverse("dashboard:wall"), {"org": tree.committee1.pk})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-refresh="30"' in html and f'data-source="/api/dashboards/{tree.committee1.pk}/"' in html
+    assert '<meta http-equiv="refresh" content="30">' in html  # without scripts the page reloads itself
+    assert client.get(reverse("dashboard:wall"), {"org": tree.committee2.pk}).status_code == 404

@@ -1,0 +1,56 @@
+"""Flow (issue 18, dashboards): on a phone (375 px wide), the district admin opens the dashboard: the district's
+member count and distributions come first, the child organisations below; she opens committee 2 from the list
+(drill-down) and sees its figures, with the way back up in the breadcrumb. The wall display fills a
+1920×1080 screen without scrolling and fetches its figures again from the server on its timer."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import login, page_width, shoot, url, zh
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"width": 375, "height": 812}
+
+
+def test_open_the_district_dashboard_and_drill_down_to_a_committee(context_for, tree, users):
+    page = context_for("zh-CN").new_page()
+    page.set_viewport_size(PHONE)
+    login(page, "district")
+    page.goto(url("dashboard:org"))
+    expect(page.locator("h1")).to_have_text(tree.root.name)
+    expect(page.locator("[data-figure=members]")).to_have_text("5")
+    assert page_width(page) <= PHONE["width"]
+    # the figures come before the list of children on a phone
+    figures_top = page.get_by_role("heading", name=zh("Members by status")).bounding_box()["y"]
+    children_top = page.locator("#children-heading").bounding_box()["y"]
+    assert figures_top < children_top
+    shoot(page, "dashboard-district")
+    page.set_viewport_size(PHONE)
+    page.get_by_role("link", name=tree.committee2.name).click()
+    expect(page.locator("h1")).to_have_text(tree.committee2.name)
+    expect(page.locator("[data-figure=members]")).to_have_text("2")
+    assert page_width(page) <= PHONE["width"]
+    page.get_by_label(zh("Where you are")).get_by_role("link", name=tree.root.display_name).click()
+    expect(page.locator("h1")).to_have_text(tree.root.name)
+
+
+@override_settings(TONGXIN_WALL_REFRESH_SECONDS=10)
+def test_the_wall_display_fills_the_screen_and_refreshes(context_for, tree, users):
+    page = context_for("zh-CN").new_page()
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    login(page, "district")
+    page.goto(url("dashboard:wall") + f"?org={tree.root.pk}")
+    expect(page.locator("[data-wall-figure=members]")).to_have_text("5")
+    size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    assert size == [1920, 1080]
+    # a member joins; the wall shows it at its next refresh without a reload
+    from tongxin.core.testing import person_data
+    from tongxin.people.services import create_person
+
+    create_person(None, person_data(tree.branch_a, name="新来的"))
+    expect(page.locator("[data-wall-figure=members]")).to_have_text("6", timeout=20_000)
+    assert page.locator("[data-wall]").get_attribute("data-refreshed")
