@@ -74,6 +74,7 @@ bench: setup ## benchmarks under bench/ (prints figures and ratios)
 	$(PY) bench/booking.py --db $${BENCH_DB:-sqlite}
 	$(PY) bench/checkin.py --db $${BENCH_DB:-sqlite}
 	$(PY) bench/points.py --db $${BENCH_DB:-sqlite}
+	$(PY) bench/scale.py --db $${BENCH_DB:-sqlite}
 	@if scripts/pg-reachable.sh; then $(PY) bench/study_peak.py --db postgresql; \
 	else echo "bench/study_peak.py skipped: no PostgreSQL on 127.0.0.1:5432"; fi
 
@@ -90,6 +91,7 @@ bench-quick: setup
 	$(PY) bench/checkin.py --quick --db $${BENCH_DB:-sqlite}
 	$(PY) bench/points.py --quick --db $${BENCH_DB:-sqlite}
 	$(PY) bench/study_peak.py --quick --db $${BENCH_DB:-sqlite}
+	$(PY) bench/scale.py --quick --db $${BENCH_DB:-sqlite}
 	@if scripts/pg-reachable.sh; then $(PY) bench/soak.py --quick; \
 	else echo "bench/soak.py --quick skipped: no PostgreSQL on 127.0.0.1:5432"; fi
 
