@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy
 from tongxin.core.codes import ETHNICITY_NAMES, Education, PoliticalStatus, Sex
 from tongxin.orgs import tallies
 from tongxin.orgs.models import Organization, OrgCategory, OrgKind, OrgStats, OrgStatus
-from tongxin.people.models import MembershipStatus, Occupation
+from tongxin.people.models import CadreTitle, MembershipStatus, Occupation
+from tongxin.people.tallies import cadres_in_post
 
 # How many child organisations a dashboard lists and draws (a district has about 60 direct children, a
 # committee a few dozen); the rest are summed in one line.
@@ -93,7 +94,10 @@ class Trend:
 
 @dataclass
 class Child:
-    org: Organization
+    pk: int
+    name: str
+    kind: str
+    kind_label: str
     members: int
     children: int
 
@@ -158,6 +162,10 @@ def dashboard(org: Organization, on: datetime.date | None = None) -> Dashboard:
         result.distributions.append(Distribution(facet, str(title), slices))
     ages = age_bands(figures.get("birth_month", Counter()), on)
     result.distributions.insert(2, Distribution("age", str(_("Age")), ages))
+    held = cadres_in_post(figures.get("cadre", Counter()), f"{on:%Y%m}")
+    cadre_name = _labels(CadreTitle.choices)
+    cadres = [Slice(key, cadre_name(key), n) for key, n in held.most_common() if n]
+    result.distributions.append(Distribution("cadre", str(_("Cadres in post")), cadres))
     months = month_keys(on)
     for item in tallies.monthly_facets():
         counts = figures.get(item.facet, Counter())
@@ -165,19 +173,19 @@ def dashboard(org: Organization, on: datetime.date | None = None) -> Dashboard:
         result.trends.append(
             Trend(item.facet, str(item.label), str(item.unit), [f"{k[:4]}-{k[4:]}" for k in months], values)
         )
+    # The children as plain values (no model instances: a district's root has thousands at 100×), most members
+    # first; the ones beyond CHILDREN_SHOWN summed in one aggregate.
     children = (
         Organization.objects.filter(parent=org, status=OrgStatus.ACTIVE)
-        .select_related("stats")
         .order_by("-stats__members_total", "code", "pk")
+        .values_list("pk", "name", "kind", "stats__members_total", "stats__children_count")
     )
     rows = list(children[: CHILDREN_SHOWN + 1])
-    for child in rows[:CHILDREN_SHOWN]:
-        stats_row = getattr(child, "stats", None)
-        result.children.append(
-            Child(child, stats_row.members_total if stats_row else 0, stats_row.children_count if stats_row else 0)
-        )
+    kinds = dict(OrgKind.choices)
+    for pk, name, kind, members, count in rows[:CHILDREN_SHOWN]:
+        result.children.append(Child(pk, name, kind, str(kinds.get(kind, kind)), members or 0, count or 0))
     if len(rows) > CHILDREN_SHOWN:
-        shown = [c.org.pk for c in result.children]
+        shown = [c.pk for c in result.children]
         rest = OrgStats.objects.filter(organization__parent=org, organization__status=OrgStatus.ACTIVE).exclude(
             pk__in=shown
         )
@@ -196,7 +204,7 @@ def as_dict(board: Dashboard) -> dict[str, Any]:
         "distributions": [_distribution(d) for d in board.distributions],
         "trends": [_trend(t) for t in board.trends],
         "children": [
-            {"id": c.org.pk, "name": c.org.name, "kind": c.org.kind, "members": c.members, "children": c.children}
+            {"id": c.pk, "name": c.name, "kind": c.kind, "members": c.members, "children": c.children}
             for c in board.children
         ],
         "children_more": board.children_more,

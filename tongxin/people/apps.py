@@ -19,6 +19,7 @@ class PeopleConfig(AppConfig):
 
         # The members' figures of the dashboards (by status, sex, political status, …, birth month).
         org_tallies.register_source("people", tallies.MEMBER_FACETS, tallies.member_direct)
+        org_tallies.register_source("cadres", tallies.CADRE_FACETS, tallies.cadre_direct)
 
         from tongxin.core.registry import (
             HAS_PERSON,

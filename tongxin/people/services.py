@@ -398,6 +398,7 @@ def appoint_cadre(actor: Actor, *, person: Person, organization: Organization, t
         start=start,
         end=end,
     )
+    tallies.recount(Counter(), tallies.cadre_counts(position))
     record_change(actor, position, ChangeLog.Action.CREATE, after=snapshot(position), org_path=position.org_path)
     return position
 
@@ -411,8 +412,10 @@ def end_cadre(actor: Actor, position: CadrePosition, end: datetime.date) -> Cadr
     if end <= position.start:
         raise DomainError("end", _("The end date must be after the start date."))
     before = snapshot(position)
+    counted_before = tallies.cadre_counts(position)
     position.end = end
     position.save(update_fields=["end"])
+    tallies.recount(counted_before, tallies.cadre_counts(position))
     record_change(
         actor, position, ChangeLog.Action.UPDATE, before=before, after=snapshot(position), org_path=position.org_path
     )

@@ -5,6 +5,10 @@ Everyone placed in a branch counts under ``status``; an active member also count
 status, ethnicity, education, occupation and birth month (ages are derived from the birth month when read).
 Services compute a person's counts before and after a change and adjust by the difference
 (``retally``), in their own transaction.
+
+Cadre positions count under ``cadre`` with the bucket ``<title>|<YYYYMM of the end>`` (``<title>|`` while open):
+a post ends on its date with no event, so a dashboard counts as in post in a month those open or ending in that
+month or later (``cadres_in_post``). Kept per month, a subtree holds at most one row per title and month.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from django.db.models import Count
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from tongxin.orgs import tallies
-from tongxin.people.models import MembershipStatus, Person
+from tongxin.people.models import CadrePosition, MembershipStatus, Person
 
 # Facets counted for active members, with the Person field each reads.
 MEMBER_FIELDS = {
@@ -57,6 +61,11 @@ def retally(before: Iterable[Person | Counter[tallies.Key]], after: Iterable[Per
     tallies.adjust(tallies.difference(old, new))
 
 
+def recount(before: Counter[tallies.Key], after: Counter[tallies.Key]) -> None:
+    """Adjust the tallies from one record's counts before a change to after it."""
+    tallies.adjust(tallies.difference(before, after))
+
+
 def member_direct() -> Iterable[tuple[int, str, str, int]]:
     """The same counted from the roster, per branch: one grouped query per facet."""
     placed = Person.objects.filter(branch__isnull=False).order_by()
@@ -69,3 +78,31 @@ def member_direct() -> Iterable[tuple[int, str, str, int]]:
     months = active.annotate(y=ExtractYear("birth_date"), m=ExtractMonth("birth_date"))
     for branch_id, year, month, n in months.values_list("branch_id", "y", "m").annotate(n=Count("pk")):
         yield branch_id, "birth_month", f"{year:04d}{month:02d}", n
+
+
+CADRE_FACETS = ("cadre",)
+
+
+def cadre_bucket(title: str, end: object) -> str:
+    return f"{title}|{end:%Y%m}" if end is not None else f"{title}|"
+
+
+def cadre_counts(position: CadrePosition) -> Counter[tallies.Key]:
+    return Counter({(position.org_path, "cadre", cadre_bucket(position.title, position.end)): 1})
+
+
+def cadre_direct() -> Iterable[tuple[int, str, str, int]]:
+    rows = CadrePosition.objects.order_by().annotate(y=ExtractYear("end"), m=ExtractMonth("end"))
+    for org_id, title, year, month, n in rows.values_list("organization_id", "title", "y", "m").annotate(n=Count("pk")):
+        bucket = f"{title}|{year:04d}{month:02d}" if year else f"{title}|"
+        yield org_id, "cadre", bucket, n
+
+
+def cadres_in_post(buckets: Counter[str], month: str) -> Counter[str]:
+    """Posts held at some time in ``month`` (YYYYMM), by title, from the ``cadre`` tallies."""
+    held: Counter[str] = Counter()
+    for bucket, count in buckets.items():
+        title, _sep, end = bucket.partition("|")
+        if not end or end >= month:
+            held[title] += count
+    return held

@@ -31,10 +31,10 @@ def test_the_district_sees_its_subtree_and_drills_down(client, tree, users):
     assert board.members == 5  # 5 in the fixture, one joined, one left
     assert slices(board, "status") == {"active": 5, "left": 1}
     assert slices(board, "age")["14-17"] == 1
-    assert [c.org for c in board.children][:1] == [tree.committee2]  # most members first
+    assert [c.pk for c in board.children][:1] == [tree.committee2.pk]  # most members first
     assert f"?org={tree.committee2.pk}" in page.content.decode()
     child = client.get(reverse("dashboard:org"), {"org": tree.committee2.pk}).context["board"]
-    assert child.members == 3 and {c.org for c in child.children} == {tree.branch_c, tree.branch_d}
+    assert child.members == 3 and {c.pk for c in child.children} == {tree.branch_c.pk, tree.branch_d.pk}
 
 
 def test_the_api_returns_the_same_figures(client, tree, users):
@@ -109,3 +109,11 @@ def test_the_wall_display_shows_the_figures_and_its_refresh(client, tree, users,
     assert 'data-refresh="30"' in html and f'data-source="/api/dashboards/{tree.committee1.pk}/"' in html
     assert '<meta http-equiv="refresh" content="30">' in html  # without scripts the page reloads itself
     assert client.get(reverse("dashboard:wall"), {"org": tree.committee2.pk}).status_code == 404
+
+
+def test_children_beyond_the_shown_ones_are_summed(client, tree, users, monkeypatch):
+    monkeypatch.setattr(queries, "CHILDREN_SHOWN", 1)
+    client.force_login(users.district)
+    board = client.get(reverse("dashboard:org"), {"org": tree.root.pk}).context["board"]
+    assert [c.pk for c in board.children] == [tree.committee1.pk]  # 3 members, the most
+    assert (board.children_more, board.children_more_members) == (2, 2)  # committee 2 (2), the party branch (0)

@@ -18,8 +18,8 @@ from tongxin.core.testing import person_data, years_ago
 from tongxin.orgs import tallies
 from tongxin.orgs.models import Organization, OrgKind, OrgStatus, Tally
 from tongxin.orgs.services import create_organization, move_organization, update_organization
-from tongxin.people.models import MembershipStatus, Person
-from tongxin.people.services import create_person, import_people, move_member, update_person
+from tongxin.people.models import CadrePosition, MembershipStatus, Person
+from tongxin.people.services import appoint_cadre, create_person, end_cadre, import_people, move_member, update_person
 
 BRANCH_NAMES = ["branch_a", "branch_b", "branch_c", "branch_d"]
 
@@ -35,14 +35,17 @@ statuses = st.tuples(
 branches = st.tuples(st.just("branch"), st.integers(0, 30), st.sampled_from(BRANCH_NAMES))
 transfers = st.tuples(st.just("transfer"), st.integers(0, 30), st.one_of(st.none(), st.sampled_from(BRANCH_NAMES)))
 imports = st.tuples(st.just("import"), st.sampled_from(BRANCH_NAMES), st.integers(1, 3))
+appointments = st.tuples(st.just("appoint"), st.integers(0, 30), st.sampled_from(BRANCH_NAMES),
+                        st.sampled_from(["secretary", "deputy_secretary", "member"]), st.booleans())  # fmt: skip
+endings = st.tuples(st.just("end_cadre"), st.integers(0, 5), st.integers(1, 400))
 reimports = st.tuples(st.just("reimport"), st.integers(0, 30), st.integers(0, 2))  # an import's updated row
 new_orgs = st.tuples(st.just("new_org"), st.sampled_from(["committee1", "committee2"]),
                      st.sampled_from(["school", "enterprise", "other"]))  # fmt: skip
 categories = st.tuples(st.just("category"), st.sampled_from(BRANCH_NAMES), st.sampled_from(["school", "rural"]))
 moves = st.tuples(st.just("move"), st.sampled_from(BRANCH_NAMES), st.sampled_from(["committee1", "committee2"]))
 dissolves = st.tuples(st.just("dissolve"), st.sampled_from(BRANCH_NAMES), st.booleans())
-steps = st.lists(st.one_of(creates, edits, reimports, statuses, branches, transfers, imports, new_orgs, categories,
-                           moves, dissolves), min_size=1, max_size=20)  # fmt: skip
+steps = st.lists(st.one_of(creates, edits, reimports, appointments, endings, statuses, branches, transfers, imports,
+                           new_orgs, categories, moves, dissolves), min_size=1, max_size=20)  # fmt: skip
 
 EDUCATION = ["20", "31", ""]
 OCCUPATION = ["student", "employed", "farmer"]
@@ -74,6 +77,17 @@ def run(step, tree, people: list[Person]) -> None:
         with transaction.atomic():
             import_people(None, new=rows, updates=[])
         people.extend(Person.objects.order_by("-pk")[:count])
+    elif kind == "appoint":
+        if people:
+            _, who, branch, title, ends = step
+            start = datetime.date(2026, 1, 1)
+            appoint_cadre(None, person=people[who % len(people)], organization=org(tree, branch), title=title,
+                          start=start, end=start + datetime.timedelta(days=200) if ends else None)  # fmt: skip
+    elif kind == "end_cadre":
+        positions = list(CadrePosition.objects.filter(end__isnull=True).order_by("pk"))
+        if positions:
+            position = positions[step[1] % len(positions)]
+            end_cadre(None, position, position.start + datetime.timedelta(days=step[2]))
     elif kind == "reimport":
         if people:
             person = people[step[1] % len(people)]
@@ -170,3 +184,21 @@ def test_birth_months_give_ages_when_read(tree, months):
     born = years_ago(25) - datetime.timedelta(days=31 * months)
     create_person(None, person_data(tree.branch_b, birth=born))
     assert tallies.figures(tree.branch_b.pk)["birth_month"][f"{born:%Y%m}"] == 1
+
+
+def test_cadres_count_while_in_post(tree):
+    from tongxin.people.tallies import cadres_in_post
+
+    start = datetime.date(2026, 1, 5)
+    appoint_cadre(None, person=tree.people.a1, organization=tree.branch_a, title="secretary", start=start)
+    deputy = appoint_cadre(None, person=tree.people.a2, organization=tree.branch_a, title="deputy_secretary",
+                           start=start, end=datetime.date(2026, 6, 30))  # fmt: skip
+    buckets = tallies.figures(tree.committee1.pk)["cadre"]
+    assert cadres_in_post(buckets, "202606") == {"secretary": 1, "deputy_secretary": 1}
+    assert cadres_in_post(buckets, "202607") == {"secretary": 1}  # the deputy's post ended in June
+    assert deputy.end is not None
+    member = appoint_cadre(None, person=tree.people.b1, organization=tree.branch_b, title="member", start=start)
+    assert cadres_in_post(tallies.figures(tree.root.pk)["cadre"], "202604")["member"] == 1
+    end_cadre(None, member, datetime.date(2026, 3, 31))
+    assert cadres_in_post(tallies.figures(tree.root.pk)["cadre"], "202604") == {"secretary": 1, "deputy_secretary": 1}
+    assert_tallies_exact()
