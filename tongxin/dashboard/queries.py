@@ -23,6 +23,7 @@ from tongxin.orgs import tallies
 from tongxin.orgs.models import Organization, OrgCategory, OrgKind, OrgStats, OrgStatus
 from tongxin.people.models import CadreTitle, MembershipStatus, Occupation
 from tongxin.people.tallies import cadres_in_post
+from tongxin.study.models import PeriodStats
 
 # How many child organisations a dashboard lists and draws (a district has about 60 direct children, a
 # committee a few dozen); the rest are summed in one line.
@@ -80,8 +81,9 @@ class Trend:
     facet: str
     title: str
     unit: str
-    months: list[str]  # YYYY-MM
+    months: list[str]  # YYYY-MM (or the day a study period opened)
     values: list[int]
+    summable: bool = True  # a count adds up over the months; a rate does not
 
     @property
     def total(self) -> int:
@@ -113,6 +115,11 @@ class Dashboard:
     children: list[Child] = field(default_factory=list)
     children_more: int = 0  # children beyond CHILDREN_SHOWN
     children_more_members: int = 0
+
+    @property
+    def totals(self) -> list[Trend]:
+        """The trends whose twelve-month total means something (counts, not rates), for the headline."""
+        return [t for t in self.trends if t.summable]
 
 
 def age_on(birth_month: str, on: datetime.date) -> int | None:
@@ -173,6 +180,19 @@ def dashboard(org: Organization, on: datetime.date | None = None) -> Dashboard:
         result.trends.append(
             Trend(item.facet, str(item.label), str(item.unit), [f"{k[:4]}-{k[4:]}" for k in months], values)
         )
+    # Study (青年大学习): the participation rate of the subtree in each of the last periods (PeriodStats roll-ups).
+    periods = (
+        PeriodStats.objects.filter(organization=org, members__gt=0)
+        .order_by("-period__opens_at", "-pk")
+        .values_list("period__opens_at", "members", "participants")[:TREND_MONTHS]
+    )
+    studied = list(periods)[::-1]
+    if studied:
+        result.trends.append(Trend(
+            "study_rate", str(_("Study participation rate")), "%",
+            [f"{timezone.localtime(opens):%Y-%m-%d}" for opens, _m, _p in studied],
+            [round(100 * p / m) for _o, m, p in studied], summable=False,
+        ))  # fmt: skip
     # The children as plain values (no model instances: a district's root has thousands at 100×), most members
     # first; the ones beyond CHILDREN_SHOWN summed in one aggregate.
     children = (
@@ -218,5 +238,5 @@ def _distribution(d: Distribution) -> dict[str, Any]:
 
 
 def _trend(t: Trend) -> dict[str, Any]:
-    return {"facet": t.facet, "title": t.title, "unit": t.unit, "total": t.total, "months": t.months,
-            "values": t.values}  # fmt: skip
+    return {"facet": t.facet, "title": t.title, "unit": t.unit, "total": t.total if t.summable else None,
+            "months": t.months, "values": t.values, "summable": t.summable}  # fmt: skip

@@ -117,3 +117,19 @@ def test_children_beyond_the_shown_ones_are_summed(client, tree, users, monkeypa
     board = client.get(reverse("dashboard:org"), {"org": tree.root.pk}).context["board"]
     assert [c.pk for c in board.children] == [tree.committee1.pk]  # 3 members, the most
     assert (board.children_more, board.children_more_members) == (2, 2)  # committee 2 (2), the party branch (0)
+
+
+def test_the_study_participation_rate_of_each_period(client, tree, users):
+    from tongxin.study import services as study
+    from tongxin.study.tests.helpers import open_period, right_answers
+
+    period = open_period(tree)
+    attempt = study.start_attempt(users.member, period)
+    study.submit_attempt(users.member, attempt, answers=right_answers(attempt), token=attempt.token)
+    client.force_login(users.district)
+    data = client.get(reverse("dashboard-detail", args=[tree.root.pk])).json()
+    rate = {t["facet"]: t for t in data["trends"]}["study_rate"]
+    assert rate["values"] == [20] and rate["unit"] == "%"  # one of the district's five members
+    assert rate["total"] is None and rate["summable"] is False  # a rate is not added up over periods
+    branch_b = client.get(reverse("dashboard-detail", args=[tree.branch_b.pk])).json()
+    assert {t["facet"]: t for t in branch_b["trends"]}["study_rate"]["values"] == [0]
