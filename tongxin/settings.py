@@ -195,10 +195,19 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 
 
+# Behind pgbouncer in transaction pooling (docs/scale-out.md): a server connection is lent for one transaction
+# only, so Django keeps no connection between requests (pgbouncer keeps the server's warm), uses no server-side
+# cursors (``.iterator()`` would open a WITH HOLD cursor that outlives the transaction) and sends no startup
+# "options" (pgbouncer refuses them: set ``jit = off`` on the database instead, ALTER DATABASE ... SET jit = off).
+TONGXIN_PGBOUNCER = env_bool("TONGXIN_PGBOUNCER")
+
+
 def database_from_url(url: str) -> dict:
     """One DATABASES entry from a URL (dj-database-url), with the settings every PostgreSQL connection gets."""
-    database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-    if database["ENGINE"] == "django.db.backends.postgresql":
+    database = dj_database_url.parse(url, conn_max_age=0 if TONGXIN_PGBOUNCER else 60, conn_health_checks=True)
+    if database["ENGINE"] == "django.db.backends.postgresql" and TONGXIN_PGBOUNCER:
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+    elif database["ENGINE"] == "django.db.backends.postgresql":
         # No JIT compilation: a page's query over a district's subtree crosses its cost threshold and spent a
         # third of its time compiling (the arrears page: 105 of 300 ms, EXPLAIN ANALYZE); web queries are short.
         # A libpq "options" string already in the URL (?options=...) is kept and comes first.

@@ -229,9 +229,10 @@ def test_the_outsider_gets_404_from_a_marked_export(db, tree, users, client):
 # --- settings -----------------------------------------------------------------------------------------------
 
 
-def test_database_replica_url_adds_a_replica_alias_that_mirrors_default_under_test():
+def test_database_replica_url_adds_a_replica_alias_that_mirrors_default_under_test_and_pgbouncer_is_one_switch():
     def databases(**extra: str) -> dict:
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATABASE_REPLICA_URL")}
+        unset = ("DATABASE_URL", "DATABASE_REPLICA_URL", "TONGXIN_PGBOUNCER")
+        env = {k: v for k, v in os.environ.items() if k not in unset}
         env.update(TONGXIN_TESTING="1", **extra)
         code = "import json, tongxin.settings as s; print(json.dumps(s.DATABASES, default=str))"
         result = subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True,
@@ -245,3 +246,14 @@ def test_database_replica_url_adds_a_replica_alias_that_mirrors_default_under_te
     assert both["replica"]["HOST"] == "standby"
     assert both["replica"]["TEST"] == {"MIRROR": "default"}
     assert both["replica"]["OPTIONS"]["options"] == both["default"]["OPTIONS"]["options"] == "-c jit=off"
+    assert both["replica"]["CONN_MAX_AGE"] == 60
+
+    pooled = databases(
+        DATABASE_URL="postgres://app@pgbouncer:6432/tongxin",
+        DATABASE_REPLICA_URL="postgres://app@pgbouncer:6432/tongxin_replica",
+        TONGXIN_PGBOUNCER="1",
+    )
+    for alias in ("default", "replica"):
+        assert pooled[alias]["CONN_MAX_AGE"] == 0
+        assert pooled[alias]["DISABLE_SERVER_SIDE_CURSORS"] is True
+        assert "options" not in pooled[alias].get("OPTIONS", {})  # pgbouncer refuses startup options
