@@ -8,9 +8,9 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 # A throw-away key for the commands below that load the settings without DEBUG (tests, checks, benchmarks);
 # production sets its own TONGXIN_SECRET_KEY and the settings refuse to start without one.
-test bench bench-quick soak messages: export TONGXIN_SECRET_KEY ?= insecure-test-only-key
-test bench bench-quick soak messages: export TONGXIN_FIELD_KEYS ?= dGhyb3ctYXdheS10ZXN0LWFuZC1iZW5jaC1rZXktMDA=
-test bench bench-quick soak messages: export TONGXIN_LOOKUP_KEY ?= throw-away-test-and-bench-lookup-key
+test bench bench-quick bench-replica soak messages: export TONGXIN_SECRET_KEY ?= insecure-test-only-key
+test bench bench-quick bench-replica soak messages: export TONGXIN_FIELD_KEYS ?= dGhyb3ctYXdheS10ZXN0LWFuZC1iZW5jaC1rZXktMDA=
+test bench bench-quick bench-replica soak messages: export TONGXIN_LOOKUP_KEY ?= throw-away-test-and-bench-lookup-key
 # `make run` leaves var/dev.env (tongxin/devenv.py): generated keys, TONGXIN_DEBUG=1 and TONGXIN_ADMIN_2FA=0 (the
 # demo lets a visitor log in as the demo administrators without an authenticator app; production keeps it on).
 # manage.py reads it whenever the environment sets no TONGXIN_SECRET_KEY, so the README's commands work as written.
@@ -23,7 +23,7 @@ run: export TONGXIN_ADMIN_2FA ?= 0
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup deps test bench bench-quick soak messages clean
+.PHONY: run setup deps test bench bench-quick bench-replica soak messages clean
 
 run: setup $(DEV_ENV) ## install, migrate, seed the demo district once, serve on http://127.0.0.1:8000 with a task worker
 	$(PY) manage.py migrate --no-input -v0
@@ -94,6 +94,12 @@ bench-quick: setup
 	$(PY) bench/scale.py --quick --db $${BENCH_DB:-sqlite}
 	@if scripts/pg-reachable.sh; then $(PY) bench/soak.py --quick; \
 	else echo "bench/soak.py --quick skipped: no PostgreSQL on 127.0.0.1:5432"; fi
+
+# PostgreSQL only, not in `make bench`/`make test`: it runs pg_basebackup and pg_ctl (as the postgres user when
+# run as root) and starts servers on ports 5433 (a private primary, when the server on 5432 refuses replication
+# connections) and 5434 (the replica); both are stopped and removed at the end.
+bench-replica: setup ## a streaming replica of the local PostgreSQL: lag under writes, replica/primary read ratio
+	$(PY) bench/replica.py --seconds $${REPLICA_SECONDS:-30}
 
 soak: setup ## bounded soak on PostgreSQL: two app processes, mixed reads and writes, then roll-up checks
 	$(PY) bench/soak.py --seconds $${SOAK_SECONDS:-60}

@@ -160,6 +160,7 @@ MIDDLEWARE = [
     "tongxin.core.confirm.AskFirstMiddleware",  # after the CSRF check: a destructive POST asks first
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tongxin.accounts.middleware.SessionExpiryMiddleware",
+    "tongxin.core.dbrouting.ReplicaPinMiddleware",  # read-your-writes: after a write, reads stay on the primary
     "django_otp.middleware.OTPMiddleware",
     "tongxin.accounts.middleware.LoginStepsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -193,14 +194,31 @@ TEMPLATES = [
 
 # Database: SQLite file by default, DATABASE_URL for PostgreSQL (psycopg 3).
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+
+
+# Behind pgbouncer in transaction pooling (docs/scale-out.md): a server connection is lent for one transaction
+# only, so Django keeps no connection between requests (pgbouncer keeps the server's warm), uses no server-side
+# cursors (``.iterator()`` would open a WITH HOLD cursor that outlives the transaction) and sends no startup
+# "options" (pgbouncer refuses them: set ``jit = off`` on the database instead, ALTER DATABASE ... SET jit = off).
+TONGXIN_PGBOUNCER = env_bool("TONGXIN_PGBOUNCER")
+
+
+def database_from_url(url: str) -> dict:
+    """One DATABASES entry from a URL (dj-database-url), with the settings every PostgreSQL connection gets."""
+    database = dj_database_url.parse(url, conn_max_age=0 if TONGXIN_PGBOUNCER else 60, conn_health_checks=True)
+    if database["ENGINE"] == "django.db.backends.postgresql" and TONGXIN_PGBOUNCER:
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+    elif database["ENGINE"] == "django.db.backends.postgresql":
         # No JIT compilation: a page's query over a district's subtree crosses its cost threshold and spent a
         # third of its time compiling (the arrears page: 105 of 300 ms, EXPLAIN ANALYZE); web queries are short.
         # A libpq "options" string already in the URL (?options=...) is kept and comes first.
-        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options = database.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    return dict(database)
+
+
+if DATABASE_URL:
+    DATABASES = {"default": database_from_url(DATABASE_URL)}
 else:
     SQLITE_PATH = Path(os.environ.get("TONGXIN_SQLITE_PATH", str(BASE_DIR / "var" / "tongxin.sqlite3")))
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
@@ -215,6 +233,16 @@ else:
             },
         }
     }
+# A read replica (docs/scale-out.md): DATABASE_REPLICA_URL, e.g. a streaming standby of the primary, adds the
+# "replica" alias. Only reads the code marks with tongxin.core.dbrouting.reads_from_replica (exports, reports,
+# the dashboard) go to it; every write and every other read goes to "default". A user who has just written
+# reads from the primary for TONGXIN_REPLICA_PIN_SECONDS (read-your-writes, kept in the session). Under test
+# the replica mirrors the test database (TEST MIRROR), so tests see the primary's rows.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**database_from_url(DATABASE_REPLICA_URL), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["tongxin.core.dbrouting.ReplicaRouter"]
+TONGXIN_REPLICA_PIN_SECONDS = env_int("TONGXIN_REPLICA_PIN_SECONDS", 10, min_value=0, max_value=3600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -38,6 +38,7 @@ from tongxin.activities.models import (
     Wish,
     WishStatus,
 )
+from tongxin.core.dbrouting import reads_from_replica
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, scope_for
@@ -749,6 +750,7 @@ def hours(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def hours_export(request: HttpRequest) -> HttpResponseBase:
     report = _hours_report(request)
     org, start, end = report.org, report.start, report.end

@@ -36,6 +36,7 @@ from tongxin.community.models import (
     TakeUp,
 )
 from tongxin.core import params, uploads
+from tongxin.core.dbrouting import reads_from_replica
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
 from tongxin.core.views import (
     flash_form_errors,
@@ -275,6 +276,7 @@ def registration(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def registration_export(request: HttpRequest, pk: int) -> FileResponse:
     row = _registration(request, pk)
     year = _year(request)

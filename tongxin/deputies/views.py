@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core import params
 from tongxin.core.audit import record_access
+from tongxin.core.dbrouting import reads_from_replica
 from tongxin.core.models import AccessLog
 from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.core.views import (
@@ -270,6 +271,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def summary_export(request: HttpRequest, pk: int) -> FileResponse:
     row = get_scoped_or_404(request, _deputies(request), pk)
     year = _year(request)

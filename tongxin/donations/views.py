@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongxin.core import uploads, xlsx
+from tongxin.core.dbrouting import reads_from_replica
 from tongxin.core.pagination import keyset_page
 from tongxin.core.params import parse_int
 from tongxin.core.scoping import CHANGE, scope_for
@@ -197,6 +198,7 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def export(request: HttpRequest, pk: int) -> FileResponse:
     """The drive's donations and disbursements, one sheet each (donor names for the organisers only)."""
     row = get_scoped_or_404(request, _drives(request), pk)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongxin.core import params, uploads
+from tongxin.core.dbrouting import reads_from_replica
 from tongxin.core.filters import MonthField
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, MANAGE, scope_for
@@ -326,6 +327,7 @@ def subtree(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def subtree_export(request: HttpRequest, pk: int) -> XlsxFileResponse:
     org = get_scoped_or_404(request, Organization, pk)
     month = params.month_param(request)

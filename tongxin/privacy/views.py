@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tongxin.core.dbrouting import reads_from_replica
 from tongxin.core.exceptions import DomainError
 from tongxin.core.pagination import keyset_page
 from tongxin.core.params import parse_int
@@ -107,6 +108,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def access_export(request: HttpRequest, pk: int) -> FileResponse:
     """The person's data as an .xlsx file (right of access), for themself or a user who may change them."""
     person = get_scoped_or_404(request, Person.objects.select_related("branch"), pk)

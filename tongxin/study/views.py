@@ -34,6 +34,7 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core import imports, params, tasks, uploads
 from tongxin.core.codes import PoliticalStatus
+from tongxin.core.dbrouting import reads_from_replica
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.headers import FILE_POLICY
@@ -537,6 +538,7 @@ def drill(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def drill_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     study_period = _period(request, pk)
     org = _start_org(request, study_period.campaign)

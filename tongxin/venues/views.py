@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongxin.core import params, uploads
+from tongxin.core.dbrouting import reads_from_replica
 from tongxin.core.registry import linked
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
 from tongxin.core.views import (
@@ -408,6 +409,7 @@ def honours(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def honours_export(request: HttpRequest) -> FileResponse:
     require_role(request)
     rows, org = _honours_in_scope(request)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from tongxin.core import params
+from tongxin.core.dbrouting import reads_from_replica
 from tongxin.core.exceptions import DomainError
 from tongxin.core.fields import InWindow
 from tongxin.core.forms import BootstrapFormMixin
@@ -219,6 +220,7 @@ def ledger(request: HttpRequest, pk: int, month: datetime.date) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def ledger_export(request: HttpRequest, pk: int, month: datetime.date) -> HttpResponseBase:
     """The ledger as .xlsx (names, categories, amounts; no ID numbers), recorded in the access log."""
     branch, kind = _org_kind(request, pk)
@@ -275,6 +277,7 @@ def arrears(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def arrears_export(request: HttpRequest, pk: int) -> FileResponse:
     org, kind = _org_kind(request, pk)
     months = _arrears_months(request)
@@ -315,6 +318,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def summary_export(request: HttpRequest, pk: int) -> FileResponse:
     """The summary as .xlsx: counts and sums only, no personal data (no access log row)."""
     org, kind, month, data = _summary(request, pk)

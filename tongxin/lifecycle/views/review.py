@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tongxin.core import params
+from tongxin.core.dbrouting import reads_from_replica
 from tongxin.core.exceptions import DomainError
 from tongxin.core.scoping import CHANGE, scope_for, subtree_q
 from tongxin.core.views import get_scoped_or_404, has_role, xlsx_table_response
@@ -131,6 +132,7 @@ def _branch_page(request: HttpRequest, branch: Organization, year: int) -> HttpR
 
 
 @login_required
+@reads_from_replica
 def progress_export(request: HttpRequest) -> FileResponse:
     """The progress table as .xlsx: counts only, no personal data."""
     if not has_role(request):

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tongxin.core import xlsx
+from tongxin.core.dbrouting import reads_from_replica
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import CHANGE, scope_for
@@ -151,6 +152,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def board_export(request: HttpRequest) -> FileResponse:
     """The board as .xlsx, the same cells as the page. Counts and organisation names only: no personal data
     (the party branch's birthdays are left out), so no AccessLog row is written."""
