@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tongxin.core.api import ScopedViewSet
+from tongxin.core.dbrouting import reads_from_replica
 from tongxin.dashboard import queries
 from tongxin.orgs.models import Organization
 from tongxin.orgs.queries import top_organizations
@@ -33,4 +34,5 @@ class DashboardViewSet(ScopedViewSet):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def retrieve(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
-        return Response(queries.as_dict(queries.dashboard(self.get_object())))
+        with reads_from_replica():  # a dashboard may be a moment old (docs/scale-out.md)
+            return Response(queries.as_dict(queries.dashboard(self.get_object())))

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from tongxin.core.dbrouting import reads_from_replica
 from tongxin.core.scoping import scope_for
 from tongxin.dashboard import queries
 from tongxin.orgs.queries import org_from_query, top_organizations
@@ -15,6 +16,7 @@ from tongxin.orgs.services import ancestors_of
 
 
 @login_required
+@reads_from_replica
 def org_dashboard(request: HttpRequest) -> HttpResponse:
     """``/dashboard/?org=<id>``: an organisation of the caller's scope (404 otherwise); without ``org``, her
     single top organisation, or the list of her top organisations to choose from."""
@@ -36,6 +38,7 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def wall(request: HttpRequest) -> HttpResponse:
     """``/dashboard/wall/?org=<id>``: the wall display (大屏) for the committee's screen, 1920×1080; the page
     fetches its figures again from the API every ``TONGXIN_WALL_REFRESH_SECONDS`` (nothing from outside)."""

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tongxin.core import search_terms
 from tongxin.core.audit import record_access
+from tongxin.core.dbrouting import reads_from_replica
 from tongxin.core.masking import mask_phone
 from tongxin.core.models import AccessLog
 from tongxin.core.pagination import keyset_page
@@ -239,6 +240,7 @@ def _export_org_path(user: Any, filterset: PersonFilter) -> str:
 
 
 @login_required
+@reads_from_replica
 def export(request: HttpRequest) -> HttpResponse | FileResponse:
     """The roster as filtered on the roster page, as an .xlsx file; ``?full=1`` for full ID numbers and
     phones (only for rows the user may change, else 403). Every export leaves one AccessLog row."""

@@ -180,6 +180,14 @@ def test_an_export_reads_from_the_replica(tree, users, replica, client):
 
 
 @committed
+def test_the_dashboards_read_from_the_replica(tree, users, replica, client):
+    client.force_login(users.district)
+    for url in (reverse("dashboard:org") + f"?org={tree.root.pk}", reverse("dashboard:wall") + f"?org={tree.root.pk}",
+                reverse("dashboard-detail", args=[tree.root.pk])):  # fmt: skip
+        assert replica_queries(client, url) >= 3, url  # its roll-ups, its tallies, its children
+
+
+@committed
 def test_a_user_who_just_wrote_reads_from_the_primary_until_the_pin_expires(tree, users, replica, now, settings):
     from django.test import Client
 
