@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ActivitiesConfig(AppConfig):
@@ -7,6 +8,17 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
+        from tongxin.activities import tallies
+        from tongxin.orgs import tallies as org_tallies
+
+        # The dashboards' trends: volunteer time by the activity's month, wishes by the month fulfilled.
+        org_tallies.register_source("activities", tallies.FACETS, tallies.direct, monthly=[
+            org_tallies.Monthly("volunteer_minutes", _("Volunteer service time"), pgettext_lazy("unit", "hours"),
+                                order=30, divide=60),
+            org_tallies.Monthly("wishes_fulfilled", _("Micro-wishes fulfilled"), pgettext_lazy("unit", "wishes"),
+                                order=40),
+        ])  # fmt: skip
+
         # Lazy: the registries hold app code, which imports models (not ready at module import time).
         from tongxin.activities import models, services
         from tongxin.core.achievements import register_achievement_kind

@@ -46,6 +46,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from tongxin.accounts.models import User
 from tongxin.accounts.notify import notice, notify_actors, notify_users
+from tongxin.activities import tallies
 from tongxin.activities.models import (
     CAPACITY_MAX,
     HOLDS_PLACE,
@@ -394,7 +395,9 @@ def confirm(actor: Actor, registration: Registration) -> Registration:
     activity = _lock_activity(registration.activity_id)
     registration = REGISTRATIONS.lock(actor, registration, "confirm")
     require_organiser(actor, activity)
+    counted_before = tallies.registration_counts(registration, activity)  # hours kept from before a cancellation
     REGISTRATIONS.move(actor, registration, "confirm", changes={"decided_by": by(actor)})
+    tallies.retally(counted_before, tallies.registration_counts(registration, activity))
     text = notice(gettext_noop("Your place at %(title)s is confirmed."), title=activity.title)
     _notify_person(registration.person_id, text, activity)
     return registration
@@ -427,7 +430,9 @@ def cancel_registration(actor: Actor, registration: Registration) -> Registratio
         require_organiser(actor, activity)
     if registration.checked_in_at is not None:
         raise DomainError("status", _("Already checked in: a registration with a check-in is not cancelled."))
+    counted_before = tallies.registration_counts(registration, activity)  # supplementary hours without check-in
     REGISTRATIONS.move(actor, registration, "cancel")
+    tallies.retally(counted_before, tallies.registration_counts(registration, activity))
     _promote_next(actor, activity)
     return registration
 
@@ -594,11 +599,13 @@ def _record_check_out(
 ) -> Registration:
     assert registration.checked_in_at is not None
     before = snapshot(registration)
+    counted_before = tallies.registration_counts(registration, activity)
     registration.checked_out_at = now
     registration.verified_hours = verified_hours(activity, registration.checked_in_at, now)
     if registration.verified_hours + registration.supplementary_hours > activity.length_hours:
         registration.supplementary_hours = max(activity.length_hours - registration.verified_hours, Decimal(0))
     registration.save(update_fields=["checked_out_at", "verified_hours", "supplementary_hours"])
+    tallies.retally(counted_before, tallies.registration_counts(registration, activity))
     record_change(actor, registration, ChangeLog.Action.UPDATE, before=before, after=snapshot(registration),
                   org_path=registration.org_path)  # fmt: skip
     _offer_hours(activity, registration)
@@ -654,10 +661,12 @@ def set_supplementary_hours(actor: Actor, registration: Registration, hours: obj
                     "activity's %(length)s hours.")  # fmt: skip
         raise DomainError("hours", message % values)
     before = snapshot(registration)
+    counted_before = tallies.registration_counts(registration, activity)
     registration.supplementary_hours = amount
     registration.supplementary_reason = reason if amount > 0 else ""
     registration.supplementary_by = by(actor)
     registration.save(update_fields=["supplementary_hours", "supplementary_reason", "supplementary_by"])
+    tallies.retally(counted_before, tallies.registration_counts(registration, activity))
     record_change(actor, registration, ChangeLog.Action.UPDATE, before=before, after=snapshot(registration),
                   org_path=registration.org_path)  # fmt: skip
     _offer_hours(activity, registration)
@@ -932,12 +941,14 @@ def decide_correction(
             raise DomainError("hours", _("At least the %(verified)s verified hours: those come from check-in and "
                                          "check-out only.") % {"verified": registration.verified_hours})  # fmt: skip
         before = snapshot(registration)
+        counted_before = tallies.registration_counts(registration, activity)
         registration.supplementary_hours = total - registration.verified_hours
         registration.supplementary_reason = (
             _("Correction: %(reason)s") % {"reason": reason} if registration.supplementary_hours > 0 else ""
         )[:200]
         registration.supplementary_by = by(actor)
         registration.save(update_fields=["supplementary_hours", "supplementary_reason", "supplementary_by"])
+        tallies.retally(counted_before, tallies.registration_counts(registration, activity))
         record_change(actor, registration, ChangeLog.Action.UPDATE, before=before, after=snapshot(registration),
                       org_path=registration.org_path)  # fmt: skip
         _offer_hours(activity, registration)
@@ -1213,7 +1224,10 @@ def fulfil_wish(actor: Actor, wish: Wish, fulfilment: str) -> Wish:
     fulfilment = checked_text("fulfilment", fulfilment, max_length=2000, multiline=True)
     if not fulfilment:
         raise DomainError("fulfilment", _("Say what was done."))
-    return WISHES.move(actor, wish, "fulfil", changes={"fulfilment": fulfilment, "fulfilled_at": timezone.now()})
+    counted_before = tallies.wish_counts(wish)
+    wish = WISHES.move(actor, wish, "fulfil", changes={"fulfilment": fulfilment, "fulfilled_at": timezone.now()})
+    tallies.retally(counted_before, tallies.wish_counts(wish))  # the dashboards' wishes fulfilled this month
+    return wish
 
 
 @transaction.atomic

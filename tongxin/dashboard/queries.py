@@ -82,12 +82,12 @@ class Trend:
     title: str
     unit: str
     months: list[str]  # YYYY-MM (or the day a study period opened)
-    values: list[int]
+    values: list[int | float]
     summable: bool = True  # a count adds up over the months; a rate does not
 
     @property
-    def total(self) -> int:
-        return sum(self.values)
+    def total(self) -> int | float:
+        return round(sum(self.values), 1)
 
     @property
     def rows(self) -> list[tuple[str, int]]:
@@ -146,6 +146,11 @@ def age_bands(months: Counter[str], on: datetime.date) -> list[Slice]:
             for (low, high, label), n in zip(AGE_BANDS, counts, strict=True)]  # fmt: skip
 
 
+def _shown(count: int, divide: int) -> int | float:
+    """A tally's whole number in the trend's unit: fen as yuan, minutes as hours (one decimal)."""
+    return count if divide == 1 else round(count / divide, 1)
+
+
 def month_keys(on: datetime.date, count: int = TREND_MONTHS) -> list[str]:
     """The ``count`` months ending with ``on``'s, oldest first, as YYYYMM."""
     year, month = on.year, on.month
@@ -176,7 +181,7 @@ def dashboard(org: Organization, on: datetime.date | None = None) -> Dashboard:
     months = month_keys(on)
     for item in tallies.monthly_facets():
         counts = figures.get(item.facet, Counter())
-        values = [counts.get(key, 0) for key in months]
+        values = [_shown(counts.get(key, 0), item.divide) for key in months]
         result.trends.append(
             Trend(item.facet, str(item.label), str(item.unit), [f"{k[:4]}-{k[4:]}" for k in months], values)
         )

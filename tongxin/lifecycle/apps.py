@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LifecycleConfig(AppConfig):
@@ -7,6 +8,15 @@ class LifecycleConfig(AppConfig):
     verbose_name = _("Member lifecycle")
 
     def ready(self) -> None:
+        from tongxin.lifecycle import tallies
+        from tongxin.orgs import tallies as org_tallies
+
+        # The dashboards' figures (lifecycle.tallies): dues collected per month paid, kept in fen (the tallies
+        # hold whole numbers) and shown in yuan, and the open transfers and recruitments (no month).
+        org_tallies.register_source("lifecycle", tallies.FACETS, tallies.direct, monthly=[
+            org_tallies.Monthly("dues_cents", _("Dues collected"), pgettext_lazy("unit", "yuan"), order=20, divide=100),
+        ])  # fmt: skip
+
         from tongxin.core.inbox import register_pending
         from tongxin.lifecycle.services.transfers import pending_transfers
 

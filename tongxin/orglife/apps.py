@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrglifeConfig(AppConfig):
@@ -7,6 +8,14 @@ class OrglifeConfig(AppConfig):
     verbose_name = _("Organisational life")
 
     def ready(self) -> None:
+        from tongxin.orglife import tallies
+        from tongxin.orgs import tallies as org_tallies
+
+        # The dashboards' trend: meetings recorded as held, per month of their date (orglife.tallies).
+        org_tallies.register_source("orglife", tallies.FACETS, tallies.direct, monthly=[
+            org_tallies.Monthly("meetings_held", _("Meetings held"), pgettext_lazy("unit", "meetings"), order=10),
+        ])  # fmt: skip
+
         # The four lists: overdue checklist items wait in the inbox of those who may act on them.
         from tongxin.core.inbox import register_pending
         from tongxin.orglife.services.checklists import pending_overdue_items

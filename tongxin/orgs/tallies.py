@@ -15,17 +15,27 @@ Facets (bucket in brackets; months as YYYYMM):
   ``political_status``, ``ethnicity``, ``education`` ["" when unknown], ``occupation``, ``birth_month``
   (ages are derived from it when read: they change every day with no event).
 - orgs: ``org_kind``, ``org_category`` [active organisations, the organisation itself included].
-- feature apps add theirs (see each app's ``tallies`` module and ``registered_facets()``).
+- orglife: ``meetings_held`` [YYYYMM of the meeting's date]; lifecycle: ``dues_cents`` [YYYYMM paid, in fen],
+  ``transfers_open`` and ``recruitments_open`` [""]; activities: ``volunteer_minutes`` [YYYYMM of the activity],
+  ``wishes_fulfilled`` [YYYYMM fulfilled]; venues: ``bookings`` [YYYYMM of the day booked], ``honours`` [YYYYMM
+  recorded]. Each app's ``tallies`` module says which services keep them (``registered_facets()`` lists all).
+
+``month`` and ``by_month`` give a record's month bucket the same way in a service (Python) and in a source's
+``direct()`` (grouped in SQL): a moment's month in local time.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
 
 from tongxin.orgs.models import Organization, OrgStatus, Tally, path_ids
 
@@ -53,6 +63,8 @@ class Monthly:
     label: Any
     unit: Any = ""
     order: int = 100
+    # The tallies hold whole numbers (fen, minutes): a trend shows count / divide in ``unit`` (yuan, hours).
+    divide: int = 1
 
 
 _SOURCES: dict[str, Source] = {}
@@ -80,6 +92,24 @@ def monthly_facets() -> list[Monthly]:
 
 def registered_facets() -> dict[str, frozenset[str]]:
     return {source.name: source.facets for source in _SOURCES.values()}
+
+
+def month(value: datetime.date | datetime.datetime) -> str:
+    """The YYYYMM bucket of a day, or of a moment in local time (as ``by_month`` groups in SQL)."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{value:%Y%m}"
+
+
+def by_month(rows: QuerySet[Any], where: str, when: str, total: str | None = None) -> Iterable[tuple[Any, str, Any]]:
+    """For a source's ``direct()``: ``(where, YYYYMM, count)`` of ``rows`` grouped in SQL by the field ``where``
+    (an organisation id or path) and the month of ``when`` (a moment's month in local time, as ``month``);
+    ``total``: sum that field instead of counting rows."""
+    grouped = rows.order_by().annotate(tally_y=ExtractYear(when), tally_m=ExtractMonth(when))
+    measure = Sum(total) if total else Count("pk")
+    for place, year, number, n in grouped.values_list(where, "tally_y", "tally_m").annotate(tally_n=measure):
+        if year is not None and n:
+            yield place, f"{year:04d}{number:02d}", n
 
 
 def difference(before: Mapping[Key, int], after: Mapping[Key, int]) -> dict[Key, int]:

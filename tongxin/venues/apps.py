@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class VenuesConfig(AppConfig):
@@ -7,6 +8,15 @@ class VenuesConfig(AppConfig):
     verbose_name = _("Positions")
 
     def ready(self) -> None:
+        from tongxin.orgs import tallies as org_tallies
+        from tongxin.venues import tallies
+
+        # The dashboards' trends: bookings by the month booked for, honours by the month recorded (venues.tallies).
+        org_tallies.register_source("venues", tallies.FACETS, tallies.direct, monthly=[
+            org_tallies.Monthly("bookings", _("Venue bookings"), pgettext_lazy("unit", "bookings"), order=50),
+            org_tallies.Monthly("honours", _("Honours awarded"), pgettext_lazy("unit", "honours"), order=60),
+        ])  # fmt: skip
+
         from tongxin.core.registry import (
             ANYONE,
             HAS_ROLE,

@@ -14,6 +14,7 @@ rule, and nothing is written.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
@@ -37,9 +38,11 @@ from tongxin.core.registry import linked
 from tongxin.core.scoping import CHANGE, Actor, actor_scope, by, require, scope_for
 from tongxin.core.uploads import IMAGE_TYPES, check_upload
 from tongxin.core.workflow import Workflow
+from tongxin.orgs import tallies as org_tallies
 from tongxin.orgs.models import Organization, OrgStatus
 from tongxin.orgs.validators import division_code_refusal
 from tongxin.people.models import Person
+from tongxin.venues import tallies
 from tongxin.venues.models import (
     MAX_HOURS,
     ORGANISATION_HONOURS,
@@ -383,10 +386,17 @@ def _purpose(purpose: str) -> str:
 
 
 def _save(actor: Actor, booking: Booking) -> Booking:
-    return BOOKINGS.create(
+    booking = BOOKINGS.create(
         actor, booking, conflict=lambda: DomainError("starts_at", overlap_refusal(booking.venue, booking.starts_at,
                                                                                  booking.ends_at)),
     )  # fmt: skip
+    org_tallies.adjust(tallies.booking_counts(booking))  # the dashboards' bookings of its month
+    return booking
+
+
+def _retally(before: Counter[org_tallies.Key], booking: Booking) -> Booking:
+    org_tallies.adjust(org_tallies.difference(before, tallies.booking_counts(booking)))
+    return booking
 
 
 # --- one booking -----------------------------------------------------------------------------------------
@@ -458,7 +468,8 @@ def cancel_booking(actor: Actor, booking: Booking) -> Booking:
     scope = actor_scope(actor, CHANGE)
     if not (scope.covers_path(booking.org_path) or scope.covers_path(booking.venue_path)):
         raise PermissionDenied
-    return BOOKINGS.move(actor, booking, "cancel")
+    counted_before = tallies.booking_counts(booking)
+    return _retally(counted_before, BOOKINGS.move(actor, booking, "cancel"))
 
 
 @transaction.atomic
@@ -471,11 +482,13 @@ def add_back(actor: Actor, booking: Booking) -> Booking:
     problem = _problem(venue, booking.starts_at, booking.ends_at)
     if problem is not None:
         raise DomainError("starts_at", problem.text)
+    counted_before = tallies.booking_counts(booking)
     try:
         with transaction.atomic():
-            return BOOKINGS.move(actor, booking, "add_back", changes={"skip_reason": ""})
+            moved = BOOKINGS.move(actor, booking, "add_back", changes={"skip_reason": ""})
     except IntegrityError:  # PostgreSQL's exclusion constraint: booked a moment ago
         raise DomainError("starts_at", overlap_refusal(venue, booking.starts_at, booking.ends_at)) from None
+    return _retally(counted_before, moved)
 
 
 # --- recurring bookings ----------------------------------------------------------------------------------
@@ -567,6 +580,8 @@ def book_series(
             Booking.objects.bulk_create(rows)
     except IntegrityError:  # PostgreSQL's exclusion constraint
         raise DomainError("occurrences", _("Someone booked one of these dates a moment ago: try again.")) from None
+    # The dashboards' bookings: every confirmed occurrence in its month, in one upsert.
+    org_tallies.adjust(sum((tallies.booking_counts(row) for row in rows), Counter()))
     after = {**snapshot(series, ["venue", "organization", "frequency", "starts_at", "ends_at", "until", "purpose"]),
              "booked": sum(r.status == BookingStatus.CONFIRMED for r in rows),
              "skipped": [_day(r.starts_at) for r in rows if r.status == BookingStatus.SKIPPED]}  # fmt: skip
@@ -680,6 +695,7 @@ def award_honour(
     )  # fmt: skip
     honour.save()
     HONOURS.record(actor, honour, ChangeLog.Action.CREATE)
+    org_tallies.adjust(tallies.honour_counts(honour))  # the dashboards' honours of this month
     _offer(honour)
     return honour
 
@@ -708,7 +724,9 @@ def revoke_honour(actor: Actor, honour: Honour, *, reason: str) -> Honour:
     reason = checked_text("reason", reason, max_length=300)
     if not reason:
         raise DomainError("reason", _("Say why the honour is revoked."))
+    counted_before = tallies.honour_counts(honour)
     honour = HONOURS.move(actor, honour, "revoke", changes={"note": reason})
+    org_tallies.adjust(org_tallies.difference(counted_before, tallies.honour_counts(honour)))
     if honour.person_id is not None:
         withdraw(HONOUR_ACHIEVEMENT, source=_honour_source(honour))
     return honour

@@ -17,6 +17,7 @@ of a guess, and marking them paid is refused until it is entered.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -35,6 +36,7 @@ from tongxin.core.models import ChangeLog
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, Actor, by, require
 from tongxin.core.workflow import refuse_own_case
+from tongxin.lifecycle import tallies
 from tongxin.lifecycle.models import DuesCategory, DuesKind, DuesPayment, DuesProfile
 from tongxin.lifecycle.services.common import add_months
 from tongxin.orgs.models import Organization
@@ -306,6 +308,8 @@ def mark_paid(actor: Actor, *, branch: Organization, kind: str, month: datetime.
         for payment in payments
     ]
     ChangeLog.objects.bulk_create([entry for entry in entries if entry is not None], batch_size=1000)
+    # The dashboards' dues collected in the month paid, at the branch: one upsert whatever the number of people.
+    tallies.retally(Counter(), sum((tallies.payment_counts(payment) for payment in payments), Counter()))
     return payments
 
 
@@ -318,4 +322,5 @@ def undo_payment(actor: Actor, payment: DuesPayment) -> None:
     require(actor, CHANGE, locked.org_path)
     refuse_own_case(actor, locked.person_id, None, _("Your own payment is corrected by another person responsible."))
     record_change(actor, locked, ChangeLog.Action.DELETE, before=snapshot(locked), org_path=locked.org_path)
+    tallies.retally(tallies.payment_counts(locked), Counter())  # the reversal leaves the figures too
     locked.delete()

@@ -21,6 +21,7 @@ number issued here (the meeting's year, then a sequence unique across the roster
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -41,6 +42,7 @@ from tongxin.core.inbox import PendingItem
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, Actor, scope_for
 from tongxin.core.workflow import Workflow
+from tongxin.lifecycle import tallies
 from tongxin.lifecycle.models import OPEN_RECRUITMENT_STAGES, RECRUITMENT_STEPS, Recruitment, RecruitmentStage
 from tongxin.lifecycle.services.common import (
     add_months,
@@ -177,7 +179,9 @@ RECRUITMENTS: Workflow[Recruitment] = Workflow(
 def _save_step(actor: Actor, recruitment: Recruitment, step: str, changes: dict[str, Any]) -> Recruitment:
     """Move ``recruitment`` along ``step`` (the stage from the table), noting who acted; notify the next actor."""
     changes = {**changes, "actors": {**recruitment.actors, step: _actor_id(actor)}}
+    counted_before = tallies.recruitment_counts(recruitment)
     RECRUITMENTS.move(actor, recruitment, step, changes=changes)
+    tallies.retally(counted_before, tallies.recruitment_counts(recruitment))  # an oath or a withdrawal closes it
     _notify_next(actor, recruitment)
     return recruitment
 
@@ -364,6 +368,7 @@ def _record_application(actor: Actor, recruitment: Recruitment) -> Recruitment:
     RECRUITMENTS.create(
         actor, recruitment, conflict=lambda: DomainError("id_number", _open_recruitment_message(actor, number))
     )
+    tallies.retally(Counter(), tallies.recruitment_counts(recruitment))  # the dashboards' open recruitments
     _notify_next(actor, recruitment)
     return recruitment
 

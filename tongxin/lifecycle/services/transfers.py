@@ -21,6 +21,7 @@ notifies the next actor in the inbox.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,6 +40,7 @@ from tongxin.core.inbox import PendingItem
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, Actor, by, require, scope_for
 from tongxin.core.workflow import Workflow, acts_on_own_case
+from tongxin.lifecycle import tallies
 from tongxin.lifecycle.models import (
     OPEN_TRANSFER_STATUSES,
     TRANSFER_TRANSITIONS,
@@ -151,7 +153,9 @@ def start_transfer(
         transfer.out_approved_by, transfer.out_approved_at = by(actor), now
     TRANSFERS.create(actor, transfer, conflict=lambda: DomainError("person", open_message))  # a concurrent start won
     if transfer.status == TransferStatus.PENDING_IN and transfer.is_external:
-        return _complete(actor, transfer)
+        return _complete(actor, transfer)  # never open: nothing to count
+    # The dashboards' open transfers, at the organisation that must act next (lifecycle.tallies).
+    tallies.retally(Counter(), tallies.transfer_counts(transfer))
     _notify_next(actor, transfer)
     return transfer
 
@@ -222,11 +226,15 @@ def shown_name(transfer: Transfer, revealed: bool) -> str:
 def approve_out(actor: Actor, transfer: Transfer) -> Transfer:
     transfer = TRANSFERS.lock(actor, transfer, "approve_out")
     require(actor, CHANGE, transfer.from_path)
+    counted_before = tallies.transfer_counts(transfer)
     now = timezone.now()
     changes = {"out_approved_by": by(actor), "out_approved_at": now, "last_action_at": now}
     TRANSFERS.move(actor, transfer, "approve_out", changes=changes)
     if transfer.is_external:
-        return _complete(actor, transfer)
+        transfer = _complete(actor, transfer)
+    tallies.retally(counted_before, tallies.transfer_counts(transfer))  # now the receiving side's, or closed
+    if transfer.is_external:
+        return transfer
     _notify_next(actor, transfer)
     return transfer
 
@@ -249,11 +257,14 @@ def accept_in(actor: Actor, transfer: Transfer, *, branch: Organization | None =
     elif not branch.path.startswith(transfer.to_path) or branch.pk == to_org.pk:
         raise DomainError("branch", _("Choose a branch of %(org)s.") % {"org": to_org.name})
     before = snapshot(transfer)
+    counted_before = tallies.transfer_counts(transfer)
     transfer.to_branch = branch
     transfer.in_accepted_by = by(actor)
     transfer.in_accepted_at = timezone.now()
     transfer.save()
-    return _complete(actor, transfer, before=before)
+    transfer = _complete(actor, transfer, before=before)
+    tallies.retally(counted_before, tallies.transfer_counts(transfer))
+    return transfer
 
 
 def _complete(actor: Actor, transfer: Transfer, *, before: dict[str, Any] | None = None) -> Transfer:
@@ -299,7 +310,9 @@ def cancel(actor: Actor, transfer: Transfer) -> Transfer:
 def _close(actor: Actor, transfer: Transfer, transition: str, *, reason: str = "") -> Transfer:
     now = timezone.now()
     changes = {"rejection_reason": reason, "closed_by": by(actor), "closed_at": now, "last_action_at": now}
+    counted_before = tallies.transfer_counts(transfer)
     TRANSFERS.move(actor, transfer, transition, changes=changes)
+    tallies.retally(counted_before, tallies.transfer_counts(transfer))  # rejected or cancelled: no longer open
     if transfer.status == TransferStatus.REJECTED:
         message = gettext_noop("The transfer of %(name)s was rejected: %(reason)s")
         text = _notice(message, transfer, reason=reason)

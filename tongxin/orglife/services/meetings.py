@@ -32,6 +32,7 @@ from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, Actor, by, require
 from tongxin.core.uploads import IMAGE_TYPES, check_upload
 from tongxin.core.workflow import Workflow
+from tongxin.orglife import tallies
 from tongxin.orglife.models import (
     COMMITTEE_QUORUM_KINDS,
     LESSON_KINDS,
@@ -44,6 +45,7 @@ from tongxin.orglife.models import (
     MeetingStatus,
 )
 from tongxin.orglife.services import lessons
+from tongxin.orgs import tallies as org_tallies
 from tongxin.orgs.models import LEAGUE_KINDS, PARTY_KINDS, Organization, OrgStatus
 from tongxin.people.models import CadrePosition, MembershipStatus, Person
 
@@ -230,6 +232,7 @@ def record_meeting(
     meeting = MEETINGS.lock(actor, meeting, "record")
     require(actor, CHANGE, meeting.org_path)
     before = snapshot(meeting)
+    counted_before = tallies.meeting_counts(meeting)
     when = _aware(checked_date("starts_at", starts_at, "plan")) if starts_at is not None else meeting.starts_at
     if when > timezone.now():
         raise DomainError("starts_at", _("A meeting dated in the future cannot be recorded as held."))
@@ -297,6 +300,8 @@ def record_meeting(
     if place is not None:
         meeting.place = place
     meeting = MEETINGS.move(actor, meeting, "record", before=before)
+    # The dashboards' figure: one meeting held in its month, at the organisation and its ancestors.
+    org_tallies.adjust(org_tallies.difference(counted_before, tallies.meeting_counts(meeting)))
     lessons.link_recorded_lesson(actor, meeting)  # a lesson in turn is given by it (same transaction)
     return meeting
 
