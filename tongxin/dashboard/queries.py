@@ -87,7 +87,7 @@ class Trend:
 
     @property
     def total(self) -> int | float:
-        return round(sum(self.values), 1)
+        return round(sum(self.values), 2)
 
     @property
     def rows(self) -> list[tuple[str, int]]:
@@ -148,7 +148,7 @@ def age_bands(months: Counter[str], on: datetime.date) -> list[Slice]:
 
 def _shown(count: int, divide: int) -> int | float:
     """A tally's whole number in the trend's unit: fen as yuan, minutes as hours (one decimal)."""
-    return count if divide == 1 else round(count / divide, 1)
+    return count if divide == 1 else round(count / divide, 2)
 
 
 def month_keys(on: datetime.date, count: int = TREND_MONTHS) -> list[str]:

@@ -7,6 +7,15 @@ class PointsConfig(AppConfig):
     verbose_name = _("Points")
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from tongxin.orgs import tallies as org_tallies
+        from tongxin.points import tallies
+
+        # The dashboards' trend: points booked per month (kept in hundredths, shown as points).
+        org_tallies.register_source("points", tallies.FACETS, tallies.direct, monthly=[
+            org_tallies.Monthly("points", _("Points booked"), _("points"), order=50, divide=100),
+        ])  # fmt: skip
         # The consumer of the points hooks (core.achievements): every feature app's offer lands in the ledger.
         from tongxin.core.achievements import register_receiver
         from tongxin.points.services import ledger

@@ -21,6 +21,7 @@ from tongxin.core.achievements import Achievement
 from tongxin.core.audit import record_change
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import Actor, by
+from tongxin.orgs import tallies
 from tongxin.orgs.models import PARTY_KINDS, Organization, path_ids
 from tongxin.points.models import (
     Audience,
@@ -32,6 +33,7 @@ from tongxin.points.models import (
     RuleSet,
     RuleVersion,
 )
+from tongxin.points.tallies import entry_counts
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")  # the ledger's columns keep two places: round before adding, so kept == recomputed
@@ -160,6 +162,7 @@ def _add_to_score(entry: PointEntry) -> None:
     then updated)."""
     row = MonthlyScore.objects.filter(person_id=entry.person_id, month=entry.month)
     moved = {"points": F("points") + entry.points, "entries": F("entries") + 1, "org_path": entry.org_path}
+    tallies.adjust(entry_counts([entry]))  # the dashboards' monthly points of the branch and above
     if row.update(**moved):
         return
     try:
@@ -372,6 +375,7 @@ def _add_many_to_scores(entries: list[PointEntry]) -> None:
     """Move the roll-ups of a batch of new entries: make the missing rows, lock them all in order, then one
     UPDATE per distinct move (a handful for a meeting's attendance)."""
     keys = sorted({(e.person_id, e.month) for e in entries})
+    tallies.adjust(entry_counts(entries))
     MonthlyScore.objects.bulk_create(
         [MonthlyScore(person_id=p, month=m, org_path="") for p, m in keys], ignore_conflicts=True
     )

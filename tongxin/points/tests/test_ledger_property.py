@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from tongxin.core.achievements import Achievement, offer, offer_many, withdraw
 from tongxin.core.exceptions import DomainError
+from tongxin.orgs import tallies
 from tongxin.points.models import CycleStatus, MonthCycle, PointEntry, Rule
 from tongxin.points.services import cycle, ledger, rules
 from tongxin.points.tests.helpers import defaults, league_rule
@@ -128,6 +129,8 @@ def test_kept_scores_equal_the_ledger(tree, users, sequence):
             except (DomainError, PermissionDenied):
                 event(f"refused: {step[0]}")  # refused (a cap, a locked month): nothing written
         assert ledger.kept_scores() == ledger.scores_from_ledger()
+        # the dashboards' monthly points of each organisation, kept with the roll-ups, equal a rebuild
+        assert tallies.kept(["points"]) == tallies.expected(["points"])
         live = ledger.is_live(PointEntry.objects.all()).values_list("source", "rule_id")
         assert len(list(live)) == len(set(live))
         transaction.set_rollback(True)
