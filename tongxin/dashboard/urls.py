@@ -7,3 +7,8 @@ app_name = "dashboard"
 urlpatterns = [
     path("", views.org_dashboard, name="org"),
 ]
+
+# The annual report (issue 18): its own pages, in report/urls.py.
+from tongxin.dashboard.report.urls import urlpatterns as report_urlpatterns  # noqa: E402
+
+urlpatterns += report_urlpatterns
