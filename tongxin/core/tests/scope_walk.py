@@ -309,6 +309,7 @@ ROUTES: dict[str, Route] = {
     "dashboard:report_xlsx": Route("org"),
     "dashboard:report_pdf": Route("org"),
     "dashboard:report_submit": Route("org", ("POST",), payload="annual_report_form"),
+    "annual-report-list": Route(None, api=True),
     "annual-report-detail": Route("org", api=True),
     "annual-report-submit": Route("org", ("POST",), api=True, payload="annual_report_api"),
     # personal data: minors' consent, the right-of-access file, anonymisation (the district admin's alone)

@@ -15,6 +15,7 @@ The Excel layout, one sheet, fixed so that a reader can find a figure by its cel
 from __future__ import annotations
 
 import io
+import re
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from tongxin.core import xlsx
 
 FONT = "STSong-Light"
+AMOUNT = re.compile(r"-?\d+\.\d{2}")
 MEMBER_TABLE_ROW = 4  # 0-based: the member table's header row is row 5 of the sheet
 
 
@@ -69,13 +71,8 @@ def member_rows(report: dict[str, Any]) -> list[list[Any]]:
 
 
 def _number(value: Any) -> Any:
-    """Amounts kept as exact strings are written as numbers."""
-    if isinstance(value, str):
-        try:
-            return float(value) if value.replace(".", "", 1).lstrip("-").isdigit() else value
-        except ValueError:
-            return value
-    return value
+    """Amounts kept as exact strings ("12.40") are written as numbers."""
+    return float(value) if isinstance(value, str) and AMOUNT.fullmatch(value) else value
 
 
 def write_xlsx(report: dict[str, Any], out: IO[bytes], explanations: dict[str, str] | None = None) -> int:
@@ -127,9 +124,13 @@ def pdf_bytes(report: dict[str, Any], explanations: dict[str, str] | None = None
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ])  # fmt: skip
 
-    def table(rows: list[list[Any]]) -> Table:
-        return Table([[Paragraph(_escape(str(v)), cell) for v in values] for values in rows], repeatRows=1,
-                     style=style)  # fmt: skip
+    width = landscape(A4)[0] - 24 * mm
+
+    def table(rows: list[list[Any]], first: float = 80 * mm) -> Table:
+        columns = len(rows[0])
+        widths = [first] + [(width - first) / (columns - 1)] * (columns - 1)
+        return Table([[Paragraph(_escape(str(v)), cell) for v in values] for values in rows], colWidths=widths,
+                     repeatRows=1, style=style)  # fmt: skip
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
@@ -138,7 +139,7 @@ def pdf_bytes(report: dict[str, Any], explanations: dict[str, str] | None = None
         Paragraph(_escape(title(report)), heading),
         Paragraph(_escape(report["organization"]["name"]), subheading),
         Paragraph(_escape(_("Members")), subheading),
-        table(member_rows(report)),
+        table(member_rows(report), first=55 * mm),
     ]
     for name, rows in sections(report, explanations):
         story += [Spacer(1, 3 * mm), Paragraph(_escape(name), subheading), table(rows)]

@@ -209,3 +209,12 @@ def test_the_query_count_does_not_grow_with_the_people(tree, year_of_changes):
 def test_dues_amounts_are_exact(tree, year_of_changes):
     dues = queries.annual_report(tree.committee1, YEAR)["dues"]
     assert Decimal(dues["amount"]) == Decimal("0.40") and dues["by_kind"][0]["key"] == "league"
+
+
+def test_the_api_lists_the_reports_submitted_in_scope(api_for, tree, users, year_of_changes):
+    submit_report(users.committee_admin, tree.committee1, year=YEAR,
+                  explanations={"members_end": "超龄离团与转出", "joined": "发展放缓"})  # fmt: skip
+    rows = api_for(users.district).get(reverse("annual-report-list"), {"year": YEAR}).json()
+    assert [(r["organization_name"], r["year"]) for r in rows] == [("第一团委", YEAR)]
+    assert api_for(users.outsider).get(reverse("annual-report-list"), {"year": YEAR}).json() == []
+    assert api_for(users.district).get(reverse("annual-report-list"), {"year": "abc"}).status_code == 400
