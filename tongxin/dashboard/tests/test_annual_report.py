@@ -151,7 +151,9 @@ def test_a_future_year_is_refused_not_an_error(client, api_for, tree, users):
 def test_a_year_without_data_is_an_empty_report(client, tree, users):
     client.force_login(users.committee_admin)
     page = client.get(reverse("dashboard:report", args=[tree.committee1.pk]), {"year": 2001})
-    assert page.status_code == 200 and 'data-testid="empty"' in page.content.decode()
+    body = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="empty"' in body
+    assert "No figure is negative" in body and "report.xlsx?year=2001" in body  # the checks, before the files
     report = page.context["report"]
     assert report["empty"] and report["members"]["total"]["end"] == 0 and report["dues"]["amount"] == "0.00"
     assert all(check["ok"] for check in report["checks"])
@@ -189,7 +191,9 @@ def test_the_pdf_is_produced(client, tree, users, year_of_changes):
     client.force_login(users.committee_admin)
     response = client.get(reverse("dashboard:report_pdf", args=[tree.committee1.pk]), {"year": YEAR})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF") and b"STSong-Light" in response.content
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF") and b"STSong-Light" in content
+    assert response["Content-Disposition"] == f'attachment; filename="annual-report-T1-{YEAR}.pdf"'
 
 
 def test_the_query_count_does_not_grow_with_the_people(tree, year_of_changes):
