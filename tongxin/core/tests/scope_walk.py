@@ -305,6 +305,14 @@ ROUTES: dict[str, Route] = {
     "dashboard:wall": Route(None),
     "dashboard-list": Route(None, api=True),
     "dashboard-detail": Route("org", api=True),
+    # the annual report (issue 18): committee 1's report of this year, its files, its submission
+    "dashboard:report": Route("org"),
+    "dashboard:report_xlsx": Route("org"),
+    "dashboard:report_pdf": Route("org"),
+    "dashboard:report_submit": Route("org", ("POST",), payload="annual_report_form"),
+    "annual-report-list": Route(None, api=True),
+    "annual-report-detail": Route("org", api=True),
+    "annual-report-submit": Route("org", ("POST",), api=True, payload="annual_report_api"),
     # personal data: minors' consent, the right-of-access file, anonymisation (the district admin's alone)
     "privacy:minors": Route(None),
     "privacy:consent_new": Route("person", ("GET", "POST"), payload="consent_form"),
@@ -1344,6 +1352,8 @@ def _form_values(data: dict[str, Any]) -> dict[str, Any]:
 
 PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "empty": lambda tree: {},
+    "annual_report_form": lambda tree: {"year": timezone.localdate().year, "explain_members_end": "转出较多"},
+    "annual_report_api": lambda tree: {"year": timezone.localdate().year, "explanations": {"members_end": "转出较多"}},
     "study_start_api": lambda tree: {"period": 2**31 - 1},  # no such period: refused for everyone
     "study_submit_api": lambda tree: {"token": "walk", "answers": {}},
     "study_note_form": lambda tree: {"text": "越权心得"},
