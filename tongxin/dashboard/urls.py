@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tongxin.dashboard import views
 
@@ -7,4 +7,5 @@ app_name = "dashboard"
 urlpatterns = [
     path("", views.org_dashboard, name="org"),
     path("wall/", views.wall, name="wall"),
+    path("index/", include("tongxin.dashboard.index.urls")),
 ]
