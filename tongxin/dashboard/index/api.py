@@ -1,6 +1,7 @@
-"""``/api/index/``: the caller's top organisations; ``/api/index/<organisation id>/?year=``: the 三力一度 index of an organisation's children (404 outside the
-caller's scope), the same data as the page; ``weights/`` (GET: its versions, POST: a new version) and
-``rankings/`` (POST: the switch) are its admins' (MANAGE: 403 to someone who only sees it)."""
+"""``/api/index/``: the caller's top organisations; ``/api/index/<organisation id>/?year=``: the 三力一度
+index of an organisation's children (404 outside the caller's scope), the same data as the page;
+``weights/`` (GET: its versions, POST: a new version) and ``rankings/`` (POST: the switch) are its admins'
+(MANAGE: 403 to someone who only sees it)."""
 
 from __future__ import annotations
 
