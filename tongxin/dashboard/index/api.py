@@ -55,8 +55,13 @@ class IndexViewSet(ScopedViewSet):
 
     queryset = Organization.objects.all()
     write_scope = MANAGE
+    pagination_class = None  # the list is the caller's few top organisations
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        """The body each write takes (what OPTIONS describes)."""
+        return IndexRankingsSerializer if self.action == "rankings" else IndexWeightsSerializer
+
+    @extend_schema(responses={200: {"type": "object"}})  # each item: the list is an array, not paginated
     def list(self, request: Request, **kwargs: Any) -> Response:
         """Where the caller's index pages start: her top organisations."""
         return Response([{"id": org.pk, "name": org.name, "kind": org.kind} for org in top_organizations(request.user)])
