@@ -239,3 +239,17 @@ def test_the_query_count_does_not_grow_with_the_children(tree, users, api_for, c
         org = create_organization(None, parent=tree.committee1, kind=OrgKind.BRANCH, name=f"新团支部{i}", code=f"N{i}")
         count(org, "meetings_held", i)
     assert queries() == before
+
+
+def test_each_indicator_is_scaled_among_those_compared():
+    # The best gets 100, the weakest 0, the others in proportion; round the other way where lower is better.
+    assert [scores.scale(v, 2.0, 6.0, lower_is_better=False) for v in (2.0, 3.0, 6.0)] == [
+        Decimal("0.00"), Decimal("25.00"), Decimal("100.00")
+    ]  # fmt: skip
+    assert [scores.scale(v, 2.0, 6.0, lower_is_better=True) for v in (2.0, 3.0, 6.0)] == [
+        Decimal("100.00"), Decimal("75.00"), Decimal("0.00")
+    ]  # fmt: skip
+    # All equal: full marks, except nothing done by anyone (0).
+    assert scores.scale(4.0, 4.0, 4.0, lower_is_better=False) == 100
+    assert scores.scale(0.0, 0.0, 0.0, lower_is_better=False) == 0
+    assert scores.scale(0.0, 0.0, 0.0, lower_is_better=True) == 100
