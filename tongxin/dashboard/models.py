@@ -1,5 +1,84 @@
-"""The dashboard app's own rows: the submitted annual reports (``report.models``)."""
+"""The dashboard's own rows: the 三力一度 index's settings (``tongxin.dashboard.index``) and the submitted annual
+reports (``report.models``, imported at the end).
 
-from tongxin.dashboard.report.models import AnnualReport
+``IndexScheme``: an organisation's own index settings: whether its page ranks its children (off by default,
+the organisation's own choice: 指尖上的形式主义), and, through its versions, the weights of the indicators for
+its subtree. The weights of an organisation are those of the nearest scheme up its path with a version in force
+(the defaults of ``index.indicators.DEFAULT_WEIGHTS`` when none), as the points rules are inherited.
 
-__all__ = ["AnnualReport"]
+``IndexWeightsVersion``: the weights from ``valid_from`` until the next version; a change is a new version,
+the older ones are kept, and a year is scored with the version in force on its last day (today for the year
+under way). ``IndexWeight``: one indicator's percentage in a version (the percentages add up to 100).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tongxin.core.fields import IntRange, InWindow
+from tongxin.core.scoping import ScopedQuerySet, ScopeSpec
+from tongxin.orgs.models import Organization
+
+
+class IndexScheme(models.Model):
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="index_scheme",
+                                        verbose_name=_("organisation"))  # fmt: skip
+    org_path = models.CharField(max_length=255, editable=False)
+    rankings = models.BooleanField(_("rankings shown"), default=False)  # off by default
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(paths=("org_path",))
+    audit_fields = ["organization", "rankings"]
+
+    class Meta:
+        verbose_name = _("index settings")
+        verbose_name_plural = _("index settings")
+        indexes = [models.Index(fields=["org_path"], name="index_scheme_path_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}"
+
+
+class IndexWeightsVersion(models.Model):
+    scheme = models.ForeignKey(IndexScheme, on_delete=models.CASCADE, related_name="versions")
+    org_path = models.CharField(max_length=255, editable=False)  # the scheme's, for the one-query lookup
+    valid_from = models.DateField(_("valid from"), validators=[InWindow("any")])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(paths=("org_path",))
+    audit_fields = ["scheme", "valid_from"]
+
+    class Meta:
+        verbose_name = _("index weights version")
+        verbose_name_plural = _("index weights versions")
+        ordering = ["scheme_id", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "valid_from"], name="index_weights_version_once")]
+        indexes = [models.Index(fields=["org_path", "valid_from"], name="index_weights_path_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.scheme_id} ({self.valid_from})"
+
+
+class IndexWeight(models.Model):
+    version = models.ForeignKey(IndexWeightsVersion, on_delete=models.CASCADE, related_name="items")
+    indicator = models.CharField(_("indicator"), max_length=40)
+    percent = models.PositiveSmallIntegerField(_("weight (%)"), validators=[IntRange(0, 100)])
+
+    class Meta:
+        verbose_name = _("index weight")
+        verbose_name_plural = _("index weights")
+        constraints = [models.UniqueConstraint(fields=["version", "indicator"], name="index_weight_once")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.percent}%"
+
+
+from tongxin.dashboard.report.models import AnnualReport  # noqa: E402  (the report's rows, in its package)
+
+__all__ = ["AnnualReport", "IndexScheme", "IndexWeight", "IndexWeightsVersion"]

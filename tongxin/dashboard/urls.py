@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tongxin.dashboard import views
 
@@ -7,6 +7,7 @@ app_name = "dashboard"
 urlpatterns = [
     path("", views.org_dashboard, name="org"),
     path("wall/", views.wall, name="wall"),
+    path("index/", include("tongxin.dashboard.index.urls")),
 ]
 
 # The annual report (issue 18): its own pages, in report/urls.py.

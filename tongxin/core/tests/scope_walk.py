@@ -313,6 +313,15 @@ ROUTES: dict[str, Route] = {
     "annual-report-list": Route(None, api=True),
     "annual-report-detail": Route("org", api=True),
     "annual-report-submit": Route("org", ("POST",), api=True, payload="annual_report_api"),
+    # the 三力一度 index (issue 18): the children's scores for any role holder who sees the organisation; its
+    # weights (a new version) and its rankings switch are its admins' (MANAGE)
+    "dashboard:index": Route("org"),
+    "dashboard:index_weights": Route("org", ("GET", "POST"), payload="index_weights_form"),
+    "dashboard:index_rankings": Route("org", ("POST",), payload="index_rankings_form"),
+    "index-list": Route(None, api=True),
+    "index-detail": Route("org", api=True),
+    "index-weights": Route("org", ("GET", "POST"), api=True, payload="index_weights_api"),
+    "index-rankings": Route("org", ("POST",), api=True, payload="index_rankings_api"),
     # personal data: minors' consent, the right-of-access file, anonymisation (the district admin's alone)
     "privacy:minors": Route(None),
     "privacy:consent_new": Route("person", ("GET", "POST"), payload="consent_form"),
@@ -1350,6 +1359,13 @@ def _form_values(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _index_weights() -> dict[str, Any]:
+    """The index's default weights as a new version from next New Year's Day."""
+    from tongxin.dashboard.index.indicators import DEFAULT_WEIGHTS
+
+    return {"valid_from": f"{timezone.localdate().year + 1}-01-01", **DEFAULT_WEIGHTS}
+
+
 PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "empty": lambda tree: {},
     "annual_report_form": lambda tree: {"year": timezone.localdate().year, "explain_members_end": "转出较多"},
@@ -1538,6 +1554,10 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "claimant": "secretary",
         "active": "on",
     },
+    "index_weights_form": lambda tree: _index_weights(),
+    "index_weights_api": lambda tree: _index_weights(),
+    "index_rankings_form": lambda tree: {"on": "1"},
+    "index_rankings_api": lambda tree: {"on": True},
     "points_scores_api": lambda tree: {"valid_from": _next_month(), "base_score": "70", "floor": "0"},
     "points_scores_form": lambda tree: {"valid_from": _next_month(), "base_score": "70", "floor": "0"},
     "person_search_api": lambda tree: {"q": tree.people.a1.name, "org": tree.branch_a.pk},

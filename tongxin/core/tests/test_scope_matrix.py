@@ -87,6 +87,10 @@ MANAGE_ROUTES = {
     "point-rules-own",
     "point-rules-change-item",
     "point-rules-change-scores",
+    "dashboard:index_weights",
+    "dashboard:index_rankings",
+    "index-weights",
+    "index-rankings",
 }
 # Steps that belong to the committee above the branch (or to the receiving side of a transfer): the
 # sending branch's secretary sees the record but may not take them.
