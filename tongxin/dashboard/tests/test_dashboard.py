@@ -33,6 +33,9 @@ def test_the_district_sees_its_subtree_and_drills_down(client, tree, users):
     assert slices(board, "age")["14-17"] == 1
     assert [c.pk for c in board.children][:1] == [tree.committee2.pk]  # most members first
     assert f"?org={tree.committee2.pk}" in page.content.decode()
+    # the way on: the children's 三力一度 index, the annual report, the wall display
+    for name in ("dashboard:index", "dashboard:report"):
+        assert reverse(name, args=[tree.root.pk]) in page.content.decode()
     child = client.get(reverse("dashboard:org"), {"org": tree.committee2.pk}).context["board"]
     assert child.members == 3 and {c.pk for c in child.children} == {tree.branch_c.pk, tree.branch_d.pk}
 
