@@ -90,7 +90,7 @@ class Trend:
         return round(sum(self.values), 2)
 
     @property
-    def rows(self) -> list[tuple[str, int]]:
+    def rows(self) -> list[tuple[str, int | float]]:
         return list(zip(self.months, self.values, strict=True))
 
 
@@ -207,8 +207,8 @@ def dashboard(org: Organization, on: datetime.date | None = None) -> Dashboard:
     )
     rows = list(children[: CHILDREN_SHOWN + 1])
     kinds = dict(OrgKind.choices)
-    for pk, name, kind, members, count in rows[:CHILDREN_SHOWN]:
-        result.children.append(Child(pk, name, kind, str(kinds.get(kind, kind)), members or 0, count or 0))
+    for pk, child_name, kind, members, count in rows[:CHILDREN_SHOWN]:
+        result.children.append(Child(pk, child_name, kind, str(kinds.get(kind, kind)), members or 0, count or 0))
     if len(rows) > CHILDREN_SHOWN:
         shown = [c.pk for c in result.children]
         rest = OrgStats.objects.filter(organization__parent=org, organization__status=OrgStatus.ACTIVE).exclude(
