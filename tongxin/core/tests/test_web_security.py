@@ -272,6 +272,8 @@ DOWNLOADS = {
     "venues:directory_photo": "inline",  # the same, public in the directory while the venue is open
     "privacy:access_export": "attachment",
     "accounts:bulk_reset_download": "attachment",
+    "dashboard:report_xlsx": "attachment",  # the annual statistical report in its fixed layout
+    "dashboard:report_pdf": "attachment",  # the same as a PDF
 }
 FILE_POLICY = {"default-src": ["'none'"], "sandbox": []}
 
