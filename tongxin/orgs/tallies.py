@@ -197,20 +197,27 @@ def _roll_up(direct: Iterable[tuple[int, str, str, int]], paths: Mapping[int, st
     return {key: count for key, count in rows.items() if count}
 
 
+def _chosen(names: Iterable[str] | None) -> list[Source]:
+    """The named sources, or every source registered."""
+    return [_SOURCES[name] for name in names] if names is not None else list(_SOURCES.values())
+
+
+def _facets_of(names: Iterable[str] | None) -> list[str]:
+    return sorted(set().union(*(source.facets for source in _chosen(names))))
+
+
 def expected(names: Iterable[str] | None = None) -> Rows:
     """What ``rebuild(names)`` would write: every source's direct counts rolled up the tree (nothing written)."""
     paths = dict(Organization.objects.values_list("pk", "path"))
-    chosen = [_SOURCES[name] for name in names] if names is not None else list(_SOURCES.values())
     rows: Rows = {}
-    for source in chosen:
+    for source in _chosen(names):
         rows.update(_roll_up(source.count(), paths))
     return rows
 
 
 def kept(names: Iterable[str] | None = None) -> Rows:
     """The rows as kept (non-zero), for the same facets."""
-    chosen = [_SOURCES[name] for name in names] if names is not None else list(_SOURCES.values())
-    facets = sorted(set().union(*(source.facets for source in chosen))) if chosen else []
+    facets = _facets_of(names)
     rows = Tally.objects.filter(facet__in=facets).exclude(count=0)
     return {(pk, facet, bucket): count for pk, facet, bucket, count in rows.values_list(
         "organization_id", "facet", "bucket", "count")}  # fmt: skip
@@ -221,8 +228,8 @@ def rebuild(names: Iterable[str] | None = None) -> int:
 
     One transaction that first locks the table on PostgreSQL: writers wait, so each change is either counted
     here or applied after the rebuild."""
-    chosen = list(names) if names is not None else list(_SOURCES)
-    facets = sorted(set().union(*(_SOURCES[name].facets for name in chosen))) if chosen else []
+    chosen = [source.name for source in _chosen(names)]
+    facets = _facets_of(chosen)
     with transaction.atomic():
         connection = transaction.get_connection()
         if connection.vendor == "postgresql":
