@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tongxin.core.codes import ETHNICITY_NAMES, Education, PoliticalStatus, Sex
+from tongxin.core.rates import percent
+from tongxin.orglife import tallies as meeting_tallies
 from tongxin.orgs import tallies
 from tongxin.orgs.models import Organization, OrgCategory, OrgKind, OrgStats, OrgStatus
 from tongxin.people.models import CadreTitle, MembershipStatus, Occupation
@@ -84,6 +86,7 @@ class Trend:
     months: list[str]  # YYYY-MM (or the day a study period opened)
     values: list[int | float]
     summable: bool = True  # a count adds up over the months; a rate does not
+    partial_last: bool = False  # the last month is the month under way: its figure so far
 
     @property
     def total(self) -> int | float:
@@ -91,7 +94,11 @@ class Trend:
 
     @property
     def rows(self) -> list[tuple[str, int | float]]:
-        return list(zip(self.months, self.values, strict=True))
+        rows = list(zip(self.months, self.values, strict=True))
+        if self.partial_last and rows:
+            month, value = rows[-1]
+            rows[-1] = (str(_("%(month)s (so far)") % {"month": month}), value)
+        return rows
 
 
 @dataclass
@@ -115,6 +122,12 @@ class Dashboard:
     children: list[Child] = field(default_factory=list)
     children_more: int = 0  # children beyond CHILDREN_SHOWN
     children_more_members: int = 0
+    # Required meetings held this year over the periods ended (the compliance board's rate, from the tallies).
+    compliance: meeting_tallies.Compliance | None = None
+
+    @property
+    def compliance_percent(self) -> str:
+        return percent(self.compliance.rate if self.compliance else None)
 
     @property
     def totals(self) -> list[Trend]:
@@ -162,8 +175,8 @@ def month_keys(on: datetime.date, count: int = TREND_MONTHS) -> list[str]:
 
 
 def dashboard(org: Organization, on: datetime.date | None = None) -> Dashboard:
-    """``org``'s figures for its whole subtree (four queries: its roll-ups, its tallies, its children and
-    their roll-ups)."""
+    """``org``'s figures for its whole subtree (five queries: its roll-ups, its tallies, the meeting requirements,
+    its children and their roll-ups)."""
     on = on or timezone.localdate()
     stats = OrgStats.objects.filter(pk=org.pk).values_list("members_total", "children_count").first() or (0, 0)
     figures = tallies.figures(org.pk)
@@ -183,8 +196,10 @@ def dashboard(org: Organization, on: datetime.date | None = None) -> Dashboard:
         counts = figures.get(item.facet, Counter())
         values = [_shown(counts.get(key, 0), item.divide) for key in months]
         result.trends.append(
-            Trend(item.facet, str(item.label), str(item.unit), [f"{k[:4]}-{k[4:]}" for k in months], values)
-        )
+            Trend(item.facet, str(item.label), str(item.unit), [f"{k[:4]}-{k[4:]}" for k in months], values,
+                  partial_last=True)
+        )  # fmt: skip
+    result.compliance = meeting_tallies.compliance(figures, on.year, on, meeting_tallies.requirements())
     # Study (青年大学习): the participation rate of the subtree in each of the last periods (PeriodStats roll-ups).
     periods = (
         PeriodStats.objects.filter(organization=org, members__gt=0)
@@ -234,7 +249,14 @@ def as_dict(board: Dashboard) -> dict[str, Any]:
         ],
         "children_more": board.children_more,
         "children_more_members": board.children_more_members,
+        "compliance": _compliance(board.compliance) if board.compliance else None,
     }
+
+
+def _compliance(c: meeting_tallies.Compliance) -> dict[str, Any]:
+    kinds = [{"kind": kind, "label": label, "done": done, "required": required, "rate": rate}
+             for kind, label, done, required, rate in c.kinds()]  # fmt: skip
+    return {"year": c.year, "done": c.done, "required": c.required, "rate": c.rate, "kinds": kinds}
 
 
 def _distribution(d: Distribution) -> dict[str, Any]:
@@ -244,4 +266,5 @@ def _distribution(d: Distribution) -> dict[str, Any]:
 
 def _trend(t: Trend) -> dict[str, Any]:
     return {"facet": t.facet, "title": t.title, "unit": t.unit, "total": t.total if t.summable else None,
-            "months": t.months, "values": t.values, "summable": t.summable}  # fmt: skip
+            "months": t.months, "values": t.values, "summable": t.summable,
+            "last_month_partial": t.partial_last}  # fmt: skip

@@ -12,7 +12,8 @@ class OrglifeConfig(AppConfig):
         from tongxin.orgs import tallies as org_tallies
 
         # The dashboards' trend: meetings recorded as held, per month of their date (orglife.tallies).
-        org_tallies.register_source("orglife", tallies.FACETS, tallies.direct, monthly=[
+        # And the compliance board's done cells (meetings_done), by organisation kind: see orglife.tallies.
+        org_tallies.register_source("orglife", tallies.FACETS, tallies.direct, own=tallies.own_counts, monthly=[
             org_tallies.Monthly("meetings_held", _("Meetings held"), pgettext_lazy("unit", "meetings"), order=10),
         ])  # fmt: skip
 

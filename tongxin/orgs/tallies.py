@@ -53,6 +53,8 @@ class Source:
     facets: frozenset[str]
     # Direct counts from the records: (organisation id where counted, facet, bucket, count).
     count: Callable[[], Iterable[tuple[int, str, str, int]]]
+    # What one organisation itself adds that depends on its kind or status, as it is in memory (None: nothing).
+    own: Callable[[Organization], Counter[Key]] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,14 +74,16 @@ _MONTHLY: dict[str, Monthly] = {}
 
 
 def register_source(name: str, facets: Iterable[str], count: Callable[[], Iterable[tuple[int, str, str, int]]],
-                    *, monthly: Iterable[Monthly] = ()) -> None:  # fmt: skip
+                    *, monthly: Iterable[Monthly] = (),
+                    own: Callable[[Organization], Counter[Key]] | None = None) -> None:  # fmt: skip
     """Declare the facets an app keeps and how to count them from scratch (called from ``ready()``);
-    ``monthly``: those of its facets counted per month, for the dashboards' trends."""
+    ``monthly``: those of its facets counted per month, for the dashboards' trends; ``own``: what an organisation
+    adds by its own kind or status (the organisations' service moves it when either changes)."""
     facets = frozenset(facets)
     for other in _SOURCES.values():
         if other.name != name and other.facets & facets:
             raise ValueError(f"tally facets {sorted(other.facets & facets)} are already kept by {other.name}")
-    _SOURCES[name] = Source(name, facets, count)
+    _SOURCES[name] = Source(name, facets, count, own)
     for item in monthly:
         if item.facet not in facets:
             raise ValueError(f"{name}: the monthly facet {item.facet!r} is not one of its facets")
@@ -173,11 +177,18 @@ def move_subtree(org_id: int, old_parent_path: str, new_parent_path: str) -> Non
 ORG_FACETS = ("org_kind", "org_category")
 
 
-def org_counts(org: Organization) -> Counter[Key]:
-    """What one organisation adds to its own and its ancestors' figures (nothing once dissolved)."""
+def org_counts(org: Organization, *, own: bool = False) -> Counter[Key]:
+    """What one organisation adds to its own and its ancestors' figures (nothing once dissolved); ``own``: with
+    what the other sources count by its kind and status (``Source.own``; a new organisation has none yet)."""
     if org.status != OrgStatus.ACTIVE or not org.path or org.path.startswith("~"):
-        return Counter()
-    return Counter({(org.path, "org_kind", org.kind): 1, (org.path, "org_category", org.category): 1})
+        counts: Counter[Key] = Counter()
+    else:
+        counts = Counter({(org.path, "org_kind", org.kind): 1, (org.path, "org_category", org.category): 1})
+    if own and org.pk:
+        for source in _SOURCES.values():
+            if source.own is not None:
+                counts += source.own(org)
+    return counts
 
 
 def org_direct() -> Iterable[tuple[int, str, str, int]]:

@@ -276,7 +276,7 @@ def test_feature_tallies_equal_a_rebuild_after_any_changes(tree, users, steps):
 
 def test_every_feature_facet_is_kept_by_a_registered_source():
     facets = tallies.registered_facets()
-    assert facets["orglife"] == {"meetings_held"}
+    assert facets["orglife"] == {"meetings_held", "meetings_done"}
     assert facets["lifecycle"] == {"dues_cents", "transfers_open", "recruitments_open"}
     assert facets["activities"] == {"volunteer_minutes", "wishes_fulfilled"}
     assert facets["venues"] == {"bookings", "honours"}

@@ -236,6 +236,10 @@ def record_meeting(
     when = _aware(checked_date("starts_at", starts_at, "plan")) if starts_at is not None else meeting.starts_at
     if when > timezone.now():
         raise DomainError("starts_at", _("A meeting dated in the future cannot be recorded as held."))
+    # The compliance cells of each organisation holding it, in the year planned and the year held, before.
+    holders = list(Organization.objects.filter(pk__in=holding_ids(meeting)).only("id", "path", "kind", "status"))
+    years = {timezone.localtime(meeting.starts_at).year, timezone.localtime(when).year}
+    done_before = tallies.done_counts(holders, years)
     members = {person.pk: person for person in members_of(holding_ids(meeting)).only("id", "name", "org_path")}
     marks = {int(pk): (status, checked_text("attendance", reason, max_length=200))
              for pk, (status, reason) in attendance.items()}  # fmt: skip
@@ -300,8 +304,13 @@ def record_meeting(
     if place is not None:
         meeting.place = place
     meeting = MEETINGS.move(actor, meeting, "record", before=before)
-    # The dashboards' figure: one meeting held in its month, at the organisation and its ancestors.
-    org_tallies.adjust(org_tallies.difference(counted_before, tallies.meeting_counts(meeting)))
+    # The dashboards' figures: one meeting held in its month, at the organisation and its ancestors; and the
+    # compliance cells it fills for each organisation holding it.
+    org_tallies.adjust(
+        org_tallies.difference(
+            counted_before + done_before, tallies.meeting_counts(meeting) + tallies.done_counts(holders, years)
+        )
+    )
     lessons.link_recorded_lesson(actor, meeting)  # a lesson in turn is given by it (same transaction)
     return meeting
 
