@@ -15,15 +15,30 @@ With no receiver registered an offer does nothing, so a producer works on its ow
 
 ``source`` names the record the achievement comes from; it is the receiver's key for idempotence: offering
 the same source twice (a retried submission, a corrected record) replaces, never adds.
+
+Delivery is queued (``TONGXIN_ACHIEVEMENTS_QUEUED``, on by default): an offer or a withdrawal writes one task row
+(``core.tasks.deliver_achievements``) in the producer's transaction, so it is delivered if and only if the
+producer's write commits, and the producer's request pays one INSERT instead of the receiver's work (the points
+ledger reads its rules, locks and books: about ten queries, most of a check-in's time). The worker
+(``manage.py db_worker``, which ``make run`` starts) delivers the tasks in the order they were written; run one
+worker process on the default queue so that an offer and a later withdrawal of the same source stay in order.
+A delivery that fails stays in the task table as failed; ``manage.py recompute_points`` rebuilds the ledger's
+roll-ups. The test suite's task backend runs a task when it is enqueued, inside the producer's transaction: the
+same order and the same rollback as an inline call. ``delivered_inline()`` delivers in the caller's
+transaction instead (the demo seed, which reads the points it made).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Callable
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.utils.functional import Promise
 
 Label = str | Promise
@@ -68,9 +83,9 @@ def achievement_kinds() -> list[AchievementKind]:
 def register_receiver(
     name: str, receive: Receiver, withdraw: Withdrawal, *, receive_many: BatchReceiver | None = None
 ) -> None:
-    """The consumer's entry (the points app): called in the producer's transaction, so a failure rolls the
-    producer's write back too, and nothing is offered for a write that did not happen. ``receive_many``
-    (optional) takes a whole batch (:func:`offer_many`) in a fixed number of queries."""
+    """The consumer's entry (the points app): called by the delivery task in its own transaction (see the
+    module's docstring), and only for a producer's write that committed. ``receive_many`` (optional) takes a
+    whole batch (:func:`offer_many`) in a fixed number of queries."""
     _RECEIVERS[name] = (receive, withdraw)
     if receive_many is not None:
         _BATCH_RECEIVERS[name] = receive_many
@@ -86,8 +101,7 @@ def unregister_receiver(name: str) -> None:
 def offer(achievement: Achievement) -> None:
     if achievement.kind not in _KINDS:
         raise LookupError(f"achievement kind {achievement.kind!r} is not registered")
-    for receive, _withdraw in list(_RECEIVERS.values()):
-        receive(achievement)
+    _dispatch([["offer", _encode(achievement)]])
 
 
 def offer_many(achievements: list[Achievement]) -> None:
@@ -99,17 +113,80 @@ def offer_many(achievements: list[Achievement]) -> None:
         raise LookupError(f"achievement kinds {unknown!r} are not registered")
     if not achievements:
         return
-    for name, (receive, _withdraw) in list(_RECEIVERS.items()):
-        batch = _BATCH_RECEIVERS.get(name)
-        if batch is not None:
-            batch(list(achievements))
-        else:
-            for achievement in achievements:
-                receive(achievement)
+    _dispatch([["many", [_encode(a) for a in achievements]]])
 
 
 def withdraw(kind: str, *, source: str) -> None:
     if kind not in _KINDS:
         raise LookupError(f"achievement kind {kind!r} is not registered")
-    for _receive, take_back in list(_RECEIVERS.values()):
-        take_back(kind, source)
+    _dispatch([["withdraw", kind, source]])
+
+
+# --- delivery -------------------------------------------------------------------------------------------------
+
+_inline = threading.local()
+
+
+@contextlib.contextmanager
+def delivered_inline() -> Iterator[None]:
+    """Deliver offers and withdrawals in the caller's transaction while inside (not through the task queue)."""
+    before = getattr(_inline, "on", False)
+    _inline.on = True
+    try:
+        yield
+    finally:
+        _inline.on = before
+
+
+def _encode(achievement: Achievement) -> dict[str, Any]:
+    data = asdict(achievement)
+    data["occurred_on"] = achievement.occurred_on.isoformat()
+    data["quantity"] = str(achievement.quantity)
+    return data
+
+
+def _decode(data: dict[str, Any]) -> Achievement:
+    return Achievement(
+        kind=data["kind"],
+        person_id=int(data["person_id"]),
+        org_path=data["org_path"],
+        occurred_on=datetime.date.fromisoformat(data["occurred_on"]),
+        source=data["source"],
+        quantity=Decimal(data["quantity"]),
+    )
+
+
+def _dispatch(operations: list[list[Any]]) -> None:
+    if not _RECEIVERS:
+        return  # nobody listens: nothing to queue
+    if getattr(_inline, "on", False) or not getattr(settings, "TONGXIN_ACHIEVEMENTS_QUEUED", True):
+        deliver(operations)
+        return
+    from tongxin.core.tasks import deliver_achievements  # noqa: PLC0415 - late: the tasks import the import engine
+
+    deliver_achievements.enqueue(operations)
+
+
+def deliver(operations: list[list[Any]]) -> None:
+    """Hand the operations (as queued: ``["offer", data]``, ``["many", [data…]]``, ``["withdraw", kind, source]``)
+    to every receiver, in order."""
+    for operation in operations:
+        what = operation[0]
+        if what == "offer":
+            achievement = _decode(operation[1])
+            for receive, _withdraw in list(_RECEIVERS.values()):
+                receive(achievement)
+        elif what == "many":
+            batch = [_decode(item) for item in operation[1]]
+            for name, (receive, _withdraw) in list(_RECEIVERS.items()):
+                receive_many = _BATCH_RECEIVERS.get(name)
+                if receive_many is not None:
+                    receive_many(list(batch))
+                else:
+                    for achievement in batch:
+                        receive(achievement)
+        elif what == "withdraw":
+            for _receive, take_back in list(_RECEIVERS.values()):
+                take_back(operation[1], operation[2])
+        else:
+            raise ValueError(f"unknown achievement operation {what!r}")

@@ -1,4 +1,5 @@
-"""Background tasks (django-tasks): the check and the commit of an uploaded import.
+"""Background tasks (django-tasks): the check and the commit of an uploaded import; the points hooks' deliveries
+(``core.achievements``).
 
 Pages start them through :func:`start_check` and :func:`start_commit`, which claim the job with one
 conditional UPDATE (a second click, or a second person, finds it claimed and is told so) and enqueue the
@@ -10,10 +11,13 @@ which the job page polls.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from tongxin.core import achievements
 from tongxin.core.exceptions import DomainError
 from tongxin.core.imports import run_check, run_commit
 from tongxin.core.models import ImportJob
@@ -49,6 +53,14 @@ def commit_import(job_id: int, valid_only: bool) -> None:
     except Exception:
         _fail(job_id)
         raise
+
+
+@task()
+def deliver_achievements(operations: list[list[Any]]) -> None:
+    """What producers offered and withdrew (``core.achievements``), delivered to the receivers (the points
+    ledger) in one transaction, after the producer's committed."""
+    with transaction.atomic():
+        achievements.deliver(operations)
 
 
 # Statuses from which a new check may start (a corrected mapping), and the one a commit needs.
