@@ -490,6 +490,25 @@ TASKS = {
     }
 }
 
+# The cache holds the counters that must be shared by every app process: the rate limits of the public forms
+# (django-ratelimit), the wrong codes typed per organiser, the personal check-in codes already used. With several
+# app processes (gunicorn workers, several servers) set TONGXIN_CACHE_URL to a Redis server
+# ("redis://127.0.0.1:6379/1"); without it each process keeps its own (fine for one process: `make run`).
+TONGXIN_CACHE_URL = os.environ.get("TONGXIN_CACHE_URL", "").strip()
+if TONGXIN_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": TONGXIN_CACHE_URL,
+            "KEY_PREFIX": "tongxin",
+        }
+    }
+
+# Points hooks (core.achievements): offers are delivered to the points ledger by the task worker, after the
+# producer's transaction commits (off: in the producer's transaction, as before; the worker is then not needed
+# for points).
+TONGXIN_ACHIEVEMENTS_QUEUED = env_bool("TONGXIN_ACHIEVEMENTS_QUEUED", default=True)
+
 # Spreadsheet imports: the largest file and the most data rows accepted in one file.
 TONGXIN_IMPORT_MAX_BYTES = env_int("TONGXIN_IMPORT_MAX_BYTES", 20 * 1024 * 1024, min_value=1)
 TONGXIN_IMPORT_MAX_ROWS = env_int("TONGXIN_IMPORT_MAX_ROWS", 50000, min_value=1)
