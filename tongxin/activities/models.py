@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.crypto import EncryptedCharField
@@ -90,11 +90,10 @@ def _as_member(scope: Scope) -> Q | None:
         joint = Activity.organizations.through.objects.filter(scope.q("organization__path"))
         q = Q(pk__in=joint.values("activity_id"))
     if scope.owner_id:
-        own_path = Person.objects.filter(pk=scope.owner_id).values_list("org_path", flat=True).first() or ""
         registered = Registration.objects.filter(person_id=scope.owner_id).values("activity_id")
-        mine = Q(public=True) | Q(pk__in=registered)
-        if own_path:
-            mine |= Q(audience_path__in=ancestor_paths(own_path))
+        # Her branch lies in the audience's subtree: read in the same query (a check-in pays no round trip for it).
+        in_audience = Person.objects.filter(pk=scope.owner_id, org_path__startswith=OuterRef("audience_path"))
+        mine = Q(public=True) | Q(pk__in=registered) | (~Q(audience_path="") & Q(Exists(in_audience)))
         q = mine if q is None else q | mine
     return q
 
