@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tongxin.accounts.models import User
 from tongxin.core.models import ChangeLog, Notification
-from tongxin.core.testing import refused_unchanged, today
+from tongxin.core.testing import person_data, refused_unchanged, today
 from tongxin.dashboard.report import queries as report
 from tongxin.lifecycle.models import LapseCase, LapseStatus
 from tongxin.lifecycle.services import lapse as services
 from tongxin.lifecycle.services.dues import current_month, mark_paid
 from tongxin.orgs.models import OrgStats
 from tongxin.people.models import Membership, MembershipStatus, Person
+from tongxin.people.services import create_person
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -260,3 +263,28 @@ def test_the_whole_way_through_the_api(tree, users, api_for):
     assert rejected.status_code == 200 and rejected.json()["rejection_reason"] == "已联系上"
     assert Person.objects.get(pk=a2.pk).status == MembershipStatus.ACTIVE
     assert [row["status"] for row in committee.get("/api/lapse-cases/").json()["results"]] == ["rejected", "approved"]
+
+
+def test_the_lists_read_a_fixed_number_of_queries(tree, users, client_for, api_for):
+    """The cases page, the API list and the lapse list with its buttons cost the same for one case as for four."""
+    client, api = client_for(users.committee_admin), api_for(users.committee_admin)
+    urls = ["/lifecycle/lapse/?tab=all", "/api/lapse-cases/", reverse("orglife:lapse")]
+
+    def queries() -> list[int]:
+        counts = []
+        for url in urls:
+            caller = api if url.startswith("/api/") else client
+            caller.get(url)  # the caches warm (rules, the navbar badge a new notification emptied), as in a server
+            with CaptureQueriesContext(connection) as ctx:
+                assert caller.get(url).status_code == 200
+            counts.append(len(ctx.captured_queries))
+        return counts
+
+    _propose(users, tree.people.a1)
+    one = queries()
+    for name in ("甲三", "甲四", "甲五"):
+        _propose(users, create_person(None, person_data(tree.branch_a, name=name, league_join_date=None)))
+    four = queries()
+
+    assert four == one
+    assert all(name in client.get(urls[0]).content.decode() for name in ("甲三", "甲四", "甲五"))
