@@ -24,6 +24,7 @@ from tongxin.lifecycle.api import (
     AnnualReviewViewSet,
     DuesPaymentViewSet,
     GraduationBatchViewSet,
+    LapseCaseViewSet,
     RecommendationViewSet,
     RecruitmentViewSet,
     TransferViewSet,
@@ -71,6 +72,7 @@ router.register("dues-payments", DuesPaymentViewSet, basename="dues-payment")
 router.register("recruitments", RecruitmentViewSet, basename="recruitment")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")
 router.register("reviews", AnnualReviewViewSet, basename="review")
+router.register("lapse-cases", LapseCaseViewSet, basename="lapse-case")
 router.register("checklist-items", ChecklistItemViewSet, basename="checklist-item")
 router.register("lapses", LapseViewSet, basename="lapse")
 router.register("meetings", MeetingViewSet, basename="meeting")

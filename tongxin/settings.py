@@ -382,6 +382,7 @@ SPECTACULAR_SETTINGS = {
         "MembershipStatusEnum": "tongxin.people.models.MembershipStatus",
         "GraduationDestinationEnum": "tongxin.lifecycle.models.GraduationDestination",
         "TransferStatusEnum": "tongxin.lifecycle.models.TransferStatus",
+        "LapseStatusEnum": "tongxin.lifecycle.models.LapseStatus",
         "VenueKindEnum": "tongxin.venues.models.VenueKind",
         "VenueStatusEnum": "tongxin.venues.models.VenueStatus",
         "BookingStatusEnum": "tongxin.venues.models.BookingStatus",

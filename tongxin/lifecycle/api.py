@@ -1,6 +1,7 @@
 """Lifecycle API: each workflow's list, detail and transitions, scoped like everything else.
 
-One section per workflow (transfers, age-out, dues); every transition calls the workflow's service.
+One section per workflow (transfers, age-out, dues, recruitment, annual review, party recommendation, lapse);
+every transition calls the workflow's service.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from tongxin.lifecycle.models import (
     DuesPayment,
     GraduationBatch,
     GraduationDestination,
+    LapseCase,
+    LapseStatus,
     PartyRecommendation,
     RecommendationStatus,
     Recruitment,
@@ -39,6 +42,7 @@ from tongxin.lifecycle.models import (
     TransferSide,
 )
 from tongxin.lifecycle.services import ageout, dues, transfers
+from tongxin.lifecycle.services import lapse as lapse_services
 from tongxin.lifecycle.services import recommendation as recommendation_services
 from tongxin.lifecycle.services import recruitment as recruitment_services
 from tongxin.lifecycle.services import review as reviews
@@ -805,3 +809,68 @@ class RecommendationViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
 
 
 # --- end of party recommendation -------------------------------------------------------------------------------
+
+
+# --- lapse (自行脱团) -----------------------------------------------------------------------------------------
+
+
+class LapseCaseSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    branch_name = serializers.CharField(source="branch.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = LapseCase
+        fields = [
+            "id", "person", "person_name", "branch", "branch_name", "status", "status_label", "meeting_on", "note",
+            "last_dues_month", "last_attended_at", "proposed_at", "decided_on", "rejection_reason",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class LapseProposeSerializer(serializers.Serializer):
+    person = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text=_("The member's id (on the lapse list)")
+    )
+    meeting_on = serializers.DateField(
+        help_text=_("Date of the branch meeting that decided"), validators=[InWindow("history")]
+    )
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class LapseRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text=_("Why the lapse is rejected (the branch reads it)"))
+
+
+class LapseCaseViewSet(ListModelMixin, RetrieveModelMixin, ScopedViewSet):
+    """Lapse cases (自行脱团) of the branches in the caller's subtrees, newest first.
+
+    ``?status=proposed|approved|rejected`` filters; ``?waiting=1`` lists those waiting for the caller's decision.
+    ``POST`` proposes a member the lapse list shows (``{"person", "meeting_on", "note"}``, the branch side; a member
+    not listed is refused by name). ``approve`` (no body) and ``reject`` (``{"reason"}``) are the committee above
+    the branch's (403 for the branch itself); approval ends the member's membership today (status left, reason
+    lapsed). A refused step answers 400 and writes nothing.
+    """
+
+    queryset = LapseCase.objects.select_related("person", "branch")
+    serializer_class = LapseCaseSerializer
+    waiting_for = staticmethod(lapse_services.waiting_for)
+    choice_filter = ("status", LapseStatus, _("Unknown status."))
+    steps = [
+        Step("approve", lapse_services.approve),
+        Step("reject", lapse_services.reject, LapseRejectSerializer),
+    ]
+
+    @extend_schema(request=LapseProposeSerializer, responses=LapseCaseSerializer)
+    def create(self, request, *args, **kwargs):
+        values = self.validated(LapseProposeSerializer, request)
+        person = Person.objects.visible_to(request.user, CHANGE).filter(pk=values["person"]).first()
+        if person is None:
+            raise exceptions.ValidationError({"person": [_("No such person in your scope.")]})
+        case = lapse_services.propose(
+            request.user, person=person, meeting_on=values["meeting_on"], note=values.get("note", "")
+        )
+        return Response(LapseCaseSerializer(case).data, status=201)
+
+
+# --- end of lapse ----------------------------------------------------------------------------------------------

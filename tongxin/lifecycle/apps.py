@@ -38,6 +38,10 @@ class LifecycleConfig(AppConfig):
 
         register_pending(pending_reviews)  # annual reviews to grade (the branch) or to approve (the committee above)
 
+        from tongxin.lifecycle.services.lapse import pending_lapse_cases
+
+        register_pending(pending_lapse_cases)  # lapse cases (自行脱团) the branch proposed, for the committee above
+
         from tongxin.lifecycle.dues_queries import pending_dues
 
         register_pending(pending_dues)  # last month's dues not yet marked paid, for branch secretaries
@@ -102,6 +106,13 @@ class LifecycleConfig(AppConfig):
         from tongxin.lifecycle.mine import own_branch_link
 
         register_page_context("people:detail", "own_branch_url", own_branch_link)  # his branch: a page he may open
+        # The lapse list (orglife:lapse, a page of the app beside this one): per member his open lapse case or the
+        # form to propose him, and the link to the cases; orglife names neither (core.registry).
+        from tongxin.lifecycle.views.lapse import lapse_list_cases
+
+        register_page_context("orglife:lapse", "lapse_cases", lapse_list_cases)
+        register_page_part("orglife:lapse", "row_actions", "lifecycle/lapse/_row_action.html", order=10)
+        register_page_part("orglife:lapse", "tools", "lifecycle/lapse/_cases_link.html", order=10)
         # An application keeps the applicant's own name, ID number and phone (before they joined): anonymising
         # the person blanks it too, and its ID number hash is recomputed with the people's.
         register_identity_copy(
@@ -140,6 +151,10 @@ class LifecycleConfig(AppConfig):
         register_personal_data(
             lifecycle_models.ReviewEntry, "person", title=_("Annual reviews"),
             fields=("review", "grade", "registered_on", "deferred_until"),
+        )  # fmt: skip
+        register_personal_data(
+            lifecycle_models.LapseCase, "person", title=_("Lapse cases"),
+            fields=("branch", "status", "meeting_on", "note", "proposed_at", "decided_on", "rejection_reason"),
         )  # fmt: skip
         register_personal_data(
             lifecycle_models.DuesProfile, "person", title=_("Dues basis"), fields=("category", "monthly_income")

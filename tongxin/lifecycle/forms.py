@@ -296,3 +296,17 @@ class RecommendationOutcomeForm(BootstrapFormMixin, forms.Form):
 
 
 # --- end of party recommendation -------------------------------------------------------------------------------
+
+
+# --- lapse (自行脱团) -----------------------------------------------------------------------------------------
+
+
+class LapseProposeForm(BootstrapFormMixin, forms.Form):
+    """The branch meeting's decision on a member of the lapse list."""
+
+    meeting_on = _recruitment_date(_("Date of the branch meeting that decided"))
+    note = forms.CharField(label=_("Note"), max_length=500, required=False,
+                           help_text=_("Optional: what the branch tried, what the meeting said."))  # fmt: skip
+
+
+# --- end of lapse ----------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Member lifecycle records: transfers between organisations (关系转接) and dues (团费, 党费).
+"""Member lifecycle records: transfers between organisations (关系转接), dues (团费, 党费), recruitment, party
+recommendation, annual review and lapse cases (自行脱团).
 
 Each workflow is a state machine in plain code: a ``status`` TextChoices, the table of allowed
 transitions next to it, and one service function per transition (``tongxin.lifecycle.services``).
@@ -482,3 +483,52 @@ class ReviewEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.get_grade_display()}"
+
+
+# --- lapse (自行脱团) -----------------------------------------------------------------------------------------
+
+
+class LapseStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Waiting for the committee's approval")
+    APPROVED = "approved", _("Approved by the committee")
+    REJECTED = "rejected", _("Not approved by the committee")
+
+
+class LapseCase(models.Model):
+    """The branch meeting's decision that a member listed for lapse (``orglife.lapse``) has lapsed, and the
+    committee above's approval or rejection. Approval ends the member's stay with the reason ``lapsed``."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="lapse_cases", verbose_name=_("member"))
+    branch = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("branch"))
+    org_path = models.CharField(max_length=255, editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=LapseStatus.choices, default=LapseStatus.PROPOSED)
+    meeting_on = models.DateField(_("branch meeting"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    # What the lapse list showed when the branch proposed it: the evidence the committee decides on.
+    last_dues_month = models.DateField(_("last league dues"), null=True, blank=True)
+    last_attended_at = models.DateTimeField(_("last meeting attended"), null=True, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")  # fmt: skip
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")  # fmt: skip
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=500, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(paths=("org_path",))  # the branch and the committees above: role holders only
+    audit_fields = ["person", "branch", "status", "meeting_on", "note", "decided_on", "rejection_reason"]
+
+    class Meta:
+        verbose_name = _("lapse case")
+        verbose_name_plural = _("lapse cases")
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status="proposed"), name="lapse_one_open_per_person"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "org_path"], name="lapse_case_scope_idx")]
+
+    def __str__(self) -> str:
+        return str(self.person)

@@ -3,7 +3,17 @@
 from django.urls import path
 
 from tongxin.core.views import step_paths
-from tongxin.lifecycle.views import ageout, dues, graduation, mine, recommendation, recruitment, review, transfers
+from tongxin.lifecycle.views import (
+    ageout,
+    dues,
+    graduation,
+    lapse,
+    mine,
+    recommendation,
+    recruitment,
+    review,
+    transfers,
+)
 
 app_name = "lifecycle"
 urlpatterns = [
@@ -49,4 +59,9 @@ urlpatterns = [
     path("reviews/open/", review.open_review, name="review_open"),
     path("reviews/<int:pk>/", review.review_detail, name="review_detail"),
     *step_paths("reviews", "review", review.act, "grade", "submit", "approve", "return", "register", "defer"),
+    # lapse (自行脱团): the branch proposes a member of the lapse list, the committee above decides
+    path("lapse/", lapse.lapse_cases, name="lapse_cases"),
+    path("lapse/person/<int:pk>/", lapse.lapse_propose, name="lapse_propose"),
+    path("lapse/<int:pk>/", lapse.lapse_case, name="lapse_case"),
+    *step_paths("lapse", "lapse", lapse.act, "approve", "reject"),
 ]

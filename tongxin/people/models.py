@@ -245,6 +245,7 @@ class Membership(models.Model):
         TRANSFER = "transfer", _("Transfer")
         CORRECTION = "correction", _("Correction")
         AGED_OUT = "aged_out", _("Aged out")
+        LAPSED = "lapsed", _("Lapsed")  # 自行脱团: the branch meeting decided, the committee above approved
         LEFT = "left", _("Left")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person"))

@@ -153,6 +153,12 @@ ROUTES: dict[str, Route] = {
     "lifecycle:review_return": Route("review", ("POST",), payload="reject_form"),
     "lifecycle:review_register": Route("review", ("POST",), payload="review_register"),
     "lifecycle:review_defer": Route("review", ("POST",), payload="review_defer"),
+    # lapse (自行脱团): a1, on the lapse list, proposed by branch A; the committee above decides
+    "lifecycle:lapse_cases": Route(None),
+    "lifecycle:lapse_propose": Route("person", ("GET", "POST"), payload="lapse_form"),
+    "lifecycle:lapse_case": Route("lapse_case"),
+    "lifecycle:lapse_approve": Route("lapse_case", ("POST",), payload="empty"),
+    "lifecycle:lapse_reject": Route("lapse_case", ("POST",), payload="reject_form"),
     # the four lists, duties and lapse (orglife/views/checklists.py)
     "orglife:checklists": Route("org", ("GET", "POST"), payload="checklist_item_form"),
     "orglife:checklist_item": Route("checklist_item"),
@@ -243,6 +249,10 @@ ROUTES: dict[str, Route] = {
     },
     "lapse-list": Route(None, api=True),
     "lapse-detail": Route("person", api=True),
+    "lapse-case-list": Route(None, ("GET", "POST"), api=True, payload="lapse_api"),
+    "lapse-case-detail": Route("lapse_case", api=True),
+    "lapse-case-approve": Route("lapse_case", ("POST",), api=True, payload="empty"),
+    "lapse-case-reject": Route("lapse_case", ("POST",), api=True, payload="reject_form"),
     # points API (points/api.py)
     "point-entry-list": Route(None, api=True),
     "point-entry-detail": Route("point_entry", api=True),
@@ -689,6 +699,7 @@ def _target_pk(target: str | None, tree) -> int:
     builders = {
         "cadre": _cadre_in_branch_a, "import": _import_for_branch_a, "transfer": _transfer_of_a1,
         "recruitment": _recruitment_in_a, "recommendation": _recommendation_of_a1, "dues_payment": _dues_payment_of_a1,
+        "lapse_case": _lapse_case_of_a1,
         "graduation_batch": _graduation_batch_of_branch_a, "review": _review_of_branch_a,
         "meeting": _meeting_of_branch_a, "meeting_attachment": _attachment_of_branch_a,
         "checklist_item": _checklist_item_of_branch_a, "checklist_attachment": _checklist_attachment_of_branch_a,
@@ -1331,6 +1342,18 @@ def _recommendation_of_a1(tree):
     return rec
 
 
+def _lapse_case_of_a1(tree):
+    """Person a1 (on the lapse list: no dues, no meeting) proposed for lapse by branch A's meeting of today (made
+    once per test): visible inside committee 1 only; committee 1 decides."""
+    from tongxin.lifecycle.models import LapseCase
+    from tongxin.lifecycle.services.lapse import propose
+
+    case = LapseCase.objects.filter(person=tree.people.a1).first()
+    if case is None:
+        case = propose(None, person=tree.people.a1, meeting_on=timezone.localdate(), note="连续六个月未参加组织生活")
+    return case
+
+
 def _notification_of_committee_admin() -> int:
     """A notification of committee_admin about branch A (made once per test); where no users are made, the id
     of none (the anonymous caller is sent to log in before anything is looked up)."""
@@ -1445,6 +1468,12 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "recruitment_step_api": lambda tree: {"on": timezone.localdate().isoformat(), "reason": "越权"},
     "recommendation_form": lambda tree: {"party_application_on": "2024-01-01"},
     "recommendation_api": lambda tree: {"person": tree.people.a1.pk, "party_application_on": "2024-01-01"},
+    "lapse_form": lambda tree: {"meeting_on": timezone.localdate().isoformat(), "note": "支部大会决定"},
+    "lapse_api": lambda tree: {
+        "person": tree.people.a1.pk,
+        "meeting_on": timezone.localdate().isoformat(),
+        "note": "支部大会决定",
+    },
     "recommendation_step_form": lambda tree: {
         "step": "record_vote",
         "step-on": timezone.localdate().isoformat(),

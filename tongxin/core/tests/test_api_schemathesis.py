@@ -44,6 +44,7 @@ from tongxin.core.testing import figures
 from tongxin.core.tests.scope_walk import (
     _checklist_item_of_branch_a,
     _dues_payment_of_a1,
+    _lapse_case_of_a1,
     _meeting_of_branch_a,
     _notification_of_committee_admin,
     _recommendation_of_a1,
@@ -71,7 +72,7 @@ def wsgi_app() -> Iterator[WSGIHandler]:
 @pytest.fixture
 def objects(tree, users):
     """One object of each workflow in branch A, so generated ids can hit real rows."""
-    for make in (_transfer_of_a1, _recruitment_in_a, _review_of_branch_a, _meeting_of_branch_a,
+    for make in (_lapse_case_of_a1, _transfer_of_a1, _recruitment_in_a, _review_of_branch_a, _meeting_of_branch_a,
                  _checklist_item_of_branch_a, _dues_payment_of_a1):  # fmt: skip
         make(tree)
     _recommendation_of_a1(tree)

@@ -90,7 +90,7 @@ def _record_about(model_name: str, tree):
     from tongxin.activities.models import HoursCorrection, Registration, Wish
     from tongxin.community.models import CommunityRegistration, ServiceReport
     from tongxin.core.tests import scope_walk as walk
-    from tongxin.lifecycle.models import PartyRecommendation, Recruitment, Transfer
+    from tongxin.lifecycle.models import LapseCase, PartyRecommendation, Recruitment, Transfer
     from tongxin.orglife.models import ChecklistItem
     from tongxin.venues.models import Honour
 
@@ -98,6 +98,7 @@ def _record_about(model_name: str, tree):
     makers = {
         "Transfer": lambda: Transfer(person=a1),
         "PartyRecommendation": lambda: PartyRecommendation(person=a1),
+        "LapseCase": lambda: LapseCase(person=a1),  # nobody decides on his own lapse (自行脱团)
         "Recruitment": lambda: Recruitment(person=a1),
         "ChecklistItem": lambda: ChecklistItem(owner=a1),
         "AnnualReview": lambda: walk._review_of_branch_a(tree),  # a1 is graded in it

@@ -104,6 +104,10 @@ COMMITTEE_STEPS = {
     "recommendation-approve",
     "recommendation-hand-over",
     "recommendation-record-outcome",
+    "lifecycle:lapse_approve",
+    "lifecycle:lapse_reject",
+    "lapse-case-approve",
+    "lapse-case-reject",
 }
 # What the member may do with their own record (self-service): read it, reveal their own ID number, see
 # whether they are due to age out or have lapsed, ask for their own transfer.
@@ -167,6 +171,7 @@ BRANCH_A_KINDS = {
     "transfer",
     "recruitment",
     "recommendation",
+    "lapse_case",
     "dues_payment",
     "review",
     "graduation_batch",
@@ -273,6 +278,7 @@ MIRRORS: dict[str, Twin] = {
     "transfer": Twin(lambda mirror, users: walk._transfer_of_a1(mirror).pk),  # b1 leaving branch B
     "recruitment": Twin(lambda mirror, users: walk._recruitment_in_a(mirror).pk),
     "recommendation": Twin(lambda mirror, users: walk._recommendation_of_a1(mirror).pk),
+    "lapse_case": Twin(lambda mirror, users: walk._lapse_case_of_a1(mirror).pk),  # b1 proposed by branch B
     "dues_payment": Twin(lambda mirror, users: walk._dues_payment_of_a1(mirror).pk),
     "review": Twin(lambda mirror, users: walk._review_of_branch_a(mirror).pk),
     "graduation_batch": Twin(lambda mirror, users: walk._graduation_batch_of_branch_a(mirror).pk),
@@ -767,6 +773,11 @@ def _review(status: str, a1_grade: str = "qualified"):
     return make
 
 
+def _lapse_case(tree, users):
+    """a1 (on the lapse list) proposed for lapse by branch A: waiting for committee 1's decision."""
+    return walk._lapse_case_of_a1(tree).pk, tree.people.a1
+
+
 def _approved_recruitment(tree, users):
     """An applicant approved by committee 1: from now on she has a person record (the oath is left)."""
     from tongxin.lifecycle.models import RecruitmentStage
@@ -929,6 +940,11 @@ SELF_CASES: dict[str, SelfCase] = {
     "recommendation-record-outcome": SelfCase(_recommendation("handed_over"), COMMITTEE),
     "lifecycle:recommendation_withdraw": SelfCase(_recommendation("proposed"), SECRETARY, self_service=True),
     "recommendation-withdraw": SelfCase(_recommendation("proposed"), SECRETARY, self_service=True),
+    # lapse (自行脱团): nobody decides on his own lapse
+    "lifecycle:lapse_approve": SelfCase(_lapse_case, COMMITTEE),
+    "lapse-case-approve": SelfCase(_lapse_case, COMMITTEE),
+    "lifecycle:lapse_reject": SelfCase(_lapse_case, COMMITTEE),
+    "lapse-case-reject": SelfCase(_lapse_case, COMMITTEE),
     # recruitment: the applicant is a person from the approval on
     "recruitment-record-oath": SelfCase(_approved_recruitment, SECRETARY),
     # annual review: grading one's own entry, the committee's approval of a review one is graded in
@@ -1045,7 +1061,7 @@ NO_SELF = {
 }  # fmt: skip
 # The target kinds whose records are workflow steps (or decisions) about people.
 STEP_KINDS = {"transfer", "recruitment", "recommendation", "review", "checklist_item", "meeting", "dues_payment",
-              "honour", "registration", "wish", "point_claim", "point_cycle", "point_objection",
+              "lapse_case", "honour", "registration", "wish", "point_claim", "point_cycle", "point_objection",
               "community_report", "study_note", "hours_correction"}  # fmt: skip
 
 

@@ -42,9 +42,6 @@ from tongxin.orgs.models import STEP_WIDTH, Organization, OrgCategory, OrgKind, 
 from tongxin.people.models import CadrePosition, CadreTitle, Membership
 
 Reason = Membership.Reason
-# Lapse (自行脱团) has no Membership reason yet: a lapse the branch decides is written today as "left". The
-# column counts stays ended with this reason once the people app records it; until then it reads 0.
-LAPSED_REASON = "lapsed"
 
 # The member table's columns, in order: (key, heading).
 MEMBER_COLUMNS: list[tuple[str, Any]] = [
@@ -66,7 +63,7 @@ INFLOWS: dict[str, list[str]] = {"joined": [Reason.JOINED], "transferred_in": [R
 OUTFLOWS: dict[str, list[str]] = {
     "transferred_out": [Reason.TRANSFER],
     "aged_out": [Reason.AGED_OUT],
-    "lapsed": [LAPSED_REASON],
+    "lapsed": [Reason.LAPSED],
     "left": [Reason.LEFT],
 }
 IN_KEYS = [*INFLOWS, "other_in"]

@@ -37,6 +37,7 @@ from tongxin.core import params, uploads
 from tongxin.core.exceptions import DomainError
 from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.pagination import keyset_page
+from tongxin.core.registry import page_context
 from tongxin.core.rules import rule
 from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.core.views import form_step, get_scoped_or_404, require_role
@@ -335,5 +336,7 @@ def lapse(request: HttpRequest) -> HttpResponse:
         "total": total,
         "months": rule("lapse_months"),
         "since": lapse_since(today),
+        # the lifecycle app's part: each member's open lapse case, or the form to propose him (core.registry)
+        **page_context("orglife:lapse", request, page.rows),
     }
     return render(request, "orglife/checklists/lapse.html", context)
