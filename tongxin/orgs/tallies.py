@@ -15,7 +15,8 @@ Facets (bucket in brackets; months as YYYYMM):
   ``political_status``, ``ethnicity``, ``education`` ["" when unknown], ``occupation``, ``birth_month``
   (ages are derived from it when read: they change every day with no event).
 - orgs: ``org_kind``, ``org_category`` [active organisations, the organisation itself included].
-- orglife: ``meetings_held`` [YYYYMM of the meeting's date]; lifecycle: ``dues_cents`` [YYYYMM paid, in fen],
+- orglife: ``meetings_held`` [YYYYMM of the meeting's date], ``meetings_done`` [the compliance board's done cells:
+  ``YYYY|<frequency><n>|<meeting kind>|<organisation kind>``]; lifecycle: ``dues_cents`` [YYYYMM paid, in fen],
   ``transfers_open`` and ``recruitments_open`` [""]; activities: ``volunteer_minutes`` [YYYYMM of the activity],
   ``wishes_fulfilled`` [YYYYMM fulfilled]; venues: ``bookings`` [YYYYMM of the day booked], ``honours`` [YYYYMM
   recorded]. Each app's ``tallies`` module says which services keep them (``registered_facets()`` lists all).
