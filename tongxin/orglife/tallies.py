@@ -161,8 +161,9 @@ class Compliance:
         ]
 
     def rows(self) -> list[tuple[str, int, int, str]]:
-        """(label, done, required, rate as a percent) for a page."""
-        return [(label, done, required, percent(rate)) for _kind, label, done, required, rate in self.kinds()]
+        """(label, done, required, rate as a percent) for a page: the kinds with a period ended."""
+        return [(label, done, required, percent(rate))
+                for _kind, label, done, required, rate in self.kinds() if required]  # fmt: skip
 
 
 def requirements() -> list[tuple[str, str, str]]:
