@@ -5,6 +5,8 @@ member count and distributions come first, the child organisations below; she op
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import override_settings
 from playwright.sync_api import expect
@@ -54,3 +56,8 @@ def test_the_wall_display_fills_the_screen_and_refreshes(context_for, tree, user
     create_person(None, person_data(tree.branch_a, name="新来的"))
     expect(page.locator("[data-wall-figure=members]")).to_have_text("6", timeout=20_000)
     assert page.locator("[data-wall]").get_attribute("data-refreshed")
+    expect(page.locator("[data-wall-stale]")).to_be_hidden()
+    # the sign-in ends (the session's absolute limit): the screen says so, and where to sign in again
+    page.context.clear_cookies()
+    expect(page.locator("[data-wall-stale]")).to_be_visible(timeout=20_000)
+    expect(page.locator("[data-wall-stale] a")).to_have_attribute("href", re.compile(r"/accounts/login/\?next="))

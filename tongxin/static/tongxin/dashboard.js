@@ -76,6 +76,8 @@
   if (!wall) return;
   var seconds = Math.max(Number(wall.getAttribute("data-refresh")) || 60, 10);
   var format = new Intl.NumberFormat();
+  var stale = document.querySelector("[data-wall-stale]");
+  function rate(c) { return c && c.required ? (100 * c.done / c.required).toFixed(1) + "%" : "—"; }
   function refresh() {
     fetch(wall.getAttribute("data-source"), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.json(); })
@@ -89,10 +91,15 @@
           var t = fresh.trends.filter(function (x) { return x.facet === facet; })[0];
           el.textContent = format.format(t ? t.total : 0);
         });
+        document.querySelectorAll("[data-wall-compliance]").forEach(function (el) { el.textContent = rate(fresh.compliance); });
         charts.forEach(function (c) { c.chart.setOption(c.build(fresh)); });
         wall.setAttribute("data-refreshed", new Date().toISOString());
+        if (stale) stale.hidden = true;
       })
-      .catch(function () { wall.setAttribute("data-refresh-failed", new Date().toISOString()); });
+      .catch(function () {
+        wall.setAttribute("data-refresh-failed", new Date().toISOString());
+        if (stale) stale.hidden = false; // a screen nobody touches: say why the figures stopped, and where to sign in
+      });
   }
   window.setInterval(refresh, seconds * 1000);
 })();
