@@ -25,7 +25,7 @@ from tongxin.lifecycle.services.dues import mark_paid
 from tongxin.orgs.models import OrgKind
 from tongxin.orgs.services import create_organization
 from tongxin.people.models import Membership, MembershipStatus
-from tongxin.people.services import appoint_cadre, create_person, move_member
+from tongxin.people.services import appoint_cadre, create_person, move_member, update_person
 
 pytestmark = pytest.mark.usefixtures("english")  # the tests read labels and messages
 
@@ -222,3 +222,11 @@ def test_the_api_lists_the_reports_submitted_in_scope(api_for, tree, users, year
     assert [(r["organization_name"], r["year"]) for r in rows] == [("第一团委", YEAR)]
     assert api_for(users.outsider).get(reverse("annual-report-list"), {"year": YEAR}).json() == []
     assert api_for(users.district).get(reverse("annual-report-list"), {"year": "abc"}).status_code == 400
+
+
+def test_a_member_who_leaves_through_the_edit_form_counts_as_left(tree, users):
+    leaver = joined(tree.branch_a, D(2023, 3, 1))
+    update_person(users.committee_admin, leaver, {"status": MembershipStatus.LEFT})  # the form's call: no reason
+    year = today().year
+    a = row(queries.annual_report(tree.committee1, year, today()), "甲团支部")
+    assert (a["left"], a["other_out"]) == (1, 0)
