@@ -14,10 +14,16 @@ on day D ends the old stay on D and starts the new one on D):
 * in-flows: begun in the year, by ``start_reason``; out-flows: ended in the year, by ``end_reason``.
 
 So for every row, start + in-flows − out-flows = end, which the logic checks verify. Memberships keep their
-branch's path, which moves with its subtree: a past year is reported in today's shape of the tree. A transfer
-between two branches of the same subtree counts as out of one and into the other in every row it crosses,
-and in the totals too (the League's forms count only transfers across the reporting organisation's border;
-that needs a self-join and is left for later).
+branch's path, which moves with its subtree: a past year is reported in today's shape of the tree.
+
+Transfers count only across a border, as the League's forms count them: a stay ended by a transfer whose
+person's next stay begins inside the border the same day (by a transfer) is a move inside, and so is that next
+stay; both are left out. For the total row the border is the reporting organisation's (its whole subtree); for
+a child's row it is the child's, so a move between two children counts out of one row and into the other, a
+move between two branches of the same child counts in neither, and a child's row equals the total of the
+child's own report. start + in − out = end holds for every row and the total. The same grouped query finds the
+moves with correlated EXISTS over ``Membership`` (the person's other stays, found by the person index); the
+rows add up to the total less the moves between them, which the member table states (``internal_transfers``).
 
 The figures are plain JSON-ready data: the page, the API, the files and a submission all use the same dict.
 """
@@ -28,7 +34,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,12 +115,35 @@ def _label(choices: Any, key: str) -> str:
 # --- members ------------------------------------------------------------------------------------------------
 
 
+# Per unit, the transfers between it and another unit of the reporting subtree (not columns: the total leaves
+# them out).
+BETWEEN_OUT, BETWEEN_IN = "between_out", "between_in"
+
+
+def _transfer_pairs(inside: QuerySet[Membership]) -> tuple[Q, Q]:
+    """Conditions on a stay (the outer row) given the stays ``inside`` a border: ``out``, the same person's next
+    stay begins inside the same day by a transfer; ``in_``, the same person's previous stay, inside, ended the
+    same day by a transfer. With a stay ended (begun) by a transfer: a transfer that stays inside the border."""
+    mine = inside.filter(person=OuterRef("person"))
+    out = Q(Exists(mine.filter(start=OuterRef("end"), start_reason=Reason.TRANSFER)))
+    in_ = Q(Exists(mine.filter(end=OuterRef("start"), end_reason=Reason.TRANSFER)))
+    return out, in_
+
+
 def member_flows(org: Organization, year: int) -> dict[str, dict[str, int]]:
     """Per unit (the path of a direct child of ``org``, or ``org``'s own path for stays in ``org`` itself), the
-    member table's columns for ``year``: one GROUP BY query over the subtree's memberships."""
+    member table's columns for ``year`` (transfers across the unit's border), and the transfers between the unit
+    and another one of ``org``'s subtree (:data:`BETWEEN_OUT`, :data:`BETWEEN_IN`): one GROUP BY query over the
+    subtree's memberships."""
     jan1, next_jan1 = _bounds(year)
     began = Q(start__gte=jan1, start__lt=next_jan1)
     ended = Q(end__gte=jan1, end__lt=next_jan1)
+    width = len(org.path) + STEP_WIDTH
+    subtree = Membership.objects.filter(subtree_q("org_path", org.path))
+    in_subtree = _transfer_pairs(subtree)
+    same_unit = subtree.annotate(unit=Substr("org_path", 1, width)).filter(unit=Substr(OuterRef("org_path"), 1, width))
+    across_unit = tuple(~condition for condition in _transfer_pairs(same_unit))
+    transfer_out, transfer_in = ended & Q(end_reason=Reason.TRANSFER), began & Q(start_reason=Reason.TRANSFER)
     aggregates: dict[str, Any] = {
         "start": Count("pk", filter=Q(start__lt=jan1) & (Q(end__isnull=True) | Q(end__gte=jan1))),
         "end": Count("pk", filter=Q(end__isnull=True) | Q(end__gte=next_jan1)),
@@ -125,9 +154,13 @@ def member_flows(org: Organization, year: int) -> dict[str, dict[str, int]]:
     for key, reasons in OUTFLOWS.items():
         aggregates[key] = Count("pk", filter=ended & Q(end_reason__in=reasons))
     aggregates["other_out"] = Count("pk", filter=ended & ~Q(end_reason__in=[r for rs in OUTFLOWS.values() for r in rs]))
-    width = len(org.path) + STEP_WIDTH
+    # a move inside the unit does not cross its border: neither in nor out, like the totals' inside the subtree
+    aggregates["transferred_out"] = Count("pk", filter=transfer_out & across_unit[0])
+    aggregates["transferred_in"] = Count("pk", filter=transfer_in & across_unit[1])
+    aggregates[BETWEEN_OUT] = Count("pk", filter=transfer_out & in_subtree[0] & across_unit[0])
+    aggregates[BETWEEN_IN] = Count("pk", filter=transfer_in & in_subtree[1] & across_unit[1])
     rows = (
-        Membership.objects.filter(subtree_q("org_path", org.path), start__lt=next_jan1)
+        subtree.filter(start__lt=next_jan1)
         .filter(Q(end__isnull=True) | Q(end__gte=jan1))
         .annotate(unit=Substr("org_path", 1, width))
         .values("unit")
@@ -137,7 +170,7 @@ def member_flows(org: Organization, year: int) -> dict[str, dict[str, int]]:
     found: dict[str, dict[str, int]] = {}
     for values in rows:
         data: dict[str, Any] = dict(values)
-        found[data["unit"]] = {key: data[f"n_{key}"] for key in MEMBER_KEYS}
+        found[data["unit"]] = {key: data[f"n_{key}"] for key in [*MEMBER_KEYS, BETWEEN_OUT, BETWEEN_IN]}
     return found
 
 
@@ -147,8 +180,11 @@ def _zero() -> dict[str, int]:
 
 def member_table(org: Organization, year: int) -> dict[str, Any]:
     """The member table: one row per direct child with figures (and one for ``org`` itself when members sit in
-    it directly), the total row, and the columns."""
+    it directly), the total row (transfers across ``org``'s border only), the transfers between the rows that
+    the total leaves out (``internal_transfers``), and the columns."""
     flows = member_flows(org, year)
+    between_out = sum(figures.pop(BETWEEN_OUT) for figures in flows.values())
+    between_in = sum(figures.pop(BETWEEN_IN) for figures in flows.values())
     children = {
         child.path: child
         for child in Organization.objects.filter(parent=org).only("pk", "name", "path", "code", "status")
@@ -165,10 +201,13 @@ def member_table(org: Organization, year: int) -> dict[str, Any]:
     for figures in flows.values():
         for key in MEMBER_KEYS:
             total[key] += figures[key]
+    total["transferred_out"] -= between_out
+    total["transferred_in"] -= between_in
     return {
         "columns": [{"key": key, "label": str(label)} for key, label in MEMBER_COLUMNS],
         "rows": rows,
         "total": total,
+        "internal_transfers": {"transferred_out": between_out, "transferred_in": between_in},
     }
 
 
@@ -320,9 +359,10 @@ def logic_checks(org: Organization, year: int, figures: dict[str, Any], last_yea
                          "− other out = end, for every row")),
         [row["name"] for row in rows
          if row["start"] + sum(row[k] for k in IN_KEYS) - sum(row[k] for k in OUT_KEYS) != row["end"]])  # fmt: skip
-    add("rows_sum", str(_("The rows of the member table add up to its total")),
+    internal = members["internal_transfers"]
+    add("rows_sum", str(_("The rows of the member table add up to its total, less the transfers between them")),
         [str(label) for key, label in MEMBER_COLUMNS
-         if sum(row[key] for row in members["rows"]) != members["total"][key]])  # fmt: skip
+         if sum(row[key] for row in members["rows"]) - internal.get(key, 0) != members["total"][key]])  # fmt: skip
     orgs = figures["organizations"]
     add("org_totals", str(_("Organisations by kind and by category give the same total")),
         [] if orgs["total"] == orgs["total_by_category"]
