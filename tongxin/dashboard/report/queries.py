@@ -21,9 +21,10 @@ person's next stay begins inside the border the same day (by a transfer) is a mo
 stay; both are left out. For the total row the border is the reporting organisation's (its whole subtree); for
 a child's row it is the child's, so a move between two children counts out of one row and into the other, a
 move between two branches of the same child counts in neither, and a child's row equals the total of the
-child's own report. start + in − out = end holds for every row and the total. The same grouped query finds the
-moves with correlated EXISTS over ``Membership`` (the person's other stays, found by the person index); the
-rows add up to the total less the moves between them, which the member table states (``internal_transfers``).
+child's own report. start + in − out = end holds for every row and the total. A second grouped query, over
+the stays a transfer ended or began in the year only, finds the moves with correlated EXISTS over
+``Membership`` (the person's other stays, found by the person index); the rows add up to the total less the
+moves between them, which the member table states (``internal_transfers``).
 
 The figures are plain JSON-ready data: the page, the API, the files and a submission all use the same dict.
 """
@@ -115,11 +116,6 @@ def _label(choices: Any, key: str) -> str:
 # --- members ------------------------------------------------------------------------------------------------
 
 
-# Per unit, the transfers between it and another unit of the reporting subtree (not columns: the total leaves
-# them out).
-BETWEEN_OUT, BETWEEN_IN = "between_out", "between_in"
-
-
 def _transfer_pairs(inside: QuerySet[Membership]) -> tuple[Q, Q]:
     """Conditions on a stay (the outer row) given the stays ``inside`` a border: ``out``, the same person's next
     stay begins inside the same day by a transfer; ``in_``, the same person's previous stay, inside, ended the
@@ -132,18 +128,11 @@ def _transfer_pairs(inside: QuerySet[Membership]) -> tuple[Q, Q]:
 
 def member_flows(org: Organization, year: int) -> dict[str, dict[str, int]]:
     """Per unit (the path of a direct child of ``org``, or ``org``'s own path for stays in ``org`` itself), the
-    member table's columns for ``year`` (transfers across the unit's border), and the transfers between the unit
-    and another one of ``org``'s subtree (:data:`BETWEEN_OUT`, :data:`BETWEEN_IN`): one GROUP BY query over the
-    subtree's memberships."""
+    member table's columns for ``year``, every transfer counted (:func:`transfers_inside` says which stay inside a
+    border): one GROUP BY query over the subtree's memberships."""
     jan1, next_jan1 = _bounds(year)
     began = Q(start__gte=jan1, start__lt=next_jan1)
     ended = Q(end__gte=jan1, end__lt=next_jan1)
-    width = len(org.path) + STEP_WIDTH
-    subtree = Membership.objects.filter(subtree_q("org_path", org.path))
-    in_subtree = _transfer_pairs(subtree)
-    same_unit = subtree.annotate(unit=Substr("org_path", 1, width)).filter(unit=Substr(OuterRef("org_path"), 1, width))
-    across_unit = tuple(~condition for condition in _transfer_pairs(same_unit))
-    transfer_out, transfer_in = ended & Q(end_reason=Reason.TRANSFER), began & Q(start_reason=Reason.TRANSFER)
     aggregates: dict[str, Any] = {
         "start": Count("pk", filter=Q(start__lt=jan1) & (Q(end__isnull=True) | Q(end__gte=jan1))),
         "end": Count("pk", filter=Q(end__isnull=True) | Q(end__gte=next_jan1)),
@@ -154,13 +143,9 @@ def member_flows(org: Organization, year: int) -> dict[str, dict[str, int]]:
     for key, reasons in OUTFLOWS.items():
         aggregates[key] = Count("pk", filter=ended & Q(end_reason__in=reasons))
     aggregates["other_out"] = Count("pk", filter=ended & ~Q(end_reason__in=[r for rs in OUTFLOWS.values() for r in rs]))
-    # a move inside the unit does not cross its border: neither in nor out, like the totals' inside the subtree
-    aggregates["transferred_out"] = Count("pk", filter=transfer_out & across_unit[0])
-    aggregates["transferred_in"] = Count("pk", filter=transfer_in & across_unit[1])
-    aggregates[BETWEEN_OUT] = Count("pk", filter=transfer_out & in_subtree[0] & across_unit[0])
-    aggregates[BETWEEN_IN] = Count("pk", filter=transfer_in & in_subtree[1] & across_unit[1])
+    width = len(org.path) + STEP_WIDTH
     rows = (
-        subtree.filter(start__lt=next_jan1)
+        Membership.objects.filter(subtree_q("org_path", org.path), start__lt=next_jan1)
         .filter(Q(end__isnull=True) | Q(end__gte=jan1))
         .annotate(unit=Substr("org_path", 1, width))
         .values("unit")
@@ -170,8 +155,48 @@ def member_flows(org: Organization, year: int) -> dict[str, dict[str, int]]:
     found: dict[str, dict[str, int]] = {}
     for values in rows:
         data: dict[str, Any] = dict(values)
-        found[data["unit"]] = {key: data[f"n_{key}"] for key in [*MEMBER_KEYS, BETWEEN_OUT, BETWEEN_IN]}
+        found[data["unit"]] = {key: data[f"n_{key}"] for key in MEMBER_KEYS}
     return found
+
+
+# The columns of transfers_inside: (out, in) inside the unit, and (out, in) between the unit and another one.
+UNIT_OUT, UNIT_IN, BETWEEN_OUT, BETWEEN_IN = "unit_out", "unit_in", "between_out", "between_in"
+
+
+def transfers_inside(org: Organization, year: int) -> dict[str, dict[str, int]]:
+    """Per unit (as :func:`member_flows`), the transfers of ``year`` that stay inside a border: inside the unit
+    (:data:`UNIT_OUT`, :data:`UNIT_IN`), or between the unit and another unit of ``org``'s subtree
+    (:data:`BETWEEN_OUT`, :data:`BETWEEN_IN`). One GROUP BY query over the stays a transfer ended or began in the
+    year only, with correlated EXISTS over the person's other stays (the person index): kept apart from
+    :func:`member_flows` so that query stays a plain aggregate (PostgreSQL runs it in parallel; a subquery in it
+    would not let it, which made the root's report at 100× three times slower)."""
+    jan1, next_jan1 = _bounds(year)
+    width = len(org.path) + STEP_WIDTH
+    subtree = Membership.objects.filter(subtree_q("org_path", org.path))
+    same_unit = subtree.annotate(unit=Substr("org_path", 1, width)).filter(unit=Substr(OuterRef("org_path"), 1, width))
+    in_unit, in_subtree = _transfer_pairs(same_unit), _transfer_pairs(subtree)
+    transfer_out = Q(end__gte=jan1, end__lt=next_jan1, end_reason=Reason.TRANSFER)
+    transfer_in = Q(start__gte=jan1, start__lt=next_jan1, start_reason=Reason.TRANSFER)
+    rows = (
+        subtree.filter(transfer_out | transfer_in)
+        .annotate(unit=Substr("org_path", 1, width))
+        .values("unit")
+        .annotate(
+            n_unit_out=Count("pk", filter=transfer_out & in_unit[0]),
+            n_unit_in=Count("pk", filter=transfer_in & in_unit[1]),
+            n_subtree_out=Count("pk", filter=transfer_out & in_subtree[0]),
+            n_subtree_in=Count("pk", filter=transfer_in & in_subtree[1]),
+        )
+        .order_by()
+    )
+    return {
+        row["unit"]: {
+            UNIT_OUT: row["n_unit_out"], UNIT_IN: row["n_unit_in"],
+            BETWEEN_OUT: row["n_subtree_out"] - row["n_unit_out"],  # the unit is inside the subtree
+            BETWEEN_IN: row["n_subtree_in"] - row["n_unit_in"],
+        }
+        for row in rows
+    }  # fmt: skip
 
 
 def _zero() -> dict[str, int]:
@@ -183,8 +208,12 @@ def member_table(org: Organization, year: int) -> dict[str, Any]:
     it directly), the total row (transfers across ``org``'s border only), the transfers between the rows that
     the total leaves out (``internal_transfers``), and the columns."""
     flows = member_flows(org, year)
-    between_out = sum(figures.pop(BETWEEN_OUT) for figures in flows.values())
-    between_in = sum(figures.pop(BETWEEN_IN) for figures in flows.values())
+    inside = transfers_inside(org, year)
+    for unit, moves in inside.items():  # a move inside a unit crosses no row's border
+        flows[unit]["transferred_out"] -= moves[UNIT_OUT]
+        flows[unit]["transferred_in"] -= moves[UNIT_IN]
+    between_out = sum(moves[BETWEEN_OUT] for moves in inside.values())
+    between_in = sum(moves[BETWEEN_IN] for moves in inside.values())
     children = {
         child.path: child
         for child in Organization.objects.filter(parent=org).only("pk", "name", "path", "code", "status")
@@ -300,7 +329,7 @@ def dues_table(org: Organization, year: int) -> dict[str, Any]:
 
 
 def year_figures(org: Organization, year: int) -> dict[str, Any]:
-    """The four tables of ``org``'s subtree for ``year`` (five queries)."""
+    """The four tables of ``org``'s subtree for ``year`` (six queries)."""
     return {
         "members": member_table(org, year),
         "organizations": organization_table(org, year),
