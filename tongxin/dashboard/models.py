@@ -2,19 +2,23 @@
 reports (``report.models``, imported at the end).
 
 ``IndexScheme``: an organisation's own index settings: whether its page ranks its children (off by default,
-the organisation's own choice: 指尖上的形式主义), and, through its versions, the weights of the indicators for
-its subtree. The weights of an organisation are those of the nearest scheme up its path with a version in force
-(the defaults of ``index.indicators.DEFAULT_WEIGHTS`` when none), as the points rules are inherited.
+the organisation's own choice: 指尖上的形式主义), the lowest scores of five, four and three stars on its page
+(its own too, not inherited: 90/80/70 by default, descending within 0–100), and, through its versions, the
+weights of the indicators for its subtree. The weights of an organisation are those of the nearest scheme up its
+path with a version in force (the defaults of ``index.indicators.DEFAULT_WEIGHTS`` when none), as the points
+rules are inherited.
 
-``IndexWeightsVersion``: the weights from ``valid_from`` until the next version; a change is a new version,
-the older ones are kept, and a year is scored with the version in force on its last day (today for the year
-under way). ``IndexWeight``: one indicator's percentage in a version (the percentages add up to 100).
+``IndexWeightsVersion``: the weights from ``valid_from`` until the next version; a change is a new version from
+today or later (a past year keeps the weights it was scored with), the older ones are kept, and a year is scored
+with the version in force on its last day (today for the year under way). ``IndexWeight``: one indicator's
+percentage in a version (the percentages add up to 100).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.fields import IntRange, InWindow
@@ -27,19 +31,33 @@ class IndexScheme(models.Model):
                                         verbose_name=_("organisation"))  # fmt: skip
     org_path = models.CharField(max_length=255, editable=False)
     rankings = models.BooleanField(_("rankings shown"), default=False)  # off by default
+    five_star_min = models.PositiveSmallIntegerField(_("five stars from"), default=90, validators=[IntRange(0, 100)])
+    four_star_min = models.PositiveSmallIntegerField(_("four stars from"), default=80, validators=[IntRange(0, 100)])
+    three_star_min = models.PositiveSmallIntegerField(_("three stars from"), default=70, validators=[IntRange(0, 100)])
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopeSpec(paths=("org_path",))
-    audit_fields = ["organization", "rankings"]
+    audit_fields = ["organization", "rankings", "five_star_min", "four_star_min", "three_star_min"]
 
     class Meta:
         verbose_name = _("index settings")
         verbose_name_plural = _("index settings")
         indexes = [models.Index(fields=["org_path"], name="index_scheme_path_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(five_star_min__lte=100, five_star_min__gt=F("four_star_min"),
+                            four_star_min__gt=F("three_star_min")),
+                name="index_stars_descending",
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.organization_id}"
+
+    def grades(self) -> list[tuple[int, int]]:
+        """(lowest score, stars), highest first, as ``index.indicators.STARS``."""
+        return [(self.five_star_min, 5), (self.four_star_min, 4), (self.three_star_min, 3)]
 
 
 class IndexWeightsVersion(models.Model):

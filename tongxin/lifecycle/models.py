@@ -244,7 +244,12 @@ class DuesPayment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "kind", "month"], name="dues_one_payment_per_month"),
         ]
-        indexes = [models.Index(fields=["org_path", "month"], name="dues_ledger_idx")]
+        indexes = [
+            models.Index(fields=["org_path", "month"], name="dues_ledger_idx"),
+            # The annual report's dues: a subtree (the path's prefix range, leading, so that a branch reads only
+            # its own entries) and the days paid in a year (checked in the index, not in the table's rows).
+            models.Index(fields=["org_path", "paid_on"], name="dues_paid_on_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} {self.month:%Y-%m} {self.amount}"

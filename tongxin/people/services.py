@@ -223,9 +223,22 @@ def create_person(actor: Actor, data: dict[str, Any], *, since: datetime.date | 
     return person
 
 
+# Leaving through the edit form: an active member whose status is set to one of these ends her stay with the
+# matching reason, so the annual report counts her in the right column. A death keeps the reason given (the
+# report's "left" column is for leaving; a death is "other out").
+LEAVING_REASONS: dict[str, str] = {
+    MembershipStatus.LEFT: Membership.Reason.LEFT,
+    MembershipStatus.AGED_OUT: Membership.Reason.AGED_OUT,
+    MembershipStatus.TRANSFERRED_OUT: Membership.Reason.TRANSFER,
+}
+
+
 @transaction.atomic
 def update_person(actor: Actor, person: Person, changes: dict[str, Any], *,
                   reason: str = Membership.Reason.CORRECTION) -> Person:  # fmt: skip
+    """Edit a person's record. A move or an end of membership ends the open stay with ``reason`` (and a move
+    opens the next one with it); when the edit turns an active member into a former one, the stay ends with the
+    reason of the new status (:data:`LEAVING_REASONS`) instead."""
     # Lock the person row only: the branch is a nullable join, which PostgreSQL cannot lock.
     person = Person.objects.select_for_update(of=("self",)).select_related("branch").get(pk=person.pk)
     require(actor, CHANGE, person.org_path)
@@ -246,7 +259,10 @@ def update_person(actor: Actor, person: Person, changes: dict[str, Any], *,
     is_counted = _counted(person.status, person.branch)
     # A stay lasts while the person is an active member of that branch: a move or leaving ends it.
     if person.branch != old_branch or not is_counted:
-        Membership.objects.filter(person=person, end__isnull=True).update(end=today, end_reason=reason)
+        end_reason = reason
+        if old_status == MembershipStatus.ACTIVE and person.status in LEAVING_REASONS:
+            end_reason = LEAVING_REASONS[person.status]
+        Membership.objects.filter(person=person, end__isnull=True).update(end=today, end_reason=end_reason)
     if is_counted and person.branch is not None and (person.branch != old_branch or not was_counted):
         Membership.objects.create(
             person=person,

@@ -89,6 +89,7 @@ MANAGE_ROUTES = {
     "point-rules-change-scores",
     "dashboard:index_weights",
     "dashboard:index_rankings",
+    "dashboard:index_stars",
     "index-weights",
     "index-rankings",
 }

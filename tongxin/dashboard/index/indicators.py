@@ -6,9 +6,15 @@ kept without a month, the study periods' ``PeriodStats``) into a raw value; ``lo
 round (open transfers: fewer is better). An indicator whose tally facets no app keeps yet is *not yet counted*:
 its raw value is 0 for everyone and the page says so.
 
+"Per member" indicators divide by the subtree's members at the end of the year assessed (from the membership
+history), today's for the year under way (``OrgStats``): a past year keeps the members it had.
+
 Default weights (our choice, documented here and on the weights page): the 100-point 团支部对标定级 grading gives
 organisational life and the branch's own working the largest share, so 组织力 35, 凝聚力 30, 服务力 25, 大局贡献度 10.
-Grades as in that grading: five stars from 90, four from 80, three from 70; below 70 no stars.
+Within 凝聚力, points per member (the 积分制 ledger, issue 18) took 5 of the venue bookings' 10: study 20,
+bookings 5, points 5.
+Grades as in that grading: five stars from 90, four from 80, three from 70; below 70 no stars. An organisation
+may set its own minimums for its page (``IndexScheme``: descending, from 0 to 100); these are the defaults.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ class Dimension(models.TextChoices):
 class Figures:
     """One organisation's roll-ups for the year assessed (its whole subtree)."""
 
-    members: int = 0  # active members now (OrgStats.members_total)
+    members: int = 0  # members at the end of the year assessed (today's, OrgStats.members_total, for this year)
     branches: int = 0  # league and party branches of the subtree, itself included
     monthly: Counter[str] = field(default_factory=Counter)  # facet -> sum of the year's YYYYMM buckets
     current: Counter[str] = field(default_factory=Counter)  # facet -> count of bucket "" (kept without a month)
@@ -77,6 +83,9 @@ INDICATORS: list[Indicator] = [
     Indicator("bookings", _("Venue bookings per 100 members"), Dimension.COHESION, _("per 100"),
               lambda f: per(f.monthly["bookings"], f.members, 100), ("bookings",),
               help=_("Bookings of the positions (阵地) in the year, per 100 active members.")),
+    Indicator("points_per_member", _("Points per member"), Dimension.COHESION, _("points"),
+              lambda f: per(f.monthly["points"], f.members, 0.01), ("points",),
+              help=_("Points booked in the year (积分制), divided by the members.")),
     Indicator("volunteer_hours", _("Volunteer hours per member"), Dimension.SERVICE, _("hours"),
               lambda f: per(f.monthly["volunteer_minutes"], f.members, 1 / 60), ("volunteer_minutes",),
               help=_("Verified volunteer service in the year, in hours, divided by the active members.")),
@@ -90,28 +99,34 @@ INDICATORS: list[Indicator] = [
 
 BY_KEY: dict[str, Indicator] = {i.key: i for i in INDICATORS}
 
-# The default template, in percent (adds up to 100): 组织力 35, 凝聚力 30, 服务力 25, 大局贡献度 10.
+# The default template, in percent (adds up to 100): 组织力 35, 凝聚力 30, 服务力 25, 大局贡献度 10 (bookings gave 5
+# of their 10 to points per member).
 DEFAULT_WEIGHTS: dict[str, int] = {
     "meetings_per_branch": 15,
     "dues_per_member": 10,
     "recruitments": 5,
     "transfers_open": 5,
     "study_rate": 20,
-    "bookings": 10,
+    "bookings": 5,
+    "points_per_member": 5,
     "volunteer_hours": 15,
     "wishes": 10,
     "honours": 10,
 }
 
-# Stars by total score (团支部对标定级): (lowest score, stars), highest first.
+# Stars by total score (团支部对标定级): (lowest score, stars), highest first. The defaults of an organisation's
+# own minimums (IndexScheme.grades()).
 STARS: list[tuple[int, int]] = [(90, 5), (80, 4), (70, 3)]
 
-MONTHLY_FACETS = ("meetings_held", "dues_cents", "bookings", "volunteer_minutes", "wishes_fulfilled", "honours")
+MONTHLY_FACETS = (
+    "meetings_held", "dues_cents", "bookings", "volunteer_minutes", "wishes_fulfilled", "honours", "points",
+)  # fmt: skip
 CURRENT_FACETS = ("recruitments_open", "transfers_open")
 
 
-def stars_for(score: Any) -> int:
-    for low, stars in STARS:
+def stars_for(score: Any, grades: list[tuple[int, int]] | None = None) -> int:
+    """The stars of ``score`` by ``grades`` ((lowest score, stars), highest first; the defaults when None)."""
+    for low, stars in STARS if grades is None else grades:
         if score >= low:
             return stars
     return 0

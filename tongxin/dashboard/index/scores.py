@@ -1,6 +1,7 @@
-"""The index of an organisation's children for a year, read from the roll-ups only (a constant handful of queries
+"""The index of an organisation's children for a year, read from the roll-ups (a constant handful of queries
 whatever the size of the subtree: the children with their ``OrgStats``, their tallies, their study periods'
-``PeriodStats``, the weights in force and the organisation's settings).
+``PeriodStats``, the weights in force and the organisation's settings; for a past year, the children's members
+at its end, one grouped query over the membership history).
 
 Normalisation (our choice): each indicator is scaled to 0–100 *among the organisations compared* (min–max): the
 best of them gets 100, the weakest 0, the others in proportion; round the other way for an indicator where lower
@@ -21,17 +22,20 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.core.params import parse_int
+from tongxin.core.scoping import subtree_q
 from tongxin.dashboard.index.indicators import (
     BY_KEY,
     CURRENT_FACETS,
     DEFAULT_WEIGHTS,
     INDICATORS,
     MONTHLY_FACETS,
+    STARS,
     Dimension,
     Figures,
     Indicator,
@@ -39,7 +43,8 @@ from tongxin.dashboard.index.indicators import (
 )
 from tongxin.dashboard.models import IndexScheme, IndexWeightsVersion
 from tongxin.orgs import tallies
-from tongxin.orgs.models import Organization, OrgKind, OrgStatus, path_ids
+from tongxin.orgs.models import STEP_WIDTH, Organization, OrgKind, OrgStatus, path_ids
+from tongxin.people.models import Membership
 from tongxin.study.models import PeriodStats
 
 HUNDRED = Decimal(100)
@@ -101,9 +106,9 @@ def weights_in_force(org: Organization, on: datetime.date) -> Weights:
     return Weights({k: v for k, v in percents.items() if k in BY_KEY}, version, version.scheme.organization)
 
 
-def rankings_on(org: Organization) -> bool:
-    """Whether ``org`` has switched its ranking on (its own choice, off by default)."""
-    return IndexScheme.objects.filter(organization=org, rankings=True).exists()
+def own_scheme(org: Organization) -> IndexScheme:
+    """``org``'s own settings (rankings, star minimums), or the defaults (unsaved) when it has set none."""
+    return IndexScheme.objects.filter(organization=org).first() or IndexScheme(organization=org, org_path=org.path)
 
 
 def counted_facets() -> frozenset[str]:
@@ -136,6 +141,7 @@ class Row:
     figures: Figures
     parts: list[Part] = field(default_factory=list)
     rank: int | None = None
+    grades: list[tuple[int, int]] = field(default_factory=lambda: list(STARS))  # the page's star minimums
 
     @property
     def score(self) -> Decimal:
@@ -143,7 +149,7 @@ class Row:
 
     @property
     def stars(self) -> int:
-        return stars_for(self.score)
+        return stars_for(self.score, self.grades)
 
     @property
     def stars_text(self) -> str:
@@ -167,13 +173,34 @@ class Index:
     rankings: bool
     rows: list[Row]
     uncounted: list[Indicator]
+    grades: list[tuple[int, int]] = field(default_factory=lambda: list(STARS))
 
 
-def figures_of(children: list[Organization], year: int) -> dict[int, Figures]:
-    """Each child's :class:`Figures` for ``year`` (two queries: tallies, study roll-ups)."""
+def members_at_end_of(org: Organization, year: int) -> dict[str, int]:
+    """The members of each child of ``org`` (by its path) at the end of ``year``: the stays begun before the next
+    1 January and not ended before it, as the annual report counts them; one query grouped by the child's path."""
+    next_jan1 = datetime.date(year + 1, 1, 1)
+    width = len(org.path) + STEP_WIDTH
+    rows = (
+        Membership.objects.filter(subtree_q("org_path", org.path), start__lt=next_jan1)
+        .filter(Q(end__isnull=True) | Q(end__gte=next_jan1))
+        .annotate(unit=Substr("org_path", 1, width))
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["unit"]: row["n"] for row in rows}
+
+
+def figures_of(children: list[Organization], year: int, members: dict[str, int] | None = None) -> dict[int, Figures]:
+    """Each child's :class:`Figures` for ``year`` (two queries: tallies, study roll-ups). ``members``: each
+    child's members by its path (a past year's, :func:`members_at_end_of`); None: today's (``OrgStats``)."""
     ids = [c.pk for c in children]
     result = {}
     for child in children:
+        if members is not None:
+            result[child.pk] = Figures(members=members.get(child.path, 0))
+            continue
         stats = getattr(child, "stats", None)
         result[child.pk] = Figures(members=stats.members_total if stats else 0)
     facets = ("org_kind", *MONTHLY_FACETS, *CURRENT_FACETS)
@@ -220,23 +247,28 @@ def score_rows(rows: list[Row], weights: dict[str, int], kept: frozenset[str]) -
 
 def index_of(org: Organization, year: int, today: datetime.date | None = None) -> Index:
     """``org``'s children scored for ``year``: ranked by score when ``org`` has switched rankings on, else listed
-    by name (no rank given)."""
+    by name (no rank given); stars by ``org``'s own minimums. Per member: the members at the end of a past year,
+    today's for this one."""
+    today = today or timezone.localdate()
     on = assessed_on(year, today)
     weights = weights_in_force(org, on)
     children = list(
         Organization.objects.filter(parent=org, status=OrgStatus.ACTIVE).select_related("stats").order_by("name", "pk")
     )
-    figures = figures_of(children, year)
-    rows = [Row(child, figures[child.pk]) for child in children]
+    members = members_at_end_of(org, year) if year < today.year else None
+    figures = figures_of(children, year, members)
+    scheme = own_scheme(org)
+    grades = scheme.grades()
+    rows = [Row(child, figures[child.pk], grades=grades) for child in children]
     kept = counted_facets()
     score_rows(rows, weights.percents, kept)
-    ranked = rankings_on(org)
+    ranked = scheme.rankings
     if ranked:
         rows.sort(key=lambda r: (-r.score, r.org.name, r.org.pk))
         for position, row in enumerate(rows, start=1):
             row.rank = position
     uncounted = [i for i in INDICATORS if not is_counted(i, kept)]
-    return Index(org, year, on, weights, ranked, rows, uncounted)
+    return Index(org, year, on, weights, ranked, rows, uncounted, grades)
 
 
 def as_dict(index: Index) -> dict[str, Any]:
@@ -247,6 +279,7 @@ def as_dict(index: Index) -> dict[str, Any]:
         "year": index.year,
         "assessed_on": index.on.isoformat(),
         "rankings": index.rankings,
+        "stars": {str(stars): low for low, stars in index.grades},  # stars -> the lowest score that earns them
         "weights": {
             "default": weights.is_default,
             "owner": weights.owner.pk if weights.owner else None,

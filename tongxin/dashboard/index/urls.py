@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/", views.index_page, name="index"),
     path("<int:pk>/weights/", views.weights_page, name="index_weights"),
     path("<int:pk>/rankings/", views.rankings_switch, name="index_rankings"),
+    path("<int:pk>/stars/", views.stars_save, name="index_stars"),
 ]

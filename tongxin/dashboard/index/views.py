@@ -1,5 +1,5 @@
-"""The index pages: an organisation's children scored (any role holder who sees the organisation), its weights
-and its rankings switch (its admins: MANAGE). Thin over ``scores`` and ``services``."""
+"""The index pages: an organisation's children scored (any role holder who sees the organisation), its weights,
+its star minimums and its rankings switch (its admins: MANAGE). Thin over ``scores`` and ``services``."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from tongxin.core.forms import BootstrapFormMixin
 from tongxin.core.scoping import MANAGE, scope_for
 from tongxin.core.views import form_step, get_scoped_or_404, page_step
 from tongxin.dashboard.index import scores, services
-from tongxin.dashboard.index.indicators import INDICATORS, STARS, Dimension
+from tongxin.dashboard.index.indicators import INDICATORS, Dimension
 from tongxin.dashboard.models import IndexWeightsVersion
 from tongxin.orgs.models import Organization
 
@@ -52,7 +52,7 @@ def index_page(request: HttpRequest, pk: int) -> HttpResponse:
     dimensions = [(d.value, d.label, [i for i in INDICATORS if i.dimension == d.value]) for d in Dimension]
     context = {
         "title": _("三力一度 index: %(org)s") % {"org": org.name}, "org": org, "index": index,
-        "dimensions": dimensions, "stars": STARS, "may_manage": _may_manage(request, org),
+        "dimensions": dimensions, "stars": index.grades, "may_manage": _may_manage(request, org),
         "years": list(range(timezone.localdate().year, scores.FIRST_YEAR - 1, -1))[:6],
     }  # fmt: skip
     return render(request, "dashboard/index.html", context)
@@ -73,30 +73,69 @@ def _weights_form_class() -> type[forms.Form]:
 WeightsForm = _weights_form_class()
 
 
-@login_required
-def weights_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """The weights of the organisation's subtree: the versions so far, and a new version from a date (adding up to
-    100%, refused otherwise with the total named)."""
-    org = _org(request, pk, action_manage=True)
+class StarsForm(BootstrapFormMixin, forms.Form):
+    five_star_min = forms.IntegerField(label=gettext_lazy("Five stars from"), min_value=0, max_value=100)
+    four_star_min = forms.IntegerField(label=gettext_lazy("Four stars from"), min_value=0, max_value=100)
+    three_star_min = forms.IntegerField(label=gettext_lazy("Three stars from"), min_value=0, max_value=100)
+
+
+def _weights_page(request: HttpRequest, org: Organization, form: forms.Form | None = None,
+                  stars_form: forms.Form | None = None) -> HttpResponse:  # fmt: skip
+    """The weights page, with the forms as posted (else their current values)."""
     today = timezone.localdate()
     current = scores.weights_in_force(org, today)
-    initial: dict[str, Any] = {"valid_from": datetime.date(today.year + 1, 1, 1)} | current.percents
-    form = WeightsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if form is None:
+        initial: dict[str, Any] = {"valid_from": datetime.date(today.year + 1, 1, 1)} | current.percents
+        form = WeightsForm(initial=initial)
+    form.fields["valid_from"].widget.attrs["min"] = today.isoformat()  # the browser's hint; the service decides
+    if stars_form is None:
+        scheme = scores.own_scheme(org)
+        stars_form = StarsForm(initial={key: getattr(scheme, key) for key in services.STAR_FIELDS})
+    versions = list(
+        IndexWeightsVersion.objects.filter(scheme__organization=org).prefetch_related("items").order_by("-valid_from")
+    )
+    context = {"title": _("Index weights: %(org)s") % {"org": org.name}, "org": org, "form": form,
+               "stars_form": stars_form, "current": current, "versions": versions, "indicators": INDICATORS,
+               "today": today, "cancel_url": reverse("dashboard:index", args=[org.pk]),
+               "submit_label": _("Save the new version")}  # fmt: skip
+    status = 400 if form.errors or stars_form.errors else 200
+    return render(request, "dashboard/index_weights.html", context, status=status)
+
+
+@login_required
+def weights_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The weights of the organisation's subtree: the versions so far, and a new version from a date, today or
+    later (adding up to 100%, refused otherwise with the total named); and its star minimums (saved by
+    :func:`stars_save`)."""
+    org = _org(request, pk, action_manage=True)
+    if request.method != "POST":
+        return _weights_page(request, org)
+    form = WeightsForm(request.POST)
+    if form.is_valid():
         data = form.cleaned_data
         weights = {i.key: data[i.key] for i in INDICATORS}
         with form_step(request, form, _("The new weights are saved."), denied_as_404=True) as step:
             services.set_weights(request.user, org, valid_from=data["valid_from"], weights=weights)
         if step.ok:
             return redirect("dashboard:index_weights", pk=org.pk)
-    versions = list(
-        IndexWeightsVersion.objects.filter(scheme__organization=org).prefetch_related("items").order_by("-valid_from")
-    )
-    context = {"title": _("Index weights: %(org)s") % {"org": org.name}, "org": org, "form": form,
-               "current": current, "versions": versions, "indicators": INDICATORS,
-               "cancel_url": reverse("dashboard:index", args=[org.pk]),
-               "submit_label": _("Save the new version")}  # fmt: skip
-    return render(request, "dashboard/index_weights.html", context, status=400 if form.errors else 200)
+    return _weights_page(request, org, form=form)
+
+
+@login_required
+@require_POST
+def stars_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lowest scores of five, four and three stars on the organisation's index page (the weights page's second
+    form; shown again there with its errors)."""
+    org = _org(request, pk, action_manage=True)
+    form = StarsForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        with form_step(request, form, _("The star minimums are saved."), denied_as_404=True) as step:
+            services.set_stars(request.user, org, five=data["five_star_min"], four=data["four_star_min"],
+                               three=data["three_star_min"])  # fmt: skip
+        if step.ok:
+            return redirect("dashboard:index_weights", pk=org.pk)
+    return _weights_page(request, org, stars_form=form)
 
 
 @login_required

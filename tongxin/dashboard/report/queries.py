@@ -14,10 +14,17 @@ on day D ends the old stay on D and starts the new one on D):
 * in-flows: begun in the year, by ``start_reason``; out-flows: ended in the year, by ``end_reason``.
 
 So for every row, start + in-flows − out-flows = end, which the logic checks verify. Memberships keep their
-branch's path, which moves with its subtree: a past year is reported in today's shape of the tree. A transfer
-between two branches of the same subtree counts as out of one and into the other in every row it crosses,
-and in the totals too (the League's forms count only transfers across the reporting organisation's border;
-that needs a self-join and is left for later).
+branch's path, which moves with its subtree: a past year is reported in today's shape of the tree.
+
+Transfers count only across a border, as the League's forms count them: a stay ended by a transfer whose
+person's next stay begins inside the border the same day (by a transfer) is a move inside, and so is that next
+stay; both are left out. For the total row the border is the reporting organisation's (its whole subtree); for
+a child's row it is the child's, so a move between two children counts out of one row and into the other, a
+move between two branches of the same child counts in neither, and a child's row equals the total of the
+child's own report. start + in − out = end holds for every row and the total. A second grouped query, over
+the stays a transfer ended or began in the year only, finds the moves with correlated EXISTS over
+``Membership`` (the person's other stays, found by the person index); the rows add up to the total less the
+moves between them, which the member table states (``internal_transfers``).
 
 The figures are plain JSON-ready data: the page, the API, the files and a submission all use the same dict.
 """
@@ -28,7 +35,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -106,9 +113,20 @@ def _label(choices: Any, key: str) -> str:
 # --- members ------------------------------------------------------------------------------------------------
 
 
+def _transfer_pairs(inside: QuerySet[Membership]) -> tuple[Q, Q]:
+    """Conditions on a stay (the outer row) given the stays ``inside`` a border: ``out``, the same person's next
+    stay begins inside the same day by a transfer; ``in_``, the same person's previous stay, inside, ended the
+    same day by a transfer. With a stay ended (begun) by a transfer: a transfer that stays inside the border."""
+    mine = inside.filter(person=OuterRef("person"))
+    out = Q(Exists(mine.filter(start=OuterRef("end"), start_reason=Reason.TRANSFER)))
+    in_ = Q(Exists(mine.filter(end=OuterRef("start"), end_reason=Reason.TRANSFER)))
+    return out, in_
+
+
 def member_flows(org: Organization, year: int) -> dict[str, dict[str, int]]:
     """Per unit (the path of a direct child of ``org``, or ``org``'s own path for stays in ``org`` itself), the
-    member table's columns for ``year``: one GROUP BY query over the subtree's memberships."""
+    member table's columns for ``year``, every transfer counted (:func:`transfers_inside` says which stay inside a
+    border): one GROUP BY query over the subtree's memberships."""
     jan1, next_jan1 = _bounds(year)
     began = Q(start__gte=jan1, start__lt=next_jan1)
     ended = Q(end__gte=jan1, end__lt=next_jan1)
@@ -138,14 +156,61 @@ def member_flows(org: Organization, year: int) -> dict[str, dict[str, int]]:
     return found
 
 
+# The columns of transfers_inside: (out, in) inside the unit, and (out, in) between the unit and another one.
+UNIT_OUT, UNIT_IN, BETWEEN_OUT, BETWEEN_IN = "unit_out", "unit_in", "between_out", "between_in"
+
+
+def transfers_inside(org: Organization, year: int) -> dict[str, dict[str, int]]:
+    """Per unit (as :func:`member_flows`), the transfers of ``year`` that stay inside a border: inside the unit
+    (:data:`UNIT_OUT`, :data:`UNIT_IN`), or between the unit and another unit of ``org``'s subtree
+    (:data:`BETWEEN_OUT`, :data:`BETWEEN_IN`). One GROUP BY query over the stays a transfer ended or began in the
+    year only, with correlated EXISTS over the person's other stays (the person index): kept apart from
+    :func:`member_flows` so that query stays a plain aggregate (PostgreSQL runs it in parallel; a subquery in it
+    would not let it, which made the root's report at 100× three times slower)."""
+    jan1, next_jan1 = _bounds(year)
+    width = len(org.path) + STEP_WIDTH
+    subtree = Membership.objects.filter(subtree_q("org_path", org.path))
+    same_unit = subtree.annotate(unit=Substr("org_path", 1, width)).filter(unit=Substr(OuterRef("org_path"), 1, width))
+    in_unit, in_subtree = _transfer_pairs(same_unit), _transfer_pairs(subtree)
+    transfer_out = Q(end__gte=jan1, end__lt=next_jan1, end_reason=Reason.TRANSFER)
+    transfer_in = Q(start__gte=jan1, start__lt=next_jan1, start_reason=Reason.TRANSFER)
+    rows = (
+        subtree.filter(transfer_out | transfer_in)
+        .annotate(unit=Substr("org_path", 1, width))
+        .values("unit")
+        .annotate(
+            n_unit_out=Count("pk", filter=transfer_out & in_unit[0]),
+            n_unit_in=Count("pk", filter=transfer_in & in_unit[1]),
+            n_subtree_out=Count("pk", filter=transfer_out & in_subtree[0]),
+            n_subtree_in=Count("pk", filter=transfer_in & in_subtree[1]),
+        )
+        .order_by()
+    )
+    return {
+        row["unit"]: {
+            UNIT_OUT: row["n_unit_out"], UNIT_IN: row["n_unit_in"],
+            BETWEEN_OUT: row["n_subtree_out"] - row["n_unit_out"],  # the unit is inside the subtree
+            BETWEEN_IN: row["n_subtree_in"] - row["n_unit_in"],
+        }
+        for row in rows
+    }  # fmt: skip
+
+
 def _zero() -> dict[str, int]:
     return dict.fromkeys(MEMBER_KEYS, 0)
 
 
 def member_table(org: Organization, year: int) -> dict[str, Any]:
     """The member table: one row per direct child with figures (and one for ``org`` itself when members sit in
-    it directly), the total row, and the columns."""
+    it directly), the total row (transfers across ``org``'s border only), the transfers between the rows that
+    the total leaves out (``internal_transfers``), and the columns."""
     flows = member_flows(org, year)
+    inside = transfers_inside(org, year)
+    for unit, moves in inside.items():  # a move inside a unit crosses no row's border
+        flows[unit]["transferred_out"] -= moves[UNIT_OUT]
+        flows[unit]["transferred_in"] -= moves[UNIT_IN]
+    between_out = sum(moves[BETWEEN_OUT] for moves in inside.values())
+    between_in = sum(moves[BETWEEN_IN] for moves in inside.values())
     children = {
         child.path: child
         for child in Organization.objects.filter(parent=org).only("pk", "name", "path", "code", "status")
@@ -162,10 +227,13 @@ def member_table(org: Organization, year: int) -> dict[str, Any]:
     for figures in flows.values():
         for key in MEMBER_KEYS:
             total[key] += figures[key]
+    total["transferred_out"] -= between_out
+    total["transferred_in"] -= between_in
     return {
         "columns": [{"key": key, "label": str(label)} for key, label in MEMBER_COLUMNS],
         "rows": rows,
         "total": total,
+        "internal_transfers": {"transferred_out": between_out, "transferred_in": between_in},
     }
 
 
@@ -228,16 +296,22 @@ def cadre_table(org: Organization, year: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def dues_table(org: Organization, year: int) -> dict[str, Any]:
-    """Dues paid in the subtree during the year (by the day paid), by kind: one grouped query. Amounts are
-    strings of yuan with two decimals (exact, JSON-ready)."""
+def dues_rows(org: Organization, year: int) -> QuerySet[Any, Any]:
+    """The dues paid in the subtree during the year, summed by kind (served by the index ``dues_paid_on_idx``:
+    the path's prefix range, then the days paid)."""
     jan1, next_jan1 = _bounds(year)
-    rows = (
+    return (
         DuesPayment.objects.filter(subtree_q("org_path", org.path), paid_on__gte=jan1, paid_on__lt=next_jan1)
         .values("kind")
         .annotate(amount=Sum("amount"), payments=Count("pk"))
         .order_by()
     )
+
+
+def dues_table(org: Organization, year: int) -> dict[str, Any]:
+    """Dues paid in the subtree during the year (by the day paid), by kind: one grouped query. Amounts are
+    strings of yuan with two decimals (exact, JSON-ready)."""
+    rows = dues_rows(org, year)
     sums = {row["kind"]: (Decimal(row["amount"] or 0), row["payments"]) for row in rows}
     total = sum((amount for amount, _n in sums.values()), Decimal(0))
     return {
@@ -252,7 +326,7 @@ def dues_table(org: Organization, year: int) -> dict[str, Any]:
 
 
 def year_figures(org: Organization, year: int) -> dict[str, Any]:
-    """The four tables of ``org``'s subtree for ``year`` (five queries)."""
+    """The four tables of ``org``'s subtree for ``year`` (six queries)."""
     return {
         "members": member_table(org, year),
         "organizations": organization_table(org, year),
@@ -317,9 +391,10 @@ def logic_checks(org: Organization, year: int, figures: dict[str, Any], last_yea
                          "− other out = end, for every row")),
         [row["name"] for row in rows
          if row["start"] + sum(row[k] for k in IN_KEYS) - sum(row[k] for k in OUT_KEYS) != row["end"]])  # fmt: skip
-    add("rows_sum", str(_("The rows of the member table add up to its total")),
+    internal = members["internal_transfers"]
+    add("rows_sum", str(_("The rows of the member table add up to its total, less the transfers between them")),
         [str(label) for key, label in MEMBER_COLUMNS
-         if sum(row[key] for row in members["rows"]) != members["total"][key]])  # fmt: skip
+         if sum(row[key] for row in members["rows"]) - internal.get(key, 0) != members["total"][key]])  # fmt: skip
     orgs = figures["organizations"]
     add("org_totals", str(_("Organisations by kind and by category give the same total")),
         [] if orgs["total"] == orgs["total_by_category"]

@@ -25,7 +25,7 @@ from tongxin.lifecycle.services.dues import mark_paid
 from tongxin.orgs.models import OrgKind
 from tongxin.orgs.services import create_organization
 from tongxin.people.models import Membership, MembershipStatus
-from tongxin.people.services import appoint_cadre, create_person, move_member
+from tongxin.people.services import appoint_cadre, create_person, move_member, update_person
 
 pytestmark = pytest.mark.usefixtures("english")  # the tests read labels and messages
 
@@ -76,19 +76,23 @@ def test_the_figures_of_a_year_of_changes(tree, year_of_changes):
     assert (a["start"], a["joined"], a["transferred_in"], a["transferred_out"], a["end"]) == (3, 1, 0, 2, 2)
     # branch B: p4 and p6 at the start; p2 transferred in; p6 aged out; p4 left: p2 remains
     assert (b["start"], b["transferred_in"], b["aged_out"], b["left"], b["end"]) == (2, 1, 1, 1, 1)
-    # committee 1: the move from A to B is out of one row and into the other, and counted in the total too
-    assert (total["start"], total["joined"], total["transferred_in"], total["transferred_out"]) == (5, 1, 1, 2)
+    # committee 1: the move from A to B is out of one row and into the other, but inside the committee: the
+    # total counts only p3's transfer out to committee 2, across its border
+    assert (total["start"], total["joined"], total["transferred_in"], total["transferred_out"]) == (5, 1, 0, 1)
     assert (total["aged_out"], total["left"], total["lapsed"], total["end"]) == (1, 1, 0, 3)
+    assert report["members"]["internal_transfers"] == {"transferred_out": 1, "transferred_in": 1}
     assert report["cadres"]["total"] == 1 and [r["key"] for r in report["cadres"]["by_title"]] == ["secretary"]
     assert report["dues"]["amount"] == "0.40" and report["dues"]["payments"] == 2
     kinds = {r["key"]: r["count"] for r in report["organizations"]["by_kind"]}
     assert kinds == {OrgKind.COMMITTEE: 1, OrgKind.BRANCH: 2}
     assert all(check["ok"] for check in report["checks"]), report["checks"]
-    # the district's report: committee 2 gained p3 by the transfer
+    # the district's report: committee 2 gained p3 by the transfer, committee 1 lost it; both moves stay inside
+    # the district, so its total counts no transfer
     district = queries.annual_report(tree.root, YEAR)
-    c2 = row(district, "第二团委")
-    assert (c2["transferred_in"], c2["end"]) == (1, 1)
-    assert district["members"]["total"]["end"] == 4
+    c1, c2, total = row(district, "第一团委"), row(district, "第二团委"), district["members"]["total"]
+    assert (c1["transferred_out"], c1["transferred_in"], c2["transferred_in"], c2["end"]) == (1, 0, 1, 1)
+    assert (total["transferred_in"], total["transferred_out"], total["end"]) == (0, 0, 4)
+    assert all(check["ok"] for check in district["checks"]), district["checks"]
 
 
 def test_the_year_on_year_table_marks_the_decreases(tree, year_of_changes):
@@ -222,3 +226,36 @@ def test_the_api_lists_the_reports_submitted_in_scope(api_for, tree, users, year
     assert [(r["organization_name"], r["year"]) for r in rows] == [("第一团委", YEAR)]
     assert api_for(users.outsider).get(reverse("annual-report-list"), {"year": YEAR}).json() == []
     assert api_for(users.district).get(reverse("annual-report-list"), {"year": "abc"}).status_code == 400
+
+
+def test_a_member_who_leaves_through_the_edit_form_counts_as_left(tree, users):
+    leaver = joined(tree.branch_a, D(2023, 3, 1))
+    update_person(users.committee_admin, leaver, {"status": MembershipStatus.LEFT})  # the form's call: no reason
+    year = today().year
+    a = row(queries.annual_report(tree.committee1, year, today()), "甲团支部")
+    assert (a["left"], a["other_out"]) == (1, 0)
+
+
+def test_the_total_counts_transfers_across_the_border_only(client, tree, users, year_of_changes):
+    """p7 transfers from committee 2's branch C into branch A (in across committee 1's border), then on to branch
+    B (inside it); p1 transfers out of the system (across it, no next stay)."""
+    p7 = joined(tree.branch_c, D(2023, 2, 1))
+    with transaction.atomic():
+        move_member(None, p7, branch=tree.branch_a, reason=Membership.Reason.TRANSFER, on=D(2024, 5, 1))
+        move_member(None, p7, branch=tree.branch_b, reason=Membership.Reason.TRANSFER, on=D(2024, 7, 1))
+        move_member(None, year_of_changes["p1"], status=MembershipStatus.TRANSFERRED_OUT,
+                    reason=Membership.Reason.TRANSFER, on=D(2024, 8, 1))  # fmt: skip
+    report = queries.annual_report(tree.committee1, YEAR)
+    a, b, total = row(report, "甲团支部"), row(report, "乙团支部"), report["members"]["total"]
+    assert (a["transferred_in"], a["transferred_out"], b["transferred_in"]) == (1, 4, 2)  # every row's border
+    # across committee 1's border: p7 in; p3 (to C) and p1 (out of the system) out
+    assert (total["transferred_in"], total["transferred_out"], total["end"]) == (1, 2, 3)
+    assert report["members"]["internal_transfers"] == {"transferred_out": 2, "transferred_in": 2}  # p2, p7 A → B
+    assert all(check["ok"] for check in report["checks"]), report["checks"]
+    client.force_login(users.committee_admin)
+    page = client.get(reverse("dashboard:report", args=[tree.committee1.pk]), {"year": YEAR}).content.decode()
+    assert 'data-testid="internal-transfers"' in page and "2 transfers out and 2 transfers in" in page
+    # for the district every one of them but p1's is inside; its row of committee 1 is committee 1's total
+    district = queries.annual_report(tree.root, YEAR)
+    assert (district["members"]["total"]["transferred_in"], district["members"]["total"]["transferred_out"]) == (0, 1)
+    assert {key: row(district, "第一团委")[key] for key in queries.MEMBER_KEYS} == total

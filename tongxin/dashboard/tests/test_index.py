@@ -13,15 +13,34 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
+from tongxin.core.testing import person_data
 from tongxin.dashboard.index import scores, services
-from tongxin.dashboard.index.indicators import CURRENT_FACETS, DEFAULT_WEIGHTS, INDICATORS, MONTHLY_FACETS, stars_for
+from tongxin.dashboard.index.indicators import (
+    CURRENT_FACETS,
+    DEFAULT_WEIGHTS,
+    INDICATORS,
+    MONTHLY_FACETS,
+    Dimension,
+    stars_for,
+)
 from tongxin.dashboard.models import IndexScheme, IndexWeightsVersion
 from tongxin.orgs import tallies
 from tongxin.orgs.models import OrgKind
 from tongxin.orgs.services import create_organization
+from tongxin.people.models import Person
+from tongxin.people.services import create_person, update_person
 
 THIS_YEAR = timezone.localdate().year
+
+
+def saved_on(monkeypatch, day: datetime.date, **kwargs):
+    """``services.set_weights`` as it ran on ``day``: a version may not start before the day it is saved, so a past
+    year's weights were saved back then."""
+    with monkeypatch.context() as patched:
+        patched.setattr(services.timezone, "localdate", lambda: day)
+        return services.set_weights(**kwargs)
 
 
 @pytest.fixture
@@ -47,6 +66,9 @@ def part(row, key: str) -> dict:
 
 def test_the_default_template_adds_up_to_100_and_grades_by_stars():
     assert sum(DEFAULT_WEIGHTS.values()) == 100 and set(DEFAULT_WEIGHTS) == {i.key for i in INDICATORS}
+    by_dimension = {d.value: sum(DEFAULT_WEIGHTS[i.key] for i in INDICATORS if i.dimension == d) for d in Dimension}
+    assert by_dimension == {"organising": 35, "cohesion": 30, "service": 25, "contribution": 10}
+    assert (DEFAULT_WEIGHTS["bookings"], DEFAULT_WEIGHTS["points_per_member"]) == (5, 5)
     assert [stars_for(s) for s in (Decimal("95"), Decimal("90"), Decimal("89.99"), 80, 79, 70, Decimal("69.99"))] == [
         5, 5, 4, 4, 3, 3, 0
     ]  # fmt: skip
@@ -161,27 +183,63 @@ def test_an_organisation_out_of_scope_is_404(client, tree, users, api_for, who):
 
 def test_weights_not_adding_up_to_100_are_refused_naming_the_total(client, tree, users, api_for):
     weights = dict(DEFAULT_WEIGHTS, honours=0)  # 90
+    next_year = f"{THIS_YEAR + 1}-01-01"
     api = api_for(users.district)
-    response = api.post(reverse("index-weights", args=[tree.root.pk]), {"valid_from": "2026-01-01", **weights},
+    response = api.post(reverse("index-weights", args=[tree.root.pk]), {"valid_from": next_year, **weights},
                         format="json")  # fmt: skip
     assert response.status_code == 400 and "90%" in str(response.json())
     client.force_login(users.district)
-    page = client.post(reverse("dashboard:index_weights", args=[tree.root.pk]), {"valid_from": "2026-01-01", **weights})
+    page = client.post(reverse("dashboard:index_weights", args=[tree.root.pk]), {"valid_from": next_year, **weights})
     assert page.status_code == 400 and "90%" in page.content.decode()
     too_much = dict(DEFAULT_WEIGHTS, honours=101)
-    assert api.post(reverse("index-weights", args=[tree.root.pk]), {"valid_from": "2026-01-01", **too_much},
+    assert api.post(reverse("index-weights", args=[tree.root.pk]), {"valid_from": next_year, **too_much},
                     format="json").status_code == 400  # fmt: skip
     assert not IndexWeightsVersion.objects.exists()
 
 
-def test_a_new_version_scores_from_its_date_and_the_old_one_keeps_the_old_year(client, tree, users, api_for, counted):
+@pytest.mark.usefixtures("english", "counted")
+def test_a_version_starting_before_today_is_refused_and_past_years_keep_their_scores(client, tree, users, api_for,
+                                                                                    monkeypatch):  # fmt: skip
+    today = timezone.localdate()
+    only = {key: 0 for key in DEFAULT_WEIGHTS}
+    saved_on(monkeypatch, datetime.date(THIS_YEAR - 1, 1, 1), actor=users.district, organization=tree.root,
+             valid_from=datetime.date(THIS_YEAR - 1, 1, 1), weights=only | {"meetings_per_branch": 100})  # fmt: skip
+    count(tree.branch_a, "meetings_held", 3, year=THIS_YEAR - 1)
+    count(tree.branch_b, "volunteer_minutes", 600, year=THIS_YEAR - 1)
+    before = scores.as_dict(scores.index_of(tree.committee1, THIS_YEAR - 1))
+    yesterday = today - datetime.timedelta(days=1)
+    hours = only | {"volunteer_hours": 100}
+    with pytest.raises(DomainError) as refused:
+        services.set_weights(users.district, tree.root, valid_from=yesterday, weights=hours)
+    assert "valid_from" in refused.value.errors and "today or later" in str(refused.value)
+    body = {"valid_from": f"{THIS_YEAR - 1}-06-01", **hours}
+    response = api_for(users.district).post(reverse("index-weights", args=[tree.root.pk]), body, format="json")
+    assert response.status_code == 400 and "today or later" in str(response.json()["valid_from"])
+    client.force_login(users.district)
+    page = client.post(reverse("dashboard:index_weights", args=[tree.root.pk]),
+                       {"valid_from": yesterday.isoformat(), **hours})  # fmt: skip
+    assert page.status_code == 400 and "today or later" in page.content.decode()
+    assert IndexWeightsVersion.objects.count() == 1
+    assert scores.as_dict(scores.index_of(tree.committee1, THIS_YEAR - 1)) == before
+    assert rows_by_name(before)["甲团支部"]["score"] == "100.00"
+    # From today on it is taken, and scores this year only.
+    services.set_weights(users.district, tree.root, valid_from=today, weights=hours)
+    assert scores.index_of(tree.committee1, THIS_YEAR).weights.percents["volunteer_hours"] == 100
+    assert scores.as_dict(scores.index_of(tree.committee1, THIS_YEAR - 1)) == before
+
+
+def test_a_new_version_scores_from_its_date_and_the_old_one_keeps_the_old_year(client, tree, users, api_for, counted,
+                                                                               monkeypatch):  # fmt: skip
     old, new = THIS_YEAR - 1, THIS_YEAR
     only = {key: 0 for key in DEFAULT_WEIGHTS}
     meetings, hours = only | {"meetings_per_branch": 100}, only | {"volunteer_hours": 100}
-    services.set_weights(users.district, tree.root, valid_from=datetime.date(old - 1, 1, 1), weights=meetings)
+    saved_on(monkeypatch, datetime.date(old - 1, 1, 1), actor=users.district, organization=tree.root,
+             valid_from=datetime.date(old - 1, 1, 1), weights=meetings)  # fmt: skip
     api = api_for(users.district)
-    response = api.post(reverse("index-weights", args=[tree.root.pk]), {"valid_from": f"{new}-01-01", **hours},
-                        format="json")  # fmt: skip
+    with monkeypatch.context() as patched:  # the new version was saved on its first day
+        patched.setattr(services.timezone, "localdate", lambda: datetime.date(new, 1, 1))
+        response = api.post(reverse("index-weights", args=[tree.root.pk]), {"valid_from": f"{new}-01-01", **hours},
+                            format="json")  # fmt: skip
     assert response.status_code == 200 and [v["valid_from"] for v in response.json()["versions"]] == [
         f"{new}-01-01", f"{old - 1}-01-01"
     ]  # fmt: skip
@@ -194,8 +252,9 @@ def test_a_new_version_scores_from_its_date_and_the_old_one_keeps_the_old_year(c
     assert (past["甲团支部"]["score"], past["乙团支部"]["score"]) == ("100.00", "0.00")
     assert (now["甲团支部"]["score"], now["乙团支部"]["score"]) == ("0.00", "100.00")
     assert (past["甲团支部"]["stars"], now["乙团支部"]["stars"]) == (5, 5)
-    # A version of the same day is corrected, the change audited; the older one stays.
-    services.set_weights(users.district, tree.root, valid_from=datetime.date(new, 1, 1), weights=DEFAULT_WEIGHTS)
+    # A version of the same day is corrected (on that day), the change audited; the older one stays.
+    saved_on(monkeypatch, datetime.date(new, 1, 1), actor=users.district, organization=tree.root,
+             valid_from=datetime.date(new, 1, 1), weights=DEFAULT_WEIGHTS)  # fmt: skip
     assert IndexWeightsVersion.objects.count() == 2
     entry = ChangeLog.objects.filter(action=ChangeLog.Action.UPDATE, content_type__model="indexweightsversion").get()
     assert entry.after is not None and entry.after["weights"] == DEFAULT_WEIGHTS
@@ -207,12 +266,12 @@ def test_a_new_version_scores_from_its_date_and_the_old_one_keeps_the_old_year(c
 
 def test_a_committee_may_weigh_its_own_subtree(tree, users):
     own = {key: 0 for key in DEFAULT_WEIGHTS} | {"honours": 100}
-    services.set_weights(users.committee_admin, tree.committee1, valid_from=datetime.date(THIS_YEAR, 1, 1),
-                         weights=own)  # fmt: skip
-    assert scores.index_of(tree.committee1, THIS_YEAR).weights.percents["honours"] == 100
-    assert scores.index_of(tree.root, THIS_YEAR).weights.is_default  # the district's page keeps the template
+    today = timezone.localdate()
+    services.set_weights(users.committee_admin, tree.committee1, valid_from=today, weights=own)
+    assert scores.index_of(tree.committee1, today.year).weights.percents["honours"] == 100
+    assert scores.index_of(tree.root, today.year).weights.is_default  # the district's page keeps the template
     with pytest.raises(Exception) as refused:
-        services.set_weights(users.committee_admin, tree.root, valid_from=datetime.date(THIS_YEAR, 1, 1), weights=own)
+        services.set_weights(users.committee_admin, tree.root, valid_from=today, weights=own)
     assert type(refused.value).__name__ == "PermissionDenied"
 
 
@@ -253,3 +312,104 @@ def test_each_indicator_is_scaled_among_those_compared():
     assert scores.scale(4.0, 4.0, 4.0, lower_is_better=False) == 100
     assert scores.scale(0.0, 0.0, 0.0, lower_is_better=False) == 0
     assert scores.scale(0.0, 0.0, 0.0, lower_is_better=True) == 100
+
+
+def test_per_member_figures_of_a_past_year_use_the_members_at_its_end(tree, users, api_for, counted):
+    """Branch A had 3 members at the end of last year (one of them left this year) and has 4 today with the
+    fixture's two registered today; branch B had 1 and has 2. An hour of volunteer service per member last year."""
+    since = datetime.date(THIS_YEAR - 2, 3, 1)
+    for branch, n in ((tree.branch_a, 3), (tree.branch_b, 1)):
+        for _ in range(n):
+            create_person(None, person_data(branch), since=since)
+    leaver = Person.objects.filter(branch=tree.branch_a).latest("pk")
+    update_person(None, leaver, {"status": "left"})
+    for year in (THIS_YEAR - 1, THIS_YEAR):
+        count(tree.branch_a, "volunteer_minutes", 180, year=year)
+        count(tree.branch_b, "volunteer_minutes", 60, year=year)
+    api = api_for(users.committee_admin)
+    past = rows_by_name(api.get(reverse("index-detail", args=[tree.committee1.pk]), {"year": THIS_YEAR - 1}).json())
+    now = rows_by_name(api.get(reverse("index-detail", args=[tree.committee1.pk])).json())
+    assert (past["甲团支部"]["members"], past["乙团支部"]["members"]) == (3, 1)
+    assert [part(past[name], "volunteer_hours")["raw"] for name in ("甲团支部", "乙团支部")] == [1, 1]
+    assert (now["甲团支部"]["members"], now["乙团支部"]["members"]) == (4, 2)  # today's, for the year under way
+    assert [part(now[name], "volunteer_hours")["raw"] for name in ("甲团支部", "乙团支部")] == [0.75, 0.5]
+
+
+def test_a_past_year_costs_one_more_query_whatever_the_children(tree, counted):
+    def queries(year: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            scores.index_of(tree.committee1, year)
+        return len(captured)
+
+    this_year, last_year = queries(THIS_YEAR), queries(THIS_YEAR - 1)
+    assert last_year == this_year + 1
+    for i in range(4):
+        create_organization(None, parent=tree.committee1, kind=OrgKind.BRANCH, name=f"旧团支部{i}", code=f"P{i}")
+    assert queries(THIS_YEAR - 1) == last_year
+
+
+def test_points_per_member_count_in_cohesion(tree, users, api_for):
+    count(tree.branch_a, "points", 1000)  # hundredths: 10 points for A's 2 members
+    count(tree.branch_b, "points", 100)  # 1 point for B's 1 member
+    data = api_for(users.committee_admin).get(reverse("index-detail", args=[tree.committee1.pk])).json()
+    indicator = next(i for i in data["indicators"] if i["key"] == "points_per_member")
+    assert indicator["dimension"] == "cohesion" and indicator["counted"]  # the points app keeps the facet
+    a, b = rows_by_name(data)["甲团支部"], rows_by_name(data)["乙团支部"]
+    assert (part(a, "points_per_member")["raw"], part(b, "points_per_member")["raw"]) == (5.0, 1.0)
+    assert part(a, "points_per_member") | {"weight": 5, "contribution": "5.00"} == part(a, "points_per_member")
+    assert part(b, "points_per_member")["contribution"] == "0.00"
+
+
+def test_star_minimums_are_the_organisations_own(client, tree, users, counted):
+    count(tree.branch_a, "meetings_held", 10)
+    count(tree.branch_b, "meetings_held", 5)  # A: 15 + 5 (open transfers, equal) = 20; B: 5
+    client.force_login(users.committee_admin)
+    url = reverse("dashboard:index", args=[tree.committee1.pk])
+    assert [r.stars for r in client.get(url).context["index"].rows] == [0, 0]  # 90/80/70 by default
+    response = client.post(reverse("dashboard:index_stars", args=[tree.committee1.pk]),
+                           {"five_star_min": "20", "four_star_min": "10", "three_star_min": "5"})  # fmt: skip
+    assert response.status_code == 302
+    page = client.get(url)
+    assert [(r.org, r.stars) for r in page.context["index"].rows] == [(tree.branch_b, 3), (tree.branch_a, 5)]
+    assert "5★ ≥ 20, 4★ ≥ 10, 3★ ≥ 5" in page.content.decode()
+    entry = ChangeLog.objects.filter(content_type__model="indexscheme").latest("id")
+    assert entry.before == {"five_star_min": 90, "four_star_min": 80, "three_star_min": 70}
+    assert entry.after == {"five_star_min": 20, "four_star_min": 10, "three_star_min": 5}
+    data = client.get(reverse("index-detail", args=[tree.committee1.pk])).json()
+    assert data["stars"] == {"5": 20, "4": 10, "3": 5}
+    # Not passed on: the district's page keeps the defaults, and so would committee 1's branches' pages.
+    assert scores.index_of(tree.root, THIS_YEAR).grades == [(90, 5), (80, 4), (70, 3)]
+    assert scores.index_of(tree.branch_a, THIS_YEAR).grades == [(90, 5), (80, 4), (70, 3)]
+    weights_page = client.get(reverse("dashboard:index_weights", args=[tree.committee1.pk]))
+    assert weights_page.context["stars_form"].initial == {"five_star_min": 20, "four_star_min": 10,
+                                                          "three_star_min": 5}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("five", "four", "three", "field"),
+    [(80, 90, 70, "five_star_min"), (90, 80, 80, "five_star_min"), (101, 80, 70, "five_star_min"),
+     (90, 80, -1, "three_star_min"), (True, 80, 70, "five_star_min")],
+)  # fmt: skip
+def test_star_minimums_not_descending_within_0_to_100_are_refused(tree, users, five, four, three, field):
+    with pytest.raises(DomainError) as refused:
+        services.set_stars(users.committee_admin, tree.committee1, five=five, four=four, three=three)
+    assert field in refused.value.errors
+    assert not IndexScheme.objects.filter(five_star_min=five).exclude(five_star_min=90).exists()
+
+
+def test_star_minimums_refused_on_the_page_are_shown_with_the_weights(client, tree, users, english):
+    client.force_login(users.committee_admin)
+    page = client.post(reverse("dashboard:index_stars", args=[tree.committee1.pk]),
+                       {"five_star_min": "70", "four_star_min": "80", "three_star_min": "60"})  # fmt: skip
+    assert page.status_code == 400 and "not descending" in page.content.decode()
+    assert 'data-testid="stars-form"' in page.content.decode() and page.context["form"] is not None
+    assert not IndexScheme.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["secretary_a", "outsider"])
+def test_only_the_organisations_admins_set_its_stars(client, tree, users, who):
+    client.force_login(getattr(users, who))
+    target = tree.branch_a if who == "secretary_a" else tree.committee1
+    response = client.post(reverse("dashboard:index_stars", args=[target.pk]),
+                           {"five_star_min": "20", "four_star_min": "10", "three_star_min": "5"})  # fmt: skip
+    assert response.status_code == 404 and not IndexScheme.objects.exists()

@@ -143,3 +143,26 @@ def test_registering_a_former_member_opens_no_stay(tree, today):
 
     assert not Membership.objects.filter(person=person).exists()
     assert "钟旧" not in names(roster_on(tree.branch_b, today))
+
+
+@pytest.mark.parametrize(
+    ("status", "end_reason"),
+    [("left", "left"), ("aged_out", "aged_out"), ("transferred_out", "transfer"), ("deceased", "correction")],
+)
+def test_leaving_on_the_edit_form_ends_the_stay_with_the_status_reason(tree, users, client_for, mover, today, status,
+                                                                       end_reason):  # fmt: skip
+    """The edit form passes no reason: the new status gives it (a death keeps the form's own, "correction")."""
+    client = client_for(users.committee_admin)
+    response = client.post(f"/people/{mover.pk}/edit/", form_data({**current_data(mover), "status": status}))
+
+    assert response.status_code == 302
+    (stay,) = Membership.objects.filter(person=mover)
+    assert (stay.end, stay.end_reason) == (today, end_reason)
+
+
+def test_a_former_member_edited_to_another_former_status_keeps_the_first_reason(tree, mover, today):
+    update_person(None, mover, {"status": "left"})
+    update_person(None, mover, {"status": "deceased"})
+
+    (stay,) = Membership.objects.filter(person=mover)
+    assert (stay.end, stay.end_reason) == (today, "left")
