@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lifecycle', '0006_export_labels'),
+        ('lifecycle', '0007_lapse_case'),
     ]
 
     operations = [
