@@ -45,6 +45,8 @@ class Figures:
     current: Counter[str] = field(default_factory=Counter)  # facet -> count of bucket "" (kept without a month)
     study_members: int = 0  # the year's study periods: members counted at their opening, summed
     study_participants: int = 0
+    meetings_done: int = 0  # required meetings held over the year's periods ended (the compliance board's rate)
+    meetings_required: int = 0
 
 
 def per(amount: float, count: int, scale: float = 1) -> float:
@@ -64,6 +66,10 @@ class Indicator:
 
 
 INDICATORS: list[Indicator] = [
+    Indicator("meeting_compliance", _("Required meetings held"), Dimension.ORGANISING, "%",
+              lambda f: per(f.meetings_done, f.meetings_required, 100), ("meetings_done",),
+              help=_("Of the meetings each organisation must hold (三会两制一课, by its kind), the share held in the "
+                     "months, quarters and years of the year that have ended, as the compliance board counts.")),
     Indicator("meetings_per_branch", _("Meetings held per branch"), Dimension.ORGANISING, _("meetings"),
               lambda f: per(f.monthly["meetings_held"], f.branches), ("meetings_held",),
               help=_("Meetings held in the year (三会两制一课) divided by the branches of the subtree.")),
@@ -100,9 +106,11 @@ INDICATORS: list[Indicator] = [
 BY_KEY: dict[str, Indicator] = {i.key: i for i in INDICATORS}
 
 # The default template, in percent (adds up to 100): 组织力 35, 凝聚力 30, 服务力 25, 大局贡献度 10 (bookings gave 5
-# of their 10 to points per member).
+# of their 10 to points per member; meetings held per branch 10 of its 15 to the required meetings held, which
+# the 对标定级 grading weighs: whether the required meetings were held, not how many).
 DEFAULT_WEIGHTS: dict[str, int] = {
-    "meetings_per_branch": 15,
+    "meeting_compliance": 10,
+    "meetings_per_branch": 5,
     "dues_per_member": 10,
     "recruitments": 5,
     "transfers_open": 5,

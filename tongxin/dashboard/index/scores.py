@@ -42,6 +42,7 @@ from tongxin.dashboard.index.indicators import (
     stars_for,
 )
 from tongxin.dashboard.models import IndexScheme, IndexWeightsVersion
+from tongxin.orglife import tallies as meeting_tallies
 from tongxin.orgs import tallies
 from tongxin.orgs.models import STEP_WIDTH, Organization, OrgKind, OrgStatus, path_ids
 from tongxin.people.models import Membership
@@ -192,9 +193,17 @@ def members_at_end_of(org: Organization, year: int) -> dict[str, int]:
     return {row["unit"]: row["n"] for row in rows}
 
 
-def figures_of(children: list[Organization], year: int, members: dict[str, int] | None = None) -> dict[int, Figures]:
-    """Each child's :class:`Figures` for ``year`` (two queries: tallies, study roll-ups). ``members``: each
-    child's members by its path (a past year's, :func:`members_at_end_of`); None: today's (``OrgStats``)."""
+def figures_of(
+    children: list[Organization],
+    year: int,
+    members: dict[str, int] | None = None,
+    today: datetime.date | None = None,
+) -> dict[int, Figures]:
+    """Each child's :class:`Figures` for ``year`` (three queries: tallies, meeting requirements, study roll-ups).
+    ``members``: each child's members by its path (a past year's, :func:`members_at_end_of`); None: today's
+    (``OrgStats``)."""
+    today = today or timezone.localdate()
+    required = meeting_tallies.requirements()
     ids = [c.pk for c in children]
     result = {}
     for child in children:
@@ -203,7 +212,7 @@ def figures_of(children: list[Organization], year: int, members: dict[str, int] 
             continue
         stats = getattr(child, "stats", None)
         result[child.pk] = Figures(members=stats.members_total if stats else 0)
-    facets = ("org_kind", *MONTHLY_FACETS, *CURRENT_FACETS)
+    facets = ("org_kind", meeting_tallies.DONE, *MONTHLY_FACETS, *CURRENT_FACETS)
     prefix = f"{year:04d}"
     for pk, counts in tallies.figures_of_many(ids, facets).items():
         f = result[pk]
@@ -212,6 +221,8 @@ def figures_of(children: list[Organization], year: int, members: dict[str, int] 
             f.monthly[facet] = sum(n for bucket, n in counts.get(facet, Counter()).items() if bucket.startswith(prefix))
         for facet in CURRENT_FACETS:
             f.current[facet] = counts.get(facet, Counter()).get("", 0)
+        compliance = meeting_tallies.compliance(counts, year, today, required)
+        f.meetings_done, f.meetings_required = compliance.done, compliance.required
     study = (
         PeriodStats.objects.filter(organization_id__in=ids, period__opens_at__year=year)
         .values("organization_id")
@@ -256,7 +267,7 @@ def index_of(org: Organization, year: int, today: datetime.date | None = None) -
         Organization.objects.filter(parent=org, status=OrgStatus.ACTIVE).select_related("stats").order_by("name", "pk")
     )
     members = members_at_end_of(org, year) if year < today.year else None
-    figures = figures_of(children, year, members)
+    figures = figures_of(children, year, members, today)
     scheme = own_scheme(org)
     grades = scheme.grades()
     rows = [Row(child, figures[child.pk], grades=grades) for child in children]

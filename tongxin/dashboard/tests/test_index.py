@@ -88,15 +88,16 @@ def test_children_are_scored_with_each_contribution(client, tree, users, counted
     assert all(r.rank is None for r in index.rows) and "rank-column" not in page.content.decode()
     a = rows_by_name(client.get(reverse("index-detail", args=[tree.committee1.pk])).json())["甲团支部"]
     b = rows_by_name(client.get(reverse("index-detail", args=[tree.committee1.pk])).json())["乙团支部"]
-    # Meetings per branch 10 against 5: A the best (100 × 15%), B the weakest (0); volunteer hours 1 against 0;
-    # open transfers equal (0) and lower is better: full marks for both; nothing else recorded: 0.
-    assert part(a, "meetings_per_branch") | {"raw": 10.0, "scaled": "100.00", "contribution": "15.00"} == part(
+    # Meetings per branch 10 against 5: A the best (100 × 5%), B the weakest (0); volunteer hours 1 against 0;
+    # open transfers equal (0) and lower is better: full marks for both; nothing else recorded (no required
+    # meeting held by either: 0 for both): 0.
+    assert part(a, "meetings_per_branch") | {"raw": 10.0, "scaled": "100.00", "contribution": "5.00"} == part(
         a, "meetings_per_branch"
     )
-    assert part(b, "meetings_per_branch")["contribution"] == "0.00" and part(b, "meetings_per_branch")["gap"] == "15.00"
+    assert part(b, "meetings_per_branch")["contribution"] == "0.00" and part(b, "meetings_per_branch")["gap"] == "5.00"
     assert part(b, "meetings_per_branch")["best"] == 10.0  # what full marks take
     assert part(a, "volunteer_hours")["raw"] == 1.0
-    assert (a["score"], b["score"]) == ("35.00", "5.00")  # 15 + 15 + 5 ; 5 (open transfers)
+    assert (a["score"], b["score"]) == ("25.00", "5.00")  # 5 + 15 + 5 ; 5 (open transfers)
     for row in (a, b):
         assert sum(Decimal(p["contribution"]) for p in row["parts"]) == Decimal(row["score"])
     assert (a["stars"], b["stars"]) == (0, 0)
@@ -362,26 +363,26 @@ def test_points_per_member_count_in_cohesion(tree, users, api_for):
 
 def test_star_minimums_are_the_organisations_own(client, tree, users, counted):
     count(tree.branch_a, "meetings_held", 10)
-    count(tree.branch_b, "meetings_held", 5)  # A: 15 + 5 (open transfers, equal) = 20; B: 5
+    count(tree.branch_b, "meetings_held", 5)  # A: 5 + 5 (open transfers, equal) = 10; B: 5
     client.force_login(users.committee_admin)
     url = reverse("dashboard:index", args=[tree.committee1.pk])
     assert [r.stars for r in client.get(url).context["index"].rows] == [0, 0]  # 90/80/70 by default
     response = client.post(reverse("dashboard:index_stars", args=[tree.committee1.pk]),
-                           {"five_star_min": "20", "four_star_min": "10", "three_star_min": "5"})  # fmt: skip
+                           {"five_star_min": "10", "four_star_min": "7", "three_star_min": "5"})  # fmt: skip
     assert response.status_code == 302
     page = client.get(url)
     assert [(r.org, r.stars) for r in page.context["index"].rows] == [(tree.branch_b, 3), (tree.branch_a, 5)]
-    assert "5★ ≥ 20, 4★ ≥ 10, 3★ ≥ 5" in page.content.decode()
+    assert "5★ ≥ 10, 4★ ≥ 7, 3★ ≥ 5" in page.content.decode()
     entry = ChangeLog.objects.filter(content_type__model="indexscheme").latest("id")
     assert entry.before == {"five_star_min": 90, "four_star_min": 80, "three_star_min": 70}
-    assert entry.after == {"five_star_min": 20, "four_star_min": 10, "three_star_min": 5}
+    assert entry.after == {"five_star_min": 10, "four_star_min": 7, "three_star_min": 5}
     data = client.get(reverse("index-detail", args=[tree.committee1.pk])).json()
-    assert data["stars"] == {"5": 20, "4": 10, "3": 5}
+    assert data["stars"] == {"5": 10, "4": 7, "3": 5}
     # Not passed on: the district's page keeps the defaults, and so would committee 1's branches' pages.
     assert scores.index_of(tree.root, THIS_YEAR).grades == [(90, 5), (80, 4), (70, 3)]
     assert scores.index_of(tree.branch_a, THIS_YEAR).grades == [(90, 5), (80, 4), (70, 3)]
     weights_page = client.get(reverse("dashboard:index_weights", args=[tree.committee1.pk]))
-    assert weights_page.context["stars_form"].initial == {"five_star_min": 20, "four_star_min": 10,
+    assert weights_page.context["stars_form"].initial == {"five_star_min": 10, "four_star_min": 7,
                                                           "three_star_min": 5}  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -170,3 +171,22 @@ def test_the_dashboard_shows_the_compliance_of_the_year_and_marks_the_month_unde
     page = client.get(reverse("dashboard:org") + f"?org={tree.committee1.pk}").content.decode()
     assert 'data-figure="compliance"' in page
     assert "(so far)" in page or "（截至今日）" in page
+
+
+def test_the_index_scores_the_required_meetings_held_as_the_board_counts_them(tree):
+    """The 三力一度 index's "required meetings held": each child's share over the year's periods ended, the
+    compliance board's rate for that child."""
+    from tongxin.dashboard.index import scores
+
+    today = timezone.localdate()
+    if today.month == 1:
+        pytest.skip("no month of this year has ended yet")
+    where = org(tree, "branch_a")
+    when = timezone.make_aware(datetime.datetime(today.year, 1, 15, 10))
+    meetings.record_held_meeting(None, organization=where, kind=MeetingKind.LEAGUE_DAY, starts_at=when,
+                                 topic="主题团日", attendance=attendance([where]))  # fmt: skip
+    index = scores.index_of(org(tree, "committee1"), today.year, today)
+    raw = {row.org.pk: next(p.raw for p in row.parts if p.indicator.key == "meeting_compliance") for row in index.rows}
+    board = compliance_board(None, where, year=today.year, today=today)
+    assert raw[tree.branch_a.pk] == pytest.approx(100 * board.total.rate) and raw[tree.branch_a.pk] > 0
+    assert raw[tree.branch_b.pk] == 0
