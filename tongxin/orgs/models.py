@@ -193,7 +193,7 @@ class Tally(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="tallies")
     facet = models.CharField(max_length=24)
-    bucket = models.CharField(max_length=24, blank=True)
+    bucket = models.CharField(max_length=64, blank=True)  # the longest: a compliance cell, "2026|quarter4|…|…"
     count = models.BigIntegerField(default=0)
 
     class Meta:

@@ -144,6 +144,10 @@ def _add(rows: Mapping[tuple[int, str, str], int]) -> None:
     items = sorted((key, delta) for key, delta in rows.items() if delta)
     if not items:
         return
+    longest = Tally._meta.get_field("bucket").max_length or 0
+    too_long = [bucket for (_pk, _facet, bucket), _delta in items if len(bucket) > longest]
+    if too_long:  # SQLite would store it; PostgreSQL refuses it: a programming error, caught on both
+        raise ValueError(f"tally buckets longer than {longest} characters: {too_long[:3]}")
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
     table = quote(Tally._meta.db_table)
