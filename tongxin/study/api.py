@@ -72,6 +72,8 @@ from tongxin.study.models import (
 
 class PeriodSerializer(serializers.ModelSerializer):
     campaign_title = serializers.CharField(source="campaign.title", read_only=True)
+    # Not a "uri" in the schema: a period without a link has "" (schemathesis, once a period existed).
+    video_url = serializers.CharField(read_only=True, help_text="the video's link (intranet), or empty")
     offered = serializers.SerializerMethodField()
 
     class Meta:
