@@ -176,3 +176,23 @@ def test_a_deactivated_campaign_takes_no_new_period_or_question(tree, users, api
     assert question.status_code == 400
     assert not StudyPeriod.objects.filter(campaign=campaign).exists()
     assert Question.objects.filter(campaign=campaign).count() == len(questions)
+
+
+def test_the_lists_read_a_fixed_number_of_queries(tree, users, api_for):
+    """No query per row: the campaigns and the question bank cost the same with one row or many."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = api_for(users.district)
+    first = services.create_campaign(None, organization=tree.root, title="一")
+    bank(first, 1)
+
+    def cost(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(url).status_code == 200
+        return len(queries)
+
+    few = (cost("/api/study-campaigns/"), cost("/api/study-questions/"))
+    for n in range(4):
+        bank(services.create_campaign(None, organization=tree.committee1, title=f"多{n}"), 3)
+    assert (cost("/api/study-campaigns/"), cost("/api/study-questions/")) == few

@@ -117,6 +117,8 @@ def test_the_page_asks_before_it_deactivates(tree, users, client_for):
     assert "those open stay answerable until they close" in page  # the message
     assert "Withdrawn" in page and 'data-testid="deactivated-note"' in page
     assert "Add the question" not in page and "Create the period" not in page
+    listed = client.get(reverse("study:campaigns")).content.decode()
+    assert "Deactivated" in listed and "Period open" in listed  # its open period still runs
     posted = client.post(reverse("study:campaign", args=[campaign.pk]), {"p-number": "3", "p-title": "第三期"},
                          follow=True)  # fmt: skip
     assert "takes no new periods or questions" in posted.content.decode()
