@@ -41,10 +41,12 @@ from tongxin.people.api import PersonViewSet
 from tongxin.points.api import ClaimViewSet, MonthCycleViewSet, ObjectionViewSet, PointEntryViewSet, PointRulesViewSet
 from tongxin.study.api import (
     StudyAttemptViewSet,
+    StudyCampaignViewSet,
     StudyCheckInViewSet,
     StudyNoteViewSet,
     StudyParticipationViewSet,
     StudyPeriodViewSet,
+    StudyQuestionViewSet,
 )
 from tongxin.venues.api import BookingViewSet, HonourViewSet, VenueViewSet
 
@@ -93,6 +95,8 @@ router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("wishes", WishViewSet, basename="wish")
 router.register("hours-corrections", HoursCorrectionViewSet, basename="hours-correction")
 router.register("certificates", CertificateViewSet, basename="certificate")
+router.register("study-campaigns", StudyCampaignViewSet, basename="study-campaign")
+router.register("study-questions", StudyQuestionViewSet, basename="study-question")
 router.register("study-periods", StudyPeriodViewSet, basename="study-period")
 router.register("study-attempts", StudyAttemptViewSet, basename="study-attempt")
 router.register("study-participations", StudyParticipationViewSet, basename="study-participation")

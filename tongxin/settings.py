@@ -397,6 +397,9 @@ SPECTACULAR_SETTINGS = {
         "CommunityRegistrationStatusEnum": "tongxin.community.models.RegistrationStatus",
         "ServiceNeedStatusEnum": "tongxin.community.models.NeedStatus",
         "ServiceNeedKindEnum": "tongxin.community.models.NeedKind",
+        "QuestionKindEnum": "tongxin.study.models.QuestionKind",
+        # GB/T 4762: a person's political status, and the codes of a study campaign's audience
+        "PoliticalStatusEnum": "tongxin.core.codes.PoliticalStatus",
     },
 }
 

@@ -16,7 +16,7 @@ from tongxin.core.audit import change_entry, record_change, snapshot
 from tongxin.core.exceptions import DomainError
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import MANAGE, Actor, path_columns, require, scope_for, subtree_q
-from tongxin.orgs import tallies
+from tongxin.orgs import moves, tallies
 from tongxin.orgs.models import (
     ALLOWED_PARENT_KINDS,
     MEMBER_HOLDING_KINDS,
@@ -259,6 +259,8 @@ def move_organization(actor: Actor, org: Organization, new_parent: Organization)
         model._default_manager.filter(subtree_q(column, old_path)).update(**changes)
     Organization.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()
+    # The apps' own roll-ups per organisation (registered in their ready(): orgs.moves), paths already rewritten.
+    moves.subtree_moved(org, old_path, new_path)
     record_change(
         actor, org, ChangeLog.Action.MOVE,
         before={"parent": old_parent_id}, after={"parent": new_parent.pk}, org_path=org.path,

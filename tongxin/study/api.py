@@ -14,6 +14,13 @@
   ``POST /api/study-periods/<id>/video/`` (multipart, ``video``) uploads the period's video.
 * ``/api/study-checkins/``: the member's own study log (list, add), seen by him alone.
 * ``POST /api/study-participations/verify/`` with ``{"token"}``: what a receipt certifies, or 400 when forged.
+* ``/api/study-campaigns/``: the campaigns of the caller's subtrees; ``POST`` creates one (an organisation she
+  changes), ``PATCH`` changes its title, audience or tiers, ``POST /api/study-campaigns/<id>/deactivate/`` ends it
+  early (its periods not yet open are withdrawn; those open stay answerable until they close).
+* ``/api/study-questions/``: the question bank of the campaigns the caller manages (CHANGE over the campaign's
+  organisation; ``?campaign=<id>``), answer key included; ``POST`` adds one, ``PATCH`` changes one. Nobody else
+  reads a question here (a member sees his attempt's questions, without the key, through his attempts).
+* ``POST /api/study-periods/``: a new period of a campaign the caller manages (the page's form, the same service).
 """
 
 from __future__ import annotations
@@ -33,36 +40,86 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tongxin.core import params
-from tongxin.core.api import NewestFirstPagination, ScopedViewSet, Step
+from tongxin.core.api import NewestFirstPagination, ScopedPrimaryKeyRelatedField, ScopedViewSet, Step
+from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
-from tongxin.core.fields import SafeText
+from tongxin.core.fields import DateTimeField, SafeText
 from tongxin.core.scoping import CHANGE, VIEW, scope_for
-from tongxin.orgs.models import OrgKind
+from tongxin.orgs.models import Organization, OrgKind
 from tongxin.study import queries, services
-from tongxin.study.filters import ParticipationFilter, PeriodFilter
+from tongxin.study.filters import ParticipationFilter, PeriodFilter, QuestionFilter
 from tongxin.study.models import (
     COMMENT_MAX_CHARS,
+    DEFAULT_AUDIENCE,
+    DEFAULT_TIERS,
     NOTE_MAX_CHARS,
     REASON_MAX_CHARS,
     Attempt,
     CheckIn,
     NoteStatus,
     Participation,
+    Question,
+    QuestionKind,
+    Selection,
+    StudyCampaign,
     StudyNote,
     StudyNoteComment,
     StudyNoteImage,
     StudyPeriod,
+    is_offered,
 )
 
 
 class PeriodSerializer(serializers.ModelSerializer):
     campaign_title = serializers.CharField(source="campaign.title", read_only=True)
+    # Not a "uri" in the schema: a period without a link has "" (schemathesis, once a period existed).
+    video_url = serializers.CharField(read_only=True, help_text="the video's link (intranet), or empty")
+    offered = serializers.SerializerMethodField()
 
     class Meta:
         model = StudyPeriod
         fields = ["id", "campaign", "campaign_title", "number", "title", "opens_at", "closes_at", "video_url",
-                  "min_watch_seconds", "question_count", "max_attempts"]  # fmt: skip
+                  "min_watch_seconds", "question_count", "max_attempts", "offered"]  # fmt: skip
         read_only_fields = fields
+
+    def get_offered(self, period: StudyPeriod) -> bool:
+        """False once withdrawn: its campaign was deactivated before it opened."""
+        return is_offered(period)
+
+
+CAMPAIGN_ERRORS = {
+    "does_not_exist": gettext_lazy("No such campaign in your scope."),
+    "incorrect_type": gettext_lazy("Give the campaign's id (a number)."),
+}
+QUESTION_ERRORS = {
+    "does_not_exist": gettext_lazy("No such question in your scope."),
+    "incorrect_type": gettext_lazy("Give the question's id (a number)."),
+}
+
+
+class PeriodCreateSerializer(serializers.Serializer):
+    campaign = ScopedPrimaryKeyRelatedField(
+        queryset=StudyCampaign.objects.all(), action=CHANGE, error_messages=CAMPAIGN_ERRORS
+    )
+    number = serializers.IntegerField(min_value=1, max_value=999)
+    title = serializers.CharField(max_length=200)
+    opens_at = DateTimeField()
+    closes_at = DateTimeField()
+    video_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    min_watch_seconds = serializers.IntegerField(min_value=0, max_value=14400, required=False, default=0)
+    selection = serializers.ChoiceField(choices=Selection.choices, required=False, default=Selection.FIXED)
+    questions = serializers.ListField(
+        child=ScopedPrimaryKeyRelatedField(
+            queryset=Question.objects.all(), action=CHANGE, error_messages=QUESTION_ERRORS
+        ),
+        required=False, default=list, max_length=services.MAX_QUESTIONS,
+        help_text="the fixed questions (selection fixed), ids of the campaign's bank",
+    )  # fmt: skip
+    category = serializers.CharField(max_length=50, required=False, allow_blank=True, default="",
+                                     help_text="the category drawn from (selection random)")  # fmt: skip
+    question_count = serializers.IntegerField(min_value=1, max_value=services.MAX_QUESTIONS, required=False,
+                                              default=5, help_text="questions drawn (selection random)")  # fmt: skip
+    max_attempts = serializers.IntegerField(min_value=1, max_value=20, required=False, default=3)
 
 
 class ShownOptionSerializer(serializers.Serializer):
@@ -201,13 +258,23 @@ def _upload_video(actor: Any, period: StudyPeriod, *, video: Any) -> StudyPeriod
 
 
 class StudyPeriodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    """Periods of the campaigns in the caller's subtrees (``?campaign=<id>``); ``rates``: the drill-down's
-    figures; ``video``: upload the period's video (multipart)."""
+    """Periods of the campaigns in the caller's subtrees (``?campaign=<id>``); POST creates one in a campaign
+    she manages; ``rates``: the drill-down's figures; ``video``: upload the period's video (multipart)."""
 
     queryset = StudyPeriod.objects.select_related("campaign").order_by("-opens_at", "-id")
     serializer_class = PeriodSerializer
     filterset_class = PeriodFilter
     steps = [Step("video", _upload_video, VideoUploadSerializer, response=PeriodSerializer)]
+
+    @extend_schema(request=PeriodCreateSerializer, responses={201: PeriodSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A new period of the campaign (the page's form and service): its members are counted now and again at
+        its opening."""
+        values = self.validated(PeriodCreateSerializer, request)
+        campaign = values.pop("campaign")
+        period = services.create_period(request.user, campaign, **values)
+        fresh = self.get_base_queryset().get(pk=period.pk)
+        return Response(PeriodSerializer(fresh, context=self.get_serializer_context()).data, status=201)
 
     @extend_schema(parameters=[OpenApiParameter("org", int, description="organisation to start from")],
                    responses=RatesSerializer)  # fmt: skip
@@ -428,3 +495,162 @@ class StudyNoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         note = services.post_note(request.user, text=values["text"], image=image)
         fresh = self.get_base_queryset().get(pk=note.pk)
         return Response(NoteSerializer(fresh, context=self.get_serializer_context()).data, status=201)
+
+
+# --- /api/study-campaigns/ and /api/study-questions/: what the secretary sets up on the campaign pages ------------
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    audience_statuses = serializers.ListField(
+        child=serializers.CharField(), source="statuses", read_only=True,
+        help_text="political status codes (GB/T 4762) of the audience",
+    )  # fmt: skip
+    active = serializers.BooleanField(read_only=True, help_text="false once deactivated")
+
+    class Meta:
+        model = StudyCampaign
+        fields = ["id", "organization", "organization_name", "title", "audience_statuses", "tiers_enabled",
+                  "tier_thresholds", "created_at", "active", "deactivated_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+def _audience_field(**kwargs: Any) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=PoliticalStatus.choices), min_length=1,
+        max_length=len(PoliticalStatus.choices), help_text="political status codes (GB/T 4762) of the audience",
+        **kwargs,
+    )  # fmt: skip
+
+
+class CampaignCreateSerializer(serializers.Serializer):
+    organization = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.all(), action=CHANGE)
+    title = serializers.CharField(max_length=100)
+    audience_statuses = _audience_field(required=False, default=[DEFAULT_AUDIENCE])
+    tiers_enabled = serializers.BooleanField(required=False, default=False)
+    tier_thresholds = serializers.CharField(max_length=32, required=False, default=DEFAULT_TIERS)
+
+
+class CampaignChangeSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=100, required=False)
+    audience_statuses = _audience_field(required=False)
+    tiers_enabled = serializers.BooleanField(required=False)
+    tier_thresholds = serializers.CharField(max_length=32, required=False)
+
+
+class StudyCampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Study campaigns of the caller's subtrees, newest first. POST creates one, PATCH changes its title,
+    audience (until a period has opened) or tiers; ``deactivate`` ends it early."""
+
+    queryset = StudyCampaign.objects.select_related("organization").order_by("-created_at", "-id")
+    serializer_class = CampaignSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    steps = [Step("deactivate", services.deactivate_campaign)]
+
+    @extend_schema(request=CampaignCreateSerializer, responses={201: CampaignSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        values = self.validated(CampaignCreateSerializer, request)
+        campaign = services.create_campaign(request.user, **values)
+        return Response(CampaignSerializer(self.get_base_queryset().get(pk=campaign.pk)).data, status=201)
+
+    @extend_schema(request=CampaignChangeSerializer, responses={200: CampaignSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        campaign = self.get_object()
+        values = self.validated(CampaignChangeSerializer, request)
+        campaign = services.update_campaign(request.user, campaign, **values)
+        return Response(CampaignSerializer(self.get_base_queryset().get(pk=campaign.pk)).data)
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    options = serializers.ListField(child=serializers.CharField(), read_only=True)
+    answer = serializers.SerializerMethodField()
+    explanation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Question
+        fields = ["id", "campaign", "kind", "text", "options", "answer", "explanation", "category", "active"]
+        read_only_fields = fields
+
+    def _manages(self, question: Question) -> bool:
+        """The answer key is for those who manage the campaign (CHANGE over its organisation), nobody else: the
+        viewset shows no one else a question; this holds even if it ever did."""
+        request = self.context.get("request")
+        return request is not None and scope_for(request.user, CHANGE).covers_path(question.org_path)
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField(), allow_null=True))
+    def get_answer(self, question: Question) -> list[int] | None:
+        """The indexes (from 0) of the right options, for those who manage the campaign; else null."""
+        return list(question.answer) if self._manages(question) else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_explanation(self, question: Question) -> str | None:
+        return question.explanation if self._manages(question) else None
+
+
+MULTILINE = [SafeText(multiline=True)]  # line breaks kept
+
+
+class QuestionCreateSerializer(serializers.Serializer):
+    campaign = ScopedPrimaryKeyRelatedField(
+        queryset=StudyCampaign.objects.all(), action=CHANGE, error_messages=CAMPAIGN_ERRORS
+    )
+    kind = serializers.ChoiceField(choices=QuestionKind.choices)
+    text = serializers.CharField(max_length=1000, validators=MULTILINE)
+    options = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list, max_length=services.MAX_OPTIONS,
+        help_text="the options' texts (not needed for true or false)",
+    )  # fmt: skip
+    answer = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=services.MAX_OPTIONS - 1), min_length=1,
+        max_length=services.MAX_OPTIONS, help_text="indexes (from 0) of the right options; true or false: 0 true",
+    )  # fmt: skip
+    explanation = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
+                                        validators=MULTILINE)  # fmt: skip
+    category = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+
+
+class QuestionChangeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=QuestionKind.choices, required=False)
+    text = serializers.CharField(max_length=1000, required=False, validators=MULTILINE)
+    options = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=services.MAX_OPTIONS
+    )
+    answer = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=services.MAX_OPTIONS - 1), required=False,
+        min_length=1, max_length=services.MAX_OPTIONS,
+    )  # fmt: skip
+    explanation = serializers.CharField(max_length=2000, required=False, allow_blank=True, validators=MULTILINE)
+    category = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    active = serializers.BooleanField(required=False, help_text="false: no longer drawn nor offered for a period")
+
+
+class StudyQuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """The question bank of the campaigns the caller manages (``?campaign=<id>``), with the answer key. POST adds
+    a question, PATCH changes one (its options and answer only while no opened period asks it)."""
+
+    queryset = Question.objects.order_by("campaign_id", "id")
+    serializer_class = QuestionSerializer
+    filterset_class = QuestionFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def scope_action(self) -> str:
+        """Reads too need CHANGE over the campaign's organisation: the bank holds the answer key."""
+        return CHANGE
+
+    def _visible(self) -> bool:
+        """Without CHANGE nobody sees a question here: 404 (not the base's 403 for "seen, not yours")."""
+        return False
+
+    @extend_schema(request=QuestionCreateSerializer, responses={201: QuestionSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        values = self.validated(QuestionCreateSerializer, request)
+        campaign = values.pop("campaign")
+        question = services.add_question(request.user, campaign, **values)
+        return Response(QuestionSerializer(question, context=self.get_serializer_context()).data, status=201)
+
+    @extend_schema(request=QuestionChangeSerializer, responses={200: QuestionSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        question = self.get_object()
+        values = self.validated(QuestionChangeSerializer, request)
+        question = services.update_question(request.user, question, **values)
+        return Response(QuestionSerializer(question, context=self.get_serializer_context()).data)

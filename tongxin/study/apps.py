@@ -61,6 +61,11 @@ class StudyConfig(AppConfig):
 
         register_pending(queries.pending_periods)
         registry.register_demo_step("study", "tongxin.study.demo", order=340)
+        # A subtree that moves takes its periods' roll-up rows from the old ancestors to the new ones.
+        from tongxin.orgs.moves import register_subtree_moved
+        from tongxin.study import services
+
+        register_subtree_moved("study", services.carry_period_stats)
         # The national platform's participation export, through the core import engine.
         from tongxin.core import imports
         from tongxin.study.imports import ParticipationImport

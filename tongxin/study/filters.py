@@ -1,11 +1,12 @@
-"""The study filters, shared by the pages and the API: participations by period, periods by campaign."""
+"""The study filters, shared by the pages and the API: participations by period, periods and questions by
+campaign."""
 
 from __future__ import annotations
 
 import django_filters
 
 from tongxin.core.filters import FilterSet, IdFilter
-from tongxin.study.models import Participation, Source, StudyPeriod
+from tongxin.study.models import Participation, Question, Source, StudyPeriod
 
 
 class PeriodFilter(FilterSet):
@@ -22,4 +23,12 @@ class ParticipationFilter(FilterSet):
 
     class Meta:
         model = Participation
+        fields: list[str] = []
+
+
+class QuestionFilter(FilterSet):
+    campaign = IdFilter(field_name="campaign_id")
+
+    class Meta:
+        model = Question
         fields: list[str] = []

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -42,10 +42,15 @@ class StudyCampaign(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Deactivated (ended early): no new period or question; its periods not yet open when it was deactivated are
+    # withdrawn, those already open stay answerable until they close (``offered_q``).
+    deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopeSpec(paths=("org_path",))
-    audit_fields = ["organization", "title", "audience_statuses", "tiers_enabled", "tier_thresholds"]
+    audit_fields = [
+        "organization", "title", "audience_statuses", "tiers_enabled", "tier_thresholds", "deactivated_at",
+    ]  # fmt: skip
 
     class Meta:
         verbose_name = _("study campaign")
@@ -62,6 +67,10 @@ class StudyCampaign(models.Model):
     @property
     def tiers(self) -> list[int]:
         return sorted((int(t) for t in self.tier_thresholds.split(",") if t.strip().isdigit()), reverse=True)
+
+    @property
+    def active(self) -> bool:
+        return self.deactivated_at is None
 
 
 class Selection(models.TextChoices):
@@ -116,6 +125,19 @@ class StudyPeriod(models.Model):
 
     def __str__(self) -> str:
         return _("Period %(number)s: %(title)s") % {"number": self.number, "title": self.title}
+
+
+def offered_q(prefix: str = "") -> Q:
+    """The periods still offered to members: those of an active campaign, and those of a deactivated one that had
+    opened when it was deactivated (they stay answerable until they close). ``prefix`` reaches the period."""
+    deactivated_at = F(f"{prefix}campaign__deactivated_at")
+    return Q(**{f"{prefix}campaign__deactivated_at__isnull": True}) | Q(**{f"{prefix}opens_at__lte": deactivated_at})
+
+
+def is_offered(period: StudyPeriod, campaign: StudyCampaign | None = None) -> bool:
+    """:func:`offered_q` for one period (``campaign``: its campaign, when the caller has it at hand)."""
+    deactivated_at = (campaign or period.campaign).deactivated_at
+    return deactivated_at is None or period.opens_at <= deactivated_at
 
 
 class StudyVideo(models.Model):

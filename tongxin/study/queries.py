@@ -16,7 +16,15 @@ from tongxin.core.rates import percent, share
 from tongxin.core.scoping import CHANGE, VIEW, scope_for, subtree_q
 from tongxin.orgs.models import MEMBER_HOLDING_KINDS, Organization, OrgStatus, path_ids
 from tongxin.people.models import Person
-from tongxin.study.models import NoteStatus, Participation, PeriodStats, StudyCampaign, StudyNote, StudyPeriod
+from tongxin.study.models import (
+    NoteStatus,
+    Participation,
+    PeriodStats,
+    StudyCampaign,
+    StudyNote,
+    StudyPeriod,
+    offered_q,
+)
 from tongxin.study.services import audience_people
 
 
@@ -27,11 +35,13 @@ def ancestor_paths(path: str) -> list[str]:
 
 
 def member_periods(person: Person, *, only_open: bool = True) -> QuerySet[StudyPeriod]:
-    """Periods of the campaigns of the member's organisation and its ancestors whose audience holds him."""
+    """Periods of the campaigns of the member's organisation and its ancestors whose audience holds him, still
+    offered (a deactivated campaign's periods that had not opened are withdrawn)."""
     if person is None or not person.org_path:
         return StudyPeriod.objects.none()
     now = timezone.now()
     qs = StudyPeriod.objects.filter(
+        offered_q(),
         org_path__in=ancestor_paths(person.org_path),
         campaign__audience_statuses__contains=person.political_status,
     ).select_related("campaign")
@@ -161,7 +171,7 @@ def worst_rate(user: Any) -> str | None:
     now = timezone.now()
     open_ids = list(
         StudyPeriod.objects.filter(
-            campaign__in=visible_campaigns(user), opens_at__lte=now, closes_at__gt=now
+            offered_q(), campaign__in=visible_campaigns(user), opens_at__lte=now, closes_at__gt=now
         ).values_list("pk", flat=True)[:20]
     )
     if not open_ids:

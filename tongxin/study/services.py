@@ -28,7 +28,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -36,7 +37,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from tongxin.accounts.models import User
 from tongxin.accounts.notify import notice, notify_users
 from tongxin.core.achievements import Achievement, offer, offer_many
-from tongxin.core.audit import record_change
+from tongxin.core.audit import record_change, record_update, snapshot
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.fields import checked_date, checked_text
@@ -44,7 +45,7 @@ from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, Actor, actor_scope, by, require, subtree_q
 from tongxin.core.uploads import IMAGE_TYPES, check_upload, clean_name
 from tongxin.core.workflow import Workflow
-from tongxin.orgs.models import Organization, OrgStatus, path_ids
+from tongxin.orgs.models import PARTY_KINDS, STEP_WIDTH, Organization, OrgStatus, path_ids, path_step
 from tongxin.people.models import MembershipStatus, Person
 from tongxin.study.models import (
     COMMENT_MAX_CHARS,
@@ -67,6 +68,7 @@ from tongxin.study.models import (
     StudyNoteImage,
     StudyPeriod,
     StudyVideo,
+    is_offered,
 )
 
 ACHIEVEMENT = "study.period_done"
@@ -115,6 +117,8 @@ def create_campaign(
     require(actor, CHANGE, organization.path)
     if organization.status != OrgStatus.ACTIVE:
         raise DomainError("organization", _("%(org)s has been dissolved.") % {"org": organization.name})
+    if organization.kind in PARTY_KINDS:
+        raise DomainError("organization", _("A study campaign is run by a League organisation."))
     title = checked_text("title", title, max_length=100)
     if not title:
         raise DomainError("title", _("Give the campaign's title."))
@@ -128,6 +132,81 @@ def create_campaign(
         created_by=by(actor),
     )
     record_change(actor, campaign, ChangeLog.Action.CREATE, org_path=campaign.org_path)
+    return campaign
+
+
+def _check_active(campaign: StudyCampaign) -> None:
+    """A deactivated campaign takes nothing new (read again: the caller's copy may be older than the step)."""
+    if StudyCampaign.objects.filter(pk=campaign.pk, deactivated_at__isnull=False).exists():
+        raise DomainError(None, _("This campaign has been deactivated: it takes no new periods or questions."))
+
+
+def _lock_campaign(actor: Actor, campaign: StudyCampaign) -> StudyCampaign:
+    """The campaign's row locked (two secretaries may edit it at once), CHANGE over its organisation."""
+    require(actor, CHANGE, campaign.org_path)
+    return StudyCampaign.objects.select_for_update().select_related("organization").get(pk=campaign.pk)
+
+
+@transaction.atomic
+def update_campaign(
+    actor: Actor,
+    campaign: StudyCampaign,
+    *,
+    title: str | None = None,
+    audience_statuses: Iterable[str] | None = None,
+    tiers_enabled: bool | None = None,
+    tier_thresholds: str | None = None,
+) -> StudyCampaign:
+    """Change a campaign's title, audience or tiers (CHANGE over its organisation; what is left out stays).
+
+    The audience is the rate's denominator: it changes only while none of the campaign's periods has opened (the
+    members of the periods still to open are counted again with it); a deactivated campaign is not edited."""
+    campaign = _lock_campaign(actor, campaign)
+    if campaign.deactivated_at is not None:
+        raise DomainError(None, _("This campaign has been deactivated: it is no longer edited."))
+    before = snapshot(campaign)
+    if title is not None:
+        title = checked_text("title", title, max_length=100)
+        if not title:
+            raise DomainError("title", _("Give the campaign's title."))
+        campaign.title = title
+    audience_changed = False
+    if audience_statuses is not None:
+        audience = _audience(audience_statuses)
+        if set(audience.split(",")) != set(campaign.statuses):
+            if StudyPeriod.objects.filter(campaign=campaign, opens_at__lte=timezone.now()).exists():
+                raise DomainError(
+                    "audience_statuses",
+                    _("A period of this campaign has opened: its audience is fixed, the rates count its members."),
+                )
+            campaign.audience_statuses = audience
+            audience_changed = True
+    if tiers_enabled is not None:
+        campaign.tiers_enabled = bool(tiers_enabled)
+    if tier_thresholds is not None:
+        campaign.tier_thresholds = _tiers(tier_thresholds)
+    campaign.save(update_fields=["title", "audience_statuses", "tiers_enabled", "tier_thresholds"])
+    if audience_changed:  # the periods still to open: their members counted again with the new audience
+        for period in StudyPeriod.objects.filter(campaign=campaign).select_for_update().order_by("pk"):
+            _count_members(period, campaign)
+    record_update(actor, campaign, before, org_path=campaign.org_path)
+    return campaign
+
+
+@transaction.atomic
+def deactivate_campaign(actor: Actor, campaign: StudyCampaign) -> StudyCampaign:
+    """End a campaign early (CHANGE over its organisation). It takes no new period or question and is no longer
+    edited; its periods that have not opened yet are withdrawn (no longer offered to members, counting nobody);
+    the periods already open stay answerable until they close, and every participation is kept."""
+    campaign = _lock_campaign(actor, campaign)
+    if campaign.deactivated_at is not None:
+        raise DomainError(None, _("This campaign has already been deactivated."))
+    before = snapshot(campaign)
+    campaign.deactivated_at = now = timezone.now()
+    campaign.save(update_fields=["deactivated_at"])
+    # A withdrawn period counts nobody: no rate is shown for it (pages, the dashboards' trend).
+    PeriodStats.objects.filter(period__campaign=campaign, period__opens_at__gt=now).update(members=0)
+    record_update(actor, campaign, before, org_path=campaign.org_path)
     return campaign
 
 
@@ -166,6 +245,7 @@ def add_question(
     category: str = "",
 ) -> Question:
     require(actor, CHANGE, campaign.org_path)
+    _check_active(campaign)
     text = checked_text("text", text, max_length=1000, multiline=True)
     if not text:
         raise DomainError("text", _("Write the question."))
@@ -181,6 +261,66 @@ def add_question(
         category=checked_text("category", category, max_length=50),
     )
     record_change(actor, question, ChangeLog.Action.CREATE, org_path=campaign.org_path)
+    return question
+
+
+def question_in_use(question: Question) -> bool:
+    """Whether a period that has opened asks the question (fixed, or drawn from its category): members' attempts
+    were graded with its options and answer."""
+    opened = StudyPeriod.objects.filter(campaign_id=question.campaign_id, opens_at__lte=timezone.now())
+    return (
+        opened.filter(selection=Selection.FIXED, questions=question).exists()
+        or opened.filter(selection=Selection.RANDOM, category=question.category).exists()
+    )
+
+
+@transaction.atomic
+def update_question(
+    actor: Actor,
+    question: Question,
+    *,
+    kind: str | None = None,
+    text: str | None = None,
+    options: list[str] | None = None,
+    answer: list[int] | None = None,
+    explanation: str | None = None,
+    category: str | None = None,
+    active: bool | None = None,
+) -> Question:
+    """Change a question of the bank (CHANGE over the campaign's organisation; what is left out stays). Once a
+    period that has opened asks it, its kind, options and answer stay as the members were graded with them (add
+    a new question and take this one out of use instead); its text, explanation, category and use may change."""
+    require(actor, CHANGE, question.org_path)
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    before = snapshot(question)
+    if text is not None:
+        text = checked_text("text", text, max_length=1000, multiline=True)
+        if not text:
+            raise DomainError("text", _("Write the question."))
+        question.text = text
+    key_given = {"kind": kind, "options": options, "answer": answer}
+    new_kind = kind if kind is not None else question.kind
+    new_options = options if options is not None else question.options
+    new_answer = answer if answer is not None else question.answer
+    if any(value is not None for value in key_given.values()):
+        checked_options, checked_answer = _checked_question(new_kind, list(new_options), list(new_answer))
+        changed = (new_kind, checked_options, checked_answer) != (question.kind, question.options, question.answer)
+        if changed and question_in_use(question):
+            field = next(name for name, value in key_given.items() if value is not None)
+            raise DomainError(
+                field,
+                _("A period that has opened asks this question: its options and answer stay as members were graded "
+                  "with them. Add a new question instead."),
+            )  # fmt: skip
+        question.kind, question.options, question.answer = new_kind, checked_options, checked_answer
+    if explanation is not None:
+        question.explanation = checked_text("explanation", explanation, max_length=2000, multiline=True)
+    if category is not None:
+        question.category = checked_text("category", category, max_length=50)
+    if active is not None:
+        question.active = bool(active)
+    question.save()
+    record_update(actor, question, before, org_path=question.org_path)
     return question
 
 
@@ -207,6 +347,7 @@ def create_period(
     """A period (期) of ``campaign``; the members of every subtree are counted now (and again at the first
     start after the opening, see :func:`count_members`)."""
     require(actor, CHANGE, campaign.org_path)
+    _check_active(campaign)
     title = checked_text("title", title, max_length=200)
     if not title:
         raise DomainError("title", _("Give the period's title."))
@@ -272,16 +413,61 @@ def audience_people(campaign: StudyCampaign):
     )
 
 
+def _rolled_up(per_path: Iterable[tuple[str, int]], root_path: str) -> dict[int, int]:
+    """Counts per branch path summed up the tree, from each branch to the organisation at ``root_path``."""
+    totals: dict[int, int] = defaultdict(int)
+    root_depth = len(path_ids(root_path))
+    for path, n in per_path:
+        for pk in path_ids(path)[root_depth - 1 :]:
+            totals[pk] += n
+    return totals
+
+
+def _member_totals(campaign: StudyCampaign, root_path: str) -> dict[int, int]:
+    """The campaign's audience in each organisation of the subtree at ``root_path`` (one grouped COUNT)."""
+    per_branch = (
+        audience_people(campaign).filter(subtree_q("org_path", root_path)).order_by().values_list("org_path")
+        .annotate(n=Count("id"))
+    )  # fmt: skip
+    return _rolled_up(per_branch, root_path)
+
+
+def _participant_totals(periods: Iterable[int], root_path: str) -> dict[tuple[int, int], int]:
+    """Participants of each period in each organisation of the subtree at ``root_path``: {(period, org): n}."""
+    rows = (
+        Participation.objects.filter(subtree_q("org_path", root_path), period_id__in=list(periods))
+        .order_by().values_list("period_id", "org_path").annotate(n=Count("id"))
+    )  # fmt: skip
+    by_period: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for period_id, path, n in rows:
+        by_period[period_id].append((path, n))
+    return {
+        (period_id, pk): n for period_id, paths in by_period.items() for pk, n in _rolled_up(paths, root_path).items()
+    }
+
+
+def expected_stats(period: StudyPeriod) -> dict[int, tuple[int, int]]:
+    """What a recount from the records gives for ``period``: {organisation id: (members, participants)} for every
+    organisation of the campaign's subtree. Members are the audience now (the rows keep them as counted at the
+    opening: the two agree while the roster has not changed since); a withdrawn period counts nobody."""
+    campaign = StudyCampaign.objects.get(pk=period.campaign_id)  # its path as stored now (a move may rewrite it)
+    members = _member_totals(campaign, campaign.org_path) if is_offered(period, campaign) else {}
+    participants = _participant_totals([period.pk], campaign.org_path)
+    orgs = Organization.objects.filter(subtree_q("path", campaign.org_path)).values_list("pk", flat=True)
+    return {pk: (members.get(pk, 0), participants.get((period.pk, pk), 0)) for pk in orgs}
+
+
+def kept_stats(period: StudyPeriod) -> dict[int, tuple[int, int]]:
+    """The roll-up rows kept for ``period``: {organisation id: (members, participants)}."""
+    rows = PeriodStats.objects.filter(period=period).values_list("organization_id", "members", "participants")
+    return {pk: (members, participants) for pk, members, participants in rows}
+
+
 def _count_members(period: StudyPeriod, campaign: StudyCampaign) -> None:
     """(Re)write the ``members`` of every organisation of the subtree for ``period`` from the roster: one
     grouped COUNT, summed up the tree here; rows are created for every organisation, so a submission always
     finds its rows. ``participants`` are left as they are."""
-    per_branch = audience_people(campaign).order_by().values_list("org_path").annotate(n=Count("id"))
-    totals: dict[int, int] = defaultdict(int)
-    root_depth = len(path_ids(campaign.org_path))
-    for path, n in per_branch:
-        for pk in path_ids(path)[root_depth - 1 :]:
-            totals[pk] += n
+    totals = _member_totals(campaign, campaign.org_path)
     orgs = list(Organization.objects.filter(subtree_q("path", campaign.org_path)).values_list("pk", "path"))
     existing = {row.organization_id: row for row in PeriodStats.objects.filter(period=period)}
     new, changed = [], []
@@ -303,6 +489,7 @@ def count_members(actor: Actor, period: StudyPeriod) -> StudyPeriod:
     """Count the members of every subtree again (CHANGE over the campaign's organisation)."""
     require(actor, CHANGE, period.org_path)
     period = StudyPeriod.objects.select_for_update().select_related("campaign").get(pk=period.pk)
+    _check_offered(period)
     _count_members(period, period.campaign)
     record_change(
         actor,
@@ -373,6 +560,75 @@ def upload_video(actor: Actor, period: StudyPeriod, *, file_name: str, content: 
     return video
 
 
+# --- a subtree moves (orgs.moves) --------------------------------------------------------------------------------
+
+
+def _prefixes(path: str) -> list[str]:
+    """The paths of the organisations on ``path`` (the root first, the organisation itself last)."""
+    return [path[:end] for end in range(STEP_WIDTH, len(path) + 1, STEP_WIDTH)]
+
+
+def carry_period_stats(org: Organization, old_path: str, new_path: str) -> None:
+    """An organisation moved (``orgs.moves`` handler, in the move's transaction, every path already rewritten):
+    the periods' roll-up rows follow it, as ``orgs.tallies.move_subtree`` carries the tallies.
+
+    For each period of a campaign of an organisation above it, at its old place or its new one:
+    - its own row (its subtree's members and participants) leaves the rows of the old ancestors and joins those
+      of the new ones (an ancestor of both keeps it; rows exist only inside the campaign's subtree, so a campaign
+      it leaves loses it, one it joins gains it);
+    - a campaign it leaves drops the rows of its subtree (they are no longer in the campaign's tree);
+    - a campaign it joins gets rows for its subtree, counted now, for the periods that have not closed (its
+      members may take part from now on); a closed period keeps the members it had: the subtree was never asked.
+    A campaign of an organisation inside the subtree moves with it (its paths were rewritten), nothing to do."""
+    step = len(path_step(org.pk))
+    old_above, new_above = set(_prefixes(old_path[:-step])), set(_prefixes(new_path[:-step]))
+    campaigns = list(StudyCampaign.objects.filter(org_path__in=old_above | new_above))
+    if not campaigns:
+        return
+    periods = StudyPeriod.objects.filter(campaign__in=campaigns)
+    old_ids, new_ids = set(path_ids(old_path[:-step])), set(path_ids(new_path[:-step]))
+    touched = PeriodStats.objects.filter(period__in=periods, organization_id__in=old_ids ^ new_ids)
+    if transaction.get_connection().features.has_select_for_update:
+        # The rows of the ancestors, locked in the order every submission takes them (the root first).
+        list(touched.select_for_update().order_by("org_path", "period_id").values_list("pk", flat=True))
+    now = timezone.now()
+    # A campaign it joins: rows for its subtree in the periods still to close, counted now.
+    new_rows = []
+    for campaign in (c for c in campaigns if c.org_path not in old_above):
+        open_ids = list(periods.filter(campaign=campaign, closes_at__gt=now).values_list("pk", flat=True))
+        if not open_ids:
+            continue
+        offered = {p.pk for p in periods.filter(pk__in=open_ids).select_related("campaign") if is_offered(p)}
+        members = _member_totals(campaign, new_path)
+        participants = _participant_totals(open_ids, new_path)
+        orgs = list(Organization.objects.filter(subtree_q("path", new_path)).values_list("pk", "path"))
+        PeriodStats.objects.filter(period_id__in=open_ids, organization_id__in=[pk for pk, _p in orgs]).delete()
+        new_rows += [
+            PeriodStats(period_id=period_id, organization_id=pk, org_path=path,
+                        members=members.get(pk, 0) if period_id in offered else 0,
+                        participants=participants.get((period_id, pk), 0))
+            for period_id in open_ids for pk, path in orgs
+        ]  # fmt: skip
+    PeriodStats.objects.bulk_create(new_rows, batch_size=500)
+    # Its own row, per period, leaves the old ancestors and joins the new ones (none where it has no row).
+    own = PeriodStats.objects.filter(period_id=OuterRef("period_id"), organization_id=org.pk)
+    number = IntegerField()
+    own_members = Coalesce(Subquery(own.values("members")[:1]), 0, output_field=number)
+    own_participants = Coalesce(Subquery(own.values("participants")[:1]), 0, output_field=number)
+    # Never below zero: a row made after the count (an organisation created later) may hold less than it.
+    touched.filter(organization_id__in=old_ids - new_ids).update(
+        members=Greatest(F("members") - own_members, 0, output_field=number),
+        participants=Greatest(F("participants") - own_participants, 0, output_field=number),
+    )
+    touched.filter(organization_id__in=new_ids - old_ids).update(
+        members=F("members") + own_members, participants=F("participants") + own_participants
+    )
+    # A campaign it leaves: its subtree's rows are no longer in the campaign's tree.
+    leaving = [c.pk for c in campaigns if c.org_path not in new_above]
+    if leaving:
+        PeriodStats.objects.filter(subtree_q("org_path", new_path), period__campaign__in=leaving).delete()
+
+
 # --- attempts --------------------------------------------------------------------------------------------------
 
 
@@ -400,6 +656,12 @@ def _check_audience(period: StudyPeriod, person: Person) -> None:
             _("This period is not for you: it is for the members of %(org)s in its audience.")
             % {"org": period.campaign.organization.name},
         )
+
+
+def _check_offered(period: StudyPeriod) -> None:
+    """A period of a deactivated campaign that had not opened when it was deactivated is withdrawn."""
+    if not is_offered(period):
+        raise DomainError(None, _("This period was withdrawn: its campaign was deactivated before it opened."))
 
 
 def _check_window(period: StudyPeriod, now: datetime.datetime) -> None:
@@ -450,6 +712,7 @@ def start_attempt(actor: Actor, period: StudyPeriod) -> Attempt:
     person = _person_of(actor)
     period = StudyPeriod.objects.select_related("campaign").get(pk=period.pk)
     _check_audience(period, person)
+    _check_offered(period)
     now = timezone.now()
     _check_window(period, now)
     # One start at a time per member: his row locked (only its key read).
@@ -613,6 +876,7 @@ def submit_attempt(actor: Actor, attempt: Attempt, *, answers: Mapping[Any, Any]
         return locked  # a double tap or a retry: the first submission stands
     period = StudyPeriod.objects.select_related("campaign").get(pk=locked.period_id)
     _check_audience(period, person)
+    _check_offered(period)
     now = timezone.now()
     _check_window(period, now)
     if submitted_count(period, person) >= period.max_attempts:
@@ -741,6 +1005,7 @@ def record_participations(
     if not scope.has_subtrees:
         raise PermissionDenied
     period = StudyPeriod.objects.select_related("campaign__organization").get(pk=period.pk)
+    _check_offered(period)
     done = set(Participation.objects.filter(period=period).values_list("person_id", flat=True))
     rows: list[tuple[Any, ...]] = []
     per_branch: dict[str, int] = defaultdict(int)

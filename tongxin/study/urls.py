@@ -19,6 +19,8 @@ urlpatterns = [
     # the secretary's pages
     path("", views.campaigns, name="campaigns"),
     path("campaigns/<int:pk>/", views.campaign, name="campaign"),
+    path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
+    path("campaigns/<int:pk>/deactivate/", views.campaign_deactivate, name="campaign_deactivate"),
     path("periods/<int:pk>/rates/", views.drill, name="drill"),
     path("periods/<int:pk>/rates/export/", views.drill_export, name="drill_export"),
     path("periods/<int:pk>/upload/", views.upload, name="upload"),

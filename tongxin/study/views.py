@@ -45,6 +45,7 @@ from tongxin.core.spreadsheets import check_size
 from tongxin.core.views import (
     flash_form_errors,
     form_step,
+    get_changeable_or_404,
     get_scoped_or_404,
     has_role,
     page_step,
@@ -70,6 +71,8 @@ from tongxin.study.models import (
     StudyNoteImage,
     StudyPeriod,
     StudyVideo,
+    is_offered,
+    offered_q,
 )
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -128,6 +131,7 @@ def period(request: HttpRequest, pk: int) -> HttpResponse:
         used = services.submitted_count(study_period, person)
     has_video = StudyVideo.objects.filter(period=study_period).exists()
     now = timezone.now()
+    offered = is_offered(study_period)
     return render(
         request,
         "study/period.html",
@@ -138,7 +142,8 @@ def period(request: HttpRequest, pk: int) -> HttpResponse:
             "open_attempt": open_attempt,
             "has_video": has_video,
             "left": max(study_period.max_attempts - used, 0),
-            "is_open": study_period.opens_at <= now < study_period.closes_at,
+            "is_open": offered and study_period.opens_at <= now < study_period.closes_at,
+            "withdrawn": not offered,
         },
     )
 
@@ -321,8 +326,9 @@ def checkins(request: HttpRequest) -> HttpResponse:
 # --- the secretary's pages ---------------------------------------------------------------------------------
 
 
-class CampaignForm(BootstrapFormMixin, forms.Form):
-    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=gettext_lazy("Organisation"))
+class CampaignFieldsForm(BootstrapFormMixin, forms.Form):
+    """What a campaign's secretary sets and may change later: its title, audience and tiers."""
+
     title = forms.CharField(label=gettext_lazy("Title"), max_length=100)
     audience_statuses = forms.MultipleChoiceField(
         label=gettext_lazy("Audience"),
@@ -333,10 +339,24 @@ class CampaignForm(BootstrapFormMixin, forms.Form):
     tiers_enabled = forms.BooleanField(label=gettext_lazy("Show tiers of the participation rate"), required=False)
     tier_thresholds = forms.CharField(label=gettext_lazy("Tier thresholds (%)"), max_length=32, initial="95,90,80")
 
+
+class CampaignForm(CampaignFieldsForm):
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=gettext_lazy("Organisation"))
+    field_order = ["organization"]
+
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["organization"]
         field.queryset = Organization.objects.visible_to(user, CHANGE).exclude(kind__startswith="party")  # type: ignore[attr-defined]
+
+
+class CampaignEditForm(CampaignFieldsForm):
+    def __init__(self, *args: Any, audience_fixed: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if audience_fixed:  # a period has opened: the rates count this audience (the service refuses a change)
+            field = self.fields["audience_statuses"]
+            field.disabled = True
+            field.help_text = gettext_lazy("A period has opened: the audience stays as its rates count it.")
 
 
 def _campaign(request: HttpRequest, pk: int) -> StudyCampaign:
@@ -366,9 +386,9 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rows = queries.visible_campaigns(request.user).select_related("organization")[:100]
     open_ids = set(
-        StudyPeriod.objects.filter(campaign__in=[c.pk for c in rows], opens_at__lte=now, closes_at__gt=now).values_list(
-            "campaign_id", flat=True
-        )
+        StudyPeriod.objects.filter(
+            offered_q(), campaign__in=[c.pk for c in rows], opens_at__lte=now, closes_at__gt=now
+        ).values_list("campaign_id", flat=True)
     )
     return render(
         request,
@@ -451,11 +471,15 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
     study_campaign = _campaign(request, pk)
     org = _start_org(request, study_campaign)
     may_change = scope_for(request.user, CHANGE).covers_path(study_campaign.org_path)
-    question_form = QuestionForm(prefix="q") if may_change else None
-    period_form = PeriodForm(prefix="p", campaign=study_campaign) if may_change else None
+    may_add = may_change and study_campaign.active  # a deactivated campaign takes no new question or period
+    question_form = QuestionForm(prefix="q") if may_add else None
+    period_form = PeriodForm(prefix="p", campaign=study_campaign) if may_add else None
     if request.method == "POST":
         if not may_change:
             raise Http404
+        if not study_campaign.active:
+            messages.error(request, _("This campaign has been deactivated: it takes no new periods or questions."))
+            return redirect("study:campaign", pk=study_campaign.pk)
         if "q-text" in request.POST:
             question_form = QuestionForm(request.POST, prefix="q")
             if question_form.is_valid():
@@ -483,7 +507,7 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
             "org": org,
             "own": own,
             "children": [(row, queries.tier_of(study_campaign, row.rate)) for row in children],
-            "rates": rates,
+            "rates": [(p, row, is_offered(p, study_campaign)) for p, row in rates],
             "may_change": may_change,
             "question_form": question_form,
             "period_form": period_form,
@@ -495,6 +519,57 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
             "tier": queries.tier_of(study_campaign, own.rate),
         },
     )
+
+
+def _changeable_campaign(request: HttpRequest, pk: int) -> StudyCampaign:
+    """A campaign of an organisation the user changes (404 for anyone else, those who only see it included)."""
+    return get_changeable_or_404(request, StudyCampaign.objects.select_related("organization"), pk)
+
+
+@login_required
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a campaign's title, audience (until a period has opened) or tiers, and deactivate it."""
+    study_campaign = _changeable_campaign(request, pk)
+    now = timezone.now()
+    opened = StudyPeriod.objects.filter(campaign=study_campaign, opens_at__lte=now).exists()
+    form = None
+    if study_campaign.active:
+        initial = {
+            "title": study_campaign.title,
+            "audience_statuses": study_campaign.statuses,
+            "tiers_enabled": study_campaign.tiers_enabled,
+            "tier_thresholds": study_campaign.tier_thresholds,
+        }
+        form = CampaignEditForm(request.POST or None, initial=initial, audience_fixed=opened)
+        if request.method == "POST" and form.is_valid():
+            with form_step(request, form, _("The campaign is saved."), denied_as_404=True) as step:
+                services.update_campaign(request.user, study_campaign, **form.cleaned_data)
+            if step.ok:
+                return redirect("study:campaign", pk=study_campaign.pk)
+    periods = StudyPeriod.objects.filter(campaign=study_campaign)
+    return render(
+        request,
+        "study/campaign_edit.html",
+        {
+            "title": _("Edit the campaign"),
+            "campaign": study_campaign,
+            "form": form,
+            "cancel_url": reverse("study:campaign", args=[study_campaign.pk]),
+            "open_now": periods.filter(opens_at__lte=now, closes_at__gt=now).count(),
+            "to_open": periods.filter(opens_at__gt=now).count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    study_campaign = _changeable_campaign(request, pk)
+    done = _("The campaign is deactivated: its periods not yet open are withdrawn; those open stay answerable until "
+             "they close.")  # fmt: skip
+    with page_step(request, done):
+        services.deactivate_campaign(request.user, study_campaign)
+    return redirect("study:campaign", pk=study_campaign.pk)
 
 
 def _period(request: HttpRequest, pk: int) -> StudyPeriod:

@@ -541,6 +541,8 @@ ROUTES: dict[str, Route] = {
     "study:checkins": Route(None, ("GET", "POST"), payload="empty"),
     "study:campaigns": Route(None, ("GET", "POST"), payload="study_campaign_form"),
     "study:campaign": Route("study_campaign", ("GET", "POST"), payload="empty"),
+    "study:campaign_edit": Route("study_campaign", ("GET", "POST"), payload="study_campaign_edit_form"),
+    "study:campaign_deactivate": Route("study_campaign", ("POST",), payload="empty"),
     "study:period": Route("study_period"),
     "study:start": Route("study_period", ("POST",), payload="empty"),
     "study:video": Route("study_period"),
@@ -551,7 +553,15 @@ ROUTES: dict[str, Route] = {
     "study:attempt": Route("study_attempt", ("GET", "POST"), payload="empty"),
     "study:result": Route("study_attempt"),
     "study:receipt": Route("study_participation"),
-    "study-period-list": Route(None, api=True),
+    "study-period-list": Route(None, ("GET", "POST"), api=True, payload="study_period_api", prepare="study_campaign"),
+    # the campaigns and their question bank (the question: one of branch A's campaign, with its answer key)
+    "study-campaign-list": Route(None, ("GET", "POST"), api=True, payload="study_campaign_api"),
+    "study-campaign-detail": Route("study_campaign", ("GET", "PATCH"), api=True, payload="study_campaign_patch_api"),
+    "study-campaign-deactivate": Route("study_campaign", ("POST",), api=True, payload="empty"),
+    "study-question-list": Route(
+        None, ("GET", "POST"), api=True, payload="study_question_api", prepare="study_campaign"
+    ),
+    "study-question-detail": Route("study_question", ("GET", "PATCH"), api=True, payload="study_question_patch_api"),
     "study-period-detail": Route("study_period", api=True),
     "study-attempt-list": Route(None, ("GET", "POST"), api=True, payload="study_start_api"),
     "study-attempt-detail": Route("study_attempt", api=True),
@@ -674,6 +684,8 @@ def prepare(route: Route, tree) -> None:
         _community_report_of_a1(tree)
     if route.prepare == "lesson_turn":  # a1's turn in branch A: no list outside committee 1 (nor a2's) shows it
         _lesson_turn_of_branch_a(tree)
+    if route.prepare == "study_campaign":  # branch A's campaign and its question, named by the payloads
+        _study_period_of_branch_a(tree)
 
 
 def url_for(found: Found, tree) -> str:
@@ -715,6 +727,7 @@ def _target_pk(target: str | None, tree) -> int:
         "activity": _activity_of_branch_a, "registration": _registration_of_a1,
         "certificate": _certificate_of_a1, "wish": _wish_of_branch_a, "hours_correction": _hours_correction_of_a1,
         "study_campaign": lambda tree: _study_period_of_branch_a(tree).campaign,
+        "study_question": _study_question_of_branch_a,
         "study_period": _study_period_of_branch_a, "study_attempt": _study_attempt_of_a1,
         "study_participation": _study_participation_of_a1, "study_checkin": _study_checkin_of_a2,
         "study_note": _study_note_of_a1,
@@ -1199,6 +1212,11 @@ def _study_period_of_branch_a(tree):
     return period
 
 
+def _study_question_of_branch_a(tree):
+    """The question of branch A's campaign (its period asks it), made with the period."""
+    return _study_period_of_branch_a(tree).questions.get()
+
+
 def _study_attempt_of_a1(tree):
     """a1's open attempt at branch A's period (made here: a1 is outside its audience, and has no user)."""
     from tongxin.study.models import Attempt
@@ -1399,6 +1417,35 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "study_note_form": lambda tree: {"text": "越权心得"},
     "study_note_comment": lambda tree: {"text": "越权评论"},
     "study_note_hide": lambda tree: {"reason": "越权隐藏"},
+    "study_campaign_edit_form": lambda tree: {
+        "title": "越权改名",
+        "audience_statuses": ["01"],
+        "tier_thresholds": "95",
+    },
+    "study_campaign_api": lambda tree: {
+        "organization": tree.branch_a.pk,
+        "title": "越权学习",
+        "audience_statuses": ["03"],
+        "tier_thresholds": "95",
+    },
+    "study_campaign_patch_api": lambda tree: {"title": "越权改名", "tier_thresholds": "95"},
+    "study_question_api": lambda tree: {
+        "campaign": _study_period_of_branch_a(tree).campaign_id,
+        "kind": "single",
+        "text": "越权问题",
+        "options": ["甲", "乙"],
+        "answer": [1],
+        "category": "越权",
+    },
+    "study_question_patch_api": lambda tree: {"text": "越权改题", "explanation": "越权解析", "category": "越权"},
+    "study_period_api": lambda tree: {
+        "campaign": _study_period_of_branch_a(tree).campaign_id,
+        "number": 2,
+        "title": "越权一期",
+        "opens_at": (timezone.now() + datetime.timedelta(days=1)).isoformat(),
+        "closes_at": (timezone.now() + datetime.timedelta(days=2)).isoformat(),
+        "questions": [_study_question_of_branch_a(tree).pk],
+    },
     "study_campaign_form": lambda tree: {
         "organization": tree.committee1.pk,
         "title": "越权学习",

@@ -50,6 +50,7 @@ from tongxin.core.tests.scope_walk import (
     _recommendation_of_a1,
     _recruitment_in_a,
     _review_of_branch_a,
+    _study_period_of_branch_a,
     _transfer_of_a1,
 )
 
@@ -77,6 +78,7 @@ def objects(tree, users):
         make(tree)
     _recommendation_of_a1(tree)
     _notification_of_committee_admin()
+    _study_period_of_branch_a(tree)  # a campaign, its question and an open period: the study routes hit rows
     return tree
 
 

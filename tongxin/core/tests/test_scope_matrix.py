@@ -203,6 +203,7 @@ BRANCH_A_KINDS = {
     "wish",
     "hours_correction",
     "study_campaign",
+    "study_question",
     "study_period",
     "study_attempt",
     "study_participation",
@@ -311,6 +312,7 @@ MIRRORS: dict[str, Twin] = {
     "wish": Twin(lambda mirror, users: walk._wish_of_branch_a(mirror).pk),
     "hours_correction": Twin(lambda mirror, users: walk._hours_correction_of_a1(mirror).pk),  # b1's request
     "study_campaign": Twin(lambda mirror, users: walk._study_period_of_branch_a(mirror).campaign_id),
+    "study_question": Twin(lambda mirror, users: walk._study_question_of_branch_a(mirror).pk),
     "study_period": Twin(lambda mirror, users: walk._study_period_of_branch_a(mirror).pk),
     "study_attempt": Twin(lambda mirror, users: walk._study_attempt_of_a1(mirror).pk),
     "study_participation": Twin(lambda mirror, users: walk._study_participation_of_a1(mirror).pk),

@@ -21,9 +21,25 @@ def test_member_answers_through_the_api(tree, users, api_for):
     assert started.status_code == 201, started.content
     body = started.json()
     explanations = [q.explanation for q in Question.objects.filter(campaign=period.campaign)]
-    for response in (started, api.get(f"/api/study-attempts/{body['id']}/"), api.get("/api/study-attempts/")):
+    bank = Question.objects.filter(campaign=period.campaign).values_list("pk", flat=True)
+    # Every answer the member gets before he submits, the campaign and question bank routes included (those are
+    # for the secretaries who manage the campaign: he gets nothing there, and never a key).
+    responses = [
+        started,
+        api.get(f"/api/study-attempts/{body['id']}/"),
+        api.get("/api/study-attempts/"),
+        api.get("/api/study-campaigns/"),
+        api.get(f"/api/study-campaigns/{period.campaign_id}/"),
+        api.get("/api/study-questions/"),
+        api.get(f"/api/study-questions/?campaign={period.campaign_id}"),
+        *(api.get(f"/api/study-questions/{pk}/") for pk in bank),
+        api.get("/api/study-periods/"),
+        api.get(f"/api/study-periods/{period.pk}/"),
+    ]
+    for response in responses:
         text = json.dumps(response.json(), ensure_ascii=False)
         assert '"answer"' not in text and not any(e in text for e in explanations)
+    assert [r.status_code for r in responses[4:5] + responses[7:-2]] == [404] * (1 + len(bank))
     assert body["results"] is None
     right = {str(q.pk): q.answer for q in Question.objects.filter(pk__in=[x["id"] for x in body["questions"]])}
     url = f"/api/study-attempts/{body['id']}/submit/"
