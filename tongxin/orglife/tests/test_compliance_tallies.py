@@ -188,5 +188,6 @@ def test_the_index_scores_the_required_meetings_held_as_the_board_counts_them(tr
     index = scores.index_of(org(tree, "committee1"), today.year, today)
     raw = {row.org.pk: next(p.raw for p in row.parts if p.indicator.key == "meeting_compliance") for row in index.rows}
     board = compliance_board(None, where, year=today.year, today=today)
+    assert board.total.rate is not None
     assert raw[tree.branch_a.pk] == pytest.approx(100 * board.total.rate) and raw[tree.branch_a.pk] > 0
     assert raw[tree.branch_b.pk] == 0
