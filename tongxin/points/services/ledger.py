@@ -269,14 +269,26 @@ def receive(achievement: Achievement) -> None:
 
 def receive_many(achievements: list[Achievement]) -> None:
     """A batch offered at once (a meeting's attendance), in a fixed number of queries whatever its size: the
-    same entries as :func:`receive` one by one. Sources the ledger has seen before (a re-offer, a correction)
-    or named twice in the batch go through :func:`receive` each, after the others."""
+    same entries as :func:`receive` one by one. Achievements whose source the ledger has seen before with the
+    same kind (a re-offer, a correction) or whose source is named twice in the batch go through :func:`receive`
+    each, after the others. A source seen before under another kind only (a volunteer's hours after her
+    check-in's participation) is booked here, its generation counted from the source's rows as ``receive``
+    counts it."""
     items = [a for a in achievements if a.org_path]
     if not items:
         return
     sources = [a.source for a in items]
-    seen = set(PointEntry.objects.select_for_update().filter(source__in=set(sources)).values_list("source", flat=True))
-    seen |= {source for source, n in Counter(sources).items() if n > 1}  # offered twice in one batch: one by one
+    known = list(
+        PointEntry.objects.select_for_update()
+        .filter(source__in=set(sources))
+        .values_list("source", "kind", "rule_id", "reversal_of_id")
+    )
+    seen_kinds = {(source, kind) for source, kind, _rule, _reversal in known}
+    bookings: Counter[tuple[str, int]] = Counter(
+        (source, rule) for source, _kind, rule, reversal_of in known if reversal_of is None
+    )  # _generation's count, per source and rule
+    twice = {source for source, n in Counter(sources).items() if n > 1}  # offered twice in one batch: one by one
+    seen = {a.source for a in items if a.source in twice or (a.source, a.kind) in seen_kinds}
     fresh = [a for a in items if a.source not in seen]
     paths = sorted({a.org_path for a in fresh})
     branches = (
@@ -360,8 +372,8 @@ def receive_many(achievements: list[Achievement]) -> None:
             year_used[year_key] = year_used.get(year_key, ZERO) + amount
         entries.append(PointEntry(
             person_id=a.person_id, org_path=a.org_path, month=month, occurred_on=a.occurred_on,
-            rule_id=version.rule_id, version=version, kind=a.kind, source=a.source, generation=0, quantity=quantity,
-            points=amount,
+            rule_id=version.rule_id, version=version, kind=a.kind, source=a.source,
+            generation=bookings[(a.source, version.rule_id)], quantity=quantity, points=amount,
         ))  # fmt: skip
     if entries:
         PointEntry.objects.bulk_create(entries)
