@@ -62,7 +62,7 @@ from tongxin.people.models import CadrePosition, CadreTitle, Person
 
 MONTHS = 12  # the year of life seeded: this month and the eleven before it
 # The bulk-written meetings of this month and the last earn points (offer_points): the months a branch's points
-# are still under review. Each month more is about 45,000 entries per 1× of the district, booked at about a
+# are still under review. Each month more is about 28,000 entries per 1× of the district, booked at about a
 # millisecond each (points.receive_many).
 POINTS_MONTHS = 2
 OFFER_BATCH = 5_000  # achievements per offer_many (the points app reads their sources with one IN list)
@@ -354,8 +354,8 @@ def offer_points(
     ``POINTS_MONTHS`` months: one achievement per member present or absent without leave
     (``meetings.attendance_achievement``), offered in batches (``offer_many``: the points app books them with the
     same rules, caps and monthly roll-ups as one meeting's, in a fixed number of queries per batch). The earlier
-    months earn nothing: the whole year would make the ledger six times as long and the seed minutes longer at
-    10×. Returns the achievements offered."""
+    months earn nothing: the whole year would make the ledger about ten times as long and the seed minutes longer
+    at 10×. Returns the achievements offered."""
     since = _month(today, POINTS_MONTHS - 1)
     offered = 0
     batch: list[Achievement] = []
