@@ -9,6 +9,10 @@ one it sent back to be completed, one waiting. Every record goes through the ser
 account, the member's own reports by the member, acknowledged or sent back by the district's account.
 Deterministic for a given seed.
 
+Across the district (the bulk, ``seed_units_reporting``): every other community committee has three units (branches
+of schools, companies and offices) registered with it, each with a few reports of service done: these grow with the
+district (``--scale``), written in bulk after the services' checks (see the function).
+
 Data (titles, report texts) is Chinese by nature: it is sample content, not UI text.
 """
 
@@ -23,11 +27,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.accounts.demo import demo_actors
+from tongxin.accounts.demo import DemoActors, demo_actors
 from tongxin.community import services
-from tongxin.community.models import CommunityRegistration
+from tongxin.community.models import CommunityRegistration, RegistrationStatus, ServiceReport
+from tongxin.core.audit import change_entry, snapshot
 from tongxin.core.codes import PARTY_STATUSES
+from tongxin.core.exceptions import DomainError
+from tongxin.core.fields import checked_date
+from tongxin.core.models import ChangeLog
 from tongxin.core.registry import DemoRun
+from tongxin.core.scoping import CHANGE, actor_scope
 from tongxin.orgs.models import Organization, OrgCategory, OrgKind, OrgStatus
 from tongxin.people.models import MembershipStatus, Person
 
@@ -113,8 +122,72 @@ def seed(run: DemoRun) -> CommunityResult:
                                      hours=hours, take_up=take)  # fmt: skip
                 reports += 1
         reports += _own_free_standing(actors, registrations, today)
-    run.progress(f"community: {len(registrations)} registrations, {len(needs)} needs, {reports} reports")
-    return CommunityResult(len(registrations), len(needs), reports)
+        unit_registrations, unit_reports = seed_units_reporting(run, actors, communities, today)
+    registered = len(registrations) + unit_registrations
+    run.progress(f"community: {registered} registrations, {len(needs)} needs, {reports + unit_reports} reports")
+    return CommunityResult(registered, len(needs), reports + unit_reports)
+
+
+UNITS_PER_COMMUNITY = 3
+
+
+def seed_units_reporting(
+    run: DemoRun, actors: DemoActors, taken: list[Organization], today: datetime.date
+) -> tuple[int, int]:
+    """Three units registered with each active community committee and working committee but those of ``taken``
+    (branches of other categories, none registered twice with one community), each with one to three free-standing
+    reports of service done since: written in bulk by the account whose scope holds the unit, after the checks of
+    ``register`` (the actor covers the unit, an active unit and community, a start in the history window and not
+    in the future, not registered there already) and ``file_report`` (an active registration, a text, a day in
+    the window, not in the future nor before the registration, hours in tenths up to 24); each registration and
+    report leaves its service's ChangeLog rows. Returns (registrations, reports)."""
+    rng = random.Random(run.seed + 382)
+    communities = list(Organization.objects.filter(category=OrgCategory.COMMUNITY, status=OrgStatus.ACTIVE,
+                                                   kind__in=[OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE])
+                       .exclude(pk__in=[c.pk for c in taken]).order_by("path"))  # fmt: skip
+    units = list(Organization.objects.filter(kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE)
+                 .exclude(category=OrgCategory.COMMUNITY).order_by("path"))  # fmt: skip
+    if not units:
+        return 0, 0
+    registrations: list[CommunityRegistration] = []
+    for community in communities:
+        for unit in rng.sample(units, min(UNITS_PER_COMMUNITY, len(units))):
+            actor = actors.for_path(unit.path)
+            if not actor_scope(actor, CHANGE).covers_path(unit.path) or unit.status != OrgStatus.ACTIVE:
+                raise DomainError("organization", f"{unit.name} cannot be registered by {actor}")
+            started_on = today - datetime.timedelta(days=rng.randint(150, 400))
+            checked_date("started_on", started_on, "history")
+            registrations.append(CommunityRegistration(
+                community=community, community_path=community.path, organization=unit, org_path=unit.path,
+                started_on=started_on, status=RegistrationStatus.ACTIVE, created_by=actor,
+            ))  # fmt: skip
+    CommunityRegistration.objects.bulk_create(registrations, batch_size=1000)
+    reports: list[ServiceReport] = []
+    for registration in registrations:
+        for _n in range(rng.randint(1, 3)):
+            done_on = today - datetime.timedelta(days=rng.randrange(0, 120))
+            done_on = max(done_on, registration.started_on)
+            checked_date("done_on", done_on, "history")
+            hours = rng.choice([None, "1.0", "2.0", "3.5"])
+            reports.append(ServiceReport(
+                registration=registration, person=None, community_path=registration.community_path,
+                org_path=registration.org_path, done_on=done_on,
+                hours=services._hours(hours), content=rng.choice(REPORTS), people=rng.choice([None, 5, 8, 12]),
+                status=services.REPORTS.target("resubmit"), created_by=registration.created_by,
+            ))  # fmt: skip
+    ServiceReport.objects.bulk_create(reports, batch_size=1000)
+    entries = [
+        e for r in registrations for path in dict.fromkeys((r.community_path, r.org_path))
+        if (e := change_entry(r.created_by, r, ChangeLog.Action.CREATE, after=snapshot(r), org_path=path))
+    ]  # fmt: skip
+    entries += [
+        e for r in reports
+        if (e := change_entry(r.created_by, r, ChangeLog.Action.CREATE, org_path=r.community_path, after={
+            "registration": r.registration_id, "take_up": None, "done_on": r.done_on.isoformat(),
+            "hours": str(r.hours) if r.hours is not None else None, "people": r.people, "photos": []}))
+    ]  # fmt: skip
+    ChangeLog.objects.bulk_create(entries, batch_size=1000)
+    return len(registrations), len(reports)
 
 
 def _own_free_standing(actors, registrations: list[CommunityRegistration], today: datetime.date) -> int:

@@ -4,6 +4,10 @@ charity (a foundation qualified for public fundraising), fifteen donations recor
 companies, anonymous donors) and two disbursements, every record through the services by the district's demo
 account. Deterministic for a given seed.
 
+Across the district (the bulk, ``seed_company_drives``): every other enterprise committee runs a drive of its own
+(through ``create_drive``) with a dozen donations recorded in bulk after ``record_donation``'s checks: these grow
+with the district (``--scale``).
+
 Data (names, purposes) is Chinese by nature: it is sample content, not UI text.
 """
 
@@ -19,11 +23,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.accounts.demo import demo_actors
+from tongxin.accounts.demo import DemoActors, demo_actors
+from tongxin.core.audit import change_entry
+from tongxin.core.exceptions import DomainError
+from tongxin.core.models import ChangeLog
 from tongxin.core.registry import DemoRun
+from tongxin.core.rules import rule
+from tongxin.core.scoping import CHANGE, require
 from tongxin.donations import services
-from tongxin.donations.models import DonationDrive, DonorKind
-from tongxin.orgs.models import Organization
+from tongxin.donations.models import Donation, DonationDrive, DonorKind, DriveStatus
+from tongxin.orgs.models import Organization, OrgCategory, OrgKind, OrgStatus
 
 DONORS = [
     (DonorKind.PERSON, "李明"),
@@ -88,8 +97,61 @@ def seed(run: DemoRun) -> DonationsResult:
         for amount, days_ago, purpose in (("6000.00", 10, "为120名学生购置书包和文具"), ("4500.00", 3, "冬衣90套")):
             services.record_disbursement(actor, drive, amount=Decimal(amount), purpose=purpose, recipient=school,
                                          disbursed_on=today - datetime.timedelta(days=days_ago))  # fmt: skip
-    run.progress("donations: 1 drive, 15 donations, 2 disbursements")
-    return DonationsResult(1, len(DONORS), 2, time.monotonic() - started)
+        drives, donations = seed_company_drives(run, actors, committee, today)
+    run.progress(f"donations: {1 + drives} drives, {len(DONORS) + donations} donations, 2 disbursements")
+    return DonationsResult(1 + drives, len(DONORS) + donations, 2, time.monotonic() - started)
+
+
+COMPANY_DONATIONS = 12  # donations recorded for each enterprise committee's drive
+
+
+def seed_company_drives(run: DemoRun, actors: DemoActors, taken: Organization, today: datetime.date) -> tuple[int, int]:
+    """A drive of each active enterprise committee but ``taken`` (through ``create_drive``, by the account whose
+    scope holds it), and ``COMPANY_DONATIONS`` donations to each, written in bulk after ``record_donation``'s
+    checks (CHANGE over the drive's organisation, the drive open, a donor kind and a name unless anonymous, the
+    amount's rules and limit, a day not in the future and near the drive's period, a receipt number not yet
+    recorded for the drive); each donation leaves ``record_donation``'s ChangeLog row. Returns (drives,
+    donations)."""
+    rng = random.Random(run.seed + 381)
+    limit = Decimal(rule("donation_max_yuan"))
+    companies = list(
+        Organization.objects.filter(kind=OrgKind.COMMITTEE, category=OrgCategory.ENTERPRISE, status=OrgStatus.ACTIVE)
+        .exclude(pk=taken.pk)
+        .order_by("path")
+    )
+    rows: list[Donation] = []
+    for n, company in enumerate(companies):
+        actor = actors.for_path(company.path)
+        starts = today - datetime.timedelta(days=rng.randint(20, 200))
+        drive = services.create_drive(
+            actor, organization=company, title=f"{company.short_name}“金秋助学”募捐"[:200],
+            partner="云南省青少年发展基金会", goal=Decimal(rng.choice(["20000.00", "30000.00", "50000.00"])),
+            starts_on=starts, ends_on=starts + datetime.timedelta(days=60),
+            beneficiaries="西山区困难家庭的在校学生：学习用品和助学金。",
+        )  # fmt: skip
+        require(actor, CHANGE, drive.org_path)
+        if drive.status != DriveStatus.OPEN:
+            raise DomainError("__all__", "the drive is closed")
+        receipts: set[str] = set()
+        for k in range(COMPANY_DONATIONS):
+            kind, name = DONORS[rng.randrange(len(DONORS))]
+            amount = services.checked_amount("amount", Decimal(rng.choice(AMOUNTS)), limit=limit)
+            donated_on = min(starts + datetime.timedelta(days=rng.randrange(60)), today)
+            receipt = f"YNQJ-{today.year}-{n + 2:04d}-{k + 1:03d}"
+            if not drive.starts_on - datetime.timedelta(days=services.NEAR_DAYS) <= donated_on or receipt in receipts:
+                raise DomainError("donated_on", "a donation out of record_donation's rules")
+            receipts.add(receipt)
+            rows.append(Donation(drive=drive, org_path=drive.org_path, donor_kind=kind,
+                                 donor_name="" if kind == DonorKind.ANONYMOUS else name, amount=amount,
+                                 donated_on=donated_on, receipt_number=receipt, recorded_by=actor))  # fmt: skip
+    Donation.objects.bulk_create(rows, batch_size=1000)
+    ChangeLog.objects.bulk_create(
+        [e for d in rows if (e := change_entry(d.recorded_by, d, ChangeLog.Action.CREATE, org_path=d.org_path, after={
+            "drive": d.drive_id, "donor_kind": d.donor_kind, "donor_name": d.donor_name, "amount": str(d.amount),
+            "donated_on": d.donated_on.isoformat(), "receipt_number": d.receipt_number}))],
+        batch_size=1000,
+    )  # fmt: skip
+    return len(companies), len(rows)
 
 
 def summary(result: DonationsResult) -> str:

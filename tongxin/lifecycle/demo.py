@@ -9,7 +9,8 @@
   after ``mark_paid``'s checks (an active member of the branch owing that month, once a month, an amount from
   the current rules and the profile, a payment date not in the future) by the account whose scope holds them.
 * Recruitments (团员发展) at every stage before approval, and transfers (关系转接) waiting on either side,
-  completed, rejected, through the services by the demo accounts; nobody acts on their own case.
+  completed, rejected, through the services by the demo accounts; nobody acts on their own case. A larger
+  district (``--scale N``) has more of both across it (three applicants and six transfers per further 1×).
 
 Data (names, destinations, reasons) is Chinese by nature: it is sample content, not UI text.
 """
@@ -232,6 +233,19 @@ def seed_recruitments(run: DemoRun, actors: DemoActors) -> int:
         r = apply(org, committee, 20 + 30 * i)
         if i:
             recruitment.name_activist(committee, r, on=today - days(10 + 20 * i))
+    # A larger district (--scale N): three more applicants per further 1× of it, across the district, each by
+    # the account whose scope holds the branch (a few hundred at 100×: through the services).
+    elsewhere = list(
+        Organization.objects.filter(kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE)
+        .exclude(path__startswith=actors.committee_path)
+        .order_by("path")
+    )
+    wanted = min(3 * (run.scale - 1), len(elsewhere))
+    for i, org in enumerate(elsewhere[:: max(len(elsewhere) // wanted, 1)][:wanted] if wanted else []):
+        actor = actors.for_path(org.path)
+        r = apply(org, actor, 15 + (i * 37) % 200)
+        if i % 3:
+            recruitment.name_activist(actor, r, on=today - days(5 + (i * 37) % 10))
     return count
 
 
@@ -274,8 +288,8 @@ def seed_transfers(run: DemoRun, actors: DemoActors, drifting: dict[int, datetim
         start(actors.committee, member_of(rng.choice(outside)), TransferSide.RECEIVING,
               TransferReason.EMPLOYMENT_WITH_ORG, to_org=rng.choice(inside))  # fmt: skip
         count += 1
-    # Across the district, waiting for the receiving side.
-    for _i in range(6):
+    # Across the district, waiting for the receiving side: six per 1× of the district (--scale).
+    for _i in range(6 * run.scale):
         source, target = rng.sample(outside, 2)
         start(actors.district, member_of(source), TransferSide.SENDING,
               rng.choice([TransferReason.FURTHER_STUDY, TransferReason.EMPLOYMENT_WITH_ORG, TransferReason.OTHER]),

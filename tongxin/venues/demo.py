@@ -9,6 +9,11 @@ volunteer training. Every record goes through the services (``create_venue``, ``
 ``book_series``), by the demo account whose scope the booking organisation lies in, so the bookings obey
 every rule (no overlap, opening hours, capacity, closures). Deterministic for a given seed; about a second.
 
+Across the district (the bulk, ``seed_street_homes``): each street working committee (团工委) runs a youth home of
+its own, and the branches and general branches under it book it a few times in the year. Those grow with the
+district (``--scale``); the youth homes are made through ``create_venue``, the bookings in bulk after ``book``'s
+checks (see the function).
+
 Data (names, addresses, purposes) is Chinese by nature: it is sample content, not UI text.
 """
 
@@ -24,7 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.accounts.demo import DemoActors, demo_actors
+from tongxin.core.audit import change_entry, snapshot
 from tongxin.core.exceptions import DomainError
+from tongxin.core.models import ChangeLog
 from tongxin.core.registry import DemoRun, link_choices
 from tongxin.orgs.models import Organization, OrgKind, OrgStatus
 from tongxin.people.models import MembershipStatus, Person
@@ -72,6 +79,8 @@ READING_VENUE = "图书馆青年之家"
 PURPOSES = ["主题团日活动", "团课", "志愿服务培训", "青年大学习交流会", "团支部委员会", "青年读书分享会",
             "就业创业沙龙", "普法宣传讲座", "心理健康讲座", "非遗手工体验"]  # fmt: skip
 PAST_MONTHS, AHEAD_MONTHS = 9, 3
+STREET_BOOKINGS = 2  # bookings of its street's youth home by each organisation under a working committee
+STREET_HOURS = (9, 14, 19)  # the slots of a street youth home's day (two hours each; it opens 9:00–21:00)
 
 
 @dataclass
@@ -161,11 +170,65 @@ def seed(run: DemoRun) -> VenuesResult:
                                  expected_attendance=10, skip_problems=True)  # fmt: skip
         linked = seed_activity_bookings(actors, venues, today)
         honours = seed_honours(rng, actors, root, committee, today)
+        homes = seed_street_homes(run, actors, today)
     bookings = Booking.objects.filter(status=BookingStatus.CONFIRMED).count()
     skipped = Booking.objects.filter(status=BookingStatus.SKIPPED).count()
     run.progress(f"venues: {len(venues)}, bookings: {bookings} ({skipped} dates skipped, {linked} for activities), "
                  f"honours: {honours}")  # fmt: skip
-    return VenuesResult(len(venues), bookings, skipped, time.monotonic() - started)
+    return VenuesResult(len(venues) + homes, bookings, skipped, time.monotonic() - started)
+
+
+def seed_street_homes(run: DemoRun, actors: DemoActors, today: datetime.date) -> int:
+    """A youth home of each active working committee (through ``create_venue``, by the account whose scope holds
+    the committee), booked ``STREET_BOOKINGS`` times in the year (the last nine months and the next three) by
+    each active branch and general branch under that committee: written in bulk after ``book``'s checks (the
+    booker's scope and an active organisation, ``_check_times``: the planning window, the length, the venue open
+    that weekday and in its hours, the capacity; a purpose). No booking overlaps another nor falls on a closure:
+    each takes a slot of its home's grid (days × ``STREET_HOURS``) no other has taken, and the new homes have no
+    closures, which is ``_problem``'s check. Each booking leaves ``book``'s ChangeLog rows (at the booking
+    organisation and the venue's host). The bookings' tallies are left to the "tallies" demo step (order 990,
+    after this one), which rebuilds every tally from the records, the venues' source among them. Returns the
+    homes made."""
+    rng = random.Random(run.seed + 361)
+    first = today - datetime.timedelta(days=30 * PAST_MONTHS)
+    days = [first + datetime.timedelta(days=n) for n in range(30 * (PAST_MONTHS + AHEAD_MONTHS))]
+    grid = [(day, hour) for day in days for hour in STREET_HOURS]
+    streets = list(Organization.objects.filter(kind=OrgKind.WORKING_COMMITTEE, status=OrgStatus.ACTIVE)
+                   .order_by("path"))  # fmt: skip
+    below = list(Organization.objects.filter(kind__in=[OrgKind.BRANCH, OrgKind.GENERAL_BRANCH], status=OrgStatus.ACTIVE)
+                 .order_by("path"))  # fmt: skip
+    bookings: list[Booking] = []
+    for n, street in enumerate(streets):
+        actor = actors.for_path(street.path)
+        home = services.create_venue(
+            actor, host=street, name=f"{street.short_name}青年之家"[:100], kind="youth_home",
+            partner=f"{street.short_name}社区服务站"[:100],
+            address=f"西山区{street.short_name}服务站{n % 50 + 1}号"[:200],
+            division_code=f"{DISTRICT}{n % 900 + 100:03d}", opens_at=datetime.time(9), closes_at=datetime.time(21),
+            open_days="1234567", capacity=40, facilities="活动室、投影",
+        )  # fmt: skip
+        orgs = [o for o in below if o.path.startswith(street.path)]
+        slots = rng.sample(grid, min(len(grid), STREET_BOOKINGS * len(orgs)))
+        for index, (day, hour) in enumerate(slots):
+            org = orgs[index % len(orgs)]
+            booker = actors.for_path(org.path)
+            services._booker(booker, org)
+            starts_at, ends_at = _at(day, hour), _at(day, hour + 2)
+            attendance = rng.randint(8, home.capacity)
+            services._check_times(home, starts_at, ends_at, attendance)
+            bookings.append(Booking(
+                venue=home, venue_path=home.org_path, organization=org, org_path=org.path, starts_at=starts_at,
+                ends_at=ends_at, purpose=services._purpose(rng.choice(PURPOSES)), expected_attendance=attendance,
+                status=BookingStatus.CONFIRMED, created_by=booker,
+            ))  # fmt: skip
+    Booking.objects.bulk_create(bookings, batch_size=1000)
+    ChangeLog.objects.bulk_create(
+        [e for b in bookings for path in dict.fromkeys((b.org_path, b.venue_path))
+         if (e := change_entry(b.created_by, b, ChangeLog.Action.CREATE, after=snapshot(b), org_path=path))],
+        batch_size=1000,
+    )  # fmt: skip
+    run.progress(f"street youth homes: {len(streets)}, their bookings: {len(bookings)}")
+    return len(streets)
 
 
 def seed_activity_bookings(actors: DemoActors, venues: dict[str, Venue], today: datetime.date) -> int:

@@ -6,6 +6,7 @@ demo accounts on it, and a feature app adds its records about those people.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -35,14 +36,26 @@ class Command(BaseCommand):
                 return
             raise CommandError(refusals[0])
         run = DemoRun(scale=scale, seed=seed, progress=lambda m: self.stdout.write(f"  {m}"))
-        # The points of the demo's meetings, studies and hours are booked as they are made: later steps read them.
+        began = time.monotonic()
+        # Each step's seconds as it ends, then the commit's (PostgreSQL checks the deferred foreign keys of every
+        # row written then: minutes at 10×), then the whole. The points of the demo's meetings, studies and hours
+        # are booked as they are made (not through the task queue): later steps read them.
         with transaction.atomic(), delivered_inline():
             for step in steps:
+                started = time.monotonic()
                 run.results[step.name] = step.seed(run)
+                self._elapsed(step.name, started)
+            committing = time.monotonic()
+        self._elapsed("commit", committing)
+        self._elapsed(_("total"), began)
         for step in steps:
             if line := step.summary(run.results[step.name]):
                 self.stdout.write(line)
         self._describe(steps)
+
+    def _elapsed(self, name: str, started: float) -> None:
+        self.stdout.write(_("%(step)s: %(s).1f s") % {"step": name, "s": time.monotonic() - started})
+        self.stdout.flush()
 
     def _describe(self, steps: list[Any]) -> None:
         for step in steps:
