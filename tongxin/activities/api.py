@@ -135,7 +135,9 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     filterset_class = ActivityFilter
     steps = [
         Step("register", _register, response=ActivityRegistrationSerializer, write_scope=VIEW),
-        Step("check_in", services.check_in, CodeSerializer, response=ActivityRegistrationSerializer, write_scope=VIEW),
+        # The service reads the activity with the caller's registration, locked: one she sees (she registered).
+        Step("check_in", services.check_in, CodeSerializer, response=ActivityRegistrationSerializer, write_scope=VIEW,
+             service_reads=True),
         Step(
             "check_out", services.check_out, CodeSerializer, response=ActivityRegistrationSerializer, write_scope=VIEW
         ),

@@ -512,18 +512,25 @@ def _checked_code(actor: Actor, activity: Activity, purpose: str, code: str, now
         raise
 
 
+# What a check-in or check-out reads of the participant: her name (the answer, the audit entry) and her branch's
+# path (the points hook). Never her whole row: no ID number decrypted per scan.
+PARTICIPANT_COLUMNS = ("name", "org_path")
+
+
 def _own_registration(actor: Actor, activity: Activity, person: Person | None = None) -> Registration:
-    """The actor's registration, locked (its row only: check-ins of one activity do not wait for each other); the
-    system (``actor=None``: the demo seed, the benchmark) names the person."""
+    """The actor's registration, locked (its row only: check-ins of one activity do not wait for each other), read
+    with its activity (``activity`` may be an unsaved one carrying the id: the API's check-in; the registration's
+    is the one to read) and the participant's :data:`PARTICIPANT_COLUMNS`; the system (``actor=None``: the demo
+    seed, the benchmark) names the person."""
     person_id = person.pk if person is not None and actor is None else getattr(actor, "person_id", None)
     if person_id is None:
         raise DomainError("person", _("Your account is not linked to a member record: you cannot register."))
+    unread = [f"person__{f.name}" for f in Person._meta.concrete_fields
+              if not f.primary_key and f.name not in PARTICIPANT_COLUMNS]  # fmt: skip
     registration = (
-        Registration.objects.select_for_update(of=("self",)).select_related("person")
-        .filter(activity=activity, person_id=person_id).first()
+        Registration.objects.select_for_update(of=("self",)).select_related("activity", "person").defer(*unread)
+        .filter(activity_id=activity.pk, person_id=person_id).first()
     )  # fmt: skip
-    if registration is not None:
-        registration.activity = activity  # already read: its title names the audit entry
     if registration is None or registration.status in (RegistrationStatus.CANCELLED, RegistrationStatus.DECLINED):
         raise DomainError("code", _("You are not registered for this activity."))
     if registration.status != RegistrationStatus.CONFIRMED:
@@ -546,6 +553,7 @@ def check_in(
     now = now or timezone.now()
     _checked_code(actor, activity, CHECK_IN, code, now)
     registration = _own_registration(actor, activity, person)
+    activity = registration.activity  # read with the registration (the API passes only the id)
     if registration.checked_in_at is not None:
         return registration
     if activity.status == ActivityStatus.CANCELLED:

@@ -145,9 +145,26 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(result).data)
 
     def run_step(self, step: Step, request: Request) -> Response:
+        if step.service_reads:
+            return self._run_unread(step, request)
         obj = self.get_object()
         values = self.validated(step.request, request) if step.request is not None else {}
         return self.step_response(step, step.service(request.user, obj, **step.arguments(values)))
+
+    def _run_unread(self, step: Step, request: Request) -> Response:
+        """A ``service_reads`` step: the service gets an unsaved object carrying only the key and reads the row
+        itself; the scoped lookup runs only when it refuses, so that out of the caller's scope the answer is
+        404 (or 403) as for every step, whatever the service said."""
+        pk = params.parse_id(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field))
+        try:
+            if pk is None:
+                raise Http404
+            values = self.validated(step.request, request) if step.request is not None else {}
+            result = step.service(request.user, self.queryset.model(pk=pk), **step.arguments(values))
+        except Exception:
+            self.get_object()
+            raise
+        return self.step_response(step, result)
 
 
 @dataclass(frozen=True)
@@ -160,6 +177,11 @@ class Step:
     out). ``response``: the answer's serializer when it is not the viewset's. ``url_path``: default the name
     with dashes. ``write_scope``: the scope action the lookup needs, when not the viewset's (VIEW when the
     service admits someone outside the subtree, such as an item's owner, and checks them itself).
+
+    ``service_reads``: for a hot path (a quiz's submission, a check-in), the service reads and locks the row
+    itself, in its transaction, among the caller's own rows only (his attempt, her registration's activity), so
+    that a row it accepts is always one the caller sees. It gets an unsaved object carrying only the key, and
+    the lookup's round trips (the caller's roles, the row) are saved; the lookup runs when the service refuses.
     """
 
     name: str
@@ -169,6 +191,7 @@ class Step:
     response: type[serializers.Serializer] | None = None
     url_path: str | None = None
     write_scope: str | None = None
+    service_reads: bool = False
 
     def arguments(self, values: dict[str, Any]) -> dict[str, Any]:
         if self.fields is None:

@@ -309,19 +309,18 @@ class StudyAttemptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scop
 
     queryset = Attempt.objects.select_related("period", "person").order_by("-started_at", "-id")
     serializer_class = AttemptSerializer
-    # The member submits his own attempt: the service checks it is his.
-    steps = [Step("submit", _submit, SubmitSerializer, response=AttemptSerializer, write_scope=VIEW)]
+    # The member submits his own attempt: the service reads and locks it among his (so it is one he sees).
+    steps = [
+        Step("submit", _submit, SubmitSerializer, response=AttemptSerializer, write_scope=VIEW, service_reads=True)
+    ]
 
     @extend_schema(request=StartSerializer, responses={201: AttemptSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         values = self.validated(StartSerializer, request)
-        person = getattr(request.user, "person", None)
-        period = None
-        if person is not None:
-            period = queries.member_periods(person, only_open=False).filter(pk=values["period"]).first()
-        if period is None:
-            raise exceptions.ValidationError({"period": ["No such period is open to you."]})
-        attempt = services.start_attempt(request.user, period)
+        if getattr(request.user, "person_id", None) is None:
+            raise exceptions.ValidationError({"period": [_("No such period is open to you.")]})
+        # The service reads the period, once, among the member's: another one is "no such period" there too.
+        attempt = services.start_attempt(request.user, values["period"])
         return Response(AttemptSerializer(attempt, context=self.get_serializer_context()).data, status=201)
 
 

@@ -27,8 +27,8 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery
+from django.db import transaction
+from django.db.models import Count, F, Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -649,6 +649,26 @@ def _person_of(actor: Actor) -> Person:
     return person
 
 
+# What the start and the submission read of the member: the audience check's columns, his branch's path and his
+# name (the audit entry's). Never his whole row: no ID number decrypted on the hot path.
+MEMBER_COLUMNS = ("name", "status", "branch", "political_status", "org_path")
+
+
+def _person_id_of(actor: Actor) -> int:
+    """The actor's person id, read from the user's own row (no query); refused for a user linked to nobody."""
+    person_id = getattr(actor, "person_id", None) if getattr(actor, "pk", None) else None
+    if person_id is None:
+        raise DomainError(None, _("Only a member linked to his person record takes part in a study period."))
+    return person_id
+
+
+def _member_deferred() -> list[str]:
+    """The person's columns a query through ``person`` leaves unread (all but :data:`MEMBER_COLUMNS`)."""
+    return [
+        f"person__{f.name}" for f in Person._meta.concrete_fields if not f.primary_key and f.name not in MEMBER_COLUMNS
+    ]
+
+
 def _check_audience(period: StudyPeriod, person: Person) -> None:
     if not in_audience(period.campaign, person):
         raise DomainError(
@@ -678,16 +698,24 @@ def _check_window(period: StudyPeriod, now: datetime.datetime) -> None:
         )
 
 
+def _count_of(rows: QuerySet[Attempt]) -> Subquery:
+    """The number of ``rows`` (correlated to the outer query by ``OuterRef``) as a column of the outer query."""
+    return Subquery(rows.annotate(n=Func(F("pk"), function="COUNT")).values("n"), output_field=IntegerField())
+
+
 def submitted_count(period: StudyPeriod, person: Person) -> int:
     return Attempt.objects.filter(period=period, person=person, submitted_at__isnull=False).count()
 
 
-def _draw(period: StudyPeriod, seed: int) -> list[int]:
+def _draw(period: StudyPeriod, seed: int) -> tuple[list[int], dict[int, Question] | None]:
     """The question ids of an attempt, in the order shown: the period's fixed questions, or ``question_count``
-    drawn from its category, shuffled by ``seed``."""
+    drawn from its category, shuffled by ``seed``; with the fixed questions' rows (read whole in the same query:
+    the attempt shows them next), None for a draw from a category."""
     rng = random.Random(seed)
+    rows = None
     if period.selection == Selection.FIXED:
-        ids = sorted(period.questions.values_list("pk", flat=True))
+        rows = {q.pk: q for q in period.questions.all()}
+        ids = sorted(rows)
     else:
         pool = sorted(
             Question.objects.filter(campaign_id=period.campaign_id, category=period.category, active=True).values_list(
@@ -696,7 +724,7 @@ def _draw(period: StudyPeriod, seed: int) -> list[int]:
         )
         ids = sorted(rng.sample(pool, min(period.question_count, len(pool))))
     rng.shuffle(ids)
-    return ids
+    return ids, rows
 
 
 def option_order(seed: int, question_id: int, count: int) -> list[int]:
@@ -707,33 +735,60 @@ def option_order(seed: int, question_id: int, count: int) -> list[int]:
 
 
 @transaction.atomic
-def start_attempt(actor: Actor, period: StudyPeriod) -> Attempt:
-    """The actor's open attempt at ``period`` (the same one on a reload), or a new one when retries are left."""
-    person = _person_of(actor)
-    period = StudyPeriod.objects.select_related("campaign").get(pk=period.pk)
-    _check_audience(period, person)
-    _check_offered(period)
+def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
+    """The actor's open attempt at ``period`` (the same one on a reload), or a new one when retries are left.
+
+    ``period`` (or its id: the API's, unread) is read here, once, after the member's row is locked, with his
+    attempts at it counted in the same query. A period named by its id alone that is not his (one of an
+    organisation above another branch, or of another audience) is "no such period", as a missing one: its
+    organisation is not named to someone who cannot see it."""
+    person_id = _person_id_of(actor)
+    # One start at a time per member: his row locked, and read (only what the checks and the attempt need).
+    person = Person.objects.select_for_update().only(*MEMBER_COLUMNS).get(pk=person_id)
+    # After the lock, so this statement sees the attempt of a start that held it before us.
+    mine = Attempt.objects.filter(period_id=OuterRef("pk"), person_id=person_id).order_by()
+    found = (
+        StudyPeriod.objects.select_related("campaign")
+        .annotate(
+            open_attempt=Subquery(
+                mine.filter(submitted_at__isnull=True).order_by("-started_at", "-id").values("pk")[:1]
+            ),
+            used=_count_of(mine.filter(submitted_at__isnull=False)),
+        )
+        .filter(pk=period if isinstance(period, int) else period.pk)
+        .first()
+    )
+    campaign = found.campaign if found is not None else None
+    his = (
+        campaign is not None
+        and person.org_path.startswith(campaign.org_path)
+        and person.political_status in campaign.statuses
+    )
+    if found is None or (isinstance(period, int) and not his):
+        raise DomainError("period", _("No such period is open to you."))
+    _check_audience(found, person)
+    _check_offered(found)
     now = timezone.now()
-    _check_window(period, now)
-    # One start at a time per member: his row locked (only its key read).
-    Person.objects.select_for_update().only("pk").get(pk=person.pk)
-    attempts = list(Attempt.objects.filter(period=period, person=person))
-    open_attempt = next((a for a in attempts if a.submitted_at is None), None)
-    if open_attempt is not None:
-        return open_attempt
-    if sum(1 for a in attempts if a.submitted_at is not None) >= period.max_attempts:
-        raise DomainError(None, _("You have used the %(n)s attempts this period allows.") % {"n": period.max_attempts})
-    _count_at_opening(period)
+    _check_window(found, now)
+    if found.open_attempt is not None:
+        return Attempt.objects.get(pk=found.open_attempt)
+    if found.used >= found.max_attempts:
+        raise DomainError(None, _("You have used the %(n)s attempts this period allows.") % {"n": found.max_attempts})
+    _count_at_opening(found)
     seed = secrets.randbelow(2**31)
-    return Attempt.objects.create(
-        period=period,
+    question_ids, rows = _draw(found, seed)
+    attempt = Attempt.objects.create(
+        period=found,
         person=person,
         org_path=person.org_path,
         seed=seed,
         token=secrets.token_hex(16),
-        question_ids=_draw(period, seed),
+        question_ids=question_ids,
         started_at=now,
     )
+    if rows is not None:
+        attempt._questions = {pk: rows[pk] for pk in question_ids}  # type: ignore[attr-defined]  # shown next
+    return attempt
 
 
 @dataclass
@@ -810,13 +865,51 @@ def grade(attempt: Attempt, answers: dict[str, list[int]], questions: dict[int, 
 
 def _add_participant(period: StudyPeriod, org_path: str, delta: int = 1) -> None:
     """One more participant in the period's rows of the branch and of every ancestor up to the campaign's
-    organisation; the rows are locked root first (the order every submission takes them in)."""
+    organisation; the rows are locked root first (the order every submission takes them in), so that two
+    submissions never wait for each other's rows. On PostgreSQL in one statement: its subquery locks the rows in
+    that order (``ORDER BY org_path FOR UPDATE`` locks each row as the sort hands it over) and gives the UPDATE
+    their ids, so the UPDATE changes only rows it already holds."""
     root_depth = len(path_ids(period.org_path))
     ids = path_ids(org_path)[root_depth - 1 :]
-    rows = PeriodStats.objects.filter(period=period, organization_id__in=ids)
-    if transaction.get_connection().features.has_select_for_update:
-        list(rows.select_for_update().order_by("org_path").values_list("pk", flat=True))
-    rows.update(participants=F("participants") + delta)
+    connection = transaction.get_connection()
+    if not connection.features.has_select_for_update:
+        PeriodStats.objects.filter(period=period, organization_id__in=ids).update(
+            participants=F("participants") + delta
+        )
+        return
+    quote = connection.ops.quote_name
+    table, pk, participants = quote(PeriodStats._meta.db_table), quote("id"), quote("participants")
+    # The same rows on both sides: the UPDATE finds them by the (period, organisation) key, the subquery locks them.
+    rows = f"{quote('period_id')} = %s AND {quote('organization_id')} IN ({', '.join(['%s'] * len(ids))})"
+    sql = (
+        f"UPDATE {table} SET {participants} = {participants} + %s WHERE {rows} AND {pk} IN ("  # noqa: S608 - names
+        f"SELECT {pk} FROM {table} WHERE {rows} ORDER BY {quote('org_path')} FOR UPDATE)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [delta, period.pk, *ids, period.pk, *ids])
+
+
+def _insert_once(row: Participation) -> bool:
+    """INSERT ``row`` unless a participation of its person in its period is there already: one statement
+    (``ON CONFLICT`` on the unique key ``study_participation_once``, PostgreSQL and SQLite alike) that waits for
+    a concurrent one of the same key to commit or roll back. Whether it was made (then its id is set)."""
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    fields = [field for field in Participation._meta.concrete_fields if field.name in PARTICIPATION_COLUMNS]
+    values = [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+    sql = (
+        f"INSERT INTO {quote(Participation._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote('period_id')}, {quote('person_id')}) DO NOTHING RETURNING {quote('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        made = cursor.fetchone()
+    if made is None:
+        return False
+    row.pk = made[0]
+    row._state.adding, row._state.db = False, connection.alias
+    return True
 
 
 def _take_part(
@@ -828,58 +921,62 @@ def _take_part(
     source: str,
     attempts: int = 1,
 ) -> tuple[Participation, bool]:
-    """The person's one participation of the period, created or improved; (row, created)."""
-    existing = Participation.objects.select_for_update().filter(period=period, person=person).first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                created = Participation.objects.create(
-                    period=period,
-                    person=person,
-                    org_path=org_path,
-                    best_score=score,
-                    attempts=attempts,
-                    source=source,
-                    completed_at=at,
-                )
-        except IntegrityError:  # created by a concurrent submission since we looked: improve that one
-            existing = Participation.objects.select_for_update().get(period=period, person=person)
-        else:
-            _add_participant(period, org_path)
-            offer(
-                Achievement(
-                    ACHIEVEMENT,
-                    person_id=person.pk,
-                    org_path=org_path,
-                    occurred_on=timezone.localdate(at),
-                    source=f"study.participation:{created.pk}",
-                )
+    """The person's one participation of the period, created or improved; (row, created). A first one is made
+    by one INSERT that does nothing when the row is there (a double tap, a concurrent submission of his that made
+    it first); only then is the row read, locked and improved: the attempts added, the best score kept."""
+    row = Participation(period=period, person=person, org_path=org_path, best_score=score, attempts=attempts,
+                        source=source, completed_at=at)  # fmt: skip
+    if _insert_once(row):
+        _add_participant(period, org_path)
+        offer(
+            Achievement(
+                ACHIEVEMENT,
+                person_id=person.pk,
+                org_path=org_path,
+                occurred_on=timezone.localdate(at),
+                source=f"study.participation:{row.pk}",
             )
-            return created, True
-    changes: dict[str, Any] = {"attempts": F("attempts") + attempts}
+        )
+        return row, True
+    existing = Participation.objects.select_for_update().get(period=period, person=person)
+    existing.period, existing.person = period, person  # already read: they name the audit entry
+    existing.attempts += attempts
     if score is not None and (existing.best_score is None or score > existing.best_score):
-        changes.update(best_score=score, completed_at=at)
-    Participation.objects.filter(pk=existing.pk).update(**changes)
-    existing.refresh_from_db()
+        existing.best_score, existing.completed_at = score, at
+    existing.save(update_fields=["attempts", "best_score", "completed_at"])
     return existing, False
 
 
 @transaction.atomic
 def submit_attempt(actor: Actor, attempt: Attempt, *, answers: Mapping[Any, Any], token: str) -> Attempt:
     """Grade the actor's attempt and record his participation. Idempotent: the same attempt submitted again
-    (same token) answers the recorded result and writes nothing."""
-    person = _person_of(actor)
-    locked = Attempt.objects.select_for_update().filter(pk=attempt.pk, person=person).first()
+    (same token) answers the recorded result and writes nothing.
+
+    ``attempt`` (or an unsaved one carrying its id: the API's) is read here, once: locked, with its period and
+    campaign, the member's columns the checks read and the number of his attempts already submitted, in one
+    query."""
+    person_id = _person_id_of(actor)
+    submitted = Attempt.objects.filter(
+        period_id=OuterRef("period_id"), person_id=person_id, submitted_at__isnull=False
+    ).order_by()
+    locked = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("period__campaign", "person")
+        .defer(*_member_deferred())
+        .annotate(used=_count_of(submitted))
+        .filter(pk=attempt.pk, person_id=person_id)
+        .first()
+    )
     if locked is None or not secrets.compare_digest(str(token or ""), locked.token):
         raise DomainError(None, _("This quiz is not yours or has expired: open the period again."))
     if locked.submitted_at is not None:
         return locked  # a double tap or a retry: the first submission stands
-    period = StudyPeriod.objects.select_related("campaign").get(pk=locked.period_id)
+    period, person = locked.period, locked.person
     _check_audience(period, person)
     _check_offered(period)
     now = timezone.now()
     _check_window(period, now)
-    if submitted_count(period, person) >= period.max_attempts:
+    if locked.used >= period.max_attempts:
         raise DomainError(None, _("You have used the %(n)s attempts this period allows.") % {"n": period.max_attempts})
     if period.min_watch_seconds and now < locked.started_at + datetime.timedelta(seconds=period.min_watch_seconds):
         raise DomainError(

@@ -50,3 +50,23 @@ def test_many_members_at_once_keep_the_rollups_exact(tree, users):
     assert stats[tree.root.pk] == 8
     assert stats[tree.committee1.pk] == stats[tree.committee2.pk] == 4
     assert stats[tree.branch_a.pk] == stats[tree.branch_d.pk] == 2
+
+
+def test_two_attempts_of_one_member_at_once_make_one_participation_with_the_best_score(tree, users):
+    import secrets
+
+    period = open_period(tree, max_attempts=3)
+    first = services.start_attempt(users.member, period)
+    second = Attempt.objects.create(period=period, person=first.person, org_path=first.org_path, seed=first.seed + 1,
+                                    token=secrets.token_hex(16), question_ids=first.question_ids,
+                                    started_at=first.started_at)  # fmt: skip
+    right = right_answers(first)
+    results = race(
+        lambda: services.submit_attempt(users.member, first, answers={}, token=first.token),
+        lambda: services.submit_attempt(users.member, second, answers=right, token=second.token),
+    )
+    assert all(isinstance(r, Attempt) for r in results), results
+    assert sorted(r.score for r in results) == [0, 100]
+    participation = Participation.objects.get(period=period)
+    assert (participation.attempts, participation.best_score) == (2, 100)
+    assert PeriodStats.objects.get(period=period, organization=tree.root).participants == 1

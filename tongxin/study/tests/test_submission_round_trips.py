@@ -1,0 +1,89 @@
+"""The weekly peak's requests cost a fixed number of statements (issue 14: each round trip is ~3 ms of a request
+the whole district sends in one evening): a start reads the member once (his row locked), the period once with
+his attempts at it, the questions once; a submission reads the attempt once (locked, with its period and his
+columns), writes the participation in one statement and the roll-up rows in another. A statement more on this
+path fails here. Counted with the production task backend (the points hook is one task row), in the test's
+transaction (the service's own transaction is the SAVEPOINT and RELEASE pair counted in each figure)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from tongxin.study.models import Attempt, Participation, PeriodStats
+from tongxin.study.tests.helpers import open_period, right_answers
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+@pytest.fixture
+def queued(settings):
+    """The production task backend: the points hook writes one task row in the submission's transaction."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    yield
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_a_start_and_a_reload_cost_five_statements(tree, users, api_for, queued, django_assert_num_queries):
+    period = open_period(tree)
+    api = api_for(users.member)
+    # token; savepoint; his row locked; the period with his attempts counted; the questions; the attempt; release
+    with django_assert_num_queries(7):
+        started = api.post("/api/study-attempts/", {"period": period.pk}, format="json")
+    assert started.status_code == 201, started.content
+    assert len(started.json()["questions"]) == 5
+    # the reload answers the same attempt: read by its id instead of the questions drawn and the attempt written
+    with django_assert_num_queries(7):
+        again = api.post("/api/study-attempts/", {"period": period.pk}, format="json")
+    assert again.json() == started.json()
+
+
+def test_a_submission_costs_eight_statements_and_a_double_tap_three(
+    tree, users, api_for, queued, django_assert_num_queries
+):
+    from django_tasks_db.models import DBTaskResult
+
+    period = open_period(tree)
+    api = api_for(users.member)
+    body = api.post("/api/study-attempts/", {"period": period.pk}, format="json").json()
+    answers = right_answers(Attempt.objects.get(pk=body["id"]))
+    ContentType.objects.get_for_model(Participation)  # cached for the life of a process: not a request's
+    url = f"/api/study-attempts/{body['id']}/submit/"
+    # token; savepoint; the attempt locked with its period, campaign, his columns and his submitted attempts;
+    # the questions; the attempt graded; the participation; the roll-up rows; the points hook's task row; the
+    # audit entry; release
+    with django_assert_num_queries(10):
+        first = api.post(url, {"token": body["token"], "answers": answers}, format="json")
+    assert first.status_code == 200, first.content
+    assert first.json()["score"] == 100 and DBTaskResult.objects.count() == 1
+    # a double tap: token; savepoint; the attempt locked (submitted: the first submission stands); its
+    # questions for the answer; release
+    with django_assert_num_queries(5):
+        again = api.post(url, {"token": body["token"], "answers": {}}, format="json")
+    assert again.json() == first.json()
+    assert Participation.objects.get(period=period).best_score == 100
+    assert PeriodStats.objects.get(period=period, organization=tree.root).participants == 1
+
+
+def test_the_submit_step_still_answers_404_out_of_scope_and_400_to_who_sees_it(tree, users, api_for):
+    period = open_period(tree)
+    body = api_for(users.member).post("/api/study-attempts/", {"period": period.pk}, format="json").json()
+    url = f"/api/study-attempts/{body['id']}/submit/"
+    submission = {"token": body["token"], "answers": {}}
+    assert api_for(users.outsider).post(url, submission, format="json").status_code == 404
+    assert api_for(users.outsider).post(url, {}, format="json").status_code == 404
+    gone = api_for(users.member).post("/api/study-attempts/999999/submit/", submission, format="json")
+    assert gone.status_code == 404
+    refused = api_for(users.secretary_a).post(url, submission, format="json")  # she sees his attempt: not hers
+    assert refused.status_code == 400
+    assert Attempt.objects.get(pk=body["id"]).submitted_at is None
+
+
+def test_a_period_that_is_not_his_is_no_such_period(tree, users, api_for):
+    other = open_period(tree, org=tree.committee2)
+    for user in (users.member, users.outsider):
+        answer = api_for(user).post("/api/study-attempts/", {"period": other.pk}, format="json")
+        assert answer.json() == {"period": ["No such period is open to you."]}
+    answer = api_for(users.member).post("/api/study-attempts/", {"period": 999999}, format="json")
+    assert answer.json() == {"period": ["No such period is open to you."]}
+    assert not Attempt.objects.exists()
