@@ -98,7 +98,7 @@ def _audience(statuses: Iterable[str]) -> str:
 
 def _tiers(text: str) -> str:
     parts = [p.strip() for p in (text or "").split(",") if p.strip()]
-    if not parts or not all(p.isdigit() and 0 < int(p) <= 100 for p in parts) or len(parts) > 5:
+    if not parts or not all(p.isascii() and p.isdigit() and 0 < int(p) <= 100 for p in parts) or len(parts) > 5:
         raise DomainError("tier_thresholds", _("Give up to five percentages between 1 and 100, such as 95,90,80."))
     return ",".join(str(t) for t in sorted({int(p) for p in parts}, reverse=True))
 
