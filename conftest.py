@@ -269,3 +269,12 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def queued(settings):
+    """The production task backend (django-tasks' database backend): a task, such as a points hook's delivery,
+    is a row written in the producer's transaction and run by a worker, not at once."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    yield
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

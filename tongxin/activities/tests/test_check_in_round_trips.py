@@ -15,14 +15,6 @@ from tongxin.activities.tests.helpers import make_activity
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
-@pytest.fixture
-def queued(settings):
-    """The production task backend: the points hook writes one task row in the check-in's transaction."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    yield
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
 def test_a_check_in_costs_five_statements_and_a_second_one_two(tree, users, api_for, queued, django_assert_num_queries):
     activity = make_activity(tree, hours_ago=1, length_hours=3)
     services.confirm(users.secretary_a, services.register(users.member, activity))

@@ -37,14 +37,6 @@ def test_offer_and_withdraw_reach_the_receiver_in_order(kind):
     assert got == [offered, (kind, "x:1")]
 
 
-@pytest.fixture
-def queued(settings):
-    """The production task backend: a task row written in the producer's transaction, run by a worker."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    yield
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_queued_offer_reaches_the_receiver_only_through_the_worker_and_only_if_the_producer_commits(kind, queued):
     from django_tasks_db.models import DBTaskResult

@@ -16,14 +16,6 @@ from tongxin.study.tests.helpers import open_period, right_answers
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
-@pytest.fixture
-def queued(settings):
-    """The production task backend: the points hook writes one task row in the submission's transaction."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    yield
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
 def test_a_start_and_a_reload_cost_five_statements(tree, users, api_for, queued, django_assert_num_queries):
     period = open_period(tree)
     api = api_for(users.member)
