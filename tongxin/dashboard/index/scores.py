@@ -22,13 +22,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Substr
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.core.params import parse_int
-from tongxin.core.scoping import subtree_q
 from tongxin.dashboard.index.indicators import (
     BY_KEY,
     CURRENT_FACETS,
@@ -42,10 +40,10 @@ from tongxin.dashboard.index.indicators import (
     stars_for,
 )
 from tongxin.dashboard.models import IndexScheme, IndexWeightsVersion
+from tongxin.dashboard.report.queries import members_at_year_end
 from tongxin.orglife import tallies as meeting_tallies
 from tongxin.orgs import tallies
-from tongxin.orgs.models import STEP_WIDTH, Organization, OrgKind, OrgStatus, path_ids
-from tongxin.people.models import Membership
+from tongxin.orgs.models import Organization, OrgKind, OrgStatus, path_ids
 from tongxin.study.models import PeriodStats
 
 HUNDRED = Decimal(100)
@@ -177,22 +175,6 @@ class Index:
     grades: list[tuple[int, int]] = field(default_factory=lambda: list(STARS))
 
 
-def members_at_end_of(org: Organization, year: int) -> dict[str, int]:
-    """The members of each child of ``org`` (by its path) at the end of ``year``: the stays begun before the next
-    1 January and not ended before it, as the annual report counts them; one query grouped by the child's path."""
-    next_jan1 = datetime.date(year + 1, 1, 1)
-    width = len(org.path) + STEP_WIDTH
-    rows = (
-        Membership.objects.filter(subtree_q("org_path", org.path), start__lt=next_jan1)
-        .filter(Q(end__isnull=True) | Q(end__gte=next_jan1))
-        .annotate(unit=Substr("org_path", 1, width))
-        .values("unit")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {row["unit"]: row["n"] for row in rows}
-
-
 def figures_of(
     children: list[Organization],
     year: int,
@@ -200,7 +182,8 @@ def figures_of(
     today: datetime.date | None = None,
 ) -> dict[int, Figures]:
     """Each child's :class:`Figures` for ``year`` (three queries: tallies, meeting requirements, study roll-ups).
-    ``members``: each child's members by its path (a past year's, :func:`members_at_end_of`); None: today's
+    ``members``: each child's members by its path (a past year's, from
+    :func:`~tongxin.dashboard.report.queries.members_at_year_end`); None: today's
     (``OrgStats``)."""
     today = today or timezone.localdate()
     required = meeting_tallies.requirements()
@@ -266,7 +249,7 @@ def index_of(org: Organization, year: int, today: datetime.date | None = None) -
     children = list(
         Organization.objects.filter(parent=org, status=OrgStatus.ACTIVE).select_related("stats").order_by("name", "pk")
     )
-    members = members_at_end_of(org, year) if year < today.year else None
+    members = members_at_year_end(org, year) if year < today.year else None
     figures = figures_of(children, year, members, today)
     scheme = own_scheme(org)
     grades = scheme.grades()

@@ -123,6 +123,28 @@ def _transfer_pairs(inside: QuerySet[Membership]) -> tuple[Q, Q]:
     return out, in_
 
 
+def held_at_year_end(year: int) -> Q:
+    """Stays held at the end of ``year``: begun before the next 1 January and not ended before it. The one
+    definition of "a member at the year's end", for the report's member table and the index's past years."""
+    next_jan1 = datetime.date(year + 1, 1, 1)
+    return Q(start__lt=next_jan1) & (Q(end__isnull=True) | Q(end__gte=next_jan1))
+
+
+def members_at_year_end(org: Organization, year: int) -> dict[str, int]:
+    """The members at the end of ``year`` per unit (the path of a direct child of ``org``, or ``org``'s own path
+    for stays in ``org`` itself), as the member table's ``end`` column: one query grouped by the unit."""
+    width = len(org.path) + STEP_WIDTH
+    rows = (
+        Membership.objects.filter(subtree_q("org_path", org.path))
+        .filter(held_at_year_end(year))
+        .annotate(unit=Substr("org_path", 1, width))
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["unit"]: row["n"] for row in rows}
+
+
 def member_flows(org: Organization, year: int) -> dict[str, dict[str, int]]:
     """Per unit (the path of a direct child of ``org``, or ``org``'s own path for stays in ``org`` itself), the
     member table's columns for ``year``, every transfer counted (:func:`transfers_inside` says which stay inside a
@@ -132,7 +154,7 @@ def member_flows(org: Organization, year: int) -> dict[str, dict[str, int]]:
     ended = Q(end__gte=jan1, end__lt=next_jan1)
     aggregates: dict[str, Any] = {
         "start": Count("pk", filter=Q(start__lt=jan1) & (Q(end__isnull=True) | Q(end__gte=jan1))),
-        "end": Count("pk", filter=Q(end__isnull=True) | Q(end__gte=next_jan1)),
+        "end": Count("pk", filter=held_at_year_end(year)),
     }
     for key, reasons in INFLOWS.items():
         aggregates[key] = Count("pk", filter=began & Q(start_reason__in=reasons))

@@ -26,6 +26,7 @@ from tongxin.dashboard.index.indicators import (
     stars_for,
 )
 from tongxin.dashboard.models import IndexScheme, IndexWeightsVersion
+from tongxin.dashboard.report import queries as report_queries
 from tongxin.orgs import tallies
 from tongxin.orgs.models import OrgKind
 from tongxin.orgs.services import create_organization
@@ -331,6 +332,11 @@ def test_per_member_figures_of_a_past_year_use_the_members_at_its_end(tree, user
     past = rows_by_name(api.get(reverse("index-detail", args=[tree.committee1.pk]), {"year": THIS_YEAR - 1}).json())
     now = rows_by_name(api.get(reverse("index-detail", args=[tree.committee1.pk])).json())
     assert (past["甲团支部"]["members"], past["乙团支部"]["members"]) == (3, 1)
+    # The same members as the annual report's column "at the year's end", child by child.
+    table = report_queries.member_table(tree.committee1, THIS_YEAR - 1)
+    assert {row["name"]: row["end"] for row in table["rows"] if row["name"] in past} == {
+        name: row["members"] for name, row in past.items()
+    }
     assert [part(past[name], "volunteer_hours")["raw"] for name in ("甲团支部", "乙团支部")] == [1, 1]
     assert (now["甲团支部"]["members"], now["乙团支部"]["members"]) == (4, 2)  # today's, for the year under way
     assert [part(now[name], "volunteer_hours")["raw"] for name in ("甲团支部", "乙团支部")] == [0.75, 0.5]
