@@ -204,11 +204,12 @@ def update_organization(actor: Actor, org: Organization, **changes: Any) -> Orga
     errors = {field: messages for field, messages in org_value_errors(record).items() if field in touched}
     if errors:
         raise DomainError(errors=errors)
-    counted_before = tallies.org_counts(org, own=True)
+    own = bool(touched & {"kind", "status"})  # the other sources' own cells move only with these two
+    counted_before = tallies.org_counts(org, own=own)
     for key, value in changes.items():
         setattr(org, key, value)
     org.save()
-    tallies.adjust(tallies.difference(counted_before, tallies.org_counts(org, own=True)))
+    tallies.adjust(tallies.difference(counted_before, tallies.org_counts(org, own=own)))
     record_change(actor, org, ChangeLog.Action.UPDATE, before=before, after=snapshot(org), org_path=org.path)
     return org
 

@@ -4,13 +4,16 @@ the API and the import only pass listed fields, so a refusal is a programming er
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from tongxin.orgs import tallies
 from tongxin.orgs.api import OrganizationSerializer
 from tongxin.orgs.forms import OrganizationForm
 from tongxin.orgs.imports import UPDATABLE
-from tongxin.orgs.models import Organization
-from tongxin.orgs.services import UPDATABLE_FIELDS, update_organization
+from tongxin.orgs.models import Organization, OrgKind
+from tongxin.orgs.services import UPDATABLE_FIELDS, create_organization, update_organization
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -34,3 +37,26 @@ def test_the_edit_form_the_api_and_the_import_pass_only_fields_the_service_may_c
     assert set(UPDATABLE) <= UPDATABLE_FIELDS
     writable = {name for name, f in OrganizationSerializer().fields.items() if not f.read_only}
     assert writable - {"parent"} <= UPDATABLE_FIELDS
+
+
+def test_the_other_sources_own_cells_are_read_only_when_the_kind_or_the_status_changes(tree, users, monkeypatch):
+    # The meeting-compliance cells depend on an organisation's kind and status: a rename leaves them alone
+    # and costs no read of them; a change of kind moves them (read before and after).
+    calls: list[str] = []
+    for name, source in list(tallies._SOURCES.items()):
+        if source.own is not None:
+            own = source.own
+
+            def counted(org, own=own, name=name):
+                calls.append(name)
+                return own(org)
+
+            monkeypatch.setitem(tallies._SOURCES, name, dataclasses.replace(source, own=counted))
+    assert tallies._SOURCES, "no tally source registered"
+    update_organization(users.district, tree.branch_a, name="甲团支部（新）", category=tree.branch_a.category)
+    assert calls == []
+    empty = create_organization(None, parent=tree.committee1, kind=OrgKind.BRANCH, name="新团支部", code="N1")
+    calls.clear()
+    update_organization(users.district, empty, kind=OrgKind.GENERAL_BRANCH)
+    assert calls and len(calls) % 2 == 0  # each source: before and after
+    assert tallies.kept() == tallies.expected()
