@@ -591,6 +591,7 @@ def check_out(
     now = now or timezone.now()
     window = _checked_code(actor, activity, CHECK_OUT, code, now)
     registration = _own_registration(actor, activity, person)
+    activity = registration.activity  # as it is now (the caller's copy may predate a move of its organisation)
     if registration.checked_in_at is None:
         raise DomainError("code", _("Check in first."))
     if registration.checked_out_at is not None:
