@@ -1,7 +1,7 @@
 """Study API.
 
-* ``/api/study-periods/``: the periods of the campaigns in the caller's subtrees (role holders), with the
-  caller's organisation's figures; no question, no answer.
+* ``/api/study-periods/``: the periods of the campaigns the caller sees (role holders: those of her subtrees and
+  of the organisations above them, as on the pages); no question, no answer.
 * ``/api/study-attempts/``: the member's own attempts (and, for role holders, those of their subtrees).
   ``POST`` with ``{"period": id}`` starts one (or answers the open one: a reload shows the same order); an
   attempt shows its questions in its own order without the answers until it is submitted, then the score and
@@ -14,12 +14,17 @@
   ``POST /api/study-periods/<id>/video/`` (multipart, ``video``) uploads the period's video.
 * ``/api/study-checkins/``: the member's own study log (list, add), seen by him alone.
 * ``POST /api/study-participations/verify/`` with ``{"token"}``: what a receipt certifies, or 400 when forged.
-* ``/api/study-campaigns/``: the campaigns of the caller's subtrees; ``POST`` creates one (an organisation she
-  changes), ``PATCH`` changes its title, audience or tiers, ``POST /api/study-campaigns/<id>/deactivate/`` ends it
-  early (its periods not yet open are withdrawn; those open stay answerable until they close).
+* ``/api/study-campaigns/``: the campaigns the caller sees, as on the pages (those of her subtrees and of the
+  organisations above them, read-only), in progress and not started first, each with its season's span
+  (``first_opens_at``, ``last_closes_at``) and ``state``, derived from its periods; ``POST`` creates one (an
+  organisation she changes), ``PATCH`` changes its title, audience or tiers, ``POST
+  /api/study-campaigns/<id>/deactivate/`` ends it early (its periods not yet open are withdrawn; those open stay
+  answerable until they close), ``POST /api/study-campaigns/<id>/reactivate/`` undoes that.
 * ``/api/study-questions/``: the question bank of the campaigns the caller manages (CHANGE over the campaign's
   organisation; ``?campaign=<id>``), answer key included; ``POST`` adds one, ``PATCH`` changes one. Nobody else
-  reads a question here (a member sees his attempt's questions, without the key, through his attempts).
+  reads a question here, not even the text: a member sees his attempt's questions, without the key, through his
+  attempts; the secretary of a branch under a district's campaign sees the campaign and its periods but not its
+  bank (she takes the quiz herself, as a member, and the bank is the key's).
 * ``POST /api/study-periods/``: a new period of a campaign the caller manages (the page's form, the same service).
 """
 
@@ -258,13 +263,23 @@ def _upload_video(actor: Any, period: StudyPeriod, *, video: Any) -> StudyPeriod
 
 
 class StudyPeriodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    """Periods of the campaigns in the caller's subtrees (``?campaign=<id>``); POST creates one in a campaign
-    she manages; ``rates``: the drill-down's figures; ``video``: upload the period's video (multipart)."""
+    """Periods of the campaigns the caller sees, as on the pages: her subtrees' and those of the organisations
+    above them (``?campaign=<id>``; no question, no answer); POST creates one in a campaign she manages;
+    ``rates``: the drill-down's figures; ``video``: upload the period's video (multipart; a period of a campaign
+    above hers is refused, 403)."""
 
     queryset = StudyPeriod.objects.select_related("campaign").order_by("-opens_at", "-id")
     serializer_class = PeriodSerializer
     filterset_class = PeriodFilter
     steps = [Step("video", _upload_video, VideoUploadSerializer, response=PeriodSerializer)]
+
+    def restrict(self, queryset, action: str):
+        """Reads: the periods of :func:`queries.visible_campaigns`; writes: her subtrees (CHANGE)."""
+        if action != VIEW:
+            return super().restrict(queryset, action)
+        q = queries.visible_campaigns_q(self.request.user)
+        # A period's org_path is its campaign's: the campaigns' condition reads the periods directly.
+        return queryset.filter(q) if q is not None else queryset.none()
 
     @extend_schema(request=PeriodCreateSerializer, responses={201: PeriodSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -506,12 +521,37 @@ class CampaignSerializer(serializers.ModelSerializer):
         help_text="political status codes (GB/T 4762) of the audience",
     )  # fmt: skip
     active = serializers.BooleanField(read_only=True, help_text="false once deactivated")
+    first_opens_at = serializers.SerializerMethodField()
+    last_closes_at = serializers.SerializerMethodField()
+    state = serializers.SerializerMethodField()
 
     class Meta:
         model = StudyCampaign
         fields = ["id", "organization", "organization_name", "title", "audience_statuses", "tiers_enabled",
-                  "tier_thresholds", "created_at", "active", "deactivated_at"]  # fmt: skip
+                  "tier_thresholds", "created_at", "active", "deactivated_at", "first_opens_at", "last_closes_at",
+                  "state"]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_first_opens_at(self, campaign: StudyCampaign) -> str | None:
+        """The season's start: its first period's opening (null without a period; a deactivated campaign's
+        withdrawn periods do not count). Derived from the periods."""
+        return _iso(queries.span_of(campaign).first_opens_at)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_last_closes_at(self, campaign: StudyCampaign) -> str | None:
+        """The season's end: its last period's closing (null without a period). Derived from the periods."""
+        return _iso(queries.span_of(campaign).last_closes_at)
+
+    @extend_schema_field(serializers.ChoiceField(choices=queries.CampaignState.choices))
+    def get_state(self, campaign: StudyCampaign) -> str:
+        """not_started (before its first period opens, or no period yet), in_progress, ended (its last period
+        closed; a deactivated campaign once its last period still offered closed)."""
+        return queries.span_of(campaign).state
+
+
+def _iso(value: Any) -> str | None:
+    return serializers.DateTimeField().to_representation(value) if value is not None else None
 
 
 def _audience_field(**kwargs: Any) -> serializers.ListField:
@@ -538,13 +578,28 @@ class CampaignChangeSerializer(serializers.Serializer):
 
 
 class StudyCampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    """Study campaigns of the caller's subtrees, newest first. POST creates one, PATCH changes its title,
-    audience (until a period has opened) or tiers; ``deactivate`` ends it early."""
+    """Study campaigns the caller sees, as on the pages: those of her subtrees and those of the organisations above
+    them (her branch takes part in the district's campaign), in progress and not started first, ended after, each
+    with its season's span and state (derived from its periods, in the list's one query). Those above are hers to
+    read only: a change or a step there is refused (403: seen, not hers to change). POST creates one, PATCH changes
+    its title, audience (until a period has opened) or tiers; ``deactivate`` ends it early, ``reactivate`` undoes
+    that."""
 
     queryset = StudyCampaign.objects.select_related("organization").order_by("-created_at", "-id")
     serializer_class = CampaignSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
-    steps = [Step("deactivate", services.deactivate_campaign)]
+    steps = [Step("deactivate", services.deactivate_campaign), Step("reactivate", services.reactivate_campaign)]
+
+    def get_base_queryset(self):
+        campaigns = queries.with_span(super().get_base_queryset())
+        return queries.current_first(campaigns) if self.action == "list" else campaigns
+
+    def restrict(self, queryset, action: str):
+        """Reads: the pages' campaigns (:func:`queries.visible_campaigns`); writes: her subtrees (CHANGE)."""
+        if action != VIEW:
+            return super().restrict(queryset, action)
+        q = queries.visible_campaigns_q(self.request.user)
+        return queryset.filter(q) if q is not None else queryset.none()
 
     @extend_schema(request=CampaignCreateSerializer, responses={201: CampaignSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -625,7 +680,13 @@ class QuestionChangeSerializer(serializers.Serializer):
 
 class StudyQuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """The question bank of the campaigns the caller manages (``?campaign=<id>``), with the answer key. POST adds
-    a question, PATCH changes one (its options and answer only while no opened period asks it)."""
+    a question, PATCH changes one (its options and answer only while no opened period asks it).
+
+    Unlike the campaigns and periods, the bank is not shown for a campaign above the caller's organisation: the
+    secretary of a branch taking part in the district's campaign sees the campaign, its periods and her branch's
+    rates, but not a question of it (404), because a question here comes with its answer key and she is herself
+    one who answers (a league secretary is a league member of the audience). Reading the bank needs CHANGE over
+    the campaign's organisation, as changing it does; a member never gets a key before he submits."""
 
     queryset = Question.objects.order_by("campaign_id", "id")
     serializer_class = QuestionSerializer

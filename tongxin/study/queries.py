@@ -3,13 +3,16 @@ organisation to its children (from the roll-up rows, worst first) and the member
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db import models
+from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Sum, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from tongxin.core.inbox import PendingItem
 from tongxin.core.rates import percent, share
@@ -150,17 +153,104 @@ def tier_of(campaign: StudyCampaign, rate: float | None) -> int | None:
     return next((t for t in campaign.tiers if rate * 100 >= t), None)
 
 
+class CampaignState(models.TextChoices):
+    """Where a campaign's season stands, derived from its periods (no column holds it)."""
+
+    IN_PROGRESS = "in_progress", pgettext_lazy("study campaign", "In progress")
+    NOT_STARTED = "not_started", pgettext_lazy("study campaign", "Not started")
+    ENDED = "ended", pgettext_lazy("study campaign", "Ended")
+
+
+STATE_ORDER = [CampaignState.IN_PROGRESS, CampaignState.NOT_STARTED, CampaignState.ENDED]
+# The periods a campaign's span is made of: every period of an active campaign; of a deactivated one, those still
+# offered (opened before it was deactivated), so that its span ends with the last period it still runs.
+_OFFERED = Q(deactivated_at__isnull=True) | Q(periods__opens_at__lte=F("deactivated_at"))
+
+
+def with_span(campaigns: QuerySet[StudyCampaign], now: datetime.datetime | None = None) -> QuerySet[StudyCampaign]:
+    """``campaigns`` with their season's span and state, in the same query (one GROUP BY over the periods):
+    ``first_opens_at`` (the first offered period's opening), ``last_closes_at`` (the last one's closing), both null
+    without periods, and ``state`` (:class:`CampaignState`): not started before the first opening (or without any
+    period yet), ended once the last period closed (a deactivated campaign without an offered period too), in
+    progress between, gaps between periods included. The span is derived from the periods, never stored."""
+    now = now or timezone.now()
+    qs = campaigns.annotate(
+        first_opens_at=Min("periods__opens_at", filter=_OFFERED),
+        last_closes_at=Max("periods__closes_at", filter=_OFFERED),
+    )
+    ended = Q(last_closes_at__lte=now) | Q(deactivated_at__isnull=False, last_closes_at__isnull=True)
+    not_started = Q(first_opens_at__isnull=True) | Q(first_opens_at__gt=now)
+    return qs.annotate(
+        state=Case(
+            When(ended, then=Value(CampaignState.ENDED.value)),
+            When(not_started, then=Value(CampaignState.NOT_STARTED.value)),
+            default=Value(CampaignState.IN_PROGRESS.value),
+            output_field=models.CharField(),
+        )
+    )
+
+
+def current_first(campaigns: QuerySet[StudyCampaign]) -> QuerySet[StudyCampaign]:
+    """:func:`with_span`'s campaigns in the secretary's order: in progress (the soonest to end first), then not
+    started (the soonest to open first, those without a period last), then ended (the latest to end first)."""
+    rank = Case(
+        *(When(state=s.value, then=Value(n)) for n, s in enumerate(STATE_ORDER)), output_field=models.IntegerField()
+    )
+    ended = Q(state=CampaignState.ENDED.value)
+    soonest = Case(
+        When(state=CampaignState.IN_PROGRESS.value, then=F("last_closes_at")),
+        When(state=CampaignState.NOT_STARTED.value, then=F("first_opens_at")),
+        default=Value(None),
+        output_field=models.DateTimeField(),
+    )
+    latest_end = Case(When(ended, then=F("last_closes_at")), default=Value(None), output_field=models.DateTimeField())
+    return campaigns.order_by(
+        rank, soonest.asc(nulls_last=True), latest_end.desc(nulls_last=True), "-created_at", "-id"
+    )
+
+
+@dataclass
+class Span:
+    first_opens_at: datetime.datetime | None
+    last_closes_at: datetime.datetime | None
+    state: str
+
+    @property
+    def state_label(self) -> str:
+        return str(CampaignState(self.state).label)
+
+
+def span_of(campaign: StudyCampaign) -> Span:
+    """A campaign's span and state: from :func:`with_span`'s annotations when it was read with them, else read
+    (one query) the same way."""
+    if not hasattr(campaign, "state"):
+        row = with_span(StudyCampaign.objects.filter(pk=campaign.pk)).values(*SPAN_FIELDS).get()
+        for name in SPAN_FIELDS:  # kept on the object: read once
+            setattr(campaign, name, row[name])
+    return Span(*(getattr(campaign, name) for name in SPAN_FIELDS))
+
+
+SPAN_FIELDS = ("first_opens_at", "last_closes_at", "state")
+
+
 def visible_campaigns(user: Any) -> QuerySet[StudyCampaign]:
     """Campaigns a role holder sees: those of her subtrees and those of the organisations above them (her
     branch takes part in a campaign of the district)."""
+    q = visible_campaigns_q(user)
+    return StudyCampaign.objects.filter(q) if q is not None else StudyCampaign.objects.none()
+
+
+def visible_campaigns_q(user: Any) -> Q | None:
+    """:func:`visible_campaigns` as a condition on the campaign's ``org_path`` (None: no campaign at all)."""
     scope = scope_for(user, VIEW)
     if scope.everything:
-        return StudyCampaign.objects.all()
-    above = [p for prefix in scope.prefixes for p in ancestor_paths(prefix)]
-    q = Q(org_path__in=above)
+        return Q()
+    if not scope.prefixes:
+        return None
+    q = Q(org_path__in=[p for prefix in scope.prefixes for p in ancestor_paths(prefix)])
     for prefix in scope.prefixes:
         q |= subtree_q("org_path", prefix)
-    return StudyCampaign.objects.filter(q) if scope.prefixes else StudyCampaign.objects.none()
+    return q
 
 
 def worst_rate(user: Any) -> str | None:

@@ -210,6 +210,30 @@ def deactivate_campaign(actor: Actor, campaign: StudyCampaign) -> StudyCampaign:
     return campaign
 
 
+@transaction.atomic
+def reactivate_campaign(actor: Actor, campaign: StudyCampaign) -> StudyCampaign:
+    """Undo a deactivation (CHANGE over the campaign's organisation, as to deactivate it). The campaign takes new
+    periods and questions and is edited again; its withdrawn periods (those not open when it was deactivated) are
+    offered again as before, their members counted again from the roster (the deactivation set them to nobody):
+    a period still to open is counted once more at its opening, one that opened meanwhile counts the members now.
+    The periods that stayed open are left as they are."""
+    campaign = _lock_campaign(actor, campaign)
+    if campaign.deactivated_at is None:
+        raise DomainError(None, _("This campaign is active: there is nothing to reactivate."))
+    before = snapshot(campaign)
+    withdrawn = list(
+        StudyPeriod.objects.filter(campaign=campaign, opens_at__gt=campaign.deactivated_at)
+        .select_for_update()
+        .order_by("pk")
+    )
+    campaign.deactivated_at = None
+    campaign.save(update_fields=["deactivated_at"])
+    for period in withdrawn:
+        _count_members(period, campaign)
+    record_update(actor, campaign, before, org_path=campaign.org_path)
+    return campaign
+
+
 # --- the question bank -----------------------------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/", views.campaign, name="campaign"),
     path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:pk>/deactivate/", views.campaign_deactivate, name="campaign_deactivate"),
+    path("campaigns/<int:pk>/reactivate/", views.campaign_reactivate, name="campaign_reactivate"),
     path("periods/<int:pk>/rates/", views.drill, name="drill"),
     path("periods/<int:pk>/rates/export/", views.drill_export, name="drill_export"),
     path("periods/<int:pk>/upload/", views.upload, name="upload"),

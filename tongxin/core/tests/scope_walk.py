@@ -543,6 +543,7 @@ ROUTES: dict[str, Route] = {
     "study:campaign": Route("study_campaign", ("GET", "POST"), payload="empty"),
     "study:campaign_edit": Route("study_campaign", ("GET", "POST"), payload="study_campaign_edit_form"),
     "study:campaign_deactivate": Route("study_campaign", ("POST",), payload="empty"),
+    "study:campaign_reactivate": Route("study_campaign", ("POST",), payload="empty"),
     "study:period": Route("study_period"),
     "study:start": Route("study_period", ("POST",), payload="empty"),
     "study:video": Route("study_period"),
@@ -558,6 +559,7 @@ ROUTES: dict[str, Route] = {
     "study-campaign-list": Route(None, ("GET", "POST"), api=True, payload="study_campaign_api"),
     "study-campaign-detail": Route("study_campaign", ("GET", "PATCH"), api=True, payload="study_campaign_patch_api"),
     "study-campaign-deactivate": Route("study_campaign", ("POST",), api=True, payload="empty"),
+    "study-campaign-reactivate": Route("study_campaign", ("POST",), api=True, payload="empty"),
     "study-question-list": Route(
         None, ("GET", "POST"), api=True, payload="study_question_api", prepare="study_campaign"
     ),

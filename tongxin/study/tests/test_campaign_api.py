@@ -78,16 +78,23 @@ def test_the_audience_changes_until_a_period_opens_and_the_members_are_counted_a
 def test_others_neither_see_nor_change_a_campaign(tree, users, api_for):
     period = open_period(tree, org=tree.committee1)
     pk = period.campaign_id
-    for user in (users.outsider, users.member, users.secretary_a, users.nobody):
+    for user in (users.outsider, users.member, users.nobody):
         api = api_for(user)
         assert api.get(f"/api/study-campaigns/{pk}/").status_code == 404
         assert api.patch(f"/api/study-campaigns/{pk}/", {"title": "越权"}, format="json").status_code == 404
         assert api.post(f"/api/study-campaigns/{pk}/deactivate/").status_code == 404
+        assert api.post(f"/api/study-campaigns/{pk}/reactivate/").status_code == 404
         assert api.get("/api/study-campaigns/").json()["results"] == []
-    viewer = api_for(users.viewer)  # sees committee 1's campaign, changes nothing
-    assert viewer.get(f"/api/study-campaigns/{pk}/").status_code == 200
-    assert viewer.post(f"/api/study-campaigns/{pk}/deactivate/").status_code == 403
+    # The viewer sees committee 1's campaign; secretary A sees it as the campaign her branch takes part in (as on
+    # the pages): neither changes it (403: seen, not theirs to change).
+    for user in (users.viewer, users.secretary_a):
+        api = api_for(user)
+        assert api.get(f"/api/study-campaigns/{pk}/").status_code == 200
+        assert [row["id"] for row in api.get("/api/study-campaigns/").json()["results"]] == [pk]
+        assert api.patch(f"/api/study-campaigns/{pk}/", {"title": "越权"}, format="json").status_code == 403
+        assert api.post(f"/api/study-campaigns/{pk}/deactivate/").status_code == 403
     assert StudyCampaign.objects.get(pk=pk).deactivated_at is None
+    assert StudyCampaign.objects.get(pk=pk).title == "青年大学习 2027 春季"
 
 
 def test_the_question_bank_with_its_answer_key_for_those_who_manage_the_campaign(tree, users, api_for):

@@ -107,7 +107,7 @@ def test_the_page_asks_before_it_deactivates(tree, users, client_for):
     campaign, _now_open, later = season(tree)
     client = client_for(users.district)
     url = reverse("study:campaign_deactivate", args=[campaign.pk])
-    question = "Deactivate this campaign? Its periods not yet open are withdrawn; this cannot be undone."
+    question = "Deactivate this campaign? Its periods not yet open are withdrawn until it is reactivated."
     asked = client.post(url, {"_ask": question})  # no JavaScript: the server asks
     assert asked.status_code == 200 and question in asked.content.decode()
     assert StudyCampaign.objects.get(pk=campaign.pk).deactivated_at is None
