@@ -15,6 +15,7 @@ from tongxin.community.api import NeedViewSet, ReportViewSet
 from tongxin.community.api import RegistrationViewSet as CommunityRegistrationViewSet
 from tongxin.core.api import NotificationViewSet
 from tongxin.dashboard.api import DashboardViewSet
+from tongxin.dashboard.display.api import WallDisplayViewSet
 from tongxin.dashboard.index.api import IndexViewSet
 from tongxin.dashboard.report.api import AnnualReportViewSet
 from tongxin.deputies.api import DeputyRequestViewSet, DeputyViewSet
@@ -108,6 +109,7 @@ router.register("point-months", MonthCycleViewSet, basename="point-month")
 router.register("point-objections", ObjectionViewSet, basename="point-objection")
 router.register("point-rules", PointRulesViewSet, basename="point-rules")
 router.register("dashboards", DashboardViewSet, basename="dashboard")
+router.register("wall-displays", WallDisplayViewSet, basename="wall-display")
 router.register("annual-reports", AnnualReportViewSet, basename="annual-report")
 router.register("index", IndexViewSet, basename="index")
 

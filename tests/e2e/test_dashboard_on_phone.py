@@ -61,3 +61,45 @@ def test_the_wall_display_fills_the_screen_and_refreshes(context_for, tree, user
     page.context.clear_cookies()
     expect(page.locator("[data-wall-stale]")).to_be_visible(timeout=20_000)
     expect(page.locator("[data-wall-stale] a")).to_have_attribute("href", re.compile(r"/accounts/login/\?next="))
+
+
+@override_settings(TONGXIN_WALL_REFRESH_SECONDS=10)
+def test_a_display_link_shows_the_wall_without_a_session(context_for, tree, users):
+    """The district admin makes a display link from the wall page; the screen opens it with no cookie at all
+    (1920×1080), shows the district's figures and their next refresh; revoked, it says so."""
+    context = context_for("zh-CN")
+    page = context.new_page()
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    login(page, "district")
+    page.goto(url("dashboard:wall") + f"?org={tree.root.pk}")
+    page.get_by_test_id("display-links").click()
+    page.get_by_label(zh("Screen")).fill("会议室大屏")
+    page.get_by_role("button", name=zh("Make the link")).click()
+    link = page.locator("[data-display-link]").input_value()
+    assert "#" in link and "?" not in link
+    # the screen: no session, no cookie
+    context.clear_cookies()
+    screen = context.new_page()
+    screen.set_viewport_size({"width": 1920, "height": 1080})
+    screen.goto(link)
+    expect(screen.locator("[data-wall-name]")).to_have_text(tree.root.name)
+    expect(screen.locator("[data-wall-figure=members]")).to_have_text("5")
+    assert not [c for c in context.cookies() if c["name"] == "sessionid"]
+    size = screen.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    assert size == [1920, 1080]
+    expect(screen.locator("[data-wall-panel=distribution]").first).to_be_visible()
+    shoot(screen, "wall-display-link")
+    from tongxin.core.testing import person_data
+    from tongxin.dashboard.display.services import revoke_display
+    from tongxin.dashboard.models import WallDisplay
+    from tongxin.people.services import create_person
+
+    create_person(None, person_data(tree.branch_a, name="新来的"))
+    expect(screen.locator("[data-wall-figure=members]")).to_have_text("6", timeout=20_000)
+    expect(screen.locator("[data-wall-stale]")).to_be_hidden()
+    # revoked: the screen tells what happened and whom to ask
+    revoke_display(users.district, WallDisplay.objects.get())
+    expect(screen.locator("[data-wall-ended=revoked]")).to_be_visible(timeout=20_000)
+    expect(screen.locator("[data-wall-ended=revoked]")).to_have_text(
+        zh("This display link was revoked; ask the committee for a new one.")
+    )

@@ -97,6 +97,7 @@ class IndexWeight(models.Model):
         return f"{self.indicator} {self.percent}%"
 
 
+from tongxin.dashboard.display.models import WallDisplay  # noqa: E402  (the wall's display links)
 from tongxin.dashboard.report.models import AnnualReport  # noqa: E402  (the report's rows, in its package)
 
-__all__ = ["AnnualReport", "IndexScheme", "IndexWeight", "IndexWeightsVersion"]
+__all__ = ["AnnualReport", "IndexScheme", "IndexWeight", "IndexWeightsVersion", "WallDisplay"]

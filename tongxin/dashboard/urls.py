@@ -14,3 +14,8 @@ urlpatterns = [
 from tongxin.dashboard.report.urls import urlpatterns as report_urlpatterns  # noqa: E402
 
 urlpatterns += report_urlpatterns
+
+# Display links of the wall display (issue 18): display/urls.py.
+from tongxin.dashboard.display.urls import urlpatterns as display_urlpatterns  # noqa: E402
+
+urlpatterns += display_urlpatterns

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from tongxin.core.dbrouting import reads_from_replica
-from tongxin.core.scoping import scope_for
+from tongxin.core.scoping import CHANGE, scope_for
 from tongxin.dashboard import queries
 from tongxin.orgs.queries import org_from_query, top_organizations
 from tongxin.orgs.services import ancestors_of
@@ -33,7 +33,8 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "dashboard/org.html",
         {"title": _("Dashboard: %(org)s") % {"org": org.name}, "board": board, "org": org,
-         "ancestors": ancestors, "chart": queries.as_dict(board)},
+         "ancestors": ancestors, "chart": queries.as_dict(board),
+         "may_change": scope_for(request.user, CHANGE).covers_path(org.path)},
     )  # fmt: skip
 
 
@@ -51,5 +52,6 @@ def wall(request: HttpRequest) -> HttpResponse:
         request,
         "dashboard/wall.html",
         {"title": _("Wall display: %(org)s") % {"org": org.name}, "board": board, "org": org,
-         "chart": queries.as_dict(board), "refresh_seconds": settings.TONGXIN_WALL_REFRESH_SECONDS},
+         "chart": queries.as_dict(board), "refresh_seconds": settings.TONGXIN_WALL_REFRESH_SECONDS,
+         "may_change": scope_for(request.user, CHANGE).covers_path(org.path)},
     )  # fmt: skip

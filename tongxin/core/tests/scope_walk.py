@@ -45,6 +45,10 @@ PUBLIC = {
     "venues:directory",
     "venues:directory_photo",
     "study:verify",
+    # a display link's screen (大屏): the page carries no figures; its figures answer only the token, sent in a
+    # header (tongxin/dashboard/tests/test_wall_display.py)
+    "dashboard:wall_display",
+    "dashboard:wall_display_figures",
 }
 # Of those, the API schema and its documentation pages only in development (DEBUG); in production they need a
 # login (tongxin/accounts/tests/test_api_docs.py).
@@ -333,6 +337,13 @@ ROUTES: dict[str, Route] = {
     "index-detail": Route("org", api=True),
     "index-weights": Route("org", ("GET", "POST"), api=True, payload="index_weights_api"),
     "index-rankings": Route("org", ("POST",), api=True, payload="index_rankings_api"),
+    # display links of the wall display (issue 18): an organisation's links and a new one (CHANGE on it), revoking
+    # one; the screen's page and figures are in PUBLIC
+    "dashboard:wall_links": Route("org", ("GET", "POST"), payload="wall_display_form"),
+    "dashboard:wall_link_revoke": Route("wall_display", ("POST",), payload="empty"),
+    "wall-display-list": Route(None, ("GET", "POST"), api=True, payload="wall_display_api", prepare="wall_display"),
+    "wall-display-detail": Route("wall_display", api=True),
+    "wall-display-revoke": Route("wall_display", ("POST",), api=True, payload="empty"),
     # personal data: minors' consent, the right-of-access file, anonymisation (the district admin's alone)
     "privacy:minors": Route(None),
     "privacy:consent_new": Route("person", ("GET", "POST"), payload="consent_form"),
@@ -670,6 +681,8 @@ def prepare(route: Route, tree) -> None:
         _activity_of_branch_a(tree)
     if route.prepare == "honour":  # branch A's brand: no list outside committee 1 shows it
         _honour_of_branch_a(tree)
+    if route.prepare == "wall_display":  # branch A's display link: no list outside committee 1 shows it
+        _wall_display_of_branch_a(tree)
     if route.prepare == "deputy":  # a1, deputy to committee 1's congress: no list outside committee 1 shows her
         _deputy_of_branch_a(tree)
     if route.prepare == "deputy_request":  # a request to a1: no list outside committee 1 shows it
@@ -735,7 +748,7 @@ def _target_pk(target: str | None, tree) -> int:
         "study_note": _study_note_of_a1,
         "point_claim": _point_claim_of_a1, "point_cycle": _point_cycle_of_branch_a,
         "point_objection": _point_objection_of_a1,
-        "point_entry": _point_entry_of_a1,
+        "point_entry": _point_entry_of_a1, "wall_display": _wall_display_of_branch_a,
     }  # fmt: skip
     builder = builders.get(target or "")
     return builder(tree).pk if builder else tree.people.a1.pk
@@ -908,6 +921,17 @@ def _venue_day(weeks: int = 3) -> datetime.date:
 
 def _at(day: datetime.date, hour: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _wall_display_of_branch_a(tree):
+    """A display link of branch A's wall display (made once per test)."""
+    from tongxin.dashboard.display.models import WallDisplay
+    from tongxin.dashboard.display.services import create_display
+
+    display = WallDisplay.objects.filter(organization=tree.branch_a).first()
+    if display is None:
+        display, _token = create_display(None, tree.branch_a, label="甲支部会议室大屏")
+    return display
 
 
 def _venue_of_branch_a(tree):
@@ -1412,6 +1436,11 @@ def _index_weights() -> dict[str, Any]:
 
 PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "empty": lambda tree: {},
+    "wall_display_form": lambda tree: {
+        "label": "会议室大屏",
+        "expires_on": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+    },
+    "wall_display_api": lambda tree: {"organization": tree.branch_a.pk, "label": "会议室大屏"},
     "annual_report_form": lambda tree: {"year": timezone.localdate().year, "explain_members_end": "转出较多"},
     "annual_report_api": lambda tree: {"year": timezone.localdate().year, "explanations": {"members_end": "转出较多"}},
     "study_start_api": lambda tree: {"period": 2**31 - 1},  # no such period: refused for everyone

@@ -212,6 +212,7 @@ BRANCH_A_KINDS = {
     "point_cycle",
     "point_entry",
     "point_objection",
+    "wall_display",
 }
 
 
@@ -321,6 +322,7 @@ MIRRORS: dict[str, Twin] = {
     "point_cycle": Twin(lambda mirror, users: walk._point_cycle_of_branch_a(mirror).pk),
     "point_entry": Twin(lambda mirror, users: walk._point_entry_of_a1(mirror).pk),
     "point_objection": Twin(lambda mirror, users: walk._point_objection_of_a1(mirror).pk),
+    "wall_display": Twin(lambda mirror, users: walk._wall_display_of_branch_a(mirror).pk),
     "import": Twin(_import_of_secretary_b, owner="secretary_b"),
     "notification": Twin(_notification_of_secretary_b, owner="secretary_b"),
 }

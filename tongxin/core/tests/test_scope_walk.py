@@ -236,6 +236,15 @@ def test_public_routes_answer_anonymous(db, settings, request, name):
         from tongxin.core.tests.scope_walk import _venue_photo_of_branch_a
 
         url = reverse(name, args=[_venue_photo_of_branch_a(request.getfixturevalue("tree")).pk])
+    elif name == "dashboard:wall_display_figures":  # the screen's figures: a display link's token in a header
+        from tongxin.core.tests.scope_walk import _wall_display_of_branch_a
+        from tongxin.dashboard.display.services import create_display
+
+        url = reverse(name)
+        assert client.get(url).status_code == 401  # no token, no figures (tongxin/dashboard/tests/test_wall_display.py)
+        _display, token = create_display(None, _wall_display_of_branch_a(request.getfixturevalue("tree")).organization,
+                                         label="大屏")  # fmt: skip
+        client.defaults["HTTP_AUTHORIZATION"] = f"Display {token}"
     else:
         url = reverse(name)
     if name in DEBUG_PUBLIC:  # the API's description: behind login in production, open in development

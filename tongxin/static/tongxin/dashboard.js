@@ -1,13 +1,17 @@
 /* Dashboard charts (ECharts, served locally): the children as a tree-map (a click opens the child's dashboard),
    each distribution as bars, each monthly figure as a line. The page's tables hold the same figures.
-   On the wall display ([data-wall]) the figures are fetched again from the server's API on a timer. */
+   On the wall display ([data-wall]) the figures are fetched again from the server's API on a timer.
+   A display link's page ([data-wall-display], no session) carries no figures: the token is the link's fragment
+   (never sent by the browser), sent in "Authorization: Display <token>" to the page's data-source; the first
+   answer fills and draws the page, a 401 says why the link ended (revoked, expired, unknown) and stops. */
 (function () {
   "use strict";
   if (!window.echarts) return;
   var source = document.getElementById("dashboard-data");
-  if (!source) return;
-  var data = JSON.parse(source.textContent);
   var wall = document.querySelector("[data-wall]");
+  var display = !!(wall && wall.hasAttribute("data-wall-display"));
+  if (!source && !display) return;
+  var data = source ? JSON.parse(source.textContent) : null;
   var theme = wall ? "dark" : null;
   var red = wall ? "#ff6b6b" : "#c8102e";
   var charts = [];
@@ -53,10 +57,11 @@
     return chart;
   }
 
+  function drawAll() {
   document.querySelectorAll("[data-dashboard-treemap]").forEach(function (el) {
     var chart = draw(el, treemap);
     chart.on("click", function (p) {
-      if (p.data && p.data.id) {
+      if (!display && p.data && p.data.id) { // a display link shows one organisation: no drill-down
         var params = new URLSearchParams(window.location.search);
         params.set("org", p.data.id);
         window.location.search = params.toString();
@@ -71,6 +76,8 @@
     var index = Number(el.getAttribute("data-dashboard-trend"));
     draw(el, function (d) { return trend(d, index); });
   });
+  }
+  if (data) drawAll();
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.chart.resize(); }); });
 
   if (!wall) return;
@@ -78,17 +85,64 @@
   var format = new Intl.NumberFormat();
   var stale = document.querySelector("[data-wall-stale]");
   function rate(c) { return c && c.required ? (100 * c.done / c.required).toFixed(1) + "%" : "—"; }
+  var token = display ? decodeURIComponent(window.location.hash.slice(1)) : "";
+  var timer = null;
+  function fill(fresh) { // the display page's titles and panels, from the figures (the wall page has them in its HTML)
+    var name = document.querySelector("[data-wall-name]");
+    if (name && fresh.organization) { name.textContent = fresh.organization.name; document.title = fresh.organization.name; }
+    document.querySelectorAll("[data-wall-on]").forEach(function (el) { el.textContent = fresh.on; });
+    document.querySelectorAll("[data-wall-year]").forEach(function (el) { el.textContent = fresh.compliance ? fresh.compliance.year : ""; });
+    var totals = fresh.trends.filter(function (t) { return t.summable; });
+    document.querySelectorAll("[data-wall-total]").forEach(function (el) {
+      var t = totals[Number(el.getAttribute("data-wall-total"))];
+      el.hidden = !t;
+      if (!t) return;
+      el.setAttribute("data-wall-trend-total", t.facet);
+      el.querySelector("[data-wall-total-title]").textContent = t.title;
+      el.querySelector("[data-wall-total-unit]").textContent = t.unit;
+      el.querySelector("[data-wall-total-value]").setAttribute("data-wall-trend-total", t.facet);
+    });
+    [["distribution", fresh.distributions], ["trend", fresh.trends]].forEach(function (kind) {
+      document.querySelectorAll("[data-wall-panel=" + kind[0] + "]").forEach(function (el, index) {
+        var item = kind[1][index];
+        el.hidden = !item;
+        if (item) { el.querySelector("[data-wall-heading]").textContent = item.title; el.querySelector(".wall-chart").setAttribute("aria-label", item.title); }
+      });
+    });
+  }
+  function ended(reason) { // the link no longer opens the figures: say why, and stop asking
+    var shown = document.querySelector("[data-wall-ended=" + reason + "]") || document.querySelector("[data-wall-ended=unknown]");
+    document.querySelectorAll("[data-wall-ended]").forEach(function (el) { el.hidden = el !== shown; });
+    if (stale) stale.hidden = true;
+    wall.setAttribute("data-wall-ended-reason", reason);
+    if (reason !== "limited" && timer !== null) { window.clearInterval(timer); timer = null; }
+  }
   function refresh() {
-    fetch(wall.getAttribute("data-source"), { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.json(); })
+    var headers = { Accept: "application/json" };
+    if (display) headers.Authorization = "Display " + token;
+    fetch(wall.getAttribute("data-source"), { credentials: display ? "omit" : "same-origin", headers: headers })
+      .then(function (response) {
+        if (display && (response.status === 401 || response.status === 429)) {
+          return response.json().then(function (body) { ended(body.reason || "unknown"); return null; });
+        }
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
       .then(function (fresh) {
+        if (!fresh) return;
         data = fresh;
+        if (display) {
+          fill(fresh);
+          document.querySelectorAll("[data-wall-ended]").forEach(function (el) { el.hidden = true; });
+          if (!charts.length) drawAll();
+        }
         document.querySelectorAll("[data-wall-figure]").forEach(function (el) {
           el.textContent = format.format(fresh[el.getAttribute("data-wall-figure")] || 0);
         });
         document.querySelectorAll("[data-wall-trend-total]").forEach(function (el) {
           var facet = el.getAttribute("data-wall-trend-total");
           var t = fresh.trends.filter(function (x) { return x.facet === facet; })[0];
+          if (el.hasAttribute("data-wall-total")) return; // the display page's cell: its value is the span inside
           el.textContent = format.format(t ? t.total : 0);
         });
         document.querySelectorAll("[data-wall-compliance]").forEach(function (el) { el.textContent = rate(fresh.compliance); });
@@ -101,5 +155,8 @@
         if (stale) stale.hidden = false; // a screen nobody touches: say why the figures stopped, and where to sign in
       });
   }
-  window.setInterval(refresh, seconds * 1000);
+  timer = window.setInterval(refresh, seconds * 1000);
+  if (display) {
+    if (token) refresh(); else ended("unknown"); // the page has no figures of its own: fetch them at once
+  }
 })();
