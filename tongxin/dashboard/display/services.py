@@ -27,7 +27,7 @@ from tongxin.core.fields import checked_text
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import CHANGE, Actor, by, require
 from tongxin.dashboard.display.models import WallDisplay
-from tongxin.orgs.models import Organization
+from tongxin.orgs.models import Organization, OrgStatus
 
 MAX_DAYS = 365  # a link lasts a year at most (and by default): a forgotten screen stops by itself
 LABEL_MAX = 60
@@ -94,12 +94,14 @@ def display_url(request: HttpRequest, token: str) -> str:
 
 # --- the screen's token ---------------------------------------------------------------------------------------
 
-VALID, UNKNOWN, REVOKED, EXPIRED = "valid", "unknown", "revoked", "expired"
+VALID, UNKNOWN, REVOKED, EXPIRED, DISSOLVED = "valid", "unknown", "revoked", "expired", "dissolved"
 
 
 @dataclass(frozen=True)
 class Check:
-    outcome: str  # VALID, UNKNOWN (no such token: counts against the caller's address), REVOKED, EXPIRED
+    # VALID, UNKNOWN (no such token: counts against the caller's address), REVOKED, EXPIRED, DISSOLVED (its
+    # organisation was dissolved: nothing of it is shown any more)
+    outcome: str
     display: WallDisplay | None = None
 
 
@@ -124,6 +126,8 @@ def check_token(token: str, now: datetime.datetime | None = None) -> Check:
         return Check(REVOKED, display)
     if display.expires_at <= (now or timezone.now()):
         return Check(EXPIRED, display)
+    if display.organization.status != OrgStatus.ACTIVE:
+        return Check(DISSOLVED, display)
     return Check(VALID, display)
 
 

@@ -104,6 +104,7 @@ def _refused(outcome: str) -> JsonResponse:
     messages = {
         services.REVOKED: _("This display link was revoked; ask the committee for a new one."),
         services.EXPIRED: _("This display link has expired; ask the committee for a new one."),
+        services.DISSOLVED: _("The organisation of this display link was dissolved; its figures are no longer shown."),
         services.UNKNOWN: _("This display link is not valid; ask the committee for a new one."),
     }
     response = JsonResponse({"detail": messages[outcome], "reason": outcome}, status=401)

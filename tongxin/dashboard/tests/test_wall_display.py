@@ -25,6 +25,8 @@ from tongxin.core.models import ChangeLog
 from tongxin.dashboard import queries
 from tongxin.dashboard.display import services, views
 from tongxin.dashboard.models import WallDisplay
+from tongxin.orgs.models import OrgKind, OrgStatus
+from tongxin.orgs.services import create_organization, update_organization
 
 
 def figures_client(token: str | None) -> Client:
@@ -246,3 +248,13 @@ def test_the_api_makes_lists_and_revokes_links(api_for, tree, users):
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
     assert figures(token).status_code == 401
     assert api_for(users.secretary_b).get(reverse("wall-display-detail", args=[body["id"]])).status_code == 404
+
+
+def test_a_dissolved_organisations_screen_stops(tree, users):
+    empty = create_organization(None, parent=tree.committee1, kind=OrgKind.BRANCH, name="丙团支部", code="E1")
+    _display, token = make(empty)
+    assert figures(token).status_code == 200
+    update_organization(users.district, empty, status=OrgStatus.DISSOLVED)
+    refused = figures(token)
+    assert refused.status_code == 401 and refused.json()["reason"] == "dissolved"
+    assert "解散" in refused.json()["detail"] and "organization" not in refused.json()
