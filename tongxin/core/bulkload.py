@@ -85,11 +85,14 @@ def restore_foreign_keys(dropped: list[ForeignKey]) -> None:
         cursor.execute("RESET work_mem")
 
 
-def insert_objects(model: type[models.Model], objs: Sequence[models.Model], batch_size: int | None = None) -> int:
-    """``bulk_create(objs)`` when the objects' ids are not read afterwards: on PostgreSQL one ``COPY … FROM
-    STDIN`` of their columns (the same table constraints checked, errors raised as Django's), elsewhere
-    ``bulk_create``. The ids are left unset; ``auto_now``/``auto_now_add`` fields get the time of the call, as
-    ``bulk_create`` gives them.
+def insert_objects(
+    model: type[models.Model], objs: Sequence[models.Model], batch_size: int | None = None, *, ids: bool = False
+) -> int:
+    """``bulk_create(objs)``: on PostgreSQL one ``COPY … FROM STDIN`` of their columns (the same table
+    constraints checked, errors raised as Django's), elsewhere ``bulk_create``. Without ``ids`` the ids are left
+    unset (for rows nobody refers to); with ``ids`` they are drawn from the table's sequence first (one query)
+    and set on the objects, as ``bulk_create`` sets them. ``auto_now``/``auto_now_add`` fields get the time of
+    the call, as ``bulk_create`` gives them.
 
     For the big batches of a load (a month's points of a district, every tally row): ``bulk_create`` spends most
     of its time compiling one parameter per value; the 10× demo's points and tallies are millions of values.
@@ -99,7 +102,20 @@ def insert_objects(model: type[models.Model], objs: Sequence[models.Model], batc
     if connection.vendor != "postgresql":
         model.objects.bulk_create(objs, batch_size=batch_size)
         return len(objs)
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    pk = model._meta.pk
+    assert pk is not None
+    generated = isinstance(pk, models.AutoField | models.BigAutoField | models.SmallAutoField)
+    # A generated id is written only when drawn here; a key of the object's own (a one-to-one) always is.
+    fields = [f for f in model._meta.concrete_fields if ids or not (f.primary_key and generated)]
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, pk.column, len(objs)],
+            )
+            for obj, pk_value in zip(objs, sorted(v for (v,) in cursor.fetchall()), strict=True):  # in list order
+                obj.pk = pk_value
+                obj._state.adding, obj._state.db = False, connection.alias
     now = timezone.now()
     stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     for obj in objs:

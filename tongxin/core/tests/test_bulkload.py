@@ -80,6 +80,13 @@ def test_objects_written_with_copy_read_back_as_bulk_create_writes_them(tree):
         (str(p.pk), {"name": p.name, "n": i}, None) for i, p in enumerate(people)
     ]
     assert all(r["created_at"] is not None for r in rows)
+    assert ChangeLog.objects.filter(object_repr="bulk", action="update").count() == 5  # the choice's value
+
+    # With ids: drawn in list order and set on the objects, which later rows refer to (as bulk_create does).
+    tallies = [Tally(organization=tree.root, facet="ids", bucket=str(i), count=i) for i in range(3)]
+    bulkload.insert_objects(Tally, tallies, ids=True)
+    assert [t.pk for t in tallies] == sorted(t.pk for t in tallies) and not tallies[0]._state.adding
+    assert {t.pk: t.bucket for t in tallies} == dict(Tally.objects.filter(facet="ids").values_list("pk", "bucket"))
 
     Tally.objects.all().delete()
     bulkload.insert_objects(Tally, [Tally(organization=tree.root, facet="f", bucket="b", count=7)])
