@@ -100,7 +100,7 @@ def insert_objects(
     if not objs:
         return 0
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=batch_size)
+        model._default_manager.bulk_create(objs, batch_size=batch_size)
         return len(objs)
     pk = model._meta.pk
     assert pk is not None
@@ -134,9 +134,10 @@ def insert_objects(
             for obj in objs:
                 copy.write_row([getattr(obj, name) for name in names])
         else:
+            db = cursor.db  # the connection itself, not the proxy (looked up on every use)
             for obj in objs:
                 copy.write_row([
-                    getattr(obj, name) if field is None else field.get_db_prep_save(getattr(obj, name), connection)
+                    getattr(obj, name) if field is None else field.get_db_prep_save(getattr(obj, name), db)
                     for name, field in zip(names, prepare, strict=True)
                 ])  # fmt: skip
     return len(objs)

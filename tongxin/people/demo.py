@@ -107,6 +107,11 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
+# The same name gets the same pinyin: at 10× most of the roster's names repeat (a few hundred surnames and given
+# names), and pypinyin's look-up was 8 of the 21 s cProfile gave making the 1× roster.
+_pinyin = functools.lru_cache(maxsize=200_000)(name_pinyin)
+
+
 def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
@@ -163,7 +168,7 @@ class _Builder:
         birth = _add_years(today, -age) - datetime.timedelta(days=rng.randint(30, 330))
         number = _id_number(rng, birth, male, self.used_ids)
         name = self.name(male)
-        pinyin, initials = name_pinyin(name)
+        pinyin, initials = _pinyin(name)
         occupation: str
         education: str
         if party:
