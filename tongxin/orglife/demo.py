@@ -39,6 +39,7 @@ from tongxin.accounts.demo import DemoActors, demo_actors, drifting_members
 from tongxin.accounts.models import User
 from tongxin.core.achievements import Achievement, offer_many
 from tongxin.core.bounds import Window, plan_window
+from tongxin.core.bulkload import insert_objects
 from tongxin.core.exceptions import DomainError
 from tongxin.core.registry import DemoRun
 from tongxin.orglife.models import (
@@ -319,10 +320,10 @@ def seed_meetings(run: DemoRun, actors: DemoActors, drifting: dict[int, datetime
                     continue
                 rows.append(_meeting(actor, branch, kind, status, when, topic, place, marks, window))
                 marks_of.append(marks)
-    Meeting.objects.bulk_create(rows, batch_size=1000)
+    insert_objects(Meeting, rows, batch_size=1000, ids=True)  # COPY on PostgreSQL, ids from the sequence
     Through = Meeting.organizations.through
-    Through.objects.bulk_create([Through(meeting_id=m.pk, organization_id=m.organization_id) for m in rows],
-                                batch_size=2000)  # fmt: skip
+    insert_objects(Through, [Through(meeting_id=m.pk, organization_id=m.organization_id) for m in rows],
+                   batch_size=2000)  # fmt: skip
     # Half a million rows: plain tuples (insert_rows), with the values record_meeting writes: the member's
     # branch path, the mark, the reason of an absence or a leave.
     attendance = insert_rows(

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q, Subquery, Sum
 
+from tongxin.core import bulkload
 from tongxin.core.achievements import Achievement
 from tongxin.core.audit import record_change
 from tongxin.core.models import ChangeLog
@@ -376,7 +377,7 @@ def receive_many(achievements: list[Achievement]) -> None:
             generation=bookings[(a.source, version.rule_id)], quantity=quantity, points=amount,
         ))  # fmt: skip
     if entries:
-        PointEntry.objects.bulk_create(entries)
+        bulkload.insert_objects(PointEntry, entries)  # COPY on PostgreSQL: the ids are not read back
         _add_many_to_scores(entries)
     for a in items:
         if a.source in seen:
