@@ -79,3 +79,30 @@ def test_a_period_that_is_not_his_is_no_such_period(tree, users, api_for):
     answer = api_for(users.member).post("/api/study-attempts/", {"period": 999999}, format="json")
     assert answer.json() == {"period": ["No such period is open to you."]}
     assert not Attempt.objects.exists()
+
+
+def test_the_start_and_the_submission_answer_what_the_attempt_serializer_says(tree, users, api_for):
+    """The two hot answers are built without the serializer (issue 14): the same keys, values and order as
+    ``AttemptSerializer`` gives for an open and a submitted attempt, to the member and to a secretary who sees it."""
+    from types import SimpleNamespace
+
+    from tongxin.study.api import AttemptSerializer, attempt_answer
+
+    period = open_period(tree)
+    api = api_for(users.member)
+    started = api.post("/api/study-attempts/", {"period": period.pk}, format="json").json()
+    attempt = Attempt.objects.get(pk=started["id"])
+    answers = right_answers(attempt)
+    answers[next(iter(answers))] = []  # one wrong: a score below 100, a result marked wrong
+    done = api.post(f"/api/study-attempts/{attempt.pk}/submit/", {"token": started["token"], "answers": answers},
+                    format="json").json()  # fmt: skip
+    assert done["submitted_at"] and done["results"] and 0 < done["score"] < 100
+    fresh = Attempt.objects.get(pk=attempt.pk)
+    for row in (attempt, fresh):
+        for user in (users.member, users.secretary_a):
+            request = SimpleNamespace(user=user)
+            expected = AttemptSerializer(row, context={"request": request}).data
+            built = attempt_answer(row, request)  # type: ignore[arg-type]
+            assert list(built.items()) == list(expected.items())
+    assert started == attempt_answer(attempt, SimpleNamespace(user=users.member))  # type: ignore[arg-type]
+    assert done == attempt_answer(fresh, SimpleNamespace(user=users.member))  # type: ignore[arg-type]
