@@ -17,6 +17,7 @@ the same transaction.
 from __future__ import annotations
 
 import datetime
+import functools
 import random
 import secrets
 from collections import defaultdict
@@ -662,11 +663,16 @@ def _person_id_of(actor: Actor) -> int:
     return person_id
 
 
-def _member_deferred() -> list[str]:
-    """The person's columns a query through ``person`` leaves unread (all but :data:`MEMBER_COLUMNS`)."""
-    return [
-        f"person__{f.name}" for f in Person._meta.concrete_fields if not f.primary_key and f.name not in MEMBER_COLUMNS
-    ]
+@functools.cache
+def _submission_columns() -> tuple[str, ...]:
+    """What the submission reads: every column of the attempt, of its period and of its campaign, and the person's
+    :data:`MEMBER_COLUMNS` (all the others unread)."""
+    return (
+        *(f.name for f in Attempt._meta.concrete_fields),
+        *(f"period__{f.name}" for f in StudyPeriod._meta.concrete_fields),
+        *(f"period__campaign__{f.name}" for f in StudyCampaign._meta.concrete_fields),
+        *(f"person__{name}" for name in MEMBER_COLUMNS),
+    )
 
 
 def _check_audience(period: StudyPeriod, person: Person) -> None:
@@ -714,7 +720,7 @@ def _draw(period: StudyPeriod, seed: int) -> tuple[list[int], dict[int, Question
     rng = random.Random(seed)
     rows = None
     if period.selection == Selection.FIXED:
-        rows = {q.pk: q for q in period.questions.all()}
+        rows = {q.pk: q for q in period.questions.order_by()}  # sorted below
         ids = sorted(rows)
     else:
         pool = sorted(
@@ -747,7 +753,7 @@ def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
     person = Person.objects.select_for_update().only(*MEMBER_COLUMNS).get(pk=person_id)
     # After the lock, so this statement sees the attempt of a start that held it before us.
     mine = Attempt.objects.filter(period_id=OuterRef("pk"), person_id=person_id).order_by()
-    found = (
+    rows = (
         StudyPeriod.objects.select_related("campaign")
         .annotate(
             open_attempt=Subquery(
@@ -756,8 +762,9 @@ def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
             used=_count_of(mine.filter(submitted_at__isnull=False)),
         )
         .filter(pk=period if isinstance(period, int) else period.pk)
-        .first()
+        .order_by()[:1]  # one row by its key: no ORDER BY to compile
     )
+    found = next(iter(rows), None)
     campaign = found.campaign if found is not None else None
     his = (
         campaign is not None
@@ -959,14 +966,17 @@ def submit_attempt(actor: Actor, attempt: Attempt, *, answers: Mapping[Any, Any]
     submitted = Attempt.objects.filter(
         period_id=OuterRef("period_id"), person_id=person_id, submitted_at__isnull=False
     ).order_by()
-    locked = (
+    # Every column of the attempt, its period and campaign, the member's columns (named, not deferred: the defer
+    # mask walks every relation of Person, thrice the Python of the same SELECT); one row by its key, unordered.
+    rows = (
         Attempt.objects.select_for_update(of=("self",))
         .select_related("period__campaign", "person")
-        .defer(*_member_deferred())
+        .only(*_submission_columns())
         .annotate(used=_count_of(submitted))
         .filter(pk=attempt.pk, person_id=person_id)
-        .first()
+        .order_by()[:1]
     )
+    locked = next(iter(rows), None)
     if locked is None or not secrets.compare_digest(str(token or ""), locked.token):
         raise DomainError(None, _("This quiz is not yours or has expired: open the period again."))
     if locked.submitted_at is not None:
