@@ -3,6 +3,7 @@
 settings and middleware, counted and profiled per request, without gunicorn, HTTP or the client's load.
 
     TONGXIN_LOG_LEVEL=WARNING TONGXIN_PROFILE_N=200 pytest -q -s bench/profile_study_peak.py [DATABASE_URL=postgres://…/h_x]
+    (TONGXIN_PROFILE=0: CPU milliseconds per request without cProfile, no statistics written)
 
 Prints, per request of each kind: statements, CPU milliseconds (process time) and function calls, and writes
 the cProfile statistics to var/bench/profile-study.pstats and var/bench/profile-trivial.pstats (read them with
@@ -28,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 N = int(os.environ.get("TONGXIN_PROFILE_N", "200"))
+PROFILE = os.environ.get("TONGXIN_PROFILE", "1") != "0"  # 0: the CPU per request without cProfile's overhead
 OUT = Path(__file__).resolve().parent.parent / "var" / "bench"
 
 
@@ -51,11 +53,16 @@ def _run(label, calls):
     profile = cProfile.Profile()
     with CaptureQueriesContext(connection) as queries:
         cpu = time.process_time()
-        profile.enable()
+        if PROFILE:
+            profile.enable()
         for call in calls:
             call()
         profile.disable()
         cpu = time.process_time() - cpu
+    if not PROFILE:
+        print(f"{label}: {len(calls)} requests, {len(queries) / len(calls):.2f} statements, "
+              f"{1000 * cpu / len(calls):.2f} ms CPU per request (not profiled)")  # fmt: skip
+        return None
     OUT.mkdir(parents=True, exist_ok=True)
     profile.dump_stats(OUT / f"profile-{label}.pstats")
     stats = pstats.Stats(profile)
