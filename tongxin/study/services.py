@@ -753,7 +753,7 @@ def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
     person = Person.objects.select_for_update().only(*MEMBER_COLUMNS).get(pk=person_id)
     # After the lock, so this statement sees the attempt of a start that held it before us.
     mine = Attempt.objects.filter(period_id=OuterRef("pk"), person_id=person_id).order_by()
-    rows = (
+    periods = (
         StudyPeriod.objects.select_related("campaign")
         .annotate(
             open_attempt=Subquery(
@@ -764,7 +764,7 @@ def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
         .filter(pk=period if isinstance(period, int) else period.pk)
         .order_by()[:1]  # one row by its key: no ORDER BY to compile
     )
-    found = next(iter(rows), None)
+    found = next(iter(periods), None)
     campaign = found.campaign if found is not None else None
     his = (
         campaign is not None
