@@ -930,11 +930,11 @@ def _take_part(
 ) -> tuple[Participation, bool]:
     """The person's one participation of the period, created or improved; (row, created). A first one is made
     by one INSERT that does nothing when the row is there (a double tap, a concurrent submission of his that made
-    it first); only then is the row read, locked and improved: the attempts added, the best score kept."""
+    it first); only then is the row read, locked and improved: the attempts added, the best score kept. The
+    caller counts a created one in the roll-up rows (:func:`_add_participant`), last before its commit."""
     row = Participation(period=period, person=person, org_path=org_path, best_score=score, attempts=attempts,
                         source=source, completed_at=at)  # fmt: skip
     if _insert_once(row):
-        _add_participant(period, org_path)
         offer(
             Achievement(
                 ACHIEVEMENT,
@@ -1008,6 +1008,11 @@ def submit_attempt(actor: Actor, attempt: Attempt, *, answers: Mapping[Any, Any]
         after={"period": period.pk, "score": locked.score, "best_score": participation.best_score},
         org_path=locked.org_path,
     )
+    if _created:
+        # Last: every submission of the evening updates the same roll-up rows (the district's, its committee's),
+        # each holding their locks until its commit; taken after the task row and the audit entry, they are held
+        # for this statement and the commit only, not for two more round trips (issue 14).
+        _add_participant(period, locked.org_path)
     return locked
 
 

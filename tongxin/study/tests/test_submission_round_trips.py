@@ -42,10 +42,14 @@ def test_a_submission_costs_eight_statements_and_a_double_tap_three(
     ContentType.objects.get_for_model(Participation)  # cached for the life of a process: not a request's
     url = f"/api/study-attempts/{body['id']}/submit/"
     # token; savepoint; the attempt locked with its period, campaign, his columns and his submitted attempts;
-    # the questions; the attempt graded; the participation; the roll-up rows; the points hook's task row; the
-    # audit entry; release
-    with django_assert_num_queries(10):
+    # the questions; the attempt graded; the participation; the points hook's task row; the audit entry; the
+    # roll-up rows; release
+    with django_assert_num_queries(10) as captured:
         first = api.post(url, {"token": body["token"], "answers": answers}, format="json")
+    # the roll-up rows, shared by every submission of the evening, are locked last: held until the commit only
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert PeriodStats._meta.db_table in statements[-2] and "RELEASE" in statements[-1].upper()
+    assert not any(PeriodStats._meta.db_table in sql for sql in statements[:-2])
     assert first.status_code == 200, first.content
     assert first.json()["score"] == 100 and DBTaskResult.objects.count() == 1
     # a double tap: token; savepoint; the attempt locked (submitted: the first submission stands); its
