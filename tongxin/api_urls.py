@@ -1,5 +1,7 @@
+import re
+
 from csp.decorators import csp_update
-from django.urls import include, path
+from django.urls import URLPattern, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -64,7 +66,34 @@ SCHEMA_ACCESS = [SchemaAccess]
 swagger_view = SpectacularSwaggerSplitView.as_view(url_name="schema", permission_classes=SCHEMA_ACCESS)
 redoc_view = SpectacularRedocView.as_view(url_name="schema", permission_classes=SCHEMA_ACCESS)
 
-router = DefaultRouter()
+
+class PrefixRouter(DefaultRouter):
+    """DRF's DefaultRouter, its routes grouped under one URL pattern per prefix: ``/api/study-attempts/…`` is
+    matched against the ~50 prefixes and then that viewset's handful of routes, instead of against every route of
+    every viewset in turn (~320 regular expressions, and Django's list of the patterns tried, for a viewset
+    registered late: 0.5 ms of each request). The same URLs, names, views and schema as the flat list."""
+
+    def get_urls(self) -> list:
+        flat = super().get_urls()
+        # plain prefixes only (no regular expression characters): a route's own text is then "^<prefix>/…"
+        names = {prefix for prefix, _viewset, _basename in self.registry if re.fullmatch(r"[a-z0-9-]+", prefix)}
+        groups: dict[str, list] = {}
+        rest, dotted = [], []
+        for pattern in flat:
+            regex = str(pattern.pattern)
+            prefix = regex[1:].partition("/")[0]
+            if isinstance(pattern, URLPattern) and regex.startswith("^") and prefix in names:
+                groups.setdefault(prefix, []).append(
+                    re_path(f"^{regex[len(prefix) + 2 :]}", pattern.callback, pattern.default_args, pattern.name)
+                )
+            elif regex.startswith("^") and regex[1:].partition("\\.")[0] in names:
+                dotted.append(pattern)  # a list with a format suffix ("^<prefix>\.(?P<format>…)"): kept whole, after
+            else:
+                rest.append(pattern)
+        return [*rest, *(re_path(f"^{prefix}/", include(routes)) for prefix, routes in groups.items()), *dotted]
+
+
+router = PrefixRouter()
 router.register("orgs", OrganizationViewSet, basename="org")
 router.register("people", PersonViewSet, basename="person")
 router.register("notifications", NotificationViewSet, basename="notification")

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+# The API first: its requests (the busiest, a study evening's) are resolved without walking the pages' patterns
+# first; no page's URL starts with "api/".
 urlpatterns = [
+    path("api/", include("tongxin.api_urls")),
     path("", include("tongxin.core.urls")),
     path("accounts/", include("tongxin.accounts.urls")),
     path("orgs/", include("tongxin.orgs.urls")),
@@ -19,7 +22,6 @@ urlpatterns = [
     path("community/", include("tongxin.community.urls")),
     path("study/", include("tongxin.study.urls")),
     path("dashboard/", include("tongxin.dashboard.urls")),
-    path("api/", include("tongxin.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,7 @@ the same transaction.
 from __future__ import annotations
 
 import datetime
+import functools
 import random
 import secrets
 from collections import defaultdict
@@ -686,11 +687,16 @@ def _person_id_of(actor: Actor) -> int:
     return person_id
 
 
-def _member_deferred() -> list[str]:
-    """The person's columns a query through ``person`` leaves unread (all but :data:`MEMBER_COLUMNS`)."""
-    return [
-        f"person__{f.name}" for f in Person._meta.concrete_fields if not f.primary_key and f.name not in MEMBER_COLUMNS
-    ]
+@functools.cache
+def _submission_columns() -> tuple[str, ...]:
+    """What the submission reads: every column of the attempt, of its period and of its campaign, and the person's
+    :data:`MEMBER_COLUMNS` (all the others unread)."""
+    return (
+        *(f.name for f in Attempt._meta.concrete_fields),
+        *(f"period__{f.name}" for f in StudyPeriod._meta.concrete_fields),
+        *(f"period__campaign__{f.name}" for f in StudyCampaign._meta.concrete_fields),
+        *(f"person__{name}" for name in MEMBER_COLUMNS),
+    )
 
 
 def _check_audience(period: StudyPeriod, person: Person) -> None:
@@ -738,7 +744,7 @@ def _draw(period: StudyPeriod, seed: int) -> tuple[list[int], dict[int, Question
     rng = random.Random(seed)
     rows = None
     if period.selection == Selection.FIXED:
-        rows = {q.pk: q for q in period.questions.all()}
+        rows = {q.pk: q for q in period.questions.order_by()}  # sorted below
         ids = sorted(rows)
     else:
         pool = sorted(
@@ -771,7 +777,7 @@ def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
     person = Person.objects.select_for_update().only(*MEMBER_COLUMNS).get(pk=person_id)
     # After the lock, so this statement sees the attempt of a start that held it before us.
     mine = Attempt.objects.filter(period_id=OuterRef("pk"), person_id=person_id).order_by()
-    found = (
+    periods = (
         StudyPeriod.objects.select_related("campaign")
         .annotate(
             open_attempt=Subquery(
@@ -780,8 +786,9 @@ def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
             used=_count_of(mine.filter(submitted_at__isnull=False)),
         )
         .filter(pk=period if isinstance(period, int) else period.pk)
-        .first()
+        .order_by()[:1]  # one row by its key: no ORDER BY to compile
     )
+    found = next(iter(periods), None)
     campaign = found.campaign if found is not None else None
     his = (
         campaign is not None
@@ -947,11 +954,11 @@ def _take_part(
 ) -> tuple[Participation, bool]:
     """The person's one participation of the period, created or improved; (row, created). A first one is made
     by one INSERT that does nothing when the row is there (a double tap, a concurrent submission of his that made
-    it first); only then is the row read, locked and improved: the attempts added, the best score kept."""
+    it first); only then is the row read, locked and improved: the attempts added, the best score kept. The
+    caller counts a created one in the roll-up rows (:func:`_add_participant`), last before its commit."""
     row = Participation(period=period, person=person, org_path=org_path, best_score=score, attempts=attempts,
                         source=source, completed_at=at)  # fmt: skip
     if _insert_once(row):
-        _add_participant(period, org_path)
         offer(
             Achievement(
                 ACHIEVEMENT,
@@ -983,14 +990,17 @@ def submit_attempt(actor: Actor, attempt: Attempt, *, answers: Mapping[Any, Any]
     submitted = Attempt.objects.filter(
         period_id=OuterRef("period_id"), person_id=person_id, submitted_at__isnull=False
     ).order_by()
-    locked = (
+    # Every column of the attempt, its period and campaign, the member's columns (named, not deferred: the defer
+    # mask walks every relation of Person, thrice the Python of the same SELECT); one row by its key, unordered.
+    rows = (
         Attempt.objects.select_for_update(of=("self",))
         .select_related("period__campaign", "person")
-        .defer(*_member_deferred())
+        .only(*_submission_columns())
         .annotate(used=_count_of(submitted))
         .filter(pk=attempt.pk, person_id=person_id)
-        .first()
+        .order_by()[:1]
     )
+    locked = next(iter(rows), None)
     if locked is None or not secrets.compare_digest(str(token or ""), locked.token):
         raise DomainError(None, _("This quiz is not yours or has expired: open the period again."))
     if locked.submitted_at is not None:
@@ -1022,6 +1032,11 @@ def submit_attempt(actor: Actor, attempt: Attempt, *, answers: Mapping[Any, Any]
         after={"period": period.pk, "score": locked.score, "best_score": participation.best_score},
         org_path=locked.org_path,
     )
+    if _created:
+        # Last: every submission of the evening updates the same roll-up rows (the district's, its committee's),
+        # each holding their locks until its commit; taken after the task row and the audit entry, they are held
+        # for this statement and the commit only, not for two more round trips (issue 14).
+        _add_participant(period, locked.org_path)
     return locked
 
 

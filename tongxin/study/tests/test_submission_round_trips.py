@@ -42,10 +42,14 @@ def test_a_submission_costs_eight_statements_and_a_double_tap_three(
     ContentType.objects.get_for_model(Participation)  # cached for the life of a process: not a request's
     url = f"/api/study-attempts/{body['id']}/submit/"
     # token; savepoint; the attempt locked with its period, campaign, his columns and his submitted attempts;
-    # the questions; the attempt graded; the participation; the roll-up rows; the points hook's task row; the
-    # audit entry; release
-    with django_assert_num_queries(10):
+    # the questions; the attempt graded; the participation; the points hook's task row; the audit entry; the
+    # roll-up rows; release
+    with django_assert_num_queries(10) as captured:
         first = api.post(url, {"token": body["token"], "answers": answers}, format="json")
+    # the roll-up rows, shared by every submission of the evening, are locked last: held until the commit only
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert PeriodStats._meta.db_table in statements[-2] and "RELEASE" in statements[-1].upper()
+    assert not any(PeriodStats._meta.db_table in sql for sql in statements[:-2])
     assert first.status_code == 200, first.content
     assert first.json()["score"] == 100 and DBTaskResult.objects.count() == 1
     # a double tap: token; savepoint; the attempt locked (submitted: the first submission stands); its
@@ -79,3 +83,30 @@ def test_a_period_that_is_not_his_is_no_such_period(tree, users, api_for):
     answer = api_for(users.member).post("/api/study-attempts/", {"period": 999999}, format="json")
     assert answer.json() == {"period": ["No such period is open to you."]}
     assert not Attempt.objects.exists()
+
+
+def test_the_start_and_the_submission_answer_what_the_attempt_serializer_says(tree, users, api_for):
+    """The two hot answers are built without the serializer (issue 14): the same keys, values and order as
+    ``AttemptSerializer`` gives for an open and a submitted attempt, to the member and to a secretary who sees it."""
+    from types import SimpleNamespace
+
+    from tongxin.study.api import AttemptSerializer, attempt_answer
+
+    period = open_period(tree)
+    api = api_for(users.member)
+    started = api.post("/api/study-attempts/", {"period": period.pk}, format="json").json()
+    attempt = Attempt.objects.get(pk=started["id"])
+    answers = right_answers(attempt)
+    answers[next(iter(answers))] = []  # one wrong: a score below 100, a result marked wrong
+    done = api.post(f"/api/study-attempts/{attempt.pk}/submit/", {"token": started["token"], "answers": answers},
+                    format="json").json()  # fmt: skip
+    assert done["submitted_at"] and done["results"] and 0 < done["score"] < 100
+    fresh = Attempt.objects.get(pk=attempt.pk)
+    for row in (attempt, fresh):
+        for user in (users.member, users.secretary_a):
+            request = SimpleNamespace(user=user)
+            expected = AttemptSerializer(row, context={"request": request}).data
+            built = attempt_answer(row, request)  # type: ignore[arg-type]
+            assert list(built.items()) == list(expected.items())
+    assert started == attempt_answer(attempt, SimpleNamespace(user=users.member))  # type: ignore[arg-type]
+    assert done == attempt_answer(fresh, SimpleNamespace(user=users.member))  # type: ignore[arg-type]
