@@ -13,7 +13,7 @@ class BootstrapFormMixin:
         bound_form_fields(self.fields, model=getattr(meta, "model", None))  # type: ignore[attr-defined]
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):  # RadioSelect: CheckboxSelectMultiple too
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
                 css = "form-select"
