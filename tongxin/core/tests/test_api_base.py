@@ -4,7 +4,7 @@ documented actions with the URL each names."""
 from __future__ import annotations
 
 import pytest
-from django.urls import URLPattern
+from django.urls import URLPattern, URLResolver
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
@@ -12,6 +12,17 @@ from tongxin import api_urls
 from tongxin.core.api import ScopedViewSet, Step
 from tongxin.core.scoping import CHANGE, VIEW
 from tongxin.orglife.api import ChecklistItemViewSet
+
+
+def route_names(patterns) -> set[str]:
+    """Every route's name, the routes grouped under a prefix (``api_urls.PrefixRouter``) included."""
+    names: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            names |= route_names(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(pattern.name)
+    return names
 
 
 def _api_viewsets():
@@ -29,7 +40,7 @@ def test_every_api_viewset_is_scoped_by_the_one_base():
 
 
 def test_every_declared_step_is_a_post_action_with_its_url():
-    names = {p.name for p in api_urls.router.urls if isinstance(p, URLPattern)}
+    names = route_names(api_urls.router.urls)
     seen = 0
     for basename, viewset in _api_viewsets():
         for step in getattr(viewset, "steps", []):
