@@ -4,6 +4,7 @@ meetings, the four lists, duties and graduation; the greyed areas and the login 
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -218,3 +219,15 @@ def test_the_members_waiting_card_says_what_the_navbar_badge_says(client_for, us
     assert badge and card_values(html)["inbox"] == badge.group(1) == "1"
     assert card_values(html)["profile"] == users.member.person.name  # the cards say whose record they open
     assert card_values(html)["branch"] == "甲团支部"
+
+
+def heading_levels(html: str) -> list[int]:
+    return [int(level) for level in re.findall(r"<h([1-6])[\s>]", html)]
+
+
+@pytest.mark.parametrize("who", ["member", "secretary_a"])
+def test_the_home_pages_headings_go_down_one_level_at_a_time(client_for, users, month, who):
+    # A screen reader's outline: the member's cards sit under the page's heading, a secretary's under sections.
+    levels = heading_levels(client_for(getattr(users, who)).get(reverse("core:home")).content.decode())
+    assert levels and levels[0] == 1 and len(levels) > 3
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
