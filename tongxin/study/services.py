@@ -1024,15 +1024,15 @@ def submit_attempt(actor: Actor, attempt: Attempt, *, answers: Mapping[Any, Any]
     locked.score = grade(locked, clean, questions)
     locked.submitted_at = now
     locked.save(update_fields=["answers", "score", "submitted_at"])
-    participation, _created = _take_part(period, person, locked.org_path, locked.score, now, Source.QUIZ)
+    participation, created = _take_part(period, person, locked.org_path, locked.score, now, Source.QUIZ)
     record_change(
         actor,
         participation,
-        ChangeLog.Action.UPDATE if not _created else ChangeLog.Action.CREATE,
+        ChangeLog.Action.UPDATE if not created else ChangeLog.Action.CREATE,
         after={"period": period.pk, "score": locked.score, "best_score": participation.best_score},
         org_path=locked.org_path,
     )
-    if _created:
+    if created:
         # Last: every submission of the evening updates the same roll-up rows (the district's, its committee's),
         # each holding their locks until its commit; taken after the task row and the audit entry, they are held
         # for this statement and the commit only, not for two more round trips (issue 14).
