@@ -266,5 +266,5 @@ def _distribution(d: Distribution) -> dict[str, Any]:
 
 def _trend(t: Trend) -> dict[str, Any]:
     return {"facet": t.facet, "title": t.title, "unit": t.unit, "total": t.total if t.summable else None,
-            "months": t.months, "values": t.values, "summable": t.summable,
-            "last_month_partial": t.partial_last}  # fmt: skip
+            "months": t.months, "labels": [label for label, _value in t.rows], "values": t.values,
+            "summable": t.summable, "last_month_partial": t.partial_last}  # fmt: skip

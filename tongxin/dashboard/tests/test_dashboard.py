@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from tongxin.core.testing import person_data, years_ago
 from tongxin.dashboard import queries
@@ -136,3 +137,19 @@ def test_the_study_participation_rate_of_each_period(client, tree, users):
     assert rate["total"] is None and rate["summable"] is False  # a rate is not added up over periods
     branch_b = client.get(reverse("dashboard-detail", args=[tree.branch_b.pk])).json()
     assert {t["facet"]: t for t in branch_b["trends"]}["study_rate"]["values"] == [0]
+
+
+def test_the_charts_label_the_month_under_way_as_its_figure_so_far(client, tree, users):
+    """The charts (page and wall) read `labels`: the last month of a monthly figure is the month under way, so a
+    low value there is labelled as the figure so far, not drawn as a drop; a study period's rate is complete."""
+    client.force_login(users.district)
+    with translation.override("zh-hans"):
+        data = client.get(reverse("dashboard-detail", args=[tree.root.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    monthly = [t for t in data["trends"] if t["last_month_partial"]]
+    assert monthly, "the monthly figures end with the month under way"
+    for t in monthly:
+        assert t["labels"][:-1] == t["months"][:-1]
+        assert t["labels"][-1] == f"{t['months'][-1]}（截至今日）"
+    for t in data["trends"]:
+        if not t["last_month_partial"]:
+            assert t["labels"] == t["months"]

@@ -39,15 +39,36 @@
       series: [{ type: "bar", name: dist ? dist.title : "", data: slices.map(function (s) { return s.count; }), itemStyle: { color: red } }],
     };
   }
+  // The month under way (last_month_partial) is its figure so far, not a drop: its label says so ("（截至今日）",
+  // from the server's labels) and its segment is dashed and unfilled, apart from the months that are complete.
   function trend(d, index) {
     var t = d.trends[index] || { months: [], values: [], title: "" };
+    var values = t.values.slice();
+    var partial = t.last_month_partial && values.length > 1;
+    var series = [{ type: "line", name: t.title, itemStyle: { color: red }, areaStyle: { opacity: 0.15 },
+      data: partial ? values.slice(0, -1).concat([null]) : values }];
+    if (partial) {
+      series.push({ type: "line", name: t.title, itemStyle: { color: red }, lineStyle: { type: "dashed" },
+        symbol: "emptyCircle",
+        data: values.map(function (v, i) {
+          if (i < values.length - 2) return null;
+          if (i < values.length - 1 || !t.labels) return v;
+          // The axis may skip the last month's label on a narrow chart: the point says "so far" itself.
+          var soFar = t.labels[i].slice(t.months[i].length).trim();
+          return { value: v, label: { show: !!soFar, position: "top", formatter: soFar, color: red } };
+        }) });
+    }
     return {
       backgroundColor: "transparent",
       grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis" },
-      xAxis: { type: "category", data: t.months },
+      tooltip: { trigger: "axis", formatter: function (ps) { // the month where both lines meet: shown once
+        var p = ps.filter(function (x) { return x.value !== null && x.value !== undefined; })[0];
+        var enc = window.echarts.format.encodeHTML;
+        return p ? enc(p.axisValueLabel) + "<br>" + enc(t.title) + ": " + p.value : "";
+      } },
+      xAxis: { type: "category", data: t.labels || t.months },
       yAxis: { type: "value", minInterval: 1 },
-      series: [{ type: "line", name: t.title, data: t.values, itemStyle: { color: red }, areaStyle: { opacity: 0.15 } }],
+      series: series,
     };
   }
   function draw(el, build) {
