@@ -45,13 +45,13 @@ from tongxin.activities.models import (
 )
 from tongxin.core.achievements import Achievement, offer_many
 from tongxin.core.audit import change_entry, snapshot
+from tongxin.core.bulkload import insert_rows
 from tongxin.core.exceptions import DomainError
 from tongxin.core.fields import checked_date
 from tongxin.core.models import ChangeLog
 from tongxin.core.registry import DemoRun
 from tongxin.core.scoping import CHANGE, require
 from tongxin.orgs.models import Organization, OrgCategory, OrgKind, OrgStatus
-from tongxin.people.demo import insert_rows
 from tongxin.people.models import MembershipStatus, Person
 
 # The district's branches' volunteer days (seed_branch_volunteering): titles and places drawn per branch.

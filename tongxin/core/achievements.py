@@ -25,7 +25,9 @@ worker process on the default queue so that an offer and a later withdrawal of t
 A delivery that fails stays in the task table as failed; ``manage.py recompute_points`` rebuilds the ledger's
 roll-ups. The test suite's task backend runs a task when it is enqueued, inside the producer's transaction: the
 same order and the same rollback as an inline call. ``delivered_inline()`` delivers in the caller's
-transaction instead (the demo seed, which reads the points it made).
+transaction instead (the demo seed, which reads the points it made); ``delivered_in_bulk()`` too, and lets a
+receiver keep what its batches move in common (the points ledger's monthly scores and tally) until the block ends
+(the demo seed's load: one write of each monthly score per step instead of one per batch).
 """
 
 from __future__ import annotations
@@ -64,10 +66,12 @@ class Achievement:
 Receiver = Callable[[Achievement], None]
 Withdrawal = Callable[[str, str], None]  # (kind, source)
 BatchReceiver = Callable[[list[Achievement]], None]
+Settle = Callable[[bool], None]  # the end of a delivered_in_bulk() block: True to write what was kept, False to drop it
 
 _KINDS: dict[str, AchievementKind] = {}
 _RECEIVERS: dict[str, tuple[Receiver, Withdrawal]] = {}
 _BATCH_RECEIVERS: dict[str, BatchReceiver] = {}
+_SETTLERS: dict[str, Settle] = {}
 
 
 def register_achievement_kind(key: str, label: Label, *, unit: Label) -> AchievementKind:
@@ -81,21 +85,32 @@ def achievement_kinds() -> list[AchievementKind]:
 
 
 def register_receiver(
-    name: str, receive: Receiver, withdraw: Withdrawal, *, receive_many: BatchReceiver | None = None
+    name: str,
+    receive: Receiver,
+    withdraw: Withdrawal,
+    *,
+    receive_many: BatchReceiver | None = None,
+    settle: Settle | None = None,
 ) -> None:
     """The consumer's entry (the points app): called by the delivery task in its own transaction (see the
     module's docstring), and only for a producer's write that committed. ``receive_many`` (optional) takes a
-    whole batch (:func:`offer_many`) in a fixed number of queries."""
+    whole batch (:func:`offer_many`) in a fixed number of queries; ``settle`` (optional) is called at the end
+    of each :func:`delivered_in_bulk` block (see there)."""
     _RECEIVERS[name] = (receive, withdraw)
     if receive_many is not None:
         _BATCH_RECEIVERS[name] = receive_many
     else:
         _BATCH_RECEIVERS.pop(name, None)
+    if settle is not None:
+        _SETTLERS[name] = settle
+    else:
+        _SETTLERS.pop(name, None)
 
 
 def unregister_receiver(name: str) -> None:
     _RECEIVERS.pop(name, None)
     _BATCH_RECEIVERS.pop(name, None)
+    _SETTLERS.pop(name, None)
 
 
 def offer(achievement: Achievement) -> None:
@@ -136,6 +151,33 @@ def delivered_inline() -> Iterator[None]:
         yield
     finally:
         _inline.on = before
+
+
+@contextlib.contextmanager
+def delivered_in_bulk() -> Iterator[None]:
+    """:func:`delivered_inline`, for a load (``seed_demo``'s steps): inside, a receiver may keep what its batches
+    move in common (the points ledger's monthly scores and tally) and write it once, when the block ends (its
+    ``settle(True)``); if the block raises, ``settle(False)`` drops what was kept (the caller's transaction then
+    rolls back the rest). While inside, :func:`in_bulk` is true. Belongs inside the load's transaction."""
+    before = getattr(_inline, "bulk", False)
+    _inline.bulk = True
+    try:
+        with delivered_inline():
+            yield
+    except BaseException:
+        for settle in list(_SETTLERS.values()):
+            settle(False)
+        raise
+    else:
+        for settle in list(_SETTLERS.values()):
+            settle(True)
+    finally:
+        _inline.bulk = before
+
+
+def in_bulk() -> bool:
+    """Inside :func:`delivered_in_bulk` (a receiver may defer what its batches move in common)."""
+    return getattr(_inline, "bulk", False)
 
 
 def _encode(achievement: Achievement) -> dict[str, Any]:

@@ -14,8 +14,10 @@ SQLite checks its foreign keys per statement (or not at all); there both functio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
@@ -154,3 +156,66 @@ def _plain(field: models.Field) -> bool:
     if isinstance(field, models.ForeignKey):
         field = field.target_field
     return type(field).__module__.startswith("django.db.models") and type(field).__name__ in _PLAIN
+
+
+def _adapt_decimal(field: Any, value: Any) -> Any:
+    return connection.ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
+
+
+def insert_rows(model: type[models.Model], names: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> int:
+    """INSERT ``rows`` (tuples of the values of the fields ``names``, already checked by the caller as the
+    service would) into ``model``'s table with one executemany per 20,000 rows; the number written:
+    ``bulk_create`` without the model instances.
+
+    For the hundreds of thousands of rows of a demo year (attendance, dues): ``bulk_create`` spends most of
+    the seed building a model instance per row and compiling each value. Dates, times and decimals go
+    through the backend's own adapters; the fields' defaults are not applied (name every column). On
+    PostgreSQL the rows are streamed with ``COPY … FROM STDIN`` instead (the same values, the same table
+    constraints checked): a tenth of executemany's time on the 10× demo's 4.7 million attendance rows.
+    """
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    chosen = [fields[name] for name in names]
+    ops = connection.ops
+    adapters: list[Callable[[Any], Any] | None] = []
+    for field in chosen:
+        internal = field.get_internal_type()
+        if internal == "DateTimeField":
+            adapters.append(ops.adapt_datetimefield_value)
+        elif internal == "DateField":
+            adapters.append(ops.adapt_datefield_value)
+        elif internal == "DecimalField":
+            adapters.append(functools.partial(_adapt_decimal, field))
+        else:
+            adapters.append(None)
+    columns = ", ".join(ops.quote_name(str(field.column)) for field in chosen)
+    if connection.vendor == "postgresql":
+        # PostgreSQL's adapters for dates, times and decimals return the value as it is (psycopg writes it).
+        return _copy_rows(ops.quote_name(model._meta.db_table), columns, rows)
+    marks = ", ".join(["%s"] * len(chosen))
+    # The names are the model's own (quoted); the values are parameters.
+    sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    written = 0
+    batch: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append(tuple(a(v) if a and v is not None else v for a, v in zip(adapters, row, strict=True)))
+            if len(batch) >= 20_000:
+                cursor.executemany(sql, batch)
+                written += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            written += len(batch)
+    return written
+
+
+def _copy_rows(table: str, columns: str, rows: Iterable[Sequence[Any]]) -> int:
+    """``insert_rows`` on PostgreSQL: one ``COPY`` of every row (psycopg writes each value in the text format)."""
+    written = 0
+    # The names are the model's own (quoted); the values are data, not SQL.
+    sql = f"COPY {table} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+            written += 1
+    return written

@@ -31,6 +31,7 @@ from faker import Faker
 
 from tongxin.accounts.demo import DemoActors, demo_actors, drifting_members
 from tongxin.core.bounds import history_window
+from tongxin.core.bulkload import insert_rows
 from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.registry import DemoRun
@@ -38,7 +39,7 @@ from tongxin.lifecycle.models import DuesCategory, DuesPayment, DuesProfile, Tra
 from tongxin.lifecycle.services import dues, recruitment, transfers
 from tongxin.lifecycle.services.common import add_months
 from tongxin.orgs.models import Organization, OrgKind, OrgStatus
-from tongxin.people.demo import _id_number, insert_rows
+from tongxin.people.demo import _id_number
 from tongxin.people.models import CadrePosition, MembershipStatus, Occupation, Person
 
 MONTHS = 12  # dues of this month and the eleven before it

@@ -39,7 +39,7 @@ from tongxin.accounts.demo import DemoActors, demo_actors, drifting_members
 from tongxin.accounts.models import User
 from tongxin.core.achievements import Achievement, offer_many
 from tongxin.core.bounds import Window, plan_window
-from tongxin.core.bulkload import insert_objects
+from tongxin.core.bulkload import insert_objects, insert_rows
 from tongxin.core.exceptions import DomainError
 from tongxin.core.registry import DemoRun
 from tongxin.orglife.models import (
@@ -58,7 +58,6 @@ from tongxin.orglife.models import (
 )
 from tongxin.orglife.services import checklists, lessons, meetings
 from tongxin.orgs.models import Organization, OrgKind, OrgStatus
-from tongxin.people.demo import insert_rows
 from tongxin.people.models import CadrePosition, CadreTitle, Person
 
 MONTHS = 12  # the year of life seeded: this month and the eleven before it

@@ -10,11 +10,10 @@ import functools
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from faker import Faker
@@ -344,69 +343,6 @@ def _cadres(b: _Builder, root, upper, generals, branches, party_branch, people: 
 
 
 # --- for the feature apps' demo steps ---------------------------------------------------------------------
-
-
-def _adapt_decimal(field: Any, value: Any) -> Any:
-    return connection.ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
-
-
-def insert_rows(model: type[models.Model], names: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> int:
-    """INSERT ``rows`` (tuples of the values of the fields ``names``, already checked by the caller as the
-    service would) into ``model``'s table with one executemany per 20,000 rows; the number written.
-
-    For the hundreds of thousands of rows of a demo year (attendance, dues): ``bulk_create`` spends most of
-    the seed building a model instance per row and compiling each value. Dates, times and decimals go
-    through the backend's own adapters; the fields' defaults are not applied (name every column). On
-    PostgreSQL the rows are streamed with ``COPY … FROM STDIN`` instead (the same values, the same table
-    constraints checked): a tenth of executemany's time on the 10× demo's 4.7 million attendance rows.
-    """
-    fields = {f.name: f for f in model._meta.concrete_fields}
-    chosen = [fields[name] for name in names]
-    ops = connection.ops
-    adapters: list[Callable[[Any], Any] | None] = []
-    for field in chosen:
-        internal = field.get_internal_type()
-        if internal == "DateTimeField":
-            adapters.append(ops.adapt_datetimefield_value)
-        elif internal == "DateField":
-            adapters.append(ops.adapt_datefield_value)
-        elif internal == "DecimalField":
-            adapters.append(functools.partial(_adapt_decimal, field))
-        else:
-            adapters.append(None)
-    columns = ", ".join(ops.quote_name(str(field.column)) for field in chosen)
-    if connection.vendor == "postgresql":
-        return _copy_rows(ops.quote_name(model._meta.db_table), columns, adapters, rows)
-    marks = ", ".join(["%s"] * len(chosen))
-    # The names are the model's own (quoted); the values are parameters.
-    sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    written = 0
-    batch: list[tuple[Any, ...]] = []
-    with connection.cursor() as cursor:
-        for row in rows:
-            batch.append(tuple(a(v) if a and v is not None else v for a, v in zip(adapters, row, strict=True)))
-            if len(batch) >= 20_000:
-                cursor.executemany(sql, batch)
-                written += len(batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-            written += len(batch)
-    return written
-
-
-def _copy_rows(
-    table: str, columns: str, adapters: list[Callable[[Any], Any] | None], rows: Iterable[tuple[Any, ...]]
-) -> int:
-    """``insert_rows`` on PostgreSQL: one ``COPY`` of every row (psycopg writes each value in the text format)."""
-    written = 0
-    # The names are the model's own (quoted); the values are data, not SQL.
-    sql = f"COPY {table} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row([a(v) if a and v is not None else v for a, v in zip(adapters, row, strict=True)])
-            written += 1
-    return written
 
 
 # --- the seed_demo step (registered in PeopleConfig.ready(); core.registry.DemoStep) ---------------------------

@@ -20,7 +20,9 @@ class PointsConfig(AppConfig):
         from tongxin.core.achievements import register_receiver
         from tongxin.points.services import ledger
 
-        register_receiver("points", ledger.receive, ledger.take_back, receive_many=ledger.receive_many)
+        register_receiver(
+            "points", ledger.receive, ledger.take_back, receive_many=ledger.receive_many, settle=ledger.settle
+        )
 
         # What the person's right-of-access file shows of the records about them (privacy.exports).
         from tongxin.core.registry import register_personal_data

@@ -31,9 +31,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.accounts.demo import demo_actors
+from tongxin.core.bulkload import insert_rows
 from tongxin.core.registry import DemoRun
 from tongxin.orgs.models import Organization, OrgKind
-from tongxin.people.demo import insert_rows
 from tongxin.people.models import MembershipStatus, Person
 from tongxin.study import services
 from tongxin.study.models import QuestionKind, Source, StudyCampaign

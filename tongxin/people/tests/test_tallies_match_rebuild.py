@@ -202,3 +202,14 @@ def test_cadres_count_while_in_post(tree):
     end_cadre(None, member, datetime.date(2026, 3, 31))
     assert cadres_in_post(tallies.figures(tree.root.pk)["cadre"], "202604") == {"secretary": 1, "deputy_secretary": 1}
     assert_tallies_exact()
+
+
+def test_a_rebuild_writes_what_the_sources_count_rolled_up(tree):
+    """``rebuild`` (its roll-up in SQL on PostgreSQL, in Python elsewhere) writes exactly ``expected()``'s rows,
+    zeros left out, and returns how many."""
+    create_person(None, person_data(tree.branch_b, birth=years_ago(20)))
+    want = tallies.expected()
+    Tally.objects.filter(organization=tree.root).update(count=99)
+    assert tallies.rebuild() == len(want)
+    assert tallies.kept() == want
+    assert not Tally.objects.filter(count=0).exists()

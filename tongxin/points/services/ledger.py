@@ -10,15 +10,17 @@ correction, and that correction is booked in the open month).
 from __future__ import annotations
 
 import datetime
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q, Subquery, Sum
+from django.utils import timezone
 
 from tongxin.core import bulkload
-from tongxin.core.achievements import Achievement
+from tongxin.core.achievements import Achievement, in_bulk
 from tongxin.core.audit import record_change
 from tongxin.core.models import ChangeLog
 from tongxin.core.scoping import Actor, by
@@ -175,7 +177,8 @@ def _add_to_score(entry: PointEntry) -> None:
 
 
 def append(entry: PointEntry, actor: Actor = None) -> PointEntry:
-    """Save a new ledger entry and move its month's roll-up (the one way an entry is written)."""
+    """Save a new ledger entry and move its month's roll-up (the one way an entry is written one by one)."""
+    settle()  # a bulk block's kept moves first: the month's row then ends on this entry's path
     entry.created_by = by(actor)
     entry.save()
     _add_to_score(entry)
@@ -356,7 +359,11 @@ def receive_many(achievements: list[Achievement]) -> None:
             year_key = (person_id, rule_id, month.year)
             year_used[year_key] = year_used.get(year_key, ZERO) + row["total"]
 
-    entries = []
+    rows: list[tuple] = []  # ENTRY_FIELDS: tuples, not model instances (a million of them at 10× the demo)
+    moves: dict[tuple[int, datetime.date], list] = {}  # (person, month) → [points added, entries added, path]
+    counts: Counter[tallies.Key] = Counter()  # the points tally (points.tallies.entry_counts, in hundredths)
+    buckets: dict[datetime.date, str] = {}
+    now = timezone.now()
     for a, month, version in plan:
         quantity = Decimal(a.quantity)
         points = (version.points * quantity).quantize(CENT, ROUND_HALF_UP)
@@ -371,24 +378,45 @@ def receive_many(achievements: list[Achievement]) -> None:
         if version.rule_id in capped_rules:
             month_used[month_key] = month_used.get(month_key, ZERO) + amount
             year_used[year_key] = year_used.get(year_key, ZERO) + amount
-        entries.append(PointEntry(
-            person_id=a.person_id, org_path=a.org_path, month=month, occurred_on=a.occurred_on,
-            rule_id=version.rule_id, version=version, kind=a.kind, source=a.source,
-            generation=bookings[(a.source, version.rule_id)], quantity=quantity, points=amount,
+        rows.append((
+            a.person_id, a.org_path, month, a.occurred_on, version.rule_id, version.pk, a.kind, a.source,
+            bookings[(a.source, version.rule_id)], quantity, amount, None, "", None, now,
         ))  # fmt: skip
-    if entries:
-        bulkload.insert_objects(PointEntry, entries)  # COPY on PostgreSQL: the ids are not read back
-        _add_many_to_scores(entries)
+        move = moves.get((a.person_id, month))
+        if move is None:
+            moves[(a.person_id, month)] = [amount, 1, a.org_path]
+        else:
+            move[0] += amount
+            move[1] += 1
+            move[2] = a.org_path
+        bucket = buckets.get(month)
+        if bucket is None:
+            bucket = buckets[month] = f"{month:%Y%m}"
+        counts[(a.org_path, "points", bucket)] += int(amount * 100)
+    if rows:
+        bulkload.insert_rows(PointEntry, ENTRY_FIELDS, rows)  # COPY on PostgreSQL: the ids are not read back
+        if in_bulk():
+            _keep_for_settling(moves, counts)
+        else:
+            _add_many_to_scores(moves, counts)
     for a in items:
         if a.source in seen:
             receive(a)
 
 
-def _add_many_to_scores(entries: list[PointEntry]) -> None:
-    """Move the roll-ups of a batch of new entries: make the missing rows, lock them all in order, then one
-    UPDATE per 500 rows moved (``_move_scores``)."""
-    keys = sorted({(e.person_id, e.month) for e in entries})
-    tallies.adjust(entry_counts(entries))
+# A new entry's fields as receive_many writes them (bulkload.insert_rows: no defaults applied, every one named).
+ENTRY_FIELDS = (
+    "person", "org_path", "month", "occurred_on", "rule", "version", "kind", "source", "generation", "quantity",
+    "points", "reversal_of", "reason", "created_by", "created_at",
+)  # fmt: skip
+
+
+def _add_many_to_scores(moves: dict[tuple[int, datetime.date], list], counts: Counter[tallies.Key]) -> None:
+    """Move the roll-ups of a batch of new entries (``moves``: (person, month) → [points added, entries added,
+    the latest entry's path]; ``counts``: the points tally's changes): make the missing rows, lock them all in
+    order, then one UPDATE per 500 rows moved (``_move_scores``)."""
+    keys = sorted(moves)
+    tallies.adjust(counts)
     MonthlyScore.objects.bulk_create(
         [MonthlyScore(person_id=p, month=m, org_path="") for p, m in keys], ignore_conflicts=True
     )
@@ -399,18 +427,85 @@ def _add_many_to_scores(entries: list[PointEntry]) -> None:
         .filter(person_id__in=persons, month__in=months)
         .order_by("person_id", "month")
     )
-    ids = dict(((s.person_id, s.month), s.pk) for s in rows.only("pk", "person_id", "month"))
-    # (person, month) → [points added, entries added, latest org_path]
-    moves: dict[tuple[int, datetime.date], list] = {}
-    for entry in entries:
-        move = moves.setdefault((entry.person_id, entry.month), [ZERO, 0, ""])
-        move[0] += entry.points
-        move[1] += 1
-        move[2] = entry.org_path
+    ids = dict(((p, m), pk) for pk, p, m in rows.values_list("pk", "person_id", "month"))
     # One UPDATE joining the moves as a VALUES list per 500 rows: neither bulk_update's CASE over every row (44 of
     # the 64 s a 20,000-entry batch took) nor one UPDATE per distinct move (a volunteer day's hours move each
     # member differently: 7,000 statements for 17,700 entries, 12 of the 25 s the batch took).
     _move_scores([(ids[key], points, n, path) for key, (points, n, path) in sorted(moves.items())])
+
+
+# --- the load's deferred roll-ups (core.achievements.delivered_in_bulk: seed_demo) ------------------------------
+
+_kept = threading.local()  # .moves, .counts: what the batches of the current bulk block moved, not yet written
+
+
+def _keep_for_settling(moves: dict[tuple[int, datetime.date], list], counts: Counter[tallies.Key]) -> None:
+    """In a bulk block: add a batch's moves to those kept until the block ends (``settle``)."""
+    kept = getattr(_kept, "moves", None)
+    if kept is None:
+        kept = _kept.moves = {}
+        _kept.counts = Counter()
+    for key, (points, n, path) in moves.items():  # in the batch's order: the latest path wins, as in the UPDATE
+        move = kept.get(key)
+        if move is None:
+            kept[key] = [points, n, path]
+        else:
+            move[0] += points
+            move[1] += n
+            move[2] = path
+    _kept.counts.update(counts)
+
+
+def settle(keep: bool = True) -> None:
+    """The end of a bulk block (``core.achievements`` calls it): write the monthly scores and the points tally the
+    block's batches moved (``keep``), or drop them (the block raised: its transaction rolls back). Also called
+    before any entry is written one by one (``append``), so that the scores move in the entries' order."""
+    moves = getattr(_kept, "moves", None)
+    counts = getattr(_kept, "counts", None)
+    _kept.moves = _kept.counts = None
+    if not keep or not moves:
+        return
+    tallies.adjust(counts)
+    _upsert_scores(moves)
+
+
+def _upsert_scores(moves: dict[tuple[int, datetime.date], list]) -> None:
+    """Add each move to its MonthlyScore row, made if missing, and set the row's path: one ``INSERT … ON CONFLICT
+    DO UPDATE`` over a temporary table filled by COPY on PostgreSQL, an executemany of it on SQLite."""
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    table = quote(MonthlyScore._meta.db_table)
+    person, month, org_path, points, entries = (
+        quote(name) for name in ("person_id", "month", "org_path", "points", "entries")
+    )
+    columns = f"{person}, {month}, {org_path}, {points}, {entries}"
+    update = (
+        f"ON CONFLICT ({person}, {month}) DO UPDATE SET {points} = {table}.{points} + excluded.{points}, "
+        f"{entries} = {table}.{entries} + excluded.{entries}, {org_path} = excluded.{org_path}"
+    )
+    rows = [(p, m, path, total, n) for (p, m), (total, n, path) in sorted(moves.items())]  # rows locked in order
+    # The names are the model's own (quoted); the values are data (COPY) or parameters.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE TEMPORARY TABLE points_score_moves (person_id bigint, month date, org_path varchar(255), "
+                "points numeric(10, 2), entries integer) ON COMMIT DROP"
+            )
+            with cursor.cursor.copy("COPY points_score_moves FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT person_id, month, org_path, points, entries "  # noqa: S608
+                f"FROM points_score_moves ORDER BY person_id, month {update}"
+            )
+            cursor.execute("DROP TABLE points_score_moves")
+        else:
+            ops = connection.ops
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s) {update}",  # noqa: S608
+                [(p, ops.adapt_datefield_value(m), path, ops.adapt_decimalfield_value(total, 10, 2), n)
+                 for p, m, path, total, n in rows],
+            )  # fmt: skip
 
 
 SCORE_MOVES_PER_UPDATE = 500

@@ -161,3 +161,56 @@ def test_a_batch_books_what_one_by_one_would(tree, users):
     two = sorted(PointEntry.objects.filter(person=tree.people.a2).values_list("kind", "points", "generation"))
     assert one == two and len(one) == 7
     assert ledger.recompute_scores() == 0
+
+
+def test_a_bulk_block_books_the_same_and_moves_the_scores_when_it_ends(tree, users):
+    """delivered_in_bulk (seed_demo's steps): the batches' entries are written at once, caps included; the
+    monthly scores and the dashboards' points move once, when the block ends, to what batch by batch gives; an
+    entry written one by one inside the block comes after them; a block that raises moves nothing."""
+    from django.db import transaction
+
+    from tongxin.core.achievements import Achievement, delivered_in_bulk, offer, offer_many
+    from tongxin.orgs import tallies
+
+    a1, a2, c1 = tree.people.a1, tree.people.a2, tree.people.c1
+    day = timezone.localdate()
+
+    def batch(prefix: str, person) -> list[Achievement]:
+        kinds = ["orglife.attended"] * 5 + ["orglife.absent_unexcused", "activities.volunteer_hours"]
+        return [
+            Achievement(kind, person_id=person.pk, org_path=person.org_path, occurred_on=day,
+                        source=f"{prefix}:{n}:{person.pk}", quantity=Decimal(n + 1))
+            for n, kind in enumerate(kinds)
+        ]  # fmt: skip
+
+    offer_many(batch("a", a1))  # outside: scores moved batch by batch
+    offer_many(batch("b", a1))
+    with delivered_in_bulk():
+        offer_many(batch("a", a2))
+        assert PointEntry.objects.filter(person=a2).count() == 7  # written, the cap counted
+        assert score(a2, this_month()) == 0  # not moved yet
+        offer_many(batch("b", a2))
+        offer_many(batch("c", c1))
+    one = sorted(PointEntry.objects.filter(person=a1).values_list("kind", "points", "generation"))
+    two = sorted(PointEntry.objects.filter(person=a2).values_list("kind", "points", "generation"))
+    assert one == two and len(one) == 14
+    assert score(a2, this_month()) == score(a1, this_month()) != 0
+    assert ledger.kept_scores() == ledger.scores_from_ledger()
+    assert tallies.kept(["points"]) == tallies.expected(["points"])
+
+    # One by one inside a block (a reversal of a corrected source): the block's moves are written first.
+    with delivered_in_bulk():
+        offer_many(batch("d", a2))
+        offer(Achievement("orglife.attended", person_id=a2.pk, org_path=a2.org_path, occurred_on=day,
+                          source=f"a:0:{a2.pk}", quantity=Decimal(2)))  # fmt: skip
+        assert ledger.kept_scores() == ledger.scores_from_ledger()
+    assert ledger.kept_scores() == ledger.scores_from_ledger()
+    assert tallies.kept(["points"]) == tallies.expected(["points"])
+
+    # A block that raises: its transaction rolls back the entries, and the scores it kept are dropped.
+    before = (ledger.kept_scores(), PointEntry.objects.count())
+    with pytest.raises(RuntimeError), transaction.atomic(), delivered_in_bulk():
+        offer_many(batch("e", a2))
+        raise RuntimeError("the load failed")
+    give(a1, f"f:1:{a1.pk}")  # the next entry moves only its own score
+    assert (ledger.kept_scores() == ledger.scores_from_ledger()) and PointEntry.objects.count() == before[1] + 1

@@ -15,7 +15,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from tongxin.core.achievements import Achievement, offer, offer_many, withdraw
+from tongxin.core.achievements import Achievement, delivered_in_bulk, offer, offer_many, withdraw
 from tongxin.core.exceptions import DomainError
 from tongxin.orgs import tallies
 from tongxin.points.models import CycleStatus, MonthCycle, PointEntry, Rule
@@ -133,4 +133,28 @@ def test_kept_scores_equal_the_ledger(tree, users, sequence):
         assert tallies.kept(["points"]) == tallies.expected(["points"])
         live = ledger.is_live(PointEntry.objects.all()).values_list("source", "rule_id")
         assert len(list(live)) == len(set(live))
+        transaction.set_rollback(True)
+
+
+offers_and_batches = st.lists(st.one_of(offers, batches, withdrawals, claims, locks), min_size=1, max_size=25)
+
+
+@pytest.mark.django_db
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])  # fmt: skip
+@given(sequence=offers_and_batches)
+def test_a_bulk_block_keeps_the_scores_equal_to_the_ledger(tree, users, sequence):
+    """The same, the sequence delivered in one bulk block (seed_demo's steps): the batches' scores and points
+    tally move when the block ends, the other writes one by one in between."""
+    with transaction.atomic():
+        defaults()
+        with delivered_in_bulk():
+            for step in sequence:
+                try:
+                    with transaction.atomic():
+                        run(step, tree, users)
+                except (DomainError, PermissionDenied):
+                    event(f"refused: {step[0]}")
+        assert ledger.kept_scores() == ledger.scores_from_ledger()
+        assert tallies.kept(["points"]) == tallies.expected(["points"])
         transaction.set_rollback(True)
