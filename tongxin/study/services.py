@@ -904,6 +904,9 @@ def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
     return attempt
 
 
+_KINDS = frozenset(QuestionKind.values)
+
+
 @dataclass
 class ShownQuestion:
     """A question as the member sees it before submitting: no answer, no explanation."""
@@ -911,9 +914,14 @@ class ShownQuestion:
     id: int
     number: int
     kind: str
-    kind_label: str
     text: str
     options: list[tuple[int, str]]  # (index into the question's options, text) in this attempt's order
+
+    @property
+    def kind_label(self) -> str:
+        """The kind's name (the quiz page's): made when shown, not for the API's answer, which has none (building
+        it was a ninth of a start's Python, issue 14)."""
+        return str(QuestionKind(self.kind).label) if self.kind in _KINDS else self.kind
 
 
 def questions_of(attempt: Attempt) -> dict[int, Question]:
@@ -940,9 +948,7 @@ def shown_questions(attempt: Attempt) -> list[ShownQuestion]:
         if q is None:
             continue
         order = option_order(attempt.seed, qid, len(q.options))
-        shown.append(
-            ShownQuestion(qid, number, q.kind, str(q.get_kind_display()), q.text, [(i, q.options[i]) for i in order])
-        )
+        shown.append(ShownQuestion(qid, number, q.kind, q.text, [(i, q.options[i]) for i in order]))
     return shown
 
 
