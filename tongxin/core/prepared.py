@@ -14,15 +14,21 @@ Everything else (scoping, the checks) stays in the service, which names the sema
         cursor.execute(sql, [pk])
         row = cursor.fetchone()
     person = PERSON.build(connection, row)  # a Person with those columns loaded, the others deferred
+
+The writes: :func:`insert` and :func:`update` are ``obj.save()`` for a new row and ``obj.save(update_fields=…)``,
+with the same steps (related objects checked, ``pre_save`` and ``post_save`` sent, each field's ``pre_save`` and
+``get_db_prep_save``, the database-made key read back), the statement written once per model and database.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
-from django.db import models
+from django.db import DatabaseError, connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.signals import post_save, pre_save
 
 M = TypeVar("M", bound=models.Model)
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
@@ -111,3 +117,97 @@ def fetch_all(connection: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+# --- writes ------------------------------------------------------------------------------------------------------
+
+
+def _plain(model: type[models.Model]) -> bool:
+    """A model :func:`insert` and :func:`update` write as ``save()`` does: one table (no parent), no order kept
+    by Django, nothing made by the database on insert but an auto key."""
+    meta = model._meta
+    return (
+        not meta.parents
+        and not meta.order_with_respect_to
+        and all(f is meta.auto_field for f in meta.db_returning_fields)
+    )
+
+
+@functools.cache
+def _insert_sql(model: type[models.Model], alias: str, with_pk: bool) -> tuple[str, tuple[models.Field, ...]]:
+    connection, meta = connections[alias], model._meta
+    quote = connection.ops.quote_name
+    fields = tuple(f for f in meta.local_concrete_fields if not f.generated and (with_pk or f is not meta.auto_field))
+    returning = ", ".join(quote(str(f.column)) for f in meta.db_returning_fields)
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "  # noqa: S608 - names
+        f"VALUES ({', '.join(['%s'] * len(fields))}){f' RETURNING {returning}' if returning else ''}"
+    )
+    return sql, fields
+
+
+@functools.cache
+def _update_sql(model: type[models.Model], alias: str, names: tuple[str, ...]) -> tuple[str, tuple[models.Field, ...]]:
+    connection, meta = connections[alias], model._meta
+    quote = connection.ops.quote_name
+    fields = tuple(
+        f
+        for f in meta.local_concrete_fields
+        if not f.primary_key and not f.generated and (f.name in names or f.attname in names)
+    )
+    if len(fields) != len(set(names)):
+        raise ValueError(f"{meta.label} cannot update {sorted(names)}")
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(str(f.column))} = %s' for f in fields)} "  # noqa: S608
+        f"WHERE {quote(str(meta.pk.column))} = %s"
+    )
+    return sql, fields
+
+
+def insert(obj: models.Model) -> None:
+    """``obj.save()`` for a new row (``Model.objects.create``), the INSERT written once per model and database."""
+    model, meta = type(obj), obj._meta
+    using = router.db_for_write(model, instance=obj)
+    connection = connections[using]
+    if not _plain(model) or not connection.features.can_return_columns_from_insert:
+        obj.save(force_insert=True, using=using)
+        return
+    saving: Any = obj  # Model's own steps of save(), private to Django
+    saving._prepare_related_fields_for_save(operation_name="save")
+    with transaction.mark_for_rollback_on_error(using):
+        pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
+        if not saving._is_pk_set(meta):
+            setattr(obj, meta.pk.attname, meta.pk.get_pk_value_on_save(obj))
+        sql, fields = _insert_sql(model, using, saving._is_pk_set(meta))
+        values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+        returned = fetch_one(connection, sql, values) if meta.db_returning_fields else None
+        for value, field in zip(returned or (), meta.db_returning_fields, strict=False):
+            setattr(obj, field.attname, value)
+        obj._state.adding, obj._state.db = False, using
+        post_save.send(sender=model, instance=obj, created=True, update_fields=None, raw=False, using=using)
+
+
+def update(obj: models.Model, fields: Iterable[str]) -> None:
+    """``obj.save(update_fields=fields)`` of a saved row, the UPDATE written once per model, fields and database."""
+    model, meta = type(obj), obj._meta
+    names = tuple(sorted(set(fields)))
+    using = router.db_for_write(model, instance=obj)
+    connection = connections[using]
+    if not _plain(model) or not names:
+        obj.save(update_fields=names, using=using)
+        return
+    if obj.pk is None:
+        raise ValueError("Cannot force an update in save() with no primary key.")
+    saving: Any = obj  # Model's own steps of save(), private to Django
+    saving._prepare_related_fields_for_save(operation_name="save", fields=[meta.get_field(n) for n in names])
+    with transaction.mark_for_rollback_on_error(using):
+        update_fields = frozenset(names)
+        pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=update_fields)
+        sql, columns = _update_sql(model, using, names)
+        values = [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in columns]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*values, meta.pk.get_db_prep_value(obj.pk, connection)])
+            if cursor.rowcount == 0:
+                raise DatabaseError("Save with update_fields did not affect any rows.")
+        obj._state.adding, obj._state.db = False, using
+        post_save.send(sender=model, instance=obj, created=False, update_fields=update_fields, raw=False, using=using)

@@ -43,7 +43,7 @@ from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.fields import checked_date, checked_text
 from tongxin.core.models import ChangeLog
-from tongxin.core.prepared import Columns, fetch_all, fetch_one
+from tongxin.core.prepared import Columns, fetch_all, fetch_one, insert, update
 from tongxin.core.scoping import CHANGE, Actor, actor_scope, by, require, subtree_q
 from tongxin.core.uploads import IMAGE_TYPES, check_upload, clean_name
 from tongxin.core.workflow import Workflow
@@ -890,7 +890,7 @@ def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
     _count_at_opening(found)
     seed = secrets.randbelow(2**31)
     question_ids, rows = _draw(found, seed)
-    attempt = Attempt.objects.create(
+    attempt = Attempt(
         period=found,
         person=person,
         org_path=person.org_path,
@@ -899,6 +899,7 @@ def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
         question_ids=question_ids,
         started_at=now,
     )
+    insert(attempt)
     if rows is not None:
         attempt._questions = {pk: rows[pk] for pk in question_ids}  # type: ignore[attr-defined]  # shown next
     return attempt
@@ -1115,7 +1116,7 @@ def submit_attempt(actor: Actor, attempt: Attempt, *, answers: Mapping[Any, Any]
     locked.answers = clean
     locked.score = grade(locked, clean, questions)
     locked.submitted_at = now
-    locked.save(update_fields=["answers", "score", "submitted_at"])
+    update(locked, ["answers", "score", "submitted_at"])
     participation, created = _take_part(period, person, locked.org_path, locked.score, now, Source.QUIZ)
     record_change(
         actor,

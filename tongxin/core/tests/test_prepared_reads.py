@@ -1,6 +1,6 @@
 """A row read by a hand-written statement (core.prepared, the study peak's reads) is the instance the ORM reads:
 the same values of the same types (JSON decoded, dates aware, SQLite's text parsed), loaded, the other fields
-deferred."""
+deferred; a row written by its insert() or update() is the row save() writes, with the same signals."""
 
 from __future__ import annotations
 
@@ -41,3 +41,35 @@ def test_only_the_columns_named_are_loaded(tree, users):
     assert built.get_deferred_fields() >= {"status", "id_number"}
     with pytest.raises(ValueError, match="no concrete fields"):
         Columns(type(person), ("nickname",))
+
+
+def test_insert_and_update_write_what_save_writes(tree, users):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models.signals import post_save, pre_save
+
+    from tongxin.core.models import ChangeLog
+    from tongxin.core.prepared import insert, update
+
+    seen = []
+
+    def note(sender, instance, **kwargs):
+        seen.append((kwargs.get("created"), kwargs.get("update_fields")))
+
+    pre_save.connect(note, sender=ChangeLog)
+    post_save.connect(note, sender=ChangeLog)
+    try:
+        entry = ChangeLog(actor=users.member, action=ChangeLog.Action.CREATE, object_id="1", object_repr="x",
+                          content_type=ContentType.objects.get_for_model(Attempt), org_path="0001",
+                          after={"score": 100})  # fmt: skip
+        insert(entry)
+        assert entry.pk and not entry._state.adding and entry.created_at is not None
+        read = ChangeLog.objects.get(pk=entry.pk)
+        assert (read.actor_id, read.after, read.created_at) == (users.member.pk, {"score": 100}, entry.created_at)
+        entry.after, entry.object_repr = {"score": 90}, "changed, not saved"
+        update(entry, ["after"])
+        read = ChangeLog.objects.get(pk=entry.pk)
+        assert (read.after, read.object_repr) == ({"score": 90}, "x")
+    finally:
+        pre_save.disconnect(note, sender=ChangeLog)
+        post_save.disconnect(note, sender=ChangeLog)
+    assert seen == [(None, None), (True, None), (None, frozenset({"after"})), (False, frozenset({"after"}))]
