@@ -122,12 +122,15 @@ def fetch_all(connection: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) 
 # --- writes ------------------------------------------------------------------------------------------------------
 
 
+@functools.cache
 def _plain(model: type[models.Model]) -> bool:
-    """A model :func:`insert` and :func:`update` write as ``save()`` does: one table (no parent), no order kept
-    by Django, nothing made by the database on insert but an auto key."""
+    """A model :func:`insert` and :func:`update` write as ``save()`` does: its own ``save()`` not overridden, one
+    table (no parent), no order kept by Django, nothing made by the database on insert but an auto key."""
     meta = model._meta
     return (
-        not meta.parents
+        model.save is models.Model.save
+        and model.save_base is models.Model.save_base
+        and not meta.parents
         and not meta.order_with_respect_to
         and all(f is meta.auto_field for f in meta.db_returning_fields)
     )
