@@ -183,7 +183,9 @@ def insert(obj: models.Model) -> None:
             setattr(obj, meta.pk.attname, meta.pk.get_pk_value_on_save(obj))
         sql, fields = _insert_sql(model, using, saving._is_pk_set(meta))
         values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-        returned = fetch_one(connection, sql, values) if meta.db_returning_fields else None
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            returned = cursor.fetchone() if meta.db_returning_fields else None
         for value, field in zip(returned or (), meta.db_returning_fields, strict=False):
             setattr(obj, field.attname, value)
         obj._state.adding, obj._state.db = False, using
