@@ -273,8 +273,8 @@ def english(settings):
 
 @pytest.fixture
 def queued(settings):
-    """The production task backend (django-tasks' database backend): a task, such as a points hook's delivery,
-    is a row written in the producer's transaction and run by a worker, not at once."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    """The production task backend (django-tasks' database backend, tongxin.core.task_backend): a task, such as a
+    points hook's delivery, is a row written in the producer's transaction and run by a worker, not at once."""
+    settings.TASKS = {"default": {"BACKEND": "tongxin.core.task_backend.DatabaseBackend"}}
     yield
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -88,7 +88,7 @@ def test_profile(tree, settings):
     from tongxin.study.tests.helpers import open_period
 
     settings.ROOT_URLCONF = "study_peak_urls"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "tongxin.core.task_backend.DatabaseBackend"}}  # production's
     tokens = _members(tree, N + 10)
     period = open_period(tree, max_attempts=3)
     rng = random.Random(1)

@@ -489,7 +489,10 @@ TASKS = {
     "default": {
         "BACKEND": os.environ.get(
             "TONGXIN_TASKS_BACKEND",
-            "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
+            # django-tasks-db's, its enqueue lighter (tongxin.core.task_backend)
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "tongxin.core.task_backend.DatabaseBackend",
         )
     }
 }

@@ -28,8 +28,8 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Count, F, Func, IntegerField, OuterRef, QuerySet, Subquery
+from django.db import connections, router, transaction
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,6 +43,7 @@ from tongxin.core.codes import PoliticalStatus
 from tongxin.core.exceptions import DomainError
 from tongxin.core.fields import checked_date, checked_text
 from tongxin.core.models import ChangeLog
+from tongxin.core.prepared import Columns, fetch_all, fetch_one, insert, update
 from tongxin.core.scoping import CHANGE, Actor, actor_scope, by, require, subtree_q
 from tongxin.core.uploads import IMAGE_TYPES, check_upload, clean_name
 from tongxin.core.workflow import Workflow
@@ -687,15 +688,99 @@ def _person_id_of(actor: Actor) -> int:
     return person_id
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """What the start and the submission read: every column of the attempt, of its period, of its campaign and of
+    a question, and the person's :data:`MEMBER_COLUMNS` (all the others unread)."""
+
+    attempt: Columns[Attempt]
+    period: Columns[StudyPeriod]
+    campaign: Columns[StudyCampaign]
+    member: Columns[Person]
+    question: Columns[Question]
+
+
 @functools.cache
-def _submission_columns() -> tuple[str, ...]:
-    """What the submission reads: every column of the attempt, of its period and of its campaign, and the person's
-    :data:`MEMBER_COLUMNS` (all the others unread)."""
-    return (
-        *(f.name for f in Attempt._meta.concrete_fields),
-        *(f"period__{f.name}" for f in StudyPeriod._meta.concrete_fields),
-        *(f"period__campaign__{f.name}" for f in StudyCampaign._meta.concrete_fields),
-        *(f"person__{name}" for name in MEMBER_COLUMNS),
+def _columns() -> _Columns:
+    return _Columns(Columns(Attempt), Columns(StudyPeriod), Columns(StudyCampaign), Columns(Person, MEMBER_COLUMNS),
+                    Columns(Question))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The hot path's reads, written once per database (issue 14: the ORM built and compiled the two heavy ones on
+    every request, about a third of the requests' Python), each with the semantics of the queryset it replaces."""
+
+    lock_member: str  # Person.objects.select_for_update().only(*MEMBER_COLUMNS).get(pk=…)
+    # StudyPeriod.objects.select_related("campaign").get(pk=…) with two columns more: the id of his open attempt at
+    # it (the latest started) and the number of his attempts at it submitted
+    period: str
+    fixed_questions: str  # period.questions.all(), unordered
+    questions: str  # Question.objects.in_bulk(ids), unordered ("{}": a placeholder per id)
+    # Attempt.objects.select_for_update(of=("self",)).select_related("period__campaign", "person") (the person's
+    # MEMBER_COLUMNS only) .get(pk=…, person_id=…) with the number of his attempts at its period submitted
+    submission: str
+
+
+@functools.cache
+def _statements(alias: str) -> _Statements:
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    c = _columns()
+    locking = connection.features.has_select_for_update  # not SQLite's: a write there locks the whole database
+
+    def col(model: type[Any], alias: str, name: str) -> str:
+        return f"{alias}.{quote(model._meta.get_field(name).column)}"
+
+    def his(period_id: str, *, submitted: bool) -> str:
+        """His attempts (the person id is bound) at the period ``period_id`` of the outer row: submitted or not."""
+        return (
+            f"FROM {c.attempt.table(connection)} u WHERE {col(Attempt, 'u', 'period')} = {period_id} "
+            f"AND {col(Attempt, 'u', 'person')} = %s "
+            f"AND {col(Attempt, 'u', 'submitted_at')} IS {'NOT NULL' if submitted else 'NULL'}"
+        )
+
+    a_id, a_period, a_person = col(Attempt, "a", "id"), col(Attempt, "a", "period"), col(Attempt, "a", "person")
+    p_id, p_campaign, c_id = (
+        col(StudyPeriod, "p", "id"),
+        col(StudyPeriod, "p", "campaign"),
+        col(StudyCampaign, "c", "id"),
+    )
+    u_id, u_started = col(Attempt, "u", "id"), col(Attempt, "u", "started_at")
+    m2m: Any = StudyPeriod._meta.get_field("questions")
+    through = quote(m2m.remote_field.through._meta.db_table)
+    member_table, question_table = c.member.table(connection), c.question.table(connection)
+    period_table, campaign_table = c.period.table(connection), c.campaign.table(connection)
+    # Names only (the models' own, quoted), every value bound: S608 does not apply.
+    return _Statements(
+        lock_member=(
+            f"SELECT {c.member.select(connection, 'm')} FROM {member_table} m "  # noqa: S608
+            f"WHERE {col(Person, 'm', 'id')} = %s{' FOR UPDATE' if locking else ''}"
+        ),
+        period=(
+            f"SELECT {c.period.select(connection, 'p')}, "  # noqa: S608
+            f"(SELECT {u_id} {his(p_id, submitted=False)} ORDER BY {u_started} DESC, {u_id} DESC LIMIT 1), "
+            f"(SELECT COUNT(*) {his(p_id, submitted=True)}), {c.campaign.select(connection, 'c')} "
+            f"FROM {period_table} p INNER JOIN {campaign_table} c ON {p_campaign} = {c_id} WHERE {p_id} = %s"
+        ),
+        fixed_questions=(
+            f"SELECT {c.question.select(connection, 'q')} FROM {question_table} q "  # noqa: S608
+            f"INNER JOIN {through} t ON t.{quote(m2m.m2m_reverse_name())} = {col(Question, 'q', 'id')} "
+            f"WHERE t.{quote(m2m.m2m_column_name())} = %s"
+        ),
+        questions=(
+            f"SELECT {c.question.select(connection, 'q')} FROM {question_table} q "  # noqa: S608
+            f"WHERE {col(Question, 'q', 'id')} IN ({{}})"
+        ),
+        submission=(
+            f"SELECT {c.attempt.select(connection, 'a')}, (SELECT COUNT(*) {his(a_period, submitted=True)}), "  # noqa: S608
+            f"{c.period.select(connection, 'p')}, {c.campaign.select(connection, 'c')}, "
+            f"{c.member.select(connection, 'm')} FROM {c.attempt.table(connection)} a "
+            f"INNER JOIN {period_table} p ON {a_period} = {p_id} "
+            f"INNER JOIN {campaign_table} c ON {p_campaign} = {c_id} "
+            f"INNER JOIN {member_table} m ON {a_person} = {col(Person, 'm', 'id')} "
+            f"WHERE {a_id} = %s AND {a_person} = %s{' FOR UPDATE OF a' if locking else ''}"
+        ),
     )
 
 
@@ -728,11 +813,6 @@ def _check_window(period: StudyPeriod, now: datetime.datetime) -> None:
         )
 
 
-def _count_of(rows: QuerySet[Attempt]) -> Subquery:
-    """The number of ``rows`` (correlated to the outer query by ``OuterRef``) as a column of the outer query."""
-    return Subquery(rows.annotate(n=Func(F("pk"), function="COUNT")).values("n"), output_field=IntegerField())
-
-
 def submitted_count(period: StudyPeriod, person: Person) -> int:
     return Attempt.objects.filter(period=period, person=person, submitted_at__isnull=False).count()
 
@@ -744,7 +824,9 @@ def _draw(period: StudyPeriod, seed: int) -> tuple[list[int], dict[int, Question
     rng = random.Random(seed)
     rows = None
     if period.selection == Selection.FIXED:
-        rows = {q.pk: q for q in period.questions.order_by()}  # sorted below
+        connection = transaction.get_connection()
+        found = fetch_all(connection, _statements(connection.alias).fixed_questions, [period.pk])
+        rows = {q.pk: q for q in (_columns().question.build(connection, row) for row in found)}
         ids = sorted(rows)
     else:
         pool = sorted(
@@ -773,22 +855,22 @@ def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
     organisation above another branch, or of another audience) is "no such period", as a missing one: its
     organisation is not named to someone who cannot see it."""
     person_id = _person_id_of(actor)
+    connection = transaction.get_connection()
+    statements, c = _statements(connection.alias), _columns()
     # One start at a time per member: his row locked, and read (only what the checks and the attempt need).
-    person = Person.objects.select_for_update().only(*MEMBER_COLUMNS).get(pk=person_id)
+    row = fetch_one(connection, statements.lock_member, [person_id])
+    if row is None:
+        raise Person.DoesNotExist("Person matching query does not exist.")
+    person = c.member.build(connection, row)
     # After the lock, so this statement sees the attempt of a start that held it before us.
-    mine = Attempt.objects.filter(period_id=OuterRef("pk"), person_id=person_id).order_by()
-    periods = (
-        StudyPeriod.objects.select_related("campaign")
-        .annotate(
-            open_attempt=Subquery(
-                mine.filter(submitted_at__isnull=True).order_by("-started_at", "-id").values("pk")[:1]
-            ),
-            used=_count_of(mine.filter(submitted_at__isnull=False)),
-        )
-        .filter(pk=period if isinstance(period, int) else period.pk)
-        .order_by()[:1]  # one row by its key: no ORDER BY to compile
-    )
-    found = next(iter(periods), None)
+    period_id = period if isinstance(period, int) else period.pk
+    row = fetch_one(connection, statements.period, [person_id, person_id, period_id])
+    found, open_attempt, used = None, None, 0
+    if row is not None:
+        found = c.period.build(connection, row)
+        at = len(c.period)
+        open_attempt, used = row[at], row[at + 1]
+        c.campaign.build_into(found, "campaign", connection, row, at + 2)
     campaign = found.campaign if found is not None else None
     his = (
         campaign is not None
@@ -801,14 +883,14 @@ def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
     _check_offered(found)
     now = timezone.now()
     _check_window(found, now)
-    if found.open_attempt is not None:
-        return Attempt.objects.get(pk=found.open_attempt)
-    if found.used >= found.max_attempts:
+    if open_attempt is not None:
+        return Attempt.objects.get(pk=open_attempt)
+    if used >= found.max_attempts:
         raise DomainError(None, _("You have used the %(n)s attempts this period allows.") % {"n": found.max_attempts})
     _count_at_opening(found)
     seed = secrets.randbelow(2**31)
     question_ids, rows = _draw(found, seed)
-    attempt = Attempt.objects.create(
+    attempt = Attempt(
         period=found,
         person=person,
         org_path=person.org_path,
@@ -817,9 +899,13 @@ def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
         question_ids=question_ids,
         started_at=now,
     )
+    insert(attempt)
     if rows is not None:
         attempt._questions = {pk: rows[pk] for pk in question_ids}  # type: ignore[attr-defined]  # shown next
     return attempt
+
+
+_KINDS = frozenset(QuestionKind.values)
 
 
 @dataclass
@@ -829,9 +915,14 @@ class ShownQuestion:
     id: int
     number: int
     kind: str
-    kind_label: str
     text: str
     options: list[tuple[int, str]]  # (index into the question's options, text) in this attempt's order
+
+    @property
+    def kind_label(self) -> str:
+        """The kind's name (the quiz page's): made when shown, not for the API's answer, which has none (building
+        it was a ninth of a start's Python, issue 14)."""
+        return str(QuestionKind(self.kind).label) if self.kind in _KINDS else self.kind
 
 
 def questions_of(attempt: Attempt) -> dict[int, Question]:
@@ -839,7 +930,13 @@ def questions_of(attempt: Attempt) -> dict[int, Question]:
     and, once submitted, the results)."""
     cached = getattr(attempt, "_questions", None)
     if cached is None:
-        cached = Question.objects.in_bulk(attempt.question_ids)
+        ids = [int(pk) for pk in attempt.question_ids]
+        cached = {}
+        if ids:
+            connection = connections[router.db_for_read(Question)]
+            sql = _statements(connection.alias).questions.format(", ".join(["%s"] * len(ids)))
+            build = _columns().question.build
+            cached = {q.pk: q for q in (build(connection, row) for row in fetch_all(connection, sql, ids))}
         attempt._questions = cached  # type: ignore[attr-defined]
     return cached
 
@@ -852,9 +949,7 @@ def shown_questions(attempt: Attempt) -> list[ShownQuestion]:
         if q is None:
             continue
         order = option_order(attempt.seed, qid, len(q.options))
-        shown.append(
-            ShownQuestion(qid, number, q.kind, str(q.get_kind_display()), q.text, [(i, q.options[i]) for i in order])
-        )
+        shown.append(ShownQuestion(qid, number, q.kind, q.text, [(i, q.options[i]) for i in order]))
     return shown
 
 
@@ -987,20 +1082,18 @@ def submit_attempt(actor: Actor, attempt: Attempt, *, answers: Mapping[Any, Any]
     campaign, the member's columns the checks read and the number of his attempts already submitted, in one
     query."""
     person_id = _person_id_of(actor)
-    submitted = Attempt.objects.filter(
-        period_id=OuterRef("period_id"), person_id=person_id, submitted_at__isnull=False
-    ).order_by()
-    # Every column of the attempt, its period and campaign, the member's columns (named, not deferred: the defer
-    # mask walks every relation of Person, thrice the Python of the same SELECT); one row by its key, unordered.
-    rows = (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("period__campaign", "person")
-        .only(*_submission_columns())
-        .annotate(used=_count_of(submitted))
-        .filter(pk=attempt.pk, person_id=person_id)
-        .order_by()[:1]
-    )
-    locked = next(iter(rows), None)
+    connection = transaction.get_connection()
+    c = _columns()
+    row = fetch_one(connection, _statements(connection.alias).submission, [person_id, attempt.pk, person_id])
+    locked, used = None, 0
+    if row is not None:
+        locked = c.attempt.build(connection, row)
+        at = len(c.attempt)
+        used = row[at]
+        found = c.period.build_into(locked, "period", connection, row, at + 1)
+        at += 1 + len(c.period)
+        c.campaign.build_into(found, "campaign", connection, row, at)
+        c.member.build_into(locked, "person", connection, row, at + len(c.campaign))
     if locked is None or not secrets.compare_digest(str(token or ""), locked.token):
         raise DomainError(None, _("This quiz is not yours or has expired: open the period again."))
     if locked.submitted_at is not None:
@@ -1010,7 +1103,7 @@ def submit_attempt(actor: Actor, attempt: Attempt, *, answers: Mapping[Any, Any]
     _check_offered(period)
     now = timezone.now()
     _check_window(period, now)
-    if locked.used >= period.max_attempts:
+    if used >= period.max_attempts:
         raise DomainError(None, _("You have used the %(n)s attempts this period allows.") % {"n": period.max_attempts})
     if period.min_watch_seconds and now < locked.started_at + datetime.timedelta(seconds=period.min_watch_seconds):
         raise DomainError(
@@ -1023,7 +1116,7 @@ def submit_attempt(actor: Actor, attempt: Attempt, *, answers: Mapping[Any, Any]
     locked.answers = clean
     locked.score = grade(locked, clean, questions)
     locked.submitted_at = now
-    locked.save(update_fields=["answers", "score", "submitted_at"])
+    update(locked, ["answers", "score", "submitted_at"])
     participation, created = _take_part(period, person, locked.org_path, locked.score, now, Source.QUIZ)
     record_change(
         actor,

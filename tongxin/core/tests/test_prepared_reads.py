@@ -1,0 +1,75 @@
+"""A row read by a hand-written statement (core.prepared, the study peak's reads) is the instance the ORM reads:
+the same values of the same types (JSON decoded, dates aware, SQLite's text parsed), loaded, the other fields
+deferred; a row written by its insert() or update() is the row save() writes, with the same signals."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from tongxin.core.prepared import Columns, fetch_one
+from tongxin.study import services
+from tongxin.study.models import Attempt
+from tongxin.study.tests.helpers import open_period
+
+pytestmark = [pytest.mark.django_db]
+
+
+def test_an_attempt_built_from_its_row_equals_the_orms(tree, users):
+    period = open_period(tree)
+    attempt = services.start_attempt(users.member, period)
+    columns = Columns(Attempt)
+    row = fetch_one(connection, f"SELECT {columns.select(connection, 'a')} FROM {columns.table(connection)} a "
+                                f"WHERE {columns.column(connection, 'a', 'id')} = %s", [attempt.pk])  # fmt: skip
+    assert row is not None
+    built, read = columns.build(connection, row), Attempt.objects.get(pk=attempt.pk)
+    assert not built._state.adding and built._state.db == read._state.db
+    for field in Attempt._meta.concrete_fields:
+        assert getattr(built, field.attname) == getattr(read, field.attname), field.name
+        assert type(getattr(built, field.attname)) is type(getattr(read, field.attname)), field.name
+    assert built.question_ids and isinstance(built.question_ids, list)
+
+
+def test_only_the_columns_named_are_loaded(tree, users):
+    person = users.member.person
+    columns = Columns(type(person), ("name", "org_path"))
+    row = fetch_one(connection, f"SELECT {columns.select(connection, 'm')} FROM {columns.table(connection)} m "
+                                f"WHERE {columns.column(connection, 'm', 'id')} = %s", [person.pk])  # fmt: skip
+    assert row is not None
+    built = columns.build(connection, row)
+    assert (built.pk, built.name, built.org_path) == (person.pk, person.name, person.org_path)
+    assert built.get_deferred_fields() >= {"status", "id_number"}
+    with pytest.raises(ValueError, match="no concrete fields"):
+        Columns(type(person), ("nickname",))
+
+
+def test_insert_and_update_write_what_save_writes(tree, users):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models.signals import post_save, pre_save
+
+    from tongxin.core.models import ChangeLog
+    from tongxin.core.prepared import insert, update
+
+    seen = []
+
+    def note(sender, instance, **kwargs):
+        seen.append((kwargs.get("created"), kwargs.get("update_fields")))
+
+    pre_save.connect(note, sender=ChangeLog)
+    post_save.connect(note, sender=ChangeLog)
+    try:
+        entry = ChangeLog(actor=users.member, action=ChangeLog.Action.CREATE, object_id="1", object_repr="x",
+                          content_type=ContentType.objects.get_for_model(Attempt), org_path="0001",
+                          after={"score": 100})  # fmt: skip
+        insert(entry)
+        assert entry.pk and not entry._state.adding and entry.created_at is not None
+        read = ChangeLog.objects.get(pk=entry.pk)
+        assert (read.actor_id, read.after, read.created_at) == (users.member.pk, {"score": 100}, entry.created_at)
+        entry.after, entry.object_repr = {"score": 90}, "changed, not saved"
+        update(entry, ["after"])
+        read = ChangeLog.objects.get(pk=entry.pk)
+        assert (read.after, read.object_repr) == ({"score": 90}, "x")
+    finally:
+        pre_save.disconnect(note, sender=ChangeLog)
+        post_save.disconnect(note, sender=ChangeLog)
+    assert seen == [(None, None), (True, None), (None, frozenset({"after"})), (False, frozenset({"after"}))]
