@@ -350,8 +350,8 @@ def receive_many(achievements: list[Achievement]) -> None:
         # By person and month only (the person × month index): with the rules in the filter too, SQLite without
         # statistics searched the rule's index, every entry of the rule, for each batch (quadratic over a month
         # of a district's meetings). The other rules' sums are dropped here.
-        rows = PointEntry.objects.filter(person_id__in={a.person_id for a, _m, _v in plan}, month__gte=start)
-        for row in rows.values("person_id", "rule_id", "month").annotate(total=Sum("points")):
+        used = PointEntry.objects.filter(person_id__in={a.person_id for a, _m, _v in plan}, month__gte=start)
+        for row in used.values("person_id", "rule_id", "month").annotate(total=Sum("points")):
             person_id, rule_id, month = row["person_id"], row["rule_id"], row["month"]
             if rule_id not in capped_rules:
                 continue
@@ -465,7 +465,7 @@ def settle(keep: bool = True) -> None:
     _kept.moves = _kept.counts = None
     if not keep or not moves:
         return
-    tallies.adjust(counts)
+    tallies.adjust(counts or {})
     _upsert_scores(moves)
 
 
