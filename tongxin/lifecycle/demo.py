@@ -183,6 +183,10 @@ class _Applicants:
             days=rng.randint(30, 300)
         )
         number = _id_number(rng, birth, male, self.used)
+        # Not one of the roster's: at 100× (1.3 million people born in the same years) a drawn number was someone's,
+        # and the service refused the application (nobody to recruit). One lookup an applicant.
+        while Person.objects.with_id_number(number).exists():
+            number = _id_number(rng, birth, male, self.used)
         given = self.fake.first_name_male() if male else self.fake.first_name_female()
         phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
         return self.fake.last_name() + given, number, phone
