@@ -190,7 +190,7 @@ def insert_rows(model: type[models.Model], names: tuple[str, ...], rows: Iterabl
     columns = ", ".join(ops.quote_name(str(field.column)) for field in chosen)
     if connection.vendor == "postgresql":
         # PostgreSQL's adapters for dates, times and decimals return the value as it is (psycopg writes it).
-        return _copy_rows(ops.quote_name(model._meta.db_table), columns, rows)
+        return copy_rows(ops.quote_name(model._meta.db_table), columns, rows)
     marks = ", ".join(["%s"] * len(chosen))
     # The names are the model's own (quoted); the values are parameters.
     sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
@@ -209,13 +209,23 @@ def insert_rows(model: type[models.Model], names: tuple[str, ...], rows: Iterabl
     return written
 
 
-def _copy_rows(table: str, columns: str, rows: Iterable[Sequence[Any]]) -> int:
-    """``insert_rows`` on PostgreSQL: one ``COPY`` of every row (psycopg writes each value in the text format)."""
+def copy_rows(table: str, columns: str, rows: Iterable[Sequence[Any]]) -> int:
+    """PostgreSQL: one ``COPY`` of every row into ``table`` (``columns``: the quoted column list, or "" for all of
+    them in order; psycopg writes each value in the text format). The number written."""
     written = 0
-    # The names are the model's own (quoted); the values are data, not SQL.
-    sql = f"COPY {table} ({columns}) FROM STDIN"
+    # The names are the models' own or a temporary table's (quoted or literal); the values are data, not SQL.
+    sql = f"COPY {table}{f' ({columns})' if columns else ''} FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
             written += 1
     return written
+
+
+def temporary_table(name: str, definition: str, rows: Iterable[Sequence[Any]] = ()) -> int:
+    """PostgreSQL: a temporary table ``name`` (``definition``: its columns and types) for a bulk step's rows,
+    dropped at the commit, filled with ``rows`` by :func:`copy_rows` (more may be copied in later). The number
+    written."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({definition}) ON COMMIT DROP")
+    return copy_rows(name, "", rows)

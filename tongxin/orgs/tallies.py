@@ -272,17 +272,12 @@ def _rebuild_in_sql(names: Iterable[str]) -> int:
     quote = connection.ops.quote_name
     tally, organization = quote(Tally._meta.db_table), quote(Organization._meta.db_table)
     path, pk, count = quote("path"), quote("id"), quote("count")
+    bulkload.temporary_table("orgs_tally_direct", "org_id bigint, facet text, bucket text, n bigint")
+    for source in _chosen(names):
+        # Read whole before the COPY: a source's counts come from queries on this connection, which waits for
+        # the end of a COPY under way.
+        bulkload.copy_rows("orgs_tally_direct", "", [row for row in source.count() if row[3]])
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE orgs_tally_direct (org_id bigint, facet text, bucket text, n bigint) ON COMMIT DROP"
-        )
-        for source in _chosen(names):
-            # Read whole before the COPY: a source's counts come from queries on this connection, which waits
-            # for the end of a COPY under way.
-            rows = [row for row in source.count() if row[3]]
-            with cursor.cursor.copy("COPY orgs_tally_direct FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
         # The names are the models' own (quoted); the rows are the sources' counts. An organisation the counts
         # name but the table lacks is skipped (the join), as _roll_up skips it.
         cursor.execute(

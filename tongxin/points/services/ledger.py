@@ -487,13 +487,11 @@ def _upsert_scores(moves: dict[tuple[int, datetime.date], list]) -> None:
     # The names are the model's own (quoted); the values are data (COPY) or parameters.
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE TEMPORARY TABLE points_score_moves (person_id bigint, month date, org_path varchar(255), "
-                "points numeric(10, 2), entries integer) ON COMMIT DROP"
+            bulkload.temporary_table(
+                "points_score_moves",
+                "person_id bigint, month date, org_path varchar(255), points numeric(10, 2), entries integer",
+                rows,
             )
-            with cursor.cursor.copy("COPY points_score_moves FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT person_id, month, org_path, points, entries "  # noqa: S608
                 f"FROM points_score_moves ORDER BY person_id, month {update}"
