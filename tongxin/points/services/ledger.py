@@ -382,13 +382,7 @@ def receive_many(achievements: list[Achievement]) -> None:
             a.person_id, a.org_path, month, a.occurred_on, version.rule_id, version.pk, a.kind, a.source,
             bookings[(a.source, version.rule_id)], quantity, amount, None, "", None, now,
         ))  # fmt: skip
-        move = moves.get((a.person_id, month))
-        if move is None:
-            moves[(a.person_id, month)] = [amount, 1, a.org_path]
-        else:
-            move[0] += amount
-            move[1] += 1
-            move[2] = a.org_path
+        _add_move(moves, (a.person_id, month), amount, 1, a.org_path)
         bucket = buckets.get(month)
         if bucket is None:
             bucket = buckets[month] = f"{month:%Y%m}"
@@ -439,6 +433,19 @@ def _add_many_to_scores(moves: dict[tuple[int, datetime.date], list], counts: Co
 _kept = threading.local()  # .moves, .counts: what the batches of the current bulk block moved, not yet written
 
 
+def _add_move(moves: dict[tuple[int, datetime.date], list], key: tuple[int, datetime.date], points: Decimal, n: int,
+              path: str) -> None:  # fmt: skip
+    """Add ``points`` over ``n`` entries to the move of ``key`` (person, month); its path becomes ``path`` (the
+    latest entry's)."""
+    move = moves.get(key)
+    if move is None:
+        moves[key] = [points, n, path]
+    else:
+        move[0] += points
+        move[1] += n
+        move[2] = path
+
+
 def _keep_for_settling(moves: dict[tuple[int, datetime.date], list], counts: Counter[tallies.Key]) -> None:
     """In a bulk block: add a batch's moves to those kept until the block ends (``settle``)."""
     kept = getattr(_kept, "moves", None)
@@ -446,13 +453,7 @@ def _keep_for_settling(moves: dict[tuple[int, datetime.date], list], counts: Cou
         kept = _kept.moves = {}
         _kept.counts = Counter()
     for key, (points, n, path) in moves.items():  # in the batch's order: the latest path wins, as in the UPDATE
-        move = kept.get(key)
-        if move is None:
-            kept[key] = [points, n, path]
-        else:
-            move[0] += points
-            move[1] += n
-            move[2] = path
+        _add_move(kept, key, points, n, path)
     _kept.counts.update(counts)
 
 
