@@ -14,6 +14,12 @@ class CoreConfig(AppConfig):
 
         register_demo_step("statistics", "tongxin.core.demo", order=1000)  # last: ANALYZE what the demo wrote
 
+        from django.db.backends.signals import connection_created
+
+        from tongxin.core.pgtime import use_compiled_loader
+
+        connection_created.connect(use_compiled_loader, dispatch_uid="tongxin.core.pgtime")
+
         register_nav("organisation", _("Audit log"), "core:audit", order=30, when=HAS_ROLE)
         register_nav("organisation", _("Rules"), "core:rules", order=40, when=may_see_rules)
         # The member's page counts what waits for him, as the navbar's badge does (the same figure, work and
