@@ -419,8 +419,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 TONGXIN_HTTPS = env_bool("TONGXIN_HTTPS")
 SECURE_SSL_REDIRECT = TONGXIN_HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP inside the network
-if env_bool("TONGXIN_BEHIND_PROXY"):  # TLS ends at a reverse proxy that sets X-Forwarded-Proto
+if env_bool("TONGXIN_BEHIND_PROXY"):  # TLS ends at a reverse proxy that sets X-Forwarded-Proto and X-Real-IP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # the per-address rate limits count the client's address, not the proxy's (tongxin.core.client_address)
+    RATELIMIT_IP_META_KEY = "tongxin.core.client_address.behind_proxy"
 SECURE_HSTS_SECONDS = env_int("TONGXIN_HSTS_SECONDS", 365 * 24 * 3600, min_value=0) if TONGXIN_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TONGXIN_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env_bool("TONGXIN_HSTS_PRELOAD", default=True)

@@ -101,6 +101,21 @@ def test_manage_py_refuses_to_start_on_a_typo():
     assert "ImproperlyConfigured: TONGXIN_HTTPS='ture' is not a yes/no value" in result.stderr
 
 
+def test_behind_a_proxy_the_rate_limits_count_the_address_the_proxy_gives():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TONGXIN_") and k != "DJANGO_SETTINGS_MODULE"}
+    env.update(TONGXIN_SECRET_KEY="x" * 50, TONGXIN_FIELD_KEYS=dev_field_key(), TONGXIN_LOOKUP_KEY="y" * 40)
+    show = "from django.conf import settings; print(getattr(settings, 'RATELIMIT_IP_META_KEY', None))"
+    seen = []
+    for behind in ("0", "1"):
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", show], cwd=settings.BASE_DIR,
+            env={**env, "TONGXIN_BEHIND_PROXY": behind}, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        seen.append(result.stdout.strip().splitlines()[-1])
+    assert seen == ["None", "tongxin.core.client_address.behind_proxy"]
+
+
 def dev_field_key() -> str:
     return read_text_value(dev_env_text(existing_database=False), "TONGXIN_FIELD_KEYS")
 

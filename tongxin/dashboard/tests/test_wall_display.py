@@ -258,3 +258,27 @@ def test_a_dissolved_organisations_screen_stops(tree, users):
     refused = figures(token)
     assert refused.status_code == 401 and refused.json()["reason"] == "dissolved"
     assert "解散" in refused.json()["detail"] and "organization" not in refused.json()
+
+
+def test_behind_a_proxy_the_limit_counts_the_address_the_proxy_gives(tree, settings):
+    """With TONGXIN_BEHIND_PROXY every request comes from the proxy: the guesser's own address is counted (the
+    proxy's X-Real-IP), so the other screens behind the same proxy keep working."""
+    settings.RATELIMIT_IP_META_KEY = "tongxin.core.client_address.behind_proxy"
+    _display, token = make(tree.committee1)
+    guesser, screen = figures_client("guess"), figures_client(token)
+    for client, address in ((guesser, "203.0.113.7"), (screen, "198.51.100.20")):
+        client.defaults.update(REMOTE_ADDR="10.0.0.1", HTTP_X_REAL_IP=address)  # both through the proxy
+    url = reverse("dashboard:wall_display_figures")
+    limit = int(views.FAILURES_RATE.split("/")[0])
+    assert [guesser.get(url).status_code for _ in range(limit + 1)] == [401] * limit + [429]
+    assert screen.get(url).status_code == 200
+    screen.defaults["HTTP_X_REAL_IP"] = "not an address"  # garbled: the connection's address (the proxy's) counts
+    assert screen.get(url).status_code == 200
+    guesser.defaults["HTTP_X_REAL_IP"] = "203.0.113.7"
+    assert guesser.get(url).status_code == 429
+    # no proxy declared: X-Real-IP is anybody's to write, so it is ignored (a new one per guess changes nothing)
+    del settings.RATELIMIT_IP_META_KEY
+    direct = figures_client("guess")
+    answers = [direct.get(url, REMOTE_ADDR="10.9.9.9", HTTP_X_REAL_IP=f"192.0.2.{n}").status_code
+               for n in range(limit + 1)]  # fmt: skip
+    assert answers == [401] * limit + [429]
