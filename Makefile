@@ -92,6 +92,7 @@ bench-quick: setup
 	$(PY) bench/points.py --quick --db $${BENCH_DB:-sqlite}
 	$(PY) bench/study_peak.py --quick --db $${BENCH_DB:-sqlite}
 	$(PY) bench/scale.py --quick --db $${BENCH_DB:-sqlite}
+	$(PY) bench/scale.py --quick --features --db $${BENCH_DB:-sqlite}
 	$(PY) bench/annual_report.py --quick --db $${BENCH_DB:-sqlite}
 	@if scripts/pg-reachable.sh; then $(PY) bench/soak.py --quick; \
 	else echo "bench/soak.py --quick skipped: no PostgreSQL on 127.0.0.1:5432"; fi

@@ -113,11 +113,11 @@ def median(values: list[float]) -> float:
 # ---------------------------------------------------------------------------------------------------
 
 
-def prepare_postgres(scale: int, fresh: bool, base_url: str) -> None:
-    """Create (with --fresh: recreate) the scale's database, before Django connects to it."""
+def prepare_postgres(scale: int, fresh: bool, base_url: str, name: str | None = None) -> None:
+    """Create (with --fresh: recreate) the scale's database (or ``name``), before Django connects to it."""
     import psycopg
 
-    name = db_name(scale)
+    name = name or db_name(scale)
     url = base_url.replace("postgres://", "postgresql://", 1) + "/postgres"
     with psycopg.connect(url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None

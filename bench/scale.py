@@ -12,9 +12,15 @@ the subtree's path prefix), their ratio, and the growth of each from the smalles
 Goals: the root's dashboard under 100 ms at the largest scale and at least 10× faster than the GROUP BY
 there; a branch's dashboard flat across scales (within 1.2×).
 
+``--features``: each scale's database is the whole demo district, ``seed_demo --scale N`` (meetings, dues, study,
+activities, points, honours…: every figure of the dashboard has rows behind it), in ``<prefix>_<N>x_features``,
+seeded when empty and reused afterwards (the seed's own step times are printed), instead of bench/roster.py's
+organisations, people and accounts alone.
+
     python bench/scale.py --db postgres                 # 1× and 10×
     python bench/scale.py --db postgres --scales 1,10,100
-    python bench/scale.py --quick                       # tiny, SQLite: does it still run?
+    python bench/scale.py --db postgres --features      # on the whole demo district's data
+    python bench/scale.py --quick [--features]          # tiny, SQLite: does it still run?
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from roster import (
     median,
     prepare_postgres,
     prepare_sqlite,
+    shrink_demo_in_quick_mode,
     sqlite_path,
 )
 
@@ -94,13 +101,34 @@ def group_by(org: Any) -> dict[str, Any]:
     return result
 
 
+def seed_features(scale: int) -> float | None:
+    """``seed_demo --scale`` into the (empty) database unless it holds a district; the seconds it took."""
+    from django.core.management import call_command
+
+    from tongxin.orgs.models import Organization
+
+    call_command("migrate", verbosity=0, interactive=False)
+    shrink_demo_in_quick_mode()
+    if Organization.objects.exists():
+        return None
+    log(f"  seeding the whole demo district at {scale}× (seed_demo)…")
+    started = time.monotonic()
+    call_command("seed_demo", scale=scale)
+    return time.monotonic() - started
+
+
 def child(args: argparse.Namespace) -> dict[str, Any]:
     scale = args.scale
+    name = f"{db_name(scale)}_features" if args.features else db_name(scale)
+    sqlite = sqlite_path(scale).with_name(f"{name}.sqlite3")
     if args.db == "postgres":
-        prepare_postgres(scale, False, args.pg_url)
+        prepare_postgres(scale, QUICK and args.features, args.pg_url, name)
     else:
         prepare_sqlite(scale, False)
-    setup_django(args, sqlite=sqlite_path(scale), pg_name=db_name(scale))
+        if QUICK and args.features:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{sqlite}{suffix}").unlink(missing_ok=True)
+    setup_django(args, sqlite=sqlite, pg_name=name)
     from django.db import connection
 
     from tongxin.dashboard import queries
@@ -108,7 +136,8 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     from tongxin.orgs.models import Tally
     from tongxin.people.models import Person
 
-    out: dict[str, Any] = {"scale": scale, "seed_seconds": ensure_seeded(scale, connection.vendor)}
+    seeded = seed_features(scale) if args.features else ensure_seeded(scale, connection.vendor)
+    out: dict[str, Any] = {"scale": scale, "seed_seconds": seeded}
     if not Tally.objects.exists():
         started = time.perf_counter()
         out["tally_rows"] = tallies.rebuild()
@@ -150,6 +179,7 @@ def main() -> int:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--scale", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--features", action="store_true", help="on seed_demo's whole district (every feature)")
     add_quick_option(parser)
     args = parser.parse_args()
     if args.child:
@@ -162,14 +192,16 @@ def main() -> int:
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
             out = handle.name
         command = [sys.executable, __file__, "--child", "--scale", str(scale), "--db", args.db, "--runs",
-                   str(args.runs), "--pg-url", args.pg_url, "--out", out] + (["--quick"] if QUICK else [])  # fmt: skip
+                   str(args.runs), "--pg-url", args.pg_url, "--out", out] + (["--quick"] if QUICK else []) + (
+                   ["--features"] if args.features else [])  # fmt: skip
         log(f"scale {scale}×: seeding when missing, then {args.runs} rounds")
         subprocess.run(command, check=True, cwd=ROOT)
         results[scale] = json.loads(Path(out).read_text())
         os.unlink(out)
 
     first, last = scales[0], scales[-1]
-    print(f"\nDashboards from roll-ups vs GROUP BY over the member table ({args.db}, median of {args.runs})")
+    data = "seed_demo's whole district" if args.features else "organisations, people and accounts"
+    print(f"\nDashboards from roll-ups vs GROUP BY over the member table ({args.db}, {data}, median of {args.runs})")
     for scale in scales:
         r = results[scale]
         extra = ""
