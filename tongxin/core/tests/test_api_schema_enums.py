@@ -48,3 +48,13 @@ def test_the_pattern_catches_the_old_names():
         assert HASHED.match(old), old
     for fine in ("GradeEnum", "MeetingKindEnum", "BlankEnum", "OrgKindEnum", "ReasonEnum", "StartedBySideEnum"):
         assert not HASHED.match(fine), fine
+
+
+@pytest.mark.django_db
+def test_the_schema_generates_without_a_warning(tmp_path):
+    """``spectacular --validate --fail-on-warn``: no warning at all, e.g. two serializers of the same name (two
+    ``SubmitSerializer`` made one ``SubmitRequest`` component, wrong for one of the two endpoints)."""
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert "ReportSubmitRequest" in (tmp_path / "schema.yaml").read_text()

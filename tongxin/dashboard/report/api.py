@@ -33,7 +33,7 @@ class YearQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False)
 
 
-class SubmitSerializer(serializers.Serializer):
+class ReportSubmitSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
     explanations = serializers.DictField(
         child=serializers.CharField(max_length=services.EXPLANATION_MAX, allow_blank=True), required=False,
@@ -65,7 +65,7 @@ class AnnualReportViewSet(ScopedViewSet):
     queryset = Organization.objects.all()
     pagination_class = None  # the list is one year's submitted reports of the scope (at most LIST_MAX)
     steps: ClassVar[list[Step]] = [
-        Step("submit", services.submit_report, SubmitSerializer, response=AnnualReportSerializer),
+        Step("submit", services.submit_report, ReportSubmitSerializer, response=AnnualReportSerializer),
     ]
 
     @extend_schema(
