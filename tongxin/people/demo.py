@@ -136,10 +136,6 @@ def _draw_of(pairs: tuple[tuple[str, int], ...]) -> _Draw:
     return _Draw([p[0] for p in pairs], [p[1] for p in pairs])
 
 
-def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
-    return _draw_of(tuple(pairs))(rng)
-
-
 _PARTY_EDUCATION = _draw_of((("20", 6), ("14", 3), ("30", 1)))
 _STUDENT_EDUCATION = _draw_of((("20", 5), ("30", 3), ("40", 2)))
 _OCCUPATION = _draw_of((("employed", 80), ("unemployed", 5), ("farmer", 10), ("other", 5)))
