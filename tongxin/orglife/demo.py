@@ -28,7 +28,7 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -39,7 +39,7 @@ from tongxin.accounts.demo import DemoActors, demo_actors, drifting_members
 from tongxin.accounts.models import User
 from tongxin.core.achievements import Achievement, offer_many
 from tongxin.core.bounds import Window, plan_window
-from tongxin.core.bulkload import insert_objects, insert_rows
+from tongxin.core.bulkload import insert_rows
 from tongxin.core.exceptions import DomainError
 from tongxin.core.registry import DemoRun
 from tongxin.orglife.models import (
@@ -58,6 +58,7 @@ from tongxin.orglife.models import (
 )
 from tongxin.orglife.services import checklists, lessons, meetings
 from tongxin.orgs.models import Organization, OrgKind, OrgStatus
+from tongxin.people.demo import draw_ids
 from tongxin.people.models import CadrePosition, CadreTitle, Person
 
 MONTHS = 12  # the year of life seeded: this month and the eleven before it
@@ -120,6 +121,11 @@ class _Branch:
     secretary: int | None
     recorder: int | None
     secretary_name: str
+    # Aligned with ``members``, filled by seed_meetings: the member's branch path, how often they attend, and
+    # the month they drifted away (or None).
+    member_paths: list[str] = field(default_factory=list)
+    habits: list[float] = field(default_factory=list)
+    drifted: list[datetime.date | None] = field(default_factory=list)
 
     def committee(self, day: datetime.date) -> set[int]:
         """``meetings.committee_ids``: the persons holding a position in the organisation on ``day``."""
@@ -176,38 +182,38 @@ class _Planner:
                 yield MeetingStatus.CANCELLED, when
 
 
-def _attendance(
-    branch: _Branch, kind: str, when: datetime.datetime, *, rng: random.Random, habit: dict[int, float],
-    drifting: dict[int, datetime.date],
-) -> dict[int, tuple[str, str]]:  # fmt: skip
-    """The marks a secretary enters for a held meeting: every active member, a reason for every absence."""
-    day = timezone.localdate(when)
-    marks: dict[int, tuple[str, str]] = {}
+# The marks as tuples made once (status, reason as record_meeting stores it: cut to 200, none when present).
+PRESENT_MARK = (PRESENT, "")
+NOT_COMMITTEE_MARK = (LEAVE, NOT_COMMITTEE[:200])
+ABSENT_MARK = (ABSENT, ABSENT_REASON[:200])
+DRIFTED_MARK = (ABSENT, DRIFTED_REASON[:200])
+LEAVE_MARKS = tuple((LEAVE, reason[:200]) for reason in LEAVE_REASONS)
+
+
+def _marks(branch: _Branch, kind: str, day: datetime.date, rng: random.Random) -> list[tuple[str, str]]:
+    """The marks a secretary enters for a held meeting on ``day``, one per active member in ``branch.members``'
+    order: every one of them, a reason for every absence (one draw of ``rng`` per member, whatever the kind)."""
+    draw = rng.random
+    rolls = [draw() for _pk in branch.members]
     if kind in COMMITTEE_KINDS:
         committee = branch.committee(day)
-        for pk in branch.members:
-            rng.random()
-            marks[pk] = (PRESENT, "") if pk in committee else (LEAVE, NOT_COMMITTEE)
-        return marks
-    for pk in branch.members:
-        roll = rng.random()
-        usual = habit.get(pk, 0.93)
-        if pk in drifting and day >= drifting[pk]:
-            marks[pk] = (ABSENT, DRIFTED_REASON)
-        elif roll < usual:
-            marks[pk] = (PRESENT, "")
-        elif roll < usual + 0.04:
-            marks[pk] = (ABSENT, ABSENT_REASON)
-        else:
-            marks[pk] = (LEAVE, LEAVE_REASONS[int(roll * 1000) % len(LEAVE_REASONS)])
-    return marks
+        return [PRESENT_MARK if pk in committee else NOT_COMMITTEE_MARK for pk in branch.members]
+    leave = len(LEAVE_MARKS)
+    return [
+        DRIFTED_MARK if drifted is not None and day >= drifted
+        else PRESENT_MARK if roll < usual
+        else ABSENT_MARK if roll < usual + 0.04
+        else LEAVE_MARKS[int(roll * 1000) % leave]
+        for roll, usual, drifted in zip(rolls, branch.habits, branch.drifted, strict=True)
+    ]  # fmt: skip
 
 
-def _check_marks(marks: dict[int, tuple[str, str]], branch: _Branch) -> None:
-    """``record_meeting``'s checks on the attendance: every member once, nobody else, a reason for each absence."""
-    if set(marks) != set(branch.members):
+def _check_marks(marks: list[tuple[str, str]], branch: _Branch) -> None:
+    """``record_meeting``'s checks on the attendance: every member once, nobody else (one mark per member, in
+    their order), a reason for each absence."""
+    if len(marks) != len(branch.members):
         raise DomainError("attendance", f"attendance of {branch.org.name} does not list its members")
-    if any(status not in STATUSES or (status == ABSENT and not reason) for status, reason in marks.values()):
+    if any(status not in STATUSES or (status == ABSENT and not reason) for status, reason in set(marks)):
         raise DomainError("attendance", "an unknown mark, or an absence without a reason")
 
 
@@ -269,6 +275,23 @@ def _minutes(topic: str, present: int, expected: int) -> str:
     return _SAFE_MINUTES.format(topic=escape(topic), present=present, expected=expected)
 
 
+# The columns of a bulk-written meeting (insert_rows: every one named, no defaults applied).
+MEETING_COLUMNS = ("id", "organization", "org_path", "kind", "status", "starts_at", "place", "topic", "host",
+                   "recorder", "lecturer", "minutes", "expected", "present", "quorum_met", "created_by",
+                   "created_at", "updated_at")  # fmt: skip
+
+
+@dataclass
+class _Held:
+    """A bulk-written meeting held: its id once drawn, its organisation, its day, the marks of its members."""
+
+    index: int  # in the list of meeting rows
+    organization_id: int
+    day: datetime.date
+    marks: list[tuple[str, str]]
+    pk: int = 0
+
+
 def seed_meetings(run: DemoRun, actors: DemoActors, drifting: dict[int, datetime.date]) -> tuple[int, int, int]:
     """The year of meetings of every branch; (meetings, held, attendance rows)."""
     today = timezone.localdate()
@@ -289,13 +312,20 @@ def seed_meetings(run: DemoRun, actors: DemoActors, drifting: dict[int, datetime
     orgs = list(Organization.objects.filter(kind__in=list(required), status=OrgStatus.ACTIVE).order_by("path"))
     branches = _branches(orgs)
     habit: dict[int, float] = {}
+    usual, weights = [h for h, _w in ATTENDANCE], [w for _h, w in ATTENDANCE]
     for branch in branches.values():
         for pk in branch.members:
-            habit[pk] = rng.choices([h for h, _w in ATTENDANCE], weights=[w for _h, w in ATTENDANCE])[0]
+            habit[pk] = rng.choices(usual, weights=weights)[0]
+    for branch in branches.values():
+        branch.member_paths = [branch.paths[pk] for pk in branch.members]
+        branch.habits = [habit.get(pk, 0.93) for pk in branch.members]
+        branch.drifted = [drifting.get(pk) for pk in branch.members]
 
-    rows: list[Meeting] = []
-    marks_of: list[dict[int, tuple[str, str]] | None] = []
+    # The bulk-written meetings as rows (without their ids, drawn once all are known) and those held.
+    rows: list[tuple] = []
+    held: list[_Held] = []
     served = 0
+    moment = timezone.now()  # no held meeting after it (record_meeting's check, with the time of the seed)
     for org in orgs:
         branch = branches[org.pk]
         tier = rng.choices(TIERS, weights=[t[1] for t in TIERS])[0]
@@ -310,46 +340,42 @@ def seed_meetings(run: DemoRun, actors: DemoActors, drifting: dict[int, datetime
             for status, when in planner.plan(kind, frequency, tier[2]):
                 topic = _topic(rng, kind)
                 place = rng.choice(PLACES)
-                marks = None
-                if status == MeetingStatus.HELD:
-                    marks = _attendance(branch, kind, when, rng=rng, habit=habit, drifting=drifting)
+                day = timezone.localdate(when)
+                marks = _marks(branch, kind, day, rng) if status == MeetingStatus.HELD else None
                 if by_service:
                     _through_services(actor, branch, kind, status, when, topic, place, marks)
                     served += 1
                     continue
-                rows.append(_meeting(actor, branch, kind, status, when, topic, place, marks, window))
-                marks_of.append(marks)
-    insert_objects(Meeting, rows, batch_size=1000, ids=True)  # COPY on PostgreSQL, ids from the sequence
-    Through = Meeting.organizations.through
-    insert_objects(Through, [Through(meeting_id=m.pk, organization_id=m.organization_id) for m in rows],
-                   batch_size=2000)  # fmt: skip
-    # Half a million rows: plain tuples (insert_rows), with the values record_meeting writes: the member's
-    # branch path, the mark, the reason of an absence or a leave.
+                if marks is not None:
+                    held.append(_Held(len(rows), org.pk, day, marks))
+                rows.append(_meeting(actor, branch, kind, str(status), when, day, topic, place, marks, window, moment))
+    # COPY on PostgreSQL (core.bulkload.insert_rows), the ids drawn from the sequence first.
+    ids = draw_ids(Meeting, len(rows))
+    stamp = timezone.now()
+    insert_rows(Meeting, MEETING_COLUMNS, ((pk, *row, stamp, stamp) for pk, row in zip(ids, rows, strict=True)))
+    insert_rows(Meeting.organizations.through, ("meeting", "organization"),
+                ((pk, row[0]) for pk, row in zip(ids, rows, strict=True)))  # fmt: skip
+    for meeting in held:
+        meeting.pk = ids[meeting.index]
+    # Millions of rows at 10×: plain tuples, with the values record_meeting writes: the member's branch path,
+    # the mark, the reason of an absence or a leave (the marks carry them as it stores them).
     attendance = insert_rows(
         Attendance,
         ("meeting", "person", "org_path", "status", "reason"),
         (
-            (
-                meeting.pk,
-                pk,
-                branches[meeting.organization_id].paths[pk],
-                status,
-                reason[:200] if status != PRESENT else "",
+            (meeting.pk, pk, path, status, reason)
+            for meeting in held
+            for pk, path, (status, reason) in zip(
+                branches[meeting.organization_id].members, branches[meeting.organization_id].member_paths,
+                meeting.marks, strict=True,
             )
-            for meeting, marks in zip(rows, marks_of, strict=True)
-            if marks is not None
-            for pk, (status, reason) in marks.items()
         ),
-    )
-    run.progress(f"attendance offered to the points hooks: {offer_points(rows, marks_of, branches, today)}")
-    held = sum(1 for m in rows if m.status == MeetingStatus.HELD)
-    return len(rows) + served, held, attendance
+    )  # fmt: skip
+    run.progress(f"attendance offered to the points hooks: {offer_points(held, branches, today)}")
+    return len(rows) + served, len(held), attendance
 
 
-def offer_points(
-    rows: list[Meeting], marks_of: list[dict[int, tuple[str, str]] | None], branches: dict[int, _Branch],
-    today: datetime.date,
-) -> int:  # fmt: skip
+def offer_points(held: list[_Held], branches: dict[int, _Branch], today: datetime.date) -> int:
     """What ``record_meeting`` offers the points hooks for each bulk-written meeting held in the last
     ``POINTS_MONTHS`` months: one achievement per member present or absent without leave
     (``meetings.attendance_achievement``), offered in batches (``offer_many``: the points app books them with the
@@ -359,13 +385,13 @@ def offer_points(
     since = _month(today, POINTS_MONTHS - 1)
     offered = 0
     batch: list[Achievement] = []
-    for meeting, marks in zip(rows, marks_of, strict=True):
-        day = timezone.localdate(meeting.starts_at)
-        if marks is None or day < since:
+    for meeting in held:
+        day = meeting.day
+        if day < since:
             continue
-        paths = branches[meeting.organization_id].paths
-        for pk, (status, _reason) in marks.items():
-            if achievement := meetings.attendance_achievement(meeting.pk, pk, paths[pk], status, day):
+        branch = branches[meeting.organization_id]
+        for pk, path, (status, _reason) in zip(branch.members, branch.member_paths, meeting.marks, strict=True):
+            if achievement := meetings.attendance_achievement(meeting.pk, pk, path, status, day):
                 batch.append(achievement)
         if len(batch) >= OFFER_BATCH:
             offer_many(batch)
@@ -378,33 +404,30 @@ def offer_points(
 
 
 def _meeting(
-    actor: User, branch: _Branch, kind: str, status: str, when: datetime.datetime, topic: str, place: str,
-    marks: dict[int, tuple[str, str]] | None, window: Window,
-) -> Meeting:  # fmt: skip
-    """A meeting row as ``plan_meeting`` (and ``record_meeting``, ``cancel_meeting``) would leave it."""
+    actor: User, branch: _Branch, kind: str, status: str, when: datetime.datetime, day: datetime.date, topic: str,
+    place: str, marks: list[tuple[str, str]] | None, window: Window, moment: datetime.datetime,
+) -> tuple:  # fmt: skip
+    """A meeting row (MEETING_COLUMNS but the id and the timestamps) as ``plan_meeting`` (and
+    ``record_meeting``, ``cancel_meeting``) would leave it; ``day`` is ``when``'s local date."""
     org = branch.org
-    meeting = Meeting(organization=org, org_path=org.path, kind=kind, status=status, starts_at=when, topic=topic,
-                      place=place, created_by=actor)  # fmt: skip
-    if refusal := window.refusal(timezone.localdate(when)):  # the meeting form's window (core.bounds)
+    if refusal := window.refusal(day):  # the meeting form's window (core.bounds)
         raise DomainError("starts_at", refusal)
     if marks is None:
-        return meeting
-    if when > timezone.now():
+        return (org.pk, org.path, kind, status, when, place, topic, None, None, "", "", 0, 0, None, actor.pk)
+    if when > moment:
         raise DomainError("starts_at", "a meeting dated in the future cannot be recorded as held")
     _check_marks(marks, branch)
-    present = {pk for pk, (s, _r) in marks.items() if s == PRESENT}
-    committee = branch.committee(timezone.localdate(when)) if kind in COMMITTEE_QUORUM_KINDS else set()
-    meeting.expected, meeting.present = len(marks), len(present)
-    meeting.quorum_met = _quorum(kind, len(marks), present, committee)
-    meeting.host_id, meeting.recorder_id = branch.secretary, branch.recorder
-    meeting.lecturer = branch.secretary_name if kind in LESSON_KINDS else ""
-    meeting.minutes = _minutes(topic, len(present), len(marks))
-    return meeting
+    present = {pk for pk, (s, _r) in zip(branch.members, marks, strict=True) if s == PRESENT}
+    committee = branch.committee(day) if kind in COMMITTEE_QUORUM_KINDS else set()
+    expected = len(marks)
+    return (org.pk, org.path, kind, status, when, place, topic, branch.secretary, branch.recorder,
+            branch.secretary_name if kind in LESSON_KINDS else "", _minutes(topic, len(present), expected),
+            expected, len(present), _quorum(kind, expected, present, committee), actor.pk)  # fmt: skip
 
 
 def _through_services(
     actor: User, branch: _Branch, kind: str, status: str, when: datetime.datetime, topic: str, place: str,
-    marks: dict[int, tuple[str, str]] | None,
+    marks: list[tuple[str, str]] | None,
 ) -> None:  # fmt: skip
     """One meeting of the demo branch, by the secretary through the services."""
     meeting = meetings.plan_meeting(actor, organization=branch.org, kind=kind, starts_at=when, topic=topic,
@@ -413,12 +436,13 @@ def _through_services(
         meetings.cancel_meeting(actor, meeting)
     elif status == MeetingStatus.HELD:
         assert marks is not None
+        attendance = dict(zip(branch.members, marks, strict=True))
         people = Person.objects.in_bulk([pk for pk in (branch.secretary, branch.recorder) if pk])
-        present = sum(1 for s, _r in marks.values() if s == PRESENT)
+        present = sum(1 for s, _r in marks if s == PRESENT)
         # A lesson of a quarter the rota plans: its lecturer comes from the turn (record_meeting prefills it).
         planned = lessons.turn_of(branch.org.pk, kind, timezone.localdate(when)) is not None
         meetings.record_meeting(
-            actor, meeting, attendance=marks, host=people.get(branch.secretary or 0),
+            actor, meeting, attendance=attendance, host=people.get(branch.secretary or 0),
             recorder=people.get(branch.recorder or 0),
             lecturer=branch.secretary_name if kind in LESSON_KINDS and not planned else "",
             minutes=_minutes(topic, present, len(marks)),

@@ -9,22 +9,26 @@ import datetime
 import functools
 import random
 import time
+from bisect import bisect
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
+from types import SimpleNamespace
+from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from faker import Faker
 from stdnum.cn import ric
 
-from tongxin.core.bulkload import insert_objects
+from tongxin.core.bulkload import insert_objects, insert_rows
 from tongxin.core.codes import Education, PoliticalStatus
 from tongxin.core.registry import DemoRun
 from tongxin.orgs.models import Organization, OrgCategory, OrgKind, OrgStats, path_step
 from tongxin.orgs.services import rebuild_rollups
-from tongxin.people.models import CadrePosition, CadreTitle, Membership, Occupation, Person
+from tongxin.people.models import CadrePosition, CadreTitle, Membership, MembershipStatus, Occupation, Person
 from tongxin.people.validators import name_pinyin
 
 # 1× shape of the demo district (共青团昆明市西山区委: 32 团委, 12 团工委, 86 团总支, 576 团支部).
@@ -111,8 +115,67 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
 _pinyin = functools.lru_cache(maxsize=200_000)(name_pinyin)
 
 
-def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
-    return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
+class _Draw:
+    """``rng.choices(population, weights)[0]`` with the cumulative weights summed once: the same value from the
+    same state of the generator (``Random.choices`` sums them on every call, then bisects ``random() * total``),
+    a third of the time. Faker's weighted ``random_element`` (its zh_CN surnames: 399 weights) is the same call
+    on Faker's own generator."""
+
+    __slots__ = ("cum", "hi", "population", "total")
+
+    def __init__(self, population: Sequence, weights: Sequence[float]):
+        self.population, self.cum = tuple(population), list(accumulate(weights))
+        self.total, self.hi = self.cum[-1] + 0.0, len(self.cum) - 1
+
+    def __call__(self, rng: random.Random):
+        return self.population[bisect(self.cum, rng.random() * self.total, 0, self.hi)]
+
+
+@functools.cache
+def _draw_of(pairs: tuple[tuple[str, int], ...]) -> _Draw:
+    return _Draw([p[0] for p in pairs], [p[1] for p in pairs])
+
+
+_PARTY_EDUCATION = _draw_of((("20", 6), ("14", 3), ("30", 1)))
+_STUDENT_EDUCATION = _draw_of((("20", 5), ("30", 3), ("40", 2)))
+_OCCUPATION = _draw_of((("employed", 80), ("unemployed", 5), ("farmer", 10), ("other", 5)))
+_EDUCATION = _draw_of((("20", 5), ("30", 3), ("40", 1), ("60", 1), ("14", 1)))
+_ETHNICITY = _draw_of(tuple(ETHNICITY_WEIGHTS))
+_AGE = _Draw(range(14, 28), [3, 4, 5, 6, 6, 6, 6, 6, 6, 5, 5, 5, 4, 4])
+_JOIN_AGE = _Draw([14, 15, 16, 17, 18, 20, 23], [30, 25, 20, 10, 8, 5, 2])
+STUDENT, EMPLOYED = str(Occupation.STUDENT), str(Occupation.EMPLOYED)
+JUNIOR_HIGH, HIGH_SCHOOL = str(Education.JUNIOR_HIGH), str(Education.HIGH_SCHOOL)
+LEAGUE_MEMBER, PARTY_MEMBER = str(PoliticalStatus.LEAGUE_MEMBER), str(PoliticalStatus.PARTY_MEMBER)
+PROBATIONARY = str(PoliticalStatus.PROBATIONARY_PARTY_MEMBER)
+
+
+class PersonRow(NamedTuple):
+    """A person of the demo roster as the generator draws it (the ID number and phone in clear): written by
+    :func:`_write_people` as ``Person`` would be, without a model instance per person."""
+
+    name: str
+    name_pinyin: str
+    name_initials: str
+    id_number: str
+    birth_date: datetime.date
+    sex: str
+    ethnicity: str
+    political_status: str
+    education: str
+    phone: str
+    occupation: str
+    league_join_date: datetime.date
+    league_number: str | None
+    party_join_date: datetime.date | None
+    branch_id: int
+    org_path: str
+
+
+# The columns _write_people writes: every concrete field of Person (insert_rows applies no defaults).
+PERSON_COLUMNS = ("id", "name", "name_pinyin", "name_initials", "id_number", "id_hash", "id_tail", "birth_date",
+                  "sex", "ethnicity", "political_status", "education", "phone", "phone_hash", "phone_tail",
+                  "occupation", "league_join_date", "league_number", "party_join_date", "branch", "org_path",
+                  "status", "created_at", "updated_at")  # fmt: skip
 
 
 class _Builder:
@@ -124,13 +187,25 @@ class _Builder:
         self.used_ids: set[str] = set()
         self.league_seq: dict[int, int] = defaultdict(int)
         self.code_seq = 0
+        # Faker's zh_CN names, drawn as its first_name_male/female() and last_name() draw them from its generator
+        # (seed_instance above): a given name by ``choice``, a surname by ``choices`` over the surnames' weights.
+        names = self.fake.provider("faker.providers.person")
+        self.fake_rng: random.Random = self.fake.random
+        self.given_male, self.given_female = names.first_names_male, names.first_names_female
+        self.surname = _Draw(names.last_names.keys(), names.last_names.values())
+        self.latest_join = today - datetime.timedelta(days=30)
+        self.three_years_ago = _add_years(today, -3)
+
+    @functools.cache  # noqa: B019  (one builder per seed: a few dozen ages)
+    def years_before(self, years: int) -> datetime.date:
+        return _add_years(self.today, -years)
 
     def name(self, male: bool) -> str:
         """A name whose given name fits the sex: Faker's zh_CN ``name_male()`` draws the given name from the
         male and female lists together (its one format is ``{{last_name}}{{first_name}}``), so 周建国 came
         out 女. The sex is the ID number's (17th digit odd = male)."""
-        given = self.fake.first_name_male() if male else self.fake.first_name_female()
-        return self.fake.last_name() + given
+        given = self.fake_rng.choice(self.given_male if male else self.given_female)
+        return self.surname(self.fake_rng) + given
 
     def code(self) -> str:
         self.code_seq += 1
@@ -156,35 +231,31 @@ class _Builder:
         insert_objects(OrgStats, [OrgStats(organization=o) for o in objs], batch_size=1000)
         return objs
 
-    def person(self, branch: Organization, *, party: bool = False) -> tuple[Person, datetime.date]:
-        rng, today = self.rng, self.today
+    def person(self, branch: Organization, *, party: bool = False) -> tuple[PersonRow, datetime.date]:
+        rng = self.rng
         male = rng.random() < 0.48
-        age = (
-            rng.randint(26, 55)
-            if party
-            else rng.choices(range(14, 28), weights=[3, 4, 5, 6, 6, 6, 6, 6, 6, 5, 5, 5, 4, 4])[0]
-        )
-        birth = _add_years(today, -age) - datetime.timedelta(days=rng.randint(30, 330))
+        age = rng.randint(26, 55) if party else _AGE(rng)
+        birth = self.years_before(age) - datetime.timedelta(days=rng.randint(30, 330))
         number = _id_number(rng, birth, male, self.used_ids)
         name = self.name(male)
         pinyin, initials = _pinyin(name)
         occupation: str
         education: str
         if party:
-            occupation, education = Occupation.EMPLOYED, _weighted(rng, [("20", 6), ("14", 3), ("30", 1)])
+            occupation, education = EMPLOYED, _PARTY_EDUCATION(rng)
         elif age <= 18:
-            occupation = Occupation.STUDENT
-            education = Education.JUNIOR_HIGH if age <= 15 else Education.HIGH_SCHOOL
+            occupation = STUDENT
+            education = JUNIOR_HIGH if age <= 15 else HIGH_SCHOOL
         elif age <= 22 and rng.random() < 0.7:
-            occupation, education = Occupation.STUDENT, _weighted(rng, [("20", 5), ("30", 3), ("40", 2)])
+            occupation, education = STUDENT, _STUDENT_EDUCATION(rng)
         else:
-            occupation = _weighted(rng, [("employed", 80), ("unemployed", 5), ("farmer", 10), ("other", 5)])
-            education = _weighted(rng, [("20", 5), ("30", 3), ("40", 1), ("60", 1), ("14", 1)])
+            occupation = _OCCUPATION(rng)
+            education = _EDUCATION(rng)
         # Joined the League at 14 at the earliest (the rule since 2017), and not after today.
         earliest = _add_years(birth, 14) + datetime.timedelta(days=1)
-        latest = min(today - datetime.timedelta(days=30), _add_years(birth, 27))
+        latest = min(self.latest_join, _add_years(birth, 27))
         # Most join at school, at 14 to 16; a few later (at university or work).
-        join_age = rng.choices([14, 15, 16, 17, 18, 20, 23], weights=[30, 25, 20, 10, 8, 5, 2])[0]
+        join_age = _JOIN_AGE(rng)
         join = _add_years(birth, join_age) + datetime.timedelta(days=rng.randint(1, 300))
         join = max(earliest, min(join, latest))
         league_number = None
@@ -192,21 +263,42 @@ class _Builder:
             self.league_seq[join.year] += 1
             league_number = f"{join.year}{ROOT_DIVISION}{self.league_seq[join.year]:06d}"
         party_join = None
-        status = PoliticalStatus.LEAGUE_MEMBER
+        status = LEAGUE_MEMBER
         if party:
-            status = PoliticalStatus.PARTY_MEMBER if rng.random() < 0.9 else PoliticalStatus.PROBATIONARY_PARTY_MEMBER
+            status = PARTY_MEMBER if rng.random() < 0.9 else PROBATIONARY
             party_join = _add_years(birth, rng.randint(20, min(age, 25)))
         phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
-        person = Person(
-            name=name, name_pinyin=pinyin, name_initials=initials, id_number=number,
-            birth_date=birth, sex="1" if male else "2", ethnicity=_weighted(rng, ETHNICITY_WEIGHTS),
-            political_status=status, education=education, phone=phone,
-            occupation=occupation, league_join_date=join, league_number=league_number, party_join_date=party_join,
-            branch=branch, org_path=branch.path,
-        )  # fmt: skip
-        person.set_lookup_fields()  # the demo is written with bulk_create, which skips save()
-        since = max(join, _add_years(today, -3))  # not today.replace(): 29 February has no match
+        sex = "1" if male else "2"
+        person = PersonRow(name, pinyin, initials, number, birth, sex, _ETHNICITY(rng), status, education, phone,
+                           occupation, join, league_number, party_join, branch.pk, branch.path)  # fmt: skip
+        since = max(join, self.three_years_ago)  # not today.replace(): 29 February has no match
         return person, since
+
+
+def _write_people(people: list[PersonRow]) -> list[int]:
+    """Write the roster (COPY on PostgreSQL, ``core.bulkload.insert_rows``) as ``bulk_create`` of the
+    ``Person`` instances would: the ID number and phone through their fields' own encryption
+    (``get_db_prep_save``: the same Fernet token scheme), their hashes and tails by ``Person.set_lookup_fields``,
+    the timestamps of the write. Returns the ids, in the order of ``people``."""
+    ids = draw_ids(Person, len(people))
+    db = connection
+    id_number, phone = Person._meta.get_field("id_number"), Person._meta.get_field("phone")
+    active = str(MembershipStatus.ACTIVE)
+    now = timezone.now()
+    lookup = SimpleNamespace()
+
+    def rows():
+        for pk, p in zip(ids, people, strict=True):
+            lookup.id_number, lookup.phone = p.id_number, p.phone
+            Person.set_lookup_fields(lookup)  # type: ignore[arg-type]  # the rule save() applies
+            yield (pk, p.name, p.name_pinyin, p.name_initials, id_number.get_db_prep_save(p.id_number, db),
+                   lookup.id_hash, lookup.id_tail, p.birth_date, p.sex, p.ethnicity, p.political_status,
+                   p.education, phone.get_db_prep_save(p.phone, db), lookup.phone_hash, lookup.phone_tail,
+                   p.occupation, p.league_join_date, p.league_number, p.party_join_date, p.branch_id, p.org_path,
+                   active, now, now)  # fmt: skip
+
+    insert_rows(Person, PERSON_COLUMNS, rows())
+    return ids
 
 
 def build_demo(scale: int = 1, seed: int = 2026, today: datetime.date | None = None,
@@ -251,7 +343,7 @@ def build_demo(scale: int = 1, seed: int = 2026, today: datetime.date | None = N
         progress(f"organisations: {Organization.objects.count()}")
 
         sizes = _branch_sizes(rng, len(branches), LEAGUE_MEMBERS * scale)
-        people: list[Person] = []
+        people: list[PersonRow] = []
         sinces: list[datetime.date] = []
         for branch, size in zip(branches, sizes, strict=True):
             for _ in range(size):
@@ -263,18 +355,18 @@ def build_demo(scale: int = 1, seed: int = 2026, today: datetime.date | None = N
             people.append(member)
             sinces.append(since)
         # COPY on PostgreSQL (the ids drawn from the sequence first), not bulk_create's one parameter per value.
-        insert_objects(Person, people, batch_size=2000, ids=True)
+        ids = _write_people(people)
         progress(f"people: {len(people)}")
-        insert_objects(
+        insert_rows(
             Membership,
-            [Membership(person=m, organization=m.branch, org_path=m.org_path, start=s, start_reason="registered")
-             for m, s in zip(people, sinces, strict=True)],
-            batch_size=2000,
+            ("person", "organization", "org_path", "start", "end", "start_reason", "end_reason"),
+            ((pk, m.branch_id, m.org_path, s, None, "registered", "")
+             for pk, m, s in zip(ids, people, sinces, strict=True)),
         )  # fmt: skip
-        _cadres(b, root, upper, generals, branches, party_branch, people)
+        _cadres(b, root, upper, generals, branches, party_branch, people, ids)
         direct: dict[int, int] = defaultdict(int)
         for person in people:
-            direct[person.branch_id] += 1  # type: ignore[index]
+            direct[person.branch_id] += 1
         rebuild_rollups(lambda: dict(direct))
     return DemoResult(organizations=Organization.objects.count(), people=len(people), root=root)
 
@@ -308,11 +400,12 @@ def _committee_spec(b: _Builder, root: Organization, i: int) -> dict:
             "name": f"共青团西山{office}委员会（{i}）", "short_name": f"{office}团委{i}"}  # fmt: skip
 
 
-def _cadres(b: _Builder, root, upper, generals, branches, party_branch, people: list[Person]) -> None:
+def _cadres(b: _Builder, root, upper, generals, branches, party_branch, people: list[PersonRow],
+            ids: list[int]) -> None:  # fmt: skip
     """A secretary for every organisation (and a deputy for committees), drawn from its members."""
-    by_branch: dict[int, list[Person]] = defaultdict(list)
-    for p in people:
-        by_branch[p.branch_id].append(p)  # type: ignore[index]
+    by_branch: dict[int, list[int]] = defaultdict(list)
+    for pk, p in zip(ids, people, strict=True):
+        by_branch[p.branch_id].append(pk)
     first_branch: dict[int, int] = {}
     for br in branches:
         for ancestor_path_len in range(8, len(br.path), 8):
@@ -321,28 +414,44 @@ def _cadres(b: _Builder, root, upper, generals, branches, party_branch, people: 
     rows = []
     for br in branches:
         members = by_branch[br.pk]
-        rows.append(CadrePosition(person=members[0], organization=br, org_path=br.path, title=CadreTitle.SECRETARY,
+        rows.append(CadrePosition(person_id=members[0], organization=br, org_path=br.path, title=CadreTitle.SECRETARY,
                                   start=start))  # fmt: skip
         if len(members) >= 7:
-            rows.append(CadrePosition(person=members[1], organization=br, org_path=br.path,
+            rows.append(CadrePosition(person_id=members[1], organization=br, org_path=br.path,
                                       title=CadreTitle.ORGANISATION, start=start))  # fmt: skip
     for org in [root, *upper, *generals]:
         branch_id = first_branch.get(org.pk)
         if branch_id is None:
             continue
         members = by_branch[branch_id]
-        rows.append(CadrePosition(person=members[-1], organization=org, org_path=org.path,
+        rows.append(CadrePosition(person_id=members[-1], organization=org, org_path=org.path,
                                   title=CadreTitle.SECRETARY, start=start))  # fmt: skip
         if org.kind in (OrgKind.COMMITTEE, OrgKind.LOCAL_COMMITTEE) and len(members) > 2:
-            rows.append(CadrePosition(person=members[-2], organization=org, org_path=org.path,
+            rows.append(CadrePosition(person_id=members[-2], organization=org, org_path=org.path,
                                       title=CadreTitle.DEPUTY_SECRETARY, start=start))  # fmt: skip
     party = by_branch[party_branch.pk]
-    rows.append(CadrePosition(person=party[0], organization=party_branch, org_path=party_branch.path,
+    rows.append(CadrePosition(person_id=party[0], organization=party_branch, org_path=party_branch.path,
                               title=CadreTitle.SECRETARY, start=start))  # fmt: skip
     insert_objects(CadrePosition, rows, batch_size=2000)
 
 
 # --- for the feature apps' demo steps ---------------------------------------------------------------------
+
+
+def draw_ids(model: type[models.Model], count: int) -> list[int]:
+    """Ids for ``count`` new rows of ``model``, in order, for a step that writes them as tuples
+    (``core.bulkload.insert_rows``) and refers to them: drawn from the table's sequence on PostgreSQL (as
+    ``insert_objects(..., ids=True)`` draws them), the next ones after the highest elsewhere (SQLite takes an
+    explicit id and moves its counter past it)."""
+    if not count:
+        return []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                           [model._meta.db_table, count])  # fmt: skip
+            return sorted(v for (v,) in cursor.fetchall())
+    highest = model._default_manager.order_by("-id").values_list("id", flat=True).first() or 0
+    return list(range(highest + 1, highest + 1 + count))
 
 
 # --- the seed_demo step (registered in PeopleConfig.ready(); core.registry.DemoStep) ---------------------------
