@@ -725,16 +725,12 @@ class _Statements:
 
     lock_member: str  # Person.objects.select_for_update().only(*MEMBER_COLUMNS).get(pk=…)
     # StudyPeriod.objects.select_related("campaign").get(pk=…) with two columns more: the id of his open attempt at
-    # it (the latest started) and the number of his attempts at it submitted; then, for a period of fixed
-    # questions, each of period.questions.all() (unordered): a row per question, the period's columns repeated
-    # (one row with the question's columns NULL when there are none, or the period draws from a category)
+    # it (the latest started) and the number of his attempts at it submitted
     period: str
+    fixed_questions: str  # period.questions.all(), unordered
     questions: str  # Question.objects.in_bulk(ids), unordered ("{}": a placeholder per id)
     # Attempt.objects.select_for_update(of=("self",)).select_related("period__campaign", "person") (the person's
-    # MEMBER_COLUMNS only) .get(pk=…, person_id=…) with the number of his attempts at its period submitted; then
-    # each of its questions (Question.objects.in_bulk(attempt.question_ids), not locked): a row per question, as
-    # for the period. Issue 14: the questions in the same round trip as the row they belong to, a statement less
-    # for each of the evening's two requests.
+    # MEMBER_COLUMNS only) .get(pk=…, person_id=…) with the number of his attempts at its period submitted
     submission: str
 
 
@@ -767,15 +763,6 @@ def _statements(alias: str) -> _Statements:
     through = quote(m2m.remote_field.through._meta.db_table)
     member_table, question_table = c.member.table(connection), c.question.table(connection)
     period_table, campaign_table = c.period.table(connection), c.campaign.table(connection)
-    q_id, a_questions = col(Question, "q", "id"), col(Attempt, "a", "question_ids")
-    # The attempt's question ids (a JSON array) as rows e(v), joined to the question table.
-    if connection.vendor == "postgresql":
-        its_questions = (
-            f"LEFT JOIN LATERAL jsonb_array_elements_text({a_questions}) e(v) ON TRUE "
-            f"LEFT JOIN {question_table} q ON {q_id} = e.v::bigint"
-        )
-    else:  # SQLite
-        its_questions = f"LEFT JOIN json_each({a_questions}) e LEFT JOIN {question_table} q ON {q_id} = e.value"
     # Names only (the models' own, quoted), every value bound: S608 does not apply.
     return _Statements(
         lock_member=(
@@ -785,12 +772,13 @@ def _statements(alias: str) -> _Statements:
         period=(
             f"SELECT {c.period.select(connection, 'p')}, "  # noqa: S608
             f"(SELECT {u_id} {his(p_id, submitted=False)} ORDER BY {u_started} DESC, {u_id} DESC LIMIT 1), "
-            f"(SELECT COUNT(*) {his(p_id, submitted=True)}), {c.campaign.select(connection, 'c')}, "
-            f"{c.question.select(connection, 'q')} "
-            f"FROM {period_table} p INNER JOIN {campaign_table} c ON {p_campaign} = {c_id} "
-            f"LEFT JOIN {through} t ON t.{quote(m2m.m2m_column_name())} = {p_id} "
-            f"AND {col(StudyPeriod, 'p', 'selection')} = %s "
-            f"LEFT JOIN {question_table} q ON {q_id} = t.{quote(m2m.m2m_reverse_name())} WHERE {p_id} = %s"
+            f"(SELECT COUNT(*) {his(p_id, submitted=True)}), {c.campaign.select(connection, 'c')} "
+            f"FROM {period_table} p INNER JOIN {campaign_table} c ON {p_campaign} = {c_id} WHERE {p_id} = %s"
+        ),
+        fixed_questions=(
+            f"SELECT {c.question.select(connection, 'q')} FROM {question_table} q "  # noqa: S608
+            f"INNER JOIN {through} t ON t.{quote(m2m.m2m_reverse_name())} = {col(Question, 'q', 'id')} "
+            f"WHERE t.{quote(m2m.m2m_column_name())} = %s"
         ),
         questions=(
             f"SELECT {c.question.select(connection, 'q')} FROM {question_table} q "  # noqa: S608
@@ -799,11 +787,10 @@ def _statements(alias: str) -> _Statements:
         submission=(
             f"SELECT {c.attempt.select(connection, 'a')}, (SELECT COUNT(*) {his(a_period, submitted=True)}), "  # noqa: S608
             f"{c.period.select(connection, 'p')}, {c.campaign.select(connection, 'c')}, "
-            f"{c.member.select(connection, 'm')}, {c.question.select(connection, 'q')} "
-            f"FROM {c.attempt.table(connection)} a "
+            f"{c.member.select(connection, 'm')} FROM {c.attempt.table(connection)} a "
             f"INNER JOIN {period_table} p ON {a_period} = {p_id} "
             f"INNER JOIN {campaign_table} c ON {p_campaign} = {c_id} "
-            f"INNER JOIN {member_table} m ON {a_person} = {col(Person, 'm', 'id')} {its_questions} "
+            f"INNER JOIN {member_table} m ON {a_person} = {col(Person, 'm', 'id')} "
             f"WHERE {a_id} = %s AND {a_person} = %s{' FOR UPDATE OF a' if locking else ''}"
         ),
     )
@@ -842,12 +829,17 @@ def submitted_count(period: StudyPeriod, person: Person) -> int:
     return Attempt.objects.filter(period=period, person=person, submitted_at__isnull=False).count()
 
 
-def _draw(period: StudyPeriod, seed: int, fixed: dict[int, Question]) -> list[int]:
-    """The question ids of an attempt, in the order shown: the period's fixed questions (``fixed``, read with the
-    period), or ``question_count`` drawn from its category, shuffled by ``seed``."""
+def _draw(period: StudyPeriod, seed: int) -> tuple[list[int], dict[int, Question] | None]:
+    """The question ids of an attempt, in the order shown: the period's fixed questions, or ``question_count``
+    drawn from its category, shuffled by ``seed``; with the fixed questions' rows (read whole in the same query:
+    the attempt shows them next), None for a draw from a category."""
     rng = random.Random(seed)
+    rows = None
     if period.selection == Selection.FIXED:
-        ids = sorted(fixed)
+        connection = transaction.get_connection()
+        found = fetch_all(connection, _statements(connection.alias).fixed_questions, [period.pk])
+        rows = {q.pk: q for q in (_columns().question.build(connection, row) for row in found)}
+        ids = sorted(rows)
     else:
         pool = sorted(
             Question.objects.filter(campaign_id=period.campaign_id, category=period.category, active=True).values_list(
@@ -856,7 +848,7 @@ def _draw(period: StudyPeriod, seed: int, fixed: dict[int, Question]) -> list[in
         )
         ids = sorted(rng.sample(pool, min(period.question_count, len(pool))))
     rng.shuffle(ids)
-    return ids
+    return ids, rows
 
 
 def option_order(seed: int, question_id: int, count: int) -> list[int]:
@@ -884,15 +876,13 @@ def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
     person = c.member.build(connection, row)
     # After the lock, so this statement sees the attempt of a start that held it before us.
     period_id = period if isinstance(period, int) else period.pk
-    rows = fetch_all(connection, statements.period, [person_id, person_id, Selection.FIXED.value, period_id])
-    found, open_attempt, used, fixed = None, None, 0, {}
-    if rows:
-        row = rows[0]
+    row = fetch_one(connection, statements.period, [person_id, person_id, period_id])
+    found, open_attempt, used = None, None, 0
+    if row is not None:
         found = c.period.build(connection, row)
         at = len(c.period)
         open_attempt, used = row[at], row[at + 1]
         c.campaign.build_into(found, "campaign", connection, row, at + 2)
-        fixed = _questions_in(connection, rows, at + 2 + len(c.campaign))
     campaign = found.campaign if found is not None else None
     his = (
         campaign is not None
@@ -906,15 +896,12 @@ def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
     now = timezone.now()
     _check_window(found, now)
     if open_attempt is not None:
-        reloaded = Attempt.objects.get(pk=open_attempt)
-        if fixed and all(pk in fixed for pk in reloaded.question_ids):
-            reloaded._questions = {pk: fixed[pk] for pk in reloaded.question_ids}  # type: ignore[attr-defined]
-        return reloaded
+        return Attempt.objects.get(pk=open_attempt)
     if used >= found.max_attempts:
         raise DomainError(None, _("You have used the %(n)s attempts this period allows.") % {"n": found.max_attempts})
     _count_at_opening(found)
     seed = secrets.randbelow(2**31)
-    question_ids = _draw(found, seed, fixed)
+    question_ids, rows = _draw(found, seed)
     attempt = Attempt(
         period=found,
         person=person,
@@ -925,16 +912,9 @@ def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
         started_at=now,
     )
     insert(attempt)
-    if found.selection == Selection.FIXED:
-        attempt._questions = {pk: fixed[pk] for pk in question_ids}  # type: ignore[attr-defined]  # shown next
+    if rows is not None:
+        attempt._questions = {pk: rows[pk] for pk in question_ids}  # type: ignore[attr-defined]  # shown next
     return attempt
-
-
-def _questions_in(connection: Any, rows: list[tuple[Any, ...]], at: int) -> dict[int, Question]:
-    """The questions of the rows of a statement joined to them (their columns from ``at``), by id; a row with
-    none (NULL columns: the outer join found nothing) adds none."""
-    build = _columns().question.build
-    return {q.pk: q for q in (build(connection, row, at) for row in rows if row[at] is not None)}
 
 
 _KINDS = frozenset(QuestionKind.values)
@@ -1116,19 +1096,16 @@ def submit_attempt(actor: Actor, attempt: Attempt, *, answers: Mapping[Any, Any]
     person_id = _person_id_of(actor)
     connection = transaction.get_connection()
     c = _columns()
-    rows = fetch_all(connection, _statements(connection.alias).submission, [person_id, attempt.pk, person_id])
+    row = fetch_one(connection, _statements(connection.alias).submission, [person_id, attempt.pk, person_id])
     locked, used = None, 0
-    if rows:
-        row = rows[0]
+    if row is not None:
         locked = c.attempt.build(connection, row)
         at = len(c.attempt)
         used = row[at]
         found = c.period.build_into(locked, "period", connection, row, at + 1)
         at += 1 + len(c.period)
         c.campaign.build_into(found, "campaign", connection, row, at)
-        at += len(c.campaign)
-        c.member.build_into(locked, "person", connection, row, at)
-        locked._questions = _questions_in(connection, rows, at + len(c.member))  # type: ignore[attr-defined]
+        c.member.build_into(locked, "person", connection, row, at + len(c.campaign))
     if locked is None or not secrets.compare_digest(str(token or ""), locked.token):
         raise DomainError(None, _("This quiz is not yours or has expired: open the period again."))
     if locked.submitted_at is not None:
