@@ -110,3 +110,39 @@ def test_the_start_and_the_submission_answer_what_the_attempt_serializer_says(tr
             assert list(built.items()) == list(expected.items())
     assert started == attempt_answer(attempt, SimpleNamespace(user=users.member))  # type: ignore[arg-type]
     assert done == attempt_answer(fresh, SimpleNamespace(user=users.member))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("selection", ["fixed", "random"])
+def test_the_questions_read_with_the_period_and_the_attempt_are_the_orms(tree, users, selection):
+    from tongxin.study import services
+    from tongxin.study.models import Question, Selection
+
+    if selection == "fixed":
+        period = open_period(tree)
+    else:  # three of the bank's four "理论" questions drawn per attempt (the five given are not its questions)
+        from tongxin.study.tests.helpers import bank
+
+        campaign = services.create_campaign(None, organization=tree.root, title="青年大学习 2027 春季")
+        period = open_period(tree, campaign=campaign, questions=bank(campaign), selection=Selection.RANDOM,
+                             category="理论", question_count=3)  # fmt: skip
+
+    def same(read: dict, ids: list[int]) -> None:
+        orm = Question.objects.in_bulk(ids)
+        assert set(read) == set(ids) and len(ids) == (5 if selection == "fixed" else 3)
+        for pk, question in orm.items():
+            for field in Question._meta.concrete_fields:
+                assert getattr(read[pk], field.attname) == getattr(question, field.attname), field.name
+        if selection == "random":
+            assert {q.category for q in orm.values()} == {"理论"}
+
+    attempt = services.start_attempt(users.member, period.pk)
+    same(services.questions_of(attempt), attempt.question_ids)
+    reloaded = services.start_attempt(users.member, period.pk)  # his open attempt, its questions as read then
+    assert reloaded.pk == attempt.pk
+    same(services.questions_of(reloaded), reloaded.question_ids)
+    answers = right_answers(attempt)
+    submitted = services.submit_attempt(users.member, Attempt(pk=attempt.pk), answers=answers, token=attempt.token)
+    assert submitted.score == 100
+    same(services.questions_of(submitted), submitted.question_ids)
+    again = services.submit_attempt(users.member, Attempt(pk=attempt.pk), answers={}, token=attempt.token)
+    assert again.score == 100 and [row["right"] for row in services.results(again)] == [True] * len(answers)
