@@ -1,7 +1,7 @@
 import re
 
 from csp.decorators import csp_update
-from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.urls import ResolverMatch, URLPattern, URLResolver, include, path, re_path
 from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RoutePattern
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
@@ -116,7 +116,7 @@ class PrefixResolver(URLResolver):
             for prefix, group in groups.items()
         }
 
-    def resolve(self, path: object) -> object:
+    def resolve(self, path: str) -> ResolverMatch:
         narrow = self._narrow.get(str(path).partition("/")[0])
         if narrow is not None:
             try:

@@ -34,13 +34,14 @@ def use_compiled_loader(sender: Any, connection: Any, **kwargs: Any) -> None:
     if compiled is None or issubclass(compiled, TimestamptzLoader) or not hasattr(django_loader, "timezone"):
         return  # the pure-Python implementation: Django's loader is as fast
     zone = django_loader.timezone
+    parser: Any = compiled  # a loader class (psycopg.abc.Loader), checked above
 
     class CompiledTzLoader(Loader):
         timezone = zone  # what Django's create_cursor compares with its own
 
         def __init__(self, oid: int, context: Any = None) -> None:
             super().__init__(oid, context)
-            self._parse = compiled(oid, context).load
+            self._parse = parser(oid, context).load
 
         def load(self, data: Any) -> Any:
             return self._parse(data).replace(tzinfo=zone)

@@ -131,7 +131,7 @@ def seed(run: DemoRun) -> StudyResult:
         services.Member(*row)
         for row in services.audience_people(campaign).order_by("pk").values_list(*services.MEMBER_FIELDS)
     ]
-    branch_chance: dict[int, float] = {}
+    branch_chance: dict[int | None, float] = {}
     for person in people:
         if person.branch_id not in branch_chance:
             branch_chance[person.branch_id] = rng.choices([h[1] for h in HABITS], weights=[h[0] for h in HABITS])[0]

@@ -796,7 +796,7 @@ def _statements(alias: str) -> _Statements:
     )
 
 
-def _check_audience(period: StudyPeriod, person: Person) -> None:
+def _check_audience(period: StudyPeriod, person: Person | Member) -> None:
     if not in_audience(period.campaign, person):
         raise DomainError(
             None,

@@ -99,6 +99,7 @@ def test_the_demo_study_step_rolls_up_as_a_recount():
     assert result.periods == 10 and result.participations > 1000
     assert Participation.objects.count() == result.participations
     member_pk = demo_actors().member.person_id
+    assert member_pk is not None
     for period in StudyPeriod.objects.order_by("number"):
         assert services.kept_stats(period) == services.expected_stats(period), period.number
         if period.closes_at > timezone.now():  # the open week: the demo member has not taken it (a visitor does)
