@@ -3,10 +3,11 @@
 settings and middleware, counted and profiled per request, without gunicorn, HTTP or the client's load.
 
     TONGXIN_LOG_LEVEL=WARNING TONGXIN_PROFILE_N=200 pytest -q -s bench/profile_study_peak.py [DATABASE_URL=postgres://…/h_x]
-    (TONGXIN_PROFILE=0: CPU milliseconds per request without cProfile, no statistics written)
+    (TONGXIN_PROFILE=0: CPU milliseconds per request without cProfile, no statistics written;
+     TONGXIN_PROFILE_SQL=1: the statements of the first request of each kind printed too)
 
 Prints, per request of each kind: statements, CPU milliseconds (process time) and function calls, and writes
-the cProfile statistics to var/bench/profile-study.pstats and var/bench/profile-trivial.pstats (read them with
+the cProfile statistics to var/bench/profile-{start,submit,trivial}.pstats (read them with
 ``python -m pstats``). Load-independent evidence: statements and calls; CPU times are as noisy as the machine.
 """
 
@@ -30,6 +31,7 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 
 N = int(os.environ.get("TONGXIN_PROFILE_N", "200"))
 PROFILE = os.environ.get("TONGXIN_PROFILE", "1") != "0"  # 0: the CPU per request without cProfile's overhead
+SHOW_SQL = os.environ.get("TONGXIN_PROFILE_SQL") == "1"
 OUT = Path(__file__).resolve().parent.parent / "var" / "bench"
 
 
@@ -51,6 +53,13 @@ def _members(tree, n):
 def _run(label, calls):
     """Run ``calls`` (each a function doing one request) under cProfile: statements, CPU ms, calls per request."""
     profile = cProfile.Profile()
+    if SHOW_SQL:
+        with CaptureQueriesContext(connection) as first:
+            calls[0]()
+        print(f"{label}, the statements of one request:")
+        for query in first:
+            print(f"  {query['sql'][:300]}")
+        calls = calls[1:]
     with CaptureQueriesContext(connection) as queries:
         cpu = time.process_time()
         if PROFILE:

@@ -71,9 +71,10 @@ redoc_view = SpectacularRedocView.as_view(url_name="schema", permission_classes=
 
 class PrefixRouter(DefaultRouter):
     """DRF's DefaultRouter, its routes grouped under one URL pattern per prefix: ``/api/study-attempts/…`` is
-    matched against the ~50 prefixes and then that viewset's handful of routes, instead of against every route of
-    every viewset in turn (~320 regular expressions, and Django's list of the patterns tried, for a viewset
-    registered late: 0.5 ms of each request). The same URLs, names, views and schema as the flat list."""
+    matched against that viewset's handful of routes (the prefix found by :class:`PrefixResolver`), instead of
+    against every route of every viewset in turn (~320 regular expressions, and Django's list of the patterns
+    tried, for a viewset registered late: 0.5 ms of each request). The same URLs, names, views and schema as the
+    flat list. :meth:`resolver` hands the groups it made to the resolver, so that the two cannot disagree."""
 
     def get_urls(self) -> list:
         flat = super().get_urls()
@@ -92,25 +93,29 @@ class PrefixRouter(DefaultRouter):
                 dotted.append(pattern)  # a list with a format suffix ("^<prefix>\.(?P<format>…)"): kept whole, after
             else:
                 rest.append(pattern)
-        return [*rest, *(re_path(f"^{prefix}/", include(routes)) for prefix, routes in groups.items()), *dotted]
+        self.groups = {prefix: re_path(f"^{prefix}/", include(routes)) for prefix, routes in groups.items()}
+        return [*rest, *self.groups.values(), *dotted]
+
+    def resolver(self) -> "PrefixResolver":
+        """The router's URL patterns as one :class:`PrefixResolver`, with the prefix groups :meth:`get_urls` made."""
+        patterns = self.urls
+        return PrefixResolver(patterns, self.groups)
 
 
 class PrefixResolver(URLResolver):
     """The router's URL patterns (``path("", include(router.urls))``), a request sent straight to its prefix's
     group: the path's first segment is looked up in a dictionary, and only the patterns that could match a path
     starting with it are tried, in their order (the group, and the router's own routes that have no prefix).
-    Matching ~50 prefixes in turn cost a request to a late prefix (the weekly study peak's) some 400 Python calls,
-    a sixteenth of it; reversing, the schema and a 404's list of the patterns tried use the whole list as before.
-    A path the narrow list does not match is resolved against the whole list, so nothing can resolve otherwise."""
+    Matching the prefixes in turn (46 registered; a request to the weekly study peak's tried about 35) cost it some
+    400 Python calls, a sixteenth of it; reversing, the schema and a 404's list of the patterns tried use the whole
+    list as before. A path the narrow list does not match is resolved against the whole list, so nothing can
+    resolve otherwise. ``groups``: each prefix's group, one of ``patterns`` (:meth:`PrefixRouter.resolver`)."""
 
-    def __init__(self, patterns: list) -> None:
+    def __init__(self, patterns: list, groups: dict[str, URLResolver]) -> None:
         super().__init__(RoutePattern("", is_endpoint=False), patterns)
-        groups = {}
-        for pattern in patterns:
-            prefix = re.fullmatch(r"\^([a-z0-9-]+)/", str(pattern.pattern))
-            if isinstance(pattern, URLResolver) and prefix:
-                groups[prefix[1]] = pattern
         grouped = {id(group) for group in groups.values()}
+        if not grouped <= {id(p) for p in patterns}:
+            raise ValueError("every prefix group must be one of the patterns")
         self._narrow = {
             prefix: URLResolver(self.pattern, [p for p in patterns if p is group or id(p) not in grouped])
             for prefix, group in groups.items()
@@ -176,7 +181,7 @@ router.register("annual-reports", AnnualReportViewSet, basename="annual-report")
 router.register("index", IndexViewSet, basename="index")
 
 urlpatterns = [
-    PrefixResolver(router.urls),
+    router.resolver(),
     path("compliance/", ComplianceBoardViewSet.as_view({"get": "board"}), name="compliance"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=SCHEMA_ACCESS), name="schema"),
     path("docs/", csp_update(DOCS_CSP)(docs_page(swagger_view)), name="docs"),

@@ -43,7 +43,9 @@ def test_a_request_is_matched_against_its_own_viewsets_routes():
 
 
 def test_the_prefix_dictionary_resolves_every_route_as_the_whole_list_does():
-    resolver = PrefixResolver(router.urls)
+    resolver = router.resolver()
+    assert isinstance(resolver, PrefixResolver)
+    assert set(resolver._narrow) == {prefix for prefix, _viewset, _basename in router.registry}
     paths = ["", ".json", "study-attempts", "study-attempts/", "study-attempts.json", "nowhere/", "orgs/x/y/z/"]
     for prefix, _viewset, _basename in router.registry:
         paths += [f"{prefix}/", f"{prefix}/12/", f"{prefix}/12/x/", f"{prefix}.json", f"{prefix}/12.json"]
@@ -58,3 +60,9 @@ def test_the_prefix_dictionary_resolves_every_route_as_the_whole_list_does():
         narrow = resolver.resolve(path)
         fields = ("func", "args", "kwargs", "url_name", "route")
         assert [getattr(narrow, f) for f in fields] == [getattr(whole, f) for f in fields], path
+
+
+def test_a_group_that_is_not_one_of_the_patterns_is_refused():
+    stray = router.resolver()._narrow["orgs"]  # a resolver of its own, not one of the router's patterns
+    with pytest.raises(ValueError, match="prefix group"):
+        PrefixResolver(router.urls, {"orgs": stray})
