@@ -7,17 +7,20 @@ fresh each run and dropped afterwards unless ``--keep-copy``):
 1. prepares, through the services: a campaign of the district with a bank of five questions and one period
    open now; a user with an API token for every member of the audience (13,373 at 1×);
 2. starts the app under gunicorn (``--workers``, default 2, sync workers, production settings) on loopback;
-3. from this process, a bounded asyncio client (httpx, ``--concurrency`` requests in flight, default 8)
-   drives for every member the period's open-and-submit flow: ``POST /api/study-attempts/`` (start: the
-   questions in his order) then ``POST /api/study-attempts/<id>/submit/`` with answers; one member in ten taps
-   twice (the same submission sent again), which must not make a second participation;
+3. from this process, a bounded asyncio client (``--client``: aiohttp by default, or httpx; ``--concurrency``
+   requests in flight, default 8) drives for every member the period's open-and-submit flow:
+   ``POST /api/study-attempts/`` (start: the questions in his order) then
+   ``POST /api/study-attempts/<id>/submit/`` with answers; one member in ten taps twice (the same submission
+   sent again), which must not make a second participation;
 4. in the same run, the same number of requests against a trivial view that writes one row
    (``POST /bench/one-row/``, bench/study_peak_urls.py) with the same token authentication;
 5. stops the app and checks: participations = members who submitted (0 lost), none twice (0 duplicated), and
    the period's roll-up rows equal a recount from the participations.
 
 Prints submissions per second (a member's start + submit counted once), p50/p95 latency per request, the
-trivial view's throughput and the ratio, lost and duplicated participations and roll-up mismatches.
+trivial view's throughput and the ratio, lost and duplicated participations and roll-up mismatches, and the CPU
+milliseconds per request spent by the client, the app's processes and PostgreSQL's backends (Linux's /proc) in
+each of the two runs: the client shares the machine with the server, so its share is part of the measure.
 Goals (1× on PostgreSQL): the district's submissions in under 3 minutes, at ≥ 50% of the trivial view's
 throughput (per request), p95 under 300 ms, 0 lost, 0 duplicated, roll-ups equal to a recount (PASS/FAIL;
 ``--strict`` exits 1 on a FAIL).
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -293,14 +297,55 @@ class Stats:
         return values[min(len(values) - 1, int(q * len(values)))] * 1000
 
 
+class HttpxClient:
+    """The load generator on httpx (pure Python: its HTTP parser, h11, is the heaviest part of the client)."""
+
+    def __init__(self, port: int, concurrency: int) -> None:
+        import httpx
+
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        self.client = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60)
+
+    async def post(self, path: str, token: str, body: dict[str, Any]) -> tuple[int, str]:
+        response = await self.client.post(path, json=body, headers={"Authorization": f"Token {token}"})
+        return response.status_code, response.text
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+class AiohttpClient:
+    """The load generator on aiohttp (its HTTP parser compiled): the same requests for less of the machine's CPU,
+    which the client shares with the app and PostgreSQL on loopback."""
+
+    def __init__(self, port: int, concurrency: int) -> None:
+        import aiohttp
+
+        self.base = f"http://127.0.0.1:{port}"
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=concurrency), timeout=aiohttp.ClientTimeout(total=60)
+        )
+
+    async def post(self, path: str, token: str, body: dict[str, Any]) -> tuple[int, str]:
+        headers = {"Authorization": f"Token {token}"}
+        async with self.session.post(self.base + path, json=body, headers=headers) as response:
+            return response.status, await response.text()
+
+    async def close(self) -> None:
+        await self.session.close()
+
+
+CLIENTS: dict[str, type[AiohttpClient | HttpxClient]] = {"aiohttp": AiohttpClient, "httpx": HttpxClient}
+
+
 async def _post(client: Any, stats: Stats, path: str, token: str, body: dict[str, Any]) -> Any:
     started = time.perf_counter()
-    response = await client.post(path, json=body, headers={"Authorization": f"Token {token}"})
+    status, text = await client.post(path, token, body)
     stats.latencies.append(time.perf_counter() - started)
-    if response.status_code >= 400:
-        stats.errors.append(f"{path} {response.status_code} {response.text[:160]}")
+    if status >= 400:
+        stats.errors.append(f"{path} {status} {text[:160]}")
         return None
-    return response.json()
+    return json.loads(text)
 
 
 async def member_flow(client: Any, stats: Stats, period: int, token: str, rng: random.Random) -> bool:
@@ -316,14 +361,12 @@ async def member_flow(client: Any, stats: Stats, period: int, token: str, rng: r
     return done is not None
 
 
-async def drive(port: int, concurrency: int, jobs: list[Any]) -> float:
-    import httpx
-
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+async def drive(kind: str, port: int, concurrency: int, jobs: list[Any]) -> float:
     queue: asyncio.Queue[Any] = asyncio.Queue()
     for job in jobs:
         queue.put_nowait(job)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60) as client:
+    client = CLIENTS[kind](port, concurrency)
+    try:
 
         async def worker() -> None:
             while not queue.empty():
@@ -333,6 +376,82 @@ async def drive(port: int, concurrency: int, jobs: list[Any]) -> float:
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         return time.perf_counter() - started
+    finally:
+        await client.close()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Where the machine's CPU went: the client (this process), the app (gunicorn's processes), PostgreSQL
+# ---------------------------------------------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_of(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc; 0 elsewhere or once it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime (fields 14 and 15 of proc(5))
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class CpuMeter:
+    """CPU seconds spent during a phase by the client (this process), the app (gunicorn's processes) and the
+    PostgreSQL backends connected to the working copy. The app renews its connections (CONN_MAX_AGE), so the
+    backends are sampled every half second from a thread and each one's last reading kept: a backend that ends
+    during the phase loses at most its last half second."""
+
+    def __init__(self, args: argparse.Namespace, app_pid: int) -> None:
+        self.args, self.app_pid = args, app_pid
+        self.url = args.pg_url.replace("postgres://", "postgresql://", 1) + "/postgres"
+
+    def _backends(self, conn: Any) -> list[int]:
+        return [row[0] for row in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [COPY])]
+
+    def run(self, phase: Any) -> tuple[Any, dict[str, float]]:
+        import threading
+
+        import psycopg
+
+        # backend → CPU at its first reading (0 for one that connected during the phase), at its last
+        seen: dict[int, tuple[float, float]] = {}
+        done = threading.Event()
+
+        def sample(conn: Any) -> None:
+            first_round = True
+            while True:
+                for pid in self._backends(conn):
+                    now = _cpu_of(pid)
+                    seen[pid] = (seen[pid][0] if pid in seen else now if first_round else 0.0, now)
+                first_round = False
+                if done.wait(0.5):
+                    return
+
+        def app() -> float:
+            return sum(_cpu_of(pid) for pid in [self.app_pid, *_children(self.app_pid)])
+
+        client, app_before = time.process_time(), app()
+        with psycopg.connect(self.url, autocommit=True) if pg(self.args) else contextlib.nullcontext() as conn:
+            sampler = threading.Thread(target=sample, args=(conn,), daemon=True) if conn is not None else None
+            if sampler is not None:
+                sampler.start()
+            try:
+                result = phase()
+            finally:
+                done.set()
+                if sampler is not None:
+                    sampler.join()
+        database = sum(last - first for first, last in seen.values())
+        cpu = {"client": time.process_time() - client, "app": app() - app_before, "database": database}
+        return result, cpu
 
 
 def main() -> int:
@@ -340,6 +459,7 @@ def main() -> int:
     parser.add_argument("--db", choices=["postgresql", "postgres", "sqlite"], default="postgresql")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="aiohttp", help="the load generator's library")
     parser.add_argument("--members", type=int, default=0, help="drive only the first N members (0: all)")
     parser.add_argument("--fresh", action="store_true", help="reseed the district")
     parser.add_argument("--keep-copy", action="store_true")
@@ -382,7 +502,9 @@ def main() -> int:
 
                 return job
 
-            study_seconds = asyncio.run(drive(port, args.concurrency, [member(t) for t in tokens]))
+            meter = CpuMeter(args, proc.pid)
+            jobs = [member(t) for t in tokens]
+            study_seconds, study_cpu = meter.run(lambda: asyncio.run(drive(args.client, port, args.concurrency, jobs)))
             requests = len(study.latencies)
 
             def one_row(token: str):
@@ -392,7 +514,9 @@ def main() -> int:
                 return job
 
             trivial_jobs = [one_row(tokens[i % len(tokens)]) for i in range(requests)]
-            trivial_seconds = asyncio.run(drive(port, args.concurrency, trivial_jobs))
+            trivial_seconds, trivial_cpu = meter.run(
+                lambda: asyncio.run(drive(args.client, port, args.concurrency, trivial_jobs))
+            )
         finally:
             stop_app(proc)
         checked = spawn(args, "check", "--period", str(plan["period"]))
@@ -415,7 +539,11 @@ def main() -> int:
         "trivial_requests_per_second": round(trivial_rps, 1), "trivial_p50_ms": round(trivial.p(0.5), 1),
         "trivial_p95_ms": round(trivial.p(0.95), 1), "ratio": round(ratio, 2), "lost": lost,
         "duplicated": checked["duplicated"], "rollup_mismatches": checked["rollup_mismatches"],
-        "errors": len(study.errors) + len(trivial.errors),
+        "errors": len(study.errors) + len(trivial.errors), "client": args.client,
+        # CPU milliseconds per request of each part (the machine's two cores are shared by the three)
+        "cpu_ms_per_request": {part: round(1000 * value / max(requests, 1), 2) for part, value in study_cpu.items()},
+        "trivial_cpu_ms_per_request": {part: round(1000 * value / max(len(trivial.latencies), 1), 2)
+                                       for part, value in trivial_cpu.items()},
     }  # fmt: skip
     print(json.dumps(results, ensure_ascii=False, indent=2))
     for error in (study.errors + trivial.errors)[:5]:
