@@ -75,8 +75,8 @@ bench: setup ## benchmarks under bench/ (prints figures and ratios)
 	$(PY) bench/checkin.py --db $${BENCH_DB:-sqlite}
 	$(PY) bench/points.py --db $${BENCH_DB:-sqlite}
 	$(PY) bench/scale.py --db $${BENCH_DB:-sqlite}
-	@if scripts/pg-reachable.sh; then $(PY) bench/study_peak.py --db postgresql; \
-	else echo "bench/study_peak.py skipped: no PostgreSQL on 127.0.0.1:5432"; fi
+	@if scripts/pg-reachable.sh; then $(PY) bench/study_peak.py --db postgresql && $(PY) bench/prepared_reads.py; \
+	else echo "bench/study_peak.py and bench/prepared_reads.py skipped: no PostgreSQL on 127.0.0.1:5432"; fi
 
 # Every benchmark at a tiny scale with few runs, through the same code: `make test` runs this so that a
 # benchmark that no longer runs fails the suite. The figures mean nothing at this scale; goals are not checked.
@@ -94,8 +94,8 @@ bench-quick: setup
 	$(PY) bench/scale.py --quick --db $${BENCH_DB:-sqlite}
 	$(PY) bench/scale.py --quick --features --db $${BENCH_DB:-sqlite}
 	$(PY) bench/annual_report.py --quick --db $${BENCH_DB:-sqlite}
-	@if scripts/pg-reachable.sh; then $(PY) bench/soak.py --quick; \
-	else echo "bench/soak.py --quick skipped: no PostgreSQL on 127.0.0.1:5432"; fi
+	@if scripts/pg-reachable.sh; then $(PY) bench/soak.py --quick && $(PY) bench/prepared_reads.py --quick; \
+	else echo "bench/soak.py and bench/prepared_reads.py --quick skipped: no PostgreSQL on 127.0.0.1:5432"; fi
 
 # PostgreSQL only, not in `make bench`/`make test`: it runs pg_basebackup and pg_ctl (as the postgres user when
 # run as root) and starts servers on ports 5433 (a private primary, when the server on 5432 refuses replication

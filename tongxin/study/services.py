@@ -45,6 +45,7 @@ from tongxin.core.exceptions import DomainError
 from tongxin.core.fields import checked_date, checked_text
 from tongxin.core.models import ChangeLog
 from tongxin.core.prepared import Columns, fetch_all, fetch_one, insert, update
+from tongxin.core.prepared import cursor as prepared_cursor
 from tongxin.core.scoping import CHANGE, Actor, actor_scope, by, require, subtree_q
 from tongxin.core.uploads import IMAGE_TYPES, check_upload, clean_name
 from tongxin.core.workflow import Workflow
@@ -1023,7 +1024,7 @@ def _add_participant(period: StudyPeriod, org_path: str, delta: int = 1) -> None
         f"UPDATE {table} SET {participants} = {participants} + %s WHERE {rows} AND {pk} IN ("  # noqa: S608 - names
         f"SELECT {pk} FROM {table} WHERE {rows} ORDER BY {quote('org_path')} FOR UPDATE)"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, [delta, period.pk, *ids, period.pk, *ids])
 
 
@@ -1040,7 +1041,7 @@ def _insert_once(row: Participation) -> bool:
         f"VALUES ({', '.join(['%s'] * len(fields))}) "
         f"ON CONFLICT ({quote('period_id')}, {quote('person_id')}) DO NOTHING RETURNING {quote('id')}"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, values)
         made = cursor.fetchone()
     if made is None:

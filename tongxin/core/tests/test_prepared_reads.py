@@ -73,3 +73,45 @@ def test_insert_and_update_write_what_save_writes(tree, users):
         pre_save.disconnect(note, sender=ChangeLog)
         post_save.disconnect(note, sender=ChangeLog)
     assert seen == [(None, None), (True, None), (None, frozenset({"after"})), (False, frozenset({"after"}))]
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statements prepared on PostgreSQL's server only")
+def test_the_hot_paths_statements_are_planned_once_per_server_session(tree, users, settings):
+    from tongxin.core.prepared import cursor
+
+    settings.TONGXIN_PGBOUNCER = False
+    period = open_period(tree, max_attempts=3)
+    first = services.start_attempt(users.member, period)
+    services.submit_attempt(users.member, first, answers={}, token=first.token)
+    prepared = _prepared_statements()
+    # the submission's read (attempt, period, campaign, member), the period's, the attempt's INSERT, the roll-ups'
+    assert any("FOR UPDATE OF a" in sql for sql in prepared), prepared
+    assert any(sql.startswith('INSERT INTO "study_attempt"') for sql in prepared)
+    assert any(sql.startswith('UPDATE "study_periodstats"') for sql in prepared)
+    second = services.start_attempt(users.member, period)
+    done = services.submit_attempt(users.member, second, answers={}, token=second.token)
+    assert sorted(_prepared_statements()) == sorted(prepared)  # used again, not prepared twice
+    assert done.submitted_at is not None and done.score == 0
+    # values bound on the server: a value is not part of the statement's text
+    assert not any(first.token in sql or second.token in sql for sql in prepared)
+    with cursor(connection) as rows:
+        rows.execute("SELECT %s::text || %s", ["同", "心"])
+        assert rows.fetchone() == ("同心",)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statements prepared on PostgreSQL's server only")
+@pytest.mark.django_db(transaction=True)
+def test_behind_pgbouncer_nothing_is_prepared(tree, users, settings):
+    settings.TONGXIN_PGBOUNCER = True  # transaction pooling: a named statement could reach another session
+    connection.close()  # a new server session, without an earlier test's statements (committed: transaction=True)
+    period = open_period(tree)
+    attempt = services.start_attempt(users.member, period)
+    done = services.submit_attempt(users.member, attempt, answers={}, token=attempt.token)
+    assert done.submitted_at is not None
+    assert _prepared_statements() == []
