@@ -138,8 +138,10 @@ def cursor(connection: BaseDatabaseWrapper) -> Any:
     parsed and planned once per server session, then executed with their values bound (issue 14: planning the
     submission's read of the attempt, its period, campaign and member took 0.3-0.4 ms of PostgreSQL's CPU, five
     times its execution). The values are bound on the server, not written into the text: the hot path's
-    statements only, whose every parameter is a column's value. Elsewhere (SQLite, pgbouncer) the usual cursor."""
-    if not prepares(connection):
+    statements only, whose every parameter is a column's value. Elsewhere (SQLite, pgbouncer) the usual cursor, and
+    while queries are logged (DEBUG, the tests' ``CaptureQueriesContext``): Django logs a statement's text from
+    psycopg's last query, which a statement executed by its prepared name does not keep (the log would say None)."""
+    if not prepares(connection) or connection.queries_logged:
         return connection.cursor()
     from django.db.backends.postgresql.base import TIMESTAMPTZ_OID  # noqa: PLC0415 - imports psycopg
     from django.db.backends.postgresql.psycopg_any import register_tzloader  # noqa: PLC0415
