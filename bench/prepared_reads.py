@@ -26,15 +26,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from import_roster import setup_django
-from roster import DB_PREFIX, PG_BASE_URL, QUICK, add_quick_option, log
+from roster import DB_PREFIX, PG_BASE_URL, QUICK, add_quick_option, log, prepare_postgres
+from study_peak import process_cpu
 
 NAME = f"{DB_PREFIX}_prepared"
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def backend_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def main() -> int:
@@ -47,11 +42,7 @@ def main() -> int:
     if QUICK:
         args.rounds, args.repeat = 50, 1
     args.db = "postgres"
-    import psycopg
-
-    with psycopg.connect(args.pg_url.replace("postgres://", "postgresql://", 1) + "/postgres", autocommit=True) as c:
-        if c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [NAME]).fetchone() is None:
-            c.execute(f'CREATE DATABASE "{NAME}"')
+    prepare_postgres(1, False, args.pg_url, NAME)
     setup_django(args, sqlite=Path("unused"), pg_name=NAME)
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -67,14 +58,14 @@ def main() -> int:
 
     def run(make_cursor) -> tuple[float, float]:
         with transaction.atomic():
-            database, python = backend_cpu(pid), time.process_time()
+            database, python = process_cpu(pid), time.process_time()
             for i in range(args.rounds):
                 with make_cursor() as cursor:
                     cursor.execute(statements.submission, [6, i + 1, 6])
                     cursor.fetchone()
                     cursor.execute(statements.period, [6, 6, i + 1])
                     cursor.fetchone()
-            database, python = backend_cpu(pid) - database, time.process_time() - python
+            database, python = process_cpu(pid) - database, time.process_time() - python
         return 1000 * database / args.rounds, 1000 * python / args.rounds
 
     log(f"prepared reads: {args.rounds} pairs of reads, best of {args.repeat}, PostgreSQL database {NAME}")

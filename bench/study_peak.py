@@ -387,7 +387,7 @@ async def drive(kind: str, port: int, concurrency: int, jobs: list[Any]) -> floa
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def _cpu_of(pid: int) -> float:
+def process_cpu(pid: int) -> float:
     """User + system CPU seconds of a process (Linux /proc; 0 elsewhere or once it has gone)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
@@ -429,14 +429,14 @@ class CpuMeter:
             first_round = True
             while True:
                 for pid in self._backends(conn):
-                    now = _cpu_of(pid)
+                    now = process_cpu(pid)
                     seen[pid] = (seen[pid][0] if pid in seen else now if first_round else 0.0, now)
                 first_round = False
                 if done.wait(0.5):
                     return
 
         def app() -> float:
-            return sum(_cpu_of(pid) for pid in [self.app_pid, *_children(self.app_pid)])
+            return sum(process_cpu(pid) for pid in [self.app_pid, *_children(self.app_pid)])
 
         client, app_before = time.process_time(), app()
         with psycopg.connect(self.url, autocommit=True) if pg(self.args) else contextlib.nullcontext() as conn:
