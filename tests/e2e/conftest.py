@@ -12,21 +12,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import DESKTOP
+from tests.e2e.helpers import CHROMIUM, DESKTOP, launch_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 INSTALL_HINT = "install with `sudo apt-get install chromium fonts-noto-cjk`"
 
 
@@ -76,7 +66,7 @@ def browser(_async_unsafe_allowed):
 
     expect.set_options(timeout=5_000)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         yield browser
         browser.close()
 

@@ -144,9 +144,24 @@ class Findings:
     axe_pages: dict[str, set[str]] = field(default_factory=dict)  # rule → pages
     axe_nodes: dict[str, Counter[str]] = field(default_factory=dict)  # rule → "selector: why" → count
 
+    def merge(self, other: Findings) -> None:
+        """Add ``other``'s findings (another browser's share of the crawl) to these."""
+        self.loads += other.loads
+        self.problems.extend(other.problems)
+        self.axe.update(other.axe)
+        for rule, pages in other.axe_pages.items():
+            self.axe_pages.setdefault(rule, set()).update(pages)
+        for rule, nodes in other.axe_nodes.items():
+            self.axe_nodes.setdefault(rule, Counter()).update(nodes)
+
 
 def check_pages(context, paths: list[str], host: str, findings: Findings, *, label: str) -> None:
-    """Open each of ``paths`` in ``context`` at both widths; add what goes wrong to ``findings``."""
+    """Open each of ``paths`` in ``context`` at both widths; add what goes wrong to ``findings``.
+
+    axe-core goes in as an init script: Chromium compiles it once and reuses the code on every page, where a
+    script tag added after each load had it parsed again (88 ms of a load's 400, measured on PostgreSQL).
+    """
+    context.add_init_script(path=str(AXE))
     page = context.new_page()
     console: list[str] = []
     outside: list[str] = []
@@ -159,7 +174,6 @@ def check_pages(context, paths: list[str], host: str, findings: Findings, *, lab
             outside.append(request.url)
 
     page.on("request", on_request)
-    script = AXE.read_text(encoding="utf-8")
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         for path in paths:
@@ -175,7 +189,6 @@ def check_pages(context, paths: list[str], host: str, findings: Findings, *, lab
             probe = page.evaluate(PAGE_PROBE)
             if probe["scroll"] > probe["vw"]:
                 findings.problems.append(f"{where}: {probe['scroll']} px wide in a {probe['vw']} px viewport")
-            page.add_script_tag(content=script)
             result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
             for violation in result["violations"]:
                 if violation["impact"] in ("serious", "critical"):

@@ -13,10 +13,24 @@ from playwright.sync_api import Error as PlaywrightError
 
 from tongxin.core.testing import PASSWORD
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 SCREENSHOT_WIDTHS = (1280, 375)
 DESKTOP = {"width": 1280, "height": 900}
+
+
+def launch_chromium(playwright):
+    """The system Chromium, headless, started by ``playwright`` (a ``sync_playwright()`` instance)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
 
 
 def zh(message: str) -> str:
