@@ -1,12 +1,12 @@
 """The demo seed's lessons in turn: the demo branch's rota of this year, its past quarters given by the lesson
 meetings recorded (the lecturer taken from the turn), the demo member's turn coming up next; a few more branches
-keep a rota too."""
+keep a rota too.
+
+Checked on the demo district that tongxin/core/tests/test_demo_parts.py seeds once for every app's checks.
+"""
 
 from __future__ import annotations
 
-from io import StringIO
-
-from django.core.management import call_command
 from django.utils import timezone
 
 from tongxin.accounts.models import User
@@ -14,8 +14,7 @@ from tongxin.orglife.models import LessonTurn
 from tongxin.orglife.services import lessons
 
 
-def test_the_demo_seeds_rotas_with_lessons_given_and_one_to_come(db):
-    call_command("seed_demo", stdout=StringIO())
+def demo_the_demo_seeds_rotas_with_lessons_given_and_one_to_come(client):
     today = timezone.localdate()
     branch = User.objects.get(username="secretary").role_assignments.get().organization
     member = User.objects.get(username="member")
