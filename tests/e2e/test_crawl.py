@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import os
 import queue
-import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -82,17 +82,14 @@ def _check_accounts(browser, jobs: queue.SimpleQueue, base_url: str, host: str) 
             context.close()
 
 
-def _in_own_browser(jobs: queue.SimpleQueue, base_url: str, host: str, out: list) -> None:
+def _in_own_browser(jobs: queue.SimpleQueue, base_url: str, host: str) -> Findings:
     """A second browser's share of the crawl, in a thread: Playwright's sync API wants one instance per thread."""
-    try:
-        with sync_playwright() as playwright:
-            browser = launch_chromium(playwright)
-            try:
-                out.append(_check_accounts(browser, jobs, base_url, host))
-            finally:
-                browser.close()
-    except BaseException as exc:  # handed to the test's thread, which raises it
-        out.append(exc)
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            return _check_accounts(browser, jobs, base_url, host)
+        finally:
+            browser.close()
 
 
 def test_every_reachable_page_as_each_demo_account(browser, live_server, settings):
@@ -121,18 +118,13 @@ def test_every_reachable_page_as_each_demo_account(browser, live_server, setting
         jobs.put(job)
     # Two browsers on PostgreSQL, where each live-server thread has its own connection; one on SQLite, whose
     # in-memory test database is one connection the live server's threads share.
-    second: list = []
-    helper = None
     if connection.vendor == "postgresql":
-        helper = threading.Thread(target=_in_own_browser, args=(jobs, live_server.url, host, second))
-        helper.start()
-    findings = _check_accounts(browser, jobs, live_server.url, host)
-    if helper is not None:
-        helper.join()
-        for result in second:
-            if isinstance(result, BaseException):
-                raise result
-            findings.merge(result)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            second = pool.submit(_in_own_browser, jobs, live_server.url, host)
+            findings = _check_accounts(browser, jobs, live_server.url, host)
+            findings.merge(second.result())  # raises what the second browser raised
+    else:
+        findings = _check_accounts(browser, jobs, live_server.url, host)
     crawled = time.monotonic() - started - seeded
     dump(findings, REPORT, extra={"pages": pages, "seed_seconds": round(seeded, 1), "crawl_seconds": round(crawled)})
     figures.add("crawl: pages (all demo accounts)", pages)

@@ -10,7 +10,6 @@ inside a transaction rolled back at its end, and each check runs as its own test
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Callable
 from io import StringIO
 
@@ -18,17 +17,18 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 
 def _checks() -> list[tuple[str, Callable]]:
     found: list[tuple[str, Callable]] = []
     for config in apps.get_app_configs():
-        module_name = f"{config.name}.tests.demo_checks"
-        if not config.name.startswith("tongxin.") or importlib.util.find_spec(f"{config.name}.tests") is None:
+        if not config.name.startswith("tongxin.") or not module_has_submodule(config.module, "tests"):
             continue
-        if importlib.util.find_spec(module_name) is None:
+        tests = importlib.import_module(f"{config.name}.tests")
+        if not module_has_submodule(tests, "demo_checks"):
             continue
-        module = importlib.import_module(module_name)
+        module = importlib.import_module(f"{config.name}.tests.demo_checks")
         found.extend(
             (f"{config.label}.{name}", check)
             for name, check in sorted(vars(module).items())
