@@ -13,7 +13,10 @@ fresh each run and dropped afterwards unless ``--keep-copy``):
    ``POST /api/study-attempts/<id>/submit/`` with answers; one member in ten taps twice (the same submission
    sent again), which must not make a second participation;
 4. in the same run, the same number of requests against a trivial view that writes one row
-   (``POST /bench/one-row/``, bench/study_peak_urls.py) with the same token authentication;
+   (``POST /bench/one-row/``, bench/study_peak_urls.py) with the same token authentication, in turns with the
+   study flow (``--rounds``, default 4: a quarter of the members, then as many trivial requests as they sent,
+   and so on), so that both are measured under the same state of the machine: in runs of the two loads one
+   after the other, the trivial view's speed alone moved by half from run to run (docs/scale-out.md);
 5. stops the app and checks: participations = members who submitted (0 lost), none twice (0 duplicated), and
    the period's roll-up rows equal a recount from the participations.
 
@@ -461,6 +464,12 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--client", choices=sorted(CLIENTS), default="aiohttp", help="the load generator's library")
     parser.add_argument("--members", type=int, default=0, help="drive only the first N members (0: all)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="turns of study flow and trivial view (1: the whole study run, then the trivial one)",
+    )
     parser.add_argument("--fresh", action="store_true", help="reseed the district")
     parser.add_argument("--keep-copy", action="store_true")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal fails")
@@ -502,21 +511,32 @@ def main() -> int:
 
                 return job
 
-            meter = CpuMeter(args, proc.pid)
-            jobs = [member(t) for t in tokens]
-            study_seconds, study_cpu = meter.run(lambda: asyncio.run(drive(args.client, port, args.concurrency, jobs)))
-            requests = len(study.latencies)
-
             def one_row(token: str):
                 async def job(client: Any) -> None:
                     await _post(client, trivial, "/bench/one-row/", token, {})
 
                 return job
 
-            trivial_jobs = [one_row(tokens[i % len(tokens)]) for i in range(requests)]
-            trivial_seconds, trivial_cpu = meter.run(
-                lambda: asyncio.run(drive(args.client, port, args.concurrency, trivial_jobs))
-            )
+            def timed(jobs: list[Any]) -> tuple[float, dict[str, float]]:
+                return meter.run(lambda: asyncio.run(drive(args.client, port, args.concurrency, jobs)))
+
+            meter = CpuMeter(args, proc.pid)
+            jobs = [member(t) for t in tokens]
+            study_seconds = trivial_seconds = 0.0
+            study_cpu: dict[str, float] = {}
+            trivial_cpu: dict[str, float] = {}
+            size = -(-len(jobs) // max(args.rounds, 1))
+            for first in range(0, len(jobs), size):  # in turns: a slice of the members, then as many trivial requests
+                sent = len(study.latencies)
+                seconds, cpu = timed(jobs[first : first + size])
+                study_seconds += seconds
+                for part, value in cpu.items():
+                    study_cpu[part] = study_cpu.get(part, 0.0) + value
+                seconds, cpu = timed([one_row(tokens[i % len(tokens)]) for i in range(sent, len(study.latencies))])
+                trivial_seconds += seconds
+                for part, value in cpu.items():
+                    trivial_cpu[part] = trivial_cpu.get(part, 0.0) + value
+            requests = len(study.latencies)
         finally:
             stop_app(proc)
         checked = spawn(args, "check", "--period", str(plan["period"]))
@@ -539,7 +559,7 @@ def main() -> int:
         "trivial_requests_per_second": round(trivial_rps, 1), "trivial_p50_ms": round(trivial.p(0.5), 1),
         "trivial_p95_ms": round(trivial.p(0.95), 1), "ratio": round(ratio, 2), "lost": lost,
         "duplicated": checked["duplicated"], "rollup_mismatches": checked["rollup_mismatches"],
-        "errors": len(study.errors) + len(trivial.errors), "client": args.client,
+        "errors": len(study.errors) + len(trivial.errors), "client": args.client, "rounds": args.rounds,
         # CPU milliseconds per request of each part (the machine's two cores are shared by the three)
         "cpu_ms_per_request": {part: round(1000 * value / max(requests, 1), 2) for part, value in study_cpu.items()},
         "trivial_cpu_ms_per_request": {part: round(1000 * value / max(len(trivial.latencies), 1), 2)
