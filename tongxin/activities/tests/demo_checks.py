@@ -11,7 +11,7 @@ from tongxin.activities import services
 from tongxin.activities.models import CorrectionStatus, HoursCorrection
 
 
-def demo_the_demo_seeds_corrections_one_pending_one_decided(client):
+def demo_seeds_corrections_one_pending_one_decided(client):
     secretary = User.objects.get(username="secretary")
     corrections = {c.status: c for c in HoursCorrection.objects.all()}
     assert set(corrections) == {CorrectionStatus.ACCEPTED, CorrectionStatus.PENDING}

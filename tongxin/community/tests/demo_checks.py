@@ -14,7 +14,7 @@ from tongxin.community.models import ReportStatus, ServiceReport
 from tongxin.community.services import reports_to_acknowledge
 
 
-def demo_the_demo_seeds_free_standing_reports_acknowledged_and_sent_back(client):
+def demo_seeds_free_standing_reports_acknowledged_and_sent_back(client):
     member = User.objects.get(username="member")
     assert member.person_id is not None
     own = ServiceReport.objects.filter(person_id=member.person_id, take_up__isnull=True, created_by=member)

@@ -16,7 +16,7 @@ from tongxin.donations.models import DonationDrive
 from tongxin.orgs.models import OrgCategory
 
 
-def demo_the_demo_seeds_a_drive_with_donations_and_disbursements(client):
+def demo_seeds_a_drive_with_donations_and_disbursements(client):
     committee = User.objects.get(username="committee")
     drive = DonationDrive.objects.get(organization=committee.role_assignments.get().organization)
     totals = services.totals(drive)

@@ -14,7 +14,7 @@ from tongxin.orglife.models import LessonTurn
 from tongxin.orglife.services import lessons
 
 
-def demo_the_demo_seeds_rotas_with_lessons_given_and_one_to_come(client):
+def demo_seeds_rotas_with_lessons_given_and_one_to_come(client):
     today = timezone.localdate()
     branch = User.objects.get(username="secretary").role_assignments.get().organization
     member = User.objects.get(username="member")

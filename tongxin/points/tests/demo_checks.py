@@ -11,7 +11,7 @@ from tongxin.points.models import Claim, ClaimStatus, CycleStatus, MonthCycle, P
 from tongxin.points.services import ledger
 
 
-def demo_the_demo_seeds_a_few_months_one_locked(client):
+def demo_seeds_a_few_months_one_locked(client):
     secretary = User.objects.get(username="secretary")
     branch = secretary.role_assignments.get().organization
     cycles = {c.status: c for c in MonthCycle.objects.filter(organization=branch)}

@@ -13,7 +13,7 @@ from tongxin.people.models import Person
 from tongxin.study.models import NoteStatus, StudyNote, StudyNoteComment
 
 
-def demo_the_demo_seeds_a_few_notes(client):
+def demo_seeds_a_few_notes(client):
     notes = StudyNote.objects.all()
     assert 8 <= notes.count() <= 25
     assert notes.values("org_path").distinct().count() >= 3
