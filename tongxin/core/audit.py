@@ -134,6 +134,19 @@ def record_access(
 LOOKUP_WINDOW = datetime.timedelta(hours=1)
 
 
+def _recent_lookups(user: Any) -> models.QuerySet[AccessLog]:
+    """The user's lookups by ID number in the last hour: what :func:`record_id_lookup` counts."""
+    since = timezone.now() - LOOKUP_WINDOW
+    return AccessLog.objects.filter(actor=user, action=AccessLog.Action.LOOKUP, created_at__gte=since)
+
+
+def id_lookups_left(actor: Actor) -> int:
+    """How many lookups by ID number ``actor`` may still make this hour (the system: no limit, the setting's)."""
+    user = by(actor)
+    limit = settings.TONGXIN_ID_LOOKUPS_PER_HOUR
+    return limit if user is None else max(limit - _recent_lookups(user).count(), 0)
+
+
 def record_id_lookup(
     actor: Actor, id_number: str, *, purpose: str, org_path: str = "", field: str = "id_number"
 ) -> AccessLog | None:
@@ -155,9 +168,7 @@ def record_id_lookup(
     limit = settings.TONGXIN_ID_LOOKUPS_PER_HOUR
     with transaction.atomic():
         list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
-        since = timezone.now() - LOOKUP_WINDOW
-        recent = AccessLog.objects.filter(actor=user, action=AccessLog.Action.LOOKUP, created_at__gte=since)
-        times = list(recent.order_by("-created_at").values_list("created_at", flat=True)[:limit])
+        times = list(_recent_lookups(user).order_by("-created_at").values_list("created_at", flat=True)[:limit])
         if len(times) >= limit:
             again = timezone.localtime(times[-1] + LOOKUP_WINDOW)
             raise DomainError(

@@ -10,7 +10,8 @@
   the current rules and the profile, a payment date not in the future) by the account whose scope holds them.
 * Recruitments (团员发展) at every stage before approval, and transfers (关系转接) waiting on either side,
   completed, rejected, through the services by the demo accounts; nobody acts on their own case. A larger
-  district (``--scale N``) has more of both across it (three applicants and six transfers per further 1×).
+  district (``--scale N``) has more of both across it (three applicants per further 1×, as many as the district
+  account may look ID numbers up, and six transfers).
 
 Data (names, destinations, reasons) is Chinese by nature: it is sample content, not UI text.
 """
@@ -30,6 +31,8 @@ from django.utils.translation import gettext as _
 from faker import Faker
 
 from tongxin.accounts.demo import DemoActors, demo_actors, drifting_members
+from tongxin.accounts.models import User
+from tongxin.core.audit import id_lookups_left
 from tongxin.core.bounds import history_window
 from tongxin.core.bulkload import insert_rows
 from tongxin.core.codes import PoliticalStatus
@@ -192,6 +195,12 @@ class _Applicants:
         return self.fake.last_name() + given, number, phone
 
 
+def applicants_elsewhere(scale: int, branches: int, district: User) -> int:
+    """How many applicants a district of ``scale`` gets outside the demo committee: three per further 1×, one
+    branch each at most, and no more than half the lookups by ID number the district account has left."""
+    return min(3 * (scale - 1), branches, id_lookups_left(district) // 2)
+
+
 def seed_recruitments(run: DemoRun, actors: DemoActors) -> int:
     """Applicants at every stage before approval, in the demo branch (the secretary takes the branch's steps,
     the committee admin the committee's) and in a few other branches of the demo committee."""
@@ -239,13 +248,16 @@ def seed_recruitments(run: DemoRun, actors: DemoActors) -> int:
         if i:
             recruitment.name_activist(committee, r, on=today - days(10 + 20 * i))
     # A larger district (--scale N): three more applicants per further 1× of it, across the district, each by
-    # the account whose scope holds the branch (a few hundred at 100×: through the services).
+    # the account whose scope holds the branch (the district's), through the services. An application is a
+    # lookup by ID number, which the system allows an account TONGXIN_ID_LOOKUPS_PER_HOUR times an hour (no
+    # oracle): the district account enters at most half of what it has left, so that whoever opens the demo
+    # after seeding can still look numbers up (at 100×: 30 applicants rather than 297, refused from the 61st).
     elsewhere = list(
         Organization.objects.filter(kind=OrgKind.BRANCH, status=OrgStatus.ACTIVE)
         .exclude(path__startswith=actors.committee_path)
         .order_by("path")
     )
-    wanted = min(3 * (run.scale - 1), len(elsewhere))
+    wanted = applicants_elsewhere(run.scale, len(elsewhere), actors.district)
     for i, org in enumerate(elsewhere[:: max(len(elsewhere) // wanted, 1)][:wanted] if wanted else []):
         actor = actors.for_path(org.path)
         r = apply(org, actor, 15 + (i * 37) % 200)
