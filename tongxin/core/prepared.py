@@ -23,6 +23,7 @@ with the same steps (related objects checked, ``pre_save`` and ``post_save`` sen
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -97,6 +98,32 @@ class Columns(Generic[M]):
                 value = convert(value, col, connection)
             values[index] = value
         return self.model.from_db(connection.alias, self.attnames, values)
+
+    def json_rows(self, connection: BaseDatabaseWrapper, alias: str) -> str:
+        """An aggregate of the rows of ``alias`` as one JSON array of arrays, the columns in :meth:`build`'s order:
+        a column of related rows read in their parent's statement (:meth:`build_json` makes the instances), a round
+        trip less than a statement of their own. The JSON columns go in as their text, as a cursor hands them to
+        the fields' converters; only columns that JSON carries as they are (numbers, text, booleans, JSON)."""
+        carried = {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
+                   "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField", "ForeignKey",
+                   "CharField", "TextField", "SlugField", "BooleanField", "JSONField"}  # fmt: skip
+        odd = [field.name for field in self.fields if field.get_internal_type() not in carried]
+        if odd:
+            raise ValueError(f"{self.model._meta.label}: JSON does not carry {odd} as the database would")
+        quote = connection.ops.quote_name
+        postgres = connection.vendor == "postgresql"
+        values = []
+        for field in self.fields:
+            column = f"{alias}.{quote(str(field.column))}"
+            values.append(f"{column}::text" if postgres and field.get_internal_type() == "JSONField" else column)
+        if postgres:
+            return f"json_agg(json_build_array({', '.join(values)}))"
+        return f"json_group_array(json_array({', '.join(values)}))"
+
+    def build_json(self, connection: BaseDatabaseWrapper, value: Any) -> list[M]:
+        """The instances of a :meth:`json_rows` column's value (None or ``[]``: no rows)."""
+        rows = json.loads(value) if isinstance(value, str) else value
+        return [self.build(connection, row) for row in rows or ()]
 
     def build_into(
         self, parent: models.Model, name: str, connection: BaseDatabaseWrapper, row: Sequence[Any], start: int = 0

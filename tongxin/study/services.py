@@ -725,13 +725,14 @@ class _Statements:
     every request, about a third of the requests' Python), each with the semantics of the queryset it replaces."""
 
     lock_member: str  # Person.objects.select_for_update().only(*MEMBER_COLUMNS).get(pk=…)
-    # StudyPeriod.objects.select_related("campaign").get(pk=…) with two columns more: the id of his open attempt at
-    # it (the latest started) and the number of his attempts at it submitted
+    # StudyPeriod.objects.select_related("campaign").get(pk=…) with three columns more: the id of his open attempt
+    # at it (the latest started), the number of his attempts at it submitted, and its fixed questions
+    # (period.questions.all(), unordered, as Columns.json_rows: one round trip less, issue 14)
     period: str
-    fixed_questions: str  # period.questions.all(), unordered
     questions: str  # Question.objects.in_bulk(ids), unordered ("{}": a placeholder per id)
     # Attempt.objects.select_for_update(of=("self",)).select_related("period__campaign", "person") (the person's
-    # MEMBER_COLUMNS only) .get(pk=…, person_id=…) with the number of his attempts at its period submitted
+    # MEMBER_COLUMNS only) .get(pk=…, person_id=…) with the number of his attempts at its period submitted and
+    # the attempt's questions (Question.objects.in_bulk(attempt.question_ids), as Columns.json_rows)
     submission: str
 
 
@@ -764,6 +765,13 @@ def _statements(alias: str) -> _Statements:
     through = quote(m2m.remote_field.through._meta.db_table)
     member_table, question_table = c.member.table(connection), c.question.table(connection)
     period_table, campaign_table = c.period.table(connection), c.campaign.table(connection)
+    q_id, questions = col(Question, "q", "id"), c.question.json_rows(connection, "q")
+    # The question ids of the attempt ``a`` (its JSON array) as rows.
+    attempt_ids = (
+        f"SELECT (jsonb_array_elements_text({col(Attempt, 'a', 'question_ids')}))::bigint"
+        if connection.vendor == "postgresql"
+        else f"SELECT value FROM json_each({col(Attempt, 'a', 'question_ids')})"  # noqa: S608 - names
+    )
     # Names only (the models' own, quoted), every value bound: S608 does not apply.
     return _Statements(
         lock_member=(
@@ -773,13 +781,10 @@ def _statements(alias: str) -> _Statements:
         period=(
             f"SELECT {c.period.select(connection, 'p')}, "  # noqa: S608
             f"(SELECT {u_id} {his(p_id, submitted=False)} ORDER BY {u_started} DESC, {u_id} DESC LIMIT 1), "
-            f"(SELECT COUNT(*) {his(p_id, submitted=True)}), {c.campaign.select(connection, 'c')} "
+            f"(SELECT COUNT(*) {his(p_id, submitted=True)}), {c.campaign.select(connection, 'c')}, "
+            f"(SELECT {questions} FROM {question_table} q INNER JOIN {through} t "
+            f"ON t.{quote(m2m.m2m_reverse_name())} = {q_id} WHERE t.{quote(m2m.m2m_column_name())} = {p_id}) "
             f"FROM {period_table} p INNER JOIN {campaign_table} c ON {p_campaign} = {c_id} WHERE {p_id} = %s"
-        ),
-        fixed_questions=(
-            f"SELECT {c.question.select(connection, 'q')} FROM {question_table} q "  # noqa: S608
-            f"INNER JOIN {through} t ON t.{quote(m2m.m2m_reverse_name())} = {col(Question, 'q', 'id')} "
-            f"WHERE t.{quote(m2m.m2m_column_name())} = %s"
         ),
         questions=(
             f"SELECT {c.question.select(connection, 'q')} FROM {question_table} q "  # noqa: S608
@@ -788,7 +793,9 @@ def _statements(alias: str) -> _Statements:
         submission=(
             f"SELECT {c.attempt.select(connection, 'a')}, (SELECT COUNT(*) {his(a_period, submitted=True)}), "  # noqa: S608
             f"{c.period.select(connection, 'p')}, {c.campaign.select(connection, 'c')}, "
-            f"{c.member.select(connection, 'm')} FROM {c.attempt.table(connection)} a "
+            f"{c.member.select(connection, 'm')}, "
+            f"(SELECT {questions} FROM {question_table} q WHERE {q_id} IN ({attempt_ids})) "
+            f"FROM {c.attempt.table(connection)} a "
             f"INNER JOIN {period_table} p ON {a_period} = {p_id} "
             f"INNER JOIN {campaign_table} c ON {p_campaign} = {c_id} "
             f"INNER JOIN {member_table} m ON {a_person} = {col(Person, 'm', 'id')} "
@@ -830,16 +837,14 @@ def submitted_count(period: StudyPeriod, person: Person) -> int:
     return Attempt.objects.filter(period=period, person=person, submitted_at__isnull=False).count()
 
 
-def _draw(period: StudyPeriod, seed: int) -> tuple[list[int], dict[int, Question] | None]:
-    """The question ids of an attempt, in the order shown: the period's fixed questions, or ``question_count``
-    drawn from its category, shuffled by ``seed``; with the fixed questions' rows (read whole in the same query:
-    the attempt shows them next), None for a draw from a category."""
+def _draw(period: StudyPeriod, seed: int, fixed: list[Question]) -> tuple[list[int], dict[int, Question] | None]:
+    """The question ids of an attempt, in the order shown: the period's fixed questions (``fixed``, read with the
+    period), or ``question_count`` drawn from its category, shuffled by ``seed``; with the fixed questions' rows
+    (the attempt shows them next), None for a draw from a category."""
     rng = random.Random(seed)
     rows = None
     if period.selection == Selection.FIXED:
-        connection = transaction.get_connection()
-        found = fetch_all(connection, _statements(connection.alias).fixed_questions, [period.pk])
-        rows = {q.pk: q for q in (_columns().question.build(connection, row) for row in found)}
+        rows = {q.pk: q for q in fixed}
         ids = sorted(rows)
     else:
         pool = sorted(
@@ -878,12 +883,13 @@ def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
     # After the lock, so this statement sees the attempt of a start that held it before us.
     period_id = period if isinstance(period, int) else period.pk
     row = fetch_one(connection, statements.period, [person_id, person_id, period_id])
-    found, open_attempt, used = None, None, 0
+    found, open_attempt, used, fixed = None, None, 0, None
     if row is not None:
         found = c.period.build(connection, row)
         at = len(c.period)
         open_attempt, used = row[at], row[at + 1]
         c.campaign.build_into(found, "campaign", connection, row, at + 2)
+        fixed = row[at + 2 + len(c.campaign)]
     campaign = found.campaign if found is not None else None
     his = (
         campaign is not None
@@ -896,13 +902,18 @@ def start_attempt(actor: Actor, period: StudyPeriod | int) -> Attempt:
     _check_offered(found)
     now = timezone.now()
     _check_window(found, now)
+    questions = c.question.build_json(connection, fixed)
     if open_attempt is not None:
-        return Attempt.objects.get(pk=open_attempt)
+        attempt = Attempt.objects.get(pk=open_attempt)
+        held = {q.pk: q for q in questions}
+        if all(pk in held for pk in attempt.question_ids):  # shown next: read with the period
+            attempt._questions = {pk: held[pk] for pk in attempt.question_ids}  # type: ignore[attr-defined]
+        return attempt
     if used >= found.max_attempts:
         raise DomainError(None, _("You have used the %(n)s attempts this period allows.") % {"n": found.max_attempts})
     _count_at_opening(found)
     seed = secrets.randbelow(2**31)
-    question_ids, rows = _draw(found, seed)
+    question_ids, rows = _draw(found, seed, questions)
     attempt = Attempt(
         period=found,
         person=person,
@@ -1106,7 +1117,10 @@ def submit_attempt(actor: Actor, attempt: Attempt, *, answers: Mapping[Any, Any]
         found = c.period.build_into(locked, "period", connection, row, at + 1)
         at += 1 + len(c.period)
         c.campaign.build_into(found, "campaign", connection, row, at)
-        c.member.build_into(locked, "person", connection, row, at + len(c.campaign))
+        at += len(c.campaign)
+        c.member.build_into(locked, "person", connection, row, at)
+        # questions_of(locked): read with it
+        locked._questions = {q.pk: q for q in c.question.build_json(connection, row[at + len(c.member)])}  # type: ignore[attr-defined]
     if locked is None or not secrets.compare_digest(str(token or ""), locked.token):
         raise DomainError(None, _("This quiz is not yours or has expired: open the period again."))
     if locked.submitted_at is not None:

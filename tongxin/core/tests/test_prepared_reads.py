@@ -9,7 +9,7 @@ from django.db import connection
 
 from tongxin.core.prepared import Columns, fetch_one
 from tongxin.study import services
-from tongxin.study.models import Attempt
+from tongxin.study.models import Attempt, Question
 from tongxin.study.tests.helpers import open_period
 
 pytestmark = [pytest.mark.django_db]
@@ -41,6 +41,34 @@ def test_only_the_columns_named_are_loaded(tree, users):
     assert built.get_deferred_fields() >= {"status", "id_number"}
     with pytest.raises(ValueError, match="no concrete fields"):
         Columns(type(person), ("nickname",))
+
+
+def test_rows_read_as_one_json_column_equal_the_orms(tree, users):
+    """Columns.json_rows: the questions of a period read in one column of its statement (issue 14: a round trip
+    less at each start and submission) are the instances the ORM reads, JSON, text and booleans alike."""
+    period = open_period(tree)
+    Question.objects.filter(pk=period.questions.first().pk).update(
+        text='引号 "quoted" \\ 换行\n', options=["甲", {"nested": [1, None]}], active=False
+    )
+    columns = Columns(Question)
+    through = period.questions.through._meta.db_table
+    sql = (
+        f"SELECT (SELECT {columns.json_rows(connection, 'q')} FROM {columns.table(connection)} q "
+        f"INNER JOIN {connection.ops.quote_name(through)} t ON t.question_id = q.id WHERE t.studyperiod_id = %s)"
+    )
+    row = fetch_one(connection, sql, [period.pk])
+    assert row is not None
+    built = {q.pk: q for q in columns.build_json(connection, row[0])}
+    read = {q.pk: q for q in period.questions.all()}
+    assert built.keys() == read.keys() and len(built) == 5
+    for pk, question in read.items():
+        assert not built[pk]._state.adding and built[pk]._state.db == question._state.db
+        for field in Question._meta.concrete_fields:
+            assert getattr(built[pk], field.attname) == getattr(question, field.attname), field.name
+            assert type(getattr(built[pk], field.attname)) is type(getattr(question, field.attname)), field.name
+    assert columns.build_json(connection, None) == [] and columns.build_json(connection, "[]") == []
+    with pytest.raises(ValueError, match="JSON does not carry"):
+        Columns(Attempt).json_rows(connection, "a")  # its times: JSON would hand them over as text
 
 
 def test_insert_and_update_write_what_save_writes(tree, users):

@@ -1,7 +1,7 @@
 """The weekly peak's requests cost a fixed number of statements (issue 14: each round trip is ~3 ms of a request
 the whole district sends in one evening): a start reads the member once (his row locked), the period once with
-his attempts at it, the questions once; a submission reads the attempt once (locked, with its period and his
-columns), writes the participation in one statement and the roll-up rows in another. A statement more on this
+his attempts at it and its questions; a submission reads the attempt once (locked, with its period, his columns
+and its questions), writes the participation in one statement and the roll-up rows in another. A statement more on this
 path fails here. Counted with the production task backend (the points hook is one task row), in the test's
 transaction (the service's own transaction is the SAVEPOINT and RELEASE pair counted in each figure)."""
 
@@ -16,21 +16,22 @@ from tongxin.study.tests.helpers import open_period, right_answers
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
-def test_a_start_and_a_reload_cost_five_statements(tree, users, api_for, queued, django_assert_num_queries):
+def test_a_start_and_a_reload_cost_four_statements(tree, users, api_for, queued, django_assert_num_queries):
     period = open_period(tree)
     api = api_for(users.member)
-    # token; savepoint; his row locked; the period with his attempts counted; the questions; the attempt; release
-    with django_assert_num_queries(7):
+    # token; savepoint; his row locked; the period with his attempts counted and its questions; the attempt; release
+    with django_assert_num_queries(6):
         started = api.post("/api/study-attempts/", {"period": period.pk}, format="json")
     assert started.status_code == 201, started.content
     assert len(started.json()["questions"]) == 5
-    # the reload answers the same attempt: read by its id instead of the questions drawn and the attempt written
-    with django_assert_num_queries(7):
+    # the reload answers the same attempt: read by its id instead of the attempt written (the questions it shows
+    # came with the period)
+    with django_assert_num_queries(6):
         again = api.post("/api/study-attempts/", {"period": period.pk}, format="json")
     assert again.json() == started.json()
 
 
-def test_a_submission_costs_eight_statements_and_a_double_tap_three(
+def test_a_submission_costs_seven_statements_and_a_double_tap_two(
     tree, users, api_for, queued, django_assert_num_queries
 ):
     from django_tasks_db.models import DBTaskResult
@@ -41,10 +42,10 @@ def test_a_submission_costs_eight_statements_and_a_double_tap_three(
     answers = right_answers(Attempt.objects.get(pk=body["id"]))
     ContentType.objects.get_for_model(Participation)  # cached for the life of a process: not a request's
     url = f"/api/study-attempts/{body['id']}/submit/"
-    # token; savepoint; the attempt locked with its period, campaign, his columns and his submitted attempts;
-    # the questions; the attempt graded; the participation; the points hook's task row; the audit entry; the
-    # roll-up rows; release
-    with django_assert_num_queries(10) as captured:
+    # token; savepoint; the attempt locked with its period, campaign, his columns, his submitted attempts and its
+    # questions; the attempt graded; the participation; the points hook's task row; the audit entry; the roll-up
+    # rows; release
+    with django_assert_num_queries(9) as captured:
         first = api.post(url, {"token": body["token"], "answers": answers}, format="json")
     # the roll-up rows, shared by every submission of the evening, are locked last: held until the commit only
     statements = [query["sql"] for query in captured.captured_queries]
@@ -52,9 +53,9 @@ def test_a_submission_costs_eight_statements_and_a_double_tap_three(
     assert not any(PeriodStats._meta.db_table in sql for sql in statements[:-2])
     assert first.status_code == 200, first.content
     assert first.json()["score"] == 100 and DBTaskResult.objects.count() == 1
-    # a double tap: token; savepoint; the attempt locked (submitted: the first submission stands); its
-    # questions for the answer; release
-    with django_assert_num_queries(5):
+    # a double tap: token; savepoint; the attempt locked with its questions (submitted: the first submission
+    # stands); release
+    with django_assert_num_queries(4):
         again = api.post(url, {"token": body["token"], "answers": {}}, format="json")
     assert again.json() == first.json()
     assert Participation.objects.get(period=period).best_score == 100
