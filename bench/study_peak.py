@@ -49,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -165,7 +166,7 @@ def child_prepare(args: argparse.Namespace) -> dict[str, Any]:
 def child_check(args: argparse.Namespace) -> dict[str, Any]:
     """After the run: participations, duplicates, and the roll-up rows against a recount."""
     setup_django(args, sqlite=sqlite_file(COPY), pg_name=COPY)
-    from collections import Counter, defaultdict
+    from collections import defaultdict
 
     from django.db.models import Count
 
@@ -523,19 +524,17 @@ def main() -> int:
             meter = CpuMeter(args, proc.pid)
             jobs = [member(t) for t in tokens]
             study_seconds = trivial_seconds = 0.0
-            study_cpu: dict[str, float] = {}
-            trivial_cpu: dict[str, float] = {}
+            study_cpu: Counter[str] = Counter()  # each part's CPU seconds, summed over the turns
+            trivial_cpu: Counter[str] = Counter()
             size = -(-len(jobs) // max(args.rounds, 1))
             for first in range(0, len(jobs), size):  # in turns: a slice of the members, then as many trivial requests
                 sent = len(study.latencies)
                 seconds, cpu = timed(jobs[first : first + size])
                 study_seconds += seconds
-                for part, value in cpu.items():
-                    study_cpu[part] = study_cpu.get(part, 0.0) + value
+                study_cpu.update(cpu)
                 seconds, cpu = timed([one_row(tokens[i % len(tokens)]) for i in range(sent, len(study.latencies))])
                 trivial_seconds += seconds
-                for part, value in cpu.items():
-                    trivial_cpu[part] = trivial_cpu.get(part, 0.0) + value
+                trivial_cpu.update(cpu)
             requests = len(study.latencies)
         finally:
             stop_app(proc)

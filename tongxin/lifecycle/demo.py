@@ -282,7 +282,7 @@ def seed_transfers(run: DemoRun, actors: DemoActors, drifting: dict[int, datetim
 
     def member_of(org: Organization) -> Person:
         # The branch's active members less those spared, left out here rather than in the query: at 100× the
-        # spared (cadres, drifting members) are some 100,000 ids, which a NOT IN compiled for each of the 600
+        # spared (cadres, drifting members) are some 150,000 ids, which a NOT IN compiled for each of the 600
         # transfers (2 s of Python each: 20 minutes of the seed).
         members = Person.objects.filter(branch=org, status=MembershipStatus.ACTIVE).order_by("id")
         candidates = [person for person in members if person.pk not in spared]

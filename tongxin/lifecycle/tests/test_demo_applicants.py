@@ -29,7 +29,7 @@ def test_an_applicant_drawn_with_a_number_on_the_roster_gets_another(tree):
 
 def test_the_district_account_enters_applicants_within_its_id_lookups(tree, users, settings):
     """At 100× the district account entered 297 applicants, each a lookup by ID number, and the 61st was refused
-    (the hourly limit): the seed failed after 50 minutes. It now enters at most half of what it has left."""
+    (the hourly limit): the seed failed after 30 minutes. It now enters at most half of what it has left."""
     from tongxin.core.audit import id_lookups_left, record_id_lookup
     from tongxin.lifecycle.demo import applicants_elsewhere
 
